@@ -1,0 +1,30 @@
+package io.streamgrad.learner.train;
+
+import io.streamgrad.learner.model.ModelSpec;
+import io.streamgrad.learner.optim.OptimizerSpec;
+import io.streamgrad.learner.schedule.ScheduleSpec;
+
+/**
+ * One model's whole training configuration: the YAML file of {@code ./streamgrad train}, and one entry of the
+ * streaming job's {@code models:} map. Immutable; built and validated by
+ * {@link io.streamgrad.learner.config.ConfigParser}.
+ *
+ * @param huberDelta    the Huber loss threshold (quadratic inside, linear outside)
+ * @param sparseUpdates lazy updates that touch only the coordinates present in the batch (see
+ *                      {@link io.streamgrad.learner.optim.Optimizer#stepSparse})
+ */
+public record TrainerConfig(ModelSpec model, String loss, double huberDelta, OptimizerSpec optimizer,
+                            ScheduleSpec schedule, RegularizationSpec regularization, ClippingSpec clipping,
+                            int batchSize, boolean shuffle, long seed, boolean sparseUpdates) {
+
+    /** The kind of labels this configuration learns. */
+    public Task task() {
+        return switch (loss) {
+            case "binary_cross_entropy" -> Task.BINARY;
+            case "categorical_cross_entropy" -> Task.MULTICLASS;
+            default -> Task.REGRESSION;
+        };
+    }
+
+    public enum Task { REGRESSION, BINARY, MULTICLASS }
+}

@@ -1,0 +1,320 @@
+package io.streamgrad.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * {@code ./streamgrad bench [--quick] [--threads 1,2] [--only REGEX]}: every benchmark once, warmed up, printed as
+ * one table with the ratios taken side by side in the same JVM — the MLP against ND4J's own sgemm and against
+ * DL4J on the same backend, the sparse models in examples per second on one core.
+ *
+ * <p>Each row is the median of several fixed-length windows after a warm-up (see {@link Stopwatch}); "spread" is
+ * the (max - min) / median of those windows. {@code --quick} takes about half a minute, the full run a few
+ * minutes. {@link StreamgradBenchmarks} has the same cases for JMH.
+ *
+ * <p>A case whose model is not available (a factory that does not know the model or optimizer yet) is printed as
+ * "n/a" with the reason, and the run goes on.
+ */
+public final class BenchMain {
+    static final int[] MLP_BATCHES = {32, 128, 512};
+    static final int[] SPARSE_BATCHES = {64, 256};
+    static final int SPARSE_NNZ = 30;
+    static final long SEED = 20240601L;
+
+    private final Options options;
+    private final PrintStream out;
+    private final Stopwatch.Plan plan;
+    private final List<Row> rows = new ArrayList<>();
+    /** sgemm 1024^3 GFLOP/s by thread count. */
+    private final Map<Integer, Double> sgemm = new HashMap<>();
+    /** DL4J examples/s by "threads/batch". */
+    private final Map<String, Double> dl4j = new HashMap<>();
+
+    BenchMain(Options options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+        this.plan = options.quick ? Stopwatch.Plan.quick() : Stopwatch.Plan.full();
+    }
+
+    public static void main(String[] args) {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("streamgrad bench: " + e.getMessage());
+            System.err.println(Options.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help) {
+            System.out.println(Options.USAGE);
+            return;
+        }
+        new BenchMain(options, System.out).run();
+    }
+
+    /** A row of the table; NaN where a column does not apply. */
+    record Row(String bench, String params, double examplesPerSec, double gflops, double vsSgemm, double vsDl4j,
+               double spread, String note) {
+    }
+
+    void run() {
+        printMachine();
+        out.printf(Locale.ROOT, "%nplan: warm-up %.1f s, %d windows of %.2f s, median reported%n%n",
+                plan.warmupSeconds(), plan.windows(), plan.windowSeconds());
+        printHeader();
+        for (int threads : options.threads) {
+            NativeThreads.set(threads);
+            String t = "threads=" + threads;
+            if (wanted("sgemm")) {
+                Gemm.Square g = new Gemm.Square(1024, 1024, 1024, SEED);
+                Stopwatch.Rate r = Stopwatch.measure(plan, g::run).times(g.flops() / 1e9);
+                sgemm.put(threads, r.median());
+                emit(new Row("nd4j sgemm", "1024^3 " + t, Double.NaN, r.median(), 1.0, Double.NaN,
+                        spread(r), ""));
+            }
+            for (int batch : MLP_BATCHES) {
+                String p = "batch=" + batch + " " + t;
+                if (wanted("sgemm-mlp")) {
+                    Gemm.MlpStep g = new Gemm.MlpStep(MlpFlops.benchWidths(), batch, SEED);
+                    Stopwatch.Rate r = Stopwatch.measure(plan, g::run);
+                    double gf = r.median() * g.flops() / 1e9;
+                    emit(new Row("nd4j sgemm, MLP step shapes", p, r.median() * batch, gf,
+                            gf / sgemm.getOrDefault(threads, Double.NaN), Double.NaN, spread(r), "8 gemm calls"));
+                }
+                if (wanted("dl4j-mlp")) {
+                    Dl4jMlp net = Dl4jMlp.over(DenseData.mnistShaped(SEED, batch, pool(batch, 8192)), SEED);
+                    int[] i = {0};
+                    Stopwatch.Rate r = Stopwatch.measure(plan, () -> net.fit(i[0]++)).times(batch);
+                    dl4j.put(threads + "/" + batch, r.median());
+                    emit(mlpRow("dl4j mlp 784-256-128-10 adam", p, r, threads, 1.0));
+                }
+                if (wanted("streamgrad-mlp")) {
+                    measureTrainer("streamgrad mlp 784-256-128-10 adam", p,
+                            () -> new TrainLoop(BenchConfigs.mlp(batch),
+                                    DenseData.mnistShaped(SEED, batch, pool(batch, 8192)).batches()),
+                            r -> mlpRow("streamgrad mlp 784-256-128-10 adam", p, r, threads,
+                                    r.median() / dl4j.getOrDefault(threads + "/" + batch, Double.NaN)));
+                }
+            }
+        }
+        // The sparse models are plain Java on the calling thread: one core, whatever the native pools are set to.
+        NativeThreads.set(1);
+        for (String opt : new String[] {"sgd", "ftrl"}) {
+            for (int batch : SPARSE_BATCHES) {
+                for (boolean sparse : new boolean[] {true, false}) {
+                    String name = "streamgrad logistic " + opt;
+                    String p = "2^20 dim, nnz~30, batch=" + batch + (sparse ? ", sparse upd" : ", dense upd");
+                    if (wanted("logistic-" + opt)) {
+                        measureTrainer(name, p,
+                                () -> new TrainLoop(BenchConfigs.logistic(SparseData.HASH_DIM,
+                                        BenchConfigs.optimizer(opt), batch, sparse),
+                                        SparseData.logistic(SEED, SparseData.HASH_DIM, SPARSE_NNZ, batch,
+                                                pool(batch, 65536)).batches()),
+                                r -> new Row(name, p, r.median(), Double.NaN, Double.NaN, Double.NaN, spread(r),
+                                        "1 core"));
+                    }
+                }
+            }
+        }
+        for (String opt : new String[] {"sgd", "adagrad"}) {
+            for (int batch : SPARSE_BATCHES) {
+                String name = "streamgrad fm k=16 " + opt;
+                String p = "2^20 dim, nnz~30, batch=" + batch + ", sparse upd";
+                if (wanted("fm-" + opt)) {
+                    measureTrainer(name, p,
+                            () -> new TrainLoop(BenchConfigs.fm(SparseData.HASH_DIM, BenchConfigs.optimizer(opt),
+                                    batch, true),
+                                    SparseData.logistic(SEED, SparseData.HASH_DIM, SPARSE_NNZ, batch,
+                                            pool(batch, 65536)).batches()),
+                            r -> new Row(name, p, r.median(), Double.NaN, Double.NaN, Double.NaN, spread(r),
+                                    "1 core"));
+                }
+            }
+        }
+        if (wanted("call-overhead")) {
+            printCallOverhead();
+        }
+    }
+
+    private Row mlpRow(String bench, String params, Stopwatch.Rate examples, int threads, double vsDl4j) {
+        double gf = examples.median() * MlpFlops.trainingFlopsPerExample(MlpFlops.benchWidths()) / 1e9;
+        return new Row(bench, params, examples.median(), gf, gf / sgemm.getOrDefault(threads, Double.NaN), vsDl4j,
+                spread(examples), "");
+    }
+
+    /** Builds the loop (timing nothing of that), measures examples/s, or prints n/a when the model is missing. */
+    private void measureTrainer(String bench, String params, Supplier<TrainLoop> loop,
+                                java.util.function.Function<Stopwatch.Rate, Row> row) {
+        TrainLoop l;
+        try {
+            l = loop.get();
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            emit(new Row(bench, params, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                    "n/a: " + e.getMessage()));
+            return;
+        }
+        Stopwatch.Rate r = Stopwatch.measure(plan, l::step).times(l.batchSize());
+        if (l.state().skippedBatches() > 0) {
+            emit(new Row(bench, params, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                    "INVALID: " + l.state().skippedBatches() + " batches rejected as non-finite"));
+            return;
+        }
+        emit(row.apply(r));
+    }
+
+    /** Enough batches for {@code examples} examples (at least 4), so no single batch stays hot in cache. */
+    static int pool(int batch, int examples) {
+        return Math.max(4, examples / batch);
+    }
+
+    private boolean wanted(String caseName) {
+        return options.only == null || options.only.matcher(caseName).find();
+    }
+
+    private static double spread(Stopwatch.Rate r) {
+        return (r.max() - r.min()) / r.median();
+    }
+
+    private void printMachine() {
+        out.println("streamgrad bench" + (options.quick ? " --quick" : "") + "  (threads " + options.threadsText()
+                + (options.only == null ? "" : ", only /" + options.only.pattern() + "/") + ")");
+        out.println("cpu: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores visible"
+                + "; load average " + loadAverage());
+        out.println("jvm: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
+                + ", max heap " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
+        Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
+        out.println("nd4j: backend " + env.getOrDefault("backend", "?") + ", blas " + env.getOrDefault("blas.vendor", "?")
+                + ", OMP_NUM_THREADS=" + System.getenv().getOrDefault("OMP_NUM_THREADS", "(unset)")
+                + ", native pools at start " + NativeThreads.describe());
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name")).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim().split(" ", 4)[0];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static final String ROW = "%-38s %-40s %14s %9s %8s %8s %7s  %s%n";
+
+    private void printHeader() {
+        out.printf(Locale.ROOT, ROW, "benchmark", "params", "examples/s", "GFLOP/s", "vs sgemm", "vs DL4J",
+                "spread", "note");
+        out.printf(Locale.ROOT, ROW, "-".repeat(38), "-".repeat(40), "-".repeat(14), "-".repeat(9), "-".repeat(8),
+                "-".repeat(8), "-".repeat(7), "----");
+    }
+
+    private void emit(Row r) {
+        rows.add(r);
+        out.printf(Locale.ROOT, ROW, r.bench(), r.params(), fmt(r.examplesPerSec(), "%,.0f"), fmt(r.gflops(), "%.1f"),
+                fmt(r.vsSgemm(), "%.2f"), fmt(r.vsDl4j(), "%.2f"),
+                Double.isNaN(r.spread()) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * r.spread()), r.note());
+        out.flush();
+    }
+
+    private static String fmt(double v, String f) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, f, v);
+    }
+
+    private void printCallOverhead() {
+        NativeThreads.set(1);
+        CallOverhead c = new CallOverhead();
+        Stopwatch.Plan p = new Stopwatch.Plan(Math.min(1.0, plan.warmupSeconds()), plan.windowSeconds(),
+                plan.windows());
+        out.printf(Locale.ROOT, "%nper-call cost, one thread (why the sparse models are plain Java):%n");
+        out.printf(Locale.ROOT, "%-44s %12s %12s %8s%n", "operation", "nd4j ns", "java ns", "ratio");
+        callRow("y += x, 50 floats (nd4j addi)", Stopwatch.measure(p, c::nd4jAxpy50),
+                Stopwatch.measure(p, c::javaAxpy50));
+        callRow("64 logits over 30 features (gemm 64x30x1)", Stopwatch.measure(p, c::nd4jDot64x30),
+                Stopwatch.measure(p, c::javaDot64x30));
+        Stopwatch.Rate g1 = Stopwatch.measure(p, c::nd4jGemm1);
+        out.printf(Locale.ROOT, "%-44s %12.0f %12s %8s%n", "gemm 1x1x1 (bare call)", 1e9 / g1.median(), "", "");
+    }
+
+    private void callRow(String op, Stopwatch.Rate nd4j, Stopwatch.Rate java) {
+        double n = 1e9 / nd4j.median();
+        double j = 1e9 / java.median();
+        out.printf(Locale.ROOT, "%-44s %12.0f %12.1f %8.0fx%n", op, n, j, n / j);
+    }
+
+    /** Command-line options. */
+    static final class Options {
+        static final String USAGE = """
+                usage: streamgrad bench [--quick] [--threads N[,M...]] [--only REGEX]
+                  --quick        short warm-up and windows (about half a minute in all)
+                  --threads L    native (ND4J + OpenBLAS) thread counts for the dense rows, e.g. 1,2
+                                 (default: 1 with --quick, 1,2 otherwise); sparse rows always use one core
+                  --only REGEX   run only the cases whose id matches: sgemm, sgemm-mlp, dl4j-mlp, streamgrad-mlp,
+                                 logistic-sgd, logistic-ftrl, fm-sgd, fm-adagrad, call-overhead""";
+        boolean quick;
+        boolean help;
+        int[] threads;
+        Pattern only;
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--quick" -> o.quick = true;
+                    case "--help", "-h" -> o.help = true;
+                    case "--threads" -> o.threads = parseThreads(value(args, ++i, "--threads"));
+                    case "--only" -> o.only = Pattern.compile(value(args, ++i, "--only"));
+                    default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
+                }
+            }
+            if (o.threads == null) {
+                o.threads = o.quick ? new int[] {1} : new int[] {1, 2};
+            }
+            return o;
+        }
+
+        private static String value(String[] args, int i, String flag) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(flag + " needs a value");
+            }
+            return args[i];
+        }
+
+        private static int[] parseThreads(String s) {
+            try {
+                int[] t = java.util.Arrays.stream(s.split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
+                for (int n : t) {
+                    if (n < 1) {
+                        throw new NumberFormatException();
+                    }
+                }
+                return t;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--threads expects positive integers separated by commas, got '"
+                        + s + "'");
+            }
+        }
+
+        String threadsText() {
+            return java.util.Arrays.toString(threads).replaceAll("[\\[\\] ]", "");
+        }
+    }
+}

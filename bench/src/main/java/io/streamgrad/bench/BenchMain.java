@@ -31,6 +31,23 @@ public final class BenchMain {
     static final int[] SPARSE_BATCHES = {64, 256};
     static final int SPARSE_NNZ = 30;
     static final long SEED = 20240601L;
+    /** Zipf exponent of the "realistic" sparse rows (hashed categorical data is heavy-tailed). */
+    static final double ZIPF = 1.0;
+
+    /** A sparse data/update variant: feature popularity and lazy vs dense updates. */
+    record SparseCase(double zipf, boolean sparseUpdates) {
+        String label() {
+            return "2^20, nnz~30, " + (zipf == 0 ? "uniform" : "zipf " + zipf);
+        }
+    }
+
+    static final List<SparseCase> SPARSE_CASES = List.of(new SparseCase(0, true), new SparseCase(0, false),
+            new SparseCase(ZIPF, true));
+
+    /** The sparse benchmark data: 64Ki examples (at least 4 batches), 2^20 features, ~30 non-zeros a row. */
+    static SparseData.Dataset sparseData(int batch, double zipf) {
+        return SparseData.logistic(SEED, SparseData.HASH_DIM, SPARSE_NNZ, batch, pool(batch, 65536), zipf);
+    }
 
     private final Options options;
     private final PrintStream out;
@@ -113,15 +130,14 @@ public final class BenchMain {
         NativeThreads.set(1);
         for (String opt : new String[] {"sgd", "ftrl"}) {
             for (int batch : SPARSE_BATCHES) {
-                for (boolean sparse : new boolean[] {true, false}) {
+                for (SparseCase c : SPARSE_CASES) {
                     String name = "streamgrad logistic " + opt;
-                    String p = "2^20 dim, nnz~30, batch=" + batch + (sparse ? ", sparse upd" : ", dense upd");
+                    String p = c.label() + ", batch=" + batch + (c.sparseUpdates() ? ", sparse upd" : ", dense upd");
                     if (wanted("logistic-" + opt)) {
                         measureTrainer(name, p,
                                 () -> new TrainLoop(BenchConfigs.logistic(SparseData.HASH_DIM,
-                                        BenchConfigs.optimizer(opt), batch, sparse),
-                                        SparseData.logistic(SEED, SparseData.HASH_DIM, SPARSE_NNZ, batch,
-                                                pool(batch, 65536)).batches()),
+                                        BenchConfigs.optimizer(opt), batch, c.sparseUpdates()),
+                                        sparseData(batch, c.zipf()).batches()),
                                 r -> new Row(name, p, r.median(), Double.NaN, Double.NaN, Double.NaN, spread(r),
                                         "1 core"));
                     }
@@ -130,22 +146,80 @@ public final class BenchMain {
         }
         for (String opt : new String[] {"sgd", "adagrad"}) {
             for (int batch : SPARSE_BATCHES) {
-                String name = "streamgrad fm k=16 " + opt;
-                String p = "2^20 dim, nnz~30, batch=" + batch + ", sparse upd";
-                if (wanted("fm-" + opt)) {
-                    measureTrainer(name, p,
-                            () -> new TrainLoop(BenchConfigs.fm(SparseData.HASH_DIM, BenchConfigs.optimizer(opt),
-                                    batch, true),
-                                    SparseData.logistic(SEED, SparseData.HASH_DIM, SPARSE_NNZ, batch,
-                                            pool(batch, 65536)).batches()),
-                            r -> new Row(name, p, r.median(), Double.NaN, Double.NaN, Double.NaN, spread(r),
-                                    "1 core"));
+                for (SparseCase c : SPARSE_CASES) {
+                    if (!c.sparseUpdates()) {
+                        continue; // a dense update of 17.8M FM parameters per batch is not a configuration to run
+                    }
+                    String name = "streamgrad fm k=16 " + opt;
+                    String p = c.label() + ", batch=" + batch + ", sparse upd";
+                    if (wanted("fm-" + opt)) {
+                        measureTrainer(name, p,
+                                () -> new TrainLoop(BenchConfigs.fm(SparseData.HASH_DIM, BenchConfigs.optimizer(opt),
+                                        batch, true), sparseData(batch, c.zipf()).batches()),
+                                r -> new Row(name, p, r.median(), Double.NaN, Double.NaN, Double.NaN, spread(r),
+                                        "1 core"));
+                    }
                 }
             }
         }
         if (wanted("call-overhead")) {
             printCallOverhead();
         }
+        if (options.profile) {
+            printMlpProfile();
+        }
+    }
+
+    /**
+     * Where an MLP step's time goes, per batch size, one native thread: {@link StepPhases} for the trainer's
+     * phases, {@link Gemm.MlpStep} for the products alone, {@link Nd4jCosts} for the copies and activation ops.
+     */
+    private void printMlpProfile() {
+        NativeThreads.set(1);
+        out.printf(Locale.ROOT, "%nMLP 784-256-128-10 step profile, one native thread, microseconds per step:%n");
+        for (int batch : MLP_BATCHES) {
+            TrainLoop loop;
+            try {
+                loop = new TrainLoop(BenchConfigs.mlp(batch),
+                        DenseData.mnistShaped(SEED, batch, pool(batch, 8192)).batches());
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                out.println("  n/a: " + e.getMessage());
+                return;
+            }
+            int steps = Math.max(20, (int) (plan.windows() * plan.windowSeconds() * 200_000 / batch));
+            Stopwatch.Rate train = Stopwatch.measure(plan, loop::step);
+            StepPhases phases = new StepPhases(loop.trainer(), loop.state(),
+                    DenseData.mnistShaped(SEED + 1, batch, pool(batch, 8192)).batches());
+            java.util.Map<String, Double> us = phases.profile(steps / 4, steps);
+            Gemm.MlpStep gemm = new Gemm.MlpStep(MlpFlops.benchWidths(), batch, SEED);
+            double gemmUs = 1e6 / Stopwatch.measure(plan, gemm::run).median();
+            Nd4jCosts c = new Nd4jCosts(loop.state().params().length, batch, BenchConfigs.MLP_HIDDEN.get(0));
+            double inUs = 1e6 / Stopwatch.measure(plan, c::copyIn).median();
+            double outUs = 1e6 / Stopwatch.measure(plan, c::copyOut).median();
+            double reluUs = 1e6 / Stopwatch.measure(plan, c::relu).median();
+            double dreluUs = 1e6 / Stopwatch.measure(plan, c::reluDerivative).median();
+            double sum = us.values().stream().mapToDouble(Double::doubleValue).sum();
+            out.printf(Locale.ROOT, "batch=%d: Trainer.train %.0f us/step (%,.0f examples/s); phases sum %.0f us%n",
+                    batch, 1e6 / train.median(), train.median() * batch, sum);
+            us.forEach((k, v) -> out.printf(Locale.ROOT, "  %-46s %9.1f  %5.1f%%%n", k, v, 100 * v / sum));
+            out.printf(Locale.ROOT, "  %-46s %9.1f%n", "reference: the 8 gemms alone (Gemm.MlpStep)", gemmUs);
+            out.printf(Locale.ROOT, "  %-46s %9.1f%n", "reference: copy params heap->off-heap", inUs);
+            out.printf(Locale.ROOT, "  %-46s %9.1f%n", "reference: copy gradient off-heap->heap", outUs);
+            out.printf(Locale.ROOT, "  %-46s %9.1f%n", "reference: relu op [" + batch + ",256]", reluUs);
+            out.printf(Locale.ROOT, "  %-46s %9.1f%n", "reference: relu derivative op [" + batch + ",256]", dreluUs);
+        }
+        DenseKernels k = new DenseKernels(MlpFlops.benchParams(), SEED);
+        out.printf(Locale.ROOT, "O(parameters) passes over %,d floats, microseconds per call (learner vs vectorisable):%n",
+                k.size());
+        kernelRow("adam step: learner Optimizer.step vs float loop", k::learnerAdam, k::floatAdam);
+        kernelRow("gradient norm: serial double vs 8 float sums", k::serialNorm, k::blockedNorm);
+        kernelRow("finiteness: isFinite loop vs sum of x*0", k::finiteLoop, k::finiteBySum);
+    }
+
+    private void kernelRow(String what, Stopwatch.Op current, Stopwatch.Op alternative) {
+        double a = 1e6 / Stopwatch.measure(plan, current).median();
+        double b = 1e6 / Stopwatch.measure(plan, alternative).median();
+        out.printf(Locale.ROOT, "  %-52s %9.1f %9.1f  %5.1fx%n", what, a, b, a / b);
     }
 
     private Row mlpRow(String bench, String params, Stopwatch.Rate examples, int threads, double vsDl4j) {
@@ -263,14 +337,17 @@ public final class BenchMain {
     /** Command-line options. */
     static final class Options {
         static final String USAGE = """
-                usage: streamgrad bench [--quick] [--threads N[,M...]] [--only REGEX]
+                usage: streamgrad bench [--quick] [--threads N[,M...]] [--only REGEX] [--profile]
                   --quick        short warm-up and windows (about half a minute in all)
                   --threads L    native (ND4J + OpenBLAS) thread counts for the dense rows, e.g. 1,2
                                  (default: 1 with --quick, 1,2 otherwise); sparse rows always use one core
                   --only REGEX   run only the cases whose id matches: sgemm, sgemm-mlp, dl4j-mlp, streamgrad-mlp,
-                                 logistic-sgd, logistic-ftrl, fm-sgd, fm-adagrad, call-overhead""";
+                                 logistic-sgd, logistic-ftrl, fm-sgd, fm-adagrad, call-overhead
+                  --profile      also print where the MLP step's time goes (per phase, one native thread);
+                                 --only '^$' --profile prints the profile alone""";
         boolean quick;
         boolean help;
+        boolean profile;
         int[] threads;
         Pattern only;
 
@@ -280,6 +357,7 @@ public final class BenchMain {
                 switch (args[i]) {
                     case "--quick" -> o.quick = true;
                     case "--help", "-h" -> o.help = true;
+                    case "--profile" -> o.profile = true;
                     case "--threads" -> o.threads = parseThreads(value(args, ++i, "--threads"));
                     case "--only" -> o.only = Pattern.compile(value(args, ++i, "--only"));
                     default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");

@@ -38,6 +38,16 @@ public final class MlpFlops {
         return 6 * weightProducts(widths) - 2L * widths.get(0) * widths.get(1);
     }
 
+    /** Parameters (weights and biases) of the benchmarks' MLP: 235,146. */
+    public static int benchParams() {
+        List<Integer> w = benchWidths();
+        int p = 0;
+        for (int l = 1; l < w.size(); l++) {
+            p += (w.get(l - 1) + 1) * w.get(l);
+        }
+        return p;
+    }
+
     /** The benchmarks' 784-256-128-10. */
     public static List<Integer> benchWidths() {
         return List.of(DenseData.FEATURES, BenchConfigs.MLP_HIDDEN.get(0), BenchConfigs.MLP_HIDDEN.get(1),

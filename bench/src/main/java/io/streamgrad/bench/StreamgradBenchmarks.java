@@ -88,13 +88,15 @@ public class StreamgradBenchmarks {
         public int batch;
         @Param({"true", "false"})
         public boolean sparseUpdates;
+        /** Feature popularity: 0 uniform (worst case for caches), 1.0 Zipf (realistic hashed categories). */
+        @Param({"0", "1.0"})
+        public double zipf;
         TrainLoop loop;
 
         @Setup(Level.Trial)
         public void setUp() {
             loop = new TrainLoop(BenchConfigs.logistic(SparseData.HASH_DIM, BenchConfigs.optimizer(optimizer), batch,
-                    sparseUpdates), SparseData.logistic(BenchMain.SEED, SparseData.HASH_DIM, BenchMain.SPARSE_NNZ,
-                    batch, BenchMain.pool(batch, 65536)).batches());
+                    sparseUpdates), BenchMain.sparseData(batch, zipf).batches());
         }
     }
 
@@ -105,13 +107,14 @@ public class StreamgradBenchmarks {
         public String optimizer;
         @Param({"64", "256"})
         public int batch;
+        @Param({"0", "1.0"})
+        public double zipf;
         TrainLoop loop;
 
         @Setup(Level.Trial)
         public void setUp() {
             loop = new TrainLoop(BenchConfigs.fm(SparseData.HASH_DIM, BenchConfigs.optimizer(optimizer), batch, true),
-                    SparseData.logistic(BenchMain.SEED, SparseData.HASH_DIM, BenchMain.SPARSE_NNZ, batch,
-                            BenchMain.pool(batch, 65536)).batches());
+                    BenchMain.sparseData(batch, zipf).batches());
         }
     }
 

@@ -63,6 +63,34 @@ class BenchSetupTest {
     }
 
     @Test
+    void sparseData_zipfPopularity_concentratesOnHotFeaturesWithDistinctIndicesPerRow() {
+        SparseData.Dataset uniform = SparseData.logistic(13L, SparseData.HASH_DIM, 30, 256, 8, 0);
+        SparseData.Dataset zipf = SparseData.logistic(13L, SparseData.HASH_DIM, 30, 256, 8, 1.0);
+
+        assertThat(distinctFeatures(zipf)).isLessThan(distinctFeatures(uniform) / 2);
+        for (Batch b : zipf.batches()) {
+            for (int r = 0; r < b.size(); r++) {
+                Set<Integer> seen = new HashSet<>();
+                for (int p = b.rowPtr()[r]; p < b.rowPtr()[r + 1]; p++) {
+                    assertThat(b.indices()[p]).isBetween(0, (1 << 20) - 1);
+                    assertThat(seen.add(b.indices()[p])).isTrue();
+                }
+            }
+        }
+        assertThatThrownBy(() -> SparseData.logistic(1L, 1000, 30, 8, 1, 1.0)).hasMessageContaining("power of two");
+    }
+
+    private static int distinctFeatures(SparseData.Dataset d) {
+        Set<Integer> all = new HashSet<>();
+        for (Batch b : d.batches()) {
+            for (int p = 0; p < b.rowPtr()[b.size()]; p++) {
+                all.add(b.indices()[p]);
+            }
+        }
+        return all.size();
+    }
+
+    @Test
     void sparseData_sameSeed_sameBatches() {
         SparseData.Dataset a = SparseData.logistic(3L, 1 << 16, 30, 32, 3);
         SparseData.Dataset b = SparseData.logistic(3L, 1 << 16, 30, 32, 3);

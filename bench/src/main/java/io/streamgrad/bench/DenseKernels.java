@@ -1,0 +1,147 @@
+package io.streamgrad.bench;
+
+import io.streamgrad.learner.optim.Optimizer;
+import io.streamgrad.learner.optim.Optimizers;
+
+/**
+ * The O(parameters) passes of a dense step, as the learner runs them and as alternatives that the JIT can
+ * vectorise, over the MLP's 235,146 parameters. Evidence for the profile in {@code docs/BENCHMARKS.md}; not used
+ * by the learner.
+ *
+ * <ul>
+ *   <li>Adam: the learner's {@link Optimizer#step} vs the same rule in float arithmetic over a plain counted loop
+ *       (no index indirection, constants hoisted), which C2 compiles to AVX-512 {@code vsqrtps/vdivps};</li>
+ *   <li>the gradient's squared norm: one double accumulator (a serial dependency the JIT may not reorder) vs
+ *       eight independent float partial sums in double blocks;</li>
+ *   <li>the finiteness check: {@code Float.isFinite} per element (an early-exit loop the JIT does not vectorise)
+ *       vs the sum of {@code x * 0}, which is exactly 0 when every element is finite and NaN otherwise (so it
+ *       cannot overflow), with the loop kept only to confirm a NaN.</li>
+ * </ul>
+ */
+public final class DenseKernels {
+    private final Optimizer adam = Optimizers.create(BenchConfigs.adam());
+    private final float[] params;
+    private final float[] grads;
+    private final float[] state;
+    private long t;
+
+    public DenseKernels(int n, long seed) {
+        io.streamgrad.learner.util.Rng rng = new io.streamgrad.learner.util.Rng(seed);
+        params = new float[n];
+        grads = new float[n];
+        for (int i = 0; i < n; i++) {
+            params[i] = (float) rng.nextGaussian() * 0.05f;
+            grads[i] = (float) rng.nextGaussian() * 1e-3f;
+        }
+        state = new float[adam.stateSize(n)];
+        adam.initState(state, n);
+    }
+
+    public double learnerAdam() {
+        adam.step(params, grads, state, ++t, BenchConfigs.ADAM_LR);
+        return params[0];
+    }
+
+    /** Adam in float over a counted loop; the bias corrections are folded into one step size per call. */
+    public double floatAdam() {
+        int n = params.length;
+        long step = ++t;
+        float b1 = (float) BenchConfigs.ADAM_BETA1;
+        float b2 = (float) BenchConfigs.ADAM_BETA2;
+        float c1 = 1f - b1;
+        float c2 = 1f - b2;
+        // lr * mHat / (sqrt(vHat) + eps) = alpha * m / (sqrt(v) + epsHat), with
+        // alpha = lr * sqrt(1 - b2^t) / (1 - b1^t) and epsHat = eps * sqrt(1 - b2^t) (Kingma & Ba, Sec. 2).
+        double bc2 = Math.sqrt(1 - Math.pow(BenchConfigs.ADAM_BETA2, step));
+        float alpha = (float) (BenchConfigs.ADAM_LR * bc2 / (1 - Math.pow(BenchConfigs.ADAM_BETA1, step)));
+        float epsHat = (float) (BenchConfigs.ADAM_EPS * bc2);
+        float[] w = params;
+        float[] g = grads;
+        float[] s = state;
+        for (int i = 0; i < n; i++) {
+            float gi = g[i];
+            float m = b1 * s[i] + c1 * gi;
+            float v = b2 * s[n + i] + c2 * gi * gi;
+            s[i] = m;
+            s[n + i] = v;
+            w[i] -= alpha * m / ((float) Math.sqrt(v) + epsHat);
+        }
+        return w[0];
+    }
+
+    public double serialNorm() {
+        double s = 0;
+        for (float g : grads) {
+            s += (double) g * g;
+        }
+        return s;
+    }
+
+    /** Eight float partial sums over blocks of 1024, each block's total added in double. */
+    public double blockedNorm() {
+        double total = 0;
+        float[] g = grads;
+        int n = g.length;
+        int i = 0;
+        while (i < n) {
+            int end = Math.min(n, i + 1024);
+            float s0 = 0;
+            float s1 = 0;
+            float s2 = 0;
+            float s3 = 0;
+            float s4 = 0;
+            float s5 = 0;
+            float s6 = 0;
+            float s7 = 0;
+            for (; i + 7 < end; i += 8) {
+                s0 += g[i] * g[i];
+                s1 += g[i + 1] * g[i + 1];
+                s2 += g[i + 2] * g[i + 2];
+                s3 += g[i + 3] * g[i + 3];
+                s4 += g[i + 4] * g[i + 4];
+                s5 += g[i + 5] * g[i + 5];
+                s6 += g[i + 6] * g[i + 6];
+                s7 += g[i + 7] * g[i + 7];
+            }
+            for (; i < end; i++) {
+                s0 += g[i] * g[i];
+            }
+            total += (double) ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+        }
+        return total;
+    }
+
+    public double finiteLoop() {
+        for (float p : params) {
+            if (!Float.isFinite(p)) {
+                return 0;
+            }
+        }
+        return 1;
+    }
+
+    /** Non-finite elements make the sum non-finite; a finite sum therefore proves every element finite. */
+    public double finiteBySum() {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        float[] p = params;
+        int i = 0;
+        for (; i + 3 < p.length; i += 4) {
+            s0 += p[i] * 0f;
+            s1 += p[i + 1] * 0f;
+            s2 += p[i + 2] * 0f;
+            s3 += p[i + 3] * 0f;
+        }
+        for (; i < p.length; i++) {
+            s0 += p[i] * 0f;
+        }
+        // x * 0 is 0 for finite x and NaN for +-inf or NaN, so the sum cannot overflow: it is 0 or NaN.
+        return (s0 + s1 + s2 + s3) == 0f ? 1 : finiteLoop();
+    }
+
+    public int size() {
+        return params.length;
+    }
+}

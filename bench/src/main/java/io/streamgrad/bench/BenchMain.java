@@ -83,12 +83,22 @@ public final class BenchMain {
 
     /** A row of the table; NaN where a column does not apply. */
     record Row(String bench, String params, double examplesPerSec, double gflops, double vsSgemm, double vsDl4j,
-               double spread, String note) {
+               String clock, double wallExamplesPerSec, double spread, String note) {
+    }
+
+    /** Whether rows at this native thread count are reported by the calling thread's CPU time. */
+    private boolean cpuClock(int threads) {
+        return threads == 1 && !options.wall;
+    }
+
+    private String clock(int threads) {
+        return cpuClock(threads) ? "cpu" : "wall";
     }
 
     void run() {
         printMachine();
-        out.printf(Locale.ROOT, "%nplan: warm-up %.1f s, %d windows of %.2f s, median reported%n%n",
+        out.printf(Locale.ROOT, "%nplan: warm-up %.1f s, %d windows of %.2f s, median reported; clock: 'cpu' = per"
+                + " CPU-second of the whole JVM process (one-thread rows), 'wall' = per wall-clock second%n%n",
                 plan.warmupSeconds(), plan.windows(), plan.windowSeconds());
         printHeader();
         for (int threads : options.threads) {
@@ -97,24 +107,27 @@ public final class BenchMain {
             if (wanted("sgemm")) {
                 Gemm.Square g = new Gemm.Square(1024, 1024, 1024, SEED);
                 Stopwatch.Rate r = Stopwatch.measure(plan, g::run).times(g.flops() / 1e9);
-                sgemm.put(threads, r.median());
-                emit(new Row("nd4j sgemm", "1024^3 " + t, Double.NaN, r.median(), 1.0, Double.NaN,
-                        spread(r), ""));
+                double gf = r.median(cpuClock(threads));
+                sgemm.put(threads, gf);
+                emit(new Row("nd4j sgemm", "1024^3 " + t, Double.NaN, gf, 1.0, Double.NaN, clock(threads),
+                        Double.NaN, spread(r), otherThreads(r, threads,
+                                "wall " + String.format(Locale.ROOT, "%.1f", r.median()) + " GFLOP/s")));
             }
             for (int batch : MLP_BATCHES) {
                 String p = "batch=" + batch + " " + t;
                 if (wanted("sgemm-mlp")) {
                     Gemm.MlpStep g = new Gemm.MlpStep(MlpFlops.benchWidths(), batch, SEED);
-                    Stopwatch.Rate r = Stopwatch.measure(plan, g::run);
-                    double gf = r.median() * g.flops() / 1e9;
-                    emit(new Row("nd4j sgemm, MLP step shapes", p, r.median() * batch, gf,
-                            gf / sgemm.getOrDefault(threads, Double.NaN), Double.NaN, spread(r), "8 gemm calls"));
+                    Stopwatch.Rate r = Stopwatch.measure(plan, g::run).times(batch);
+                    double gf = r.median(cpuClock(threads)) / batch * g.flops() / 1e9;
+                    emit(new Row("nd4j sgemm, MLP step shapes", p, r.median(cpuClock(threads)), gf,
+                            gf / sgemm.getOrDefault(threads, Double.NaN), Double.NaN, clock(threads), r.median(),
+                            spread(r), otherThreads(r, threads, "8 gemm calls")));
                 }
                 if (wanted("dl4j-mlp")) {
                     Dl4jMlp net = Dl4jMlp.over(DenseData.mnistShaped(SEED, batch, pool(batch, 8192)), SEED);
                     int[] i = {0};
                     Stopwatch.Rate r = Stopwatch.measure(plan, () -> net.fit(i[0]++)).times(batch);
-                    dl4j.put(threads + "/" + batch, r.median());
+                    dl4j.put(threads + "/" + batch, r.median(cpuClock(threads)));
                     emit(mlpRow("dl4j mlp 784-256-128-10 adam", p, r, threads, 1.0));
                 }
                 if (wanted("streamgrad-mlp")) {
@@ -122,7 +135,8 @@ public final class BenchMain {
                             () -> new TrainLoop(BenchConfigs.mlp(batch),
                                     DenseData.mnistShaped(SEED, batch, pool(batch, 8192)).batches()),
                             r -> mlpRow("streamgrad mlp 784-256-128-10 adam", p, r, threads,
-                                    r.median() / dl4j.getOrDefault(threads + "/" + batch, Double.NaN)));
+                                    r.median(cpuClock(threads))
+                                            / dl4j.getOrDefault(threads + "/" + batch, Double.NaN)));
                 }
             }
         }
@@ -138,8 +152,7 @@ public final class BenchMain {
                                 () -> new TrainLoop(BenchConfigs.logistic(SparseData.HASH_DIM,
                                         BenchConfigs.optimizer(opt), batch, c.sparseUpdates()),
                                         sparseData(batch, c.zipf()).batches()),
-                                r -> new Row(name, p, r.median(), Double.NaN, Double.NaN, Double.NaN, spread(r),
-                                        "1 core"));
+                                r -> sparseRow(name, p, r));
                     }
                 }
             }
@@ -156,8 +169,7 @@ public final class BenchMain {
                         measureTrainer(name, p,
                                 () -> new TrainLoop(BenchConfigs.fm(SparseData.HASH_DIM, BenchConfigs.optimizer(opt),
                                         batch, true), sparseData(batch, c.zipf()).batches()),
-                                r -> new Row(name, p, r.median(), Double.NaN, Double.NaN, Double.NaN, spread(r),
-                                        "1 core"));
+                                r -> sparseRow(name, p, r));
                     }
                 }
             }
@@ -176,7 +188,8 @@ public final class BenchMain {
      */
     private void printMlpProfile() {
         NativeThreads.set(1);
-        out.printf(Locale.ROOT, "%nMLP 784-256-128-10 step profile, one native thread, microseconds per step:%n");
+        out.printf(Locale.ROOT, "%nMLP 784-256-128-10 step profile, one native thread, microseconds per step (%s clock):%n",
+                clock(1));
         for (int batch : MLP_BATCHES) {
             TrainLoop loop;
             try {
@@ -190,42 +203,56 @@ public final class BenchMain {
             Stopwatch.Rate train = Stopwatch.measure(plan, loop::step);
             StepPhases phases = new StepPhases(loop.trainer(), loop.state(),
                     DenseData.mnistShaped(SEED + 1, batch, pool(batch, 8192)).batches());
-            java.util.Map<String, Double> us = phases.profile(steps / 4, steps);
+            java.util.Map<String, Double> us = phases.profile(steps / 4, steps, cpuClock(1));
             Gemm.MlpStep gemm = new Gemm.MlpStep(MlpFlops.benchWidths(), batch, SEED);
-            double gemmUs = 1e6 / Stopwatch.measure(plan, gemm::run).median();
+            double gemmUs = 1e6 / Stopwatch.measure(plan, gemm::run).median(cpuClock(1));
             Nd4jCosts c = new Nd4jCosts(loop.state().params().length, batch, BenchConfigs.MLP_HIDDEN.get(0));
-            double inUs = 1e6 / Stopwatch.measure(plan, c::copyIn).median();
-            double outUs = 1e6 / Stopwatch.measure(plan, c::copyOut).median();
-            double reluUs = 1e6 / Stopwatch.measure(plan, c::relu).median();
-            double dreluUs = 1e6 / Stopwatch.measure(plan, c::reluDerivative).median();
+            double inUs = 1e6 / Stopwatch.measure(plan, c::copyIn).median(cpuClock(1));
+            double outUs = 1e6 / Stopwatch.measure(plan, c::copyOut).median(cpuClock(1));
+            double reluUs = 1e6 / Stopwatch.measure(plan, c::relu).median(cpuClock(1));
+            double dreluUs = 1e6 / Stopwatch.measure(plan, c::reluDerivative).median(cpuClock(1));
+            double stepMulUs = 1e6 / Stopwatch.measure(plan, c::reluDerivativeStepMul).median(cpuClock(1));
+            double javaReluUs = 1e6 / Stopwatch.measure(plan, c::reluDerivativeJava).median(cpuClock(1));
             double sum = us.values().stream().mapToDouble(Double::doubleValue).sum();
             out.printf(Locale.ROOT, "batch=%d: Trainer.train %.0f us/step (%,.0f examples/s); phases sum %.0f us%n",
-                    batch, 1e6 / train.median(), train.median() * batch, sum);
+                    batch, 1e6 / train.median(cpuClock(1)), train.median(cpuClock(1)) * batch, sum);
             us.forEach((k, v) -> out.printf(Locale.ROOT, "  %-46s %9.1f  %5.1f%%%n", k, v, 100 * v / sum));
             out.printf(Locale.ROOT, "  %-46s %9.1f%n", "reference: the 8 gemms alone (Gemm.MlpStep)", gemmUs);
             out.printf(Locale.ROOT, "  %-46s %9.1f%n", "reference: copy params heap->off-heap", inUs);
             out.printf(Locale.ROOT, "  %-46s %9.1f%n", "reference: copy gradient off-heap->heap", outUs);
             out.printf(Locale.ROOT, "  %-46s %9.1f%n", "reference: relu op [" + batch + ",256]", reluUs);
-            out.printf(Locale.ROOT, "  %-46s %9.1f%n", "reference: relu derivative op [" + batch + ",256]", dreluUs);
+            out.printf(Locale.ROOT, "  %-46s %9.1f%n", "reference: relu_bp custom op [" + batch + ",256]", dreluUs);
+            out.printf(Locale.ROOT, "  %-46s %9.1f%n", "  alternative: step + muli legacy ops", stepMulUs);
+            out.printf(Locale.ROOT, "  %-46s %9.1f%n", "  alternative: Java loop over the off-heap buffers", javaReluUs);
         }
         DenseKernels k = new DenseKernels(MlpFlops.benchParams(), SEED);
         out.printf(Locale.ROOT, "O(parameters) passes over %,d floats, microseconds per call (learner vs vectorisable):%n",
                 k.size());
         kernelRow("adam step: learner Optimizer.step vs float loop", k::learnerAdam, k::floatAdam);
+        kernelRow("adam step: learner vs float loop, m and v split", k::learnerAdam, k::floatAdamSplitState);
+        kernelRow("adam step: learner vs double loop, m and v split", k::learnerAdam, k::doubleAdamSplitState);
+        kernelRow("adam step: learner vs nd4j adam_updater + copies", k::learnerAdam, k::nativeAdam);
         kernelRow("gradient norm: serial double vs 8 float sums", k::serialNorm, k::blockedNorm);
         kernelRow("finiteness: isFinite loop vs sum of x*0", k::finiteLoop, k::finiteBySum);
     }
 
     private void kernelRow(String what, Stopwatch.Op current, Stopwatch.Op alternative) {
-        double a = 1e6 / Stopwatch.measure(plan, current).median();
-        double b = 1e6 / Stopwatch.measure(plan, alternative).median();
+        double a = 1e6 / Stopwatch.measure(plan, current).median(cpuClock(1));
+        double b = 1e6 / Stopwatch.measure(plan, alternative).median(cpuClock(1));
         out.printf(Locale.ROOT, "  %-52s %9.1f %9.1f  %5.1fx%n", what, a, b, a / b);
     }
 
     private Row mlpRow(String bench, String params, Stopwatch.Rate examples, int threads, double vsDl4j) {
-        double gf = examples.median() * MlpFlops.trainingFlopsPerExample(MlpFlops.benchWidths()) / 1e9;
-        return new Row(bench, params, examples.median(), gf, gf / sgemm.getOrDefault(threads, Double.NaN), vsDl4j,
-                spread(examples), "");
+        double ex = examples.median(cpuClock(threads));
+        double gf = ex * MlpFlops.trainingFlopsPerExample(MlpFlops.benchWidths()) / 1e9;
+        return new Row(bench, params, ex, gf, gf / sgemm.getOrDefault(threads, Double.NaN), vsDl4j, clock(threads),
+                examples.median(), spread(examples), otherThreads(examples, threads, ""));
+    }
+
+    /** The sparse models run on the calling thread: one core. */
+    private Row sparseRow(String bench, String params, Stopwatch.Rate examples) {
+        return new Row(bench, params, examples.median(cpuClock(1)), Double.NaN, Double.NaN, Double.NaN, clock(1),
+                examples.median(), spread(examples), otherThreads(examples, 1, "1 core"));
     }
 
     /** Builds the loop (timing nothing of that), measures examples/s, or prints n/a when the model is missing. */
@@ -235,13 +262,13 @@ public final class BenchMain {
         try {
             l = loop.get();
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
-            emit(new Row(bench, params, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+            emit(new Row(bench, params, Double.NaN, Double.NaN, Double.NaN, Double.NaN, "", Double.NaN, Double.NaN,
                     "n/a: " + e.getMessage()));
             return;
         }
         Stopwatch.Rate r = Stopwatch.measure(plan, l::step).times(l.batchSize());
         if (l.state().skippedBatches() > 0) {
-            emit(new Row(bench, params, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+            emit(new Row(bench, params, Double.NaN, Double.NaN, Double.NaN, Double.NaN, "", Double.NaN, Double.NaN,
                     "INVALID: " + l.state().skippedBatches() + " batches rejected as non-finite"));
             return;
         }
@@ -257,6 +284,7 @@ public final class BenchMain {
         return options.only == null || options.only.matcher(caseName).find();
     }
 
+    /** (max - min) / median of the wall-clock windows: how much the neighbours moved the figure. */
     private static double spread(Stopwatch.Rate r) {
         return (r.max() - r.min()) / r.median();
     }
@@ -292,19 +320,28 @@ public final class BenchMain {
         }
     }
 
-    private static final String ROW = "%-38s %-40s %14s %9s %8s %8s %7s  %s%n";
+    private static final String ROW = "%-36s %-42s %12s %8s %8s %7s %5s %12s %6s  %s%n";
 
     private void printHeader() {
         out.printf(Locale.ROOT, ROW, "benchmark", "params", "examples/s", "GFLOP/s", "vs sgemm", "vs DL4J",
-                "spread", "note");
-        out.printf(Locale.ROOT, ROW, "-".repeat(38), "-".repeat(40), "-".repeat(14), "-".repeat(9), "-".repeat(8),
-                "-".repeat(8), "-".repeat(7), "----");
+                "clock", "wall ex/s", "spread", "note");
+        out.printf(Locale.ROOT, ROW, "-".repeat(36), "-".repeat(42), "-".repeat(12), "-".repeat(8), "-".repeat(8),
+                "-".repeat(7), "-".repeat(5), "-".repeat(12), "-".repeat(6), "----");
+    }
+
+    /** Notes a one-thread row where other threads (GC, JIT) took more than 10% of the process's CPU time. */
+    private String otherThreads(Stopwatch.Rate r, int threads, String note) {
+        if (threads == 1 && r.otherCpu() > 0.10) {
+            String warn = String.format(Locale.ROOT, "GC/JIT threads %.0f%% of CPU", 100 * r.otherCpu());
+            return note.isEmpty() ? warn : note + "; " + warn;
+        }
+        return note;
     }
 
     private void emit(Row r) {
         rows.add(r);
         out.printf(Locale.ROOT, ROW, r.bench(), r.params(), fmt(r.examplesPerSec(), "%,.0f"), fmt(r.gflops(), "%.1f"),
-                fmt(r.vsSgemm(), "%.2f"), fmt(r.vsDl4j(), "%.2f"),
+                fmt(r.vsSgemm(), "%.2f"), fmt(r.vsDl4j(), "%.2f"), r.clock(), fmt(r.wallExamplesPerSec(), "%,.0f"),
                 Double.isNaN(r.spread()) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * r.spread()), r.note());
         out.flush();
     }
@@ -325,29 +362,32 @@ public final class BenchMain {
         callRow("64 logits over 30 features (gemm 64x30x1)", Stopwatch.measure(p, c::nd4jDot64x30),
                 Stopwatch.measure(p, c::javaDot64x30));
         Stopwatch.Rate g1 = Stopwatch.measure(p, c::nd4jGemm1);
-        out.printf(Locale.ROOT, "%-44s %12.0f %12s %8s%n", "gemm 1x1x1 (bare call)", 1e9 / g1.median(), "", "");
+        out.printf(Locale.ROOT, "%-44s %12.0f %12s %8s%n", "gemm 1x1x1 (bare call)", 1e9 / g1.median(cpuClock(1)), "", "");
     }
 
     private void callRow(String op, Stopwatch.Rate nd4j, Stopwatch.Rate java) {
-        double n = 1e9 / nd4j.median();
-        double j = 1e9 / java.median();
+        double n = 1e9 / nd4j.median(cpuClock(1));
+        double j = 1e9 / java.median(cpuClock(1));
         out.printf(Locale.ROOT, "%-44s %12.0f %12.1f %8.0fx%n", op, n, j, n / j);
     }
 
     /** Command-line options. */
     static final class Options {
         static final String USAGE = """
-                usage: streamgrad bench [--quick] [--threads N[,M...]] [--only REGEX] [--profile]
+                usage: streamgrad bench [--quick] [--threads N[,M...]] [--only REGEX] [--profile] [--wall]
                   --quick        short warm-up and windows (about half a minute in all)
                   --threads L    native (ND4J + OpenBLAS) thread counts for the dense rows, e.g. 1,2
                                  (default: 1 with --quick, 1,2 otherwise); sparse rows always use one core
                   --only REGEX   run only the cases whose id matches: sgemm, sgemm-mlp, dl4j-mlp, streamgrad-mlp,
                                  logistic-sgd, logistic-ftrl, fm-sgd, fm-adagrad, call-overhead
                   --profile      also print where the MLP step's time goes (per phase, one native thread);
-                                 --only '^$' --profile prints the profile alone""";
+                                 --only '^$' --profile prints the profile alone
+                  --wall         report one-thread rows by the wall clock too (default: by the JVM process's
+                                 CPU time, which other processes on a shared machine do not inflate)""";
         boolean quick;
         boolean help;
         boolean profile;
+        boolean wall;
         int[] threads;
         Pattern only;
 
@@ -358,6 +398,7 @@ public final class BenchMain {
                     case "--quick" -> o.quick = true;
                     case "--help", "-h" -> o.help = true;
                     case "--profile" -> o.profile = true;
+                    case "--wall" -> o.wall = true;
                     case "--threads" -> o.threads = parseThreads(value(args, ++i, "--threads"));
                     case "--only" -> o.only = Pattern.compile(value(args, ++i, "--only"));
                     default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");

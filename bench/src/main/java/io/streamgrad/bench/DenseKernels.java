@@ -2,6 +2,10 @@ package io.streamgrad.bench;
 
 import io.streamgrad.learner.optim.Optimizer;
 import io.streamgrad.learner.optim.Optimizers;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The O(parameters) passes of a dense step, as the learner runs them and as alternatives that the JIT can
@@ -23,6 +27,12 @@ public final class DenseKernels {
     private final float[] params;
     private final float[] grads;
     private final float[] state;
+    private final float[] mSplit;
+    private final float[] vSplit;
+    private final INDArray offParams;
+    private final INDArray offGrads;
+    private final INDArray offM;
+    private final INDArray offV;
     private long t;
 
     public DenseKernels(int n, long seed) {
@@ -35,6 +45,12 @@ public final class DenseKernels {
         }
         state = new float[adam.stateSize(n)];
         adam.initState(state, n);
+        mSplit = new float[n];
+        vSplit = new float[n];
+        offParams = Nd4j.createFromArray(params.clone());
+        offGrads = Nd4j.create(DataType.FLOAT, n);
+        offM = Nd4j.create(DataType.FLOAT, n);
+        offV = Nd4j.create(DataType.FLOAT, n);
     }
 
     public double learnerAdam() {
@@ -67,6 +83,83 @@ public final class DenseKernels {
             w[i] -= alpha * m / ((float) Math.sqrt(v) + epsHat);
         }
         return w[0];
+    }
+
+    /**
+     * The float loop with the two moments in separate arrays: with {@code m} and {@code v} in one array at
+     * {@code i} and {@code n + i}, C2's vectoriser cannot prove the stores and loads independent.
+     */
+    public double floatAdamSplitState() {
+        int n = params.length;
+        long step = ++t;
+        float b1 = (float) BenchConfigs.ADAM_BETA1;
+        float b2 = (float) BenchConfigs.ADAM_BETA2;
+        float c1 = 1f - b1;
+        float c2 = 1f - b2;
+        double bc2 = Math.sqrt(1 - Math.pow(BenchConfigs.ADAM_BETA2, step));
+        float alpha = (float) (BenchConfigs.ADAM_LR * bc2 / (1 - Math.pow(BenchConfigs.ADAM_BETA1, step)));
+        float epsHat = (float) (BenchConfigs.ADAM_EPS * bc2);
+        float[] w = params;
+        float[] g = grads;
+        float[] ms = mSplit;
+        float[] vs = vSplit;
+        for (int i = 0; i < n; i++) {
+            float gi = g[i];
+            float m = b1 * ms[i] + c1 * gi;
+            float v = b2 * vs[i] + c2 * gi * gi;
+            ms[i] = m;
+            vs[i] = v;
+            w[i] -= alpha * m / ((float) Math.sqrt(v) + epsHat);
+        }
+        return w[0];
+    }
+
+    /**
+     * The learner's arithmetic (double per coordinate, stored as float) with the moments split into two arrays:
+     * shows that the layout, not the precision, keeps the learner's loop scalar.
+     */
+    public double doubleAdamSplitState() {
+        int n = params.length;
+        long step = ++t;
+        double b1 = BenchConfigs.ADAM_BETA1;
+        double b2 = BenchConfigs.ADAM_BETA2;
+        double c1 = 1.0 / (1.0 - Math.pow(b1, step));
+        double c2 = 1.0 / (1.0 - Math.pow(b2, step));
+        double lr = BenchConfigs.ADAM_LR;
+        double eps = BenchConfigs.ADAM_EPS;
+        float[] w = params;
+        float[] g = grads;
+        float[] ms = mSplit;
+        float[] vs = vSplit;
+        for (int i = 0; i < n; i++) {
+            double gi = g[i];
+            double m = b1 * ms[i] + (1 - b1) * gi;
+            double v = b2 * vs[i] + (1 - b2) * gi * gi;
+            ms[i] = (float) m;
+            vs[i] = (float) v;
+            w[i] = (float) (w[i] - lr * (m * c1) / (Math.sqrt(v * c2) + eps));
+        }
+        return w[0];
+    }
+
+    /**
+     * Adam by ND4J's native {@code adam_updater} op under the {@code float[]} contract: copy the gradient and both
+     * moments to off-heap buffers, one op computes the update in place of the gradient and the new moments, one
+     * op subtracts it from the parameters, and the parameters and moments are copied back.
+     */
+    public double nativeAdam() {
+        int n = params.length;
+        long step = ++t;
+        offGrads.data().asNioFloat().put(grads, 0, n);
+        offM.data().asNioFloat().put(state, 0, n);
+        offV.data().asNioFloat().put(state, n, n);
+        Nd4j.exec(new AdamUpdater(offGrads, offV, offM, offGrads, offV, offM, BenchConfigs.ADAM_LR,
+                BenchConfigs.ADAM_BETA1, BenchConfigs.ADAM_BETA2, BenchConfigs.ADAM_EPS, (int) (step - 1)));
+        offParams.subi(offGrads);
+        offParams.data().asNioFloat().get(params, 0, n);
+        offM.data().asNioFloat().get(state, 0, n);
+        offV.data().asNioFloat().get(state, n, n);
+        return params[0];
     }
 
     public double serialNorm() {

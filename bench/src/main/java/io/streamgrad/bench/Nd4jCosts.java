@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -17,6 +18,7 @@ public final class Nd4jCosts {
     private final INDArray offHeap;
     private final INDArray z;
     private final INDArray a;
+    private final INDArray mask;
 
     /** Buffers for {@code numParams} parameters and an {@code n x width} hidden activation. */
     public Nd4jCosts(int numParams, int n, int width) {
@@ -24,6 +26,7 @@ public final class Nd4jCosts {
         this.offHeap = Nd4j.createUninitializedDetached(DataType.FLOAT, numParams);
         this.z = Nd4j.rand(DataType.FLOAT, n, width).subi(0.5);
         this.a = Nd4j.create(DataType.FLOAT, n, width);
+        this.mask = Nd4j.create(DataType.FLOAT, n, width);
     }
 
     /** Java heap to off-heap, the whole parameter vector (as MlpModel.forward does). */
@@ -43,8 +46,28 @@ public final class Nd4jCosts {
         return 0;
     }
 
+    /** {@code dA *= relu'(z)} as the custom op {@code relu_bp} (what MlpModel and DL4J's ReLU use). */
     public double reluDerivative() {
         Nd4j.exec(new RectifiedLinearDerivative(z, a, a));
+        return 0;
+    }
+
+    /** The same with two legacy ops: {@code mask = step(z)}, {@code dA *= mask}. */
+    public double reluDerivativeStepMul() {
+        Nd4j.exec(new Step(z, mask));
+        a.muli(mask);
+        return 0;
+    }
+
+    /** The same as a Java loop over the two off-heap buffers (no native call). */
+    public double reluDerivativeJava() {
+        java.nio.FloatBuffer zb = z.data().asNioFloat();
+        java.nio.FloatBuffer ab = a.data().asNioFloat();
+        for (int i = 0, n = (int) z.length(); i < n; i++) {
+            if (!(zb.get(i) > 0f)) {
+                ab.put(i, 0f);
+            }
+        }
         return 0;
     }
 }

@@ -55,37 +55,43 @@ public final class StepPhases {
         this.pred = new float[n * outputs];
     }
 
-    /** Mean microseconds per step of each phase over {@code steps} steps (after {@code warmup} untimed ones). */
-    public Map<String, Double> profile(int warmup, int steps) {
+    /**
+     * Mean microseconds per step of each phase over {@code steps} steps (after {@code warmup} untimed ones), by
+     * the calling thread's CPU time ({@code cpu}; with one native thread the ND4J calls run on it) or the wall
+     * clock.
+     */
+    public Map<String, Double> profile(int warmup, int steps, boolean cpu) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.function.LongSupplier clock = cpu ? mx::getCurrentThreadCpuTime : System::nanoTime;
         long[] ns = new long[8];
         for (int s = 0; s < warmup + steps; s++) {
             Batch b = batches.get(s % batches.size());
             int n = b.size();
-            long t0 = System.nanoTime();
+            long t0 = clock.getAsLong();
             model.forward(params, b, raw);
-            long t1 = System.nanoTime();
+            long t1 = clock.getAsLong();
             loss.link(raw, n, outputs, pred);
             loss.lossAndGradient(raw, b.labels(), b.weights(), n, outputs, dRaw);
-            long t2 = System.nanoTime();
+            long t2 = clock.getAsLong();
             Arrays.fill(grad, 0f);
-            long t3 = System.nanoTime();
+            long t3 = clock.getAsLong();
             model.backward(params, b, dRaw, grad, null);
-            long t4 = System.nanoTime();
+            long t4 = clock.getAsLong();
             double norm = 0;
             for (float g : grad) {
                 norm += (double) g * g;
             }
-            long t5 = System.nanoTime();
+            long t5 = clock.getAsLong();
             System.arraycopy(params, 0, paramsBackup, 0, params.length);
             System.arraycopy(optState, 0, stateBackup, 0, optState.length);
-            long t6 = System.nanoTime();
+            long t6 = clock.getAsLong();
             optimizer.step(params, grad, optState, ++t, BenchConfigs.ADAM_LR);
-            long t7 = System.nanoTime();
+            long t7 = clock.getAsLong();
             boolean finite = true;
             for (float p : params) {
                 finite &= Float.isFinite(p);
             }
-            long t8 = System.nanoTime();
+            long t8 = clock.getAsLong();
             if (!finite || Double.isNaN(norm)) {
                 throw new IllegalStateException("profiled step went non-finite at step " + t);
             }

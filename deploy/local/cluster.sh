@@ -22,7 +22,7 @@
 #   STREAMGRAD_PROM_PORT      fixed ports; 'up' fails with a clear error if one is taken. Unset, the first free port
 #                             from 8081, 6123, 9092, 9093 and 9249 upwards is taken.
 #   STREAMGRAD_TOPICS         NAME:PARTITIONS[:compact] ... (default: examples:2 models:2:compact metrics:1
-#                             dead-letters:1)
+#                             dead_letters:1, the job's default topic names)
 #   STREAMGRAD_FLINK_CONF     a file of extra 'key: value' lines for Flink's config.yaml; they replace the defaults
 #   STREAMGRAD_START_TIMEOUT  seconds to wait for each component (default 180)
 #   STREAMGRAD_JAVACPP_CACHE  where ND4J unpacks its natives (default ~/.javacpp/cache, shared with the tests)
@@ -37,7 +37,7 @@ TM_MEMORY=${STREAMGRAD_TM_MEMORY:-1536m}
 TM_OFFHEAP=${STREAMGRAD_TM_OFFHEAP:-256m}
 JM_MEMORY=${STREAMGRAD_JM_MEMORY:-1024m}
 KAFKA_HEAP=${STREAMGRAD_KAFKA_HEAP:-512m}
-TOPICS=${STREAMGRAD_TOPICS:-examples:2 models:2:compact metrics:1 dead-letters:1}
+TOPICS=${STREAMGRAD_TOPICS:-examples:2 models:2:compact metrics:1 dead_letters:1}
 START_TIMEOUT=${STREAMGRAD_START_TIMEOUT:-180}
 JAVACPP_CACHE=${STREAMGRAD_JAVACPP_CACHE:-$HOME/.javacpp/cache}
 
@@ -259,14 +259,15 @@ launch() { # <role> <java args...>
   local role=$1
   shift
   mkdir -p "$PID_DIR" "$LOG_DIR" "$CLUSTER_DIR/tmp"
+  # -XX:-UsePerfData: no /tmp/hsperfdata_<user> file (the JVM would write it there whatever java.io.tmpdir says).
   setsid java "-Dstreamgrad.cluster.dir=$CLUSTER_DIR" "-Dstreamgrad.role=$role" "-Djava.io.tmpdir=$CLUSTER_DIR/tmp" \
-    "$@" </dev/null >"$LOG_DIR/$role.out" 2>&1 &
+    -XX:-UsePerfData "$@" </dev/null >"$LOG_DIR/$role.out" 2>&1 &
   echo $! >"$PID_DIR/$role.pid"
 }
 
 bash_java_utils() { # <GET_TM_RESOURCE_PARAMS|GET_JM_RESOURCE_PARAMS>: sets JVM_PARAMS and DYNAMIC_CONFIGS
   local out
-  out=$(java -Xmx128m "-Djava.io.tmpdir=$CLUSTER_DIR/tmp" -cp "$LIB_FLINK/*" \
+  out=$(tool_java -Xmx128m -cp "$LIB_FLINK/*" \
     org.apache.flink.runtime.util.bash.BashJavaUtils "$1" --configDir "$FLINK_CONF_DIR" 2>&1) || true
   local results
   results=$(grep '^BASH_JAVA_UTILS_EXEC_RESULT:' <<<"$out" | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://') || true
@@ -281,7 +282,7 @@ bash_java_utils() { # <GET_TM_RESOURCE_PARAMS|GET_JM_RESOURCE_PARAMS>: sets JVM_
 start_kafka() {
   local id
   id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
-  java -Xmx256m "-Djava.io.tmpdir=$CLUSTER_DIR/tmp" "-Dlog4j2.configurationFile=file:$KAFKA_CONF_DIR/tools-log4j2.properties" \
+  tool_java -Xmx256m "-Dlog4j2.configurationFile=file:$KAFKA_CONF_DIR/tools-log4j2.properties" \
     -cp "$LIB_KAFKA/*" kafka.tools.StorageTool format --standalone -t "$id" -c "$KAFKA_CONF_DIR/server.properties" \
     >"$LOG_DIR/kafka-format.out" 2>&1 || { cat "$LOG_DIR/kafka-format.out" >&2; die "formatting the Kafka log directory failed"; }
   launch kafka "-Xms$KAFKA_HEAP" "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
@@ -370,6 +371,7 @@ await() { # <description> <role> <check command...>: wait until the check passes
   done
 }
 
+taskmanager_registered() { rest_get /taskmanagers | grep -q "\"id\":\"$1\""; }
 taskmanagers_at_least() { [[ $(registered_taskmanagers) -ge $1 ]]; }
 rest_up() { rest_get /overview | grep -q '"flink-version"'; }
 
@@ -419,8 +421,8 @@ cmd_up() {
   for ((i = 0; i < TASKMANAGERS; i++)); do start_taskmanager; done
 
   # shellcheck disable=SC2086
-  await "creating topics" kafka java "-Dlog4j2.configurationFile=file:$KAFKA_CONF_DIR/tools-log4j2.properties" \
-    "-Djava.io.tmpdir=$CLUSTER_DIR/tmp" -cp "$TOOLS_CLASSES:$LIB_KAFKA/*" Topics create "127.0.0.1:$KAFKA_PORT" $TOPICS
+  await "creating topics" kafka tool_java "-Dlog4j2.configurationFile=file:$KAFKA_CONF_DIR/tools-log4j2.properties" \
+    -cp "$TOOLS_CLASSES:$LIB_KAFKA/*" Topics create "127.0.0.1:$KAFKA_PORT" $TOPICS
   await "Flink REST API on port $REST_PORT" jobmanager rest_up
   await "$TASKMANAGERS TaskManagers registering" jobmanager taskmanagers_at_least "$TASKMANAGERS"
   UP_DONE=1
@@ -436,11 +438,9 @@ cmd_up() {
 cmd_add_taskmanager() {
   load_state
   is_ours "$(pid_of jobmanager)" || die "the JobManager is not running: 'streamgrad cluster up' first"
-  local before
-  before=$(registered_taskmanagers)
-  before=${before:-0}
   start_taskmanager
-  await "$STARTED_TM registering" "$STARTED_TM" taskmanagers_at_least $((before + 1))
+  # Wait for this TaskManager's own id: the count alone misleads while a killed one is still counted.
+  await "$STARTED_TM registering" "$STARTED_TM" taskmanager_registered "tm-${STARTED_TM#taskmanager-}"
   echo "$STARTED_TM pid $(pid_of "$STARTED_TM") registered"
 }
 
@@ -496,6 +496,10 @@ cmd_status() {
     return 3
   fi
   load_state
+  if [[ -z $(roles) ]]; then
+    echo "the cluster in $CLUSTER_DIR is down ('streamgrad cluster up' starts it)"
+    return 3
+  fi
   local r pid state ports all_up=0
   printf '%-16s %-8s %-8s %-44s %s\n' ROLE PID STATE ADDRESSES LOG
   for r in $(roles); do
@@ -509,7 +513,6 @@ cmd_status() {
     local logf=$LOG_DIR/$r.log
     printf '%-16s %-8s %-8s %-44s %s\n' "$r" "$pid" "$state" "$ports" "${logf#"$REPO_DIR"/}"
   done
-  [[ -n $(roles) ]] || { echo "(no processes: the cluster is down)"; return 3; }
   echo
   if rest_up 2>/dev/null; then
     local overview
@@ -524,7 +527,7 @@ cmd_status() {
   fi
   if is_ours "$(pid_of kafka)"; then
     echo "Kafka 127.0.0.1:$KAFKA_PORT topics:"
-    java "-Dlog4j2.configurationFile=file:$KAFKA_CONF_DIR/tools-log4j2.properties" "-Djava.io.tmpdir=$CLUSTER_DIR/tmp" \
+    tool_java "-Dlog4j2.configurationFile=file:$KAFKA_CONF_DIR/tools-log4j2.properties" \
       -cp "$TOOLS_CLASSES:$LIB_KAFKA/*" Topics list "127.0.0.1:$KAFKA_PORT" | sed 's/^/  /'
   fi
   return $all_up

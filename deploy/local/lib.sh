@@ -39,9 +39,13 @@ require_tools() {
 }
 
 # Runs Maven offline first (fast, no network when ~/.m2 has everything), then online for what is missing.
+# The project's Maven wrapper when there is one (it fetches Maven itself from Maven Central), else mvn on PATH.
 mvn_fetch() {
-  command -v mvn >/dev/null 2>&1 || die "'mvn' not found: install Maven 3.8+ (apt-get install maven)"
-  mvn -B -q -o "$@" >/dev/null 2>&1 || mvn -B -q "$@" >&2
+  local mvn=$REPO_DIR/mvnw
+  if [[ ! -x $mvn ]]; then
+    mvn=$(command -v mvn) || die "neither $REPO_DIR/mvnw nor 'mvn' found: install Maven 3.8+ (apt-get install maven)"
+  fi
+  "$mvn" -B -q -o "$@" >/dev/null 2>&1 || "$mvn" -B -q "$@" >&2
 }
 
 copy_classpath() { # <pom> <target dir>
@@ -69,14 +73,14 @@ ensure_classpaths() {
   local src=$LOCAL_DIR/reporter/src
   if [[ ! -f $REPORTER_JAR ]] || [[ -n $(find "$src" -newer "$REPORTER_JAR" -type f | head -1) ]]; then
     rm -rf "$BUILD_DIR/reporter" && mkdir -p "$BUILD_DIR/reporter"
-    javac -nowarn -encoding UTF-8 --release 17 -cp "$LIB_FLINK/*" -d "$BUILD_DIR/reporter" \
+    javac -J-XX:-UsePerfData -nowarn -encoding UTF-8 --release 17 -cp "$LIB_FLINK/*" -d "$BUILD_DIR/reporter" \
       $(find "$src" -name '*.java') || die "could not compile $src"
     cp -r "$src/META-INF" "$BUILD_DIR/reporter/"
     jar cf "$REPORTER_JAR" -C "$BUILD_DIR/reporter" .
   fi
   if [[ ! -f $TOOLS_CLASSES/Topics.class || $LOCAL_DIR/tools/Topics.java -nt $TOOLS_CLASSES/Topics.class ]]; then
     mkdir -p "$TOOLS_CLASSES"
-    javac -nowarn -encoding UTF-8 --release 17 -cp "$LIB_KAFKA/*" -d "$TOOLS_CLASSES" "$LOCAL_DIR/tools/Topics.java" \
+    javac -J-XX:-UsePerfData -nowarn -encoding UTF-8 --release 17 -cp "$LIB_KAFKA/*" -d "$TOOLS_CLASSES" "$LOCAL_DIR/tools/Topics.java" \
       || die "could not compile $LOCAL_DIR/tools/Topics.java"
   fi
   flock -u 9
@@ -111,6 +115,12 @@ load_state() {
   [[ -f $STATE_FILE ]] || die "no cluster in $CLUSTER_DIR: start one with 'streamgrad cluster up'"
   # shellcheck disable=SC1090
   source "$STATE_FILE"
+}
+
+# A short-lived helper JVM (a Flink or Kafka tool): scratch files under the cluster directory, none in /tmp.
+tool_java() {
+  mkdir -p "$CLUSTER_DIR/tmp"
+  java -XX:-UsePerfData "-Djava.io.tmpdir=$CLUSTER_DIR/tmp" "$@"
 }
 
 port_in_use() { # <port>: something accepts connections on 127.0.0.1:<port>

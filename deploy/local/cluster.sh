@@ -16,6 +16,7 @@
 #   STREAMGRAD_TM_SLOTS       slots per TaskManager (default 1)
 #   STREAMGRAD_TM_MEMORY      taskmanager.memory.process.size (default 1536m)
 #   STREAMGRAD_TM_OFFHEAP     taskmanager.memory.task.off-heap.size: ND4J's native buffers live here (default 256m)
+#   STREAMGRAD_TM_THREADS     native threads per TaskManager for ND4J/OpenBLAS (OMP_NUM_THREADS, default 1)
 #   STREAMGRAD_JM_MEMORY      jobmanager.memory.process.size (default 1024m)
 #   STREAMGRAD_KAFKA_HEAP     the broker's -Xmx (default 512m)
 #   STREAMGRAD_REST_PORT, STREAMGRAD_JM_RPC_PORT, STREAMGRAD_KAFKA_PORT, STREAMGRAD_KAFKA_CONTROLLER_PORT,
@@ -35,6 +36,7 @@ TASKMANAGERS=${STREAMGRAD_TASKMANAGERS:-2}
 TM_SLOTS=${STREAMGRAD_TM_SLOTS:-1}
 TM_MEMORY=${STREAMGRAD_TM_MEMORY:-1536m}
 TM_OFFHEAP=${STREAMGRAD_TM_OFFHEAP:-256m}
+TM_THREADS=${STREAMGRAD_TM_THREADS:-1}
 JM_MEMORY=${STREAMGRAD_JM_MEMORY:-1024m}
 KAFKA_HEAP=${STREAMGRAD_KAFKA_HEAP:-512m}
 TOPICS=${STREAMGRAD_TOPICS:-examples:2 models:2:compact metrics:1 dead_letters:1}
@@ -327,8 +329,10 @@ start_taskmanager() { # sets STARTED_TM to the role name
   STARTED_TM=taskmanager-$i
   # ND4J (JavaCPP) caps its native allocations at maxbytes (default: -Xmx) and the whole process at maxphysicalbytes
   # (default: 2 x -Xmx, which a TaskManager's RSS can exceed with nothing wrong): align both with Flink's budget.
+  # One native thread per slot by default: ND4J's OpenMP pool and OpenBLAS would otherwise each start one thread per
+  # core in every TaskManager and oversubscribe the machine.
   # shellcheck disable=SC2086
-  launch "$STARTED_TM" $TM_JVM_PARAMS $(flink_jvm_opts "$STARTED_TM") "${JAVA17_OPTS[@]}" \
+  OMP_NUM_THREADS=$TM_THREADS OPENBLAS_NUM_THREADS=$TM_THREADS launch "$STARTED_TM" $TM_JVM_PARAMS $(flink_jvm_opts "$STARTED_TM") "${JAVA17_OPTS[@]}" \
     "-Dorg.bytedeco.javacpp.cachedir=$JAVACPP_CACHE" "-Dorg.bytedeco.javacpp.maxbytes=$off_heap_bytes" \
     "-Dorg.bytedeco.javacpp.maxphysicalbytes=$process_bytes" \
     -cp "$LIB_FLINK/*:$REPORTER_JAR" org.apache.flink.runtime.taskexecutor.TaskManagerRunner \

@@ -177,6 +177,8 @@ io.tmp.dirs: $CLUSTER_DIR/flink/tmp
 web.tmpdir: $CLUSTER_DIR/flink/web
 web.upload.dir: $CLUSTER_DIR/flink/jars
 process.working-dir: $CLUSTER_DIR/flink/work
+# A job's main() runs inside the JobManager on REST submission: its System.exit must not end the JobManager.
+cluster.intercept-user-system-exit: THROW
 # Memory. ND4J allocates its buffers off-heap through JavaCPP: they belong to task off-heap memory (see DEPLOY.md).
 jobmanager.memory.process.size: $JM_MEMORY
 taskmanager.memory.process.size: $TM_MEMORY

@@ -7,7 +7,7 @@
 #             [--no-wait] [-- more job arguments]
 #
 #   --config          the job configuration (required); passed to the job as --config <absolute path>
-#   --jar             the job jar (default flink-job/target/streamgrad-job.jar, built by 'mvn -pl flink-job -am package')
+#   --jar             the job jar (default flink-job/target/streamgrad-job.jar, built here when missing or stale)
 #   --class           the entry class (default io.streamgrad.job.StreamgradJob)
 #   --parallelism     the job's default parallelism (default: the cluster's, i.e. all slots)
 #   --from-savepoint  restore from a savepoint or retained checkpoint directory
@@ -31,7 +31,8 @@ json_string() { # a JSON string literal
   printf '"%s"' "$s"
 }
 
-CONFIG="" JAR=$REPO_DIR/flink-job/target/streamgrad-job.jar ENTRY=io.streamgrad.job.StreamgradJob
+DEFAULT_JAR=$REPO_DIR/flink-job/target/streamgrad-job.jar
+CONFIG="" JAR=$DEFAULT_JAR ENTRY=io.streamgrad.job.StreamgradJob
 PARALLELISM="" SAVEPOINT="" WAIT=1 EXTRA=()
 while (($#)); do
   case $1 in
@@ -48,11 +49,24 @@ while (($#)); do
 done
 [[ -n $CONFIG ]] || die "--config job.yaml is required (see submit.sh --help)"
 [[ -f $CONFIG ]] || die "--config $CONFIG: no such file"
+# The default jar is (re)built when missing or older than the sources it is made of; a --jar is taken as it is.
+if [[ $JAR == "$DEFAULT_JAR" ]]; then
+  if [[ ! -f $JAR ]] || [[ -n $(find "$REPO_DIR/pom.xml" "$REPO_DIR"/{schemas,learner,flink-job}/pom.xml \
+      "$REPO_DIR"/{schemas,learner,flink-job}/src/main -type f -newer "$JAR" 2>/dev/null | head -1) ]]; then
+    say "building the job jar (flink-job/target/streamgrad-job.jar): about a minute"
+    (cd "$REPO_DIR" && ./mvnw -B -q -pl flink-job -am package -DskipTests -Dstreamgrad.skipJobJar=false) >&2 \
+      || die "building the job jar failed: run './mvnw -B -pl flink-job -am package -DskipTests' to see why"
+  fi
+fi
 [[ -f $JAR ]] || die "job jar $JAR not found: build it with './mvnw -B -q -pl flink-job -am package -DskipTests' or pass --jar"
 [[ -z $PARALLELISM || $PARALLELISM =~ ^[1-9][0-9]*$ ]] || die "--parallelism $PARALLELISM: expected a positive number"
 CONFIG=$(cd "$(dirname "$CONFIG")" && pwd)/$(basename "$CONFIG")
 
 load_state
+# The job reads Kafka's address from its config: a config written for another broker would fail only later, in the job.
+if grep -q 'bootstrap.servers' "$CONFIG" && ! grep -q "$KAFKA_BOOTSTRAP" "$CONFIG"; then
+  say "warning: $CONFIG does not name this cluster's broker $KAFKA_BOOTSTRAP in kafka.bootstrap.servers"
+fi
 rest_get /overview >/dev/null 2>&1 || die "the Flink cluster in $CLUSTER_DIR does not answer on 127.0.0.1:$REST_PORT: 'streamgrad cluster status'"
 
 upload=$(curl -sS --max-time 300 -X POST -H "Expect:" -F "jarfile=@$JAR" "http://127.0.0.1:$REST_PORT/jars/upload") \

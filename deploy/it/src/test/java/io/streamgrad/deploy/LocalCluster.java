@@ -169,6 +169,23 @@ final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** PATCH on the JobManager's REST API (e.g. {@code /jobs/<id>?mode=cancel}). */
+    void patch(String path) {
+        URI uri = URI.create("http://127.0.0.1:" + restPort() + path);
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                    .method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new AssertionError("PATCH " + uri + " -> HTTP " + response.statusCode() + ": " + response.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("PATCH " + uri, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted during PATCH " + uri, e);
+        }
+    }
+
     /** The text a Prometheus server would scrape from a process of the cluster. */
     String scrape(String role) {
         return get(URI.create("http://127.0.0.1:" + prometheusPort(role) + "/metrics"));

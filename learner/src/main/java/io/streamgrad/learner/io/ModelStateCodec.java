@@ -111,19 +111,10 @@ public final class ModelStateCodec {
         int stored = ByteBuffer.wrap(bytes, offset + length - 4, 4).order(ByteOrder.BIG_ENDIAN).getInt();
         if (stored != (int) crc.getValue()) {
             // Check the lengths first, so that truncation is reported as such.
-            try {
-                int p = buf.getInt(offset + HEADER);
-                long expected = (long) HEADER + FIXED_V1 + 4L * p;
-                if (p >= 0 && expected <= length - 4) {
-                    int s = buf.getInt(offset + HEADER + 4 + 4 * p);
-                    expected += 4L * s;
-                }
-                if (p >= 0 && expected > length) {
-                    throw new FormatException("model state is truncated: " + length + " bytes, its lengths need "
-                            + expected);
-                }
-            } catch (IndexOutOfBoundsException ignored) {
-                // fall through to the CRC message
+            long expected = truncatedLength(buf, offset, length);
+            if (expected > length) {
+                throw new FormatException("model state is truncated: " + length + " bytes, its lengths need at least "
+                        + expected);
             }
             throw new FormatException(String.format("model state is corrupt: CRC32 is 0x%08X, stored 0x%08X; the "
                     + "bytes were damaged in storage or transfer", (int) crc.getValue(), stored));
@@ -144,6 +135,21 @@ public final class ModelStateCodec {
             throw new FormatException("model state is truncated: its field lengths need more than " + length
                     + " bytes");
         }
+    }
+
+    /** The length the stored array lengths imply (a lower bound when they point past the end); 0 if unknown. */
+    private static long truncatedLength(ByteBuffer buf, int offset, int length) {
+        int p = buf.getInt(offset + HEADER);
+        if (p < 0) {
+            return 0;
+        }
+        long sPos = HEADER + 4 + 4L * p;
+        long minimum = sPos + FIXED_V1 - 4;
+        if (sPos + 4 > length) {
+            return minimum;
+        }
+        int st = buf.getInt(offset + (int) sPos);
+        return st < 0 ? 0 : minimum + 4L * st;
     }
 
     private static float[] getFloats(ByteBuffer buf, int length, String what) {

@@ -1,5 +1,7 @@
 package io.streamgrad.learner.io;
 
+import io.streamgrad.learner.config.ConfigParser;
+import io.streamgrad.learner.config.ConfigWriter;
 import io.streamgrad.learner.train.ModelState;
 import io.streamgrad.learner.train.TrainerConfig;
 import java.util.Collections;
@@ -30,5 +32,28 @@ public record Snapshot(String modelId, long version, long createdAt, TrainerConf
         metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics == null ? Map.of() : metrics));
         sourceOffsets = Collections.unmodifiableMap(new LinkedHashMap<>(sourceOffsets == null ? Map.of()
                 : sourceOffsets));
+    }
+
+    /**
+     * A snapshot from its wire form (the fields of the Avro {@code ModelSnapshot}): the config as YAML (parsed and
+     * validated), the state as {@link ModelStateCodec} bytes.
+     *
+     * @throws io.streamgrad.learner.config.ConfigException when the YAML is not a valid config
+     * @throws FormatException when the state bytes cannot be decoded
+     */
+    public static Snapshot fromWire(String modelId, long version, long createdAt, String configYaml, byte[] state,
+                                    Map<String, Double> metrics, Map<String, Long> sourceOffsets) {
+        return new Snapshot(modelId, version, createdAt, ConfigParser.parse(configYaml), ModelStateCodec.decode(state),
+                metrics, sourceOffsets);
+    }
+
+    /** The config as YAML, as the Avro {@code ModelSnapshot.config_yaml} carries it. */
+    public String configYaml() {
+        return ConfigWriter.toYaml(config);
+    }
+
+    /** The state as bytes, as the Avro {@code ModelSnapshot.state} carries it. */
+    public byte[] stateBytes() {
+        return ModelStateCodec.encode(state);
     }
 }

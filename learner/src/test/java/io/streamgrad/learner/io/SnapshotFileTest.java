@@ -88,4 +88,14 @@ class SnapshotFileTest {
         assertThatThrownBy(() -> SnapshotFile.decode(ModelStateCodec.encode(Fixtures.state())))
                 .hasMessageEndingWith("(this is a bare model state, not a snapshot file)");
     }
+
+    @Test
+    void fromWire_rebuildsTheSnapshotFromYamlAndStateBytes() {
+        Snapshot s = Fixtures.snapshot();
+
+        Snapshot back = Snapshot.fromWire(s.modelId(), s.version(), s.createdAt(), s.configYaml(), s.stateBytes(),
+                s.metrics(), s.sourceOffsets());
+
+        assertThat(SnapshotFile.encode(back)).isEqualTo(SnapshotFile.encode(s));
+    }
 }

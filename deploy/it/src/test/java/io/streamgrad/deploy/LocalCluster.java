@@ -67,6 +67,11 @@ final class LocalCluster implements AutoCloseable {
         return cluster;
     }
 
+    /** A handle on a cluster directory without starting anything: for driving the scripts' error paths. */
+    static LocalCluster notStarted(Path repo, Path dir, Map<String, String> extraEnv) {
+        return new LocalCluster(repo, dir, extraEnv);
+    }
+
     static Path repoDir() {
         return Path.of(System.getProperty("streamgrad.repo.dir", "../..")).toAbsolutePath().normalize();
     }

@@ -5,10 +5,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -53,10 +51,6 @@ public final class BenchMain {
     private final PrintStream out;
     private final Stopwatch.Plan plan;
     private final List<Row> rows = new ArrayList<>();
-    /** sgemm 1024^3 GFLOP/s by thread count. */
-    private final Map<Integer, Double> sgemm = new HashMap<>();
-    /** DL4J examples/s by "threads/batch". */
-    private final Map<String, Double> dl4j = new HashMap<>();
 
     BenchMain(Options options, PrintStream out) {
         this.options = options;
@@ -103,42 +97,7 @@ public final class BenchMain {
         printHeader();
         for (int threads : options.threads) {
             NativeThreads.set(threads);
-            String t = "threads=" + threads;
-            if (wanted("sgemm")) {
-                Gemm.Square g = new Gemm.Square(1024, 1024, 1024, SEED);
-                Stopwatch.Rate r = Stopwatch.measure(plan, g::run).times(g.flops() / 1e9);
-                double gf = r.median(cpuClock(threads));
-                sgemm.put(threads, gf);
-                emit(new Row("nd4j sgemm", "1024^3 " + t, Double.NaN, gf, 1.0, Double.NaN, clock(threads),
-                        Double.NaN, spread(r), otherThreads(r, threads,
-                                "wall " + String.format(Locale.ROOT, "%.1f", r.median()) + " GFLOP/s")));
-            }
-            for (int batch : MLP_BATCHES) {
-                String p = "batch=" + batch + " " + t;
-                if (wanted("sgemm-mlp")) {
-                    Gemm.MlpStep g = new Gemm.MlpStep(MlpFlops.benchWidths(), batch, SEED);
-                    Stopwatch.Rate r = Stopwatch.measure(plan, g::run).times(batch);
-                    double gf = r.median(cpuClock(threads)) / batch * g.flops() / 1e9;
-                    emit(new Row("nd4j sgemm, MLP step shapes", p, r.median(cpuClock(threads)), gf,
-                            gf / sgemm.getOrDefault(threads, Double.NaN), Double.NaN, clock(threads), r.median(),
-                            spread(r), otherThreads(r, threads, "8 gemm calls")));
-                }
-                if (wanted("dl4j-mlp")) {
-                    Dl4jMlp net = Dl4jMlp.over(DenseData.mnistShaped(SEED, batch, pool(batch, 8192)), SEED);
-                    int[] i = {0};
-                    Stopwatch.Rate r = Stopwatch.measure(plan, () -> net.fit(i[0]++)).times(batch);
-                    dl4j.put(threads + "/" + batch, r.median(cpuClock(threads)));
-                    emit(mlpRow("dl4j mlp 784-256-128-10 adam", p, r, threads, 1.0));
-                }
-                if (wanted("streamgrad-mlp")) {
-                    measureTrainer("streamgrad mlp 784-256-128-10 adam", p,
-                            () -> new TrainLoop(BenchConfigs.mlp(batch),
-                                    DenseData.mnistShaped(SEED, batch, pool(batch, 8192)).batches()),
-                            r -> mlpRow("streamgrad mlp 784-256-128-10 adam", p, r, threads,
-                                    r.median(cpuClock(threads))
-                                            / dl4j.getOrDefault(threads + "/" + batch, Double.NaN)));
-                }
-            }
+            denseSection(threads);
         }
         // The sparse models are plain Java on the calling thread: one core, whatever the native pools are set to.
         NativeThreads.set(1);
@@ -242,11 +201,87 @@ public final class BenchMain {
         out.printf(Locale.ROOT, "  %-52s %9.1f %9.1f  %5.1fx%n", what, a, b, a / b);
     }
 
-    private Row mlpRow(String bench, String params, Stopwatch.Rate examples, int threads, double vsDl4j) {
-        double ex = examples.median(cpuClock(threads));
-        double gf = ex * MlpFlops.trainingFlopsPerExample(MlpFlops.benchWidths()) / 1e9;
-        return new Row(bench, params, ex, gf, gf / sgemm.getOrDefault(threads, Double.NaN), vsDl4j, clock(threads),
-                examples.median(), spread(examples), otherThreads(examples, threads, ""));
+    /**
+     * The dense rows at one native thread count. For each MLP batch size, sgemm 1024^3, the MLP's own products,
+     * DL4J and streamgrad are measured interleaved, window by window, so that the ratios ("vs sgemm", "vs DL4J")
+     * are medians of per-window ratios taken under the same load. The sgemm row pools its windows over the batch
+     * sizes.
+     */
+    private void denseSection(int threads) {
+        String t = "threads=" + threads;
+        boolean cpu = cpuClock(threads);
+        long mlpFlops = MlpFlops.trainingFlopsPerExample(MlpFlops.benchWidths());
+        Gemm.Square square = new Gemm.Square(1024, 1024, 1024, SEED);
+        Stopwatch.Rate sgemmPooled = null;
+        List<Row> pending = new ArrayList<>();
+        for (int batch : MLP_BATCHES) {
+            String p = "batch=" + batch + " " + t;
+            DenseData.Dataset data = DenseData.mnistShaped(SEED, batch, pool(batch, 8192));
+            List<Stopwatch.Op> ops = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
+            ops.add(square::run);
+            ids.add("sgemm");
+            if (wanted("sgemm-mlp")) {
+                Gemm.MlpStep g = new Gemm.MlpStep(MlpFlops.benchWidths(), batch, SEED);
+                ops.add(g::run);
+                ids.add("sgemm-mlp");
+            }
+            if (wanted("dl4j-mlp")) {
+                Dl4jMlp net = Dl4jMlp.over(data, SEED);
+                int[] i = {0};
+                ops.add(() -> net.fit(i[0]++));
+                ids.add("dl4j-mlp");
+            }
+            TrainLoop ours = null;
+            String oursMissing = null;
+            if (wanted("streamgrad-mlp")) {
+                try {
+                    ours = new TrainLoop(BenchConfigs.mlp(batch), data.batches());
+                    ops.add(ours::step);
+                    ids.add("streamgrad-mlp");
+                } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                    oursMissing = e.getMessage();
+                }
+            }
+            if (ops.size() == 1 && !wanted("sgemm")) {
+                continue;
+            }
+            List<Stopwatch.Rate> rates = Stopwatch.interleaved(plan, ops);
+            Stopwatch.Rate sq = rates.get(0).times(square.flops() / 1e9);
+            sgemmPooled = sgemmPooled == null ? sq : sgemmPooled.concat(sq);
+            Stopwatch.Rate dl4jRate = ids.contains("dl4j-mlp") ? rates.get(ids.indexOf("dl4j-mlp")).times(batch) : null;
+            for (int k = 1; k < ops.size(); k++) {
+                Stopwatch.Rate ex = rates.get(k).times(batch);
+                Stopwatch.Rate gf = ex.times(mlpFlops / 1e9);
+                double vsSgemm = gf.ratioTo(sq, cpu);
+                String id = ids.get(k);
+                switch (id) {
+                    case "sgemm-mlp" -> pending.add(new Row("nd4j sgemm, MLP step shapes", p, ex.median(cpu),
+                            gf.median(cpu), vsSgemm, Double.NaN, clock(threads), ex.median(), spread(ex),
+                            otherThreads(ex, threads, "8 gemm calls")));
+                    case "dl4j-mlp" -> pending.add(new Row("dl4j mlp 784-256-128-10 adam", p, ex.median(cpu),
+                            gf.median(cpu), vsSgemm, 1.0, clock(threads), ex.median(), spread(ex),
+                            otherThreads(ex, threads, "")));
+                    default -> {
+                        String note = ours.state().skippedBatches() > 0
+                                ? "INVALID: " + ours.state().skippedBatches() + " batches rejected" : "";
+                        pending.add(new Row("streamgrad mlp 784-256-128-10 adam", p, ex.median(cpu),
+                                gf.median(cpu), vsSgemm, dl4jRate == null ? Double.NaN : ex.ratioTo(dl4jRate, cpu),
+                                clock(threads), ex.median(), spread(ex), otherThreads(ex, threads, note)));
+                    }
+                }
+            }
+            if (oursMissing != null) {
+                pending.add(new Row("streamgrad mlp 784-256-128-10 adam", p, Double.NaN, Double.NaN, Double.NaN,
+                        Double.NaN, "", Double.NaN, Double.NaN, "n/a: " + oursMissing));
+            }
+        }
+        if (sgemmPooled != null) {
+            emit(new Row("nd4j sgemm", "1024^3 " + t, Double.NaN, sgemmPooled.median(cpu), 1.0, Double.NaN,
+                    clock(threads), Double.NaN, spread(sgemmPooled), otherThreads(sgemmPooled, threads,
+                            "wall " + String.format(Locale.ROOT, "%.1f", sgemmPooled.median()) + " GFLOP/s")));
+        }
+        pending.forEach(this::emit);
     }
 
     /** The sparse models run on the calling thread: one core. */

@@ -1,6 +1,8 @@
 package io.streamgrad.bench;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A warmed-up throughput measurement for {@link BenchMain}: run the operation for a warm-up period (JIT, native
@@ -16,6 +18,9 @@ import java.util.Arrays;
  * native thread, where OpenBLAS and libnd4j run inline), the CPU-time rate is what one core delivers even while
  * other processes take turns on it — on a shared machine the wall-clock rate measures the neighbours as much as
  * the code. Counting the whole process keeps the garbage collector's work (DL4J allocates per step) in the bill.
+ *
+ * <p>{@link #interleaved} measures several operations window by window in turn (A B C A B C ...), so that a ratio
+ * between two of them ({@link Rate#ratioTo}) is taken over windows that saw the same neighbours.
  */
 public final class Stopwatch {
     /** How long to warm up and measure. */
@@ -36,35 +41,58 @@ public final class Stopwatch {
     }
 
     /**
-     * Operations per second in each window, sorted; {@link #times} scales them to examples or flops.
+     * Operations per second in each window, in the order the windows ran; {@link #times} scales them to examples
+     * or flops.
      *
-     * @param perSecond    sorted wall-clock rates of the windows
-     * @param perCpuSecond sorted rates per second of the process's CPU time
+     * @param perSecond    wall-clock rates of the windows
+     * @param perCpuSecond rates per second of the process's CPU time
      * @param otherCpu     CPU time of the process's other threads (GC, JIT, native pools) during the windows, as
      *                     a fraction of the whole process's
      */
     public record Rate(double[] perSecond, double[] perCpuSecond, double otherCpu) {
         public double median() {
-            int n = perSecond.length;
-            return n % 2 == 1 ? perSecond[n / 2] : (perSecond[n / 2 - 1] + perSecond[n / 2]) / 2;
+            return median(perSecond);
         }
 
         public double min() {
-            return perSecond[0];
+            return Arrays.stream(perSecond).min().orElse(Double.NaN);
         }
 
         public double max() {
-            return perSecond[perSecond.length - 1];
+            return Arrays.stream(perSecond).max().orElse(Double.NaN);
         }
 
         public double cpuMedian() {
-            int n = perCpuSecond.length;
-            return n % 2 == 1 ? perCpuSecond[n / 2] : (perCpuSecond[n / 2 - 1] + perCpuSecond[n / 2]) / 2;
+            return median(perCpuSecond);
         }
 
-        /** The median by the chosen clock: CPU time of the calling thread, or the wall clock. */
+        /** The median by the chosen clock: CPU time of the process, or the wall clock. */
         public double median(boolean cpu) {
             return cpu ? cpuMedian() : median();
+        }
+
+        /**
+         * The median over windows of {@code this[w] / other[w]}: the ratio of two interleaved measurements, window
+         * by window, by the chosen clock.
+         */
+        public double ratioTo(Rate other, boolean cpu) {
+            double[] a = cpu ? perCpuSecond : perSecond;
+            double[] b = cpu ? other.perCpuSecond : other.perSecond;
+            int n = Math.min(a.length, b.length);
+            double[] r = new double[n];
+            for (int i = 0; i < n; i++) {
+                r[i] = a[i] / b[i];
+            }
+            return median(r);
+        }
+
+        /** This rate's windows followed by {@code other}'s (to pool the windows of one operation). */
+        public Rate concat(Rate other) {
+            double[] wall = Arrays.copyOf(perSecond, perSecond.length + other.perSecond.length);
+            System.arraycopy(other.perSecond, 0, wall, perSecond.length, other.perSecond.length);
+            double[] cpu = Arrays.copyOf(perCpuSecond, perCpuSecond.length + other.perCpuSecond.length);
+            System.arraycopy(other.perCpuSecond, 0, cpu, perCpuSecond.length, other.perCpuSecond.length);
+            return new Rate(wall, cpu, Math.max(otherCpu, other.otherCpu));
         }
 
         public Rate times(double unitsPerOp) {
@@ -78,6 +106,13 @@ public final class Stopwatch {
             }
             return r;
         }
+
+        private static double median(double[] values) {
+            double[] s = values.clone();
+            Arrays.sort(s);
+            int n = s.length;
+            return n == 0 ? Double.NaN : n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+        }
     }
 
     /** Something to time; returns a value so the JIT cannot drop the work. */
@@ -88,53 +123,62 @@ public final class Stopwatch {
 
     private static final java.lang.management.ThreadMXBean THREADS =
             java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     private Stopwatch() {
     }
 
-    private static final com.sun.management.OperatingSystemMXBean OS =
-            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-
-    /** CPU time of the whole process in ns. */
-    private static long processCpu() {
-        return OS.getProcessCpuTime();
-    }
-
     /** Operations per second of {@code op}. */
     public static Rate measure(Plan plan, Op op) {
-        double sink = 0;
-        long warmEnd = System.nanoTime() + (long) (plan.warmupSeconds() * 1e9);
-        do {
-            sink += op.run();
-        } while (System.nanoTime() < warmEnd);
+        return interleaved(plan, List.of(op)).get(0);
+    }
 
-        double[] rates = new double[plan.windows()];
-        double[] cpuRates = new double[plan.windows()];
-        long window = (long) (plan.windowSeconds() * 1e9);
-        long threadCpuTotal = 0;
-        long processCpuStart = processCpu();
-        for (int w = 0; w < plan.windows(); w++) {
-            long cpuStart = THREADS.getCurrentThreadCpuTime();
-            long procStart = processCpu();
-            long start = System.nanoTime();
-            long ops = 0;
-            long now;
+    /**
+     * Operations per second of each of {@code ops}: each is warmed up in turn, then window {@code w} of every
+     * operation runs before window {@code w + 1} of any.
+     */
+    public static List<Rate> interleaved(Plan plan, List<Op> ops) {
+        double sink = 0;
+        for (Op op : ops) {
+            long warmEnd = System.nanoTime() + (long) (plan.warmupSeconds() * 1e9);
             do {
                 sink += op.run();
-                ops++;
-                now = System.nanoTime();
-            } while (now - start < window);
-            long proc = processCpu() - procStart;
-            threadCpuTotal += THREADS.getCurrentThreadCpuTime() - cpuStart;
-            rates[w] = ops / ((now - start) / 1e9);
-            cpuRates[w] = ops / (Math.max(proc, 1) / 1e9);
+            } while (System.nanoTime() < warmEnd);
+        }
+        int k = ops.size();
+        double[][] rates = new double[k][plan.windows()];
+        double[][] cpuRates = new double[k][plan.windows()];
+        long[] threadCpu = new long[k];
+        long[] processCpu = new long[k];
+        long window = (long) (plan.windowSeconds() * 1e9);
+        for (int w = 0; w < plan.windows(); w++) {
+            for (int i = 0; i < k; i++) {
+                Op op = ops.get(i);
+                long threadStart = THREADS.getCurrentThreadCpuTime();
+                long procStart = OS.getProcessCpuTime();
+                long start = System.nanoTime();
+                long count = 0;
+                long now;
+                do {
+                    sink += op.run();
+                    count++;
+                    now = System.nanoTime();
+                } while (now - start < window);
+                long proc = OS.getProcessCpuTime() - procStart;
+                processCpu[i] += proc;
+                threadCpu[i] += THREADS.getCurrentThreadCpuTime() - threadStart;
+                rates[i][w] = count / ((now - start) / 1e9);
+                cpuRates[i][w] = count / (Math.max(proc, 1) / 1e9);
+            }
         }
         Blackhole.consume(sink);
-        Arrays.sort(rates);
-        Arrays.sort(cpuRates);
-        long processCpuTotal = processCpu() - processCpuStart;
-        double other = (processCpuTotal - threadCpuTotal) / (double) Math.max(processCpuTotal, 1);
-        return new Rate(rates, cpuRates, other);
+        List<Rate> out = new ArrayList<>(k);
+        for (int i = 0; i < k; i++) {
+            double other = (processCpu[i] - threadCpu[i]) / (double) Math.max(processCpu[i], 1);
+            out.add(new Rate(rates[i], cpuRates[i], other));
+        }
+        return out;
     }
 
     /** Keeps a result observable so the work that made it is not eliminated. */

@@ -138,6 +138,7 @@ public final class BenchMain {
         }
         if (options.profile) {
             printMlpProfile();
+            printSparseProfile();
         }
     }
 
@@ -158,8 +159,9 @@ public final class BenchMain {
                 out.println("  n/a: " + e.getMessage());
                 return;
             }
-            int steps = Math.max(20, (int) (plan.windows() * plan.windowSeconds() * 200_000 / batch));
             Stopwatch.Rate train = Stopwatch.measure(plan, loop::step);
+            // As many profiled steps as the measurement windows held (about 5 s of work in the full plan).
+            int steps = Math.max(20, (int) (train.median(cpuClock(1)) * plan.windows() * plan.windowSeconds()));
             StepPhases phases = new StepPhases(loop.trainer(), loop.state(),
                     DenseData.mnistShaped(SEED + 1, batch, pool(batch, 8192)).batches());
             java.util.Map<String, Double> us = phases.profile(steps / 4, steps, cpuClock(1));
@@ -193,6 +195,46 @@ public final class BenchMain {
         kernelRow("adam step: learner vs nd4j adam_updater + copies", k::learnerAdam, k::nativeAdam);
         kernelRow("gradient norm: serial double vs 8 float sums", k::serialNorm, k::blockedNorm);
         kernelRow("finiteness: isFinite loop vs sum of x*0", k::finiteLoop, k::finiteBySum);
+    }
+
+    /** Where a lazy step's time goes for the sparse models at batch 64 (logistic FTRL, FM Adagrad). */
+    private void printSparseProfile() {
+        NativeThreads.set(1);
+        out.printf(Locale.ROOT, "%nsparse step profile, batch=64, 2^20 features, microseconds per step (%s clock):%n",
+                clock(1));
+        record Case(String name, java.util.function.Supplier<io.streamgrad.learner.train.TrainerConfig> config,
+                    double zipf) {
+        }
+        List<Case> cases = List.of(
+                new Case("logistic ftrl, uniform", () -> BenchConfigs.logistic(SparseData.HASH_DIM,
+                        BenchConfigs.ftrl(), 64, true), 0),
+                new Case("logistic ftrl, zipf 1.0", () -> BenchConfigs.logistic(SparseData.HASH_DIM,
+                        BenchConfigs.ftrl(), 64, true), ZIPF),
+                new Case("logistic sgd, uniform", () -> BenchConfigs.logistic(SparseData.HASH_DIM,
+                        BenchConfigs.sgd(), 64, true), 0),
+                new Case("fm k=16 adagrad, uniform", () -> BenchConfigs.fm(SparseData.HASH_DIM,
+                        BenchConfigs.adagrad(), 64, true), 0));
+        for (Case c : cases) {
+            TrainLoop loop;
+            try {
+                loop = new TrainLoop(c.config().get(), sparseData(64, c.zipf()).batches());
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                out.println("  " + c.name() + ": n/a: " + e.getMessage());
+                continue;
+            }
+            Stopwatch.Rate train = Stopwatch.measure(plan, loop::step);
+            int steps = Math.max(20, (int) (train.median(cpuClock(1)) * plan.windows() * plan.windowSeconds()));
+            SparsePhases phases = new SparsePhases(loop.trainer(), loop.state(), sparseData(64, c.zipf()).batches());
+            java.util.Map<String, Double> us = phases.profile(steps / 4, steps, cpuClock(1));
+            double touchedPerStep = us.remove("touched coordinates per step");
+            double sum = us.entrySet().stream().filter(e -> !e.getKey().startsWith("  alternative"))
+                    .mapToDouble(java.util.Map.Entry::getValue).sum();
+            out.printf(Locale.ROOT, "%s: Trainer.train %.1f us/step (%,.0f examples/s); phases sum %.1f us;"
+                    + " %.0f touched coordinates per step%n", c.name(), 1e6 / train.median(cpuClock(1)),
+                    64 * train.median(cpuClock(1)), sum, touchedPerStep);
+            us.forEach((k, v) -> out.printf(Locale.ROOT, "  %-46s %9.1f  %s%n", k, v,
+                    k.startsWith("  alternative") ? "" : String.format(Locale.ROOT, "%5.1f%%", 100 * v / sum)));
+        }
     }
 
     private void kernelRow(String what, Stopwatch.Op current, Stopwatch.Op alternative) {

@@ -87,10 +87,7 @@ public final class StepPhases {
             long t6 = clock.getAsLong();
             optimizer.step(params, grad, optState, ++t, BenchConfigs.ADAM_LR);
             long t7 = clock.getAsLong();
-            boolean finite = true;
-            for (float p : params) {
-                finite &= Float.isFinite(p);
-            }
+            boolean finite = allFinite(params);
             long t8 = clock.getAsLong();
             if (!finite || Double.isNaN(norm)) {
                 throw new IllegalStateException("profiled step went non-finite at step " + t);
@@ -114,5 +111,15 @@ public final class StepPhases {
             us.put(names[i], ns[i] / 1e3 / steps);
         }
         return us;
+    }
+
+    /** The trainer's check, loop for loop (early exit on the first non-finite value). */
+    private static boolean allFinite(float[] params) {
+        for (float p : params) {
+            if (!Float.isFinite(p)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -144,6 +144,45 @@ class BenchSetupTest {
     }
 
     @Test
+    void dl4jNetwork_andStreamgradMlp_haveTheSameParameterCount() {
+        TrainLoop ours = new TrainLoop(BenchConfigs.mlp(32), DenseData.mnistShaped(1L, 32, 1).batches());
+
+        assertThat((long) ours.state().params().length).isEqualTo(Dl4jMlp.network(1L).numParams())
+                .isEqualTo(MlpFlops.benchParams());
+    }
+
+    @Test
+    void benchmarkTrainers_trainWithoutRejectedBatches() {
+        int dim = 1 << 12;
+        List<Batch> sparse = SparseData.logistic(17L, dim, 30, 64, 8).batches();
+        List<TrainLoop> loops = List.of(
+                new TrainLoop(BenchConfigs.logistic(dim, BenchConfigs.sgd(), 64, true), sparse),
+                new TrainLoop(BenchConfigs.logistic(dim, BenchConfigs.sgd(), 64, false), sparse),
+                new TrainLoop(BenchConfigs.logistic(dim, BenchConfigs.ftrl(), 64, true), sparse),
+                new TrainLoop(BenchConfigs.logistic(dim, BenchConfigs.ftrl(), 64, false), sparse),
+                new TrainLoop(BenchConfigs.fm(dim, BenchConfigs.sgd(), 64, true), sparse),
+                new TrainLoop(BenchConfigs.fm(dim, BenchConfigs.adagrad(), 64, true), sparse),
+                new TrainLoop(BenchConfigs.mlp(16), DenseData.mnistShaped(3L, 16, 2).batches()));
+
+        for (TrainLoop loop : loops) {
+            double first = 0;
+            double last = 0;
+            for (int i = 0; i < 40; i++) {
+                double loss = loop.step();
+                if (i < 8) {
+                    first += loss;
+                } else if (i >= 32) {
+                    last += loss;
+                }
+            }
+            String what = loop.trainer().config().model().type() + "/" + loop.trainer().config().optimizer().type();
+            assertThat(loop.state().skippedBatches()).as(what).isZero();
+            assertThat(loop.state().examplesSeen()).as(what).isEqualTo(40L * loop.batchSize());
+            assertThat(last).as(what + ": the loss over the same batches goes down").isFinite().isLessThan(first);
+        }
+    }
+
+    @Test
     void dl4jMlp_trainsOnTheBenchmarkBatches() {
         DenseData.Dataset data = DenseData.mnistShaped(9L, 64, 2);
         Dl4jMlp mlp = Dl4jMlp.over(data, 9L);
@@ -171,12 +210,16 @@ class BenchSetupTest {
     }
 
     @Test
-    void stopwatch_reportsSortedPositiveRates() {
+    void stopwatch_reportsPositiveRatesPerWindow() {
         Stopwatch.Rate r = Stopwatch.measure(new Stopwatch.Plan(0.01, 0.01, 3), () -> Math.sqrt(2));
 
-        assertThat(r.perSecond()).hasSize(3).isSorted();
-        assertThat(r.min()).isPositive();
+        assertThat(r.perSecond()).hasSize(3);
+        assertThat(r.perCpuSecond()).hasSize(3);
+        assertThat(r.cpuMedian()).isPositive();
+        assertThat(r.min()).isPositive().isLessThanOrEqualTo(r.median()).isLessThanOrEqualTo(r.max());
         assertThat(r.times(2).median()).isEqualTo(2 * r.median());
+        assertThat(r.ratioTo(r, true)).isEqualTo(1.0);
+        assertThat(r.concat(r).perSecond()).hasSize(6);
     }
 
     @Test
@@ -197,7 +240,7 @@ class BenchSetupTest {
     @Test
     void benchConfigs_nameTheOptimizersTheBenchmarksUse() {
         assertThat(BenchConfigs.logistic(1 << 20, BenchConfigs.ftrl(), 64, true).regularization().l1())
-                .isEqualTo(1.0);
+                .isEqualTo(BenchConfigs.ftrl().l1());
         assertThat(BenchConfigs.mlp(128).model().hidden()).containsExactly(256, 128);
         assertThat(BenchConfigs.fm(1 << 20, BenchConfigs.sgd(), 64, true).model().factors()).isEqualTo(16);
         assertThatThrownBy(() -> BenchConfigs.optimizer("lbfgs")).hasMessageContaining("lbfgs");

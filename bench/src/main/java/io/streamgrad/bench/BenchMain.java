@@ -186,6 +186,25 @@ public final class BenchMain {
             out.printf(Locale.ROOT, "  %-46s %9.1f%n", "  alternative: step + muli legacy ops", stepMulUs);
             out.printf(Locale.ROOT, "  %-46s %9.1f%n", "  alternative: Java loop over the off-heap buffers", javaReluUs);
         }
+        out.printf(Locale.ROOT, "the same MLP step with the three fixes (WhatIfStep: vectorisable Adam, blocked norm, no"
+                + " rollback copy), interleaved with Trainer.train and DL4J, examples/s (%s clock):%n", clock(1));
+        for (int batch : MLP_BATCHES) {
+            DenseData.Dataset data = DenseData.mnistShaped(SEED, batch, pool(batch, 8192));
+            TrainLoop loop = new TrainLoop(BenchConfigs.mlp(batch), data.batches());
+            WhatIfStep fixed = new WhatIfStep(loop.trainer(), loop.state().params(), data.batches());
+            Dl4jMlp net = Dl4jMlp.over(data, SEED);
+            int[] i = {0};
+            List<Stopwatch.Rate> r = Stopwatch.interleaved(plan, List.of(loop::step, fixed::step,
+                    () -> net.fit(i[0]++)));
+            boolean cpu = cpuClock(1);
+            double flops = MlpFlops.trainingFlopsPerExample(MlpFlops.benchWidths());
+            out.printf(Locale.ROOT, "  batch=%-4d Trainer.train %,8.0f (%.1f GFLOP/s) | with fixes %,8.0f (%.1f GFLOP/s)"
+                    + " = %.2fx | DL4J %,8.0f | fixes vs DL4J %.2fx%n", batch,
+                    r.get(0).median(cpu) * batch, r.get(0).median(cpu) * batch * flops / 1e9,
+                    r.get(1).median(cpu) * batch, r.get(1).median(cpu) * batch * flops / 1e9,
+                    r.get(1).ratioTo(r.get(0), cpu), r.get(2).median(cpu) * batch,
+                    r.get(1).ratioTo(r.get(2), cpu));
+        }
         DenseKernels k = new DenseKernels(MlpFlops.benchParams(), SEED);
         out.printf(Locale.ROOT, "O(parameters) passes over %,d floats, microseconds per call (learner vs vectorisable):%n",
                 k.size());

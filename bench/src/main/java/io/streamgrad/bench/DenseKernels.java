@@ -172,36 +172,7 @@ public final class DenseKernels {
 
     /** Eight float partial sums over blocks of 1024, each block's total added in double. */
     public double blockedNorm() {
-        double total = 0;
-        float[] g = grads;
-        int n = g.length;
-        int i = 0;
-        while (i < n) {
-            int end = Math.min(n, i + 1024);
-            float s0 = 0;
-            float s1 = 0;
-            float s2 = 0;
-            float s3 = 0;
-            float s4 = 0;
-            float s5 = 0;
-            float s6 = 0;
-            float s7 = 0;
-            for (; i + 7 < end; i += 8) {
-                s0 += g[i] * g[i];
-                s1 += g[i + 1] * g[i + 1];
-                s2 += g[i + 2] * g[i + 2];
-                s3 += g[i + 3] * g[i + 3];
-                s4 += g[i + 4] * g[i + 4];
-                s5 += g[i + 5] * g[i + 5];
-                s6 += g[i + 6] * g[i + 6];
-                s7 += g[i + 7] * g[i + 7];
-            }
-            for (; i < end; i++) {
-                s0 += g[i] * g[i];
-            }
-            total += (double) ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
-        }
-        return total;
+        return WhatIfStep.blockedSquaredNorm(grads);
     }
 
     public double finiteLoop() {

@@ -78,7 +78,8 @@ public final class StreamgradJob {
 
         examples.getSideOutput(DecodeAndValidate.DEAD_LETTERS)
                 .sinkTo(sink(cfg, cfg.topics().deadLetters(), "dead-letters", SingleObjectCodec::deadLetter,
-                        (DeadLetter d) -> d.getKey() == null ? null : bytes(d.getKey())))
+                        (DeadLetter d) -> d.getKey() == null ? null : bytes(d.getKey()),
+                        (DeadLetter d) -> d.getFailedAt().toEpochMilli()))
                 .uid("dead-letters-sink").name("dead letters: " + cfg.topics().deadLetters());
 
         SingleOutputStreamOperator<ExampleBatch> batches = examples
@@ -95,12 +96,14 @@ public final class StreamgradJob {
                 .uid("trainer").name("trainer");
 
         metrics.sinkTo(sink(cfg, cfg.topics().metrics(), "metrics", SingleObjectCodec::trainingMetrics,
-                        (TrainingMetrics m) -> m.getModelId().getBytes(StandardCharsets.UTF_8)))
+                        (TrainingMetrics m) -> m.getModelId().getBytes(StandardCharsets.UTF_8),
+                        (TrainingMetrics m) -> m.getCreatedAt().toEpochMilli()))
                 .uid("metrics-sink").name("metrics: " + cfg.topics().metrics());
 
         metrics.getSideOutput(ModelTrainer.SNAPSHOTS)
                 .sinkTo(sink(cfg, cfg.topics().models(), "models", SingleObjectCodec::modelSnapshot,
-                        (ModelSnapshot s) -> s.getModelId().getBytes(StandardCharsets.UTF_8)))
+                        (ModelSnapshot s) -> s.getModelId().getBytes(StandardCharsets.UTF_8),
+                        (ModelSnapshot s) -> s.getCreatedAt().toEpochMilli()))
                 .uid("models-sink").name("models: " + cfg.topics().models());
     }
 
@@ -150,7 +153,7 @@ public final class StreamgradJob {
 
     private static <T extends SpecificRecordBase> KafkaSink<T> sink(
             JobConfig cfg, String topic, String name, SerializableSupplier<SingleObjectCodec<T>> codec,
-            SerializableFunction<T, byte[]> key) {
+            SerializableFunction<T, byte[]> key, SerializableFunction<T, Long> timestamp) {
         Properties props = cfg.kafkaProperties();
         props.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(cfg.transactionTimeoutMs()));
         // Snapshots of large models exceed Kafka's 1 MB default request size.
@@ -160,7 +163,7 @@ public final class StreamgradJob {
                 .setBootstrapServers(cfg.bootstrapServers())
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(cfg.transactionalIdPrefix() + "-" + name)
-                .setRecordSerializer(new SingleObjectRecordSerializer<>(topic, codec, key))
+                .setRecordSerializer(new SingleObjectRecordSerializer<>(topic, codec, key, timestamp))
                 .build();
     }
 

@@ -1,6 +1,8 @@
 package io.streamgrad.job.embedded;
 
 import io.streamgrad.job.config.JobConfig;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,8 +58,15 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("log.cleaner.backoff.ms", "1000")
                 .setDeleteOnClose(true)
                 .build();
+        PrintStream stdout = System.out;
         try {
-            cluster.format();
+            // format() prints the bootstrap metadata to System.out; command output must stay clean.
+            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+            try {
+                cluster.format();
+            } finally {
+                System.setOut(stdout);
+            }
             cluster.startup();
             cluster.waitForReadyBrokers();
         } catch (Exception e) {

@@ -19,8 +19,18 @@ import java.util.Arrays;
  * (the offline CLI or the Flink job's keyed state) and is updated in place.
  *
  * <p>Each step is prequential: the batch is scored with the current parameters (those predictions are
- * returned), then the model trains on it. A batch whose loss, gradient or updated parameters are not finite is
- * rejected and leaves the model exactly as it was.
+ * returned), then the model trains on it. A batch whose loss, gradient, updated parameters or updated optimizer
+ * state are not finite is rejected and leaves the model exactly as it was.
+ *
+ * <p>Divergence policy ({@link DivergenceSpec}, {@code divergence.max_bad_batches = K > 0}): K rejected batches in
+ * a row restore the parameters and optimizer state the caller last declared good with {@link #markGood}, and
+ * multiply the state's learning-rate scale by {@code lr_backoff}. Everything the policy needs lives in the
+ * {@link ModelState}, so a caller that checkpoints state must keep, besides the parameters and optimizer state:
+ * {@link ModelState#lrScale()}, {@link ModelState#badStreak()}, {@link ModelState#rollbacks()},
+ * {@link ModelState#lastGoodStep()}, and — only with the policy on — the arrays {@link ModelState#lastGoodParams()}
+ * and {@link ModelState#lastGoodOptimizerState()}, which change only in {@link #markGood} (and
+ * {@link #initState}); it rebuilds the state with the full {@link ModelState} constructor. With the policy off the
+ * per-batch cost is unchanged: no copy beyond the per-update backup, no allocation.
  *
  * <p>Not thread-safe: one trainer per thread (Flink: per operator instance).
  */
@@ -310,7 +320,19 @@ public final class Trainer {
         return true;
     }
 
-    /** Keeps what the update may change, so a non-finite result can be undone exactly. */
+    /**
+     * Keeps what the update may change, so a non-finite result can be undone exactly: every parameter and
+     * optimizer-state value on the dense path, the touched coordinates on the sparse path.
+     *
+     * <p>Why a copy on every batch: the optimizer updates in place, and whether an update overflows is known only
+     * after it ran. Skipping the copy when overflow is provably impossible would need a per-rule bound on the
+     * update (|w| + lr|g| for sgd, momentum's velocity, Adam's and Adagrad's g^2 accumulators, FTRL's z and n)
+     * kept in step with every optimizer; a bound that a later change to a rule silently invalidates would turn
+     * the guard into a source of corrupt models. Measured on the 784-256-128-10 relu MLP with Adam at batch 128
+     * (235,146 parameters + 470,292 state floats, 2.8 MB), the dense copy took 0.5-1.1 ms of an 87-200 ms step
+     * (0.3-0.9 %) on the shared 2-core development machine, about as much as the two finiteness scans after the
+     * update; not worth that risk.
+     */
     private void backup(ModelState state) {
         float[] params = state.params();
         float[] opt = state.optimizerState();

@@ -130,16 +130,17 @@ final class LinearModel implements Model {
                 out[r] = s;
                 continue;
             }
-            int base = r * k;
-            for (int c = 0; c < k; c++) {
-                out[base + c] = w[biasStart + c];
-            }
             for (int p = from; p < to; p++) {
-                int j = column(idx[p], r);
-                float v = val[p];
-                for (int c = 0; c < k; c++) {
-                    out[base + c] += w[c * d + j] * v;
+                column(idx[p], r);
+            }
+            // Class-outer: one register accumulator per class, and the row's few indices stay in L1.
+            for (int c = 0; c < k; c++) {
+                int wOff = c * d;
+                float s = w[biasStart + c];
+                for (int p = from; p < to; p++) {
+                    s += w[wOff + idx[p]] * val[p];
                 }
+                out[r * k + c] = s;
             }
         }
     }

@@ -11,7 +11,9 @@ package io.streamgrad.learner.optim;
  *   w     = 0                                                          if |z| &lt;= lambda1
  *         = -(z - sign(z) * lambda1) / ((beta + sqrt(n)) / alpha + lambda2)   otherwise
  * </pre>
- * State: {@code z[0..n)} then {@code n[n..2n)}, both starting at 0. The L1/L2 penalties are the optimizer's own
+ * State: {@code z[0..n)} then {@code n[n..2n)}, both starting at 0. Each coordinate is computed in double;
+ * the new {@code n} is rounded to its stored float before its square root is taken, so {@code w} is a pure
+ * function of the stored {@code (z, n)} and the sigmas telescope over the stored values. The L1/L2 penalties are the optimizer's own
  * (the trainer does not add them to the gradient for ftrl); L1 gives exact zeros.
  *
  * <p><b>The weights are a function of (z, n)</b> (and alpha): every update overwrites {@code w} with the
@@ -102,17 +104,19 @@ public final class Ftrl implements Optimizer {
             int i = idx == null ? k : idx[k];
             double gi = g[i];
             double nOld = s[n + i];
-            double sigma = (Math.sqrt(nOld + gi * gi) - Math.sqrt(nOld)) * invAlpha;
-            // w is computed from the STORED (float) z and n, so it is a pure function of the state: a later
-            // dense step with g == 0 and the same alpha reproduces it bit for bit.
-            float zf = (float) (s[i] + gi - sigma * w[i]);
+            // n is rounded to its stored float before the square roots: sigma then telescopes over the stored
+            // values (the sum of sigma*alpha is exactly sqrt of the stored n), the w below is a pure function of
+            // the stored (z, n), and one sqrt serves both (two per coordinate instead of three).
             float nf = (float) (nOld + gi * gi);
+            double sqrtN = Math.sqrt(nf);
+            double sigma = (sqrtN - Math.sqrt(nOld)) * invAlpha;
+            float zf = (float) (s[i] + gi - sigma * w[i]);
             s[i] = zf;
             s[n + i] = nf;
             double z = zf;
             // |z| <= lambda1 also covers n == 0 (then z == 0): no division by beta/alpha when beta == 0.
             w[i] = Math.abs(z) <= lambda1 ? 0f
-                    : (float) (-(z - Math.copySign(lambda1, z)) / ((b + Math.sqrt(nf)) * invAlpha + lambda2));
+                    : (float) (-(z - Math.copySign(lambda1, z)) / ((b + sqrtN) * invAlpha + lambda2));
         }
     }
 

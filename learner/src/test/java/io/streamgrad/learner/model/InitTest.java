@@ -33,8 +33,9 @@ class InitTest {
             float[] a = init(spec, 42);
             float[] b = init(spec, 42);
             float[] c = init(spec, 43);
-            assertThat(a).as(spec.type()).containsExactly(b);
-            assertThat(Arrays.equals(a, c)).as(spec.type()).isFalse();
+            // Arrays.equals rather than AssertJ's containsExactly, which is slow on 300k-element arrays.
+            assertThat(Arrays.equals(a, b)).as("%s: same seed, same params", spec.type()).isTrue();
+            assertThat(Arrays.equals(a, c)).as("%s: other seed, other params", spec.type()).isFalse();
         }
     }
 
@@ -71,9 +72,11 @@ class InitTest {
             assertThat(Math.abs(stats[0])).as("layer %d mean", l).isLessThan(4 * expectedStd / Math.sqrt(fi * fo));
             if (init.equals("xavier_uniform")) {
                 double a = Math.sqrt(6.0 / (fi + fo));
+                double maxAbs = 0;
                 for (int i = off; i < off + fi * fo; i++) {
-                    assertThat((double) Math.abs(p[i])).isLessThanOrEqualTo(a);
+                    maxAbs = Math.max(maxAbs, Math.abs(p[i]));
                 }
+                assertThat(maxAbs).as("layer %d largest |w|", l).isLessThanOrEqualTo(a).isGreaterThan(0.95 * a);
             }
             for (int i = off + fi * fo; i < off + (fi + 1) * fo; i++) {
                 assertThat(p[i]).as("bias %d", i).isZero();
@@ -98,10 +101,7 @@ class InitTest {
 
     @Test
     void zerosInit_linearIsAllZero() {
-        float[] p = init(TestData.softmax(30, 3), 1);
-        for (float v : p) {
-            assertThat(v).isZero();
-        }
+        assertThat(init(TestData.softmax(30, 3), 1)).containsOnly(0f);
     }
 
     @Test
@@ -109,9 +109,7 @@ class InitTest {
         ModelSpec spec = new ModelSpec("fm", 2000, 1, List.of(), null, "zeros", 8, 0.05);
         float[] p = init(spec, 3);
         assertThat(p[0]).as("w0").isZero();
-        for (int j = 1; j <= 2000; j++) {
-            assertThat(p[j]).as("w_%d", j - 1).isZero();
-        }
+        assertThat(java.util.Arrays.copyOfRange(p, 1, 2001)).as("w").containsOnly(0f);
         double[] stats = meanStd(p, 2001, 2000 * 8);
         assertThat(stats[1]).isCloseTo(0.05, org.assertj.core.api.Assertions.withinPercentage(3));
         assertThat(Math.abs(stats[0])).isLessThan(0.005);

@@ -1,0 +1,173 @@
+package io.streamgrad.job;
+
+import io.streamgrad.avro.DeadLetter;
+import io.streamgrad.avro.ModelSnapshot;
+import io.streamgrad.avro.TrainingMetrics;
+import io.streamgrad.job.batch.MiniBatcher;
+import io.streamgrad.job.config.JobConfig;
+import io.streamgrad.job.config.JobConfigParser;
+import io.streamgrad.job.decode.DecodeAndValidate;
+import io.streamgrad.job.decode.KafkaEnvelopeDeserializer;
+import io.streamgrad.job.records.ExampleBatch;
+import io.streamgrad.job.records.SourceRecord;
+import io.streamgrad.job.records.TrainingExample;
+import io.streamgrad.job.sink.SingleObjectRecordSerializer;
+import io.streamgrad.job.train.ModelTrainer;
+import io.streamgrad.schemas.SingleObjectCodec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.function.SerializableFunction;
+import org.apache.flink.util.function.SerializableSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * The streaming trainer: examples from Kafka, decoded and validated (bad ones to the dead letters), batched per
+ * model, trained with each model's parameters and optimizer state in keyed state, snapshots and metrics back to
+ * Kafka — exactly once end to end (source offsets in checkpoints, transactional sinks committed on checkpoints).
+ *
+ * <p>Entry point for a Flink cluster ({@code flink run -c io.streamgrad.job.StreamgradJob job.jar --config job.yaml});
+ * {@code ./streamgrad run} runs the same graph on a local MiniCluster.
+ */
+public final class StreamgradJob {
+    private StreamgradJob() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2 || !"--config".equals(args[0])) {
+            System.err.println("usage: StreamgradJob --config job.yaml");
+            System.exit(2);
+        }
+        JobConfig config = JobConfigParser.parse(Path.of(args[1]));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
+        build(env, config);
+        env.execute("streamgrad: " + String.join(", ", config.models().modelIds()));
+    }
+
+    /** The job graph, top to bottom; every operator has a stable uid so savepoints map back after code changes. */
+    public static void build(StreamExecutionEnvironment env, JobConfig cfg) {
+        DataStream<SourceRecord> records = env
+                .fromSource(source(cfg), WatermarkStrategy.noWatermarks(), "examples: " + cfg.topics().examples())
+                .uid("examples-source");
+
+        SingleOutputStreamOperator<TrainingExample> examples = records
+                .process(new DecodeAndValidate(cfg.models(), cfg.limits()))
+                .uid("decode-validate").name("decode + validate");
+
+        examples.getSideOutput(DecodeAndValidate.DEAD_LETTERS)
+                .sinkTo(sink(cfg, cfg.topics().deadLetters(), "dead-letters", SingleObjectCodec::deadLetter,
+                        (DeadLetter d) -> d.getKey() == null ? null : bytes(d.getKey())))
+                .uid("dead-letters-sink").name("dead letters: " + cfg.topics().deadLetters());
+
+        SingleOutputStreamOperator<ExampleBatch> batches = examples
+                .keyBy(e -> e.modelId, Types.STRING)
+                .process(new MiniBatcher(cfg.models(), cfg.batchTimeoutMs()))
+                .uid("mini-batcher").name("mini-batcher");
+
+        // The batcher's output is still partitioned by model id: train in the same task, without a shuffle.
+        SingleOutputStreamOperator<TrainingMetrics> metrics = DataStreamUtils
+                .reinterpretAsKeyedStream(batches, b -> b.modelId, Types.STRING)
+                .process(new ModelTrainer(cfg.models(), cfg.snapshotEverySteps(), cfg.snapshotEverySeconds(),
+                        cfg.metricsEveryBatches()))
+                .returns(new AvroTypeInfo<>(TrainingMetrics.class))
+                .uid("trainer").name("trainer");
+
+        metrics.sinkTo(sink(cfg, cfg.topics().metrics(), "metrics", SingleObjectCodec::trainingMetrics,
+                        (TrainingMetrics m) -> m.getModelId().getBytes(StandardCharsets.UTF_8)))
+                .uid("metrics-sink").name("metrics: " + cfg.topics().metrics());
+
+        metrics.getSideOutput(ModelTrainer.SNAPSHOTS)
+                .sinkTo(sink(cfg, cfg.topics().models(), "models", SingleObjectCodec::modelSnapshot,
+                        (ModelSnapshot s) -> s.getModelId().getBytes(StandardCharsets.UTF_8)))
+                .uid("models-sink").name("models: " + cfg.topics().models());
+    }
+
+    /**
+     * The Flink settings the job needs: exactly-once checkpoints, the state backend, a bounded restart strategy
+     * (with checkpointing Flink would otherwise restart forever), no generic (Kryo) types.
+     */
+    public static Configuration flinkConfiguration(JobConfig cfg) {
+        Configuration conf = new Configuration();
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(cfg.checkpointIntervalMs()));
+        conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+        conf.set(StateBackendOptions.STATE_BACKEND, cfg.stateBackend().name().toLowerCase(java.util.Locale.ROOT));
+        if (cfg.checkpointDir() != null) {
+            conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, cfg.checkpointDir());
+        }
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, cfg.restartAttempts());
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(cfg.restartDelayMs()));
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, cfg.parallelism());
+        return conf;
+    }
+
+    private static KafkaSource<SourceRecord> source(JobConfig cfg) {
+        Properties props = cfg.kafkaProperties();
+        // Transactionally produced examples count only once committed, unless the user says otherwise.
+        props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        OffsetsInitializer start = switch (cfg.start()) {
+            case EARLIEST -> OffsetsInitializer.earliest();
+            case LATEST -> OffsetsInitializer.latest();
+            case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        };
+        var builder = KafkaSource.<SourceRecord>builder()
+                .setProperties(props)
+                .setBootstrapServers(cfg.bootstrapServers())
+                .setTopics(cfg.topics().examples())
+                .setGroupId(cfg.groupId())
+                .setStartingOffsets(start)
+                .setDeserializer(new KafkaEnvelopeDeserializer());
+        if (cfg.bounded()) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    private static <T extends SpecificRecordBase> KafkaSink<T> sink(
+            JobConfig cfg, String topic, String name, SerializableSupplier<SingleObjectCodec<T>> codec,
+            SerializableFunction<T, byte[]> key) {
+        Properties props = cfg.kafkaProperties();
+        props.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(cfg.transactionTimeoutMs()));
+        // Snapshots of large models exceed Kafka's 1 MB default request size.
+        props.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(10 << 20));
+        return KafkaSink.<T>builder()
+                .setKafkaProducerConfig(props)
+                .setBootstrapServers(cfg.bootstrapServers())
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(cfg.transactionalIdPrefix() + "-" + name)
+                .setRecordSerializer(new SingleObjectRecordSerializer<>(topic, codec, key))
+                .build();
+    }
+
+    private static byte[] bytes(java.nio.ByteBuffer b) {
+        java.nio.ByteBuffer d = b.duplicate();
+        byte[] out = new byte[d.remaining()];
+        d.get(out);
+        return out;
+    }
+}

@@ -1,0 +1,73 @@
+package io.streamgrad.job.batch;
+
+import io.streamgrad.job.records.ExampleBatch;
+import io.streamgrad.job.records.TrainingExample;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Packs examples, in arrival order, into one {@link ExampleBatch}: dense row-major when every example is
+ * dense-only, CSR otherwise (a row's dense non-zeros first, in index order, then its sparse entries as sent).
+ * The same examples in the same order always give the same batch, so count-triggered batches of a one-partition
+ * input are reproducible bit for bit.
+ */
+public final class BatchAssembler {
+    private BatchAssembler() {
+    }
+
+    public static ExampleBatch assemble(String modelId, int dim, List<TrainingExample> examples, String trigger) {
+        int n = examples.size();
+        ExampleBatch b = new ExampleBatch();
+        b.modelId = modelId;
+        b.size = n;
+        b.dim = dim;
+        b.trigger = trigger;
+        b.labels = new float[n];
+        b.weights = new float[n];
+        boolean allDense = true;
+        long nnz = 0;
+        for (TrainingExample e : examples) {
+            allDense &= e.isDenseOnly();
+            nnz += e.indices.length;
+            for (float v : e.dense) {
+                if (v != 0f) {
+                    nnz++;
+                }
+            }
+        }
+        Map<String, Long> next = new LinkedHashMap<>();
+        if (allDense) {
+            b.dense = new float[Math.multiplyExact(n, dim)];
+        } else {
+            b.rowPtr = new int[n + 1];
+            b.indices = new int[Math.toIntExact(nnz)];
+            b.values = new float[Math.toIntExact(nnz)];
+        }
+        int p = 0;
+        for (int r = 0; r < n; r++) {
+            TrainingExample e = examples.get(r);
+            b.labels[r] = e.label;
+            b.weights[r] = e.weight;
+            b.maxEventTime = Math.max(b.maxEventTime, e.eventTime);
+            next.merge(e.topic + "-" + e.partition, e.offset + 1, Math::max);
+            if (allDense) {
+                System.arraycopy(e.dense, 0, b.dense, r * dim, dim);
+                continue;
+            }
+            for (int i = 0; i < e.dense.length; i++) {
+                if (e.dense[i] != 0f) {
+                    b.indices[p] = i;
+                    b.values[p++] = e.dense[i];
+                }
+            }
+            System.arraycopy(e.indices, 0, b.indices, p, e.indices.length);
+            System.arraycopy(e.values, 0, b.values, p, e.values.length);
+            p += e.indices.length;
+            b.rowPtr[r + 1] = p;
+        }
+        b.sourcePartitions = next.keySet().toArray(new String[0]);
+        b.nextOffsets = next.values().stream().mapToLong(Long::longValue).toArray();
+        return b;
+    }
+}

@@ -1,0 +1,112 @@
+package io.streamgrad.job.batch;
+
+import io.streamgrad.job.config.ModelCatalog;
+import io.streamgrad.job.records.ExampleBatch;
+import io.streamgrad.job.records.TrainingExample;
+import io.streamgrad.learner.train.TrainerConfig;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Forms each model's mini-batches (keyed by model id): a batch is emitted when the model's {@code batch_size}
+ * examples have arrived, in arrival order (so a one-partition input gives the same batches every run); a partial
+ * batch is flushed {@code batchTimeoutMs} of processing time after its first example (if > 0), and at the end
+ * of a bounded input (an event-time timer at {@code Long.MAX_VALUE}, which only the final watermark reaches).
+ *
+ * <p>The buffer lives in keyed state, so examples waiting in a partial batch are checkpointed with the source
+ * offsets that produced them: nothing is lost or trained twice across a restore.
+ */
+public final class MiniBatcher extends KeyedProcessFunction<String, TrainingExample, ExampleBatch> {
+    private static final long serialVersionUID = 1L;
+    static final long END_OF_INPUT = Long.MAX_VALUE;
+
+    private final ModelCatalog catalog;
+    private final long batchTimeoutMs;
+    private transient ListState<TrainingExample> buffer;
+    private transient ValueState<Integer> count;
+    private transient ValueState<Long> timeoutAt;
+
+    public MiniBatcher(ModelCatalog catalog, long batchTimeoutMs) {
+        this.catalog = catalog;
+        this.batchTimeoutMs = batchTimeoutMs;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        buffer = getRuntimeContext().getListState(
+                new ListStateDescriptor<>("buffer", TypeInformation.of(TrainingExample.class)));
+        count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.INT));
+        timeoutAt = getRuntimeContext().getState(new ValueStateDescriptor<>("timeoutAt", Types.LONG));
+    }
+
+    @Override
+    public void processElement(TrainingExample e, Context ctx, Collector<ExampleBatch> out) throws Exception {
+        TrainerConfig config = config(ctx.getCurrentKey());
+        buffer.add(e);
+        Integer c = count.value();
+        int n = c == null ? 1 : c + 1;
+        if (n == 1) {
+            ctx.timerService().registerEventTimeTimer(END_OF_INPUT);
+            if (batchTimeoutMs > 0) {
+                long at = ctx.timerService().currentProcessingTime() + batchTimeoutMs;
+                ctx.timerService().registerProcessingTimeTimer(at);
+                timeoutAt.update(at);
+            }
+        }
+        if (n >= config.batchSize()) {
+            flush(ctx.getCurrentKey(), config, "count", ctx.timerService(), out);
+        } else {
+            count.update(n);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ExampleBatch> out) throws Exception {
+        if (count.value() == null) {
+            return; // flushed by count since the timer was set
+        }
+        if (ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp == END_OF_INPUT) {
+            flush(ctx.getCurrentKey(), config(ctx.getCurrentKey()), "end-of-input", ctx.timerService(), out);
+        } else if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME && Long.valueOf(timestamp).equals(timeoutAt.value())) {
+            flush(ctx.getCurrentKey(), config(ctx.getCurrentKey()), "timeout", ctx.timerService(), out);
+        }
+    }
+
+    private void flush(String modelId, TrainerConfig config, String trigger,
+                       org.apache.flink.streaming.api.TimerService timers, Collector<ExampleBatch> out)
+            throws Exception {
+        List<TrainingExample> examples = new ArrayList<>();
+        for (TrainingExample e : buffer.get()) {
+            examples.add(e);
+        }
+        buffer.clear();
+        count.clear();
+        Long at = timeoutAt.value();
+        if (at != null) {
+            timers.deleteProcessingTimeTimer(at);
+            timeoutAt.clear();
+        }
+        if (!examples.isEmpty()) {
+            out.collect(BatchAssembler.assemble(modelId, config.model().features(), examples, trigger));
+        }
+    }
+
+    private TrainerConfig config(String modelId) {
+        TrainerConfig c = catalog.config(modelId);
+        if (c == null) {
+            // DecodeAndValidate dead-letters unknown models, so this is a wiring bug, not bad input.
+            throw new IllegalStateException("no config for model '" + modelId + "' reached the mini-batcher");
+        }
+        return c;
+    }
+}

@@ -1,0 +1,78 @@
+package io.streamgrad.job.config;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * The streaming job's whole configuration (the {@code job.yaml} of {@code ./streamgrad run}); immutable, built and
+ * validated by {@link JobConfigParser}, which documents every key. Defaults live in {@link JobDefaults}.
+ *
+ * @param kafka                 Kafka client properties passed unchanged to the source, the sinks and the admin
+ *                              client (security settings included); {@code bootstrap.servers} is required
+ * @param topics                the four topics
+ * @param groupId               consumer group of the source (its committed offsets are written on checkpoints)
+ * @param start                 where a job without a checkpoint starts reading
+ * @param bounded               stop at the offsets that are the latest when the job starts (backfills, tests, the demo);
+ *                              a final snapshot of every model is then published
+ * @param checkpointIntervalMs  checkpoint period; exactly-once outputs are committed on each checkpoint
+ * @param checkpointDir         checkpoint storage URI (file:///...), or null for the JobManager's memory
+ * @param stateBackend          hashmap or rocksdb
+ * @param restartAttempts       fixed-delay restart strategy: attempts ...
+ * @param restartDelayMs        ... and the delay between them
+ * @param snapshotEverySteps    publish a snapshot after this many updates since the last (0: not by steps)
+ * @param snapshotEverySeconds  ... or when this much processing time has passed since the last (0: not by time)
+ * @param metricsEveryBatches   publish a TrainingMetrics window every this many batches
+ * @param batchTimeoutMs        flush a partial mini-batch this long after its first example (0: never)
+ * @param unknownModels         what a record for a model not under {@code models:} does
+ * @param limits                size limits on input records
+ * @param transactionTimeoutMs  the Kafka producers' {@code transaction.timeout.ms} (at most the broker's
+ *                              {@code transaction.max.timeout.ms}, 15 min by default)
+ * @param transactionalIdPrefix prefix of the sinks' transactional ids; unique per job on a cluster
+ * @param parallelism           operator parallelism
+ * @param models                the models, each with its own training configuration
+ */
+public record JobConfig(Map<String, String> kafka, Topics topics, String groupId, StartFrom start, boolean bounded,
+                        long checkpointIntervalMs, String checkpointDir, StateBackendKind stateBackend,
+                        int restartAttempts, long restartDelayMs, long snapshotEverySteps, long snapshotEverySeconds,
+                        int metricsEveryBatches, long batchTimeoutMs, UnknownModels unknownModels, Limits limits,
+                        long transactionTimeoutMs, String transactionalIdPrefix, int parallelism,
+                        ModelCatalog models) {
+
+    public JobConfig {
+        kafka = Map.copyOf(kafka);
+        Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(models, "models");
+    }
+
+    /** The Kafka client properties, as a fresh {@link Properties}. */
+    public Properties kafkaProperties() {
+        Properties p = new Properties();
+        p.putAll(kafka);
+        return p;
+    }
+
+    public String bootstrapServers() {
+        return kafka.get("bootstrap.servers");
+    }
+
+    public record Topics(String examples, String models, String metrics, String deadLetters) {
+    }
+
+    /**
+     * Input size limits (records beyond them go to the dead letters).
+     *
+     * @param maxRecordBytes        a Kafka record value larger than this is rejected undecoded
+     * @param maxExamplesPerRecord  a MiniBatch record with more examples is rejected
+     * @param maxNonZerosPerExample an example with more sparse + named entries is rejected
+     */
+    public record Limits(int maxRecordBytes, int maxExamplesPerRecord, int maxNonZerosPerExample)
+            implements java.io.Serializable {
+    }
+
+    public enum StartFrom { EARLIEST, LATEST, COMMITTED }
+
+    public enum StateBackendKind { HASHMAP, ROCKSDB }
+
+    public enum UnknownModels { DEAD_LETTER, TEMPLATE }
+}

@@ -1,0 +1,127 @@
+package io.streamgrad.job.embedded;
+
+import io.streamgrad.job.config.JobConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A real one-node Kafka broker (KRaft, broker and controller combined) inside this JVM, on a random loopback
+ * port, for tests and {@code ./streamgrad demo}. Built on Kafka's own {@link KafkaClusterTestKit}; its logs live
+ * under the given directory and are deleted on {@link #close()}.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private final KafkaClusterTestKit cluster;
+    private final Admin admin;
+
+    private EmbeddedKafka(KafkaClusterTestKit cluster) {
+        this.cluster = cluster;
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        this.admin = Admin.create(p);
+    }
+
+    /**
+     * Formats and starts a broker whose data lives under {@code baseDir} (created if needed).
+     */
+    public static EmbeddedKafka start(Path baseDir) throws Exception {
+        Files.createDirectories(baseDir);
+        TestKitNodes nodes = new TestKitNodes.Builder()
+                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
+                .setBaseDirectory(baseDir)
+                .build();
+        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+                // One node: every internal topic with replication factor and min ISR 1.
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("offsets.topic.num.partitions", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("transaction.state.log.num.partitions", "1")
+                .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
+                .setConfigProp("share.coordinator.state.topic.min.isr", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("auto.create.topics.enable", "false")
+                .setConfigProp("num.partitions", "1")
+                // Compaction of the models topic should be observable in a demo, not after a week.
+                .setConfigProp("log.cleaner.backoff.ms", "1000")
+                .setDeleteOnClose(true)
+                .build();
+        try {
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+        } catch (Exception e) {
+            cluster.close();
+            throw e;
+        }
+        return new EmbeddedKafka(cluster);
+    }
+
+    public String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    public Admin admin() {
+        return admin;
+    }
+
+    /** Creates a topic (replication factor 1) unless it exists. */
+    public void createTopic(String name, int partitions, Map<String, String> configs)
+            throws InterruptedException, ExecutionException {
+        createTopics(admin, List.of(new NewTopic(name, partitions, (short) 1).configs(configs)));
+    }
+
+    /**
+     * Creates the job's topics: examples with {@code examplePartitions} partitions, the models topic compacted
+     * (each model's newest snapshot is kept), metrics and dead letters.
+     */
+    public void createJobTopics(JobConfig.Topics topics, int examplePartitions)
+            throws InterruptedException, ExecutionException {
+        createTopics(admin, jobTopics(topics, examplePartitions, (short) 1));
+    }
+
+    /** The job's topics as {@link NewTopic}s, for any cluster ({@code ./streamgrad run} creates missing ones). */
+    public static List<NewTopic> jobTopics(JobConfig.Topics topics, int examplePartitions, short replication) {
+        List<NewTopic> list = new ArrayList<>();
+        list.add(new NewTopic(topics.examples(), examplePartitions, replication));
+        list.add(new NewTopic(topics.models(), 1, replication).configs(Map.of(
+                "cleanup.policy", "compact",
+                // Keep snapshots big enough for large models (10 MB; the broker default is 1 MB).
+                "max.message.bytes", String.valueOf(10 << 20))));
+        list.add(new NewTopic(topics.metrics(), 1, replication));
+        list.add(new NewTopic(topics.deadLetters(), 1, replication));
+        return list;
+    }
+
+    /** Creates the topics that do not exist yet. */
+    public static void createTopics(Admin admin, List<NewTopic> topics) throws InterruptedException, ExecutionException {
+        for (NewTopic t : topics) {
+            try {
+                admin.createTopics(List.of(t)).all().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            admin.close();
+        } finally {
+            cluster.close();
+        }
+    }
+}

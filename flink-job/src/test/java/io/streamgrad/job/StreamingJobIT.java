@@ -1,0 +1,303 @@
+package io.streamgrad.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamgrad.avro.DeadLetter;
+import io.streamgrad.avro.Example;
+import io.streamgrad.avro.ModelSnapshot;
+import io.streamgrad.avro.TrainingMetrics;
+import io.streamgrad.cli.ExampleProducer;
+import io.streamgrad.job.config.JobConfig;
+import io.streamgrad.job.config.JobConfigParser;
+import io.streamgrad.job.embedded.EmbeddedKafka;
+import io.streamgrad.learner.io.ModelStateCodec;
+import io.streamgrad.learner.train.ModelState;
+import io.streamgrad.schemas.JsonExamples;
+import io.streamgrad.schemas.SingleObjectCodec;
+import io.streamgrad.schemas.V1Fixtures;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import io.streamgrad.learner.cli.OfflineCli;
+import io.streamgrad.learner.config.ConfigParser;
+import io.streamgrad.learner.data.DataReaders;
+import io.streamgrad.learner.data.Dataset;
+import io.streamgrad.learner.data.ReadOptions;
+import io.streamgrad.learner.io.SnapshotFile;
+import io.streamgrad.learner.train.TrainerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole job on a real in-process Kafka broker and a real Flink MiniCluster: examples in, snapshots, metrics and
+ * dead letters out, read back as a downstream read_committed consumer sees them.
+ */
+class StreamingJobIT {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @TempDir
+    static Path dir;
+    private static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    static JobConfig config(String prefix, String extra, String models) {
+        String yaml = """
+                kafka: {bootstrap.servers: "%s"}
+                topics: {examples: %s-examples, models: %s-models, metrics: %s-metrics, dead_letters: %s-dead}
+                group_id: %s
+                start: earliest
+                checkpoint_interval_ms: 500
+                batch_timeout_ms: 0
+                %s
+                models:
+                %s
+                """.formatted(kafka.bootstrapServers(), prefix, prefix, prefix, prefix, prefix, extra, models.indent(2));
+        return JobConfigParser.parse(yaml, prefix + ".yaml");
+    }
+
+    static JobClient start(JobConfig cfg) throws Exception {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(StreamgradJob.flinkConfiguration(cfg));
+        StreamgradJob.build(env, cfg);
+        return env.executeAsync(cfg.groupId());
+    }
+
+    static Properties client() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        return p;
+    }
+
+    static <T> List<T> decodeAll(String topic, java.util.function.Function<byte[], T> decode) {
+        return KafkaTestSupport.readCommitted(kafka.bootstrapServers(), topic).stream()
+                .map(ConsumerRecord::value).map(decode).toList();
+    }
+
+    static List<ModelSnapshot> snapshots(JobConfig cfg) {
+        var codec = SingleObjectCodec.modelSnapshot();
+        return decodeAll(cfg.topics().models(), b -> uncheck(() -> codec.decode(b)));
+    }
+
+    static List<TrainingMetrics> metrics(JobConfig cfg) {
+        var codec = SingleObjectCodec.trainingMetrics();
+        return decodeAll(cfg.topics().metrics(), b -> uncheck(() -> codec.decode(b)));
+    }
+
+    static List<DeadLetter> deadLetters(JobConfig cfg) {
+        var codec = SingleObjectCodec.deadLetter();
+        return decodeAll(cfg.topics().deadLetters(), b -> uncheck(() -> codec.decode(b)));
+    }
+
+    static ModelState state(ModelSnapshot s) {
+        ByteBuffer b = s.getState().duplicate();
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        return ModelStateCodec.decode(bytes);
+    }
+
+    interface Check<T> {
+        T get() throws Exception;
+    }
+
+    static <T> T uncheck(Check<T> c) {
+        try {
+            return c.get();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Per model: the versions in topic order. */
+    static Map<String, List<Long>> versions(List<ModelSnapshot> snapshots) {
+        return snapshots.stream().collect(Collectors.groupingBy(ModelSnapshot::getModelId, LinkedHashMap::new,
+                Collectors.mapping(ModelSnapshot::getVersion, Collectors.toList())));
+    }
+
+    static void assertEachVersionOnceAndIncreasing(List<ModelSnapshot> snapshots) {
+        versions(snapshots).forEach((model, v) -> {
+            for (int i = 1; i < v.size(); i++) {
+                assertThat(v.get(i)).as("snapshot versions of %s in topic order: %s", model, v).isGreaterThan(v.get(i - 1));
+            }
+            assertThat(v.get(0)).as("first version of %s", model).isEqualTo(1L);
+        });
+    }
+
+    @Test
+    void modelsTrainSideBySide_badRecordsGoToDeadLetters_v1AndJsonExamplesTrain() throws Exception {
+        JobConfig cfg = config("side", """
+                bounded: true
+                restart: {attempts: 0}
+                snapshot: {every_steps: 20, every_seconds: 0}
+                metrics_every_batches: 10
+                """, """
+                blobs: {model: {type: logistic, features: 4}, loss: binary_cross_entropy,
+                        optimizer: {type: adam, learning_rate: 0.05}, batch_size: 16}
+                reg: {model: {type: linear, features: 3}, loss: mse, optimizer: {type: sgd, learning_rate: 0.05},
+                      batch_size: 8}
+                """);
+        kafka.createJobTopics(cfg.topics(), 2);
+        List<Example> blobs = SyntheticData.separable("blobs", 1600, 11);
+        List<Example> reg = SyntheticData.regression("reg", 800, 12);
+        JsonExamples json = new JsonExamples();
+        String ex = cfg.topics().examples();
+        int v1 = 0;
+        try (ExampleProducer p = new ExampleProducer(client())) {
+            for (int i = 0; i < blobs.size(); i++) {
+                Example e = blobs.get(i);
+                // Every 16th example is written by a v1 producer (no named/weight fields).
+                byte[] value = i % 16 == 0
+                        ? V1Fixtures.exampleV1Bytes("blobs", e.getDense(), e.getLabel())
+                        : p.encode(e, false);
+                v1 += i % 16 == 0 ? 1 : 0;
+                p.send(ex, 0, "blobs", value);
+                if (i == 400) {
+                    p.send(ex, 0, "blobs", "garbage".getBytes(StandardCharsets.UTF_8));
+                    p.send(ex, 0, "blobs", p.encode(SyntheticData.dense("blobs", List.of(1f, Float.NaN, 0f, 0f), 1f), false));
+                    p.send(ex, 0, "blobs", p.encode(SyntheticData.dense("blobs", List.of(1f, 1f, 0f, 0f), 2f), false));
+                }
+            }
+            for (int i = 0; i < reg.size(); i++) {
+                p.send(ex, 1, "reg", json.toJson(reg.get(i)));
+                if (i == 100) {
+                    p.send(ex, 1, "reg", p.encode(SyntheticData.dense("reg", List.of(1f, 1f), 2f), false));
+                    p.send(ex, 1, "ghost", p.encode(SyntheticData.dense("ghost", List.of(1f), 0f), false));
+                }
+            }
+            p.flush();
+        }
+
+        long t0 = System.nanoTime();
+        start(cfg).getJobExecutionResult().get(180, java.util.concurrent.TimeUnit.SECONDS);
+        System.err.printf("bounded job over %d records: %.1f s%n", blobs.size() + reg.size() + 5,
+                (System.nanoTime() - t0) / 1e9);
+
+        List<DeadLetter> dead = deadLetters(cfg);
+        assertThat(dead).extracting(DeadLetter::getReason).satisfiesExactlyInAnyOrder(
+                r -> assertThat(r).startsWith(ex + "-0@401: ").contains("neither Avro"),
+                r -> assertThat(r).startsWith(ex + "-0@402: ").contains("dense[1] is NaN"),
+                r -> assertThat(r).startsWith(ex + "-0@403: ").contains("label 2.0 is not 0 or 1"),
+                r -> assertThat(r).startsWith(ex + "-1@101: ").contains("dense has 2 values"),
+                r -> assertThat(r).startsWith(ex + "-1@102: ").contains("unknown model 'ghost'"));
+        assertThat(dead).allSatisfy(d -> assertThat(d.getValue()).isNotNull());
+
+        List<ModelSnapshot> snaps = snapshots(cfg);
+        assertEachVersionOnceAndIncreasing(snaps);
+        Map<String, ModelSnapshot> latest = new LinkedHashMap<>();
+        snaps.forEach(s -> latest.merge(s.getModelId(), s, (a, b) -> b.getVersion() > a.getVersion() ? b : a));
+        assertThat(latest.keySet()).containsExactlyInAnyOrder("blobs", "reg");
+        // Every good example trained exactly once (v1 ones included); partial last batches flushed at the end.
+        assertThat(latest.get("blobs").getExamplesSeen()).isEqualTo(1600);
+        assertThat(latest.get("blobs").getStep()).isEqualTo(100);
+        assertThat(latest.get("reg").getExamplesSeen()).isEqualTo(800);
+        assertThat(state(latest.get("blobs")).examplesSeen()).isEqualTo(1600);
+        assertThat(latest.get("blobs").getSourceOffsets()).containsEntry(ex + "-0", 1603L);
+        assertThat(versions(snaps).get("blobs")).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(v1).isEqualTo(100);
+
+        List<TrainingMetrics> m = metrics(cfg);
+        List<TrainingMetrics> b = m.stream().filter(x -> x.getModelId().equals("blobs"))
+                .sorted(Comparator.comparingLong(TrainingMetrics::getStep)).toList();
+        assertThat(b).hasSize(10);
+        assertThat(b.get(b.size() - 1).getLoss()).isLessThan(b.get(0).getLoss());
+        assertThat(b.get(b.size() - 1).getAccuracy()).isGreaterThan(0.93);
+        List<TrainingMetrics> r = m.stream().filter(x -> x.getModelId().equals("reg"))
+                .sorted(Comparator.comparingLong(TrainingMetrics::getStep)).toList();
+        assertThat(r.get(r.size() - 1).getRmse()).isLessThan(0.1);
+        assertThat(r.get(r.size() - 1).getRmse()).isLessThan(r.get(0).getRmse());
+    }
+
+    @Test
+    void latestSnapshot_equalsOfflineTraining_bitForBit_evenAcrossATaskManagerFailure(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
+        String modelYaml = """
+                model: {type: logistic, features: 4}
+                loss: binary_cross_entropy
+                optimizer: {type: adam, learning_rate: 0.02}
+                schedule: {type: inverse_time, decay_steps: 10, decay_rate: 0.1}
+                regularization: {l2: 0.001}
+                batch_size: 16
+                shuffle: false
+                seed: 3
+                """;
+        Path modelFile = Files.writeString(dir.resolve("file-model.yaml"), modelYaml);
+        Path data = SyntheticData.writeLibSvm(SyntheticData.separable("file", 1280, 21), dir.resolve("file.libsvm"));
+        JobConfig cfg = config("eo", """
+                bounded: false
+                snapshot: {every_steps: 10, every_seconds: 0}
+                metrics_every_batches: 5
+                restart: {attempts: 5, delay_ms: 200}
+                """, "file:\n" + modelYaml.indent(2));
+        kafka.createJobTopics(cfg.topics(), 1);
+        TrainerConfig config = ConfigParser.parse(modelFile);
+        Dataset dataset = DataReaders.read(data, config, ReadOptions.defaults());
+
+        JobClient job = start(cfg);
+        try (ExampleProducer p = new ExampleProducer(client())) {
+            for (int i = 0; i < 640; i++) {
+                p.send(cfg.topics().examples(), 0, "file", p.encode(ExampleProducer.toExample("file", dataset, i, i), false));
+            }
+            p.flush();
+            KafkaTestSupport.await("a committed snapshot at step >= 20", Duration.ofSeconds(120),
+                    () -> snapshots(cfg).stream().anyMatch(s -> s.getStep() >= 20) ? true : null);
+
+            // Lose the TaskManager running the job; the job restarts from its last checkpoint on a new one.
+            cluster.terminateTaskManager(0).get();
+            cluster.startTaskManager();
+
+            for (int i = 640; i < 1280; i++) {
+                p.send(cfg.topics().examples(), 0, "file", p.encode(ExampleProducer.toExample("file", dataset, i, i), false));
+            }
+            p.flush();
+        }
+        ModelSnapshot last = KafkaTestSupport.await("a committed snapshot of all 1280 examples", Duration.ofSeconds(180),
+                () -> snapshots(cfg).stream().filter(s -> s.getExamplesSeen() == 1280).findFirst().orElse(null));
+        job.cancel().get();
+
+        Path saved = dir.resolve("offline.sgm");
+        int status = OfflineCli.run(new String[] {"train", "--config", modelFile.toString(), "--data", data.toString(),
+                "--save", saved.toString()}, System.out, System.err);
+        assertThat(status).isZero();
+        ModelState offline = SnapshotFile.read(saved).state();
+
+        assertThat(state(last)).isEqualTo(offline); // params and optimizer state bit for bit, and the counters
+        assertThat(state(last).step()).isEqualTo(80);
+        List<ModelSnapshot> snaps = snapshots(cfg);
+        assertEachVersionOnceAndIncreasing(snaps);
+        assertThat(snaps).extracting(ModelSnapshot::getStep).containsExactly(10L, 20L, 30L, 40L, 50L, 60L, 70L, 80L);
+        assertThat(metrics(cfg)).extracting(TrainingMetrics::getStep)
+                .containsExactly(5L, 10L, 15L, 20L, 25L, 30L, 35L, 40L, 45L, 50L, 55L, 60L, 65L, 70L, 75L, 80L);
+    }
+}

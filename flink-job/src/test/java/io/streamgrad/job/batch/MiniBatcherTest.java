@@ -1,0 +1,163 @@
+package io.streamgrad.job.batch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamgrad.job.TestConfigs;
+import io.streamgrad.job.config.ModelCatalog;
+import io.streamgrad.job.records.ExampleBatch;
+import io.streamgrad.job.records.TrainingExample;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+class MiniBatcherTest {
+    private static final ModelCatalog CATALOG =
+            TestConfigs.catalog("a", TestConfigs.logisticYaml(2, 3), "b", TestConfigs.linearYaml(3, 2));
+
+    static KeyedOneInputStreamOperatorTestHarness<String, TrainingExample, ExampleBatch> harness(long timeoutMs)
+            throws Exception {
+        // Built by hand (not ProcessFunctionTestHarnesses, which opens it) so a test can restore state first.
+        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                new MiniBatcher(CATALOG, timeoutMs)), e -> e.modelId, Types.STRING);
+    }
+
+    static TrainingExample dense(String model, long offset, float label, float... x) {
+        TrainingExample e = new TrainingExample();
+        e.modelId = model;
+        e.dense = x;
+        e.label = label;
+        e.weight = 1f;
+        e.topic = "ex";
+        e.partition = 0;
+        e.offset = offset;
+        return e;
+    }
+
+    static TrainingExample sparse(String model, long offset, float label, int[] idx, float[] val) {
+        TrainingExample e = dense(model, offset, label);
+        e.dense = new float[0];
+        e.indices = idx;
+        e.values = val;
+        return e;
+    }
+
+    @Test
+    void batchIsEmittedWhenTheModelsBatchSizeIsReached_inArrivalOrder() throws Exception {
+        try (var h = harness(0)) {
+            h.open();
+            h.processElement(new StreamRecord<>(dense("a", 10, 0, 1, 2)));
+            h.processElement(new StreamRecord<>(dense("b", 11, 5, 1, 1, 1)));
+            h.processElement(new StreamRecord<>(dense("a", 12, 1, 3, 4)));
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.processElement(new StreamRecord<>(dense("a", 13, 0, 5, 6)));
+            h.processElement(new StreamRecord<>(dense("b", 14, 6, 2, 2, 2)));
+
+            List<ExampleBatch> out = h.extractOutputValues();
+            assertThat(out).hasSize(2);
+            ExampleBatch a = out.get(0);
+            assertThat(a.modelId).isEqualTo("a");
+            assertThat(a.size).isEqualTo(3);
+            assertThat(a.dim).isEqualTo(2);
+            assertThat(a.isSparse()).isFalse();
+            assertThat(a.dense).containsExactly(1, 2, 3, 4, 5, 6);
+            assertThat(a.labels).containsExactly(0, 1, 0);
+            assertThat(a.sourcePartitions).containsExactly("ex-0");
+            assertThat(a.nextOffsets).containsExactly(14);
+            assertThat(a.trigger).isEqualTo("count");
+            assertThat(out.get(1).modelId).isEqualTo("b");
+            assertThat(out.get(1).labels).containsExactly(5, 6);
+        }
+    }
+
+    @Test
+    void mixedDenseAndSparseExamples_makeACsrBatch_denseNonZerosFirst() throws Exception {
+        try (var h = harness(0)) {
+            h.open();
+            h.processElement(new StreamRecord<>(dense("b", 0, 1, 0, 2, 3)));
+            h.processElement(new StreamRecord<>(sparse("b", 1, 2, new int[] {2, 0}, new float[] {7, 8})));
+
+            ExampleBatch b = h.extractOutputValues().get(0);
+            assertThat(b.isSparse()).isTrue();
+            assertThat(b.rowPtr).containsExactly(0, 2, 4);
+            assertThat(b.indices).containsExactly(1, 2, 2, 0);
+            assertThat(b.values).containsExactly(2, 3, 7, 8);
+        }
+    }
+
+    @Test
+    void partialBatch_isFlushedAfterTheTimeout() throws Exception {
+        try (var h = harness(500)) {
+            h.open();
+            h.setProcessingTime(1000);
+            h.processElement(new StreamRecord<>(dense("a", 0, 0, 1, 2)));
+            h.setProcessingTime(1400);
+            h.processElement(new StreamRecord<>(dense("a", 1, 1, 3, 4)));
+            assertThat(h.extractOutputValues()).isEmpty();
+
+            h.setProcessingTime(1500);
+
+            assertThat(h.extractOutputValues()).singleElement().satisfies(b -> {
+                assertThat(b.size).isEqualTo(2);
+                assertThat(b.trigger).isEqualTo("timeout");
+            });
+        }
+    }
+
+    @Test
+    void timeoutOfAFlushedBatch_doesNotCutTheNextOneShort() throws Exception {
+        try (var h = harness(500)) {
+            h.open();
+            h.setProcessingTime(0);
+            for (int i = 0; i < 3; i++) {
+                h.processElement(new StreamRecord<>(dense("a", i, 0, 1, 2)));
+            }
+            h.setProcessingTime(300);
+            h.processElement(new StreamRecord<>(dense("a", 3, 0, 1, 2)));
+            h.setProcessingTime(500); // the first batch's timer would have fired here
+
+            assertThat(h.extractOutputValues()).hasSize(1);
+            h.setProcessingTime(800);
+            assertThat(h.extractOutputValues()).hasSize(2).last().satisfies(b -> assertThat(b.size).isEqualTo(1));
+        }
+    }
+
+    @Test
+    void endOfInput_flushesPartialBatches_ofEveryModel() throws Exception {
+        try (var h = harness(0)) {
+            h.open();
+            h.processElement(new StreamRecord<>(dense("a", 0, 0, 1, 2)));
+            h.processElement(new StreamRecord<>(dense("b", 1, 0, 1, 2, 3)));
+
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+
+            assertThat(h.extractOutputValues()).extracting(b -> b.modelId + ":" + b.size + ":" + b.trigger)
+                    .containsExactlyInAnyOrder("a:1:end-of-input", "b:1:end-of-input");
+        }
+    }
+
+    @Test
+    void partialBatch_survivesCheckpointAndRestore() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness(0)) {
+            h.open();
+            h.processElement(new StreamRecord<>(dense("a", 0, 0, 1, 2)));
+            h.processElement(new StreamRecord<>(dense("a", 1, 1, 3, 4)));
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = harness(0)) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement(new StreamRecord<>(dense("a", 2, 0, 5, 6)));
+
+            assertThat(h.extractOutputValues()).singleElement().satisfies(b -> {
+                assertThat(b.dense).containsExactly(1, 2, 3, 4, 5, 6);
+                assertThat(b.nextOffsets).containsExactly(3);
+            });
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package io.streamgrad.job.decode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamgrad.avro.DeadLetter;
+import io.streamgrad.avro.Example;
+import io.streamgrad.avro.MiniBatch;
+import io.streamgrad.job.TestConfigs;
+import io.streamgrad.job.config.JobConfig.Limits;
+import io.streamgrad.job.records.SourceRecord;
+import io.streamgrad.job.records.TrainingExample;
+import io.streamgrad.schemas.SingleObjectCodec;
+import io.streamgrad.schemas.V1Fixtures;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DecodeAndValidateTest {
+    private OneInputStreamOperatorTestHarness<SourceRecord, TrainingExample> harness;
+    private long offset;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forProcessFunction(new DecodeAndValidate(
+                TestConfigs.catalog("m", TestConfigs.logisticYaml(3, 2), "r", TestConfigs.linearYaml(2, 4)),
+                new Limits(4096, 3, 100)));
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    static Example example(String model, float label, Float... dense) {
+        return Example.newBuilder().setModelId(model).setEventTime(Instant.ofEpochMilli(0)).setDense(List.of(dense))
+                .setIndices(List.of()).setValues(List.of()).setNamed(Map.of()).setLabel(label).setWeight(1f).build();
+    }
+
+    private void send(byte[] value) throws Exception {
+        harness.processElement(new StreamRecord<>(new SourceRecord("ex", 2, offset++, 0L,
+                "k".getBytes(StandardCharsets.UTF_8), value)));
+    }
+
+    private List<DeadLetter> deadLetters() {
+        return harness.getSideOutput(DecodeAndValidate.DEAD_LETTERS) == null ? List.of()
+                : harness.getSideOutput(DecodeAndValidate.DEAD_LETTERS).stream().map(StreamRecord::getValue).toList();
+    }
+
+    @Test
+    void validAvroExample_becomesOneTrainingExample_withItsCoordinates() throws Exception {
+        send(SingleObjectCodec.example().encode(example("m", 1f, 1f, 2f, 3f)));
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(t -> {
+            assertThat(t.modelId).isEqualTo("m");
+            assertThat(t.dense).containsExactly(1f, 2f, 3f);
+            assertThat(t.topic).isEqualTo("ex");
+            assertThat(t.partition).isEqualTo(2);
+            assertThat(t.offset).isZero();
+        });
+        assertThat(deadLetters()).isEmpty();
+    }
+
+    @Test
+    void undecodableRecord_goesToDeadLetters_withOriginalBytesCoordinatesAndReason() throws Exception {
+        byte[] garbage = "not an example".getBytes(StandardCharsets.UTF_8);
+        send(garbage);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(deadLetters()).singleElement().satisfies(d -> {
+            assertThat(d.getTopic()).isEqualTo("ex");
+            assertThat(d.getPartition()).isEqualTo(2);
+            assertThat(d.getOffset()).isZero();
+            assertThat(d.getValue()).isEqualTo(ByteBuffer.wrap(garbage));
+            assertThat(d.getKey()).isEqualTo(ByteBuffer.wrap("k".getBytes(StandardCharsets.UTF_8)));
+            assertThat(d.getReason()).startsWith("ex-2@0: ").contains("neither Avro");
+            assertThat(d.getModelId()).isNull();
+        });
+    }
+
+    @Test
+    void exampleInvalidForItsModel_goesToDeadLetters_namingTheModel() throws Exception {
+        send(SingleObjectCodec.example().encode(example("m", 1f, 1f, 2f)));
+
+        assertThat(deadLetters()).singleElement().satisfies(d -> {
+            assertThat(d.getReason()).contains("dense has 2 values").contains("model.features=3");
+            assertThat(d.getModelId()).isEqualTo("m");
+        });
+    }
+
+    @Test
+    void unknownModel_goesToDeadLetters_sayingHowToAddIt() throws Exception {
+        send(SingleObjectCodec.example().encode(example("ghost", 1f, 1f)));
+
+        assertThat(deadLetters()).singleElement().satisfies(d -> {
+            assertThat(d.getReason()).contains("unknown model 'ghost'").contains("unknown_models: template");
+            assertThat(d.getModelId()).isEqualTo("ghost");
+        });
+    }
+
+    @Test
+    void v1Example_isReadAndValidated() throws Exception {
+        send(V1Fixtures.exampleV1Bytes("r", List.of(0.5f, 1f), 3f));
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(t -> {
+            assertThat(t.dense).containsExactly(0.5f, 1f);
+            assertThat(t.weight).isEqualTo(1f);
+            assertThat(t.label).isEqualTo(3f);
+        });
+    }
+
+    @Test
+    void jsonExample_isReadAndValidated() throws Exception {
+        send("{\"model_id\": \"r\", \"indices\": [1], \"values\": [2.5], \"label\": 1.5}".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(harness.extractOutputValues()).singleElement().satisfies(t -> {
+            assertThat(t.indices).containsExactly(1);
+            assertThat(t.values).containsExactly(2.5f);
+        });
+    }
+
+    @Test
+    void miniBatch_isSplitIntoItsExamples_inOrder() throws Exception {
+        send(SingleObjectCodec.miniBatch().encode(new MiniBatch("r", List.of(example("r", 1f, 1f, 0f),
+                example("r", 2f, 0f, 1f)))));
+
+        assertThat(harness.extractOutputValues()).extracting(t -> t.label).containsExactly(1f, 2f);
+    }
+
+    @Test
+    void miniBatchWithOneBadExample_isRejectedWhole_namingTheExample() throws Exception {
+        send(SingleObjectCodec.miniBatch().encode(new MiniBatch("r", List.of(example("r", 1f, 1f, 0f),
+                example("r", Float.NaN, 0f, 1f)))));
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(deadLetters()).singleElement().satisfies(d ->
+                assertThat(d.getReason()).contains("examples[1]: label is NaN").contains("none of its 2 examples"));
+    }
+
+    @Test
+    void miniBatchMixingModels_isRejected() throws Exception {
+        send(SingleObjectCodec.miniBatch().encode(new MiniBatch("r", List.of(example("m", 1f, 1f, 0f)))));
+
+        assertThat(deadLetters()).singleElement().satisfies(d ->
+                assertThat(d.getReason()).contains("examples[0].model_id 'm' differs"));
+    }
+
+    @Test
+    void oversizedRecords_areRejected_namingTheLimit() throws Exception {
+        send(new byte[5000]);
+        send(SingleObjectCodec.miniBatch().encode(new MiniBatch("r", List.of(example("r", 1f, 1f, 0f),
+                example("r", 1f, 1f, 0f), example("r", 1f, 1f, 0f), example("r", 1f, 1f, 0f)))));
+
+        assertThat(deadLetters()).extracting(DeadLetter::getReason).satisfiesExactly(
+                r -> assertThat(r).contains("limits.max_record_bytes=4096"),
+                r -> assertThat(r).contains("limits.max_examples_per_record=3"));
+    }
+
+    @Test
+    void nullValue_goesToDeadLetters() throws Exception {
+        send(null);
+
+        assertThat(deadLetters()).singleElement().satisfies(d -> {
+            assertThat(d.getValue()).isNull();
+            assertThat(d.getReason()).contains("empty record value");
+        });
+    }
+}

@@ -111,8 +111,9 @@ public final class ConfigKeys {
             key("divergence.max_bad_batches", "integer", String.valueOf(Defaults.DIVERGENCE_MAX_BAD_BATCHES), ">= 0",
                     "K: after K rejected batches in a row, restore the parameters and optimizer state of the last "
                             + "state marked good (the streaming job marks each published snapshot; offline training "
-                            + "marks the end of each pass and every " + Defaults.OFFLINE_MARK_GOOD_EVERY
-                            + " updates) and back off the learning rate. 0 turns the policy off. On, it keeps one "
+                            + "marks the model after every " + Defaults.OFFLINE_MARK_GOOD_EVERY + " updates without a "
+                            + "rejection and at the end of a pass without one) and back off the learning rate. 0 "
+                            + "turns the policy off. On, it keeps one "
                             + "more copy of the parameters and optimizer state per model (memory and checkpoint "
                             + "size double)."),
             key("divergence.lr_backoff", "number", num(Defaults.DIVERGENCE_LR_BACKOFF), "(0, 1]",

@@ -72,8 +72,9 @@ public final class Defaults {
     /** The scale stops at 1/1000 of the scheduled rate (ten halvings). */
     public static final double DIVERGENCE_MIN_LR_SCALE = 1.0e-3;
     /**
-     * Offline training ({@code streamgrad train}) marks the model good at the end of every pass and every this many
-     * applied updates (the streaming job marks it whenever it publishes a snapshot). Only with the policy on.
+     * Offline training ({@code streamgrad train}) marks the model good after this many applied updates without a
+     * rejection, and at the end of a pass without one since the last mark (the streaming job marks it whenever it
+     * publishes a snapshot). Only with the policy on.
      */
     public static final long OFFLINE_MARK_GOOD_EVERY = 1000;
 

@@ -91,8 +91,9 @@ public final class Trainer {
      * Declares the state's current parameters and optimizer state good: a later rollback
      * ({@code divergence.max_bad_batches} rejected batches in a row) restores them. The copy is kept in the state
      * (so it is checkpointed with it), reusing its arrays once allocated; O(parameters + optimizer state). The
-     * streaming job calls this whenever it publishes a snapshot, offline training at the end of each pass and
-     * every {@link io.streamgrad.learner.config.Defaults#OFFLINE_MARK_GOOD_EVERY} updates.
+     * streaming job calls this whenever it publishes a snapshot; offline training after every
+     * {@link io.streamgrad.learner.config.Defaults#OFFLINE_MARK_GOOD_EVERY} updates without a rejection and at the
+     * end of a pass without one since the last mark ({@link OfflineTrainer}).
      *
      * <p>Does nothing while the state is in a streak of rejected batches (its parameters are those that keep
      * failing, not a state worth returning to). With the policy off it keeps no copy: it drops any copy the

@@ -1,0 +1,89 @@
+package io.streamgrad.learner.optim;
+
+/**
+ * Adagrad (Duchi, Hazan &amp; Singer 2011, diagonal form), with the denominator term outside the square root as
+ * in PyTorch:
+ * <pre>
+ *   G = G + g^2
+ *   w = w - lr * g / (sqrt(G) + eps)
+ * </pre>
+ * State: {@code G[0..n)}, starting at {@code initialAccumulator} (TensorFlow's default 0.1; 0 gives PyTorch's
+ * start).
+ *
+ * <p>Lazy vs dense: none in effect. A zero gradient adds nothing to {@code G} and moves {@code w} by 0, so
+ * {@link #stepSparse} over the coordinates with a non-zero gradient gives exactly the dense result; the lazy
+ * form only skips the work.
+ */
+public final class Adagrad implements Optimizer {
+    private final double learningRate;
+    private final double initialAccumulator;
+    private final double epsilon;
+
+    /**
+     * @param learningRate       the base rate ({@code optimizer.learning_rate}), finite, {@code > 0}
+     * @param initialAccumulator {@code optimizer.initial_accumulator}, finite, {@code >= 0}
+     * @param epsilon            {@code optimizer.epsilon}, finite, {@code > 0}
+     */
+    public Adagrad(double learningRate, double initialAccumulator, double epsilon) {
+        this.learningRate = Checks.positive(Checks.LEARNING_RATE, learningRate);
+        this.initialAccumulator = Checks.nonNegative(Checks.INITIAL_ACCUMULATOR, initialAccumulator);
+        this.epsilon = Checks.positive(Checks.EPSILON, epsilon);
+    }
+
+    public double learningRate() {
+        return learningRate;
+    }
+
+    public double initialAccumulator() {
+        return initialAccumulator;
+    }
+
+    public double epsilon() {
+        return epsilon;
+    }
+
+    @Override
+    public String name() {
+        return "adagrad";
+    }
+
+    @Override
+    public int stateSize(int numParams) {
+        return Checks.blocks(name(), 1, numParams);
+    }
+
+    @Override
+    public void initState(float[] state, int numParams) {
+        Checks.fill(this, state, numParams, (float) initialAccumulator);
+    }
+
+    @Override
+    public void step(float[] params, float[] grads, float[] state, long t, double lr) {
+        int n = Checks.shapes(this, params, grads, state, t);
+        apply(params, grads, state, lr, null, n);
+    }
+
+    @Override
+    public void stepSparse(float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count) {
+        Checks.shapes(this, params, grads, state, t, idx, count);
+        apply(params, grads, state, lr, idx, count);
+    }
+
+    /** One loop for both paths (idx == null: every coordinate), so lazy and dense share the arithmetic. */
+    private void apply(float[] w, float[] g, float[] acc, double lr, int[] idx, int count) {
+        double eps = epsilon;
+        for (int k = 0; k < count; k++) {
+            int i = idx == null ? k : idx[k];
+            double gi = g[i];
+            double G = acc[i] + gi * gi;
+            acc[i] = (float) G;
+            w[i] = (float) (w[i] - lr * gi / (Math.sqrt(G) + eps));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Adagrad{learningRate=" + learningRate + ", initialAccumulator=" + initialAccumulator
+                + ", epsilon=" + epsilon + '}';
+    }
+}

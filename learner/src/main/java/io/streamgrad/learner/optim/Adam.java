@@ -1,0 +1,87 @@
+package io.streamgrad.learner.optim;
+
+/**
+ * Adam (Kingma &amp; Ba 2015, Algorithm 1), with {@code t} the 1-based step number:
+ * <pre>
+ *   m = beta1 * m + (1 - beta1) * g
+ *   v = beta2 * v + (1 - beta2) * g^2
+ *   mHat = m / (1 - beta1^t)
+ *   vHat = v / (1 - beta2^t)
+ *   w = w - lr * mHat / (sqrt(vHat) + eps)
+ * </pre>
+ * State: {@code m[0..n)} then {@code v[n..2n)}, both starting at 0. Each coordinate is computed in double and
+ * stored as float.
+ *
+ * <p>Lazy vs dense: the dense step decays {@code m} and {@code v} of a coordinate whose gradient is zero and
+ * keeps moving its {@code w} (by {@code lr*mHat/(sqrt(vHat)+eps)} with the decayed moments). {@link #stepSparse}
+ * leaves such a coordinate and both its moments untouched, while the bias correction still uses the global
+ * {@code t} (as TensorFlow's {@code LazyAdam} does), not a per-coordinate count.
+ */
+public final class Adam implements Optimizer {
+    private final double learningRate;
+    private final double beta1;
+    private final double beta2;
+    private final double epsilon;
+
+    /**
+     * @param learningRate the base rate ({@code optimizer.learning_rate}), finite, {@code > 0}
+     * @param beta1        {@code optimizer.beta1}, in {@code [0, 1)}
+     * @param beta2        {@code optimizer.beta2}, in {@code [0, 1)}
+     * @param epsilon      {@code optimizer.epsilon}, finite, {@code > 0}
+     */
+    public Adam(double learningRate, double beta1, double beta2, double epsilon) {
+        this.learningRate = Checks.positive(Checks.LEARNING_RATE, learningRate);
+        this.beta1 = Checks.unitInterval(Checks.BETA1, beta1);
+        this.beta2 = Checks.unitInterval(Checks.BETA2, beta2);
+        this.epsilon = Checks.positive(Checks.EPSILON, epsilon);
+    }
+
+    public double learningRate() {
+        return learningRate;
+    }
+
+    public double beta1() {
+        return beta1;
+    }
+
+    public double beta2() {
+        return beta2;
+    }
+
+    public double epsilon() {
+        return epsilon;
+    }
+
+    @Override
+    public String name() {
+        return "adam";
+    }
+
+    @Override
+    public int stateSize(int numParams) {
+        return Checks.blocks(name(), 2, numParams);
+    }
+
+    @Override
+    public void initState(float[] state, int numParams) {
+        Checks.fill(this, state, numParams, 0f);
+    }
+
+    @Override
+    public void step(float[] params, float[] grads, float[] state, long t, double lr) {
+        int n = Checks.shapes(this, params, grads, state, t);
+        AdamKernel.apply(params, grads, state, n, t, lr, beta1, beta2, epsilon, 1.0, null, n);
+    }
+
+    @Override
+    public void stepSparse(float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count) {
+        int n = Checks.shapes(this, params, grads, state, t, idx, count);
+        AdamKernel.apply(params, grads, state, n, t, lr, beta1, beta2, epsilon, 1.0, idx, count);
+    }
+
+    @Override
+    public String toString() {
+        return "Adam{learningRate=" + learningRate + ", beta1=" + beta1 + ", beta2=" + beta2 + ", epsilon="
+                + epsilon + '}';
+    }
+}

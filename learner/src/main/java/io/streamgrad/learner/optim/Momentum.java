@@ -1,0 +1,78 @@
+package io.streamgrad.learner.optim;
+
+/**
+ * Heavy-ball momentum (Polyak 1964), in the form PyTorch's {@code SGD(momentum=mu)} uses (no dampening):
+ * <pre>
+ *   v = mu * v + g
+ *   w = w - lr * v
+ * </pre>
+ * State: {@code v[0..n)}, starting at 0.
+ *
+ * <p>Lazy vs dense: the dense step keeps moving a coordinate whose gradient is zero (its velocity decays by
+ * {@code mu} and still moves {@code w}); {@link #stepSparse} freezes such a coordinate and its velocity until it
+ * next appears in a batch, when it resumes from the velocity it had then.
+ */
+public final class Momentum implements Optimizer {
+    private final double learningRate;
+    private final double momentum;
+
+    /**
+     * @param learningRate the base rate ({@code optimizer.learning_rate}), finite, {@code > 0}
+     * @param momentum     {@code optimizer.momentum}, mu in {@code [0, 1)}
+     */
+    public Momentum(double learningRate, double momentum) {
+        this.learningRate = Checks.positive(Checks.LEARNING_RATE, learningRate);
+        this.momentum = Checks.unitInterval(Checks.MOMENTUM, momentum);
+    }
+
+    public double learningRate() {
+        return learningRate;
+    }
+
+    public double momentum() {
+        return momentum;
+    }
+
+    @Override
+    public String name() {
+        return "momentum";
+    }
+
+    @Override
+    public int stateSize(int numParams) {
+        return Checks.blocks(name(), 1, numParams);
+    }
+
+    @Override
+    public void initState(float[] state, int numParams) {
+        Checks.fill(this, state, numParams, 0f);
+    }
+
+    @Override
+    public void step(float[] params, float[] grads, float[] state, long t, double lr) {
+        int n = Checks.shapes(this, params, grads, state, t);
+        apply(params, grads, state, lr, null, n);
+    }
+
+    @Override
+    public void stepSparse(float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count) {
+        Checks.shapes(this, params, grads, state, t, idx, count);
+        apply(params, grads, state, lr, idx, count);
+    }
+
+    /** One loop for both paths (idx == null: every coordinate), so lazy and dense share the arithmetic. */
+    private void apply(float[] w, float[] g, float[] v, double lr, int[] idx, int count) {
+        double mu = momentum;
+        for (int k = 0; k < count; k++) {
+            int i = idx == null ? k : idx[k];
+            double vi = mu * v[i] + g[i];
+            v[i] = (float) vi;
+            w[i] = (float) (w[i] - lr * vi);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Momentum{learningRate=" + learningRate + ", momentum=" + momentum + '}';
+    }
+}

@@ -1,0 +1,79 @@
+package io.streamgrad.learner.optim;
+
+/**
+ * Nesterov momentum in the form of Sutskever et al. 2013 as PyTorch implements it
+ * ({@code SGD(momentum=mu, nesterov=True)}, no dampening):
+ * <pre>
+ *   v = mu * v + g
+ *   w = w - lr * (g + mu * v)
+ * </pre>
+ * State: {@code v[0..n)}, starting at 0.
+ *
+ * <p>Lazy vs dense: the dense step keeps moving a coordinate whose gradient is zero (by {@code lr*mu*v} with
+ * the decayed velocity); {@link #stepSparse} freezes such a coordinate and its velocity until it next appears.
+ */
+public final class Nesterov implements Optimizer {
+    private final double learningRate;
+    private final double momentum;
+
+    /**
+     * @param learningRate the base rate ({@code optimizer.learning_rate}), finite, {@code > 0}
+     * @param momentum     {@code optimizer.momentum}, mu in {@code [0, 1)}
+     */
+    public Nesterov(double learningRate, double momentum) {
+        this.learningRate = Checks.positive(Checks.LEARNING_RATE, learningRate);
+        this.momentum = Checks.unitInterval(Checks.MOMENTUM, momentum);
+    }
+
+    public double learningRate() {
+        return learningRate;
+    }
+
+    public double momentum() {
+        return momentum;
+    }
+
+    @Override
+    public String name() {
+        return "nesterov";
+    }
+
+    @Override
+    public int stateSize(int numParams) {
+        return Checks.blocks(name(), 1, numParams);
+    }
+
+    @Override
+    public void initState(float[] state, int numParams) {
+        Checks.fill(this, state, numParams, 0f);
+    }
+
+    @Override
+    public void step(float[] params, float[] grads, float[] state, long t, double lr) {
+        int n = Checks.shapes(this, params, grads, state, t);
+        apply(params, grads, state, lr, null, n);
+    }
+
+    @Override
+    public void stepSparse(float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count) {
+        Checks.shapes(this, params, grads, state, t, idx, count);
+        apply(params, grads, state, lr, idx, count);
+    }
+
+    /** One loop for both paths (idx == null: every coordinate), so lazy and dense share the arithmetic. */
+    private void apply(float[] w, float[] g, float[] v, double lr, int[] idx, int count) {
+        double mu = momentum;
+        for (int k = 0; k < count; k++) {
+            int i = idx == null ? k : idx[k];
+            double gi = g[i];
+            double vi = mu * v[i] + gi;
+            v[i] = (float) vi;
+            w[i] = (float) (w[i] - lr * (gi + mu * vi));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Nesterov{learningRate=" + learningRate + ", momentum=" + momentum + '}';
+    }
+}

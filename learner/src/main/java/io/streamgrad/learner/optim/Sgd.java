@@ -1,0 +1,57 @@
+package io.streamgrad.learner.optim;
+
+/**
+ * Plain stochastic gradient descent (Robbins &amp; Monro 1951): {@code w -= lr * g}. No state.
+ *
+ * <p>Lazy vs dense: none. A zero gradient leaves {@code w} unchanged, so {@link #stepSparse} over the
+ * coordinates with a non-zero gradient gives exactly the dense result.
+ */
+public final class Sgd implements Optimizer {
+    private final double learningRate;
+
+    /** @param learningRate the base rate ({@code optimizer.learning_rate}), finite, {@code > 0} */
+    public Sgd(double learningRate) {
+        this.learningRate = Checks.positive(Checks.LEARNING_RATE, learningRate);
+    }
+
+    public double learningRate() {
+        return learningRate;
+    }
+
+    @Override
+    public String name() {
+        return "sgd";
+    }
+
+    @Override
+    public int stateSize(int numParams) {
+        return Checks.blocks(name(), 0, numParams);
+    }
+
+    @Override
+    public void initState(float[] state, int numParams) {
+        Checks.fill(this, state, numParams, 0f); // stateless: checks the length only
+    }
+
+    @Override
+    public void step(float[] params, float[] grads, float[] state, long t, double lr) {
+        int n = Checks.shapes(this, params, grads, state, t);
+        for (int i = 0; i < n; i++) {
+            params[i] = (float) (params[i] - lr * grads[i]);
+        }
+    }
+
+    @Override
+    public void stepSparse(float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count) {
+        Checks.shapes(this, params, grads, state, t, idx, count);
+        for (int k = 0; k < count; k++) {
+            int i = idx[k];
+            params[i] = (float) (params[i] - lr * grads[i]);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Sgd{learningRate=" + learningRate + '}';
+    }
+}

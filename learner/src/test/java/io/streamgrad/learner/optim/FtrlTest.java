@@ -1,0 +1,149 @@
+package io.streamgrad.learner.optim;
+
+import static io.streamgrad.learner.optim.Numbers.assertClose;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * FTRL's weights are a function of its state (z, n): the contract runs start from zero parameters (Algorithm 1's
+ * w_1 = 0), and a test here shows non-zero initial parameters are not kept.
+ */
+class FtrlTest extends OptimizerContract {
+    @Override
+    protected OptimizerSpec validSpec() {
+        return SpecBuilder.of("ftrl").build();
+    }
+
+    @Override
+    protected float[] initialParams(int n) {
+        return new float[n];
+    }
+
+    @Override
+    protected List<Invalid> invalidSpecs() {
+        return List.of(
+                invalid("ftrl_beta -1", b -> b.ftrlBeta(-1), "optimizer.ftrl_beta"),
+                invalid("ftrl_beta NaN", b -> b.ftrlBeta(Double.NaN), "optimizer.ftrl_beta"),
+                invalid("l1 -0.1", b -> b.l1(-0.1), "regularization.l1"),
+                invalid("l2 -0.1", b -> b.l2(-0.1), "regularization.l2"),
+                invalid("l2 infinite", b -> b.l2(Double.POSITIVE_INFINITY), "regularization.l2"));
+    }
+
+    /**
+     * McMahan et al. 2013, Algorithm 1, per round, in double and written from the paper: first the weights
+     * w_t,i from (z, n), then with the round's gradient sigma = (sqrt(n + g^2) - sqrt(n)) / alpha,
+     * z += g - sigma w, n += g^2.
+     */
+    private static final class Reference {
+        final double alpha;
+        final double beta;
+        final double l1;
+        final double l2;
+        final double[] z;
+        final double[] n;
+
+        Reference(int size, double alpha, double beta, double l1, double l2) {
+            this.alpha = alpha;
+            this.beta = beta;
+            this.l1 = l1;
+            this.l2 = l2;
+            this.z = new double[size];
+            this.n = new double[size];
+        }
+
+        double weight(int i) {
+            if (Math.abs(z[i]) <= l1) {
+                return 0;
+            }
+            return -(z[i] - Math.signum(z[i]) * l1) / ((beta + Math.sqrt(n[i])) / alpha + l2);
+        }
+
+        double[] weights() {
+            double[] w = new double[z.length];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = weight(i);
+            }
+            return w;
+        }
+
+        void round(double[] g) {
+            double[] w = weights();
+            for (int i = 0; i < g.length; i++) {
+                double sigma = (Math.sqrt(n[i] + g[i] * g[i]) - Math.sqrt(n[i])) / alpha;
+                z[i] += g[i] - sigma * w[i];
+                n[i] += g[i] * g[i];
+            }
+        }
+    }
+
+    @Test
+    void firstThreeSteps_matchAlgorithm1_weightsAndZN() {
+        OptimizerSpec spec = validSpec();
+        double alpha = 0.5; // Algorithm 1 has one fixed alpha
+        Optimizer o = optimizer();
+        float[] p = new float[ThreeSteps.N];
+        float[] s = freshState(o, ThreeSteps.N);
+        Reference ref = new Reference(ThreeSteps.N, alpha, spec.ftrlBeta(), spec.l1(), spec.l2());
+        for (int k = 0; k < 3; k++) {
+            o.step(p, ThreeSteps.grad(k), s, k + 1, alpha);
+            ref.round(ThreeSteps.G[k]);
+            assertClose("w after step " + (k + 1), p, 0, ref.weights());
+            assertClose("z after step " + (k + 1), s, 0, ref.z);
+            assertClose("n after step " + (k + 1), s, ThreeSteps.N, ref.n);
+        }
+        assertThat(p[2]).as("coordinate 2's first non-zero gradient comes at step 3").isNotZero();
+    }
+
+    @Test
+    void firstStep_handComputed() {
+        // alpha 0.5 (the step's lr, not the config's 1.0), beta 1, l1 0.1, l2 0.2, w = 0, g = 2:
+        // sigma = 2 / 0.5 = 4, z = 2, n = 4, w = -(2 - 0.1) / ((1 + 2) / 0.5 + 0.2) = -1.9 / 6.2 = -0.3064516...
+        Ftrl o = new Ftrl(1.0, 1, 0.1, 0.2);
+        float[] p = {0f};
+        float[] s = new float[2];
+        o.step(p, new float[] {2f}, s, 1, 0.5);
+        assertThat(s[0]).isEqualTo(2f);
+        assertThat(s[1]).isEqualTo(4f);
+        assertThat(p[0]).isCloseTo(-0.30645162f, within(1e-7f));
+    }
+
+    @Test
+    void step_smallAccumulatedGradient_givesExactZeroWeight() {
+        // |z| = 0.05 <= l1 = 0.1: the L1 term keeps the weight at exactly 0.
+        Ftrl o = new Ftrl(0.5, 1, 0.1, 0);
+        float[] p = {0f, 0f};
+        float[] s = new float[4];
+        o.step(p, new float[] {0.05f, -0.5f}, s, 1, 0.5);
+        assertThat(p[0]).isZero();
+        assertThat(p[1]).isPositive();
+    }
+
+    @Test
+    void step_nonZeroInitialParams_areReplacedByTheWeightsOfTheState() {
+        // On fresh state (z = n = 0) every weight is 0, whatever the params held: FTRL ignores initial params.
+        Optimizer o = optimizer();
+        float[] p = {0.7f, -0.3f, 2f};
+        o.step(p, new float[3], freshState(o, 3), 1, 0.05);
+        assertThat(p).containsExactly(0f, 0f, 0f);
+    }
+
+    @Test
+    void step_zeroGradientAfterUpdates_sameAlpha_keepsWeightsBitIdentical() {
+        // The dense step recomputes w from the stored (z, n): with an unchanged alpha it reproduces the same bits,
+        // so dense and lazy agree on zero-gradient coordinates.
+        Optimizer o = optimizer();
+        float[] p = new float[N];
+        float[] s = freshState(o, N);
+        for (long t = 1; t <= 3; t++) {
+            o.step(p, gradient(t, N), s, t, 0.05);
+        }
+        float[] before = p.clone();
+        float[] stateBefore = s.clone();
+        o.step(p, new float[N], s, 4, 0.05);
+        Numbers.assertBitsEqual("params", p, before);
+        Numbers.assertBitsEqual("state", s, stateBefore);
+    }
+}

@@ -1,0 +1,61 @@
+package io.streamgrad.learner.optim;
+
+import static io.streamgrad.learner.optim.Numbers.assertClose;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class NesterovTest extends OptimizerContract {
+    @Override
+    protected OptimizerSpec validSpec() {
+        return SpecBuilder.of("nesterov").build();
+    }
+
+    @Override
+    protected List<Invalid> invalidSpecs() {
+        return List.of(
+                invalid("momentum 1", b -> b.momentum(1.0), "optimizer.momentum"),
+                invalid("momentum -1", b -> b.momentum(-1), "optimizer.momentum"),
+                invalid("momentum infinite", b -> b.momentum(Double.POSITIVE_INFINITY), "optimizer.momentum"));
+    }
+
+    /** Sutskever et al. 2013 in PyTorch's form: v <- mu v + g; w <- w - lr (g + mu v), in double. */
+    private static void reference(double[] w, double[] v, double[] g, double lr, double mu) {
+        for (int i = 0; i < w.length; i++) {
+            v[i] = mu * v[i] + g[i];
+            w[i] = w[i] - lr * (g[i] + mu * v[i]);
+        }
+    }
+
+    @Test
+    void firstThreeSteps_matchPlainDoubleReference() {
+        Optimizer o = optimizer();
+        double mu = validSpec().momentum();
+        float[] p = ThreeSteps.params();
+        float[] s = freshState(o, ThreeSteps.N);
+        double[] w = ThreeSteps.P0.clone();
+        double[] v = new double[ThreeSteps.N];
+        for (int k = 0; k < 3; k++) {
+            o.step(p, ThreeSteps.grad(k), s, k + 1, ThreeSteps.LR[k]);
+            reference(w, v, ThreeSteps.G[k], ThreeSteps.LR[k], mu);
+            assertClose("w after step " + (k + 1), p, 0, w);
+            assertClose("v after step " + (k + 1), s, 0, v);
+        }
+    }
+
+    @Test
+    void twoSteps_handComputed() {
+        // mu 0.9, lr 0.1, g = 1: v = 1, w = 1 - 0.1 * (1 + 0.9) = 0.81; then v = 1.9, w = 0.81 - 0.1 * (1 + 1.71) = 0.539.
+        Nesterov o = new Nesterov(0.1, 0.9);
+        float[] p = {1f};
+        float[] v = new float[1];
+        o.step(p, new float[] {1f}, v, 1, 0.1);
+        assertThat(p[0]).isCloseTo(0.81f, within(1e-7f));
+        assertThat(v[0]).isEqualTo(1f);
+        o.step(p, new float[] {1f}, v, 2, 0.1);
+        assertThat(p[0]).isCloseTo(0.539f, within(1e-7f));
+        assertThat(v[0]).isCloseTo(1.9f, within(1e-7f));
+    }
+}

@@ -11,6 +11,7 @@ import io.streamgrad.job.embedded.EmbeddedKafka;
 import io.streamgrad.learner.data.DataReaders;
 import io.streamgrad.learner.data.Dataset;
 import io.streamgrad.learner.data.ReadOptions;
+import io.streamgrad.learner.util.Rng;
 import io.streamgrad.schemas.InvalidRecordException;
 import io.streamgrad.schemas.SingleObjectCodec;
 import java.io.PrintStream;
@@ -54,13 +55,13 @@ final class DemoCommand {
               exactly-once training job, prints live progress and a summary, and writes an HTML report.
               --rate N           examples per second produced, all models together (default 2500)
               --drift-examples N length of the synthetic drifting stream (default 24000; the drift is halfway)
-              --passes N         replays of each real data set (default 5)
+              --passes N         replays of segment, 10x that of iris (default 3)
               --report FILE      the HTML report (default reports/demo.html)
-              --data-dir DIR     where diabetes.csv and segment.csv are (default data)
+              --data-dir DIR     where segment-train.svm and iris.csv are (default data)
               --work-dir DIR     broker logs and Flink temporary files, deleted at the end (default .work/demo)""";
 
     private static final String DRIFT = "drift";
-    private static final String DIABETES = "diabetes";
+    private static final String IRIS = "iris";
     private static final String SEGMENT = "segment";
 
     private DemoCommand() {
@@ -71,11 +72,11 @@ final class DemoCommand {
                 Set.of());
         double rate = args.doubleValue("rate", 2500, 1, 1e7);
         long driftExamples = args.longValue("drift-examples", 24_000, 100, 100_000_000);
-        int passes = (int) args.longValue("passes", 5, 1, 1000);
+        int passes = (int) args.longValue("passes", 3, 1, 1000);
         Path report = args.path("report", Path.of("reports", "demo.html"));
         Path dataDir = args.path("data-dir", Path.of("data"));
         Path workDir = args.path("work-dir", Path.of(".work", "demo"));
-        for (String f : List.of("diabetes.csv", "segment.csv")) {
+        for (String f : List.of("segment-train.svm", "iris.csv")) {
             if (!Files.isRegularFile(dataDir.resolve(f))) {
                 throw new UsageException("--data-dir: " + dataDir.resolve(f) + " not found; run from the repository"
                         + " root or pass --data-dir pointing at the repository's data/ directory");
@@ -119,15 +120,15 @@ final class DemoCommand {
                 JobClient job = startJob(cfg);
                 out.println("  job " + job.getJobID() + " submitted: models " + cfg.models().modelIds());
 
-                Dataset diabetes = DataReaders.read(dataDir.resolve("diabetes.csv"), cfg.models().config(DIABETES),
+                Dataset segment = DataReaders.read(dataDir.resolve("segment-train.svm"), cfg.models().config(SEGMENT),
                         ReadOptions.defaults());
-                Dataset segment = DataReaders.read(dataDir.resolve("segment.csv"), cfg.models().config(SEGMENT),
+                Dataset iris = DataReaders.read(dataDir.resolve("iris.csv"), cfg.models().config(IRIS),
                         ReadOptions.defaults());
                 DriftStream drift = new DriftStream(10, driftExamples / 2, 0.05, 42);
                 Map<String, Long> expected = new LinkedHashMap<>();
                 expected.put(DRIFT, driftExamples);
-                expected.put(DIABETES, (long) diabetes.size() * passes);
                 expected.put(SEGMENT, (long) segment.size() * passes);
+                expected.put(IRIS, (long) iris.size() * passes * 10);
                 long total = expected.values().stream().mapToLong(Long::longValue).sum();
                 out.printf(Locale.ROOT, "  producing %,d examples at %,.0f/s: %s (+5 bad records)%n", total, rate,
                         expected);
@@ -137,7 +138,7 @@ final class DemoCommand {
                 AtomicReference<Throwable> producerFailure = new AtomicReference<>();
                 Thread producer = new Thread(() -> {
                     try {
-                        produce(client, topics.examples(), drift, diabetes, segment, expected);
+                        produce(client, topics.examples(), drift, segment, iris, expected);
                     } catch (Throwable e) {
                         producerFailure.set(e);
                     }
@@ -202,16 +203,16 @@ final class DemoCommand {
                         loss: binary_cross_entropy
                         optimizer: {type: sgd, learning_rate: 0.1}
                         batch_size: 32
-                      diabetes:   # UCI Pima Indians diabetes, 768 examples, 8 standardised features
-                        model: {type: logistic, features: 8}
-                        loss: binary_cross_entropy
-                        optimizer: {type: adam, learning_rate: 0.01}
-                        batch_size: 16
                       segment:    # UCI image segmentation, 1500 examples, 19 standardised features, 7 classes
                         model: {type: softmax, features: 19, classes: 7}
                         loss: categorical_cross_entropy
                         optimizer: {type: adam, learning_rate: 0.01}
                         batch_size: 32
+                      iris:       # UCI iris (Fisher 1936), 150 examples, 4 raw measurements, 3 classes
+                        model: {type: softmax, features: 4, classes: 3}
+                        loss: categorical_cross_entropy
+                        optimizer: {type: adam, learning_rate: 0.05}
+                        batch_size: 10
                     """.formatted(bootstrap);
         }
 
@@ -229,12 +230,15 @@ final class DemoCommand {
         }
 
         /** Interleaves the three streams in proportion, paced at {@code rate}, each model in its own partition. */
-        void produce(Properties client, String topic, DriftStream drift, Dataset diabetes, Dataset segment,
+        void produce(Properties client, String topic, DriftStream drift, Dataset segment, Dataset iris,
                      Map<String, Long> expected) {
-            String[] ids = {DRIFT, DIABETES, SEGMENT};
+            String[] ids = {DRIFT, SEGMENT, IRIS};
             long[] sent = new long[3];
-            long[] totals = {expected.get(DRIFT), expected.get(DIABETES), expected.get(SEGMENT)};
+            long[] totals = {expected.get(DRIFT), expected.get(SEGMENT), expected.get(IRIS)};
             long all = totals[0] + totals[1] + totals[2];
+            // iris.csv is sorted by class: each pass is replayed in a fresh seeded order.
+            Rng irisRng = new Rng(7);
+            int[] irisOrder = null;
             long start = System.nanoTime();
             try (ExampleProducer p = new ExampleProducer(client)) {
                 for (long k = 0; k < all; k++) {
@@ -247,10 +251,15 @@ final class DemoCommand {
                     long i = sent[m]++;
                     Example e = switch (m) {
                         case 0 -> drift.next(DRIFT, i);
-                        case 1 -> ExampleProducer.toExample(DIABETES, diabetes, (int) (i % diabetes.size()),
+                        case 1 -> ExampleProducer.toExample(SEGMENT, segment, (int) (i % segment.size()),
                                 System.currentTimeMillis());
-                        default -> ExampleProducer.toExample(SEGMENT, segment, (int) (i % segment.size()),
-                                System.currentTimeMillis());
+                        default -> {
+                            if (i % iris.size() == 0) {
+                                irisOrder = Dataset.shuffledOrder(iris.size(), irisRng); // a new pass
+                            }
+                            yield ExampleProducer.toExample(IRIS, iris, irisOrder[(int) (i % iris.size())],
+                                    System.currentTimeMillis());
+                        }
                     };
                     p.send(topic, m, ids[m], p.encode(e, false));
                     if (k == all / 3) {
@@ -270,9 +279,9 @@ final class DemoCommand {
             p.send(topic, 0, DRIFT, "{not json".getBytes(StandardCharsets.UTF_8));
             p.send(topic, 0, DRIFT, ("{\"model_id\": \"drift\", \"dense\": [1,2,3], \"label\": 1}")
                     .getBytes(StandardCharsets.UTF_8));
-            p.send(topic, 1, DIABETES, ("{\"model_id\": \"diabetes\", \"dense\": [0,0,0,0,0,0,0,0], \"label\": 3}")
+            p.send(topic, 2, IRIS, ("{\"model_id\": \"iris\", \"dense\": [5.1, 3.5, 1.4, 0.2], \"label\": 3}")
                     .getBytes(StandardCharsets.UTF_8));
-            p.send(topic, 2, SEGMENT, ("{\"model_id\": \"segment\", \"indices\": [19], \"values\": [1], \"label\": 0}")
+            p.send(topic, 1, SEGMENT, ("{\"model_id\": \"segment\", \"indices\": [19], \"values\": [1], \"label\": 0}")
                     .getBytes(StandardCharsets.UTF_8));
             p.send(topic, 0, "churn", ("{\"model_id\": \"churn\", \"dense\": [1], \"label\": 0}")
                     .getBytes(StandardCharsets.UTF_8));
@@ -412,12 +421,13 @@ final class DemoCommand {
                             + " noise; w switches to a nearly orthogonal vector at example " + drift.driftAt()
                             + " (the best possible accuracy is 0.95 before and after)", p.windows.get(DRIFT),
                             p.latest.get(DRIFT), (double) drift.driftAt(), "drift"),
-                    new HtmlReport.ModelSection(DIABETES, "UCI Pima Indians diabetes (768 examples, 8 features,"
-                            + " standardised), replayed " + passes + " times; logistic regression, Adam",
-                            p.windows.get(DIABETES), p.latest.get(DIABETES), null, null),
                     new HtmlReport.ModelSection(SEGMENT, "UCI image segmentation (1500 examples, 19 features,"
                             + " standardised, 7 classes), replayed " + passes + " times; softmax regression, Adam",
-                            p.windows.get(SEGMENT), p.latest.get(SEGMENT), null, null));
+                            p.windows.get(SEGMENT), p.latest.get(SEGMENT), null, null),
+                    new HtmlReport.ModelSection(IRIS, "UCI iris (150 examples, 4 features, 3 classes), replayed "
+                            + passes * 10 + " times, each pass in a seeded random order (the file is sorted by class);"
+                            + " softmax regression, Adam", p.windows.get(IRIS), p.latest.get(IRIS), null,
+                            null));
             Map<String, String> facts = new LinkedHashMap<>();
             facts.put("JVM start -> first metrics window", firstTrained);
             facts.put("throughput", throughput);

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The streaming commands as a user runs them, against a real broker: produce a file, run the job on it (bounded),
- * list and save the model, read the metrics — and the saved model equals `streamgrad train` on the same file.
+ * list and save the model, read the metrics — and the saved model equals `streamgrad train` on the same file. The
+ * job keeps its state in RocksDB here (the other ITs use the heap backend).
  */
 class CommandsIT {
     @TempDir
@@ -51,6 +52,7 @@ class CommandsIT {
                 group_id: cli
                 start: earliest
                 bounded: true
+                state_backend: rocksdb
                 checkpoint_interval_ms: 500
                 restart: {attempts: 0}
                 snapshot: {every_steps: 10, every_seconds: 0}

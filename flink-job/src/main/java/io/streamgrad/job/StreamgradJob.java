@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -68,6 +69,17 @@ public final class StreamgradJob {
 
     /** The job graph, top to bottom; every operator has a stable uid so savepoints map back after code changes. */
     public static void build(StreamExecutionEnvironment env, JobConfig cfg) {
+        build(env, cfg, UnaryOperator.identity());
+    }
+
+    /**
+     * The job graph with a seam on the validated examples just before they are batched. Tests put a failure
+     * injector there (an operator that throws once at a chosen record); production uses {@link #build(
+     * StreamExecutionEnvironment, JobConfig)}. The seam runs once, while the graph is built; an operator it adds
+     * needs its own uid (auto-generated uids are off).
+     */
+    public static void build(StreamExecutionEnvironment env, JobConfig cfg,
+                             UnaryOperator<DataStream<TrainingExample>> beforeBatching) {
         DataStream<SourceRecord> records = env
                 .fromSource(source(cfg), WatermarkStrategy.noWatermarks(), "examples: " + cfg.topics().examples())
                 .uid("examples-source");
@@ -81,7 +93,7 @@ public final class StreamgradJob {
                         (DeadLetter d) -> d.getKey() == null ? null : bytes(d.getKey())))
                 .uid("dead-letters-sink").name("dead letters: " + cfg.topics().deadLetters());
 
-        SingleOutputStreamOperator<ExampleBatch> batches = examples
+        SingleOutputStreamOperator<ExampleBatch> batches = beforeBatching.apply(examples)
                 .keyBy(e -> e.modelId, Types.STRING)
                 .process(new MiniBatcher(cfg.models(), cfg.batchTimeoutMs()))
                 .uid("mini-batcher").name("mini-batcher");

@@ -76,6 +76,24 @@ record ModelStream(String id, String yaml, int partition, List<Example> examples
         return reference(examples.size());
     }
 
+    /** The learner continuing from {@code start} (not modified) over examples {@code [from, size)}, whole batches. */
+    ModelState continueFrom(ModelState start, int from) {
+        int b = batchSize();
+        if ((examples.size() - from) % b != 0) {
+            throw new IllegalArgumentException(id + ": examples " + from + ".." + examples.size()
+                    + " are not a whole number of batches of " + b);
+        }
+        Trainer trainer = new Trainer(config());
+        ModelState s = start.copy();
+        for (int i = from; i < examples.size(); i += b) {
+            StepResult r = trainer.train(s, batch(examples.subList(i, i + b), config().model().features()));
+            if (!r.applied()) {
+                throw new IllegalStateException(id + ": reference step rejected: " + r.rejectReason());
+            }
+        }
+        return s;
+    }
+
     /**
      * The batch a model sees for these examples, built here independently of the job: dense row-major when every
      * example is dense-only, else CSR with each row's entries as sent (these tests have no mixed rows).

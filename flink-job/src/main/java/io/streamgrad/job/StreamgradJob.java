@@ -25,6 +25,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -64,7 +65,11 @@ public final class StreamgradJob {
         JobConfig config = JobConfigParser.parse(Path.of(args[1]));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
         build(env, config);
-        env.execute("streamgrad: " + String.join(", ", config.models().modelIds()));
+        try {
+            env.execute("streamgrad: " + String.join(", ", config.models().modelIds()));
+        } catch (Exception e) {
+            throw JobFailures.explained(e, config);
+        }
     }
 
     /** The job graph, top to bottom; every operator has a stable uid so savepoints map back after code changes. */
@@ -128,6 +133,11 @@ public final class StreamgradJob {
         if (cfg.checkpointDir() != null) {
             conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, cfg.checkpointDir());
+            // Keep the last checkpoint when the job fails for good (restart attempts used up, e.g. Kafka away too
+            // long) or is cancelled: it is then resumed from <checkpoint_dir>/<job id>/chk-<n>. Flink's default
+            // deletes it on a terminal failure, which would leave only the last savepoint to go back to.
+            conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                    ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         }
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, cfg.restartAttempts());

@@ -78,7 +78,10 @@ class CrashRecoveryIT {
         return List.of(ModelStream.clicks(640, 0, 11), ModelStream.prices(320, 0, 12), ModelStream.species(400, 1, 13));
     }
 
-    /** Kill points drawn by a seeded RNG: a partition (by its share of records) and an offset in chunks 2-4. */
+    /**
+     * Kill points drawn by a seeded RNG: a partition (by its share of records) and an offset in one of chunks 2-4
+     * (taken in turn, so every chunk after the first is hit).
+     */
     static Stream<Arguments> killPoints() {
         int p0 = 640 + 320;
         int p1 = 400;
@@ -86,8 +89,8 @@ class CrashRecoveryIT {
         List<Arguments> points = new ArrayList<>();
         for (int k = 0; k < KILL_POINTS; k++) {
             int partition = rnd.nextInt(p0 + p1) < p0 ? 0 : 1;
-            int size = partition == 0 ? p0 : p1;
-            int offset = size / CHUNKS + rnd.nextInt(size - size / CHUNKS);
+            int chunk = (partition == 0 ? p0 : p1) / CHUNKS;
+            int offset = chunk * (1 + k % (CHUNKS - 1)) + rnd.nextInt(chunk);
             points.add(Arguments.of(partition, offset));
         }
         return points.stream();

@@ -28,9 +28,11 @@ import org.apache.flink.core.execution.SavepointFormatType;
  * each model's state at that moment ({@code <model>.state}, the snapshot's ModelStateCodec bytes), to the output.
  *
  * <pre>
- * ./mvnw -o -q -pl flink-job dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
- * java -cp flink-job/target/test-classes:flink-job/target/classes:$(cat /tmp/cp.txt) \
- *   io.streamgrad.job.reliability.SavepointFixtureGenerator flink-job/src/test/resources/savepoints/v1
+ * ./mvnw -o -q -pl flink-job -am test-compile dependency:build-classpath -DskipTests \
+ *   -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+ * OMP_NUM_THREADS=1 java -Djava.io.tmpdir=flink-job/target -cp \
+ *   flink-job/target/test-classes:flink-job/target/classes:$(cat flink-job/target/cp.txt) \
+ *   io.streamgrad.job.reliability.SavepointFixtureGenerator flink-job/src/test/resources/savepoints/v2
  * </pre>
  */
 public final class SavepointFixtureGenerator {

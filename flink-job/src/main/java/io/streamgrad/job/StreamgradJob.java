@@ -52,6 +52,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * {@code ./streamgrad run} runs the same graph on a local MiniCluster.
  */
 public final class StreamgradJob {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamgradJob.class);
+
     private StreamgradJob() {
     }
 
@@ -68,6 +70,8 @@ public final class StreamgradJob {
 
     /** The job graph, top to bottom; every operator has a stable uid so savepoints map back after code changes. */
     public static void build(StreamExecutionEnvironment env, JobConfig cfg) {
+        // JobConfig.toString redacts the Kafka credentials.
+        LOG.info("building the streamgrad job: {}", cfg);
         DataStream<SourceRecord> records = env
                 .fromSource(source(cfg), WatermarkStrategy.noWatermarks(), "examples: " + cfg.topics().examples())
                 .uid("examples-source");

@@ -10,7 +10,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Writes an Avro record to a topic, single-object encoded, keyed by bytes taken from the record (the model id,
- * so a compacted topic keeps each model's newest snapshot). The codec is created in {@link #open}: Avro's message
+ * so a compacted topic keeps each model's newest snapshot), stamped with the time of writing. The codec is created in {@link #open}: Avro's message
  * encoders are not serialisable.
  */
 public final class SingleObjectRecordSerializer<T extends SpecificRecordBase>
@@ -39,6 +39,10 @@ public final class SingleObjectRecordSerializer<T extends SpecificRecordBase>
         if (codec == null) {
             codec = codecFactory.get();
         }
-        return new ProducerRecord<>(topic, null, timestamp, key.apply(element), codec.encode(element));
+        // The Kafka timestamp is the time of writing (null: the producer's clock), never the element's: that comes
+        // from input (a producer may stamp a record years ahead, which its own topic may accept) or is Long.MAX_VALUE
+        // for what the end of a bounded input emits, and brokers refuse timestamps more than
+        // log.message.timestamp.after.max.ms (1 h since Kafka 4.0) ahead, which would fail the job on every restart.
+        return new ProducerRecord<>(topic, null, null, key.apply(element), codec.encode(element));
     }
 }

@@ -12,11 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -28,6 +30,8 @@ public final class ExampleProducer implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final SingleObjectCodec<Example> avro = SingleObjectCodec.example();
     private final JsonExamples json = new JsonExamples();
+    /** The first send that failed: Kafka reports failures through futures and callbacks, never by throwing. */
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
 
     public ExampleProducer(Properties client) {
         Properties p = new Properties();
@@ -67,10 +71,29 @@ public final class ExampleProducer implements AutoCloseable {
         return asJson ? json.toJson(e) : avro.encode(e);
     }
 
-    /** Sends one record (asynchronously); {@link #flush()} waits for all. */
+    /**
+     * Sends one record (asynchronously); {@link #flush()} waits for all.
+     *
+     * @throws IllegalStateException once an earlier send has failed (wrong credentials, missing topic...): the
+     *                               producer would otherwise go on dropping every record, each after a wait
+     */
     public Future<RecordMetadata> send(String topic, int partition, String key, byte[] value) {
+        throwIfFailed();
         return producer.send(new ProducerRecord<>(topic, partition, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                value));
+                value), (metadata, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+    }
+
+    private void throwIfFailed() {
+        Exception e = failure.get();
+        if (e != null) {
+            throw new IllegalStateException("could not send to Kafka: " + e.getMessage()
+                    + (e instanceof AuthenticationException
+                    ? " (check security.protocol, sasl.mechanism and the credentials in --kafka-config)" : ""), e);
+        }
     }
 
     /**
@@ -98,8 +121,10 @@ public final class ExampleProducer implements AutoCloseable {
         return n;
     }
 
+    /** Waits until every record sent so far is written; throws if any could not be. */
     public void flush() {
         producer.flush();
+        throwIfFailed();
     }
 
     @Override

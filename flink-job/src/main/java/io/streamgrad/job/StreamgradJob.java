@@ -70,8 +70,6 @@ public final class StreamgradJob {
 
     /** The job graph, top to bottom; every operator has a stable uid so savepoints map back after code changes. */
     public static void build(StreamExecutionEnvironment env, JobConfig cfg) {
-        // JobConfig.toString redacts the Kafka credentials.
-        LOG.info("building the streamgrad job: {}", cfg);
         DataStream<SourceRecord> records = env
                 .fromSource(source(cfg), WatermarkStrategy.noWatermarks(), "examples: " + cfg.topics().examples())
                 .uid("examples-source");
@@ -131,6 +129,8 @@ public final class StreamgradJob {
     }
 
     private static KafkaSource<SourceRecord> source(JobConfig cfg) {
+        // JobConfig.toString redacts the Kafka credentials.
+        LOG.info("building the streamgrad job: {}", cfg);
         Properties props = cfg.kafkaProperties();
         // Transactionally produced examples count only once committed, unless the user says otherwise.
         props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -10,8 +10,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Writes an Avro record to a topic, single-object encoded, keyed by bytes taken from the record (the model id,
- * so a compacted topic keeps each model's newest snapshot), stamped with the time of writing. The codec is created in {@link #open}: Avro's message
- * encoders are not serialisable.
+ * so a compacted topic keeps each model's newest snapshot), stamped with the time of writing. The codec is created
+ * in {@link #open}: Avro's message encoders are not serialisable.
  */
 public final class SingleObjectRecordSerializer<T extends SpecificRecordBase>
         implements KafkaRecordSerializationSchema<T> {

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -29,9 +30,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class ExampleProducer implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
-    private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final SingleObjectCodec<Example> avro = SingleObjectCodec.example();
     private final JsonExamples json = new JsonExamples();
+    /** The first send that failed: Kafka reports failures through futures and callbacks, never by throwing. */
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
 
     public ExampleProducer(Properties client) {
         Properties p = new Properties();
@@ -76,10 +78,11 @@ public final class ExampleProducer implements AutoCloseable {
     /**
      * Sends one record (asynchronously); {@link #flush()} waits for all.
      *
-     * @throws IllegalStateException when an earlier send failed (the first failure is the cause)
+     * @throws IllegalStateException once an earlier send has failed (wrong credentials, missing topic...): the
+     *                               producer would otherwise go on dropping every record, each after a wait
      */
     public Future<RecordMetadata> send(String topic, int partition, String key, byte[] value) {
-        checkNoFailure();
+        throwIfFailed();
         return producer.send(new ProducerRecord<>(topic, partition, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
                 value), (metadata, e) -> {
                     if (e != null) {
@@ -103,10 +106,12 @@ public final class ExampleProducer implements AutoCloseable {
         }
     }
 
-    private void checkNoFailure() {
+    private void throwIfFailed() {
         Exception e = failure.get();
         if (e != null) {
-            throw new IllegalStateException("producing failed: " + e.getMessage(), e);
+            throw new IllegalStateException("could not send to Kafka: " + e.getMessage()
+                    + (e instanceof AuthenticationException
+                    ? " (check security.protocol, sasl.mechanism and the credentials in --kafka-config)" : ""), e);
         }
     }
 
@@ -136,10 +141,10 @@ public final class ExampleProducer implements AutoCloseable {
         return n;
     }
 
-    /** Waits until every record sent so far is acknowledged; throws if any failed. */
+    /** Waits until every record sent so far is written; throws if any could not be. */
     public void flush() {
         producer.flush();
-        checkNoFailure();
+        throwIfFailed();
     }
 
     @Override

@@ -104,6 +104,12 @@ public final class Main {
 
     private static String describe(Throwable e) {
         StringBuilder sb = new StringBuilder(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        // A failed Flink job wraps the cause several levels deep (job execution, restart strategy, coordinator...):
+        // the root cause is what tells the user what to fix (e.g. "Authentication failed ...").
+        Throwable root = e;
+        for (int i = 0; i < 32 && root.getCause() != null && root.getCause() != root; i++) {
+            root = root.getCause();
+        }
         Throwable c = e.getCause();
         int depth = 0;
         while (c != null && c != e && depth++ < 4) {
@@ -112,6 +118,9 @@ public final class Main {
             }
             e = c;
             c = c.getCause();
+        }
+        if (root.getMessage() != null && !sb.toString().contains(root.getMessage())) {
+            sb.append("\n  root cause: ").append(root.getClass().getSimpleName()).append(": ").append(root.getMessage());
         }
         return sb.toString();
     }

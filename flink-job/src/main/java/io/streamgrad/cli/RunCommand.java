@@ -51,6 +51,8 @@ final class RunCommand {
         out.println("streamgrad job " + client.getJobID() + " running: models " + config.models().modelIds()
                 + ", reading " + config.topics().examples() + " on " + config.bootstrapServers()
                 + (config.bounded() ? " up to its current end" : " (Ctrl-C to stop)"));
+        // Credentials (sasl.jaas.config, *password*, ...) are shown as [redacted].
+        out.println("kafka client settings: " + config.redactedKafka());
         JobExecutionResult result;
         try {
             result = client.getJobExecutionResult().get();

@@ -54,6 +54,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * {@code ./streamgrad run} runs the same graph on a local MiniCluster.
  */
 public final class StreamgradJob {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamgradJob.class);
+
     private StreamgradJob() {
     }
 
@@ -152,6 +154,8 @@ public final class StreamgradJob {
     }
 
     private static KafkaSource<SourceRecord> source(JobConfig cfg) {
+        // JobConfig.toString redacts the Kafka credentials.
+        LOG.info("building the streamgrad job: {}", cfg);
         Properties props = cfg.kafkaProperties();
         // Transactionally produced examples count only once committed, unless the user says otherwise.
         props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -390,6 +390,24 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
                 .build();
     }
 
+    static Batch toBatch(ExampleBatch b) {
+        return b.isSparse()
+                ? Batch.sparse(b.size, b.dim, b.rowPtr, b.indices, b.values, b.labels, b.weights)
+                : Batch.dense(b.size, b.dim, b.dense, b.labels, b.weights);
+    }
+
+    private TrainerConfig config(String id) {
+        TrainerConfig c = catalog.config(id);
+        if (c == null) {
+            throw new IllegalStateException("no config for model '" + id + "' reached the trainer");
+        }
+        return c;
+    }
+
+    private ModelGauges gauges(String id) {
+        return gauges.computeIfAbsent(id, k -> new ModelGauges(getRuntimeContext().getMetricGroup().addGroup("model", k)));
+    }
+
     /** The learner's state over the keyed state's arrays, with the guard fields (and the last-good copy if asked). */
     private ModelState modelState(float[] w, float[] opt, TrainerProgress p, DivergenceGuard g, boolean withLastGood)
             throws Exception {
@@ -421,24 +439,6 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
 
     private Trainer trainer(String id, TrainerConfig config) {
         return trainers.computeIfAbsent(id, k -> new Trainer(config));
-    }
-
-    static Batch toBatch(ExampleBatch b) {
-        return b.isSparse()
-                ? Batch.sparse(b.size, b.dim, b.rowPtr, b.indices, b.values, b.labels, b.weights)
-                : Batch.dense(b.size, b.dim, b.dense, b.labels, b.weights);
-    }
-
-    private TrainerConfig config(String id) {
-        TrainerConfig c = catalog.config(id);
-        if (c == null) {
-            throw new IllegalStateException("no config for model '" + id + "' reached the trainer");
-        }
-        return c;
-    }
-
-    private ModelGauges gauges(String id) {
-        return gauges.computeIfAbsent(id, k -> new ModelGauges(getRuntimeContext().getMetricGroup().addGroup("model", k)));
     }
 
     /** The per-model Flink metrics, under the group key {@code model=<id>}. */

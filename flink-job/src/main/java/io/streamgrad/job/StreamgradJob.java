@@ -18,12 +18,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -63,11 +65,26 @@ public final class StreamgradJob {
         JobConfig config = JobConfigParser.parse(Path.of(args[1]));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
         build(env, config);
-        env.execute("streamgrad: " + String.join(", ", config.models().modelIds()));
+        try {
+            env.execute("streamgrad: " + String.join(", ", config.models().modelIds()));
+        } catch (Exception e) {
+            throw JobFailures.explained(e, config);
+        }
     }
 
     /** The job graph, top to bottom; every operator has a stable uid so savepoints map back after code changes. */
     public static void build(StreamExecutionEnvironment env, JobConfig cfg) {
+        build(env, cfg, UnaryOperator.identity());
+    }
+
+    /**
+     * The job graph with a seam on the validated examples just before they are batched. Tests put a failure
+     * injector there (an operator that throws once at a chosen record); production uses {@link #build(
+     * StreamExecutionEnvironment, JobConfig)}. The seam runs once, while the graph is built; an operator it adds
+     * needs its own uid (auto-generated uids are off).
+     */
+    public static void build(StreamExecutionEnvironment env, JobConfig cfg,
+                             UnaryOperator<DataStream<TrainingExample>> beforeBatching) {
         DataStream<SourceRecord> records = env
                 .fromSource(source(cfg), WatermarkStrategy.noWatermarks(), "examples: " + cfg.topics().examples())
                 .uid("examples-source");
@@ -82,7 +99,7 @@ public final class StreamgradJob {
                         (DeadLetter d) -> d.getFailedAt().toEpochMilli()))
                 .uid("dead-letters-sink").name("dead letters: " + cfg.topics().deadLetters());
 
-        SingleOutputStreamOperator<ExampleBatch> batches = examples
+        SingleOutputStreamOperator<ExampleBatch> batches = beforeBatching.apply(examples)
                 .keyBy(e -> e.modelId, Types.STRING)
                 .process(new MiniBatcher(cfg.models(), cfg.batchTimeoutMs()))
                 .uid("mini-batcher").name("mini-batcher");
@@ -119,6 +136,11 @@ public final class StreamgradJob {
         if (cfg.checkpointDir() != null) {
             conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, cfg.checkpointDir());
+            // Keep the last checkpoint when the job fails for good (restart attempts used up, e.g. Kafka away too
+            // long) or is cancelled: it is then resumed from <checkpoint_dir>/<job id>/chk-<n>. Flink's default
+            // deletes it on a terminal failure, which would leave only the last savepoint to go back to.
+            conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                    ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         }
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, cfg.restartAttempts());

@@ -82,4 +82,18 @@ class MainTest {
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err() + r.out()).contains("--config");
     }
+
+    @Test
+    void runFromMissingSavepoint_exits2_namingTheOption(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path job = dir.resolve("job.yaml");
+        java.nio.file.Files.writeString(job, """
+                kafka: {bootstrap.servers: 127.0.0.1:1}
+                models:
+                  m: {model: {type: logistic, features: 4}, loss: binary_cross_entropy, optimizer: {type: sgd}}
+                """);
+        Result r = run("run", "--config", job.toString(), "--from-savepoint", dir.resolve("nope").toString());
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains("--from-savepoint: no such directory").contains("chk-<n>");
+    }
 }

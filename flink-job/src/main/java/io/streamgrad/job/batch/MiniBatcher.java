@@ -75,6 +75,11 @@ public final class MiniBatcher extends KeyedProcessFunction<String, TrainingExam
         if (count.value() == null) {
             return; // flushed by count since the timer was set
         }
+        if (catalog.config(ctx.getCurrentKey()) == null) {
+            // The model was taken out of the job (resumed from a savepoint with a shorter model list): its examples
+            // stay buffered, dormant, until it is added back; failing here would fail every other model too.
+            return;
+        }
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp == END_OF_INPUT) {
             flush(ctx.getCurrentKey(), config(ctx.getCurrentKey()), "end-of-input", ctx.timerService(), out);
         } else if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME && Long.valueOf(timestamp).equals(timeoutAt.value())) {

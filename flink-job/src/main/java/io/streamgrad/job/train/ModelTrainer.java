@@ -145,6 +145,7 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
         } else {
             w = params.value();
             opt = optimizerState.value();
+            checkRestoredShape(id, trainer, w, opt);
         }
         guardChanged |= dropLastGoodIfOff(policy, g);
 
@@ -233,6 +234,13 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
             return;
         }
         String id = ctx.getCurrentKey();
+        if (catalog.config(id) == null) {
+            // The model was taken out of the job (resumed from a savepoint with a shorter model list): its state
+            // stays, dormant, and continues if the model is added back; a due time-based snapshot is dropped.
+            p.snapshotTimerAt = 0;
+            progress.update(p);
+            return;
+        }
         long now = ctx.timerService().currentProcessingTime();
         DivergenceGuard g = guard.value();
         if (g == null) {
@@ -388,6 +396,21 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
                 .setSchemaVersion(SchemaHistory.EXAMPLE_CURRENT_VERSION)
                 .setBuildVersion(BuildInfo.version())
                 .build();
+    }
+
+    /**
+     * A model's restored state must fit its configuration: a savepoint resumed with another architecture or optimizer
+     * type under the same model id is refused with what to do, instead of failing somewhere inside the learner.
+     */
+    private static void checkRestoredShape(String id, Trainer trainer, float[] w, float[] opt) {
+        int n = trainer.model().numParams();
+        int s = trainer.optimizer().stateSize(n);
+        if (w.length != n || opt.length != s) {
+            throw new IllegalStateException("model '" + id + "': its restored state has " + w.length
+                    + " parameters and " + opt.length + " optimizer values, but models." + id + " now needs " + n
+                    + " and " + s + ": a model's architecture and optimizer type cannot change across a savepoint."
+                    + " Give the changed model a new id (the old state stays dormant) or restore its old configuration");
+        }
     }
 
     static Batch toBatch(ExampleBatch b) {

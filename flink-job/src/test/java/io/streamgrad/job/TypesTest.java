@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streamgrad.job.records.ExampleBatch;
 import io.streamgrad.job.records.SourceRecord;
 import io.streamgrad.job.records.TrainingExample;
+import io.streamgrad.job.train.DivergenceGuard;
 import io.streamgrad.job.train.ScoredBatch;
 import io.streamgrad.job.train.TrainerProgress;
 import java.util.List;
@@ -20,7 +21,7 @@ class TypesTest {
         SerializerConfigImpl noKryo = new SerializerConfigImpl();
         noKryo.setGenericTypes(false);
         for (Class<?> c : List.of(SourceRecord.class, TrainingExample.class, ExampleBatch.class, TrainerProgress.class,
-                ScoredBatch.class)) {
+                ScoredBatch.class, DivergenceGuard.class)) {
             TypeInformation<?> t = TypeInformation.of(c);
             assertThat(t).as(c.getSimpleName()).isInstanceOf(PojoTypeInfo.class);
             assertThat(t.createSerializer(noKryo)).as(c.getSimpleName()).isNotNull();

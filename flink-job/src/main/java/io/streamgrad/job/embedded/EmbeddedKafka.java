@@ -123,6 +123,33 @@ public final class EmbeddedKafka implements AutoCloseable {
                 }
             }
         }
+        awaitVisible(admin, topics.stream().map(NewTopic::name).toList());
+    }
+
+    /**
+     * Creation returns once the controller has the topic; a broker answers for it only after the metadata reaches
+     * it. Wait (30 s at most) until every partition has a leader, so callers can use the topics at once.
+     */
+    private static void awaitVisible(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                boolean ready = admin.describeTopics(names).allTopicNames().get().values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null));
+                if (ready) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topics " + names + " have no partition leaders after 30 s");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
+        }
     }
 
     @Override

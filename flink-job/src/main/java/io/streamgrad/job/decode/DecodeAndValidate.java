@@ -3,7 +3,9 @@ package io.streamgrad.job.decode;
 import io.streamgrad.avro.DeadLetter;
 import io.streamgrad.avro.Example;
 import io.streamgrad.job.config.JobConfig.Limits;
+import io.streamgrad.job.batch.BatchAssembler;
 import io.streamgrad.job.config.ModelCatalog;
+import io.streamgrad.job.records.ExampleBatch;
 import io.streamgrad.job.records.SourceRecord;
 import io.streamgrad.job.records.TrainingExample;
 import io.streamgrad.learner.train.TrainerConfig;
@@ -28,7 +30,9 @@ import org.apache.flink.util.OutputTag;
  * on bad input.
  *
  * <p>A MiniBatch record is all-or-nothing: if any of its examples is invalid, none trains (a producer-made batch
- * is one unit), and the reason names the first bad example.
+ * is one unit), and the reason names the first bad example. A valid MiniBatch of exactly the model's
+ * {@code batch_size} examples goes on as one record carrying the assembled batch ({@link TrainingExample#batch}),
+ * which trains as one update; a MiniBatch of another size is split into its examples, which are re-batched.
  */
 public final class DecodeAndValidate extends ProcessFunction<SourceRecord, TrainingExample> {
     private static final long serialVersionUID = 1L;
@@ -107,8 +111,15 @@ public final class DecodeAndValidate extends ProcessFunction<SourceRecord, Train
                 t.offset = r.offset;
                 valid.add(t);
             }
-            for (TrainingExample t : valid) {
-                out.collect(t);
+            ExampleBatch whole = d.isMiniBatch() ? BatchAssembler.producerBatch(modelId, config.model().features(),
+                    config.batchSize(), valid) : null;
+            if (whole != null) {
+                // One record for the whole batch: no per-example records, serialisation or buffering downstream.
+                out.collect(TrainingExample.ofBatch(whole, r.topic, r.partition, r.offset));
+            } else {
+                for (TrainingExample t : valid) {
+                    out.collect(t);
+                }
             }
             examplesOut.inc(valid.size());
         } catch (InvalidRecordException | InvalidExampleException e) {

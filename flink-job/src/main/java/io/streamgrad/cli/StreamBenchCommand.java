@@ -82,7 +82,7 @@ final class StreamBenchCommand {
                           batch_size examples; sparse-logistic only) | all (default)
               --examples  examples per scenario (default: mlp 51,200, sparse-logistic 1,048,576; --quick: 2,560
                           and 25,600)
-              --quick     small inputs and a short latency run (a smoke test, not a measurement)
+              --quick     small inputs, no warm-up runs, a short latency run (a smoke test, not a measurement)
               --dir       scratch directory for the broker's log (default: a fresh temp directory, deleted)""";
 
     static final String MLP = "mlp";
@@ -148,6 +148,11 @@ final class StreamBenchCommand {
             return Math.min(1e6 / cpuUs[1], 2e6 / cpuUs[0]);
         }
 
+        /** {@link #cpuBound()} without the JIT compilers' time (a long-running job pays it once). */
+        double steadyCpuBound() {
+            return Math.min(1e6 / cpuUs[1], 2e6 / (cpuUs[0] - cpuUs[3]));
+        }
+
         /** The same bound for the offline trainer: one thread. */
         double offlineCpuBound() {
             return 1e6 / offlineCpuUs;
@@ -191,6 +196,7 @@ final class StreamBenchCommand {
 
     static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+        long mainAt = System.currentTimeMillis();
         Args args = Args.parse(argv, Set.of("model", "form", "examples", "dir"), Set.of("quick"));
         String model = args.oneOf("model", "all", MLP, SPARSE, "all");
         String form = args.oneOf("form", "all", "example", "minibatch", "all");
@@ -213,7 +219,7 @@ final class StreamBenchCommand {
         Path dir = given != null ? Files.createDirectories(given) : Files.createTempDirectory("streamgrad-bench-stream-");
         StreamBenchCommand bench = new StreamBenchCommand(out, err, quick, dir);
         try {
-            return bench.runAll(scenarios, (int) examples, jvmStart);
+            return bench.runAll(scenarios, (int) examples, jvmStart, mainAt);
         } finally {
             if (bench.kafka != null) {
                 bench.kafka.close();
@@ -224,7 +230,7 @@ final class StreamBenchCommand {
         }
     }
 
-    private int runAll(List<Scenario> scenarios, int examplesOverride, long jvmStart) throws Exception {
+    private int runAll(List<Scenario> scenarios, int examplesOverride, long jvmStart, long mainAt) throws Exception {
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         out.printf(Locale.ROOT, "streamgrad bench-stream%s: %d cores, Java %s, load average %.1f at start%n",
                 quick ? " --quick" : "", Runtime.getRuntime().availableProcessors(),
@@ -233,7 +239,7 @@ final class StreamBenchCommand {
         long t = System.currentTimeMillis();
         kafka = EmbeddedKafka.start(dir.resolve("kafka"));
         long brokerMs = System.currentTimeMillis() - t;
-        Startup startup = startupProbe(scenarios.get(0).model(), jvmStart, brokerMs);
+        Startup startup = startupProbe(scenarios.get(0).model(), jvmStart, mainAt, brokerMs);
 
         Map<BenchModel, StreamBenchData> data = new HashMap<>();
         Map<BenchModel, Offline> offline = new HashMap<>();
@@ -255,11 +261,12 @@ final class StreamBenchCommand {
     // ---------------------------------------------------------------- JVM start to first trained record
 
     /** The demo-like path's start-up, in ms since JVM start. */
-    record Startup(long brokerReadyMs, long brokerMs, long jobSubmittedMs, long firstRecordMs) {
+    record Startup(long mainMs, long brokerReadyMs, long brokerMs, long jobSubmittedMs, long firstTrainedMs,
+                   long firstRecordMs) {
     }
 
     /** A one-batch bounded job on the first scenario's model; done before anything else warms the JVM. */
-    private Startup startupProbe(BenchModel model, long jvmStart, long brokerMs) throws Exception {
+    private Startup startupProbe(BenchModel model, long jvmStart, long mainAt, long brokerMs) throws Exception {
         long brokerReady = System.currentTimeMillis() - jvmStart;
         JobConfig cfg = config("probe", model, true);
         kafka.createJobTopics(cfg.topics(), 1);
@@ -280,8 +287,9 @@ final class StreamBenchCommand {
             throw new IllegalStateException("start-up probe: the job finished but no metrics record was committed to "
                     + cfg.topics().metrics());
         }
+        long trained = m.get(0).getCreatedAt().toEpochMilli() - jvmStart;
         err.printf(Locale.ROOT, "JVM start -> first trained record: %.1f s%n", first / 1000.0);
-        return new Startup(brokerReady, brokerMs, submitted, first);
+        return new Startup(mainAt - jvmStart, brokerReady, brokerMs, submitted, trained, first);
     }
 
     // ---------------------------------------------------------------- offline
@@ -337,7 +345,9 @@ final class StreamBenchCommand {
         err.printf(Locale.ROOT, "[%s] produced %,d examples in %,d records in %.1f s%n", name, d.size, records,
                 produceSeconds);
 
-        warmUp(s, d, batch);
+        if (!quick) {
+            warmUp(s, d, batch);
+        }
 
         long submitted = System.currentTimeMillis();
         double[] cpu;
@@ -346,6 +356,7 @@ final class StreamBenchCommand {
             job.getJobExecutionResult().get(60, TimeUnit.MINUTES);
             meter.close();
             cpu = meter.seconds();
+            err.printf(Locale.ROOT, "[%s] CPU s of the busiest other threads: %s%n", name, meter.topOther(8));
         }
         double jobSeconds = (System.currentTimeMillis() - submitted) / 1000.0;
 
@@ -433,7 +444,7 @@ final class StreamBenchCommand {
         int batch = tc.batchSize();
         int perRecord = s.form() == Form.EXAMPLE ? 1 : batch;
         rate = Math.max(rate, batch);
-        double seconds = quick ? 1.5 : 5;
+        double seconds = quick ? 1 : 5;
         int warmRecords = cfg.metricsEveryBatches() * batch / perRecord;
         int pacedRecords = (int) Math.max(1, Math.min(20_000_000L / perRecord, (long) (rate * seconds / perRecord)));
         int total = warmRecords + pacedRecords;
@@ -549,9 +560,10 @@ final class StreamBenchCommand {
         out.println();
         out.printf(Locale.ROOT, "JVM start -> first trained record (one-batch job on %s, committed metrics record):"
                 + " %.1f s%n", results.isEmpty() ? "-" : results.get(0).scenario().model().id, s.firstRecordMs() / 1000.0);
-        out.printf(Locale.ROOT, "  broker ready %.1f s (start %.1f s), job submitted %.1f s, first record %.1f s%n",
+        out.printf(Locale.ROOT, "  command running %.1f s, broker ready %.1f s (its start %.1f s), job submitted %.1f s,"
+                + " first batch trained %.1f s, its metrics record committed and read %.1f s%n", s.mainMs() / 1000.0,
                 s.brokerReadyMs() / 1000.0, s.brokerMs() / 1000.0, s.jobSubmittedMs() / 1000.0,
-                s.firstRecordMs() / 1000.0);
+                s.firstTrainedMs() / 1000.0, s.firstRecordMs() / 1000.0);
         out.println();
         out.println("throughput (examples/s; stream = broker -> job -> final snapshot, exactly-once sinks):");
         out.printf(Locale.ROOT, "%-28s %10s %6s %12s %12s %12s %7s %7s %7s %6s %5s%n", "scenario", "examples", "batch",
@@ -567,13 +579,14 @@ final class StreamBenchCommand {
                 + " thread):");
         out.printf(Locale.ROOT, "%-28s %8s %8s", "scenario", "offline", "process");
         CpuMeter.GROUPS.forEach(g -> out.printf(Locale.ROOT, " %8s", g));
-        out.printf(Locale.ROOT, " %12s %8s%n", "2-core bound", "/offline");
+        out.printf(Locale.ROOT, " %12s %8s %12s %8s%n", "2-core bound", "/offline", "without jit", "/offline");
         for (Result r : results) {
             out.printf(Locale.ROOT, "%-28s %8.2f", r.scenario().label(), r.offlineCpuUs());
             for (double us : r.cpuUs()) {
                 out.printf(Locale.ROOT, " %8.2f", us);
             }
-            out.printf(Locale.ROOT, " %,12.0f %8.2f%n", r.cpuBound(), r.cpuBound() / r.offlineCpuBound());
+            out.printf(Locale.ROOT, " %,12.0f %8.2f %,12.0f %8.2f%n", r.cpuBound(), r.cpuBound() / r.offlineCpuBound(),
+                    r.steadyCpuBound(), r.steadyCpuBound() / r.offlineCpuBound());
         }
         out.println();
         out.println("event-to-snapshot latency (ms; paced run at half the running rate, live event times):");
@@ -600,16 +613,20 @@ final class StreamBenchCommand {
      * mini-batcher and trainer), the source task's threads (Kafka fetcher, decode + validate), the JIT compilers,
      * the garbage collector, the broker, and everything else (Flink runtime, sinks' producers). Wall-clock rates on
      * a shared machine measure the other tenants as much as this code; CPU time per example does not (much).
-     * Threads are read from {@code /proc/self/task} (native threads included: GC, JIT, OpenMP), sampled every
-     * 50 ms because Flink's task threads end with the job (the last interval of a thread is lost); where there is
-     * no {@code /proc}, only the process total is known.
+     * Java threads are sampled every 100 ms (Flink's task threads end with the job; the last interval of a thread
+     * is lost), the JVM's native JIT and GC threads are read from {@code /proc/self/task} at the start and the end;
+     * where there is no {@code /proc} they count as "other".
      */
     static final class CpuMeter implements AutoCloseable {
         static final List<String> GROUPS = List.of("trainer", "source", "jit", "gc", "broker", "other");
         private static final Path TASKS = Path.of("/proc/self/task");
+        /** Often enough to lose little of a task thread that ends, rarely enough to cost little. */
+        private static final long SAMPLE_NANOS = 100_000_000L;
         private final com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        private final Map<String, long[]> seen = new java.util.concurrent.ConcurrentHashMap<>(); // tid -> {first, last}
+        private final java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        /** thread -> {first, last} CPU ns; Java threads by id, native ones (JIT, GC) by tid and start time. */
+        private final Map<String, long[]> seen = new java.util.concurrent.ConcurrentHashMap<>();
         private final Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
         private final long processStart = os.getProcessCpuTime();
         private final Thread sampler;
@@ -618,19 +635,40 @@ final class StreamBenchCommand {
         private long processNanos = -1;
 
         CpuMeter() {
-            sample();
+            sampleJava();
+            sampleNative();
             baseline = false;
             sampler = new Thread(() -> {
                 while (running) {
-                    sample();
-                    LockSupport.parkNanos(50_000_000L);
+                    sampleJava();
+                    LockSupport.parkNanos(SAMPLE_NANOS);
                 }
             }, "bench-stream-cpu-meter");
             sampler.setDaemon(true);
             sampler.start();
         }
 
-        private void sample() {
+        /** Java threads, cheaply (a clock read each), every interval: Flink's task threads end with the job. */
+        private void sampleJava() {
+            for (long id : threads.getAllThreadIds()) {
+                long cpu = threads.getThreadCpuTime(id);
+                if (cpu < 0) {
+                    continue; // ended
+                }
+                String key = "j" + id;
+                if (!names.containsKey(key)) {
+                    java.lang.management.ThreadInfo info = threads.getThreadInfo(id);
+                    if (info == null) {
+                        continue;
+                    }
+                    names.put(key, info.getThreadName());
+                }
+                seen.computeIfAbsent(key, k -> new long[] {baseline ? cpu : 0, cpu})[1] = cpu;
+            }
+        }
+
+        /** The JVM's native threads (JIT compilers, GC) from /proc, at the start and the end: they live on. */
+        private void sampleNative() {
             String[] tids = TASKS.toFile().list();
             if (tids == null) {
                 return;
@@ -644,16 +682,20 @@ final class StreamBenchCommand {
                 }
                 int open = stat.indexOf('(');
                 int close = stat.lastIndexOf(')');
-                if (open < 0 || close < open) {
+                String name = open < 0 || close < open ? "" : stat.substring(open + 1, close);
+                String group = group(name);
+                if (!"jit".equals(group) && !"gc".equals(group)) {
                     continue;
                 }
                 String[] f = stat.substring(close + 2).split(" ");
-                if (f.length < 13) {
+                if (f.length < 20) {
                     continue;
                 }
-                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
-                seen.computeIfAbsent(tid, t -> new long[] {baseline ? ticks : 0, ticks})[1] = ticks;
-                names.putIfAbsent(tid, stat.substring(open + 1, close));
+                long nanos = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // utime + stime, USER_HZ 100
+                // Linux reuses thread ids: a native thread is its id and its start time.
+                String key = "n" + tid + "@" + f[19];
+                names.putIfAbsent(key, name);
+                seen.computeIfAbsent(key, k -> new long[] {baseline ? nanos : 0, nanos})[1] = nanos;
             }
         }
 
@@ -664,7 +706,8 @@ final class StreamBenchCommand {
             }
             running = false;
             sampler.join();
-            sample();
+            sampleJava();
+            sampleNative();
             processNanos = os.getProcessCpuTime() - processStart;
         }
 
@@ -673,7 +716,7 @@ final class StreamBenchCommand {
             double[] g = new double[GROUPS.size() + 1];
             g[0] = processNanos / 1e9;
             for (Map.Entry<String, long[]> e : seen.entrySet()) {
-                double sec = (e.getValue()[1] - e.getValue()[0]) / 100.0; // USER_HZ: 100 on Linux
+                double sec = (e.getValue()[1] - e.getValue()[0]) / 1e9;
                 g[1 + GROUPS.indexOf(group(names.getOrDefault(e.getKey(), "")))] += sec;
             }
             double known = 0;
@@ -682,6 +725,21 @@ final class StreamBenchCommand {
             }
             g[g.length - 1] = Math.max(0, g[0] - known);
             return g;
+        }
+
+        /** The threads of the "other" group that used the most CPU: "name seconds, ...". */
+        String topOther(int n) {
+            Map<String, Double> byName = new HashMap<>();
+            for (Map.Entry<String, long[]> e : seen.entrySet()) {
+                String name = names.getOrDefault(e.getKey(), "");
+                if ("other".equals(group(name))) {
+                    byName.merge(name.replaceAll("[0-9]+$", "#"), (e.getValue()[1] - e.getValue()[0]) / 1e9,
+                            Double::sum);
+                }
+            }
+            return byName.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(n)
+                    .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
+                    .collect(java.util.stream.Collectors.joining(", "));
         }
 
         /** Linux keeps the first 15 characters of a thread's name. */
@@ -697,6 +755,10 @@ final class StreamBenchCommand {
             }
             if (name.startsWith("GC Thread") || name.startsWith("G1 ")) {
                 return "gc";
+            }
+            if (name.startsWith("kafka-producer") || name.startsWith("kafka-coordinator")
+                    || name.startsWith("kafka-admin")) {
+                return "other"; // clients: the sinks' producers, the source's consumer
             }
             if (name.startsWith("data-plane") || name.startsWith("kafka-") || name.startsWith("quorum-")
                     || name.startsWith("broker-") || name.startsWith("controller-")) {

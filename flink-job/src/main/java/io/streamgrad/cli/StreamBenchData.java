@@ -30,7 +30,7 @@ import org.apache.avro.io.EncoderFactory;
  *
  * <p>The Avro bodies are written field by field with Avro's own {@link BinaryEncoder} in the order of the
  * schemas in {@code schemas/src/main/avro} (the producer side of a benchmark must not be its bottleneck: building
- * boxed {@code List<Float>}s per example would be); {@code StreamBenchDataTest} checks the bytes decode, with the
+ * boxed {@code List<Float>}s per example would be); {@code StreamBenchCommandTest} checks the bytes decode, with the
  * job's own codec, to the same examples.
  */
 final class StreamBenchData {

@@ -26,6 +26,7 @@ public final class Main {
               produce   replay a LibSVM/CSV file into the examples topic (one partition, file order)
               models    list committed model snapshots; save one for predict/evaluate
               metrics   print the metrics topic (--follow to keep printing)
+              bench-stream  end-to-end benchmark: broker -> job -> snapshots beside the offline trainer
 
             `streamgrad <command> --help` prints a command's options.
             exit status: 0 ok, 1 failed, 2 bad command line
@@ -57,6 +58,7 @@ public final class Main {
             case "produce" -> ProduceCommand.USAGE;
             case "models" -> ModelsCommand.USAGE;
             case "metrics" -> MetricsCommand.USAGE;
+            case "bench-stream" -> StreamBenchCommand.USAGE;
             default -> USAGE;
         };
         try {
@@ -86,6 +88,7 @@ public final class Main {
                 case "produce" -> ProduceCommand.run(rest, out, err);
                 case "models" -> ModelsCommand.run(rest, out, err);
                 case "metrics" -> MetricsCommand.run(rest, out, err);
+                case "bench-stream" -> StreamBenchCommand.run(rest, out, err);
                 default -> throw new IllegalStateException(command);
             };
         } catch (UsageException e) {

@@ -128,7 +128,7 @@ public final class StreamgradJob {
 
     /**
      * The Flink settings the job needs: exactly-once checkpoints, the state backend, a bounded restart strategy
-     * (with checkpointing Flink would otherwise restart forever), no generic (Kryo) types.
+     * (with checkpointing Flink would otherwise restart forever), no generic (Kryo) types, object reuse.
      */
     public static Configuration flinkConfiguration(JobConfig cfg) {
         Configuration conf = new Configuration();
@@ -149,6 +149,10 @@ public final class StreamgradJob {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(cfg.restartDelayMs()));
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+        // Chained operators hand records on without a deep copy (a copy per source record, per batch and per
+        // snapshot: the whole model state). Safe here: every operator emits fresh objects and none changes its
+        // input; the trainer keeps a batch's label and weight arrays in its window state, and no one reuses them.
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
         conf.set(CoreOptions.DEFAULT_PARALLELISM, cfg.parallelism());
         return conf;
     }

@@ -13,7 +13,19 @@ import java.util.Map;
  * input are reproducible bit for bit.
  */
 public final class BatchAssembler {
+    /** The trigger of a producer-made mini-batch that trains as it was sent. */
+    public static final String PRODUCER = "producer";
+
     private BatchAssembler() {
+    }
+
+    /**
+     * A producer-made MiniBatch's validated examples as one batch when there are exactly {@code batchSize} of
+     * them (the MiniBatch schema's contract: such a batch is one update, as sent), or null when they are to be
+     * re-batched like single examples.
+     */
+    public static ExampleBatch producerBatch(String modelId, int dim, int batchSize, List<TrainingExample> examples) {
+        return examples.size() == batchSize ? assemble(modelId, dim, examples, PRODUCER) : null;
     }
 
     public static ExampleBatch assemble(String modelId, int dim, List<TrainingExample> examples, String trigger) {

@@ -2,9 +2,12 @@ package io.streamgrad.job.decode;
 
 import io.streamgrad.avro.DeadLetter;
 import io.streamgrad.job.config.JobConfig.Limits;
+import io.streamgrad.job.batch.BatchAssembler;
 import io.streamgrad.job.config.ModelCatalog;
+import io.streamgrad.job.records.ExampleBatch;
 import io.streamgrad.job.records.SourceRecord;
 import io.streamgrad.job.records.TrainingExample;
+import io.streamgrad.learner.train.TrainerConfig;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
@@ -20,7 +23,9 @@ import org.apache.flink.util.OutputTag;
  * on bad input. The logic is {@link RecordDecoder}, a plain function of one record; this is its Flink operator.
  *
  * <p>A MiniBatch record is all-or-nothing: if any of its examples is invalid, none trains (a producer-made batch
- * is one unit), and the reason names the first bad example.
+ * is one unit), and the reason names the first bad example. A valid MiniBatch of exactly the model's
+ * {@code batch_size} examples goes on as one record carrying the assembled batch ({@link TrainingExample#batch}),
+ * which trains as one update; a MiniBatch of another size is split into its examples, which are re-batched.
  */
 public final class DecodeAndValidate extends ProcessFunction<SourceRecord, TrainingExample> {
     private static final long serialVersionUID = 1L;
@@ -51,8 +56,17 @@ public final class DecodeAndValidate extends ProcessFunction<SourceRecord, Train
     public void processElement(SourceRecord r, Context ctx, Collector<TrainingExample> out) {
         RecordDecoder.Result result = decoder.decode(r, ctx.timerService().currentProcessingTime());
         if (result instanceof RecordDecoder.Accepted a) {
-            for (TrainingExample t : a.examples()) {
-                out.collect(t);
+            String batchModel = a.miniBatchModelId();
+            TrainerConfig config = batchModel == null ? null : catalog.config(batchModel);
+            ExampleBatch whole = config == null ? null : BatchAssembler.producerBatch(batchModel,
+                    config.model().features(), config.batchSize(), a.examples());
+            if (whole != null) {
+                // One record for the whole batch: no per-example records, serialisation or buffering downstream.
+                out.collect(TrainingExample.ofBatch(whole, r.topic, r.partition, r.offset));
+            } else {
+                for (TrainingExample t : a.examples()) {
+                    out.collect(t);
+                }
             }
             examplesOut.inc(a.examples().size());
         } else {

@@ -40,8 +40,11 @@ public final class RecordDecoder {
     public sealed interface Result permits Accepted, Rejected {
     }
 
-    /** The record's examples, all valid, in record order (never empty). */
-    public record Accepted(List<TrainingExample> examples) implements Result {
+    /**
+     * The record's examples, all valid, in record order (never empty). {@code miniBatchModelId} is the model of a
+     * producer-made MiniBatch record, null for a single example.
+     */
+    public record Accepted(List<TrainingExample> examples, String miniBatchModelId) implements Result {
     }
 
     /** The record's one dead letter. */
@@ -111,7 +114,7 @@ public final class RecordDecoder {
                 t.offset = r.offset;
                 valid.add(t);
             }
-            return new Accepted(valid);
+            return new Accepted(valid, d.isMiniBatch() ? modelId : null);
         } catch (InvalidRecordException | InvalidExampleException e) {
             return new Rejected(deadLetter(r, modelId, e.getMessage(), nowMs));
         } catch (RuntimeException e) {

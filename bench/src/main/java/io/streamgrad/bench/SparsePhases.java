@@ -1,0 +1,152 @@
+package io.streamgrad.bench;
+
+import io.streamgrad.learner.data.Batch;
+import io.streamgrad.learner.loss.Loss;
+import io.streamgrad.learner.model.Model;
+import io.streamgrad.learner.model.TouchedSet;
+import io.streamgrad.learner.optim.Optimizer;
+import io.streamgrad.learner.train.ModelState;
+import io.streamgrad.learner.train.Trainer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where the time of one lazy (sparse-update) training step goes: {@link Trainer#train}'s sparse path replayed
+ * phase by phase through its public parts, with the trainer's own passes over the touched indices re-created as
+ * the same loops (gradient norm, rollback copy into parameter-sized arrays, finiteness check, clearing).
+ *
+ * <p>With 2^20 hashed features the arrays are large (a weight, its gradient, its optimizer state, its rollback
+ * copy and its touched-flag each live in a different array of 1–71 MB) and the indices random, so each phase is
+ * mostly cache misses; the profile says which array walks cost what. It also times one alternative: the rollback
+ * copy into a compact buffer in touched order (sequential writes) instead of parameter-sized arrays indexed by
+ * coordinate (one more random miss per coordinate and state block).
+ */
+public final class SparsePhases {
+    private final Model model;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final double lr;
+    private final float[] params;
+    private final float[] optState;
+    private final float[] grad;
+    private final float[] paramsBackup;
+    private final float[] stateBackup;
+    private float[] compactBackup = new float[0];
+    private final TouchedSet touched;
+    private final List<Batch> batches;
+    private final int blocks;
+    private final float[] raw;
+    private final float[] dRaw;
+    private final float[] pred;
+    private long t;
+
+    public SparsePhases(Trainer trainer, ModelState state, List<Batch> batches) {
+        this.model = trainer.model();
+        this.loss = trainer.loss();
+        this.optimizer = trainer.optimizer();
+        this.lr = trainer.config().optimizer().learningRate();
+        this.params = state.params().clone();
+        this.optState = state.optimizerState().clone();
+        this.grad = new float[params.length];
+        this.paramsBackup = new float[params.length];
+        this.stateBackup = new float[optState.length];
+        this.touched = new TouchedSet(params.length);
+        this.batches = batches;
+        this.blocks = params.length == 0 ? 0 : optState.length / params.length;
+        int n = batches.get(0).size();
+        this.raw = new float[n];
+        this.dRaw = new float[n];
+        this.pred = new float[n];
+    }
+
+    /**
+     * Mean microseconds per step of each phase over {@code steps} steps (after {@code warmup} untimed ones), by
+     * the calling thread's CPU time ({@code cpu}) or the wall clock.
+     */
+    public Map<String, Double> profile(int warmup, int steps, boolean cpu) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.function.LongSupplier clock = cpu ? mx::getCurrentThreadCpuTime : System::nanoTime;
+        long[] ns = new long[9];
+        long touchedTotal = 0;
+        for (int s = 0; s < warmup + steps; s++) {
+            Batch b = batches.get(s % batches.size());
+            int n = b.size();
+            long t0 = clock.getAsLong();
+            model.forward(params, b, raw);
+            long t1 = clock.getAsLong();
+            loss.link(raw, n, 1, pred);
+            loss.lossAndGradient(raw, b.labels(), b.weights(), n, 1, dRaw);
+            long t2 = clock.getAsLong();
+            model.backward(params, b, dRaw, grad, touched);
+            long t3 = clock.getAsLong();
+            int[] idx = touched.indices();
+            int count = touched.count();
+            double norm = 0;
+            for (int k = 0; k < count; k++) {
+                double g = grad[idx[k]];
+                norm += g * g;
+            }
+            long t4 = clock.getAsLong();
+            for (int k = 0; k < count; k++) {
+                int i = idx[k];
+                paramsBackup[i] = params[i];
+                for (int q = 0; q < blocks; q++) {
+                    stateBackup[q * params.length + i] = optState[q * params.length + i];
+                }
+            }
+            long t5 = clock.getAsLong();
+            int need = count * (1 + blocks);
+            if (compactBackup.length < need) {
+                compactBackup = new float[need];
+            }
+            for (int k = 0, c = 0; k < count; k++) {
+                int i = idx[k];
+                compactBackup[c++] = params[i];
+                for (int q = 0; q < blocks; q++) {
+                    compactBackup[c++] = optState[q * params.length + i];
+                }
+            }
+            long t6 = clock.getAsLong();
+            optimizer.stepSparse(params, grad, optState, ++t, lr, idx, count);
+            long t7 = clock.getAsLong();
+            boolean finite = touchedFinite(idx, count);
+            long t8 = clock.getAsLong();
+            for (int k = 0; k < count; k++) {
+                grad[idx[k]] = 0f;
+            }
+            touched.clear();
+            long t9 = clock.getAsLong();
+            if (!finite || Double.isNaN(norm)) {
+                throw new IllegalStateException("profiled step went non-finite at step " + t);
+            }
+            if (s >= warmup) {
+                long[] d = {t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6, t8 - t7, t9 - t8};
+                for (int i = 0; i < d.length; i++) {
+                    ns[i] += d[i];
+                }
+                touchedTotal += count;
+            }
+        }
+        String[] names = {"model.forward", "loss.link + lossAndGradient", "model.backward (+ touched set)",
+            "trainer: gradient norm over touched", "trainer: rollback copy, param-sized arrays",
+            "  alternative: rollback copy, compact buffer", "optimizer.stepSparse", "trainer: finiteness check",
+            "trainer: clear gradient + touched set"};
+        Map<String, Double> us = new LinkedHashMap<>();
+        for (int i = 0; i < names.length; i++) {
+            us.put(names[i], ns[i] / 1e3 / steps);
+        }
+        us.put("touched coordinates per step", (double) touchedTotal / steps);
+        return us;
+    }
+
+    /** The trainer's check, loop for loop (early exit on the first non-finite value). */
+    private boolean touchedFinite(int[] idx, int count) {
+        for (int k = 0; k < count; k++) {
+            if (!Float.isFinite(params[idx[k]])) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -156,6 +156,8 @@ class DivergenceIT {
                 restart: {attempts: 0}
                 snapshot: {every_steps: %d, every_seconds: 0}
                 metrics_every_batches: 5
+                # The poison (1e30) must reach the trainer: lift the validator's magnitude cap above it.
+                limits: {max_abs_value: 1.0e31}
                 models:
                   guarded:
                 %s

@@ -115,6 +115,38 @@ public final class DenseKernels {
     }
 
     /**
+     * The float loop over the learner's own state layout ({@code m} at {@code i}, {@code v} at {@code n + i}),
+     * with {@code v} staged through a scratch array by two {@code System.arraycopy} calls, so that the loop sees
+     * two distinct arrays and vectorises without a change to the checkpointed layout.
+     */
+    public double floatAdamStagedV() {
+        int n = params.length;
+        long step = ++t;
+        System.arraycopy(state, n, vSplit, 0, n);
+        float b1 = (float) BenchConfigs.ADAM_BETA1;
+        float b2 = (float) BenchConfigs.ADAM_BETA2;
+        float c1 = 1f - b1;
+        float c2 = 1f - b2;
+        double bc2 = Math.sqrt(1 - Math.pow(BenchConfigs.ADAM_BETA2, step));
+        float alpha = (float) (BenchConfigs.ADAM_LR * bc2 / (1 - Math.pow(BenchConfigs.ADAM_BETA1, step)));
+        float epsHat = (float) (BenchConfigs.ADAM_EPS * bc2);
+        float[] w = params;
+        float[] g = grads;
+        float[] ms = state;
+        float[] vs = vSplit;
+        for (int i = 0; i < n; i++) {
+            float gi = g[i];
+            float mi = b1 * ms[i] + c1 * gi;
+            float vi = b2 * vs[i] + c2 * gi * gi;
+            ms[i] = mi;
+            vs[i] = vi;
+            w[i] -= alpha * mi / ((float) Math.sqrt(vi) + epsHat);
+        }
+        System.arraycopy(vSplit, 0, state, n, n);
+        return w[0];
+    }
+
+    /**
      * The learner's arithmetic (double per coordinate, stored as float) with the moments split into two arrays:
      * shows that the layout, not the precision, keeps the learner's loop scalar.
      */

@@ -34,6 +34,9 @@ public final class SparsePhases {
     private final float[] stateBackup;
     private float[] compactBackup = new float[0];
     private final TouchedSet touched;
+    private final TouchedSet touchedAgain;
+    private final long[] bits;
+    private final int[] bitList;
     private final List<Batch> batches;
     private final int blocks;
     private final float[] raw;
@@ -52,6 +55,9 @@ public final class SparsePhases {
         this.paramsBackup = new float[params.length];
         this.stateBackup = new float[optState.length];
         this.touched = new TouchedSet(params.length);
+        this.touchedAgain = new TouchedSet(params.length);
+        this.bits = new long[(params.length + 63) / 64];
+        this.bitList = new int[params.length];
         this.batches = batches;
         this.blocks = params.length == 0 ? 0 : optState.length / params.length;
         int n = batches.get(0).size();
@@ -67,7 +73,7 @@ public final class SparsePhases {
     public Map<String, Double> profile(int warmup, int steps, boolean cpu) {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         java.util.function.LongSupplier clock = cpu ? mx::getCurrentThreadCpuTime : System::nanoTime;
-        long[] ns = new long[9];
+        long[] ns = new long[11];
         long touchedTotal = 0;
         for (int s = 0; s < warmup + steps; s++) {
             Batch b = batches.get(s % batches.size());
@@ -117,11 +123,34 @@ public final class SparsePhases {
             }
             touched.clear();
             long t9 = clock.getAsLong();
+            // The membership structure alone: the same index sequence (idx still holds it after clear()) into a
+            // second TouchedSet (one boolean per parameter) and into a bitset (one bit per parameter, 8x smaller,
+            // so more of it stays in cache).
+            for (int k = 0; k < count; k++) {
+                touchedAgain.add(idx[k]);
+            }
+            touchedAgain.clear();
+            long t10 = clock.getAsLong();
+            int listed = 0;
+            for (int k = 0; k < count; k++) {
+                int i = idx[k];
+                long mask = 1L << i;
+                int word = i >>> 6;
+                if ((bits[word] & mask) == 0) {
+                    bits[word] |= mask;
+                    bitList[listed++] = i;
+                }
+            }
+            for (int k = 0; k < listed; k++) {
+                bits[bitList[k] >>> 6] = 0L;
+            }
+            long t11 = clock.getAsLong();
             if (!finite || Double.isNaN(norm)) {
                 throw new IllegalStateException("profiled step went non-finite at step " + t);
             }
             if (s >= warmup) {
-                long[] d = {t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6, t8 - t7, t9 - t8};
+                long[] d = {t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6, t8 - t7, t9 - t8,
+                    t10 - t9, t11 - t10};
                 for (int i = 0; i < d.length; i++) {
                     ns[i] += d[i];
                 }
@@ -131,7 +160,8 @@ public final class SparsePhases {
         String[] names = {"model.forward", "loss.link + lossAndGradient", "model.backward (+ touched set)",
             "trainer: gradient norm over touched", "trainer: rollback copy, param-sized arrays",
             "  alternative: rollback copy, compact buffer", "optimizer.stepSparse", "trainer: finiteness check",
-            "trainer: clear gradient + touched set"};
+            "trainer: clear gradient + touched set",
+            "  reference: TouchedSet add + clear (boolean[])", "  alternative: same with a bitset (long[])"};
         Map<String, Double> us = new LinkedHashMap<>();
         for (int i = 0; i < names.length; i++) {
             us.put(names[i], ns[i] / 1e3 / steps);

@@ -44,14 +44,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole job, on a real broker and a MiniCluster, fed 24,000 seeded records of which about half are broken or
+ * The whole job, on a real broker and a MiniCluster, fed 100,000 seeded records of which about half are broken or
  * hostile ({@link HostileRecords}, every kind but the unpredictable CHAOS), plus three invalid records at Kafka's
  * default size limit, every 100th record stamped in the year 3000: the bounded job finishes without a single failure (no restarts allowed), the dead-letter
  * topic holds exactly one letter per invalid record with the right coordinates and reason, and each model's final
  * snapshot has seen exactly the valid examples.
  */
 class HostileInputIT {
-    static final int RECORDS = 24_000;
+    static final int RECORDS = 100_000;
     static final long SEED = 0xBAD_5EEDL;
     static final long YEAR_3000 = 32_503_680_000_000L;
 

@@ -12,11 +12,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -28,6 +32,8 @@ public final class ExampleProducer implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final SingleObjectCodec<Example> avro = SingleObjectCodec.example();
     private final JsonExamples json = new JsonExamples();
+    /** The first send that failed: Kafka reports failures through futures and callbacks, never by throwing. */
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
 
     public ExampleProducer(Properties client) {
         Properties p = new Properties();
@@ -36,6 +42,8 @@ public final class ExampleProducer implements AutoCloseable {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
+        // A missing topic or an unreachable broker should fail in seconds, not a minute per record.
+        p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
         this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
@@ -67,10 +75,44 @@ public final class ExampleProducer implements AutoCloseable {
         return asJson ? json.toJson(e) : avro.encode(e);
     }
 
-    /** Sends one record (asynchronously); {@link #flush()} waits for all. */
+    /**
+     * Sends one record (asynchronously); {@link #flush()} waits for all.
+     *
+     * @throws IllegalStateException once an earlier send has failed (wrong credentials, missing topic...): the
+     *                               producer would otherwise go on dropping every record, each after a wait
+     */
     public Future<RecordMetadata> send(String topic, int partition, String key, byte[] value) {
+        throwIfFailed();
         return producer.send(new ProducerRecord<>(topic, partition, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                value));
+                value), (metadata, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+    }
+
+    /** Fails fast when the topic is missing or has no such partition (before any record is sent). */
+    public void checkPartition(String topic, int partition) {
+        List<PartitionInfo> parts;
+        try {
+            parts = producer.partitionsFor(topic);
+        } catch (KafkaException e) {
+            throw new IllegalStateException("topic '" + topic + "' is not available (" + e.getMessage()
+                    + "): create it first (`streamgrad run --create-topics` or kafka-topics.sh)", e);
+        }
+        if (partition >= parts.size()) {
+            throw new IllegalStateException("topic '" + topic + "' has " + parts.size() + " partition(s); partition "
+                    + partition + " does not exist");
+        }
+    }
+
+    private void throwIfFailed() {
+        Exception e = failure.get();
+        if (e != null) {
+            throw new IllegalStateException("could not send to Kafka: " + e.getMessage()
+                    + (e instanceof AuthenticationException
+                    ? " (check security.protocol, sasl.mechanism and the credentials in --kafka-config)" : ""), e);
+        }
     }
 
     /**
@@ -82,6 +124,7 @@ public final class ExampleProducer implements AutoCloseable {
      */
     public long replay(String topic, int partition, String modelId, Dataset data, boolean asJson, double ratePerSecond,
                        long limit) {
+        checkPartition(topic, partition);
         long n = limit > 0 ? Math.min(limit, data.size()) : data.size();
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
@@ -98,8 +141,10 @@ public final class ExampleProducer implements AutoCloseable {
         return n;
     }
 
+    /** Waits until every record sent so far is written; throws if any could not be. */
     public void flush() {
         producer.flush();
+        throwIfFailed();
     }
 
     @Override

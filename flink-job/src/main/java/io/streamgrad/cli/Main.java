@@ -26,6 +26,7 @@ public final class Main {
               produce   replay a LibSVM/CSV file into the examples topic (one partition, file order)
               models    list committed model snapshots; save one for predict/evaluate
               metrics   print the metrics topic (--follow to keep printing)
+              bench-stream  end-to-end benchmark: broker -> job -> snapshots beside the offline trainer
 
             `streamgrad <command> --help` prints a command's options.
             exit status: 0 ok, 1 failed, 2 bad command line
@@ -57,6 +58,7 @@ public final class Main {
             case "produce" -> ProduceCommand.USAGE;
             case "models" -> ModelsCommand.USAGE;
             case "metrics" -> MetricsCommand.USAGE;
+            case "bench-stream" -> StreamBenchCommand.USAGE;
             default -> USAGE;
         };
         try {
@@ -86,6 +88,7 @@ public final class Main {
                 case "produce" -> ProduceCommand.run(rest, out, err);
                 case "models" -> ModelsCommand.run(rest, out, err);
                 case "metrics" -> MetricsCommand.run(rest, out, err);
+                case "bench-stream" -> StreamBenchCommand.run(rest, out, err);
                 default -> throw new IllegalStateException(command);
             };
         } catch (UsageException e) {
@@ -104,6 +107,12 @@ public final class Main {
 
     private static String describe(Throwable e) {
         StringBuilder sb = new StringBuilder(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        // A failed Flink job wraps the cause several levels deep (job execution, restart strategy, coordinator...):
+        // the root cause is what tells the user what to fix (e.g. "Authentication failed ...").
+        Throwable root = e;
+        for (int i = 0; i < 32 && root.getCause() != null && root.getCause() != root; i++) {
+            root = root.getCause();
+        }
         Throwable c = e.getCause();
         int depth = 0;
         while (c != null && c != e && depth++ < 4) {
@@ -112,6 +121,9 @@ public final class Main {
             }
             e = c;
             c = c.getCause();
+        }
+        if (root.getMessage() != null && !sb.toString().contains(root.getMessage())) {
+            sb.append("\n  root cause: ").append(root.getClass().getSimpleName()).append(": ").append(root.getMessage());
         }
         return sb.toString();
     }

@@ -1,5 +1,6 @@
 package io.streamgrad.cli;
 
+import io.streamgrad.job.JobFailures;
 import io.streamgrad.job.StreamgradJob;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
@@ -20,17 +22,19 @@ import org.apache.kafka.clients.admin.Admin;
  */
 final class RunCommand {
     static final String USAGE = """
-            usage: streamgrad run --config job.yaml [--create-topics]
+            usage: streamgrad run --config job.yaml [--create-topics] [--from-savepoint PATH]
               Runs the streaming trainer on a local Flink MiniCluster against the Kafka named in job.yaml
               (kafka.bootstrap.servers and any client properties). With bounded: true it stops at the offsets
               that were latest at start and publishes final snapshots; otherwise it runs until interrupted.
-              --create-topics creates missing topics (models compacted) with replication factor 1.""";
+              --create-topics creates missing topics (models compacted) with replication factor 1.
+              --from-savepoint resumes from a savepoint or a retained checkpoint directory (chk-<n>): every
+              model continues its parameters, optimizer state, step and snapshot version.""";
 
     private RunCommand() {
     }
 
     static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        Args args = Args.parse(argv, Set.of("config"), Set.of("create-topics"));
+        Args args = Args.parse(argv, Set.of("config", "from-savepoint"), Set.of("create-topics"));
         Path file = Path.of(args.required("config"));
         JobConfig config;
         try {
@@ -43,19 +47,39 @@ final class RunCommand {
                 EmbeddedKafka.createTopics(admin, EmbeddedKafka.jobTopics(config.topics(), 1, (short) 1));
             }
         }
-        JobClient client = start(config);
+        JobClient client = start(config, args.get("from-savepoint", null));
         out.println("streamgrad job " + client.getJobID() + " running: models " + config.models().modelIds()
                 + ", reading " + config.topics().examples() + " on " + config.bootstrapServers()
                 + (config.bounded() ? " up to its current end" : " (Ctrl-C to stop)"));
-        JobExecutionResult result = client.getJobExecutionResult().get();
+        // Credentials (sasl.jaas.config, *password*, ...) are shown as [redacted].
+        out.println("kafka client settings: " + config.redactedKafka());
+        JobExecutionResult result;
+        try {
+            result = client.getJobExecutionResult().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw JobFailures.explained(e, config);
+        }
         out.println("job finished in " + result.getNetRuntime() + " ms");
         return 0;
     }
 
     /** Builds the job for the config and submits it to a MiniCluster in this JVM. */
     static JobClient start(JobConfig config) throws Exception {
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(StreamgradJob.flinkConfiguration(config));
+        return start(config, null);
+    }
+
+    /** As {@link #start(JobConfig)}, restoring from {@code savepoint} (a savepoint or chk-n directory) when non-null. */
+    static JobClient start(JobConfig config, String savepoint) throws Exception {
+        org.apache.flink.configuration.Configuration flinkConf = StreamgradJob.flinkConfiguration(config);
+        if (savepoint != null) {
+            Path dir = Path.of(savepoint.replaceFirst("^file:(//)?", ""));
+            if (!java.nio.file.Files.isDirectory(dir)) {
+                throw new UsageException("--from-savepoint: no such directory " + savepoint
+                        + " (give a savepoint directory or a retained checkpoint's chk-<n> directory)");
+            }
+            flinkConf.set(StateRecoveryOptions.SAVEPOINT_PATH, dir.toUri().toString());
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
         StreamgradJob.build(env, config);
         return env.executeAsync("streamgrad: " + String.join(", ", config.models().modelIds()));
     }

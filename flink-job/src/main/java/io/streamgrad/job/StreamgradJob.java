@@ -18,12 +18,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -52,6 +54,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * {@code ./streamgrad run} runs the same graph on a local MiniCluster.
  */
 public final class StreamgradJob {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamgradJob.class);
+
     private StreamgradJob() {
     }
 
@@ -63,11 +67,26 @@ public final class StreamgradJob {
         JobConfig config = JobConfigParser.parse(Path.of(args[1]));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
         build(env, config);
-        env.execute("streamgrad: " + String.join(", ", config.models().modelIds()));
+        try {
+            env.execute("streamgrad: " + String.join(", ", config.models().modelIds()));
+        } catch (Exception e) {
+            throw JobFailures.explained(e, config);
+        }
     }
 
     /** The job graph, top to bottom; every operator has a stable uid so savepoints map back after code changes. */
     public static void build(StreamExecutionEnvironment env, JobConfig cfg) {
+        build(env, cfg, UnaryOperator.identity());
+    }
+
+    /**
+     * The job graph with a seam on the validated examples just before they are batched. Tests put a failure
+     * injector there (an operator that throws once at a chosen record); production uses {@link #build(
+     * StreamExecutionEnvironment, JobConfig)}. The seam runs once, while the graph is built; an operator it adds
+     * needs its own uid (auto-generated uids are off).
+     */
+    public static void build(StreamExecutionEnvironment env, JobConfig cfg,
+                             UnaryOperator<DataStream<TrainingExample>> beforeBatching) {
         DataStream<SourceRecord> records = env
                 .fromSource(source(cfg), WatermarkStrategy.noWatermarks(), "examples: " + cfg.topics().examples())
                 .uid("examples-source");
@@ -78,10 +97,11 @@ public final class StreamgradJob {
 
         examples.getSideOutput(DecodeAndValidate.DEAD_LETTERS)
                 .sinkTo(sink(cfg, cfg.topics().deadLetters(), "dead-letters", SingleObjectCodec::deadLetter,
-                        (DeadLetter d) -> d.getKey() == null ? null : bytes(d.getKey())))
+                        (DeadLetter d) -> d.getKey() == null ? null : bytes(d.getKey()),
+                        (DeadLetter d) -> d.getFailedAt().toEpochMilli()))
                 .uid("dead-letters-sink").name("dead letters: " + cfg.topics().deadLetters());
 
-        SingleOutputStreamOperator<ExampleBatch> batches = examples
+        SingleOutputStreamOperator<ExampleBatch> batches = beforeBatching.apply(examples)
                 .keyBy(e -> e.modelId, Types.STRING)
                 .process(new MiniBatcher(cfg.models(), cfg.batchTimeoutMs()))
                 .uid("mini-batcher").name("mini-batcher");
@@ -95,18 +115,20 @@ public final class StreamgradJob {
                 .uid("trainer").name("trainer");
 
         metrics.sinkTo(sink(cfg, cfg.topics().metrics(), "metrics", SingleObjectCodec::trainingMetrics,
-                        (TrainingMetrics m) -> m.getModelId().getBytes(StandardCharsets.UTF_8)))
+                        (TrainingMetrics m) -> m.getModelId().getBytes(StandardCharsets.UTF_8),
+                        (TrainingMetrics m) -> m.getCreatedAt().toEpochMilli()))
                 .uid("metrics-sink").name("metrics: " + cfg.topics().metrics());
 
         metrics.getSideOutput(ModelTrainer.SNAPSHOTS)
                 .sinkTo(sink(cfg, cfg.topics().models(), "models", SingleObjectCodec::modelSnapshot,
-                        (ModelSnapshot s) -> s.getModelId().getBytes(StandardCharsets.UTF_8)))
+                        (ModelSnapshot s) -> s.getModelId().getBytes(StandardCharsets.UTF_8),
+                        (ModelSnapshot s) -> s.getCreatedAt().toEpochMilli()))
                 .uid("models-sink").name("models: " + cfg.topics().models());
     }
 
     /**
      * The Flink settings the job needs: exactly-once checkpoints, the state backend, a bounded restart strategy
-     * (with checkpointing Flink would otherwise restart forever), no generic (Kryo) types.
+     * (with checkpointing Flink would otherwise restart forever), no generic (Kryo) types, object reuse.
      */
     public static Configuration flinkConfiguration(JobConfig cfg) {
         Configuration conf = new Configuration();
@@ -116,17 +138,28 @@ public final class StreamgradJob {
         if (cfg.checkpointDir() != null) {
             conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, cfg.checkpointDir());
+            // Keep the last checkpoint when the job fails for good (restart attempts used up, e.g. Kafka away too
+            // long) or is cancelled: it is then resumed from <checkpoint_dir>/<job id>/chk-<n>. Flink's default
+            // deletes it on a terminal failure, which would leave only the last savepoint to go back to.
+            conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                    ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         }
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, cfg.restartAttempts());
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(cfg.restartDelayMs()));
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+        // Chained operators hand records on without a deep copy (a copy per source record, per batch and per
+        // snapshot: the whole model state). Safe here: every operator emits fresh objects and none changes its
+        // input; the trainer keeps a batch's label and weight arrays in its window state, and no one reuses them.
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
         conf.set(CoreOptions.DEFAULT_PARALLELISM, cfg.parallelism());
         return conf;
     }
 
     private static KafkaSource<SourceRecord> source(JobConfig cfg) {
+        // JobConfig.toString redacts the Kafka credentials.
+        LOG.info("building the streamgrad job: {}", cfg);
         Properties props = cfg.kafkaProperties();
         // Transactionally produced examples count only once committed, unless the user says otherwise.
         props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -150,7 +183,7 @@ public final class StreamgradJob {
 
     private static <T extends SpecificRecordBase> KafkaSink<T> sink(
             JobConfig cfg, String topic, String name, SerializableSupplier<SingleObjectCodec<T>> codec,
-            SerializableFunction<T, byte[]> key) {
+            SerializableFunction<T, byte[]> key, SerializableFunction<T, Long> timestamp) {
         Properties props = cfg.kafkaProperties();
         props.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(cfg.transactionTimeoutMs()));
         // Snapshots of large models exceed Kafka's 1 MB default request size.
@@ -160,7 +193,7 @@ public final class StreamgradJob {
                 .setBootstrapServers(cfg.bootstrapServers())
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(cfg.transactionalIdPrefix() + "-" + name)
-                .setRecordSerializer(new SingleObjectRecordSerializer<>(topic, codec, key))
+                .setRecordSerializer(new SingleObjectRecordSerializer<>(topic, codec, key, timestamp))
                 .build();
     }
 

@@ -169,7 +169,7 @@ class StreamingJobIT {
                       batch_size: 8}
                 """);
         kafka.createJobTopics(cfg.topics(), 2);
-        List<Example> blobs = SyntheticData.separable("blobs", 1600, 11);
+        List<Example> blobs = SyntheticData.separable("blobs", 1610, 11);
         List<Example> reg = SyntheticData.regression("reg", 800, 12);
         JsonExamples json = new JsonExamples();
         String ex = cfg.topics().examples();
@@ -219,18 +219,18 @@ class StreamingJobIT {
         snaps.forEach(s -> latest.merge(s.getModelId(), s, (a, b) -> b.getVersion() > a.getVersion() ? b : a));
         assertThat(latest.keySet()).containsExactlyInAnyOrder("blobs", "reg");
         // Every good example trained exactly once (v1 ones included); partial last batches flushed at the end.
-        assertThat(latest.get("blobs").getExamplesSeen()).isEqualTo(1600);
-        assertThat(latest.get("blobs").getStep()).isEqualTo(100);
+        assertThat(latest.get("blobs").getExamplesSeen()).isEqualTo(1610);
+        assertThat(latest.get("blobs").getStep()).isEqualTo(101); // 100 full batches + the partial one at the end
         assertThat(latest.get("reg").getExamplesSeen()).isEqualTo(800);
-        assertThat(state(latest.get("blobs")).examplesSeen()).isEqualTo(1600);
-        assertThat(latest.get("blobs").getSourceOffsets()).containsEntry(ex + "-0", 1603L);
-        assertThat(versions(snaps).get("blobs")).containsExactly(1L, 2L, 3L, 4L, 5L);
-        assertThat(v1).isEqualTo(100);
+        assertThat(state(latest.get("blobs")).examplesSeen()).isEqualTo(1610);
+        assertThat(latest.get("blobs").getSourceOffsets()).containsEntry(ex + "-0", 1613L);
+        assertThat(versions(snaps).get("blobs")).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        assertThat(v1).isEqualTo(101);
 
         List<TrainingMetrics> m = metrics(cfg);
         List<TrainingMetrics> b = m.stream().filter(x -> x.getModelId().equals("blobs"))
                 .sorted(Comparator.comparingLong(TrainingMetrics::getStep)).toList();
-        assertThat(b).hasSize(10);
+        assertThat(b).hasSize(11); // 10 full windows + the last partial one, published at the end of input
         assertThat(b.get(b.size() - 1).getLoss()).isLessThan(b.get(0).getLoss());
         assertThat(b.get(b.size() - 1).getAccuracy()).isGreaterThan(0.93);
         List<TrainingMetrics> r = m.stream().filter(x -> x.getModelId().equals("reg"))

@@ -11,12 +11,18 @@ import java.util.OptionalLong;
  * version in {@link SchemaHistory}), or a JSON example or mini-batch ({@link JsonExamples}). The record kind is
  * chosen by the fingerprint in the Avro header, or by the leading '{' of JSON.
  *
+ * <p>Records of the current Example and MiniBatch schemas without named features are read by
+ * {@link FastExampleReader} (no boxing, no stream); everything else, and anything that reader declines, by Avro's
+ * reader, which has the last word on what is valid.
+ *
  * <p>Never throws anything but {@link InvalidRecordException}, whose message names the problem and the fix.
  * Not thread-safe, not serialisable: create one per Flink subtask in {@code open()}.
  */
 public final class InputDecoder {
     private static final long MINI_BATCH_V2 = SchemaHistory.fingerprint(MiniBatch.getClassSchema());
     private static final long MINI_BATCH_V1 = SchemaHistory.fingerprint(SchemaHistory.MINI_BATCH_V1);
+    /** The single-object header: C3 01 and the 8-byte fingerprint. */
+    private static final int HEADER = 10;
 
     private final SingleObjectCodec<Example> examples = SingleObjectCodec.example();
     private final SingleObjectCodec<MiniBatch> miniBatches = SingleObjectCodec.miniBatch();
@@ -45,8 +51,20 @@ public final class InputDecoder {
         if (fp.isPresent()) {
             long f = fp.getAsLong();
             int exampleVersion = SchemaHistory.exampleVersion(f);
+            if (exampleVersion == SchemaHistory.EXAMPLE_CURRENT_VERSION) {
+                Example fast = FastExampleReader.example(value, HEADER);
+                if (fast != null) {
+                    return new Decoded(List.of(fast), null, "avro", exampleVersion);
+                }
+            }
             if (exampleVersion > 0) {
                 return new Decoded(List.of(examples.decode(value)), null, "avro", exampleVersion);
+            }
+            if (f == MINI_BATCH_V2) {
+                FastExampleReader.MiniBatchBody fast = FastExampleReader.miniBatch(value, HEADER);
+                if (fast != null) {
+                    return new Decoded(fast.examples(), fast.modelId(), "avro", SchemaHistory.EXAMPLE_CURRENT_VERSION);
+                }
             }
             if (f == MINI_BATCH_V2 || f == MINI_BATCH_V1) {
                 MiniBatch mb = miniBatches.decode(value);

@@ -1,8 +1,11 @@
 package io.streamgrad.schemas;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamgrad.avro.Example;
@@ -23,7 +26,7 @@ import java.util.Set;
  *  "weight": 2.0, "event_time": 1700000000000}</pre>
  * or a mini-batch {@code {"model_id": "m", "examples": [{...}, ...]}}. Fields missing from an example take the
  * schema defaults; {@code model_id} and {@code label} are required. Unknown fields are rejected (a typo such as
- * {@code "lable"} must not silently train on a default).
+ * {@code "lable"} must not silently train on a default), and so are duplicate fields and anything after the object.
  *
  * <p>Thread-safe (Jackson's {@link ObjectMapper} is, once configured); not serialisable.
  */
@@ -32,7 +35,15 @@ public final class JsonExamples {
             Set.of("model_id", "event_time", "dense", "indices", "values", "named", "label", "weight");
     private static final Set<String> MINI_BATCH_FIELDS = Set.of("model_id", "examples");
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    /**
+     * A duplicate key is refused (parsers disagree on which value wins, so {@code {"label": 1, "label": 0}} would
+     * mean different things to different readers), and so is anything after the object (a second object in the
+     * same record would otherwise be dropped silently).
+     */
+    private final ObjectMapper mapper = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     /** Whether the bytes look like a JSON object (first non-blank byte is '{'). */
     public static boolean looksLikeJson(byte[] bytes) {

@@ -7,7 +7,9 @@ import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.TrainingMetrics;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
@@ -28,16 +30,22 @@ import org.apache.avro.specific.SpecificRecordBase;
  * @param <T> the generated Avro record class
  */
 public final class SingleObjectCodec<T extends SpecificRecordBase> {
+    /** C3 01 + the 8-byte fingerprint. */
+    private static final int HEADER_BYTES = 10;
     private final Schema schema;
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
+    /** Writer schemas by fingerprint, for the bounds check before decoding. */
+    private final Map<Long, Schema> writers = new HashMap<>();
 
     private SingleObjectCodec(Schema schema, SpecificData model, List<Schema> olderWriterSchemas) {
         this.schema = Objects.requireNonNull(schema, "schema");
         this.encoder = new BinaryMessageEncoder<>(model, schema);
         this.decoder = new BinaryMessageDecoder<>(model, schema);
+        writers.put(SchemaHistory.fingerprint(schema), schema);
         for (Schema older : olderWriterSchemas) {
             decoder.addSchema(older);
+            writers.put(SchemaHistory.fingerprint(older), older);
         }
     }
 
@@ -86,13 +94,21 @@ public final class SingleObjectCodec<T extends SpecificRecordBase> {
      * Reads one single-object encoded record.
      *
      * @throws InvalidRecordException when the bytes are not a single-object {@code schema().getName()} record of a
-     *                                known version, or are truncated or corrupt; the message says which
+     *                                known version, or are truncated or corrupt, or carry bytes after the record;
+     *                                the message says which. Declared lengths are checked against the record's
+     *                                size before Avro allocates anything ({@link AvroBounds}), so hostile bytes
+     *                                cannot make the reader allocate more than the record's own size.
      */
     public T decode(byte[] bytes) throws InvalidRecordException {
         String name = schema.getName();
         if (bytes == null || bytes.length == 0) {
             throw new InvalidRecordException("empty record value: expected an Avro single-object encoded " + name
                     + "; produce non-empty values (a null value is a tombstone, not an example)");
+        }
+        java.util.OptionalLong fp = headerFingerprint(bytes);
+        Schema writer = fp.isPresent() ? writers.get(fp.getAsLong()) : null;
+        if (writer != null) {
+            AvroBounds.check(writer, bytes, HEADER_BYTES);
         }
         try {
             return decoder.decode(bytes);

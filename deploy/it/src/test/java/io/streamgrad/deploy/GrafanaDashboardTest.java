@@ -22,7 +22,8 @@ class GrafanaDashboardTest {
     static final String PER_MODEL_PREFIX = "flink_taskmanager_job_task_operator_model_";
     /** What the trainer registers per model (ModelTrainer.ModelGauges in flink-job). */
     static final List<String> PER_MODEL_METRICS =
-            List.of("examples", "batches", "skippedBatches", "loss", "snapshotVersion", "eventTimeLagMs");
+            List.of("examples", "batches", "skippedBatches", "rollbacks", "lrScale", "loss", "snapshotVersion",
+                    "eventTimeLagMs");
 
     @Test
     void dashboard_hasIdentity_andPanelsWithUniqueIdsOnA24ColumnGrid() {

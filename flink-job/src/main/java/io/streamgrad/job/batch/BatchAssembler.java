@@ -13,7 +13,19 @@ import java.util.Map;
  * input are reproducible bit for bit.
  */
 public final class BatchAssembler {
+    /** The trigger of a producer-made mini-batch that trains as it was sent. */
+    public static final String PRODUCER = "producer";
+
     private BatchAssembler() {
+    }
+
+    /**
+     * A producer-made MiniBatch's validated examples as one batch when there are exactly {@code batchSize} of
+     * them (the MiniBatch schema's contract: such a batch is one update, as sent), or null when they are to be
+     * re-batched like single examples.
+     */
+    public static ExampleBatch producerBatch(String modelId, int dim, int batchSize, List<TrainingExample> examples) {
+        return examples.size() == batchSize ? assemble(modelId, dim, examples, PRODUCER) : null;
     }
 
     public static ExampleBatch assemble(String modelId, int dim, List<TrainingExample> examples, String trigger) {
@@ -45,12 +57,21 @@ public final class BatchAssembler {
             b.values = new float[Math.toIntExact(nnz)];
         }
         int p = 0;
+        String lastTopic = null;
+        int lastPartition = -1;
+        String partitionKey = null;
         for (int r = 0; r < n; r++) {
             TrainingExample e = examples.get(r);
             b.labels[r] = e.label;
             b.weights[r] = e.weight;
             b.maxEventTime = Math.max(b.maxEventTime, e.eventTime);
-            next.merge(e.topic + "-" + e.partition, e.offset + 1, Math::max);
+            if (e.partition != lastPartition || !e.topic.equals(lastTopic)) {
+                // Consecutive examples mostly share a partition: build its "topic-partition" key once per run.
+                lastTopic = e.topic;
+                lastPartition = e.partition;
+                partitionKey = e.topic + "-" + e.partition;
+            }
+            next.merge(partitionKey, e.offset + 1, Math::max);
             if (allDense) {
                 System.arraycopy(e.dense, 0, b.dense, r * dim, dim);
                 continue;

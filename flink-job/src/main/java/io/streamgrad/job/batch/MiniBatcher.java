@@ -22,6 +22,8 @@ import org.apache.flink.util.Collector;
  * examples have arrived, in arrival order (so a one-partition input gives the same batches every run); a partial
  * batch is flushed {@code batchTimeoutMs} of processing time after its first example (if > 0), and at the end
  * of a bounded input (an event-time timer at {@code Long.MAX_VALUE}, which only the final watermark reaches).
+ * A producer-made batch ({@link TrainingExample#batch}, trigger "producer") passes through as it is, after any
+ * partial batch of examples that arrived before it (trigger "before-producer-batch").
  *
  * <p>The buffer lives in keyed state, so examples waiting in a partial batch are checkpointed with the source
  * offsets that produced them: nothing is lost or trained twice across a restore.
@@ -29,6 +31,8 @@ import org.apache.flink.util.Collector;
 public final class MiniBatcher extends KeyedProcessFunction<String, TrainingExample, ExampleBatch> {
     private static final long serialVersionUID = 1L;
     static final long END_OF_INPUT = Long.MAX_VALUE;
+    /** The trigger of a partial batch flushed because a producer-made batch came after its examples. */
+    public static final String BEFORE_PRODUCER_BATCH = "before-producer-batch";
 
     private final ModelCatalog catalog;
     private final long batchTimeoutMs;
@@ -52,6 +56,15 @@ public final class MiniBatcher extends KeyedProcessFunction<String, TrainingExam
     @Override
     public void processElement(TrainingExample e, Context ctx, Collector<ExampleBatch> out) throws Exception {
         TrainerConfig config = config(ctx.getCurrentKey());
+        if (e.batch != null) {
+            // A producer-made batch trains as sent. Examples still waiting in a partial batch arrived before it:
+            // they go first, so updates (and the offsets snapshots record) stay in arrival order.
+            if (count.value() != null) {
+                flush(ctx.getCurrentKey(), config, BEFORE_PRODUCER_BATCH, ctx.timerService(), out);
+            }
+            out.collect(e.batch);
+            return;
+        }
         buffer.add(e);
         Integer c = count.value();
         int n = c == null ? 1 : c + 1;
@@ -74,6 +87,11 @@ public final class MiniBatcher extends KeyedProcessFunction<String, TrainingExam
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ExampleBatch> out) throws Exception {
         if (count.value() == null) {
             return; // flushed by count since the timer was set
+        }
+        if (catalog.config(ctx.getCurrentKey()) == null) {
+            // The model was taken out of the job (resumed from a savepoint with a shorter model list): its examples
+            // stay buffered, dormant, until it is added back; failing here would fail every other model too.
+            return;
         }
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp == END_OF_INPUT) {
             flush(ctx.getCurrentKey(), config(ctx.getCurrentKey()), "end-of-input", ctx.timerService(), out);

@@ -9,7 +9,9 @@ import java.util.Properties;
  * validated by {@link JobConfigParser}, which documents every key. Defaults live in {@link JobDefaults}.
  *
  * @param kafka                 Kafka client properties passed unchanged to the source, the sinks and the admin
- *                              client (security settings included); {@code bootstrap.servers} is required
+ *                              client (security settings included); {@code bootstrap.servers} is required.
+ *                              Credentials among them are never printed: {@link #toString()} and
+ *                              {@link #redactedKafka()} replace them (see {@link #isSecretKafkaProperty})
  * @param topics                the four topics
  * @param groupId               consumer group of the source (its committed offsets are written on checkpoints)
  * @param start                 where a job without a checkpoint starts reading
@@ -45,6 +47,41 @@ public record JobConfig(Map<String, String> kafka, Topics topics, String groupId
         Objects.requireNonNull(models, "models");
     }
 
+    /** The text that stands in for a secret wherever the configuration is printed or logged. */
+    public static final String REDACTED = "[redacted]";
+
+    /**
+     * Whether a Kafka client property holds a credential: {@code sasl.jaas.config} (with any listener prefix),
+     * anything with {@code password}, {@code secret} or {@code credentials} in its name, {@code ssl.keystore.key}
+     * (a PEM private key) and {@code basic.auth.user.info}. Such values are passed to the clients unchanged but
+     * never printed.
+     */
+    public static boolean isSecretKafkaProperty(String key) {
+        String k = key.toLowerCase(java.util.Locale.ROOT);
+        return k.endsWith("sasl.jaas.config") || k.contains("password") || k.contains("secret")
+                || k.contains("credentials") || k.endsWith("ssl.keystore.key") || k.endsWith("basic.auth.user.info");
+    }
+
+    /** The Kafka client properties with every credential replaced by {@link #REDACTED}, in key order. */
+    public Map<String, String> redactedKafka() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        kafka.forEach((k, v) -> out.put(k, isSecretKafkaProperty(k) ? REDACTED : v));
+        return out;
+    }
+
+    /** Every setting, with the Kafka credentials redacted (this is what logs and messages show). */
+    @Override
+    public String toString() {
+        return "JobConfig[kafka=" + redactedKafka() + ", topics=" + topics + ", groupId=" + groupId + ", start=" + start
+                + ", bounded=" + bounded + ", checkpointIntervalMs=" + checkpointIntervalMs + ", checkpointDir="
+                + checkpointDir + ", stateBackend=" + stateBackend + ", restartAttempts=" + restartAttempts
+                + ", restartDelayMs=" + restartDelayMs + ", snapshotEverySteps=" + snapshotEverySteps
+                + ", snapshotEverySeconds=" + snapshotEverySeconds + ", metricsEveryBatches=" + metricsEveryBatches
+                + ", batchTimeoutMs=" + batchTimeoutMs + ", unknownModels=" + unknownModels + ", limits=" + limits
+                + ", transactionTimeoutMs=" + transactionTimeoutMs + ", transactionalIdPrefix=" + transactionalIdPrefix
+                + ", parallelism=" + parallelism + ", models=" + models.modelIds() + "]";
+    }
+
     /** The Kafka client properties, as a fresh {@link Properties}. */
     public Properties kafkaProperties() {
         Properties p = new Properties();
@@ -60,14 +97,31 @@ public record JobConfig(Map<String, String> kafka, Topics topics, String groupId
     }
 
     /**
-     * Input size limits (records beyond them go to the dead letters).
+     * Input limits (records beyond them go to the dead letters).
      *
      * @param maxRecordBytes        a Kafka record value larger than this is rejected undecoded
      * @param maxExamplesPerRecord  a MiniBatch record with more examples is rejected
      * @param maxNonZerosPerExample an example with more sparse + named entries is rejected
+     * @param maxAbsValue           an example with a feature value, regression label or weight larger than this in
+     *                              magnitude is rejected (finite but huge values overflow float arithmetic or
+     *                              wreck the model in one step)
+     * @param maxDeadLetterBytes    a rejected record's key and value are copied into its dead letter only when
+     *                              together they are at most this large (the dead letter must fit the topic's
+     *                              {@code max.message.bytes}); larger ones are left out and the reason says so
      */
-    public record Limits(int maxRecordBytes, int maxExamplesPerRecord, int maxNonZerosPerExample)
-            implements java.io.Serializable {
+    public record Limits(int maxRecordBytes, int maxExamplesPerRecord, int maxNonZerosPerExample, double maxAbsValue,
+                         int maxDeadLetterBytes) implements java.io.Serializable {
+        public Limits {
+            if (!(maxAbsValue > 0) || Double.isInfinite(maxAbsValue)) {
+                throw new IllegalArgumentException("maxAbsValue must be finite and > 0, got " + maxAbsValue);
+            }
+        }
+
+        /** The first three limits, the others at their defaults. */
+        public Limits(int maxRecordBytes, int maxExamplesPerRecord, int maxNonZerosPerExample) {
+            this(maxRecordBytes, maxExamplesPerRecord, maxNonZerosPerExample, JobDefaults.MAX_ABS_VALUE,
+                    JobDefaults.MAX_DEAD_LETTER_BYTES);
+        }
     }
 
     public enum StartFrom { EARLIEST, LATEST, COMMITTED }

@@ -20,6 +20,8 @@ import java.util.TreeSet;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
@@ -44,7 +46,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * transaction_timeout_ms: 60000
  * transactional_id_prefix: streamgrad-&lt;group_id&gt;
  * parallelism: 1
- * limits: {max_record_bytes: 1048576, max_examples_per_record: 65536, max_non_zeros_per_example: 1048576}
+ * limits: {max_record_bytes: 1048576, max_examples_per_record: 65536, max_non_zeros_per_example: 1048576,
+ *          max_abs_value: 1.0e9, max_dead_letter_bytes: 524288}
  * unknown_models: dead_letter  # dead_letter | template
  * template: { ...model config... }
  * models:
@@ -79,8 +82,7 @@ public final class JobConfigParser {
         try {
             root = new Yaml(new SafeConstructor(options)).load(yaml);
         } catch (YAMLException e) {
-            throw new JobConfigException(source, List.of("invalid YAML: "
-                    + e.getMessage().replace('\n', ' ').replaceAll(" +", " ").trim()));
+            throw new JobConfigException(source, List.of("invalid YAML: " + describeYamlError(e)));
         }
         if (!(root instanceof Map<?, ?>)) {
             throw new JobConfigException(source, List.of("expected a mapping with kafka:, topics:, models: ..., got "
@@ -89,6 +91,29 @@ public final class JobConfigParser {
         @SuppressWarnings("unchecked")
         Map<String, Object> map = (Map<String, Object>) root;
         return parse(map, source);
+    }
+
+    /**
+     * The problem and its line:column, without snakeyaml's echo of the offending line: the document may hold
+     * Kafka credentials ({@code sasl.jaas.config}), and error messages end up in terminals and logs.
+     */
+    private static String describeYamlError(YAMLException e) {
+        if (e instanceof MarkedYAMLException m) {
+            StringBuilder sb = new StringBuilder();
+            Mark mark = m.getProblemMark() != null ? m.getProblemMark() : m.getContextMark();
+            if (mark != null) {
+                sb.append("line ").append(mark.getLine() + 1).append(", column ").append(mark.getColumn() + 1).append(": ");
+            }
+            if (m.getContext() != null) {
+                sb.append(m.getContext()).append("; ");
+            }
+            sb.append(m.getProblem() == null ? "syntax error" : m.getProblem());
+            return sb.toString().replace('\n', ' ').replaceAll(" +", " ").trim()
+                    + "; fix the YAML at that place (quote values containing ': ' or '#')";
+        }
+        // Unmarked errors (limits, duplicate-key checks) name the problem, not the content.
+        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return msg.lines().findFirst().orElse(msg).strip();
     }
 
     public static JobConfig parse(Map<String, Object> root, String source) {
@@ -174,12 +199,16 @@ public final class JobConfigParser {
         int parallelism = (int) longValue(root, "parallelism", "", JobDefaults.PARALLELISM, 1, 32768);
 
         Map<String, Object> l = orEmpty(section(root, "limits", ""));
-        unknownKeys(l, Set.of("max_record_bytes", "max_examples_per_record", "max_non_zeros_per_example"), "limits.");
+        unknownKeys(l, Set.of("max_record_bytes", "max_examples_per_record", "max_non_zeros_per_example",
+                "max_abs_value", "max_dead_letter_bytes"), "limits.");
         Limits limits = new Limits(
                 (int) longValue(l, "max_record_bytes", "limits.", JobDefaults.MAX_RECORD_BYTES, 1, Integer.MAX_VALUE),
                 (int) longValue(l, "max_examples_per_record", "limits.", JobDefaults.MAX_EXAMPLES_PER_RECORD, 1,
                         Integer.MAX_VALUE),
                 (int) longValue(l, "max_non_zeros_per_example", "limits.", JobDefaults.MAX_NON_ZEROS_PER_EXAMPLE, 1,
+                        Integer.MAX_VALUE),
+                positiveNumber(l, "max_abs_value", "limits.", JobDefaults.MAX_ABS_VALUE),
+                (int) longValue(l, "max_dead_letter_bytes", "limits.", JobDefaults.MAX_DEAD_LETTER_BYTES, 0,
                         Integer.MAX_VALUE));
 
         UnknownModels unknown = enumValue(root, "unknown_models", "", JobDefaults.UNKNOWN_MODELS, UnknownModels.class);
@@ -315,6 +344,29 @@ public final class JobConfigParser {
             return dflt;
         }
         return b.longValue();
+    }
+
+    /** A finite number > 0; YAML 1.1 reads {@code 1e9} (no dot) as a string, so numeric strings count too. */
+    private double positiveNumber(Map<String, Object> map, String key, String prefix, double dflt) {
+        Object v = map.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        double d = Double.NaN;
+        if (v instanceof Number n) {
+            d = n.doubleValue();
+        } else if (v instanceof String s) {
+            try {
+                d = Double.parseDouble(s.strip());
+            } catch (NumberFormatException e) {
+                d = Double.NaN;
+            }
+        }
+        if (!(d > 0) || Double.isInfinite(d)) {
+            problems.add(prefix + key + ": expected a finite number > 0, got " + describe(v));
+            return dflt;
+        }
+        return d;
     }
 
     private <E extends Enum<E>> E enumValue(Map<String, Object> map, String key, String prefix, String dflt,

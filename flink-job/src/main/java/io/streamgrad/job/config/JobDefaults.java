@@ -21,6 +21,13 @@ public final class JobDefaults {
     public static final int MAX_RECORD_BYTES = 1 << 20;
     public static final int MAX_EXAMPLES_PER_RECORD = 65_536;
     public static final int MAX_NON_ZEROS_PER_EXAMPLE = 1 << 20;
+    /**
+     * Largest magnitude of a feature value, regression label or weight: squares and batch sums of values up to
+     * 1e9 stay far below float's 3.4e38, and inputs beyond it are almost always unscaled or corrupt.
+     */
+    public static final double MAX_ABS_VALUE = 1.0e9;
+    /** Half of Kafka's default max.message.bytes (1 MiB), leaving room for the reason and the coordinates. */
+    public static final int MAX_DEAD_LETTER_BYTES = 512 * 1024;
     /** Below the broker's default transaction.max.timeout.ms (15 min), above any sane checkpoint period. */
     public static final long TRANSACTION_TIMEOUT_MS = 60_000;
     public static final int PARALLELISM = 1;

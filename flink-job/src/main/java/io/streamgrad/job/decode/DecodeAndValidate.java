@@ -1,18 +1,13 @@
 package io.streamgrad.job.decode;
 
 import io.streamgrad.avro.DeadLetter;
-import io.streamgrad.avro.Example;
 import io.streamgrad.job.config.JobConfig.Limits;
+import io.streamgrad.job.batch.BatchAssembler;
 import io.streamgrad.job.config.ModelCatalog;
+import io.streamgrad.job.records.ExampleBatch;
 import io.streamgrad.job.records.SourceRecord;
 import io.streamgrad.job.records.TrainingExample;
 import io.streamgrad.learner.train.TrainerConfig;
-import io.streamgrad.schemas.InputDecoder;
-import io.streamgrad.schemas.InvalidRecordException;
-import java.nio.ByteBuffer;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
@@ -25,10 +20,12 @@ import org.apache.flink.util.OutputTag;
  * validates every example against its model's configuration. Valid examples go on, one {@link TrainingExample}
  * each, in record order; a record that cannot be used goes whole to {@link #DEAD_LETTERS} with its coordinates
  * and a reason naming the problem and the fix, and is counted ({@code deadLetters} metric). Nothing here throws
- * on bad input.
+ * on bad input. The logic is {@link RecordDecoder}, a plain function of one record; this is its Flink operator.
  *
  * <p>A MiniBatch record is all-or-nothing: if any of its examples is invalid, none trains (a producer-made batch
- * is one unit), and the reason names the first bad example.
+ * is one unit), and the reason names the first bad example. A valid MiniBatch of exactly the model's
+ * {@code batch_size} examples goes on as one record carrying the assembled batch ({@link TrainingExample#batch}),
+ * which trains as one update; a MiniBatch of another size is split into its examples, which are re-batched.
  */
 public final class DecodeAndValidate extends ProcessFunction<SourceRecord, TrainingExample> {
     private static final long serialVersionUID = 1L;
@@ -39,8 +36,7 @@ public final class DecodeAndValidate extends ProcessFunction<SourceRecord, Train
 
     private final ModelCatalog catalog;
     private final Limits limits;
-    private transient InputDecoder decoder;
-    private transient ExampleValidator validator;
+    private transient RecordDecoder decoder;
     private transient Counter deadLetters;
     private transient Counter examplesOut;
 
@@ -51,80 +47,31 @@ public final class DecodeAndValidate extends ProcessFunction<SourceRecord, Train
 
     @Override
     public void open(OpenContext openContext) {
-        decoder = new InputDecoder();
-        validator = new ExampleValidator(NamedFeatures.hasher(), limits);
+        decoder = new RecordDecoder(catalog, limits);
         deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
         examplesOut = getRuntimeContext().getMetricGroup().counter("validExamples");
     }
 
     @Override
     public void processElement(SourceRecord r, Context ctx, Collector<TrainingExample> out) {
-        String modelId = null;
-        try {
-            if (r.value != null && r.value.length > limits.maxRecordBytes()) {
-                throw new InvalidRecordException("record of " + r.value.length + " bytes exceeds"
-                        + " limits.max_record_bytes=" + limits.maxRecordBytes()
-                        + ": split it into smaller MiniBatch records or raise the limit");
-            }
-            InputDecoder.Decoded d = decoder.decode(r.value);
-            List<Example> examples = d.examples();
-            if (d.isMiniBatch()) {
-                modelId = d.miniBatchModelId();
-                if (examples.size() > limits.maxExamplesPerRecord()) {
-                    throw new InvalidExampleException("MiniBatch of " + examples.size() + " examples exceeds"
-                            + " limits.max_examples_per_record=" + limits.maxExamplesPerRecord()
-                            + ": send smaller batches or raise the limit");
-                }
+        RecordDecoder.Result result = decoder.decode(r, ctx.timerService().currentProcessingTime());
+        if (result instanceof RecordDecoder.Accepted a) {
+            String batchModel = a.miniBatchModelId();
+            TrainerConfig config = batchModel == null ? null : catalog.config(batchModel);
+            ExampleBatch whole = config == null ? null : BatchAssembler.producerBatch(batchModel,
+                    config.model().features(), config.batchSize(), a.examples());
+            if (whole != null) {
+                // One record for the whole batch: no per-example records, serialisation or buffering downstream.
+                out.collect(TrainingExample.ofBatch(whole, r.topic, r.partition, r.offset));
             } else {
-                modelId = examples.get(0).getModelId();
-            }
-            TrainerConfig config = catalog.config(modelId);
-            if (config == null) {
-                throw new InvalidExampleException("unknown model '" + modelId + "': add it under models: in the job"
-                        + " config, or set unknown_models: template (with a template:) to create models on first"
-                        + " sight");
-            }
-            List<TrainingExample> valid = new ArrayList<>(examples.size());
-            for (int i = 0; i < examples.size(); i++) {
-                Example e = examples.get(i);
-                if (d.isMiniBatch() && !modelId.equals(e.getModelId())) {
-                    throw new InvalidExampleException("examples[" + i + "].model_id '" + e.getModelId()
-                            + "' differs from the MiniBatch's model_id '" + modelId
-                            + "': a MiniBatch holds examples of one model");
+                for (TrainingExample t : a.examples()) {
+                    out.collect(t);
                 }
-                TrainingExample t;
-                try {
-                    t = validator.validate(e, modelId, config);
-                } catch (InvalidExampleException x) {
-                    throw d.isMiniBatch()
-                            ? new InvalidExampleException("examples[" + i + "]: " + x.getMessage()
-                            + " (a MiniBatch trains all or nothing: none of its " + examples.size()
-                            + " examples was used)")
-                            : x;
-                }
-                t.topic = r.topic;
-                t.partition = r.partition;
-                t.offset = r.offset;
-                valid.add(t);
             }
-            for (TrainingExample t : valid) {
-                out.collect(t);
-            }
-            examplesOut.inc(valid.size());
-        } catch (InvalidRecordException | InvalidExampleException e) {
-            deadLetter(r, modelId, e.getMessage(), ctx);
+            examplesOut.inc(a.examples().size());
+        } else {
+            deadLetters.inc();
+            ctx.output(DEAD_LETTERS, ((RecordDecoder.Rejected) result).deadLetter());
         }
-    }
-
-    private void deadLetter(SourceRecord r, String modelId, String reason, Context ctx) {
-        deadLetters.inc();
-        ctx.output(DEAD_LETTERS, DeadLetter.newBuilder()
-                .setTopic(r.topic).setPartition(r.partition).setOffset(r.offset)
-                .setKey(r.key == null ? null : ByteBuffer.wrap(r.key))
-                .setValue(r.value == null ? null : ByteBuffer.wrap(r.value))
-                .setReason(r.coordinates() + ": " + reason)
-                .setModelId(modelId)
-                .setFailedAt(Instant.ofEpochMilli(ctx.timerService().currentProcessingTime()))
-                .build());
     }
 }

@@ -12,7 +12,8 @@ import java.util.Map;
  * dense part of exactly {@code model.features} values, sparse indices in {@code [0, features)} with one value
  * each, named features hashed into the same space, every value finite, a label valid for the task (finite for
  * regression, 0 or 1 for binary, an integer class index below {@code model.classes} for multi-class), a weight
- * finite and {@code >= 0}, and no more non-zeros than {@link Limits#maxNonZerosPerExample()}.
+ * finite and {@code >= 0}, no feature value, regression label or weight beyond {@link Limits#maxAbsValue()} in
+ * magnitude, and no more non-zeros than {@link Limits#maxNonZerosPerExample()}.
  *
  * <p>Pure and stateless apart from the hasher; not thread-safe only if the hasher is not.
  */
@@ -54,6 +55,7 @@ public final class ExampleValidator {
                     throw new InvalidExampleException("dense[" + i + "] is " + v + ": feature values must be finite;"
                             + " impute or drop missing values before producing");
                 }
+                checkMagnitude(v, "dense[" + i + "]");
                 d[i] = v;
             }
             t.dense = d;
@@ -84,17 +86,20 @@ public final class ExampleValidator {
                 float v = values.get(k);
                 if (!Float.isFinite(v)) {
                     throw new InvalidExampleException("values[" + k + "] (index " + i + ") is " + v
-                            + ": feature values must be finite");
+                            + ": feature values must be finite; impute or drop missing values before producing");
                 }
+                checkMagnitude(v, "values[" + k + "] (index " + i + ")");
                 idx[k] = i;
                 val[k] = v;
             }
             if (!named.isEmpty()) {
                 for (Map.Entry<String, Float> n : named.entrySet()) {
                     if (!Float.isFinite(n.getValue())) {
-                        throw new InvalidExampleException("named feature '" + n.getKey() + "' is " + n.getValue()
-                                + ": feature values must be finite");
+                        throw new InvalidExampleException("named feature '" + abbreviate(n.getKey()) + "' is "
+                                + n.getValue() + ": feature values must be finite; impute or drop missing values"
+                                + " before producing");
                     }
+                    checkMagnitude(n.getValue(), "named feature '" + abbreviate(n.getKey()) + "'");
                 }
                 hasher.hash(named, features, idx, val, indices.size());
             }
@@ -106,7 +111,13 @@ public final class ExampleValidator {
         switch (config.task()) {
             case REGRESSION -> {
                 if (!Float.isFinite(label)) {
-                    throw new InvalidExampleException("label is " + label + ": a regression target must be finite");
+                    throw new InvalidExampleException("label is " + label + ": a regression target must be finite;"
+                            + " drop examples without a target");
+                }
+                if (Math.abs(label) > limits.maxAbsValue()) {
+                    throw new InvalidExampleException("label " + label + " exceeds limits.max_abs_value="
+                            + limits.maxAbsValue() + " in magnitude: scale the target (and the predictions back), or"
+                            + " raise the limit");
                 }
             }
             case BINARY -> {
@@ -128,10 +139,28 @@ public final class ExampleValidator {
 
         float w = e.getWeight();
         if (!Float.isFinite(w) || w < 0) {
-            throw new InvalidExampleException("weight " + w + " must be finite and >= 0 (1 by default)");
+            throw new InvalidExampleException("weight " + w + " must be finite and >= 0: leave it out for 1, or send"
+                    + " a finite non-negative number");
+        }
+        if (w > limits.maxAbsValue()) {
+            throw new InvalidExampleException("weight " + w + " exceeds limits.max_abs_value=" + limits.maxAbsValue()
+                    + ": normalise the weights, or raise the limit");
         }
         t.weight = w;
         t.eventTime = e.getEventTime() == null ? 0 : e.getEventTime().toEpochMilli();
         return t;
+    }
+
+    private void checkMagnitude(float v, String what) throws InvalidExampleException {
+        if (Math.abs(v) > limits.maxAbsValue()) {
+            throw new InvalidExampleException(what + " = " + v + " exceeds limits.max_abs_value=" + limits.maxAbsValue()
+                    + " in magnitude: scale the feature (standardise, log-transform or clip it) before producing, or"
+                    + " raise the limit");
+        }
+    }
+
+    /** A user-supplied name for a message: at most 64 characters, so a hostile name cannot bloat dead letters. */
+    static String abbreviate(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 61) + "...";
     }
 }

@@ -1,6 +1,8 @@
 package io.streamgrad.job.embedded;
 
 import io.streamgrad.job.config.JobConfig;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,8 +58,15 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("log.cleaner.backoff.ms", "1000")
                 .setDeleteOnClose(true)
                 .build();
+        PrintStream stdout = System.out;
         try {
-            cluster.format();
+            // format() prints the bootstrap metadata to System.out; command output must stay clean.
+            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+            try {
+                cluster.format();
+            } finally {
+                System.setOut(stdout);
+            }
             cluster.startup();
             cluster.waitForReadyBrokers();
         } catch (Exception e) {
@@ -113,6 +122,33 @@ public final class EmbeddedKafka implements AutoCloseable {
                     throw e;
                 }
             }
+        }
+        awaitVisible(admin, topics.stream().map(NewTopic::name).toList());
+    }
+
+    /**
+     * Creation returns once the controller has the topic; a broker answers for it only after the metadata reaches
+     * it. Wait (30 s at most) until every partition has a leader, so callers can use the topics at once.
+     */
+    private static void awaitVisible(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                boolean ready = admin.describeTopics(names).allTopicNames().get().values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null));
+                if (ready) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topics " + names + " have no partition leaders after 30 s");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
         }
     }
 

@@ -20,13 +20,20 @@ public final class SingleObjectRecordSerializer<T extends SpecificRecordBase>
     private final String topic;
     private final SerializableSupplier<SingleObjectCodec<T>> codecFactory;
     private final SerializableFunction<T, byte[]> key;
+    private final SerializableFunction<T, Long> timestamp;
     private transient SingleObjectCodec<T> codec;
 
+    /**
+     * @param timestamp the Kafka record timestamp (ms) taken from the record itself (its created_at): not the
+     *                  Flink element timestamp, which is {@code Long.MAX_VALUE} for what end-of-input timers emit
+     *                  and would be rejected by the broker
+     */
     public SingleObjectRecordSerializer(String topic, SerializableSupplier<SingleObjectCodec<T>> codecFactory,
-                                        SerializableFunction<T, byte[]> key) {
+                                        SerializableFunction<T, byte[]> key, SerializableFunction<T, Long> timestamp) {
         this.topic = topic;
         this.codecFactory = codecFactory;
         this.key = key;
+        this.timestamp = timestamp;
     }
 
     @Override
@@ -39,6 +46,7 @@ public final class SingleObjectRecordSerializer<T extends SpecificRecordBase>
         if (codec == null) {
             codec = codecFactory.get();
         }
-        return new ProducerRecord<>(topic, null, timestamp, key.apply(element), codec.encode(element));
+        return new ProducerRecord<>(topic, null, this.timestamp.apply(element), key.apply(element),
+                codec.encode(element));
     }
 }

@@ -172,4 +172,17 @@ class DecodeAndValidateTest {
             assertThat(d.getReason()).contains("empty record value");
         });
     }
+
+    @Test
+    void unknownModel_withATemplate_isTrainedWithTheTemplatesConfig() throws Exception {
+        var template = ProcessFunctionTestHarnesses.forProcessFunction(new DecodeAndValidate(
+                io.streamgrad.job.config.ModelCatalog.of(Map.of(), TestConfigs.parse(TestConfigs.linearYaml(2, 4))),
+                new Limits(4096, 3, 100)));
+        template.processElement(new StreamRecord<>(new SourceRecord("ex", 0, 0, 0L, null,
+                SingleObjectCodec.example().encode(example("new-model", 1f, 1f, 2f)))));
+
+        assertThat(template.extractOutputValues()).singleElement()
+                .satisfies(t -> assertThat(t.modelId).isEqualTo("new-model"));
+        template.close();
+    }
 }

@@ -212,25 +212,37 @@ public final class OfflineCli {
             throw new FormatException(opts.get("resume") + ": its state has " + state.params().length
                     + " parameters, its config's model has " + trainer.trainer().model().numParams());
         }
+        if (resumed != null) {
+            // A saved model carries no last-good copy (see the save below): the resumed state is the one to return to.
+            trainer.trainer().markGood(state);
+        }
         PrequentialMetrics metrics = PrequentialMetrics.forConfig(config);
         long rejected = 0;
+        long rollbacks = 0;
         String firstReject = null;
         for (int p = 1; p <= passes; p++) {
             metrics.reset();
             OfflineTrainer.PassResult r = trainer.pass(state, dataset, metrics);
             rejected += r.rejected();
+            rollbacks += r.rollbacks();
             if (firstReject == null) {
                 firstReject = r.firstRejectReason();
             }
             out.println("pass " + p + "/" + passes + ": " + formatMetrics(metrics.snapshot())
-                    + (r.rejected() > 0 ? " rejected_batches=" + r.rejected() : "") + " (prequential)");
+                    + (r.rejected() > 0 ? " rejected_batches=" + r.rejected() : "")
+                    + (r.rollbacks() > 0 ? " rollbacks=" + r.rollbacks() + " lr_scale=" + r.lrScale() : "")
+                    + " (prequential)");
         }
         long version = resumed != null ? resumed.version() + 1 : 1;
         Map<String, Double> finalMetrics = metrics.snapshot();
-        SnapshotFile.write(save, new Snapshot(modelId, version, clock.millis(), config, state, finalMetrics, Map.of()));
+        // The last-good copy is left out of the saved model: it would double the file, and a resumed run marks the
+        // saved state good itself.
+        SnapshotFile.write(save, new Snapshot(modelId, version, clock.millis(), config, state.withoutLastGood(),
+                finalMetrics, Map.of()));
         out.println("trained " + passes + (passes == 1 ? " pass" : " passes") + ": " + state.step() + " updates, "
                 + state.examplesSeen() + " examples trained in total, " + rejected + " batches rejected"
                 + (firstReject == null ? "" : " (first: " + firstReject + ")") + ", "
+                + (rollbacks > 0 ? rollbacks + " rollbacks (learning-rate scale now " + state.lrScale() + "), " : "")
                 + dataset.report().skipped() + " lines of " + data + " skipped");
         out.println("saved " + save + " (model '" + modelId + "', version " + version + ", step " + state.step()
                 + ")");

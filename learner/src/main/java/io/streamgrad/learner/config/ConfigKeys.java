@@ -104,6 +104,24 @@ public final class ConfigKeys {
             key("clipping.weight", "number", num(Defaults.CLIP_WEIGHT), ">= 0",
                     "Clamp every parameter to [-weight, weight] after each update."),
 
+            section("divergence", "What happens after repeated non-finite batches. Every batch whose loss, gradient "
+                    + "or update would make the loss, a parameter or an optimizer-state value non-finite is always "
+                    + "rejected (the model stays exactly as it was; the batch is counted in skipped_batches and "
+                    + "reported). This section adds a rollback policy on top, off by default."),
+            key("divergence.max_bad_batches", "integer", String.valueOf(Defaults.DIVERGENCE_MAX_BAD_BATCHES), ">= 0",
+                    "K: after K rejected batches in a row, restore the parameters and optimizer state of the last "
+                            + "state marked good (the streaming job marks each published snapshot; offline training "
+                            + "marks the model after every " + Defaults.OFFLINE_MARK_GOOD_EVERY + " updates without a "
+                            + "rejection and at the end of a pass without one) and back off the learning rate. 0 "
+                            + "turns the policy off. On, it keeps one "
+                            + "more copy of the parameters and optimizer state per model (memory and checkpoint "
+                            + "size double)."),
+            key("divergence.lr_backoff", "number", num(Defaults.DIVERGENCE_LR_BACKOFF), "(0, 1]",
+                    "Each rollback multiplies the model's learning-rate scale by this factor (the scale multiplies "
+                            + "the schedule's rate from then on and is saved with the model; 1 = roll back only)."),
+            key("divergence.min_lr_scale", "number", num(Defaults.DIVERGENCE_MIN_LR_SCALE), "(0, 1]",
+                    "The learning-rate scale never drops below this."),
+
             key("batch_size", "integer", String.valueOf(Defaults.BATCH_SIZE), ">= 1",
                     "Examples per update (the last batch of a pass may be smaller)."),
             key("shuffle", "boolean", String.valueOf(Defaults.SHUFFLE), "true, false",
@@ -208,6 +226,7 @@ public final class ConfigKeys {
             schedule: {type: cosine, decay_steps: 4690}
             regularization: {l1: 0.0, l2: 0.0}
             clipping: {global_norm: 0.0}
+            divergence: {max_bad_batches: 0, lr_backoff: 0.5}  # 3: roll back + halve the rate after 3 bad batches
             batch_size: 64
             shuffle: false
             seed: 1

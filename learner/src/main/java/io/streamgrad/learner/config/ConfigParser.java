@@ -4,6 +4,7 @@ import io.streamgrad.learner.model.ModelSpec;
 import io.streamgrad.learner.optim.OptimizerSpec;
 import io.streamgrad.learner.schedule.ScheduleSpec;
 import io.streamgrad.learner.train.ClippingSpec;
+import io.streamgrad.learner.train.DivergenceSpec;
 import io.streamgrad.learner.train.RegularizationSpec;
 import io.streamgrad.learner.train.TrainerConfig;
 import java.io.IOException;
@@ -199,6 +200,11 @@ public final class ConfigParser {
         Double clipValue = clip.doubleValue("value", Defaults.CLIP_VALUE, Range.NON_NEGATIVE);
         Double clipWeight = clip.doubleValue("weight", Defaults.CLIP_WEIGHT, Range.NON_NEGATIVE);
         clip.reportUnknown();
+        Section div = root.section("divergence", false);
+        Integer maxBad = div.intValue("max_bad_batches", Defaults.DIVERGENCE_MAX_BAD_BATCHES, 0, Integer.MAX_VALUE);
+        Double lrBackoff = div.doubleValue("lr_backoff", Defaults.DIVERGENCE_LR_BACKOFF, Range.UNIT_LEFT_OPEN);
+        Double minLrScale = div.doubleValue("min_lr_scale", Defaults.DIVERGENCE_MIN_LR_SCALE, Range.UNIT_LEFT_OPEN);
+        div.reportUnknown();
 
         Integer batchSize = root.intValue("batch_size", Defaults.BATCH_SIZE, 1, Integer.MAX_VALUE);
         Boolean shuffle = root.boolValue("shuffle", Defaults.SHUFFLE);
@@ -231,7 +237,8 @@ public final class ConfigParser {
                 initialAccumulator, ftrlBeta, l1, l2);
         ScheduleSpec schedule = new ScheduleSpec(schedType, decaySteps, decayRate, staircase, minLr, warmup);
         return new TrainerConfig(spec, loss, huberDelta, optimizer, schedule, new RegularizationSpec(l1, l2),
-                new ClippingSpec(clipValue, clipNorm, clipWeight), batchSize, shuffle, seed, sparse);
+                new ClippingSpec(clipValue, clipNorm, clipWeight), batchSize, shuffle, seed, sparse,
+                new DivergenceSpec(maxBad, lrBackoff, minLrScale));
     }
 
     private static void checkModelLoss(Section root, String type, String loss, Integer classes, Problems problems) {
@@ -398,7 +405,8 @@ public final class ConfigParser {
             Map.entry("layers", "model.hidden"), Map.entry("hidden_layers", "model.hidden"),
             Map.entry("hidden_units", "model.hidden"), Map.entry("batch", "batch_size"),
             Map.entry("batchsize", "batch_size"), Map.entry("random_seed", "seed"),
-            Map.entry("clip_norm", "clipping.global_norm"), Map.entry("max_norm", "clipping.global_norm"));
+            Map.entry("clip_norm", "clipping.global_norm"), Map.entry("max_norm", "clipping.global_norm"),
+            Map.entry("max_bad", "divergence.max_bad_batches"), Map.entry("backoff", "divergence.lr_backoff"));
 
     /** The closest known key to an unknown one, or null. */
     static String suggest(String section, String unknown) {
@@ -446,6 +454,12 @@ public final class ConfigParser {
             @Override
             boolean contains(double v) {
                 return v >= 0 && v < 1;
+            }
+        },
+        UNIT_LEFT_OPEN("(0, 1]") {
+            @Override
+            boolean contains(double v) {
+                return v > 0 && v <= 1;
             }
         };
 

@@ -64,6 +64,10 @@ public final class ConfigWriter {
         y.append("  global_norm: ").append(formatDouble(c.clipping().globalNorm())).append('\n');
         y.append("  value: ").append(formatDouble(c.clipping().value())).append('\n');
         y.append("  weight: ").append(formatDouble(c.clipping().weight())).append('\n');
+        y.append("divergence:\n");
+        y.append("  max_bad_batches: ").append(c.divergence().maxBadBatches()).append('\n');
+        y.append("  lr_backoff: ").append(formatDouble(c.divergence().lrBackoff())).append('\n');
+        y.append("  min_lr_scale: ").append(formatDouble(c.divergence().minLrScale())).append('\n');
         y.append("batch_size: ").append(c.batchSize()).append('\n');
         y.append("shuffle: ").append(c.shuffle()).append('\n');
         y.append("seed: ").append(c.seed()).append('\n');

@@ -64,6 +64,20 @@ public final class Defaults {
     public static final double CLIP_VALUE = 0.0;
     public static final double CLIP_WEIGHT = 0.0;
 
+    // divergence (the per-batch non-finite guard always applies; this is the rollback policy on top)
+    /** K consecutive rejected batches trigger a rollback; 0 turns the policy off (no last-good copy is kept). */
+    public static final int DIVERGENCE_MAX_BAD_BATCHES = 0;
+    /** Each rollback halves the learning-rate scale. */
+    public static final double DIVERGENCE_LR_BACKOFF = 0.5;
+    /** The scale stops at 1/1000 of the scheduled rate (ten halvings). */
+    public static final double DIVERGENCE_MIN_LR_SCALE = 1.0e-3;
+    /**
+     * Offline training ({@code streamgrad train}) marks the model good after this many applied updates without a
+     * rejection, and at the end of a pass without one since the last mark (the streaming job marks it whenever it
+     * publishes a snapshot). Only with the policy on.
+     */
+    public static final long OFFLINE_MARK_GOOD_EVERY = 1000;
+
     // training
     public static final int BATCH_SIZE = 32;
     public static final boolean SHUFFLE = false;

@@ -11,11 +11,11 @@ import java.util.zip.CRC32;
  * ({@link Float#floatToRawIntBits}), so -0.0, subnormals, infinities and NaN payloads survive. No Java
  * serialisation: every field is written explicitly, big-endian.
  *
- * <p>Format version 1:
+ * <p>Format version 2 (current):
  * <pre>
  *   offset  size         field
  *   0       4            magic "SGMS" (0x53 0x47 0x4D 0x53)
- *   4       4            format version (int) = 1
+ *   4       4            format version (int) = 2
  *   8       4            P = number of parameters (int)
  *   12      4*P          parameters (raw float bits)
  *   ..      4            S = optimizer state length (int)
@@ -24,18 +24,31 @@ import java.util.zip.CRC32;
  *   ..      8            RNG state (long)
  *   ..      8            examples seen (long)
  *   ..      8            skipped batches (long)
+ *   ..      8            learning-rate scale (raw double bits), in (0, 1]
+ *   ..      4            consecutive rejected batches (int), >= 0
+ *   ..      8            rollbacks (long), >= 0
+ *   ..      1            last-good copy present: 0 or 1
+ *   (only when present)
+ *   ..      8            step of the last-good copy (long)
+ *   ..      4*P          its parameters (raw float bits; P as above, not repeated)
+ *   ..      4*S          its optimizer state (raw float bits)
  *   ..      4            CRC32 of every byte before it (int)
  * </pre>
- * A build reads every version up to {@link #CURRENT_VERSION}; it refuses newer versions (saying to upgrade),
- * bytes that are not a model state, truncated input and CRC mismatches. The committed fixture
- * {@code fixtures/model-state-v1.bin} keeps version 1 readable. Thread-safe (stateless).
+ * Format version 1 is version 2 without the fields from the learning-rate scale to the last-good copy; it reads
+ * as scale 1, no rejected batch in a row, no rollback, no last-good copy.
+ *
+ * <p>A build reads every version up to {@link #CURRENT_VERSION} and writes the current one; it refuses newer
+ * versions (saying to upgrade), bytes that are not a model state, truncated input, CRC mismatches and
+ * out-of-range guard fields. The committed fixtures {@code fixtures/model-state-v1.bin} and
+ * {@code fixtures/model-state-v2.bin} keep both versions readable. Thread-safe (stateless).
  */
 public final class ModelStateCodec {
     /** "SGMS": StreamGrad Model State. */
     public static final int MAGIC = 0x53474D53;
-    public static final int CURRENT_VERSION = 1;
+    public static final int CURRENT_VERSION = 2;
     private static final int HEADER = 8;
     private static final int FIXED_V1 = 4 + 4 + 4 * 8 + 4; // two lengths, four longs, CRC
+    private static final int GUARD_V2 = 8 + 4 + 8 + 1; // scale, streak, rollbacks, presence flag
 
     private ModelStateCodec() {
     }
@@ -43,10 +56,12 @@ public final class ModelStateCodec {
     public static byte[] encode(ModelState state) {
         float[] params = state.params();
         float[] opt = state.optimizerState();
-        long size = HEADER + FIXED_V1 + 4L * params.length + 4L * opt.length;
+        long arrays = 4L * params.length + 4L * opt.length;
+        long size = HEADER + FIXED_V1 + GUARD_V2 + arrays + (state.hasLastGood() ? 8 + arrays : 0);
         if (size > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("model state of " + params.length + " parameters and " + opt.length
-                    + " optimizer floats is too large for one byte array (" + size + " bytes)");
+                    + " optimizer floats" + (state.hasLastGood() ? " with a last-good copy" : "") + " is too large "
+                    + "for one byte array (" + size + " bytes)");
         }
         ByteBuffer buf = ByteBuffer.allocate((int) size).order(ByteOrder.BIG_ENDIAN);
         buf.putInt(MAGIC).putInt(CURRENT_VERSION);
@@ -54,6 +69,13 @@ public final class ModelStateCodec {
         putFloats(buf, opt);
         buf.putLong(state.step()).putLong(state.rngState()).putLong(state.examplesSeen())
                 .putLong(state.skippedBatches());
+        buf.putLong(Double.doubleToRawLongBits(state.lrScale())).putInt(state.badStreak()).putLong(state.rollbacks());
+        buf.put((byte) (state.hasLastGood() ? 1 : 0));
+        if (state.hasLastGood()) {
+            buf.putLong(state.lastGoodStep());
+            putRawFloats(buf, state.lastGoodParams());
+            putRawFloats(buf, state.lastGoodOptimizerState());
+        }
         CRC32 crc = new CRC32();
         crc.update(buf.array(), 0, buf.position());
         buf.putInt((int) crc.getValue());
@@ -62,6 +84,10 @@ public final class ModelStateCodec {
 
     private static void putFloats(ByteBuffer buf, float[] a) {
         buf.putInt(a.length);
+        putRawFloats(buf, a);
+    }
+
+    private static void putRawFloats(ByteBuffer buf, float[] a) {
         // Bulk copy of the raw bits: a view keeps NaN payloads (no float arithmetic touches them).
         int[] bits = new int[Math.min(a.length, 8192)];
         for (int from = 0; from < a.length; from += bits.length) {
@@ -98,20 +124,21 @@ public final class ModelStateCodec {
         if (version < 1) {
             throw new FormatException("model state format version " + version + " is invalid (versions start at 1)");
         }
-        return decodeV1(bytes, offset, length, buf);
+        return decodeBody(bytes, offset, length, buf, version);
     }
 
-    private static ModelState decodeV1(byte[] bytes, int offset, int length, ByteBuffer buf) {
-        if (length < HEADER + FIXED_V1) {
-            throw new FormatException("model state is truncated: " + length + " bytes, a version-1 state has at "
-                    + "least " + (HEADER + FIXED_V1));
+    private static ModelState decodeBody(byte[] bytes, int offset, int length, ByteBuffer buf, int version) {
+        int minimum = HEADER + FIXED_V1 + (version >= 2 ? GUARD_V2 : 0);
+        if (length < minimum) {
+            throw new FormatException("model state is truncated: " + length + " bytes, a version-" + version
+                    + " state has at least " + minimum);
         }
         CRC32 crc = new CRC32();
         crc.update(bytes, offset, length - 4);
         int stored = ByteBuffer.wrap(bytes, offset + length - 4, 4).order(ByteOrder.BIG_ENDIAN).getInt();
         if (stored != (int) crc.getValue()) {
             // Check the lengths first, so that truncation is reported as such.
-            long expected = truncatedLength(buf, offset, length);
+            long expected = truncatedLength(buf, offset, length, version);
             if (expected > length) {
                 throw new FormatException("model state is truncated: " + length + " bytes, its lengths need at least "
                         + expected);
@@ -126,11 +153,34 @@ public final class ModelStateCodec {
             long rng = buf.getLong();
             long seen = buf.getLong();
             long skipped = buf.getLong();
+            double lrScale = 1.0;
+            int badStreak = 0;
+            long rollbacks = 0;
+            float[] goodParams = null;
+            float[] goodOpt = null;
+            long goodStep = 0;
+            if (version >= 2) {
+                lrScale = Double.longBitsToDouble(buf.getLong());
+                badStreak = buf.getInt();
+                rollbacks = buf.getLong();
+                byte present = buf.get();
+                if (!(lrScale > 0 && lrScale <= 1) || badStreak < 0 || rollbacks < 0 || (present & ~1) != 0) {
+                    throw new FormatException("model state is inconsistent: learning-rate scale " + lrScale
+                            + " (must be in (0, 1]), rejected batches in a row " + badStreak + ", rollbacks "
+                            + rollbacks + " (must be >= 0), last-good flag " + present + " (must be 0 or 1)");
+                }
+                if (present == 1) {
+                    goodStep = buf.getLong();
+                    goodParams = getRawFloats(buf, params.length, length, "last-good parameters");
+                    goodOpt = getRawFloats(buf, opt.length, length, "last-good optimizer state");
+                }
+            }
             if (buf.position() - offset != length - 4) {
                 throw new FormatException("model state has " + (length - 4 - (buf.position() - offset))
                         + " unexpected bytes before its CRC");
             }
-            return new ModelState(params, opt, step, rng, seen, skipped);
+            return new ModelState(params, opt, step, rng, seen, skipped, lrScale, badStreak, rollbacks, goodParams,
+                    goodOpt, goodStep);
         } catch (BufferUnderflowException e) {
             throw new FormatException("model state is truncated: its field lengths need more than " + length
                     + " bytes");
@@ -138,22 +188,33 @@ public final class ModelStateCodec {
     }
 
     /** The length the stored array lengths imply (a lower bound when they point past the end); 0 if unknown. */
-    private static long truncatedLength(ByteBuffer buf, int offset, int length) {
+    private static long truncatedLength(ByteBuffer buf, int offset, int length, int version) {
         int p = buf.getInt(offset + HEADER);
         if (p < 0) {
             return 0;
         }
         long sPos = HEADER + 4 + 4L * p;
-        long minimum = sPos + FIXED_V1 - 4;
+        long minimum = sPos + FIXED_V1 - 4 + (version >= 2 ? GUARD_V2 : 0);
         if (sPos + 4 > length) {
             return minimum;
         }
         int st = buf.getInt(offset + (int) sPos);
-        return st < 0 ? 0 : minimum + 4L * st;
+        if (st < 0) {
+            return 0;
+        }
+        long needed = minimum + 4L * st;
+        long flagPos = needed - 4 - 1;
+        if (version >= 2 && flagPos < length && buf.get(offset + (int) flagPos) == 1) {
+            needed += 8 + 4L * p + 4L * st; // the last-good copy
+        }
+        return needed;
     }
 
     private static float[] getFloats(ByteBuffer buf, int length, String what) {
-        int n = buf.getInt();
+        return getRawFloats(buf, buf.getInt(), length, what);
+    }
+
+    private static float[] getRawFloats(ByteBuffer buf, int n, int length, String what) {
         if (n < 0 || 4L * n > buf.remaining()) {
             throw new FormatException("model state is inconsistent: " + what + " length " + n + " does not fit in "
                     + length + " bytes");

@@ -19,8 +19,18 @@ import java.util.Arrays;
  * (the offline CLI or the Flink job's keyed state) and is updated in place.
  *
  * <p>Each step is prequential: the batch is scored with the current parameters (those predictions are
- * returned), then the model trains on it. A batch whose loss, gradient or updated parameters are not finite is
- * rejected and leaves the model exactly as it was.
+ * returned), then the model trains on it. A batch whose loss, gradient, updated parameters or updated optimizer
+ * state are not finite is rejected and leaves the model exactly as it was.
+ *
+ * <p>Divergence policy ({@link DivergenceSpec}, {@code divergence.max_bad_batches = K > 0}): K rejected batches in
+ * a row restore the parameters and optimizer state the caller last declared good with {@link #markGood}, and
+ * multiply the state's learning-rate scale by {@code lr_backoff}. Everything the policy needs lives in the
+ * {@link ModelState}, so a caller that checkpoints state must keep, besides the parameters and optimizer state:
+ * {@link ModelState#lrScale()}, {@link ModelState#badStreak()}, {@link ModelState#rollbacks()},
+ * {@link ModelState#lastGoodStep()}, and — only with the policy on — the arrays {@link ModelState#lastGoodParams()}
+ * and {@link ModelState#lastGoodOptimizerState()}, which change only in {@link #markGood} (and
+ * {@link #initState}); it rebuilds the state with the full {@link ModelState} constructor. With the policy off the
+ * per-batch cost is unchanged: no copy beyond the per-update backup, no allocation.
  *
  * <p>Not thread-safe: one trainer per thread (Flink: per operator instance).
  */
@@ -61,14 +71,49 @@ public final class Trainer {
     public Schedule schedule() { return schedule; }
     public int outputs() { return outputs; }
 
-    /** A fresh state: parameters initialised from {@code config.seed()}, optimizer state at its start. */
+    /**
+     * A fresh state: parameters initialised from {@code config.seed()}, optimizer state at its start. With the
+     * rollback policy on ({@code divergence.max_bad_batches > 0}) the fresh state is marked good, so there is
+     * always something to roll back to.
+     */
     public ModelState initState() {
         Rng rng = new Rng(config.seed());
         float[] params = new float[numParams];
         model.initParams(params, rng);
         float[] opt = new float[optimizer.stateSize(numParams)];
         optimizer.initState(opt, numParams);
-        return new ModelState(params, opt, 0, rng.state(), 0, 0);
+        ModelState state = new ModelState(params, opt, 0, rng.state(), 0, 0);
+        markGood(state);
+        return state;
+    }
+
+    /**
+     * Declares the state's current parameters and optimizer state good: a later rollback
+     * ({@code divergence.max_bad_batches} rejected batches in a row) restores them. The copy is kept in the state
+     * (so it is checkpointed with it), reusing its arrays once allocated; O(parameters + optimizer state). The
+     * streaming job calls this whenever it publishes a snapshot; offline training after every
+     * {@link io.streamgrad.learner.config.Defaults#OFFLINE_MARK_GOOD_EVERY} updates without a rejection and at the
+     * end of a pass without one since the last mark ({@link OfflineTrainer}).
+     *
+     * <p>Does nothing while the state is in a streak of rejected batches (its parameters are those that keep
+     * failing, not a state worth returning to). With the policy off it keeps no copy: it drops any copy the
+     * state holds (for example after the policy was switched off) and returns false.
+     *
+     * @return whether the state was marked good
+     */
+    public boolean markGood(ModelState state) {
+        if (!config.divergence().enabled()) {
+            if (state.hasLastGood()) {
+                state.dropLastGood();
+            }
+            return false;
+        }
+        if (state.badStreak() > 0) {
+            return false;
+        }
+        checkShape(state);
+        state.markGood();
+        return true;
     }
 
     /** Linked predictions ({@code n x k}) for a batch with the given parameters; does not train. */
@@ -81,16 +126,26 @@ public final class Trainer {
         return result;
     }
 
-    /** Scores the batch with the current model, then trains on it (one update). */
+    /**
+     * Scores the batch with the current model, then trains on it (one update) at the schedule's rate times the
+     * state's learning-rate scale. A batch whose loss or gradient is not finite, or whose update would make a
+     * parameter or an optimizer-state value non-finite, is rejected: the state's parameters and optimizer state
+     * are left bit-identical, and the rejection is counted ({@link ModelState#skippedBatches()},
+     * {@link ModelState#badStreak()}). When a rejection makes {@code divergence.max_bad_batches} in a row, the
+     * model is rolled back to its last-good copy and its learning-rate scale backed off ({@link DivergenceSpec}).
+     */
     public StepResult train(ModelState state, Batch batch) {
         int n = batch.size();
         if (batch.dim() != config.model().features()) {
             throw new IllegalArgumentException("batch has " + batch.dim() + " features, model expects "
                     + config.model().features());
         }
-        double lr = schedule.rate(state.step());
+        checkShape(state);
+        // lrScale is exactly 1.0 until a rollback, so the product is bit-identical to the schedule's rate.
+        double lr = schedule.rate(state.step()) * state.lrScale();
         if (n == 0) {
-            return new StepResult(false, "empty batch", Double.NaN, 0, lr, predictions, outputs);
+            return new StepResult(false, "empty batch", Double.NaN, 0, lr, predictions, outputs, false,
+                    state.lrScale());
         }
         ensureCapacity(n);
         float[] params = state.params();
@@ -98,9 +153,7 @@ public final class Trainer {
         loss.link(raw, n, outputs, predictions);
         double batchLoss = loss.lossAndGradient(raw, batch.labels(), batch.weights(), n, outputs, dRaw);
         if (!Double.isFinite(batchLoss)) {
-            state.skip();
-            return new StepResult(false, "non-finite loss " + batchLoss, batchLoss, Double.NaN, lr, predictions,
-                    outputs);
+            return reject(state, "non-finite loss " + batchLoss, batchLoss, Double.NaN, lr);
         }
 
         if (touched == null) {
@@ -113,8 +166,7 @@ public final class Trainer {
         double norm = gradientNorm();
         if (!Double.isFinite(norm)) {
             clearGradient();
-            state.skip();
-            return new StepResult(false, "non-finite gradient", batchLoss, norm, lr, predictions, outputs);
+            return reject(state, "non-finite gradient", batchLoss, norm, lr);
         }
         clip(norm);
 
@@ -126,16 +178,48 @@ public final class Trainer {
             optimizer.stepSparse(params, grad, state.optimizerState(), t, lr, touched.indices(), touched.count());
         }
         clipWeights(params);
-        if (!paramsFinite(params)) {
+        String nonFinite = !finite(params, 1) ? "update would make a parameter non-finite"
+                : !finite(state.optimizerState(), optimizerBlocks(state))
+                ? "update would make the " + optimizer.name() + " optimizer state non-finite" : null;
+        if (nonFinite != null) {
             restore(state);
             clearGradient();
-            state.skip();
-            return new StepResult(false, "update would make a parameter non-finite", batchLoss, norm, lr,
-                    predictions, outputs);
+            return reject(state, nonFinite, batchLoss, norm, lr);
         }
         clearGradient();
         state.advance(n);
-        return new StepResult(true, null, batchLoss, norm, lr, predictions, outputs);
+        return new StepResult(true, null, batchLoss, norm, lr, predictions, outputs, false, state.lrScale());
+    }
+
+    /**
+     * Counts a rejected batch (the model is as it was) and applies the rollback policy when the batch completes
+     * {@code max_bad_batches} rejections in a row.
+     */
+    private StepResult reject(ModelState state, String reason, double batchLoss, double norm, double lr) {
+        state.skip();
+        DivergenceSpec policy = config.divergence();
+        if (!policy.enabled() || state.badStreak() < policy.maxBadBatches()) {
+            return new StepResult(false, reason, batchLoss, norm, lr, predictions, outputs, false, state.lrScale());
+        }
+        int streak = state.badStreak();
+        long goodStep = state.lastGoodStep();
+        double scale = Math.max(policy.minLrScale(), state.lrScale() * policy.lrBackoff());
+        boolean restored = state.rollBack(scale);
+        String action = restored ? "rolled back to the state marked good at step " + goodStep
+                : "no state was marked good, parameters kept";
+        return new StepResult(false, reason + "; " + streak + " rejected batches in a row (divergence.max_bad_batches): "
+                + action + ", learning-rate scale now " + scale, batchLoss, norm, lr, predictions, outputs, true, scale);
+    }
+
+    private void checkShape(ModelState state) {
+        if (state.params().length != numParams) {
+            throw new IllegalArgumentException("state has " + state.params().length + " parameters, the model "
+                    + numParams);
+        }
+    }
+
+    private int optimizerBlocks(ModelState state) {
+        return numParams == 0 ? 0 : state.optimizerState().length / numParams;
     }
 
     private void ensureCapacity(int n) {
@@ -212,25 +296,46 @@ public final class Trainer {
         forEachGradient(i -> params[i] = Math.max(-c, Math.min(c, params[i])));
     }
 
-    private boolean paramsFinite(float[] params) {
+    /**
+     * Whether every value the update may have changed is finite: all of {@code a} on the dense path, the touched
+     * coordinates of each of its {@code blocks} blocks of {@code numParams} on the sparse path.
+     */
+    private boolean finite(float[] a, int blocks) {
         if (touched == null) {
-            for (float p : params) {
-                if (!Float.isFinite(p)) {
+            for (float v : a) {
+                if (!Float.isFinite(v)) {
                     return false;
                 }
             }
             return true;
         }
         int[] idx = touched.indices();
-        for (int k = 0, c = touched.count(); k < c; k++) {
-            if (!Float.isFinite(params[idx[k]])) {
-                return false;
+        for (int b = 0; b < blocks; b++) {
+            int base = b * numParams;
+            for (int k = 0, c = touched.count(); k < c; k++) {
+                if (!Float.isFinite(a[base + idx[k]])) {
+                    return false;
+                }
             }
         }
         return true;
     }
 
-    /** Keeps what the update may change, so a non-finite result can be undone exactly. */
+    /**
+     * Keeps what the update may change, so a non-finite result can be undone exactly: every parameter and
+     * optimizer-state value on the dense path, the touched coordinates on the sparse path.
+     *
+     * <p>Why a copy on every batch: the optimizer updates in place, and whether an update overflows is known only
+     * after it ran. Skipping the copy when overflow is provably impossible would need a per-rule bound on the
+     * update (|w| + lr|g| for sgd, momentum's velocity, Adam's and Adagrad's g^2 accumulators, FTRL's z and n)
+     * kept in step with every optimizer; a bound that a later change to a rule silently invalidates would turn
+     * the guard into a source of corrupt models, and the bound needs the maxima of the parameters and state: a
+     * read of the same 3n floats the copy reads, unless cached across calls on arrays the caller may change.
+     * Measured on the 784-256-128-10 relu MLP with Adam at batch 128 (235,146 parameters + 470,292 state floats,
+     * 2.8 MB; one OpenMP thread; medians of 400 steps on the shared 2-core development machine): the copy takes
+     * 0.19 ms of a 12.4 ms step (1.5 %), the parameter check after the update 0.11 ms (0.9 %), the optimizer-state
+     * check 0.16 ms (1.3 %). Not worth that risk.
+     */
     private void backup(ModelState state) {
         float[] params = state.params();
         float[] opt = state.optimizerState();

@@ -12,10 +12,24 @@ import io.streamgrad.learner.schedule.ScheduleSpec;
  * @param huberDelta    the Huber loss threshold (quadratic inside, linear outside)
  * @param sparseUpdates lazy updates that touch only the coordinates present in the batch (see
  *                      {@link io.streamgrad.learner.optim.Optimizer#stepSparse})
+ * @param divergence    the rollback policy after consecutive rejected batches ({@link DivergenceSpec#OFF}: none)
  */
 public record TrainerConfig(ModelSpec model, String loss, double huberDelta, OptimizerSpec optimizer,
                             ScheduleSpec schedule, RegularizationSpec regularization, ClippingSpec clipping,
-                            int batchSize, boolean shuffle, long seed, boolean sparseUpdates) {
+                            int batchSize, boolean shuffle, long seed, boolean sparseUpdates,
+                            DivergenceSpec divergence) {
+
+    public TrainerConfig {
+        java.util.Objects.requireNonNull(divergence, "divergence (use DivergenceSpec.OFF for none)");
+    }
+
+    /** A configuration without the rollback policy ({@link DivergenceSpec#OFF}). */
+    public TrainerConfig(ModelSpec model, String loss, double huberDelta, OptimizerSpec optimizer,
+                         ScheduleSpec schedule, RegularizationSpec regularization, ClippingSpec clipping,
+                         int batchSize, boolean shuffle, long seed, boolean sparseUpdates) {
+        this(model, loss, huberDelta, optimizer, schedule, regularization, clipping, batchSize, shuffle, seed,
+                sparseUpdates, DivergenceSpec.OFF);
+    }
 
     /** The kind of labels this configuration learns. */
     public Task task() {

@@ -191,4 +191,39 @@ class OfflineCliRoundTripTest {
         assertThat(eval.get("rmse").asDouble()).isLessThan(1e-3);
         assertThat(eval.get("skipped_lines").asLong()).isEqualTo(1);
     }
+
+    @Test
+    void train_divergingRate_withTheDivergencePolicy_reportsRollbacks_andSavesWithoutTheLastGoodCopy()
+            throws IOException {
+        StringBuilder data = new StringBuilder();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        for (int i = 0; i < 400; i++) {
+            float x = (float) (2 * r.nextDouble() - 1);
+            data.append(2 * x + 1).append(" 1:").append(x).append('\n');
+        }
+        Path svm = file("line.svm", data.toString());
+        Path config = file("line.yaml", """
+                model: {type: linear, features: 1}
+                loss: mse
+                optimizer: {type: sgd, learning_rate: 10.0}
+                batch_size: 4
+                divergence: {max_bad_batches: 3, lr_backoff: 0.5}
+                """);
+        String model = dir.resolve("line.sgm").toString();
+
+        String out = train(config.toString(), svm.toString(), 6, model);
+
+        assertThat(out).contains("pass 1/6: ", " rollbacks=", " lr_scale=")
+                .containsPattern("batches rejected \\(first: [^)]*\\), 4 rollbacks \\(learning-rate scale now 0.0625\\)");
+        Snapshot saved = SnapshotFile.read(Path.of(model));
+        assertThat(saved.state().hasLastGood()).isFalse();
+        assertThat(saved.state().lrScale()).isEqualTo(0.0625);
+        assertThat(saved.state().rollbacks()).isEqualTo(4);
+        assertThat(saved.state().params()[0]).isCloseTo(2f, within(1e-3f));
+
+        String resumed = dir.resolve("line2.sgm").toString();
+        String again = train(config.toString(), svm.toString(), 1, resumed, "--resume", model);
+        assertThat(again).contains("0 batches rejected");
+        assertThat(SnapshotFile.read(Path.of(resumed)).state().lrScale()).isEqualTo(0.0625);
+    }
 }

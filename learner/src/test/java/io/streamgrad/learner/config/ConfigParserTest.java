@@ -3,6 +3,7 @@ package io.streamgrad.learner.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamgrad.learner.train.DivergenceSpec;
 import io.streamgrad.learner.train.TrainerConfig;
 import java.util.List;
 import java.util.Map;
@@ -418,6 +419,7 @@ class ConfigParserTest {
                   min_learning_rate: 0.001, warmup_steps: 5}
                 regularization: {l1: 0.1, l2: 0.2}
                 clipping: {global_norm: 1.0, value: 2.0, weight: 3.0}
+                divergence: {max_bad_batches: 3, lr_backoff: 0.5, min_lr_scale: 0.01}
                 batch_size: 8
                 shuffle: true
                 seed: 42
@@ -427,6 +429,7 @@ class ConfigParserTest {
                 + "loss: mse\noptimizer: {type: sgd}\n");
 
         assertThat(c.shuffle()).isTrue();
+        assertThat(c.divergence()).isEqualTo(new DivergenceSpec(3, 0.5, 0.01));
         assertThat(fm.model().factors()).isEqualTo(2);
         String both = ConfigWriter.toYaml(c) + ConfigWriter.toYaml(fm);
         for (ConfigKey k : ConfigKeys.ALL) {
@@ -434,5 +437,55 @@ class ConfigParserTest {
                 assertThat(both).as("key %s is written", k.path()).contains(k.name() + ":");
             }
         }
+    }
+
+    @Test
+    void divergence_absent_isThePolicyOffWithDocumentedDefaults() {
+        TrainerConfig c = ConfigParser.parse(MINIMAL_LOGISTIC);
+
+        assertThat(c.divergence()).isEqualTo(DivergenceSpec.OFF);
+        assertThat(c.divergence().maxBadBatches()).isZero();
+        assertThat(c.divergence().lrBackoff()).isEqualTo(0.5);
+        assertThat(c.divergence().minLrScale()).isEqualTo(1e-3);
+        assertThat(c.divergence().enabled()).isFalse();
+    }
+
+    @Test
+    void divergence_section_isRead() {
+        TrainerConfig c = ConfigParser.parse(MINIMAL_LOGISTIC
+                + "divergence: {max_bad_batches: 5, lr_backoff: 1, min_lr_scale: 1e-4}\n");
+
+        assertThat(c.divergence()).isEqualTo(new DivergenceSpec(5, 1.0, 1e-4));
+        assertThat(c.divergence().enabled()).isTrue();
+    }
+
+    @Test
+    void divergence_outOfRangeValues_nameEachKeyAndItsRange() {
+        assertThat(problemsOf(MINIMAL_LOGISTIC
+                + "divergence: {max_bad_batches: -1, lr_backoff: 0, min_lr_scale: 1.5}\n").problems())
+                .containsExactly(
+                        "divergence.max_bad_batches: -1 is out of range; allowed: integer >= 0",
+                        "divergence.lr_backoff: 0.0 is out of range; allowed: (0, 1]",
+                        "divergence.min_lr_scale: 1.5 is out of range; allowed: (0, 1]");
+        assertThat(problemsOf(MINIMAL_LOGISTIC + "divergence: {max_bad_batches: 2.5, lr_backoff: .nan}\n")
+                .problems()).containsExactly(
+                        "divergence.max_bad_batches: expected an integer >= 0, got 2.5",
+                        "divergence.lr_backoff: NaN is out of range; allowed: (0, 1] and finite");
+    }
+
+    @Test
+    void divergence_unknownKeyOrScalar_isRefusedWithHint() {
+        assertThat(problemsOf(MINIMAL_LOGISTIC + "divergence: {max_bad_batch: 3}\n").getMessage())
+                .startsWith("divergence.max_bad_batch: unknown key; did you mean 'divergence.max_bad_batches'?");
+        assertThat(problemsOf(MINIMAL_LOGISTIC + "divergence: 3\n").getMessage())
+                .startsWith("divergence: expected a section (mapping) of max_bad_batches, lr_backoff, min_lr_scale");
+    }
+
+    @Test
+    void divergence_embeddedMap_errorsCarryThePrefix() {
+        Map<String, Object> m = ConfigParser.loadYaml(MINIMAL_LOGISTIC + "divergence: {lr_backoff: 2}\n", "");
+
+        assertThatThrownBy(() -> ConfigParser.parse(m, "models.ctr"))
+                .hasMessageContaining("models.ctr.divergence.lr_backoff: 2.0 is out of range; allowed: (0, 1]");
     }
 }

@@ -25,7 +25,8 @@ class ConfigWriterTest {
         List<String> yamls = List.of(
                 "model: {type: linear, features: 5}\nloss: {type: huber, delta: 0.3}\noptimizer: {type: momentum}\n",
                 "model: {type: logistic, features: 5}\nloss: binary_cross_entropy\noptimizer: {type: ftrl}\n"
-                        + "regularization: {l1: 1.0e-5}\nsparse_updates: true\n",
+                        + "regularization: {l1: 1.0e-5}\nsparse_updates: true\n"
+                        + "divergence: {max_bad_batches: 7, lr_backoff: 0.3, min_lr_scale: 1.0e-7}\n",
                 "model: {type: softmax, features: 5, classes: 3}\nloss: categorical_cross_entropy\n"
                         + "optimizer: {type: rmsprop, learning_rate: 3.0e-4}\nshuffle: true\nseed: -9000000000\n",
                 "model: {type: mlp, features: 5, hidden: [7, 3], activation: sigmoid}\nloss: mse\n"

@@ -61,24 +61,89 @@ class ModelStateCodecTest {
     }
 
     @Test
-    void encode_layout_isHeaderFieldsThenCrc() {
+    void encode_layout_isHeaderFieldsThenGuardThenCrc() {
         ModelState s = new ModelState(new float[] {1f}, new float[] {-2f, 0.5f}, 7, 8, 9, 10);
 
         byte[] b = ModelStateCodec.encode(s);
 
         ByteBuffer buf = ByteBuffer.wrap(b);
-        assertThat(b).hasSize(8 + 4 + 4 + 4 + 8 + 32 + 4);
+        assertThat(b).hasSize(8 + 4 + 4 + 4 + 8 + 32 + 8 + 4 + 8 + 1 + 4);
         assertThat(buf.getInt()).isEqualTo(0x53474D53);
-        assertThat(buf.getInt()).isEqualTo(1);
+        assertThat(buf.getInt()).isEqualTo(2);
         assertThat(buf.getInt()).isEqualTo(1);
         assertThat(buf.getFloat()).isEqualTo(1f);
         assertThat(buf.getInt()).isEqualTo(2);
         assertThat(buf.getFloat()).isEqualTo(-2f);
         assertThat(buf.getFloat()).isEqualTo(0.5f);
         assertThat(new long[] {buf.getLong(), buf.getLong(), buf.getLong(), buf.getLong()}).containsExactly(7, 8, 9, 10);
+        assertThat(buf.getDouble()).isEqualTo(1.0);
+        assertThat(buf.getInt()).isZero();
+        assertThat(buf.getLong()).isZero();
+        assertThat(buf.get()).isZero();
         CRC32 crc = new CRC32();
         crc.update(b, 0, b.length - 4);
         assertThat(buf.getInt()).isEqualTo((int) crc.getValue());
+    }
+
+    @Test
+    void encode_layout_withLastGood_appendsItsStepAndArraysBeforeTheCrc() {
+        ModelState s = new ModelState(new float[] {1f}, new float[] {-2f, 0.5f}, 7, 8, 9, 10, 0.5, 3, 4,
+                new float[] {6f}, new float[] {-7f, 8f}, 5);
+
+        byte[] b = ModelStateCodec.encode(s);
+
+        ByteBuffer buf = ByteBuffer.wrap(b);
+        assertThat(b).hasSize(8 + 4 + 4 + 4 + 8 + 32 + 8 + 4 + 8 + 1 + 8 + 4 + 8 + 4);
+        buf.position(8 + 4 + 4 + 4 + 8 + 32);
+        assertThat(buf.getDouble()).isEqualTo(0.5);
+        assertThat(buf.getInt()).isEqualTo(3);
+        assertThat(buf.getLong()).isEqualTo(4);
+        assertThat(buf.get()).isEqualTo((byte) 1);
+        assertThat(buf.getLong()).isEqualTo(5);
+        assertThat(new float[] {buf.getFloat(), buf.getFloat(), buf.getFloat()}).containsExactly(6f, -7f, 8f);
+        CRC32 crc = new CRC32();
+        crc.update(b, 0, b.length - 4);
+        assertThat(buf.getInt()).isEqualTo((int) crc.getValue());
+    }
+
+    @Test
+    void roundTrip_guardFieldsAndLastGoodCopy_areBitExact() {
+        ModelState s = Fixtures.stateV2();
+
+        ModelState back = ModelStateCodec.decode(ModelStateCodec.encode(s));
+
+        assertThat(back).isEqualTo(s);
+        assertThat(bits(back.lastGoodParams())).containsExactly(bits(Fixtures.GOOD_PARAMS));
+        assertThat(bits(back.lastGoodOptimizerState())).containsExactly(bits(Fixtures.GOOD_OPTIMIZER));
+        assertThat(Double.doubleToRawLongBits(back.lrScale())).isEqualTo(Double.doubleToRawLongBits(0.125));
+        assertThat(back.badStreak()).isEqualTo(Fixtures.BAD_STREAK);
+        assertThat(back.rollbacks()).isEqualTo(Fixtures.ROLLBACKS);
+        assertThat(back.lastGoodStep()).isEqualTo(Fixtures.GOOD_STEP);
+    }
+
+    @Test
+    void decode_guardFieldOutOfRange_isRefusedAsInconsistent() {
+        ModelState s = new ModelState(new float[] {1f}, new float[0], 1, 2, 3, 4);
+        int scaleAt = 8 + 4 + 4 + 4 + 32;
+        for (double bad : new double[] {0.0, -0.5, 1.5, Double.NaN, Double.POSITIVE_INFINITY}) {
+            byte[] b = ModelStateCodec.encode(s);
+            ByteBuffer.wrap(b).putDouble(scaleAt, bad);
+            fixCrc(b);
+
+            assertThatThrownBy(() -> ModelStateCodec.decode(b)).as("scale %s", bad)
+                    .isInstanceOf(FormatException.class)
+                    .hasMessageStartingWith("model state is inconsistent: learning-rate scale " + bad);
+        }
+        byte[] flag = ModelStateCodec.encode(s);
+        flag[scaleAt + 8 + 4 + 8] = 2;
+        fixCrc(flag);
+        assertThatThrownBy(() -> ModelStateCodec.decode(flag)).hasMessageContaining("last-good flag 2");
+    }
+
+    private static void fixCrc(byte[] b) {
+        CRC32 crc = new CRC32();
+        crc.update(b, 0, b.length - 4);
+        ByteBuffer.wrap(b).putInt(b.length - 4, (int) crc.getValue());
     }
 
     @Test
@@ -88,7 +153,7 @@ class ModelStateCodecTest {
 
         assertThatThrownBy(() -> ModelStateCodec.decode(b))
                 .isInstanceOf(FormatException.class)
-                .hasMessage("model state format version 7 is newer than this build supports (1); upgrade streamgrad");
+                .hasMessage("model state format version 7 is newer than this build supports (2); upgrade streamgrad");
     }
 
     @Test
@@ -103,7 +168,7 @@ class ModelStateCodecTest {
 
     @Test
     void decode_everyTruncation_isRefused() {
-        byte[] b = ModelStateCodec.encode(Fixtures.state());
+        byte[] b = ModelStateCodec.encode(Fixtures.stateV2());
         for (int len = 0; len < b.length; len++) {
             byte[] cut = Arrays.copyOf(b, len);
             assertThatThrownBy(() -> ModelStateCodec.decode(cut)).as("length %d", len)

@@ -1,0 +1,68 @@
+package io.streamgrad.docs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamgrad.job.config.JobConfig;
+import io.streamgrad.job.config.JobConfigParser;
+import io.streamgrad.learner.config.ConfigParser;
+import io.streamgrad.learner.train.TrainerConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The configuration examples a user copies from the README must parse with the real parsers. */
+class ReadmeExamplesTest {
+    private static final Pattern YAML_BLOCK = Pattern.compile("```yaml\\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern HEREDOC_YAML = Pattern.compile("<<'YAML'\\n(.*?)\\nYAML\\n", Pattern.DOTALL);
+
+    private static String readme() throws IOException {
+        Path p = Path.of("..", "README.md");
+        return Files.readString(p, StandardCharsets.UTF_8);
+    }
+
+    private static List<String> blocks(Pattern pattern, String text) {
+        List<String> out = new ArrayList<>();
+        Matcher m = pattern.matcher(text);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    @Test
+    void readmeModelConfigExample_parsesAsWritten() throws IOException {
+        List<String> yaml = blocks(YAML_BLOCK, readme());
+        String model = yaml.stream().filter(y -> y.startsWith("model:")).findFirst().orElseThrow();
+        TrainerConfig config = ConfigParser.parse(model);
+        assertThat(config.model().type()).isEqualTo("mlp");
+        assertThat(config.model().hidden()).containsExactly(256, 128);
+        assertThat(config.optimizer().type()).isEqualTo("adam");
+        assertThat(config.schedule().type()).isEqualTo("cosine");
+        assertThat(config.batchSize()).isEqualTo(64);
+    }
+
+    @Test
+    void readmeJobConfigExample_parsesAsWritten() throws IOException {
+        List<String> yaml = blocks(YAML_BLOCK, readme());
+        String job = yaml.stream().filter(y -> y.startsWith("kafka:")).findFirst().orElseThrow();
+        JobConfig config = JobConfigParser.parse(job, "README.md");
+        assertThat(config.models().modelIds()).containsExactlyInAnyOrder("ctr", "digits");
+        assertThat(config.models().config("ctr").optimizer().type()).isEqualTo("ftrl");
+        assertThat(config.models().config("ctr").sparseUpdates()).isTrue();
+    }
+
+    @Test
+    void readmeOfflineQuickstartConfig_parsesAsWritten() throws IOException {
+        List<String> yaml = blocks(HEREDOC_YAML, readme());
+        assertThat(yaml).isNotEmpty();
+        for (String y : yaml) {
+            assertThat(ConfigParser.parse(y).model().features()).isPositive();
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.streamgrad.job.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.streamgrad.job.TestConfigs;
+import org.junit.jupiter.api.Test;
+
+class JobConfigParserTest {
+    private static final String MODELS = """
+            models:
+              ctr:
+                model: {type: logistic, features: 16}
+                loss: binary_cross_entropy
+                optimizer: {type: adam}
+                batch_size: 32
+              price:
+                model: {type: linear, features: 4}
+                loss: mse
+                optimizer: {type: sgd}
+            """;
+
+    @Test
+    void fullConfig_isReadWithEveryValue() {
+        JobConfig c = JobConfigParser.parse("""
+                kafka: {bootstrap.servers: "b1:9092,b2:9092", security.protocol: SASL_SSL, sasl.mechanism: PLAIN,
+                        max.poll.records: 100}
+                topics: {examples: ex, models: mo, metrics: me, dead_letters: dl}
+                group_id: g
+                start: latest
+                bounded: true
+                checkpoint_interval_ms: 5000
+                checkpoint_dir: file:///var/ckpt
+                state_backend: rocksdb
+                restart: {attempts: 7, delay_ms: 250}
+                snapshot: {every_steps: 50, every_seconds: 30}
+                metrics_every_batches: 4
+                batch_timeout_ms: 0
+                transaction_timeout_ms: 120000
+                transactional_id_prefix: tx
+                parallelism: 2
+                limits: {max_record_bytes: 1000, max_examples_per_record: 10, max_non_zeros_per_example: 5}
+                """ + MODELS, "job.yaml");
+
+        assertThat(c.kafka()).containsEntry("bootstrap.servers", "b1:9092,b2:9092")
+                .containsEntry("security.protocol", "SASL_SSL").containsEntry("max.poll.records", "100");
+        assertThat(c.topics()).isEqualTo(new JobConfig.Topics("ex", "mo", "me", "dl"));
+        assertThat(c.groupId()).isEqualTo("g");
+        assertThat(c.start()).isEqualTo(JobConfig.StartFrom.LATEST);
+        assertThat(c.bounded()).isTrue();
+        assertThat(c.checkpointIntervalMs()).isEqualTo(5000);
+        assertThat(c.checkpointDir()).isEqualTo("file:///var/ckpt");
+        assertThat(c.stateBackend()).isEqualTo(JobConfig.StateBackendKind.ROCKSDB);
+        assertThat(c.restartAttempts()).isEqualTo(7);
+        assertThat(c.restartDelayMs()).isEqualTo(250);
+        assertThat(c.snapshotEverySteps()).isEqualTo(50);
+        assertThat(c.snapshotEverySeconds()).isEqualTo(30);
+        assertThat(c.metricsEveryBatches()).isEqualTo(4);
+        assertThat(c.batchTimeoutMs()).isZero();
+        assertThat(c.transactionTimeoutMs()).isEqualTo(120000);
+        assertThat(c.transactionalIdPrefix()).isEqualTo("tx");
+        assertThat(c.parallelism()).isEqualTo(2);
+        assertThat(c.limits()).isEqualTo(new JobConfig.Limits(1000, 10, 5));
+        assertThat(c.models().modelIds()).containsExactly("ctr", "price");
+        assertThat(c.models().config("ctr").batchSize()).isEqualTo(32);
+        assertThat(c.models().config("nope")).isNull();
+        assertThat(c.models().accepts("nope")).isFalse();
+    }
+
+    @Test
+    void minimalConfig_takesTheDefaults() {
+        JobConfig c = JobConfigParser.parse("kafka: {bootstrap.servers: 'k:9092'}\n" + MODELS, "job.yaml");
+
+        assertThat(c.topics()).isEqualTo(new JobConfig.Topics(JobDefaults.TOPIC_EXAMPLES, JobDefaults.TOPIC_MODELS,
+                JobDefaults.TOPIC_METRICS, JobDefaults.TOPIC_DEAD_LETTERS));
+        assertThat(c.start()).isEqualTo(JobConfig.StartFrom.COMMITTED);
+        assertThat(c.checkpointIntervalMs()).isEqualTo(JobDefaults.CHECKPOINT_INTERVAL_MS);
+        assertThat(c.stateBackend()).isEqualTo(JobConfig.StateBackendKind.HASHMAP);
+        assertThat(c.transactionalIdPrefix()).isEqualTo("streamgrad-streamgrad");
+        assertThat(c.unknownModels()).isEqualTo(JobConfig.UnknownModels.DEAD_LETTER);
+    }
+
+    @Test
+    void everyProblem_isReportedAtOnce_eachNamingItsKey() {
+        assertThatThrownBy(() -> JobConfigParser.parse("""
+                kafka: {security.protocol: SSL}
+                start: newest
+                state_backend: memory
+                snapshot: {every_steps: -1, evry_seconds: 3}
+                batch_timeout_ms: soon
+                checkpoint_interval_ms: 2000
+                transaction_timeout_ms: 1500
+                bogus: 1
+                models:
+                  ctr:
+                    model: {type: logistic, features: 0}
+                    loss: binary_cross_entropy
+                    optimizer: {type: adam}
+                """, "job.yaml"))
+                .isInstanceOf(JobConfigException.class)
+                .hasMessageStartingWith("job.yaml: ")
+                .hasMessageContaining("kafka.bootstrap.servers: missing")
+                .hasMessageContaining("start: 'newest' is not one of earliest | latest | committed")
+                .hasMessageContaining("state_backend: 'memory' is not one of hashmap | rocksdb")
+                .hasMessageContaining("snapshot.every_steps: -1 is out of range")
+                .hasMessageContaining("snapshot.evry_seconds: unknown key")
+                .hasMessageContaining("batch_timeout_ms: expected an integer")
+                .hasMessageContaining("transaction_timeout_ms: 1500 must exceed checkpoint_interval_ms")
+                .hasMessageContaining("bogus: unknown key")
+                .hasMessageContaining("models.ctr.model.features");
+    }
+
+    @Test
+    void templateRules_areChecked() {
+        assertThatThrownBy(() -> JobConfigParser.parse("""
+                kafka: {bootstrap.servers: 'k:9092'}
+                unknown_models: template
+                """, "job.yaml")).hasMessageContaining("template: missing, but unknown_models is 'template'");
+
+        JobConfig c = JobConfigParser.parse("""
+                kafka: {bootstrap.servers: 'k:9092'}
+                unknown_models: template
+                template: {model: {type: linear, features: 3}, loss: mse, optimizer: {type: sgd}, batch_size: 4}
+                """, "job.yaml");
+        assertThat(c.models().modelIds()).isEmpty();
+        assertThat(c.models().accepts("anything")).isTrue();
+        assertThat(c.models().config("anything").batchSize()).isEqualTo(4);
+    }
+
+    @Test
+    void catalog_survivesJavaSerialisation_asFlinkShipsIt() throws Exception {
+        ModelCatalog c = TestConfigs.catalog("m", TestConfigs.logisticYaml(3, 8));
+        ModelCatalog copy = org.apache.flink.util.InstantiationUtil.clone(c);
+
+        assertThat(copy.config("m")).isEqualTo(c.config("m"));
+        assertThat(copy.yaml("m")).isEqualTo(c.yaml("m"));
+    }
+
+    @Test
+    void emptyOrNonMappingDocument_isRejected() {
+        assertThatThrownBy(() -> JobConfigParser.parse("", "job.yaml")).hasMessageContaining("empty document");
+        assertThatThrownBy(() -> JobConfigParser.parse("- a\n- b\n", "job.yaml")).hasMessageContaining("expected a mapping");
+        assertThatThrownBy(() -> JobConfigParser.parse("a: [\n", "job.yaml")).hasMessageContaining("invalid YAML");
+    }
+}

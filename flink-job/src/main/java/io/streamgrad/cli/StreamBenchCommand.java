@@ -34,7 +34,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -186,6 +185,7 @@ final class StreamBenchCommand {
     private final boolean quick;
     private final Path dir;
     private EmbeddedKafka kafka;
+    private LocalFlink flink;
 
     private StreamBenchCommand(PrintStream out, PrintStream err, boolean quick, Path dir) {
         this.out = out;
@@ -221,6 +221,9 @@ final class StreamBenchCommand {
         try {
             return bench.runAll(scenarios, (int) examples, jvmStart, mainAt);
         } finally {
+            if (bench.flink != null) {
+                bench.flink.close();
+            }
             if (bench.kafka != null) {
                 bench.kafka.close();
             }
@@ -237,6 +240,8 @@ final class StreamBenchCommand {
                 System.getProperty("java.version"), load);
 
         long t = System.currentTimeMillis();
+        // The Flink MiniCluster comes up while the broker does; every run below is a job on it.
+        flink = LocalFlink.startInBackground(2);
         kafka = EmbeddedKafka.start(dir.resolve("kafka"));
         long brokerMs = System.currentTimeMillis() - t;
         Startup startup = startupProbe(scenarios.get(0).model(), jvmStart, mainAt, brokerMs);
@@ -279,8 +284,7 @@ final class StreamBenchCommand {
             p.flush();
         }
         long submitted = System.currentTimeMillis() - jvmStart;
-        JobClient job = RunCommand.start(cfg);
-        job.getJobExecutionResult().get(5, TimeUnit.MINUTES);
+        flink.submit(cfg).result(Duration.ofMinutes(5));
         List<TrainingMetrics> m = metrics(cfg);
         long first = System.currentTimeMillis() - jvmStart;
         if (m.isEmpty()) {
@@ -352,8 +356,7 @@ final class StreamBenchCommand {
         long submitted = System.currentTimeMillis();
         double[] cpu;
         try (CpuMeter meter = new CpuMeter()) {
-            JobClient job = RunCommand.start(cfg);
-            job.getJobExecutionResult().get(60, TimeUnit.MINUTES);
+            flink.submit(cfg).result(Duration.ofMinutes(60));
             meter.close();
             cpu = meter.seconds();
             err.printf(Locale.ROOT, "[%s] CPU s of the busiest other threads: %s%n", name, meter.topOther(8));
@@ -400,7 +403,7 @@ final class StreamBenchCommand {
         int n = Math.min(d.size, Math.max(20 * batch, d.size / 5));
         produce(cfg, d, s.form(), batch, n);
         long t0 = System.nanoTime();
-        RunCommand.start(cfg).getJobExecutionResult().get(60, TimeUnit.MINUTES);
+        flink.submit(cfg).result(Duration.ofMinutes(60));
         err.printf(Locale.ROOT, "[%s] warm-up run over %,d examples: %.1f s%n", s.label(), n,
                 (System.nanoTime() - t0) / 1e9);
     }
@@ -450,7 +453,7 @@ final class StreamBenchCommand {
         int total = warmRecords + pacedRecords;
         long[] eventTimeByOffset = new long[total];
 
-        JobClient job = RunCommand.start(cfg);
+        LocalFlink.Job job = flink.submit(cfg);
         try (KafkaProducer<byte[], byte[]> p = producer();
              KafkaConsumer<byte[], byte[]> models = KafkaClients.committedReader(client(), cfg.topics().models(),
                      Duration.ofSeconds(30))) {
@@ -520,7 +523,7 @@ final class StreamBenchCommand {
             return new Latency(rate, created.length, percentile(created, 50), percentile(created, 99),
                     percentile(visible, 50), percentile(visible, 99));
         } finally {
-            job.cancel().get(1, TimeUnit.MINUTES);
+            job.cancel(Duration.ofMinutes(1));
         }
     }
 

@@ -57,12 +57,21 @@ public final class BatchAssembler {
             b.values = new float[Math.toIntExact(nnz)];
         }
         int p = 0;
+        String lastTopic = null;
+        int lastPartition = -1;
+        String partitionKey = null;
         for (int r = 0; r < n; r++) {
             TrainingExample e = examples.get(r);
             b.labels[r] = e.label;
             b.weights[r] = e.weight;
             b.maxEventTime = Math.max(b.maxEventTime, e.eventTime);
-            next.merge(e.topic + "-" + e.partition, e.offset + 1, Math::max);
+            if (e.partition != lastPartition || !e.topic.equals(lastTopic)) {
+                // Consecutive examples mostly share a partition: build its "topic-partition" key once per run.
+                lastTopic = e.topic;
+                lastPartition = e.partition;
+                partitionKey = e.topic + "-" + e.partition;
+            }
+            next.merge(partitionKey, e.offset + 1, Math::max);
             if (allDense) {
                 System.arraycopy(e.dense, 0, b.dense, r * dim, dim);
                 continue;

@@ -13,13 +13,15 @@ import java.util.regex.Pattern;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * {@code ./streamgrad bench [--quick] [--threads 1,2] [--only REGEX]}: every benchmark once, warmed up, printed as
+ * {@code ./streamgrad bench [--quick] [--threads 1,2] [--only REGEX] [--profile] [--wall]}: every benchmark once,
+ * warmed up, printed as
  * one table with the ratios taken side by side in the same JVM — the MLP against ND4J's own sgemm and against
  * DL4J on the same backend, the sparse models in examples per second on one core.
  *
- * <p>Each row is the median of several fixed-length windows after a warm-up (see {@link Stopwatch}); "spread" is
- * the (max - min) / median of those windows. {@code --quick} takes about half a minute, the full run a few
- * minutes. {@link StreamgradBenchmarks} has the same cases for JMH.
+ * <p>Each row is the median of several fixed-length windows after a warm-up (see {@link Stopwatch}): by the JVM's
+ * CPU time for one-thread rows, by the wall clock otherwise; "spread" is the (max - min) / median of the
+ * wall-clock windows. {@code --quick} takes about half a minute of CPU, the full run a few minutes, {@code --profile}
+ * a few more. {@link StreamgradBenchmarks} has the same cases for JMH; {@code docs/BENCHMARKS.md} the figures.
  *
  * <p>A case whose model is not available (a factory that does not know the model or optimizer yet) is printed as
  * "n/a" with the reason, and the run goes on.
@@ -50,7 +52,6 @@ public final class BenchMain {
     private final Options options;
     private final PrintStream out;
     private final Stopwatch.Plan plan;
-    private final List<Row> rows = new ArrayList<>();
 
     BenchMain(Options options, PrintStream out) {
         this.options = options;
@@ -80,7 +81,7 @@ public final class BenchMain {
                String clock, double wallExamplesPerSec, double spread, String note) {
     }
 
-    /** Whether rows at this native thread count are reported by the calling thread's CPU time. */
+    /** Whether rows at this native thread count are reported by the JVM process's CPU time. */
     private boolean cpuClock(int threads) {
         return threads == 1 && !options.wall;
     }
@@ -436,7 +437,6 @@ public final class BenchMain {
     }
 
     private void emit(Row r) {
-        rows.add(r);
         out.printf(Locale.ROOT, ROW, r.bench(), r.params(), fmt(r.examplesPerSec(), "%,.0f"), fmt(r.gflops(), "%.1f"),
                 fmt(r.vsSgemm(), "%.2f"), fmt(r.vsDl4j(), "%.2f"), r.clock(), fmt(r.wallExamplesPerSec(), "%,.0f"),
                 Double.isNaN(r.spread()) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * r.spread()), r.note());
@@ -479,8 +479,8 @@ public final class BenchMain {
                                  logistic-sgd, logistic-ftrl, fm-sgd, fm-adagrad, call-overhead
                   --profile      also print where the MLP step's time goes (per phase, one native thread);
                                  --only '^$' --profile prints the profile alone
-                  --wall         report one-thread rows by the wall clock too (default: by the JVM process's
-                                 CPU time, which other processes on a shared machine do not inflate)""";
+                  --wall         report one-thread rows by the wall clock (default: by the JVM process's CPU
+                                 time, which other processes on a shared machine do not inflate)""";
         boolean quick;
         boolean help;
         boolean profile;

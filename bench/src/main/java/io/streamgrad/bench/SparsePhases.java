@@ -159,7 +159,7 @@ public final class SparsePhases {
         }
         String[] names = {"model.forward", "loss.link + lossAndGradient", "model.backward (+ touched set)",
             "trainer: gradient norm over touched", "trainer: rollback copy, param-sized arrays",
-            "  alternative: rollback copy, compact buffer", "optimizer.stepSparse", "trainer: finiteness check",
+            "  alternative: rollback copy, compact buffer", "optimizer.stepSparse", "trainer: finiteness check (params + opt state)",
             "trainer: clear gradient + touched set",
             "  reference: TouchedSet add + clear (boolean[])", "  alternative: same with a bitset (long[])"};
         Map<String, Double> us = new LinkedHashMap<>();
@@ -175,6 +175,15 @@ public final class SparsePhases {
         for (int k = 0; k < count; k++) {
             if (!Float.isFinite(params[idx[k]])) {
                 return false;
+            }
+        }
+        // Since the divergence policy the trainer also checks the touched coordinates of each state block.
+        for (int q = 0; q < blocks; q++) {
+            int base = q * params.length;
+            for (int k = 0; k < count; k++) {
+                if (!Float.isFinite(optState[base + idx[k]])) {
+                    return false;
+                }
             }
         }
         return true;

@@ -87,7 +87,8 @@ public final class StepPhases {
             long t6 = clock.getAsLong();
             optimizer.step(params, grad, optState, ++t, BenchConfigs.ADAM_LR);
             long t7 = clock.getAsLong();
-            boolean finite = allFinite(params);
+            // The trainer checks the parameters and, since the divergence policy, the optimizer state too.
+            boolean finite = allFinite(params) && allFinite(optState);
             long t8 = clock.getAsLong();
             if (!finite || Double.isNaN(norm)) {
                 throw new IllegalStateException("profiled step went non-finite at step " + t);
@@ -105,7 +106,7 @@ public final class StepPhases {
         }
         String[] names = {"model.forward", "loss.link + lossAndGradient", "trainer: zero gradient (fill)",
             "model.backward", "trainer: gradient norm", "trainer: rollback copy (params + opt state)",
-            "optimizer.step", "trainer: finiteness check"};
+            "optimizer.step", "trainer: finiteness check (params + opt state)"};
         Map<String, Double> us = new LinkedHashMap<>();
         for (int i = 0; i < names.length; i++) {
             us.put(names[i], ns[i] / 1e3 / steps);
@@ -114,8 +115,8 @@ public final class StepPhases {
     }
 
     /** The trainer's check, loop for loop (early exit on the first non-finite value). */
-    private static boolean allFinite(float[] params) {
-        for (float p : params) {
+    private static boolean allFinite(float[] values) {
+        for (float p : values) {
             if (!Float.isFinite(p)) {
                 return false;
             }

@@ -285,7 +285,12 @@ bash_java_utils() { # <GET_TM_RESOURCE_PARAMS|GET_JM_RESOURCE_PARAMS>: sets JVM_
 
 start_kafka() {
   local id
-  id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+  # A base64url UUID, as StorageTool random-uuid makes; one starting with '-' would read as an option to the
+  # tool's argument parser (1 in 64), so draw again.
+  id=-
+  while [[ "$id" == -* ]]; do
+    id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+  done
   tool_java -Xmx256m "-Dlog4j2.configurationFile=file:$KAFKA_CONF_DIR/tools-log4j2.properties" \
     -cp "$LIB_KAFKA/*" kafka.tools.StorageTool format --standalone -t "$id" -c "$KAFKA_CONF_DIR/server.properties" \
     >"$LOG_DIR/kafka-format.out" 2>&1 || { cat "$LOG_DIR/kafka-format.out" >&2; die "formatting the Kafka log directory failed"; }

@@ -17,8 +17,9 @@ import java.util.List;
  *   <li>Adam with the two moments in separate arrays, in float, so that C2 vectorises the loop
  *       ({@link DenseKernels#floatAdamSplitState}'s loop) — the learner keeps {@code m} and {@code v} in one
  *       array at {@code i} and {@code n + i}, which keeps its loop scalar;</li>
- *   <li>no rollback copy of parameters and optimizer state (the finiteness check stays; a real trainer would
- *       need another way to undo a non-finite update, such as checking the update before writing it).</li>
+ *   <li>no rollback copy of parameters and optimizer state (the finiteness check of both stays, as the trainer
+ *       does it; a real trainer would need another way to undo a non-finite update, such as checking the update
+ *       before writing it).</li>
  * </ol>
  * Not a trainer: no schedule, clipping or regularisation (the benchmark configuration uses none of them), no
  * rejection. It exists to put a measured number on "what the fixes would give".
@@ -68,12 +69,20 @@ public final class WhatIfStep {
             throw new IllegalStateException("non-finite gradient at step " + t);
         }
         adam(++t);
-        for (float p : params) {
-            if (!Float.isFinite(p)) {
-                throw new IllegalStateException("non-finite parameter at step " + t);
-            }
+        // The trainer's check, kept: parameters and optimizer state (here m and v).
+        if (!allFinite(params) || !allFinite(m) || !allFinite(v)) {
+            throw new IllegalStateException("non-finite parameter or optimizer state at step " + t);
         }
         return batchLoss;
+    }
+
+    private static boolean allFinite(float[] values) {
+        for (float x : values) {
+            if (!Float.isFinite(x)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void adam(long step) {

@@ -9,8 +9,8 @@ package io.streamgrad.learner.optim;
  *   vHat = v / (1 - beta2^t)
  *   w = w - lr * mHat / (sqrt(vHat) + eps)
  * </pre>
- * State: {@code m[0..n)} then {@code v[n..2n)}, both starting at 0. Each coordinate is computed in double and
- * stored as float.
+ * State: {@code m[0..n)} then {@code v[n..2n)}, both starting at 0. Computed in float32 (as PyTorch's Adam on
+ * float tensors), with the per-step constants in double; the exact expression is in {@code AdamKernel}.
  *
  * <p>Lazy vs dense: the dense step decays {@code m} and {@code v} of a coordinate whose gradient is zero and
  * keeps moving its {@code w} (by {@code lr*mHat/(sqrt(vHat)+eps)} with the decayed moments). {@link #stepSparse}
@@ -71,6 +71,12 @@ public final class Adam implements Optimizer {
     public void step(float[] params, float[] grads, float[] state, long t, double lr) {
         int n = Checks.shapes(this, params, grads, state, t);
         AdamKernel.apply(params, grads, state, n, t, lr, beta1, beta2, epsilon, 1.0, null, n);
+    }
+
+    @Override
+    public int stepIfFinite(float[] params, float[] grads, float[] state, long t, double lr) {
+        int n = Checks.shapes(this, params, grads, state, t);
+        return AdamKernel.applyIfFinite(params, grads, state, n, t, lr, beta1, beta2, epsilon, 1.0);
     }
 
     @Override

@@ -3,8 +3,29 @@ package io.streamgrad.learner.optim;
 /**
  * The Adam arithmetic shared by {@link Adam} and {@link AdamW} (which only adds the decay factor in front).
  * State layout: {@code m[0..n) v[n..2n)}.
+ *
+ * <p>Arithmetic: float32, as PyTorch's and DL4J's Adam on float tensors, per coordinate exactly
+ * <pre>
+ *   m = b1 * m + (1 - b1) * g
+ *   v = b2 * v + ((1 - b2) * g) * g
+ *   w = w * decay - lr * (m * c1) / (sqrt(v * c2) + eps)      c1 = 1 / (1 - b1^t), c2 = 1 / (1 - b2^t)
+ * </pre>
+ * with the per-step constants computed in double and rounded to float once per call. The dense and the lazy
+ * path evaluate the same float expression, so a coordinate both update gets the same bits (Java never contracts
+ * to FMA).
+ *
+ * <p>Speed: the dense loop runs over four distinct arrays with one index ({@code w, g, m, v}), the form C2
+ * compiles to AVX vector instructions ({@code vsqrtps}, {@code vdivps}); with {@code m} and {@code v} read from
+ * one array at {@code i} and {@code n + i} it cannot prove the stores and loads independent and stays scalar
+ * (12x slower, docs/BENCHMARKS.md). So {@code v} is staged through a per-thread scratch array by two
+ * {@code System.arraycopy} calls, which keeps the checkpointed layout unchanged.
  */
 final class AdamKernel {
+    /** Per-thread staging buffer for {@code v}; grows to the largest model the thread steps. */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per-thread marks of the checked step's read-only pass: 0 per finite coordinate, NaN otherwise. */
+    private static final ThreadLocal<float[]> PROBE = ThreadLocal.withInitial(() -> new float[0]);
+
     private AdamKernel() {
     }
 
@@ -16,22 +37,145 @@ final class AdamKernel {
      */
     static void apply(float[] w, float[] g, float[] s, int n, long t, double lr, double beta1, double beta2,
                       double eps, double decay, int[] idx, int count) {
-        // Per-step constants once per call: 1/(1 - beta^t). The lazy form uses the global t as well
-        // (TensorFlow's LazyAdam does the same).
-        double c1 = 1.0 / (1.0 - Math.pow(beta1, t));
-        double c2 = 1.0 / (1.0 - Math.pow(beta2, t));
-        double oneMinusB1 = 1.0 - beta1;
-        double oneMinusB2 = 1.0 - beta2;
-        for (int k = 0; k < count; k++) {
-            int i = idx == null ? k : idx[k];
-            double gi = g[i];
-            double m = beta1 * s[i] + oneMinusB1 * gi;
-            double v = beta2 * s[n + i] + oneMinusB2 * gi * gi;
-            s[i] = (float) m;
-            s[n + i] = (float) v;
-            double mHat = m * c1;
-            double vHat = v * c2;
-            w[i] = (float) (w[i] * decay - lr * mHat / (Math.sqrt(vHat) + eps));
+        Step k = new Step(t, lr, beta1, beta2, eps, decay);
+        if (idx == null) {
+            float[] v = stageV(s, n);
+            dense(w, g, s, v, n, k.b1, k.b2, k.ob1, k.ob2, k.c1, k.c2, k.rate, k.eps, k.decay);
+            System.arraycopy(v, 0, s, n, n);
+            return;
         }
+        for (int j = 0; j < count; j++) {
+            int i = idx[j];
+            float gi = g[i];
+            float m = k.b1 * s[i] + k.ob1 * gi;
+            float vi = k.b2 * s[n + i] + k.ob2 * gi * gi;
+            s[i] = m;
+            s[n + i] = vi;
+            w[i] = w[i] * k.decay - k.rate * (m * k.c1) / ((float) Math.sqrt(vi * k.c2) + k.eps);
+        }
+    }
+
+    /**
+     * The dense step if every value it writes is finite ({@link Optimizer#stepIfFinite}): a read-only pass
+     * computes the new {@code w}, {@code m}, {@code v} with the same expressions as {@link #dense}, then the
+     * writing pass runs only if they are all finite. Two streaming passes instead of a copy of everything, the
+     * update, and a check of everything.
+     */
+    static int applyIfFinite(float[] w, float[] g, float[] s, int n, long t, double lr, double beta1, double beta2,
+                             double eps, double decay) {
+        Step k = new Step(t, lr, beta1, beta2, eps, decay);
+        float[] v = stageV(s, n);
+        float[] marks = scratch(PROBE, n);
+        probe(w, g, s, v, marks, n, k.b1, k.b2, k.ob1, k.ob2, k.c1, k.c2, k.rate, k.eps, k.decay);
+        if (!(sumOfMarks(marks, n) == 0f)) {
+            return whichNotFinite(w, g, s, v, n, k);
+        }
+        dense(w, g, s, v, n, k.b1, k.b2, k.ob1, k.ob2, k.c1, k.c2, k.rate, k.eps, k.decay);
+        System.arraycopy(v, 0, s, n, n);
+        return Optimizer.APPLIED;
+    }
+
+    /** Copies {@code v = s[n..2n)} into this thread's scratch array and returns it. */
+    private static float[] stageV(float[] s, int n) {
+        float[] v = scratch(SCRATCH, n);
+        System.arraycopy(s, n, v, 0, n);
+        return v;
+    }
+
+    private static float[] scratch(ThreadLocal<float[]> holder, int n) {
+        float[] a = holder.get();
+        if (a.length < n) {
+            a = new float[n];
+            holder.set(a);
+        }
+        return a;
+    }
+
+    /** The per-step constants, each rounded to float once. */
+    private static final class Step {
+        final float c1;
+        final float c2;
+        final float b1;
+        final float b2;
+        final float ob1;
+        final float ob2;
+        final float rate;
+        final float eps;
+        final float decay;
+
+        Step(long t, double lr, double beta1, double beta2, double eps, double decay) {
+            // 1/(1 - beta^t); the lazy form uses the global t as well (TensorFlow's LazyAdam does the same).
+            this.c1 = (float) (1.0 / (1.0 - Math.pow(beta1, t)));
+            this.c2 = (float) (1.0 / (1.0 - Math.pow(beta2, t)));
+            this.b1 = (float) beta1;
+            this.b2 = (float) beta2;
+            this.ob1 = (float) (1.0 - beta1);
+            this.ob2 = (float) (1.0 - beta2);
+            this.rate = (float) lr;
+            this.eps = (float) eps;
+            this.decay = (float) decay;
+        }
+    }
+
+    /** The dense loop: distinct arrays, one index, nothing else in the body (so C2 vectorises it). */
+    private static void dense(float[] w, float[] g, float[] m, float[] v, int n, float b1, float b2, float ob1,
+                              float ob2, float c1, float c2, float rate, float e, float dec) {
+        for (int i = 0; i < n; i++) {
+            float gi = g[i];
+            float mi = b1 * m[i] + ob1 * gi;
+            float vi = b2 * v[i] + ob2 * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            w[i] = w[i] * dec - rate * (mi * c1) / ((float) Math.sqrt(vi * c2) + e);
+        }
+    }
+
+    /**
+     * {@link #dense} with its stores replaced by one mark per coordinate, {@code w*0 + m*0 + v*0} of the new
+     * values: 0 when all three are finite, NaN when any is not (infinity times 0 is NaN). Storing the marks keeps
+     * the loop vectorisable; a reduction in the loop would not (1.5-3x slower measured).
+     */
+    private static void probe(float[] w, float[] g, float[] m, float[] v, float[] marks, int n, float b1, float b2,
+                              float ob1, float ob2, float c1, float c2, float rate, float e, float dec) {
+        for (int i = 0; i < n; i++) {
+            float gi = g[i];
+            float mi = b1 * m[i] + ob1 * gi;
+            float vi = b2 * v[i] + ob2 * gi * gi;
+            float wi = w[i] * dec - rate * (mi * c1) / ((float) Math.sqrt(vi * c2) + e);
+            marks[i] = (wi * 0f + mi * 0f) + vi * 0f;
+        }
+    }
+
+    /** The sum of the marks, 0 or NaN (never an overflow), with four independent chains. */
+    private static float sumOfMarks(float[] marks, int n) {
+        float a0 = 0f;
+        float a1 = 0f;
+        float a2 = 0f;
+        float a3 = 0f;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            a0 += marks[i];
+            a1 += marks[i + 1];
+            a2 += marks[i + 2];
+            a3 += marks[i + 3];
+        }
+        for (; i < n; i++) {
+            a0 += marks[i];
+        }
+        return (a0 + a1) + (a2 + a3);
+    }
+
+    /** After a failed probe (rare): which kind of value would have become non-finite, parameters first. */
+    private static int whichNotFinite(float[] w, float[] g, float[] m, float[] v, int n, Step k) {
+        for (int i = 0; i < n; i++) {
+            float gi = g[i];
+            float mi = k.b1 * m[i] + k.ob1 * gi;
+            float vi = k.b2 * v[i] + k.ob2 * gi * gi;
+            float wi = w[i] * k.decay - k.rate * (mi * k.c1) / ((float) Math.sqrt(vi * k.c2) + k.eps);
+            if (!Float.isFinite(wi)) {
+                return Optimizer.PARAMS_NOT_FINITE;
+            }
+        }
+        return Optimizer.STATE_NOT_FINITE; // a NaN mark whose w is finite: its m or v is not
     }
 }

@@ -88,6 +88,12 @@ public final class AdamW implements Optimizer {
     }
 
     @Override
+    public int stepIfFinite(float[] params, float[] grads, float[] state, long t, double lr) {
+        int n = Checks.shapes(this, params, grads, state, t);
+        return AdamKernel.applyIfFinite(params, grads, state, n, t, lr, beta1, beta2, epsilon, 1.0 - lr * weightDecay);
+    }
+
+    @Override
     public void stepSparse(float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count) {
         int n = Checks.shapes(this, params, grads, state, t, idx, count);
         AdamKernel.apply(params, grads, state, n, t, lr, beta1, beta2, epsilon, 1.0 - lr * weightDecay, idx, count);

@@ -29,4 +29,24 @@ public interface Optimizer {
      * whose gradient is zero (momentum carrying on, Adam's moments decaying, weight decay).
      */
     void stepSparse(float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count);
+
+    /** {@link #stepIfFinite}: the update was applied. */
+    int APPLIED = 0;
+    /** {@link #stepIfFinite}: a parameter would have become non-finite; nothing was changed. */
+    int PARAMS_NOT_FINITE = 1;
+    /** {@link #stepIfFinite}: an optimizer-state value would have become non-finite; nothing was changed. */
+    int STATE_NOT_FINITE = 2;
+    /** {@link #stepIfFinite}: this optimizer has no checked step; nothing was changed (use {@link #step}). */
+    int UNSUPPORTED = -1;
+
+    /**
+     * The dense {@link #step}, applied only if every parameter and state value it writes is finite, which is
+     * checked before anything is written: a rejected update needs no copy to undo. On {@link #APPLIED} the
+     * arrays hold exactly what {@link #step} would have left (bit for bit); otherwise they are unchanged and the
+     * code says what would have become non-finite (parameters are reported first). Optional: the default
+     * returns {@link #UNSUPPORTED}, and the caller then runs {@link #step} with its own copy and check.
+     */
+    default int stepIfFinite(float[] params, float[] grads, float[] state, long t, double lr) {
+        return UNSUPPORTED;
+    }
 }

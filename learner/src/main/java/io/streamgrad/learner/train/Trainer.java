@@ -10,6 +10,7 @@ import io.streamgrad.learner.optim.Optimizer;
 import io.streamgrad.learner.optim.Optimizers;
 import io.streamgrad.learner.schedule.Schedule;
 import io.streamgrad.learner.schedule.Schedules;
+import io.streamgrad.learner.util.FloatArrays;
 import io.streamgrad.learner.util.Rng;
 import java.util.Arrays;
 
@@ -170,17 +171,29 @@ public final class Trainer {
         }
         clip(norm);
 
-        backup(state);
         long t = state.step() + 1;
+        if (touched == null) {
+            // The optimizer's checked step, where it has one: checked before written, so no copy to undo it.
+            int checked = optimizer.stepIfFinite(params, grad, state.optimizerState(), t, lr);
+            if (checked != Optimizer.UNSUPPORTED) {
+                if (checked != Optimizer.APPLIED) {
+                    return reject(state, checked == Optimizer.PARAMS_NOT_FINITE ? PARAMS_NOT_FINITE
+                            : stateNotFinite(), batchLoss, norm, lr);
+                }
+                clipWeights(params); // clipping finite values leaves them finite
+                state.advance(n);
+                return new StepResult(true, null, batchLoss, norm, lr, predictions, outputs, false, state.lrScale());
+            }
+        }
+        backup(state);
         if (touched == null) {
             optimizer.step(params, grad, state.optimizerState(), t, lr);
         } else {
             optimizer.stepSparse(params, grad, state.optimizerState(), t, lr, touched.indices(), touched.count());
         }
         clipWeights(params);
-        String nonFinite = !finite(params, 1) ? "update would make a parameter non-finite"
-                : !finite(state.optimizerState(), optimizerBlocks(state))
-                ? "update would make the " + optimizer.name() + " optimizer state non-finite" : null;
+        String nonFinite = !finite(params, 1) ? PARAMS_NOT_FINITE
+                : !finite(state.optimizerState(), optimizerBlocks(state)) ? stateNotFinite() : null;
         if (nonFinite != null) {
             restore(state);
             clearGradient();
@@ -189,6 +202,12 @@ public final class Trainer {
         clearGradient();
         state.advance(n);
         return new StepResult(true, null, batchLoss, norm, lr, predictions, outputs, false, state.lrScale());
+    }
+
+    private static final String PARAMS_NOT_FINITE = "update would make a parameter non-finite";
+
+    private String stateNotFinite() {
+        return "update would make the " + optimizer.name() + " optimizer state non-finite";
     }
 
     /**
@@ -255,17 +274,17 @@ public final class Trainer {
     }
 
     private double gradientNorm() {
-        double s = 0;
         if (touched == null) {
-            for (float g : grad) {
-                s += (double) g * g;
-            }
-        } else {
-            int[] idx = touched.indices();
-            for (int k = 0, c = touched.count(); k < c; k++) {
-                double g = grad[idx[k]];
-                s += g * g;
-            }
+            double fast = FloatArrays.sumOfSquares(grad);
+            // A finite float sum proves every element finite; otherwise recompute exactly (a gradient with
+            // elements beyond 1.8e19 overflows float squares but may still have a finite norm in double).
+            return Math.sqrt(Double.isFinite(fast) ? fast : FloatArrays.exactSumOfSquares(grad));
+        }
+        double s = 0;
+        int[] idx = touched.indices();
+        for (int k = 0, c = touched.count(); k < c; k++) {
+            double g = grad[idx[k]];
+            s += g * g;
         }
         return Math.sqrt(s);
     }
@@ -302,12 +321,7 @@ public final class Trainer {
      */
     private boolean finite(float[] a, int blocks) {
         if (touched == null) {
-            for (float v : a) {
-                if (!Float.isFinite(v)) {
-                    return false;
-                }
-            }
-            return true;
+            return FloatArrays.allFinite(a);
         }
         int[] idx = touched.indices();
         for (int b = 0; b < blocks; b++) {

@@ -183,6 +183,92 @@ abstract class OptimizerContract {
     }
 
     @Test
+    void stepIfFinite_finiteUpdate_equalsStepBitForBit_orIsUnsupportedAndChangesNothing() {
+        Optimizer o = optimizer();
+        float[][] warm = run(o, false, 3);
+        float[] p = warm[0].clone();
+        float[] s = warm[1].clone();
+        float[] g = gradient(4, N);
+        int code = o.stepIfFinite(p, g, s, 4, lr(4));
+        if (code == Optimizer.UNSUPPORTED) {
+            assertBitsEqual("params untouched", p, warm[0]);
+            assertBitsEqual("state untouched", s, warm[1]);
+            return;
+        }
+        assertThat(code).isEqualTo(Optimizer.APPLIED);
+        float[] pRef = warm[0].clone();
+        float[] sRef = warm[1].clone();
+        o.step(pRef, g, sRef, 4, lr(4));
+        assertBitsEqual("params", p, pRef);
+        assertBitsEqual("state", s, sRef);
+    }
+
+    /**
+     * Gradients and states at the edge of float range: {@code stepIfFinite} must reject exactly the updates after
+     * which {@link Optimizer#step} leaves a non-finite value, name the right kind (parameters first), and change
+     * nothing when it rejects.
+     */
+    @Test
+    void stepIfFinite_rejectsExactlyTheUpdatesThatStepMakesNonFinite_andChangesNothingWhenItDoes() {
+        Optimizer o = optimizer();
+        float[] magnitudes = {1f, 1e18f, 2e19f, 1e30f, 3e38f, Float.MAX_VALUE};
+        int rejected = 0;
+        for (float gScale : magnitudes) {
+            for (float pScale : new float[] {0.5f, 3e38f}) {
+                for (float sScale : new float[] {0f, 1e30f, 3e38f}) {
+                    float[] p = initialParams(N);
+                    for (int i = 0; i < N; i++) {
+                        p[i] = i % 4 == 0 ? Math.copySign(pScale, p[i]) : p[i];
+                    }
+                    float[] s = freshState(o, N);
+                    for (int i = 0; i < s.length; i++) {
+                        s[i] = i % 3 == 0 ? Math.abs(s[i]) + sScale : s[i];
+                    }
+                    float[] g = gradient(5, N);
+                    for (int i = 0; i < N; i++) {
+                        g[i] = g[i] * gScale;
+                    }
+                    float[] pRef = p.clone();
+                    float[] sRef = s.clone();
+                    o.step(pRef, g, sRef, 5, lr(5));
+                    int expected = !allFinite(pRef) ? Optimizer.PARAMS_NOT_FINITE
+                            : !allFinite(sRef) ? Optimizer.STATE_NOT_FINITE : Optimizer.APPLIED;
+                    float[] pBefore = p.clone();
+                    float[] sBefore = s.clone();
+                    int code = o.stepIfFinite(p, g, s, 5, lr(5));
+                    String at = "g x " + gScale + ", p x " + pScale + ", s + " + sScale;
+                    if (code == Optimizer.UNSUPPORTED) {
+                        assertBitsEqual("params untouched, " + at, p, pBefore);
+                        assertBitsEqual("state untouched, " + at, s, sBefore);
+                        continue;
+                    }
+                    assertThat(code).as(at).isEqualTo(expected);
+                    if (code == Optimizer.APPLIED) {
+                        assertBitsEqual("params, " + at, p, pRef);
+                        assertBitsEqual("state, " + at, s, sRef);
+                    } else {
+                        rejected++;
+                        assertBitsEqual("params untouched, " + at, p, pBefore);
+                        assertBitsEqual("state untouched, " + at, s, sBefore);
+                    }
+                }
+            }
+        }
+        if (o.stepIfFinite(new float[1], new float[1], freshState(o, 1), 1, lr(1)) != Optimizer.UNSUPPORTED) {
+            assertThat(rejected).as("the edge cases must include rejected updates").isPositive();
+        }
+    }
+
+    private static boolean allFinite(float[] a) {
+        for (float x : a) {
+            if (!Float.isFinite(x)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
     void stepSparse_everyCoordinateListed_equalsDenseBitForBit() {
         float[][] dense = run(optimizer(), false, STEPS);
         float[][] sparse = run(optimizer(), true, STEPS);

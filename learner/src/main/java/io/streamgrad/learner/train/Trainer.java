@@ -353,22 +353,34 @@ public final class Trainer {
     private void backup(ModelState state) {
         float[] params = state.params();
         float[] opt = state.optimizerState();
-        if (paramsBackup == null) {
-            paramsBackup = new float[params.length];
-            stateBackup = new float[opt.length];
-        }
         if (touched == null) {
+            if (paramsBackup == null || paramsBackup.length < params.length) {
+                paramsBackup = new float[params.length];
+                stateBackup = new float[opt.length];
+            }
             System.arraycopy(params, 0, paramsBackup, 0, params.length);
             System.arraycopy(opt, 0, stateBackup, 0, opt.length);
             return;
         }
+        // Sparse: the touched values in touched order, in buffers sized by the batch, not the model (a copy into
+        // parameter-sized arrays scattered its writes over megabytes: 3-4x slower, docs/BENCHMARKS.md).
         int blocks = numParams == 0 ? 0 : opt.length / numParams;
+        int c = touched.count();
+        if (paramsBackup == null || paramsBackup.length < c) {
+            paramsBackup = new float[Math.max(c, 1024)];
+        }
+        if (stateBackup == null || stateBackup.length < c * blocks) {
+            stateBackup = new float[Math.max(c, 1024) * blocks];
+        }
         int[] idx = touched.indices();
-        for (int k = 0, c = touched.count(); k < c; k++) {
-            int i = idx[k];
-            paramsBackup[i] = params[i];
-            for (int b = 0; b < blocks; b++) {
-                stateBackup[b * numParams + i] = opt[b * numParams + i];
+        for (int k = 0; k < c; k++) {
+            paramsBackup[k] = params[idx[k]];
+        }
+        for (int b = 0; b < blocks; b++) {
+            int base = b * numParams;
+            int to = b * c;
+            for (int k = 0; k < c; k++) {
+                stateBackup[to + k] = opt[base + idx[k]];
             }
         }
     }
@@ -382,12 +394,16 @@ public final class Trainer {
             return;
         }
         int blocks = numParams == 0 ? 0 : opt.length / numParams;
+        int c = touched.count();
         int[] idx = touched.indices();
-        for (int k = 0, c = touched.count(); k < c; k++) {
-            int i = idx[k];
-            params[i] = paramsBackup[i];
-            for (int b = 0; b < blocks; b++) {
-                opt[b * numParams + i] = stateBackup[b * numParams + i];
+        for (int k = 0; k < c; k++) {
+            params[idx[k]] = paramsBackup[k];
+        }
+        for (int b = 0; b < blocks; b++) {
+            int base = b * numParams;
+            int from = b * c;
+            for (int k = 0; k < c; k++) {
+                opt[base + idx[k]] = stateBackup[from + k];
             }
         }
     }

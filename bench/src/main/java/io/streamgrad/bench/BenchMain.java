@@ -187,35 +187,15 @@ public final class BenchMain {
             out.printf(Locale.ROOT, "  %-46s %9.1f%n", "  alternative: step + muli legacy ops", stepMulUs);
             out.printf(Locale.ROOT, "  %-46s %9.1f%n", "  alternative: Java loop over the off-heap buffers", javaReluUs);
         }
-        out.printf(Locale.ROOT, "the same MLP step with the three fixes (WhatIfStep: vectorisable Adam, blocked norm, no"
-                + " rollback copy), interleaved with Trainer.train and DL4J, examples/s (%s clock):%n", clock(1));
-        for (int batch : MLP_BATCHES) {
-            DenseData.Dataset data = DenseData.mnistShaped(SEED, batch, pool(batch, 8192));
-            TrainLoop loop = new TrainLoop(BenchConfigs.mlp(batch), data.batches());
-            WhatIfStep fixed = new WhatIfStep(loop.trainer(), loop.state().params(), data.batches());
-            Dl4jMlp net = Dl4jMlp.over(data, SEED);
-            int[] i = {0};
-            List<Stopwatch.Rate> r = Stopwatch.interleaved(plan, List.of(loop::step, fixed::step,
-                    () -> net.fit(i[0]++)));
-            boolean cpu = cpuClock(1);
-            double flops = MlpFlops.trainingFlopsPerExample(MlpFlops.benchWidths());
-            out.printf(Locale.ROOT, "  batch=%-4d Trainer.train %,8.0f (%.1f GFLOP/s) | with fixes %,8.0f (%.1f GFLOP/s)"
-                    + " = %.2fx | DL4J %,8.0f | fixes vs DL4J %.2fx%n", batch,
-                    r.get(0).median(cpu) * batch, r.get(0).median(cpu) * batch * flops / 1e9,
-                    r.get(1).median(cpu) * batch, r.get(1).median(cpu) * batch * flops / 1e9,
-                    r.get(1).ratioTo(r.get(0), cpu), r.get(2).median(cpu) * batch,
-                    r.get(1).ratioTo(r.get(2), cpu));
-        }
         DenseKernels k = new DenseKernels(MlpFlops.benchParams(), SEED);
         out.printf(Locale.ROOT, "O(parameters) passes over %,d floats, microseconds per call (learner vs vectorisable):%n",
                 k.size());
-        kernelRow("adam step: learner Optimizer.step vs float loop", k::learnerAdam, k::floatAdam);
-        kernelRow("adam step: learner vs float loop, m and v split", k::learnerAdam, k::floatAdamSplitState);
-        kernelRow("adam step: learner vs float loop, v staged (2 copies)", k::learnerAdam, k::floatAdamStagedV);
-        kernelRow("adam step: learner vs double loop, m and v split", k::learnerAdam, k::doubleAdamSplitState);
-        kernelRow("adam step: learner vs nd4j adam_updater + copies", k::learnerAdam, k::nativeAdam);
-        kernelRow("gradient norm: serial double vs 8 float sums", k::serialNorm, k::blockedNorm);
-        kernelRow("finiteness: isFinite loop vs sum of x*0", k::finiteLoop, k::finiteBySum);
+        kernelRow("adam step: former double loop (one array) vs learner", k::formerAdam, k::learnerAdam);
+        kernelRow("adam step: learner (v staged) vs m and v split", k::learnerAdam, k::floatAdamSplitState);
+        kernelRow("adam: step + copy + check vs stepIfFinite", k::copyStepCheck, k::learnerCheckedAdam);
+        kernelRow("adam step: nd4j adam_updater + copies vs learner", k::nativeAdam, k::learnerAdam);
+        kernelRow("gradient norm: serial double vs learner", k::serialNorm, k::blockedNorm);
+        kernelRow("finiteness: isFinite loop vs learner", k::finiteLoop, k::learnerFinite);
     }
 
     /** Where a lazy step's time goes for the sparse models at batch 64 (logistic FTRL, FM Adagrad). */

@@ -14,13 +14,12 @@ import java.util.Map;
 /**
  * Where the time of one lazy (sparse-update) training step goes: {@link Trainer#train}'s sparse path replayed
  * phase by phase through its public parts, with the trainer's own passes over the touched indices re-created as
- * the same loops (gradient norm, rollback copy into parameter-sized arrays, finiteness check, clearing).
+ * the same loops (gradient norm, rollback copy into a compact buffer in touched order, finiteness check,
+ * clearing).
  *
- * <p>With 2^20 hashed features the arrays are large (a weight, its gradient, its optimizer state, its rollback
- * copy and its touched-flag each live in a different array of 1–71 MB) and the indices random, so each phase is
- * mostly cache misses; the profile says which array walks cost what. It also times one alternative: the rollback
- * copy into a compact buffer in touched order (sequential writes) instead of parameter-sized arrays indexed by
- * coordinate (one more random miss per coordinate and state block).
+ * <p>With 2^20 hashed features the arrays are large (a weight, its gradient and its optimizer state each live in
+ * a different array of 4–67 MB; the touched set is a 128 KB bitset) and the indices random, so each phase is
+ * mostly cache misses; the profile says which array walks cost what.
  */
 public final class SparsePhases {
     private final Model model;
@@ -30,13 +29,8 @@ public final class SparsePhases {
     private final float[] params;
     private final float[] optState;
     private final float[] grad;
-    private final float[] paramsBackup;
-    private final float[] stateBackup;
     private float[] compactBackup = new float[0];
     private final TouchedSet touched;
-    private final TouchedSet touchedAgain;
-    private final long[] bits;
-    private final int[] bitList;
     private final List<Batch> batches;
     private final int blocks;
     private final float[] raw;
@@ -52,12 +46,7 @@ public final class SparsePhases {
         this.params = state.params().clone();
         this.optState = state.optimizerState().clone();
         this.grad = new float[params.length];
-        this.paramsBackup = new float[params.length];
-        this.stateBackup = new float[optState.length];
         this.touched = new TouchedSet(params.length);
-        this.touchedAgain = new TouchedSet(params.length);
-        this.bits = new long[(params.length + 63) / 64];
-        this.bitList = new int[params.length];
         this.batches = batches;
         this.blocks = params.length == 0 ? 0 : optState.length / params.length;
         int n = batches.get(0).size();
@@ -73,7 +62,7 @@ public final class SparsePhases {
     public Map<String, Double> profile(int warmup, int steps, boolean cpu) {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         java.util.function.LongSupplier clock = cpu ? mx::getCurrentThreadCpuTime : System::nanoTime;
-        long[] ns = new long[11];
+        long[] ns = new long[8];
         long touchedTotal = 0;
         for (int s = 0; s < warmup + steps; s++) {
             Batch b = batches.get(s % batches.size());
@@ -94,14 +83,7 @@ public final class SparsePhases {
                 norm += g * g;
             }
             long t4 = clock.getAsLong();
-            for (int k = 0; k < count; k++) {
-                int i = idx[k];
-                paramsBackup[i] = params[i];
-                for (int q = 0; q < blocks; q++) {
-                    stateBackup[q * params.length + i] = optState[q * params.length + i];
-                }
-            }
-            long t5 = clock.getAsLong();
+            long t5 = t4;
             int need = count * (1 + blocks);
             if (compactBackup.length < need) {
                 compactBackup = new float[need];
@@ -123,34 +105,11 @@ public final class SparsePhases {
             }
             touched.clear();
             long t9 = clock.getAsLong();
-            // The membership structure alone: the same index sequence (idx still holds it after clear()) into a
-            // second TouchedSet (one boolean per parameter) and into a bitset (one bit per parameter, 8x smaller,
-            // so more of it stays in cache).
-            for (int k = 0; k < count; k++) {
-                touchedAgain.add(idx[k]);
-            }
-            touchedAgain.clear();
-            long t10 = clock.getAsLong();
-            int listed = 0;
-            for (int k = 0; k < count; k++) {
-                int i = idx[k];
-                long mask = 1L << i;
-                int word = i >>> 6;
-                if ((bits[word] & mask) == 0) {
-                    bits[word] |= mask;
-                    bitList[listed++] = i;
-                }
-            }
-            for (int k = 0; k < listed; k++) {
-                bits[bitList[k] >>> 6] = 0L;
-            }
-            long t11 = clock.getAsLong();
             if (!finite || Double.isNaN(norm)) {
                 throw new IllegalStateException("profiled step went non-finite at step " + t);
             }
             if (s >= warmup) {
-                long[] d = {t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6, t8 - t7, t9 - t8,
-                    t10 - t9, t11 - t10};
+                long[] d = {t1 - t0, t2 - t1, t3 - t2, t4 - t3, t6 - t5, t7 - t6, t8 - t7, t9 - t8};
                 for (int i = 0; i < d.length; i++) {
                     ns[i] += d[i];
                 }
@@ -158,10 +117,8 @@ public final class SparsePhases {
             }
         }
         String[] names = {"model.forward", "loss.link + lossAndGradient", "model.backward (+ touched set)",
-            "trainer: gradient norm over touched", "trainer: rollback copy, param-sized arrays",
-            "  alternative: rollback copy, compact buffer", "optimizer.stepSparse", "trainer: finiteness check (params + opt state)",
-            "trainer: clear gradient + touched set",
-            "  reference: TouchedSet add + clear (boolean[])", "  alternative: same with a bitset (long[])"};
+            "trainer: gradient norm over touched", "trainer: rollback copy, compact buffer", "optimizer.stepSparse",
+            "trainer: finiteness check (params + opt state)", "trainer: clear gradient + touched set"};
         Map<String, Double> us = new LinkedHashMap<>();
         for (int i = 0; i < names.length; i++) {
             us.put(names[i], ns[i] / 1e3 / steps);

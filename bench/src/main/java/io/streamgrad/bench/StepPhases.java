@@ -6,6 +6,7 @@ import io.streamgrad.learner.model.Model;
 import io.streamgrad.learner.optim.Optimizer;
 import io.streamgrad.learner.train.ModelState;
 import io.streamgrad.learner.train.Trainer;
+import io.streamgrad.learner.util.FloatArrays;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,8 +15,10 @@ import java.util.Map;
 /**
  * Where the time of one dense training step goes: the step of {@link Trainer#train} replayed phase by phase
  * through the public parts it is made of ({@link Trainer#model()}, {@link Trainer#loss()},
- * {@link Trainer#optimizer()}), with the trainer's own O(parameters) passes (zeroing the gradient, its norm, the
- * rollback copy, the finiteness check) re-created as the same loops. Each phase is timed over many steps; the
+ * {@link Trainer#optimizer()}), with the trainer's own O(parameters) passes (zeroing the gradient, its norm
+ * by {@link FloatArrays#sumOfSquares}) done the same way and the update by the optimizer's checked step
+ * ({@link Optimizer#stepIfFinite}: a read-only pass that proves the update finite, then the update; no rollback
+ * copy, no check after). Each phase is timed over many steps; the
  * sum is compared with the measured {@code Trainer.train} time, so a phase missing from the list shows up as a
  * gap.
  *
@@ -29,8 +32,6 @@ public final class StepPhases {
     private final float[] params;
     private final float[] optState;
     private final float[] grad;
-    private final float[] paramsBackup;
-    private final float[] stateBackup;
     private final List<Batch> batches;
     private final int outputs;
     private final float[] raw;
@@ -45,8 +46,6 @@ public final class StepPhases {
         this.params = state.params().clone();
         this.optState = state.optimizerState().clone();
         this.grad = new float[params.length];
-        this.paramsBackup = new float[params.length];
-        this.stateBackup = new float[optState.length];
         this.batches = batches;
         this.outputs = model.numOutputs();
         int n = batches.get(0).size();
@@ -63,7 +62,7 @@ public final class StepPhases {
     public Map<String, Double> profile(int warmup, int steps, boolean cpu) {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         java.util.function.LongSupplier clock = cpu ? mx::getCurrentThreadCpuTime : System::nanoTime;
-        long[] ns = new long[8];
+        long[] ns = new long[6];
         for (int s = 0; s < warmup + steps; s++) {
             Batch b = batches.get(s % batches.size());
             int n = b.size();
@@ -77,21 +76,12 @@ public final class StepPhases {
             long t3 = clock.getAsLong();
             model.backward(params, b, dRaw, grad, null);
             long t4 = clock.getAsLong();
-            double norm = 0;
-            for (float g : grad) {
-                norm += (double) g * g;
-            }
+            double norm = Math.sqrt(FloatArrays.sumOfSquares(grad));
             long t5 = clock.getAsLong();
-            System.arraycopy(params, 0, paramsBackup, 0, params.length);
-            System.arraycopy(optState, 0, stateBackup, 0, optState.length);
+            int code = optimizer.stepIfFinite(params, grad, optState, ++t, BenchConfigs.ADAM_LR);
             long t6 = clock.getAsLong();
-            optimizer.step(params, grad, optState, ++t, BenchConfigs.ADAM_LR);
-            long t7 = clock.getAsLong();
-            // The trainer checks the parameters and, since the divergence policy, the optimizer state too.
-            boolean finite = allFinite(params) && allFinite(optState);
-            long t8 = clock.getAsLong();
-            if (!finite || Double.isNaN(norm)) {
-                throw new IllegalStateException("profiled step went non-finite at step " + t);
+            if (code != Optimizer.APPLIED || Double.isNaN(norm)) {
+                throw new IllegalStateException("profiled step not applied (" + code + ") at step " + t);
             }
             if (s >= warmup) {
                 ns[0] += t1 - t0;
@@ -100,13 +90,10 @@ public final class StepPhases {
                 ns[3] += t4 - t3;
                 ns[4] += t5 - t4;
                 ns[5] += t6 - t5;
-                ns[6] += t7 - t6;
-                ns[7] += t8 - t7;
             }
         }
         String[] names = {"model.forward", "loss.link + lossAndGradient", "trainer: zero gradient (fill)",
-            "model.backward", "trainer: gradient norm", "trainer: rollback copy (params + opt state)",
-            "optimizer.step", "trainer: finiteness check (params + opt state)"};
+            "model.backward", "trainer: gradient norm", "optimizer.stepIfFinite (check pass + update)"};
         Map<String, Double> us = new LinkedHashMap<>();
         for (int i = 0; i < names.length; i++) {
             us.put(names[i], ns[i] / 1e3 / steps);
@@ -115,12 +102,4 @@ public final class StepPhases {
     }
 
     /** The trainer's check, loop for loop (early exit on the first non-finite value). */
-    private static boolean allFinite(float[] values) {
-        for (float p : values) {
-            if (!Float.isFinite(p)) {
-                return false;
-            }
-        }
-        return true;
-    }
 }

@@ -16,20 +16,23 @@ final class CategoricalCrossEntropy implements Loss {
         requireClasses(k);
         double sum = 0;
         double invN = 1.0 / n;
+        double[] e = new double[k]; // each exp once (they are most of the cost)
         for (int i = 0; i < n; i++) {
             int off = i * k;
             int c = classIndex(labels[i], k, i);
             double max = max(raw, off, k);
             double z = 0;
             for (int j = 0; j < k; j++) {
-                z += Math.exp(raw[off + j] - max);
+                e[j] = Math.exp(raw[off + j] - max);
+                z += e[j];
             }
             double logZ = Math.log(z);
             double w = weights[i];
             sum += w * (logZ + max - raw[off + c]);
             double scale = w * invN;
+            double invZ = 1.0 / z;
             for (int j = 0; j < k; j++) {
-                double p = Math.exp(raw[off + j] - max - logZ);
+                double p = e[j] * invZ;
                 dRaw[off + j] = (float) (scale * (j == c ? p - 1.0 : p));
             }
         }
@@ -51,15 +54,17 @@ final class CategoricalCrossEntropy implements Loss {
 
     @Override
     public void link(float[] raw, int n, int k, float[] out) {
+        double[] e = new double[k]; // each exp once (they are most of the cost)
         for (int i = 0; i < n; i++) {
             int off = i * k;
             double max = max(raw, off, k);
             double z = 0;
             for (int j = 0; j < k; j++) {
-                z += Math.exp(raw[off + j] - max);
+                e[j] = Math.exp(raw[off + j] - max);
+                z += e[j];
             }
             for (int j = 0; j < k; j++) {
-                out[off + j] = (float) (Math.exp(raw[off + j] - max) / z);
+                out[off + j] = (float) (e[j] / z);
             }
         }
     }

@@ -38,6 +38,17 @@ public interface Model {
     void backward(float[] params, Batch batch, float[] dRaw, float[] grad, TouchedSet touched);
 
     /**
+     * The whole gradient, written into {@code grad} (every element overwritten): the same values as zeroing
+     * {@code grad} and calling {@link #backward} with no touched set. A model that can write it directly (the MLP:
+     * its weight-gradient products then overwrite instead of accumulate, and the zeroed vector is not copied in)
+     * overrides this.
+     */
+    default void gradient(float[] params, Batch batch, float[] dRaw, float[] grad) {
+        java.util.Arrays.fill(grad, 0f);
+        backward(params, batch, dRaw, grad, null);
+    }
+
+    /**
      * Whether parameter {@code i} is a bias (intercept). L1/L2 regularisation skips biases; decoupled weight
      * decay does not.
      */

@@ -158,9 +158,10 @@ public final class Trainer {
         }
 
         if (touched == null) {
-            Arrays.fill(grad, 0f);
+            model.gradient(params, batch, dRaw, grad);
+        } else {
+            model.backward(params, batch, dRaw, grad, touched);
         }
-        model.backward(params, batch, dRaw, grad, touched);
         if (!optimizerRegularizes) {
             addRegularization(params);
         }

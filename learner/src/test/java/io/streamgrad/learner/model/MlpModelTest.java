@@ -83,6 +83,30 @@ class MlpModelTest {
     }
 
     @Test
+    void gradient_overwritesWhateverGradHeld_withExactlyTheBitsOfZeroPlusBackward() {
+        ModelSpec spec = TestData.mlp(6, List.of(5, 4), 3, "relu", "he");
+        Model m = Models.create(spec);
+        Rng rng = new Rng(5);
+        float[] params = TestData.randomParams(rng, m.numParams(), 0.5);
+        for (int size : new int[] {7, 3, 7}) { // a smaller batch in between reuses the buffers
+            Batch batch = TestData.sparse(rng, size, 6, 4, Labels.MULTICLASS, 3);
+            float[] dRaw = TestData.randomParams(rng, size * 3, 1.0);
+            m.forward(params, batch, new float[size * 3]);
+            float[] viaBackward = new float[m.numParams()];
+            m.backward(params, batch, dRaw, viaBackward, null);
+            float[] viaGradient = TestData.randomParams(rng, m.numParams(), 100.0); // garbage to overwrite
+            viaGradient[0] = Float.NaN;
+            m.gradient(params, batch, dRaw, viaGradient);
+            assertThat(viaGradient).as("batch of %d", size).containsExactly(viaBackward);
+        }
+        // The default (other models): zero, then backward.
+        Model linear = Models.create(TestData.linear(3));
+        float[] grad = {1f, 2f, 3f, 4f};
+        linear.gradient(new float[4], Batch.dense(0, 3, new float[0], new float[0], null), new float[0], grad);
+        assertThat(grad).containsExactly(0f, 0f, 0f, 0f);
+    }
+
+    @Test
     void emptyBatch_isANoOp() {
         Model m = Models.create(TestData.mlp(3, List.of(2), 1, "relu", "he"));
         Batch empty = Batch.dense(0, 3, new float[0], new float[0], null);

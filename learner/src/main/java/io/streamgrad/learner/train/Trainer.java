@@ -340,16 +340,11 @@ public final class Trainer {
      * Keeps what the update may change, so a non-finite result can be undone exactly: every parameter and
      * optimizer-state value on the dense path, the touched coordinates on the sparse path.
      *
-     * <p>Why a copy on every batch: the optimizer updates in place, and whether an update overflows is known only
-     * after it ran. Skipping the copy when overflow is provably impossible would need a per-rule bound on the
-     * update (|w| + lr|g| for sgd, momentum's velocity, Adam's and Adagrad's g^2 accumulators, FTRL's z and n)
-     * kept in step with every optimizer; a bound that a later change to a rule silently invalidates would turn
-     * the guard into a source of corrupt models, and the bound needs the maxima of the parameters and state: a
-     * read of the same 3n floats the copy reads, unless cached across calls on arrays the caller may change.
-     * Measured on the 784-256-128-10 relu MLP with Adam at batch 128 (235,146 parameters + 470,292 state floats,
-     * 2.8 MB; one OpenMP thread; medians of 400 steps on the shared 2-core development machine): the copy takes
-     * 0.19 ms of a 12.4 ms step (1.5 %), the parameter check after the update 0.11 ms (0.9 %), the optimizer-state
-     * check 0.16 ms (1.3 %). Not worth that risk.
+     * <p>Used where the optimizer has no checked step ({@link Optimizer#stepIfFinite}; Adam and AdamW have one,
+     * which proves the update finite before writing it, so their dense path needs no copy): the other optimizers
+     * update in place, and whether an update overflows is known only after it ran. Skipping the copy when
+     * overflow is provably impossible would need a per-rule bound kept in step with every optimizer, which a later
+     * change to a rule could silently invalidate; the checked step evaluates the rule itself instead.
      */
     private void backup(ModelState state) {
         float[] params = state.params();

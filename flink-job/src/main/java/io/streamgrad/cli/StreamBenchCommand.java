@@ -250,7 +250,10 @@ final class StreamBenchCommand {
                 System.getProperty("java.version"), load);
 
         long t = System.currentTimeMillis();
-        // The Flink MiniCluster comes up while the broker does; every run below is a job on it.
+        // ND4J's natives load, and the Flink MiniCluster comes up, while the broker starts; every run below is a job
+        // on that MiniCluster.
+        NativePreload.startInBackground(scenarios.stream().map(Scenario::model).distinct()
+                .map(m -> config("preload", m, true).models().config(m.id)).toList());
         flink = LocalFlink.startInBackground(2);
         kafka = EmbeddedKafka.start(dir.resolve("kafka"));
         long brokerMs = System.currentTimeMillis() - t;

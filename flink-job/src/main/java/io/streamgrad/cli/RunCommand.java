@@ -42,6 +42,7 @@ final class RunCommand {
         } catch (NoSuchFileException e) {
             throw new UsageException("--config: no such file " + file);
         }
+        NativePreload.startInBackground(config.models().modelIds().stream().map(config.models()::config).toList());
         if (args.flag("create-topics")) {
             try (Admin admin = Admin.create(config.kafkaProperties())) {
                 EmbeddedKafka.createTopics(admin, EmbeddedKafka.jobTopics(config.topics(), 1, (short) 1));

@@ -69,7 +69,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class StreamBenchCommand {
     static final String USAGE = """
             usage: streamgrad bench-stream [--model mlp|sparse-logistic|all] [--form example|minibatch|all]
-                                           [--examples N] [--quick] [--dir DIR]
+                                           [--examples N] [--runs N] [--quick] [--dir DIR]
               End to end in one JVM: in-process Kafka broker -> streaming job (Flink MiniCluster) -> snapshots and
               metrics on Kafka, beside the offline trainer on the same examples and config. Prints examples/s
               (end to end and running), the streaming/offline ratio, event-to-snapshot latency p50/p99, whether the
@@ -81,6 +81,9 @@ final class StreamBenchCommand {
                           batch_size examples; sparse-logistic only) | all (default)
               --examples  examples per scenario (default: mlp 51,200, sparse-logistic 1,048,576; --quick: 2,560
                           and 25,600)
+              --runs      measured runs per scenario over the same input, after the warm-up run (default 3; --quick:
+                          1). The tables give the first run's rates ("1st") and the last run's: a fresh JVM's
+                          JIT compiles for a minute or more, so the last run is nearer a long-running job
               --quick     small inputs, no warm-up runs, a short latency run (a smoke test, not a measurement)
               --dir       scratch directory for the broker's log (default: a fresh temp directory, deleted)""";
 
@@ -138,8 +141,12 @@ final class StreamBenchCommand {
     }
 
     /** What one scenario measured. */
+    /**
+     * What one scenario measured: the first measured run's rates, then the last run's (rates, wall time,
+     * snapshots, CPU per example); the same as the first when there was one run.
+     */
     record Result(Scenario scenario, int examples, int batchSize, double offlineRate, double offlineCpuUs,
-                  double endToEndRate,
+                  double firstEndToEndRate, double firstRunningRate, double endToEndRate,
                   double runningRate, double wallSeconds, boolean sameModel, int snapshots, Latency latency,
                   double[] cpuUs) {
         /** What two idle cores could sustain at these CPU costs: the trainer thread on one, everything on two. */
@@ -183,25 +190,28 @@ final class StreamBenchCommand {
     private final PrintStream out;
     private final PrintStream err;
     private final boolean quick;
+    private final int runs;
     private final Path dir;
     private EmbeddedKafka kafka;
     private LocalFlink flink;
 
-    private StreamBenchCommand(PrintStream out, PrintStream err, boolean quick, Path dir) {
+    private StreamBenchCommand(PrintStream out, PrintStream err, boolean quick, int runs, Path dir) {
         this.out = out;
         this.err = err;
         this.quick = quick;
+        this.runs = runs;
         this.dir = dir;
     }
 
     static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
         long mainAt = System.currentTimeMillis();
-        Args args = Args.parse(argv, Set.of("model", "form", "examples", "dir"), Set.of("quick"));
+        Args args = Args.parse(argv, Set.of("model", "form", "examples", "runs", "dir"), Set.of("quick"));
         String model = args.oneOf("model", "all", MLP, SPARSE, "all");
         String form = args.oneOf("form", "all", "example", "minibatch", "all");
         boolean quick = args.flag("quick");
         long examples = args.longValue("examples", 0, 1, 50_000_000);
+        int runs = (int) args.longValue("runs", quick ? 1 : 3, 1, 100);
         List<Scenario> scenarios = new ArrayList<>();
         for (BenchModel m : BenchModel.values()) {
             for (Form f : m.forms) {
@@ -217,7 +227,7 @@ final class StreamBenchCommand {
         }
         Path given = args.path("dir", null);
         Path dir = given != null ? Files.createDirectories(given) : Files.createTempDirectory("streamgrad-bench-stream-");
-        StreamBenchCommand bench = new StreamBenchCommand(out, err, quick, dir);
+        StreamBenchCommand bench = new StreamBenchCommand(out, err, quick, runs, dir);
         try {
             return bench.runAll(scenarios, (int) examples, jvmStart, mainAt);
         } finally {
@@ -240,7 +250,10 @@ final class StreamBenchCommand {
                 System.getProperty("java.version"), load);
 
         long t = System.currentTimeMillis();
-        // The Flink MiniCluster comes up while the broker does; every run below is a job on it.
+        // ND4J's natives load, and the Flink MiniCluster comes up, while the broker starts; every run below is a job
+        // on that MiniCluster.
+        NativePreload.startInBackground(scenarios.stream().map(Scenario::model).distinct()
+                .map(m -> config("preload", m, true).models().config(m.id)).toList());
         flink = LocalFlink.startInBackground(2);
         kafka = EmbeddedKafka.start(dir.resolve("kafka"));
         long brokerMs = System.currentTimeMillis() - t;
@@ -339,12 +352,12 @@ final class StreamBenchCommand {
 
     private Result scenario(Scenario s, StreamBenchData d, Offline off) throws Exception {
         String name = s.label();
-        JobConfig cfg = config(prefix(s, "tp"), s.model(), true);
-        kafka.createJobTopics(cfg.topics(), 1);
-        int batch = cfg.models().config(s.model().id).batchSize();
+        JobConfig input = config(prefix(s, "tp"), s.model(), true);
+        kafka.createJobTopics(input.topics(), 1);
+        int batch = input.models().config(s.model().id).batchSize();
 
         long t0 = System.nanoTime();
-        long records = produceAll(cfg, d, s.form(), batch);
+        long records = produceAll(input, d, s.form(), batch);
         double produceSeconds = (System.nanoTime() - t0) / 1e9;
         err.printf(Locale.ROOT, "[%s] produced %,d examples in %,d records in %.1f s%n", name, d.size, records,
                 produceSeconds);
@@ -353,6 +366,35 @@ final class StreamBenchCommand {
             warmUp(s, d, batch);
         }
 
+        // The same input, run after run, each job with its own output topics: the first run is what a job gets
+        // seconds after its JVM started; the last one is closer to a long-running job's steady state (the JIT
+        // compiles Kafka's, Flink's and the job's code for a minute or more).
+        Run first = null;
+        Run last = null;
+        for (int i = 1; i <= runs; i++) {
+            JobConfig cfg = i == 1 ? input : config(prefix(s, "tp" + i), s.model(), true, input.topics().examples());
+            kafka.createJobTopics(cfg.topics(), 1);
+            last = measure(s, d, off, cfg, i);
+            if (first == null) {
+                first = last;
+            }
+        }
+
+        double rate = Double.isFinite(last.running()) ? last.running() / 2 : last.endToEnd() / 2;
+        Latency latency = paced(s, d, rate);
+        return new Result(s, d.size, batch, off.rate(), off.cpuUs(), first.endToEnd(), first.running(),
+                last.endToEnd(), last.running(), last.wallSeconds(), first.sameModel() && last.sameModel(),
+                last.snapshots(), latency, perExample(last.cpuSeconds(), d.size));
+    }
+
+    /** One measured run: rates (examples/s), wall seconds, whether the model equals the offline one, CPU seconds. */
+    record Run(double endToEnd, double running, double wallSeconds, boolean sameModel, int snapshots,
+               double[] cpuSeconds) {
+    }
+
+    /** Runs the job once over the whole input (bounded) and measures it. */
+    private Run measure(Scenario s, StreamBenchData d, Offline off, JobConfig cfg, int run) throws Exception {
+        String name = s.label() + (runs > 1 ? " run " + run : "");
         long submitted = System.currentTimeMillis();
         double[] cpu;
         try (CpuMeter meter = new CpuMeter()) {
@@ -385,11 +427,7 @@ final class StreamBenchCommand {
                 + " %d snapshots, model %s the offline one; CPU s: process %.1f, %s%n",
                 name, jobSeconds, e2e, running, snaps.size(), same ? "equals" : "DIFFERS FROM", cpu[0],
                 cpuGroups(cpu));
-
-        double rate = Double.isFinite(running) ? running / 2 : e2e / 2;
-        Latency latency = paced(s, d, rate);
-        return new Result(s, d.size, batch, off.rate(), off.cpuUs(), e2e, running, (end - submitted) / 1000.0, same, snaps.size(),
-                latency, perExample(cpu, d.size));
+        return new Run(e2e, running, (end - submitted) / 1000.0, same, snaps.size(), cpu);
     }
 
     /**
@@ -568,18 +606,21 @@ final class StreamBenchCommand {
                 s.brokerReadyMs() / 1000.0, s.brokerMs() / 1000.0, s.jobSubmittedMs() / 1000.0,
                 s.firstTrainedMs() / 1000.0, s.firstRecordMs() / 1000.0);
         out.println();
-        out.println("throughput (examples/s; stream = broker -> job -> final snapshot, exactly-once sinks):");
-        out.printf(Locale.ROOT, "%-28s %10s %6s %12s %12s %12s %7s %7s %7s %6s %5s%n", "scenario", "examples", "batch",
-                "offline", "stream e2e", "running", "e2e/off", "run/off", "wall s", "snaps", "same");
+        out.printf(Locale.ROOT, "throughput (examples/s; stream = broker -> job -> final snapshot, exactly-once sinks;"
+                + " 1st: the first measured run, the rest: run %d of %d):%n", runs, runs);
+        out.printf(Locale.ROOT, "%-28s %10s %6s %12s %12s %7s %12s %12s %7s %7s %7s %6s %5s%n", "scenario", "examples",
+                "batch", "offline", "1st e2e", "1st/off", "stream e2e", "running", "e2e/off", "run/off", "wall s",
+                "snaps", "same");
         for (Result r : results) {
-            out.printf(Locale.ROOT, "%-28s %,10d %6d %,12.0f %,12.0f %,12.0f %7.2f %7.2f %7.1f %6d %5s%n",
-                    r.scenario().label(), r.examples(), r.batchSize(), r.offlineRate(), r.endToEndRate(),
-                    r.runningRate(), r.endToEndRate() / r.offlineRate(), r.runningRate() / r.offlineRate(),
-                    r.wallSeconds(), r.snapshots(), r.sameModel() ? "yes" : "NO");
+            out.printf(Locale.ROOT, "%-28s %,10d %6d %,12.0f %,12.0f %7.2f %,12.0f %,12.0f %7.2f %7.2f %7.1f %6d %5s%n",
+                    r.scenario().label(), r.examples(), r.batchSize(), r.offlineRate(), r.firstEndToEndRate(),
+                    r.firstEndToEndRate() / r.offlineRate(), r.endToEndRate(), r.runningRate(),
+                    r.endToEndRate() / r.offlineRate(), r.runningRate() / r.offlineRate(), r.wallSeconds(),
+                    r.snapshots(), r.sameModel() ? "yes" : "NO");
         }
         out.println();
-        out.println("CPU per example (us; stream: the whole process, broker included, by thread group; offline: one"
-                + " thread):");
+        out.println("CPU per example (us; stream, the last run: the whole process, broker included, by thread group;"
+                + " offline: one thread):");
         out.printf(Locale.ROOT, "%-28s %8s %8s", "scenario", "offline", "process");
         CpuMeter.GROUPS.forEach(g -> out.printf(Locale.ROOT, " %8s", g));
         out.printf(Locale.ROOT, " %12s %8s %12s %8s%n", "2-core bound", "/offline", "without jit", "/offline");
@@ -601,8 +642,9 @@ final class StreamBenchCommand {
                     l.rate(), l.snapshots(), l.createdP50(), l.createdP99(), l.visibleP50(), l.visibleP99());
         }
         out.println();
-        out.println("e2e: N / (final snapshot created_at - job submission); running: from the first metrics record to"
-                + " the final snapshot; same: the streamed model equals the offline one bit for bit; created: snapshot"
+        out.println("e2e: N / (final snapshot created_at - job submission); 1st: the first measured run (after the short"
+                + " warm-up run), the others: the last of --runs runs over the same input; running: from the first"
+                + " metrics record to the final snapshot; same: the streamed model equals the offline one bit for bit; created: snapshot"
                 + " created_at - event_time of its last example; visible: when a read_committed consumer sees it"
                 + " (after the checkpoint that commits it) - that event_time; 2-core bound: min(1 / trainer thread,"
                 + " 2 / process) CPU per example, what two otherwise idle cores could sustain; /offline: that bound over"
@@ -779,9 +821,14 @@ final class StreamBenchCommand {
      * state is larger than the 5 MB the JobManager's memory may hold).
      */
     private JobConfig config(String prefix, BenchModel m, boolean bounded) {
+        return config(prefix, m, bounded, prefix + "-examples");
+    }
+
+    /** The same, reading the given examples topic (a later measured run reads the first run's input). */
+    private JobConfig config(String prefix, BenchModel m, boolean bounded, String examplesTopic) {
         String yaml = """
                 kafka: {bootstrap.servers: "%s"}
-                topics: {examples: %s-examples, models: %s-models, metrics: %s-metrics, dead_letters: %s-dead}
+                topics: {examples: %s, models: %s-models, metrics: %s-metrics, dead_letters: %s-dead}
                 group_id: %s
                 start: earliest
                 bounded: %s
@@ -791,7 +838,7 @@ final class StreamBenchCommand {
                 models:
                   %s:
                 %s
-                """.formatted(kafka == null ? "127.0.0.1:9" : kafka.bootstrapServers(), prefix, prefix, prefix, prefix,
+                """.formatted(kafka == null ? "127.0.0.1:9" : kafka.bootstrapServers(), examplesTopic, prefix, prefix, prefix,
                 prefix, bounded, dir.resolve("checkpoints").resolve(prefix).toUri(), m.id, m.yaml.indent(4));
         return JobConfigParser.parse(yaml, "bench-stream:" + prefix);
     }

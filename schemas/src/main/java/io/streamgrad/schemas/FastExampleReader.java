@@ -119,9 +119,11 @@ public final class FastExampleReader {
                 return null;
             }
             out = out == null ? new float[(int) count] : java.util.Arrays.copyOf(out, Math.addExact(n, (int) count));
-            for (int i = 0; i < count; i++) {
-                out[n++] = readFloat();
-            }
+            // One bulk copy of the block's little-endian floats (the same bits as readFloat, value by value).
+            java.nio.ByteBuffer.wrap(b, pos, (int) count * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+                    .get(out, n, (int) count);
+            pos += (int) count * 4;
+            n += (int) count;
         }
         return out == null ? new float[0] : out;
     }

@@ -79,7 +79,7 @@ final class StreamBenchCommand {
                           | all (default)
               --form      the records on the examples topic: Example (one per example) | MiniBatch (one per
                           batch_size examples; sparse-logistic only) | all (default)
-              --examples  examples per scenario (default: mlp 51,200, sparse-logistic 1,048,576; --quick: 2,560
+              --examples  examples per scenario (default: mlp 153,600, sparse-logistic 1,048,576; --quick: 2,560
                           and 25,600)
               --runs      measured runs per scenario over the same input, after the warm-up run (default 3; --quick:
                           1). The tables give the first run's rates ("1st") and the last run's: a fresh JVM's
@@ -101,7 +101,7 @@ final class StreamBenchCommand {
                 optimizer: {type: adam, learning_rate: 0.001}
                 batch_size: 128
                 seed: 42
-                """, 51_200, 2_560, List.of(Form.EXAMPLE)),
+                """, 153_600, 2_560, List.of(Form.EXAMPLE)),
         SPARSE_LOGISTIC(SPARSE, """
                 model: {type: logistic, features: %d}
                 loss: binary_cross_entropy

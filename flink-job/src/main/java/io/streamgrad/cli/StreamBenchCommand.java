@@ -140,7 +140,6 @@ final class StreamBenchCommand {
         }
     }
 
-    /** What one scenario measured. */
     /**
      * What one scenario measured: the first measured run's rates, then the last run's (rates, wall time,
      * snapshots, CPU per example); the same as the first when there was one run.

@@ -252,6 +252,7 @@ final class MlpModel implements Model {
         if (paramsArr != null) {
             return;
         }
+        NativeCpuCheck.requireSupported(); // before the first ND4J call loads the native library
         paramsArr = Nd4j.createUninitializedDetached(DataType.FLOAT, numParams);
         gradArr = Nd4j.createUninitializedDetached(DataType.FLOAT, numParams);
         wbM = new Mat[layers];

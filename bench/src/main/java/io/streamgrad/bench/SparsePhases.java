@@ -3,6 +3,7 @@ package io.streamgrad.bench;
 import io.streamgrad.learner.data.Batch;
 import io.streamgrad.learner.loss.Loss;
 import io.streamgrad.learner.model.Model;
+import io.streamgrad.learner.model.SparseGradient;
 import io.streamgrad.learner.model.TouchedSet;
 import io.streamgrad.learner.optim.Optimizer;
 import io.streamgrad.learner.train.ModelState;
@@ -13,13 +14,14 @@ import java.util.Map;
 
 /**
  * Where the time of one lazy (sparse-update) training step goes: {@link Trainer#train}'s sparse path replayed
- * phase by phase through its public parts, with the trainer's own passes over the touched indices re-created as
- * the same loops (gradient norm, rollback copy into a compact buffer in touched order, finiteness check,
- * clearing).
+ * phase by phase through its public parts, with the trainer's own passes re-created as the same loops (gradient
+ * norm over the compact gradient; for optimizers without a checked sparse step the rollback copy into a compact
+ * buffer and the finiteness check; clearing).
  *
- * <p>With 2^20 hashed features the arrays are large (a weight, its gradient and its optimizer state each live in
- * a different array of 4–67 MB; the touched set is a 128 KB bitset) and the indices random, so each phase is
- * mostly cache misses; the profile says which array walks cost what.
+ * <p>With 2^20 hashed features the arrays are large (a weight and its optimizer state live in different arrays of
+ * 4–67 MB) and the indices random, so each phase is mostly cache misses; the profile says which array walks cost
+ * what. The gradient itself is compact ({@link SparseGradient}, a batch-sized table) where the model has that
+ * path, else a model-sized vector plus a {@link TouchedSet}, gathered.
  */
 public final class SparsePhases {
     private final Model model;
@@ -30,12 +32,15 @@ public final class SparsePhases {
     private final float[] optState;
     private final float[] grad;
     private float[] compactBackup = new float[0];
+    private float[] gathered = new float[0];
     private final TouchedSet touched;
+    private final SparseGradient sparseGrad;
     private final List<Batch> batches;
     private final int blocks;
     private final float[] raw;
     private final float[] dRaw;
     private final float[] pred;
+    private final boolean checked;
     private long t;
 
     public SparsePhases(Trainer trainer, ModelState state, List<Batch> batches) {
@@ -47,12 +52,15 @@ public final class SparsePhases {
         this.optState = state.optimizerState().clone();
         this.grad = new float[params.length];
         this.touched = new TouchedSet(params.length);
+        this.sparseGrad = new SparseGradient(params.length);
         this.batches = batches;
         this.blocks = params.length == 0 ? 0 : optState.length / params.length;
         int n = batches.get(0).size();
         this.raw = new float[n];
         this.dRaw = new float[n];
         this.pred = new float[n];
+        this.checked = optimizer.stepSparseIfFinite(new float[1], new float[1], new float[optimizer.stateSize(1)], 1,
+                lr, new int[] {0}, 0) != Optimizer.UNSUPPORTED;
     }
 
     /**
@@ -73,54 +81,85 @@ public final class SparsePhases {
             loss.link(raw, n, 1, pred);
             loss.lossAndGradient(raw, b.labels(), b.weights(), n, 1, dRaw);
             long t2 = clock.getAsLong();
-            model.backward(params, b, dRaw, grad, touched);
+            int[] idx;
+            float[] g;
+            int count;
+            if (model.backwardSparse(params, b, dRaw, sparseGrad)) {
+                idx = sparseGrad.indices();
+                g = sparseGrad.values();
+                count = sparseGrad.count();
+            } else {
+                model.backward(params, b, dRaw, grad, touched);
+                idx = touched.indices();
+                count = touched.count();
+                if (gathered.length < count) {
+                    gathered = new float[2 * count];
+                }
+                for (int k = 0; k < count; k++) {
+                    gathered[k] = grad[idx[k]];
+                    grad[idx[k]] = 0f;
+                }
+                g = gathered;
+            }
             long t3 = clock.getAsLong();
-            int[] idx = touched.indices();
-            int count = touched.count();
             double norm = 0;
             for (int k = 0; k < count; k++) {
-                double g = grad[idx[k]];
-                norm += g * g;
+                double gk = g[k];
+                norm += gk * gk;
             }
             long t4 = clock.getAsLong();
-            long t5 = t4;
-            int need = count * (1 + blocks);
-            if (compactBackup.length < need) {
-                compactBackup = new float[need];
-            }
-            for (int k = 0, c = 0; k < count; k++) {
-                int i = idx[k];
-                compactBackup[c++] = params[i];
-                for (int q = 0; q < blocks; q++) {
-                    compactBackup[c++] = optState[q * params.length + i];
+            boolean finite;
+            long t5;
+            long t6;
+            long t7;
+            if (checked) {
+                t5 = t4;
+                t6 = t4;
+                finite = optimizer.stepSparseIfFinite(params, g, optState, ++t, lr, idx, count) == Optimizer.APPLIED;
+                t7 = clock.getAsLong();
+            } else {
+                int need = count * (1 + blocks);
+                if (compactBackup.length < need) {
+                    compactBackup = new float[need];
                 }
-            }
-            long t6 = clock.getAsLong();
-            optimizer.stepSparse(params, grad, optState, ++t, lr, idx, count);
-            long t7 = clock.getAsLong();
-            boolean finite = touchedFinite(idx, count);
-            long t8 = clock.getAsLong();
-            for (int k = 0; k < count; k++) {
-                grad[idx[k]] = 0f;
+                for (int k = 0, c = 0; k < count; k++) {
+                    int i = idx[k];
+                    compactBackup[c++] = params[i];
+                    for (int q = 0; q < blocks; q++) {
+                        compactBackup[c++] = optState[q * params.length + i];
+                    }
+                }
+                t5 = clock.getAsLong();
+                optimizer.stepSparse(params, g, optState, ++t, lr, idx, count);
+                t6 = clock.getAsLong();
+                finite = touchedFinite(idx, count);
+                t7 = clock.getAsLong();
             }
             touched.clear();
-            long t9 = clock.getAsLong();
+            sparseGrad.clear();
+            long t8 = clock.getAsLong();
             if (!finite || Double.isNaN(norm)) {
                 throw new IllegalStateException("profiled step went non-finite at step " + t);
             }
             if (s >= warmup) {
-                long[] d = {t1 - t0, t2 - t1, t3 - t2, t4 - t3, t6 - t5, t7 - t6, t8 - t7, t9 - t8};
+                long[] d = {t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6, t8 - t7};
                 for (int i = 0; i < d.length; i++) {
                     ns[i] += d[i];
                 }
                 touchedTotal += count;
             }
         }
-        String[] names = {"model.forward", "loss.link + lossAndGradient", "model.backward (+ touched set)",
-            "trainer: gradient norm over touched", "trainer: rollback copy, compact buffer", "optimizer.stepSparse",
-            "trainer: finiteness check (params + opt state)", "trainer: clear gradient + touched set"};
+        String[] names = {"model.forward", "loss.link + lossAndGradient",
+            "model.backwardSparse (compact gradient)", "trainer: gradient norm (compact)",
+            "trainer: rollback copy, compact buffer", "optimizer.stepSparse",
+            checked ? "optimizer.stepSparseIfFinite (gather, update, check, write)"
+                    : "trainer: finiteness check (params + opt state)",
+            "trainer: clear gradient"};
         Map<String, Double> us = new LinkedHashMap<>();
         for (int i = 0; i < names.length; i++) {
+            if (checked && (i == 4 || i == 5)) {
+                continue; // no copy and no separate step: the checked step is one phase
+            }
             us.put(names[i], ns[i] / 1e3 / steps);
         }
         us.put("touched coordinates per step", (double) touchedTotal / steps);

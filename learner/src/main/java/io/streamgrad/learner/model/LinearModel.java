@@ -172,6 +172,46 @@ final class LinearModel implements Model {
         }
     }
 
+    /**
+     * Sparse batches: the same sums as {@link #backwardSparse(Batch, float[], float[], TouchedSet)} and the bias
+     * loop of {@link #backward}, in the same order (weights row by row and non-zero by non-zero, class by class;
+     * then the biases, summed row by row), so coordinates and bits match the touched-set path.
+     */
+    @Override
+    public boolean backwardSparse(float[] params, Batch batch, float[] dRaw, SparseGradient out) {
+        if (!batch.isSparse()) {
+            return false;
+        }
+        SpecChecks.batch(batch, d, k, dRaw, "dRaw");
+        if (out.capacity() != numParams) {
+            throw new IllegalArgumentException("sparse gradient for " + out.capacity() + " coordinates, the model has "
+                    + numParams);
+        }
+        int n = batch.size();
+        int[] ptr = batch.rowPtr();
+        int[] idx = batch.indices();
+        float[] val = batch.values();
+        for (int r = 0; r < n; r++) {
+            int base = r * k;
+            for (int p = ptr[r], to = ptr[r + 1]; p < to; p++) {
+                int j = column(idx[p], r);
+                float v = val[p];
+                for (int c = 0; c < k; c++) {
+                    out.add(c * d + j, dRaw[base + c] * v);
+                }
+            }
+        }
+        // Biases last, as backward adds them to the touched set after the weights.
+        for (int c = 0; c < k; c++) {
+            float s = 0f;
+            for (int r = 0; r < n; r++) {
+                s += dRaw[r * k + c];
+            }
+            out.add(biasStart + c, s);
+        }
+        return true;
+    }
+
     private void backwardDense(Batch batch, float[] dRaw, float[] grad, TouchedSet touched) {
         float[] x = batch.dense();
         int n = batch.size();

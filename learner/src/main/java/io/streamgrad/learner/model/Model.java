@@ -49,6 +49,18 @@ public interface Model {
     }
 
     /**
+     * The gradient of a lazy update in compact form, added into {@code out} (coordinate and value, see
+     * {@link SparseGradient}): the same coordinates, in the same order, with the same values bit for bit as
+     * {@link #backward} with a touched set gives. Optional: returns false without touching {@code out} where this
+     * model or this batch has no compact path (the caller then uses {@link #backward} with a gradient vector and a
+     * {@link TouchedSet}). Linear models over sparse batches have one: summing into a batch-sized table instead of
+     * a model-sized vector saves a cache miss per non-zero on hashed inputs.
+     */
+    default boolean backwardSparse(float[] params, Batch batch, float[] dRaw, SparseGradient out) {
+        return false;
+    }
+
+    /**
      * Whether parameter {@code i} is a bias (intercept). L1/L2 regularisation skips biases; decoupled weight
      * decay does not.
      */

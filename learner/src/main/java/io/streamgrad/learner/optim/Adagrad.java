@@ -74,7 +74,7 @@ public final class Adagrad implements Optimizer {
         double eps = epsilon;
         for (int k = 0; k < count; k++) {
             int i = idx == null ? k : idx[k];
-            double gi = g[i];
+            double gi = g[k]; // dense: k == i; sparse: the compact gradient of idx[k]
             double G = acc[i] + gi * gi;
             acc[i] = (float) G;
             w[i] = (float) (w[i] - lr * gi / (Math.sqrt(G) + eps));

@@ -46,7 +46,7 @@ final class AdamKernel {
         }
         for (int j = 0; j < count; j++) {
             int i = idx[j];
-            float gi = g[i];
+            float gi = g[j]; // the compact gradient of idx[j]
             float m = k.b1 * s[i] + k.ob1 * gi;
             float vi = k.b2 * s[n + i] + k.ob2 * gi * gi;
             s[i] = m;

@@ -87,12 +87,27 @@ final class Checks {
         return n;
     }
 
-    /** {@link #shapes} plus the index list of a sparse step. */
+    /**
+     * The shapes of a sparse step: params and state as for {@link #shapes}, {@code count} within the index list,
+     * and a compact gradient ({@code grads[k]} for coordinate {@code idx[k]}) at least {@code count} long.
+     */
     static int shapes(Optimizer o, float[] params, float[] grads, float[] state, long t, int[] idx, int count) {
-        int n = shapes(o, params, grads, state, t);
+        int n = params.length;
+        int need = o.stateSize(n);
+        if (state.length != need) {
+            throw new IllegalArgumentException(o.name() + ": state has " + state.length + " floats, expected "
+                    + need + " (stateSize(" + n + ")); create it with initState");
+        }
+        if (t < 1) {
+            throw new IllegalArgumentException(o.name() + ": step number t is 1-based, got " + t);
+        }
         if (count < 0 || count > idx.length) {
             throw new IllegalArgumentException(o.name() + ": count " + count + " outside [0, " + idx.length
                     + "] (idx.length)");
+        }
+        if (grads.length < count) {
+            throw new IllegalArgumentException(o.name() + ": grads has " + grads.length + " floats, fewer than the "
+                    + count + " listed coordinates (a sparse step takes the compact gradient: grads[k] for idx[k])");
         }
         return n;
     }

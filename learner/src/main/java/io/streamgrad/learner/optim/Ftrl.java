@@ -85,39 +85,96 @@ public final class Ftrl implements Optimizer {
     @Override
     public void step(float[] params, float[] grads, float[] state, long t, double lr) {
         int n = Checks.shapes(this, params, grads, state, t);
-        apply(params, grads, state, n, lr, null, n);
+        update(state, 0, state, n, params, 0, grads, n, lr);
     }
 
     @Override
     public void stepSparse(float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count) {
-        int n = Checks.shapes(this, params, grads, state, t, idx, count);
-        apply(params, grads, state, n, lr, idx, count);
+        sparse(params, grads, state, t, lr, idx, count, false);
     }
 
-    /** One loop for both paths (idx == null: every coordinate), so lazy and dense share the arithmetic. */
-    private void apply(float[] w, float[] g, float[] s, int n, double a, int[] idx, int count) {
+    /**
+     * The lazy step in three passes: gather the listed coordinates' {@code z, n, w} into a compact buffer (a tight
+     * loop of independent loads, so their cache misses overlap), update them there with {@link #update}, then
+     * write them back only if all are finite. The gather replaces the rollback copy a caller would otherwise make.
+     */
+    @Override
+    public int stepSparseIfFinite(float[] params, float[] grads, float[] state, long t, double lr, int[] idx,
+                                  int count) {
+        return sparse(params, grads, state, t, lr, idx, count, true);
+    }
+
+    private int sparse(float[] w, float[] g, float[] s, long t, double lr, int[] idx, int count, boolean checked) {
+        int n = Checks.shapes(this, w, g, s, t, idx, count);
+        float[] buf = scratch(3 * count);
+        int nOff = count;
+        int wOff = 2 * count;
+        for (int k = 0; k < count; k++) {
+            int i = idx[k];
+            buf[k] = s[i];
+            buf[nOff + k] = s[n + i];
+            buf[wOff + k] = w[i];
+        }
+        int bad = update(buf, 0, buf, nOff, buf, wOff, g, count, lr);
+        if (checked && bad != 0) {
+            return (bad & PARAMS_BAD) != 0 ? PARAMS_NOT_FINITE : STATE_NOT_FINITE;
+        }
+        for (int k = 0; k < count; k++) {
+            int i = idx[k];
+            s[i] = buf[k];
+            s[n + i] = buf[nOff + k];
+            w[i] = buf[wOff + k];
+        }
+        return APPLIED;
+    }
+
+    private static final int PARAMS_BAD = 1;
+    private static final int STATE_BAD = 2;
+
+    /**
+     * The update of {@code count} coordinates, in place: coordinate {@code k}'s {@code z} at {@code z[zOff + k]},
+     * its {@code n} at {@code nn[nOff + k]}, its weight at {@code w[wOff + k]}, its gradient {@code g[k]}. The dense
+     * step runs it on the state and parameters themselves, the lazy one on its gathered copy: one loop, so both
+     * paths do the same arithmetic. Returns {@link #PARAMS_BAD} / {@link #STATE_BAD} bits for non-finite results.
+     */
+    private int update(float[] z, int zOff, float[] nn, int nOff, float[] w, int wOff, float[] g, int count,
+                       double a) {
         double invAlpha = 1.0 / a;
         double lambda1 = l1;
         double lambda2 = l2;
         double b = beta;
+        int bad = 0;
         for (int k = 0; k < count; k++) {
-            int i = idx == null ? k : idx[k];
-            double gi = g[i];
-            double nOld = s[n + i];
+            double gi = g[k];
+            double nOld = nn[nOff + k];
             // n is rounded to its stored float before the square roots: sigma then telescopes over the stored
             // values (the sum of sigma*alpha is exactly sqrt of the stored n), the w below is a pure function of
             // the stored (z, n), and one sqrt serves both (two per coordinate instead of three).
             float nf = (float) (nOld + gi * gi);
             double sqrtN = Math.sqrt(nf);
             double sigma = (sqrtN - Math.sqrt(nOld)) * invAlpha;
-            float zf = (float) (s[i] + gi - sigma * w[i]);
-            s[i] = zf;
-            s[n + i] = nf;
-            double z = zf;
+            float zf = (float) (z[zOff + k] + gi - sigma * w[wOff + k]);
+            z[zOff + k] = zf;
+            nn[nOff + k] = nf;
+            double zd = zf;
             // |z| <= lambda1 also covers n == 0 (then z == 0): no division by beta/alpha when beta == 0.
-            w[i] = Math.abs(z) <= lambda1 ? 0f
-                    : (float) (-(z - Math.copySign(lambda1, z)) / ((b + sqrtN) * invAlpha + lambda2));
+            float wf = Math.abs(zd) <= lambda1 ? 0f
+                    : (float) (-(zd - Math.copySign(lambda1, zd)) / ((b + sqrtN) * invAlpha + lambda2));
+            w[wOff + k] = wf;
+            bad |= (Float.isFinite(wf) ? 0 : PARAMS_BAD) | (Float.isFinite(zf) && Float.isFinite(nf) ? 0 : STATE_BAD);
         }
+        return bad;
+    }
+
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] scratch(int length) {
+        float[] a = SCRATCH.get();
+        if (a.length < length) {
+            a = new float[Math.max(length, 2 * a.length)];
+            SCRATCH.set(a);
+        }
+        return a;
     }
 
     @Override

@@ -65,7 +65,7 @@ public final class Momentum implements Optimizer {
         double mu = momentum;
         for (int k = 0; k < count; k++) {
             int i = idx == null ? k : idx[k];
-            double vi = mu * v[i] + g[i];
+            double vi = mu * v[i] + g[k]; // dense: k == i; sparse: the compact gradient of idx[k]
             v[i] = (float) vi;
             w[i] = (float) (w[i] - lr * vi);
         }

@@ -65,7 +65,7 @@ public final class Nesterov implements Optimizer {
         double mu = momentum;
         for (int k = 0; k < count; k++) {
             int i = idx == null ? k : idx[k];
-            double gi = g[i];
+            double gi = g[k]; // dense: k == i; sparse: the compact gradient of idx[k]
             double vi = mu * v[i] + gi;
             v[i] = (float) vi;
             w[i] = (float) (w[i] - lr * (gi + mu * vi));

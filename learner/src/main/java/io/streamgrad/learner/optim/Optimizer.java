@@ -24,11 +24,24 @@ public interface Optimizer {
     void step(float[] params, float[] grads, float[] state, long t, double lr);
 
     /**
-     * The lazy update: the same rule applied only to the listed coordinates ({@code idx[0..count)}); the others,
-     * their state included, stay as they are. Differs from {@link #step} wherever a rule changes a coordinate
-     * whose gradient is zero (momentum carrying on, Adam's moments decaying, weight decay).
+     * The lazy update: the same rule applied only to the listed coordinates ({@code idx[0..count)}, distinct),
+     * with the compact gradient {@code grads[k]} of coordinate {@code idx[k]}; the others, their state included,
+     * stay as they are. Differs from {@link #step} wherever a rule changes a coordinate whose gradient is zero
+     * (momentum carrying on, Adam's moments decaying, weight decay). Per coordinate the arithmetic is
+     * {@link #step}'s, bit for bit.
      */
     void stepSparse(float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count);
+
+    /**
+     * {@link #stepSparse}, applied only if every parameter and state value it writes is finite, checked before
+     * anything is written (as {@link #stepIfFinite} for the dense step): on {@link #APPLIED} the arrays hold
+     * exactly what {@link #stepSparse} would have left; otherwise they are unchanged. Optional: the default
+     * returns {@link #UNSUPPORTED}.
+     */
+    default int stepSparseIfFinite(float[] params, float[] grads, float[] state, long t, double lr, int[] idx,
+                                   int count) {
+        return UNSUPPORTED;
+    }
 
     /** {@link #stepIfFinite}: the update was applied. */
     int APPLIED = 0;

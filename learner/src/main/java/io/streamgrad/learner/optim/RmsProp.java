@@ -75,7 +75,7 @@ public final class RmsProp implements Optimizer {
         double eps = epsilon;
         for (int k = 0; k < count; k++) {
             int i = idx == null ? k : idx[k];
-            double gi = g[i];
+            double gi = g[k]; // dense: k == i; sparse: the compact gradient of idx[k]
             double s = r * sq[i] + oneMinusR * gi * gi;
             sq[i] = (float) s;
             w[i] = (float) (w[i] - lr * gi / (Math.sqrt(s) + eps));

@@ -46,8 +46,40 @@ public final class Sgd implements Optimizer {
         Checks.shapes(this, params, grads, state, t, idx, count);
         for (int k = 0; k < count; k++) {
             int i = idx[k];
-            params[i] = (float) (params[i] - lr * grads[i]);
+            params[i] = (float) (params[i] - lr * grads[k]);
         }
+    }
+
+    /** New weights into a compact buffer, written back only if all are finite (SGD has no state to check). */
+    @Override
+    public int stepSparseIfFinite(float[] params, float[] grads, float[] state, long t, double lr, int[] idx,
+                                  int count) {
+        Checks.shapes(this, params, grads, state, t, idx, count);
+        float[] next = scratch(count);
+        float mark = 0f;
+        for (int k = 0; k < count; k++) {
+            float w = (float) (params[idx[k]] - lr * grads[k]);
+            next[k] = w;
+            mark += w * 0f; // 0 while finite, NaN from the first infinity or NaN on
+        }
+        if (mark != 0f) {
+            return PARAMS_NOT_FINITE;
+        }
+        for (int k = 0; k < count; k++) {
+            params[idx[k]] = next[k];
+        }
+        return APPLIED;
+    }
+
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] scratch(int length) {
+        float[] a = SCRATCH.get();
+        if (a.length < length) {
+            a = new float[Math.max(length, 2 * a.length)];
+            SCRATCH.set(a);
+        }
+        return a;
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.streamgrad.learner.loss.Loss;
 import io.streamgrad.learner.loss.Losses;
 import io.streamgrad.learner.model.Model;
 import io.streamgrad.learner.model.Models;
+import io.streamgrad.learner.model.SparseGradient;
 import io.streamgrad.learner.model.TouchedSet;
 import io.streamgrad.learner.optim.Optimizer;
 import io.streamgrad.learner.optim.Optimizers;
@@ -45,7 +46,15 @@ public final class Trainer {
     private final int numParams;
     private final int outputs;
     private final float[] grad;
+    /** Lazy updates only: the model's touched-set path (dense batches, FM, MLP) ... */
     private final TouchedSet touched;
+    /** ... and the compact path (linear models over sparse batches). */
+    private final SparseGradient sparseGrad;
+    /** Lazy updates: this step's gradient in compact form, {@code sVal[k]} for coordinate {@code sIdx[k]}. */
+    private int[] sIdx;
+    private float[] sVal;
+    private int sCount;
+    private float[] gathered = new float[0];
     private float[] raw = new float[0];
     private float[] dRaw = new float[0];
     private float[] predictions = new float[0];
@@ -63,6 +72,7 @@ public final class Trainer {
         this.outputs = model.numOutputs();
         this.grad = new float[numParams];
         this.touched = config.sparseUpdates() ? new TouchedSet(numParams) : null;
+        this.sparseGrad = config.sparseUpdates() ? new SparseGradient(numParams) : null;
     }
 
     public TrainerConfig config() { return config; }
@@ -160,7 +170,7 @@ public final class Trainer {
         if (touched == null) {
             model.gradient(params, batch, dRaw, grad);
         } else {
-            model.backward(params, batch, dRaw, grad, touched);
+            sparseGradient(params, batch);
         }
         if (!optimizerRegularizes) {
             addRegularization(params);
@@ -185,12 +195,25 @@ public final class Trainer {
                 state.advance(n);
                 return new StepResult(true, null, batchLoss, norm, lr, predictions, outputs, false, state.lrScale());
             }
+        } else {
+            int checked = optimizer.stepSparseIfFinite(params, sVal, state.optimizerState(), t, lr, sIdx, sCount);
+            if (checked != Optimizer.UNSUPPORTED) {
+                if (checked != Optimizer.APPLIED) {
+                    clearGradient();
+                    return reject(state, checked == Optimizer.PARAMS_NOT_FINITE ? PARAMS_NOT_FINITE
+                            : stateNotFinite(), batchLoss, norm, lr);
+                }
+                clipWeights(params);
+                clearGradient();
+                state.advance(n);
+                return new StepResult(true, null, batchLoss, norm, lr, predictions, outputs, false, state.lrScale());
+            }
         }
         backup(state);
         if (touched == null) {
             optimizer.step(params, grad, state.optimizerState(), t, lr);
         } else {
-            optimizer.stepSparse(params, grad, state.optimizerState(), t, lr, touched.indices(), touched.count());
+            optimizer.stepSparse(params, sVal, state.optimizerState(), t, lr, sIdx, sCount);
         }
         clipWeights(params);
         String nonFinite = !finite(params, 1) ? PARAMS_NOT_FINITE
@@ -251,6 +274,33 @@ public final class Trainer {
         }
     }
 
+    /**
+     * The lazy update's gradient in compact form ({@link #sIdx}, {@link #sVal}, {@link #sCount}): from the model's
+     * compact path where it has one, else from its touched-set path, gathered (and the dense vector zeroed again).
+     */
+    private void sparseGradient(float[] params, Batch batch) {
+        if (model.backwardSparse(params, batch, dRaw, sparseGrad)) {
+            sIdx = sparseGrad.indices();
+            sVal = sparseGrad.values();
+            sCount = sparseGrad.count();
+            return;
+        }
+        model.backward(params, batch, dRaw, grad, touched);
+        int c = touched.count();
+        int[] idx = touched.indices();
+        if (gathered.length < c) {
+            gathered = new float[Math.max(c, 2 * gathered.length)];
+        }
+        for (int k = 0; k < c; k++) {
+            int i = idx[k];
+            gathered[k] = grad[i];
+            grad[i] = 0f;
+        }
+        sIdx = idx;
+        sVal = gathered;
+        sCount = c;
+    }
+
     private void addRegularization(float[] params) {
         double l1 = config.regularization().l1();
         double l2 = config.regularization().l2();
@@ -264,11 +314,10 @@ public final class Trainer {
                 }
             }
         } else {
-            int[] idx = touched.indices();
-            for (int k = 0, c = touched.count(); k < c; k++) {
-                int i = idx[k];
+            for (int k = 0; k < sCount; k++) {
+                int i = sIdx[k];
                 if (!model.isBias(i)) {
-                    grad[i] += (float) (l1 * Math.signum(params[i]) + l2 * params[i]);
+                    sVal[k] += (float) (l1 * Math.signum(params[i]) + l2 * params[i]);
                 }
             }
         }
@@ -282,9 +331,8 @@ public final class Trainer {
             return Math.sqrt(Double.isFinite(fast) ? fast : FloatArrays.exactSumOfSquares(grad));
         }
         double s = 0;
-        int[] idx = touched.indices();
-        for (int k = 0, c = touched.count(); k < c; k++) {
-            double g = grad[idx[k]];
+        for (int k = 0; k < sCount; k++) {
+            double g = sVal[k];
             s += g * g;
         }
         return Math.sqrt(s);
@@ -293,16 +341,23 @@ public final class Trainer {
     private void clip(double norm) {
         double byValue = config.clipping().value();
         double byNorm = config.clipping().globalNorm();
+        // Dense: the gradient vector; lazy: the compact values.
+        float[] g = touched == null ? grad : sVal;
+        int len = touched == null ? numParams : sCount;
         if (byValue > 0) {
             float c = (float) byValue;
-            forEachGradient(i -> grad[i] = Math.max(-c, Math.min(c, grad[i])));
+            for (int k = 0; k < len; k++) {
+                g[k] = Math.max(-c, Math.min(c, g[k]));
+            }
         }
         if (byNorm > 0) {
             // The norm after value clipping is what global-norm clipping bounds.
             double current = byValue > 0 ? gradientNorm() : norm;
             if (current > byNorm) {
                 float scale = (float) (byNorm / current);
-                forEachGradient(i -> grad[i] *= scale);
+                for (int k = 0; k < len; k++) {
+                    g[k] *= scale;
+                }
             }
         }
     }
@@ -313,7 +368,16 @@ public final class Trainer {
             return;
         }
         float c = (float) w;
-        forEachGradient(i -> params[i] = Math.max(-c, Math.min(c, params[i])));
+        if (touched == null) {
+            for (int i = 0; i < numParams; i++) {
+                params[i] = Math.max(-c, Math.min(c, params[i]));
+            }
+        } else {
+            for (int k = 0; k < sCount; k++) {
+                int i = sIdx[k];
+                params[i] = Math.max(-c, Math.min(c, params[i]));
+            }
+        }
     }
 
     /**
@@ -324,10 +388,10 @@ public final class Trainer {
         if (touched == null) {
             return FloatArrays.allFinite(a);
         }
-        int[] idx = touched.indices();
+        int[] idx = sIdx;
         for (int b = 0; b < blocks; b++) {
             int base = b * numParams;
-            for (int k = 0, c = touched.count(); k < c; k++) {
+            for (int k = 0, c = sCount; k < c; k++) {
                 if (!Float.isFinite(a[base + idx[k]])) {
                     return false;
                 }
@@ -361,14 +425,14 @@ public final class Trainer {
         // Sparse: the touched values in touched order, in buffers sized by the batch, not the model (a copy into
         // parameter-sized arrays scattered its writes over megabytes: 3-4x slower, docs/BENCHMARKS.md).
         int blocks = numParams == 0 ? 0 : opt.length / numParams;
-        int c = touched.count();
+        int c = sCount;
         if (paramsBackup == null || paramsBackup.length < c) {
             paramsBackup = new float[Math.max(c, 1024)];
         }
         if (stateBackup == null || stateBackup.length < c * blocks) {
             stateBackup = new float[Math.max(c, 1024) * blocks];
         }
-        int[] idx = touched.indices();
+        int[] idx = sIdx;
         for (int k = 0; k < c; k++) {
             paramsBackup[k] = params[idx[k]];
         }
@@ -390,8 +454,8 @@ public final class Trainer {
             return;
         }
         int blocks = numParams == 0 ? 0 : opt.length / numParams;
-        int c = touched.count();
-        int[] idx = touched.indices();
+        int c = sCount;
+        int[] idx = sIdx;
         for (int k = 0; k < c; k++) {
             params[idx[k]] = paramsBackup[k];
         }
@@ -408,23 +472,9 @@ public final class Trainer {
         if (touched == null) {
             return; // zeroed in full before the next backward
         }
-        int[] idx = touched.indices();
-        for (int k = 0, c = touched.count(); k < c; k++) {
-            grad[idx[k]] = 0f;
-        }
+        // The dense vector of the touched-set path was zeroed as it was gathered.
         touched.clear();
-    }
-
-    private void forEachGradient(java.util.function.IntConsumer op) {
-        if (touched == null) {
-            for (int i = 0; i < numParams; i++) {
-                op.accept(i);
-            }
-        } else {
-            int[] idx = touched.indices();
-            for (int k = 0, c = touched.count(); k < c; k++) {
-                op.accept(idx[k]);
-            }
-        }
+        sparseGrad.clear();
+        sCount = 0;
     }
 }

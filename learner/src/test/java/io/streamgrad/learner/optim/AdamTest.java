@@ -110,7 +110,7 @@ class AdamTest extends OptimizerContract {
         Adam o = new Adam(0.1, 0.9, 0.999, 1e-8);
         float[] p = {0f, 0f};
         float[] s = new float[4];
-        o.stepSparse(p, new float[] {0f, 1f}, s, 3, 0.1, new int[] {1}, 1);
+        o.stepSparse(p, new float[] {1f}, s, 3, 0.1, new int[] {1}, 1); // compact: the gradient of coordinate 1
         double mHat = 0.1 / (1 - 0.729);
         double vHat = 0.001 / (1 - Math.pow(0.999, 3));
         assertThat(p[1]).isCloseTo((float) (-0.1 * mHat / Math.sqrt(vHat)), within(1e-6f));

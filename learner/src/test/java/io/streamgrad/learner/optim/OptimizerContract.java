@@ -290,7 +290,7 @@ abstract class OptimizerContract {
         }
         int[] idx = {6, 1, 9, 4, 0, 0, 0}; // extra capacity past count is ignored
         int count = 4;
-        o.stepSparse(p, g, s, 4, lr(4), idx, count);
+        o.stepSparse(p, compact(g, idx, count), s, 4, lr(4), idx, count);
 
         float[] pDense = pBefore.clone();
         float[] sDense = sBefore.clone();
@@ -314,6 +314,102 @@ abstract class OptimizerContract {
             listedChanged |= p[i] != pBefore[i];
         }
         assertThat(listedChanged).as("listed coordinates must be updated").isTrue();
+    }
+
+    /** The compact gradient of the listed coordinates: {@code out[k] = dense[idx[k]]}. */
+    static float[] compact(float[] dense, int[] idx, int count) {
+        float[] out = new float[count];
+        for (int k = 0; k < count; k++) {
+            out[k] = dense[idx[k]];
+        }
+        return out;
+    }
+
+    @Test
+    void stepSparse_compactGradientShorterThanTheList_isRejected() {
+        Optimizer o = optimizer();
+        assertThatThrownBy(() -> o.stepSparse(initialParams(N), new float[2], freshState(o, N), 1, 0.1,
+                new int[] {1, 2, 3}, 3)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("grads");
+    }
+
+    @Test
+    void stepSparseIfFinite_finiteUpdate_equalsStepSparseBitForBit_orIsUnsupportedAndChangesNothing() {
+        Optimizer o = optimizer();
+        float[][] warm = run(o, false, 3);
+        int[] idx = {7, 2, 10, 0, 5};
+        float[] g = compact(gradient(4, N), idx, idx.length);
+        float[] p = warm[0].clone();
+        float[] s = warm[1].clone();
+        int code = o.stepSparseIfFinite(p, g, s, 4, lr(4), idx, idx.length);
+        if (code == Optimizer.UNSUPPORTED) {
+            assertBitsEqual("params untouched", p, warm[0]);
+            assertBitsEqual("state untouched", s, warm[1]);
+            return;
+        }
+        assertThat(code).isEqualTo(Optimizer.APPLIED);
+        float[] pRef = warm[0].clone();
+        float[] sRef = warm[1].clone();
+        o.stepSparse(pRef, g, sRef, 4, lr(4), idx, idx.length);
+        assertBitsEqual("params", p, pRef);
+        assertBitsEqual("state", s, sRef);
+        assertThat(p).as("the listed coordinates must move").isNotEqualTo(warm[0]);
+    }
+
+    /**
+     * As for the dense checked step: at the edge of float range {@code stepSparseIfFinite} rejects exactly the
+     * updates after which {@link Optimizer#stepSparse} leaves a non-finite value, parameters named first, and
+     * changes nothing when it rejects.
+     */
+    @Test
+    void stepSparseIfFinite_rejectsExactlyTheUpdatesThatStepSparseMakesNonFinite_andChangesNothingWhenItDoes() {
+        Optimizer o = optimizer();
+        int[] idx = {3, 8, 0, 9, 6, 1};
+        int rejected = 0;
+        for (float gScale : new float[] {1f, 1e18f, 2e19f, 1e30f, 3e38f, Float.MAX_VALUE}) {
+            for (float pScale : new float[] {0.5f, 3e38f}) {
+                for (float sScale : new float[] {0f, 1e30f, 3e38f}) {
+                    float[] p = initialParams(N);
+                    for (int i = 0; i < N; i++) {
+                        p[i] = i % 4 == 0 ? Math.copySign(pScale, p[i]) : p[i];
+                    }
+                    float[] s = freshState(o, N);
+                    for (int i = 0; i < s.length; i++) {
+                        s[i] = i % 3 == 0 ? Math.abs(s[i]) + sScale : s[i];
+                    }
+                    float[] g = compact(gradient(5, N), idx, idx.length);
+                    for (int k = 0; k < g.length; k++) {
+                        g[k] = g[k] * gScale;
+                    }
+                    float[] pRef = p.clone();
+                    float[] sRef = s.clone();
+                    o.stepSparse(pRef, g, sRef, 5, lr(5), idx, idx.length);
+                    int expected = !allFinite(pRef) ? Optimizer.PARAMS_NOT_FINITE
+                            : !allFinite(sRef) ? Optimizer.STATE_NOT_FINITE : Optimizer.APPLIED;
+                    float[] pBefore = p.clone();
+                    float[] sBefore = s.clone();
+                    int code = o.stepSparseIfFinite(p, g, s, 5, lr(5), idx, idx.length);
+                    String at = "g x " + gScale + ", p x " + pScale + ", s + " + sScale;
+                    if (code == Optimizer.UNSUPPORTED) {
+                        assertBitsEqual("params untouched, " + at, p, pBefore);
+                        assertBitsEqual("state untouched, " + at, s, sBefore);
+                        continue;
+                    }
+                    assertThat(code).as(at).isEqualTo(expected);
+                    if (code == Optimizer.APPLIED) {
+                        assertBitsEqual("params, " + at, p, pRef);
+                        assertBitsEqual("state, " + at, s, sRef);
+                    } else {
+                        rejected++;
+                        assertBitsEqual("params untouched, " + at, p, pBefore);
+                        assertBitsEqual("state untouched, " + at, s, sBefore);
+                    }
+                }
+            }
+        }
+        if (o.stepSparseIfFinite(new float[1], new float[1], freshState(o, 1), 1, lr(1), new int[] {0}, 1)
+                != Optimizer.UNSUPPORTED) {
+            assertThat(rejected).as("the edge cases must include rejected updates").isPositive();
+        }
     }
 
     @Test
@@ -352,7 +448,8 @@ abstract class OptimizerContract {
         for (long t = fromT; t <= toT; t++) {
             float[] g = gradient(t, p.length);
             if (sparse) {
-                o.stepSparse(p, g, s, t, lr(t), allIndicesShuffled(p.length, t), p.length);
+                int[] idx = allIndicesShuffled(p.length, t);
+                o.stepSparse(p, compact(g, idx, p.length), s, t, lr(t), idx, p.length);
             } else {
                 o.step(p, g, s, t, lr(t));
             }

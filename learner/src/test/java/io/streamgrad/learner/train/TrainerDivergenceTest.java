@@ -8,6 +8,8 @@ import io.streamgrad.learner.io.ModelStateCodec;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The divergence guard: every non-finite batch is rejected with the model left bit-identical and counted; with
@@ -184,6 +186,39 @@ class TrainerDivergenceTest {
         assertThat(r.rejectReason()).isEqualTo("update would make the adagrad optimizer state non-finite");
         assertModelBitIdentical(s, before);
         assertThat(trainer.train(s, good).applied()).as("the trainer's scratch is clean afterwards").isTrue();
+    }
+
+    /**
+     * The lazy path of each kind of optimizer: Adagrad through the trainer's rollback copy, SGD and FTRL through
+     * their checked sparse step (nothing written unless all is finite). A gradient of -3e38 on a weight is finite,
+     * the update is not (SGD: lr 10 times it; FTRL and Adagrad: its square).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"adagrad, learning_rate: 0.1", "sgd, learning_rate: 10", "ftrl, learning_rate: 0.1"})
+    void sparseUpdates_nonFiniteUpdate_isRejected_leavesTheModelBitIdentical_andTrainingGoesOn(String optimizer) {
+        TrainerConfig c = ConfigParser.parse("""
+                model: {type: linear, features: 50, init: zeros}
+                loss: mse
+                optimizer: {type: %s}
+                sparse_updates: true
+                """.formatted(optimizer));
+        Trainer trainer = new Trainer(c);
+        ModelState s = trainer.initState();
+        Batch good = Batch.sparse(2, 50, new int[] {0, 2, 3}, new int[] {1, 2, 2}, new float[] {0.1f, 0.2f, 0.3f},
+                new float[] {0.1f, 0.2f}, null);
+        assertThat(trainer.train(s, good).applied()).isTrue();
+        ModelState before = s.copy();
+
+        // Weight 7 is still 0 and the bias small: dRaw ~ -2e19, the gradient of weight 7 ~ -2e38 (finite).
+        StepResult r = trainer.train(s, Batch.sparse(1, 50, new int[] {0, 3}, new int[] {7, 9, 30},
+                new float[] {1e19f, 1f, 1f}, new float[] {1e19f}, null));
+
+        assertThat(r.applied()).isFalse();
+        assertThat(r.rejectReason()).startsWith("update would make").endsWith("non-finite");
+        assertModelBitIdentical(s, before);
+        assertThat(s.skippedBatches()).isEqualTo(1);
+        assertThat(trainer.train(s, good).applied()).as("the trainer's scratch is clean afterwards").isTrue();
+        assertThat(s.step()).isEqualTo(2);
     }
 
     // ------------------------------------------------------------------------------------- the policy

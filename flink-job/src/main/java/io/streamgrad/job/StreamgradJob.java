@@ -11,6 +11,7 @@ import io.streamgrad.job.decode.KafkaEnvelopeDeserializer;
 import io.streamgrad.job.records.ExampleBatch;
 import io.streamgrad.job.records.SourceRecord;
 import io.streamgrad.job.records.TrainingExample;
+import io.streamgrad.job.records.TrainingExampleTypeInfo;
 import io.streamgrad.job.sink.SingleObjectRecordSerializer;
 import io.streamgrad.job.train.ModelTrainer;
 import io.streamgrad.schemas.SingleObjectCodec;
@@ -93,6 +94,7 @@ public final class StreamgradJob {
 
         SingleOutputStreamOperator<TrainingExample> examples = records
                 .process(new DecodeAndValidate(cfg.models(), cfg.limits()))
+                .returns(TrainingExampleTypeInfo.INSTANCE) // bulk array copies across the keyBy; state unchanged
                 .uid("decode-validate").name("decode + validate");
 
         examples.getSideOutput(DecodeAndValidate.DEAD_LETTERS)

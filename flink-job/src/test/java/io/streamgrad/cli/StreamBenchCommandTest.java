@@ -77,9 +77,9 @@ class StreamBenchCommandTest {
         PrintStream o = new PrintStream(new ByteArrayOutputStream(), true);
 
         assertThat(Main.run(new String[] {"bench-stream", "--model", "cnn"}, o, e)).isEqualTo(2);
-        assertThat(Main.run(new String[] {"bench-stream", "--model", "mlp", "--form", "minibatch"}, o, e)).isEqualTo(2);
+        assertThat(Main.run(new String[] {"bench-stream", "--form", "csv"}, o, e)).isEqualTo(2);
         assertThat(Main.run(new String[] {"bench-stream", "--examples", "0"}, o, e)).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--model: 'cnn' is not one of",
-                "no such scenario", "--examples: 0 is outside");
+                "--form: 'csv' is not one of", "--examples: 0 is outside");
     }
 }

@@ -82,7 +82,8 @@ public final class Batch {
     /** A dense copy ({@code size x dim}, row-major); this batch's own array when already dense. */
     public float[] toDenseArray() {
         if (!isSparse()) {
-            return dense;
+            int len = Math.multiplyExact(size, dim);
+            return dense.length == len ? dense : Arrays.copyOf(dense, len); // arrays may have spare capacity
         }
         float[] out = new float[Math.multiplyExact(size, dim)];
         for (int r = 0; r < size; r++) {

@@ -81,9 +81,10 @@ public final class OfflineTrainer {
         boolean clean = true;  // no rejection since the last mark (or the start of the pass)
         String firstReject = null;
         double gradientNormSum = 0;
+        Batch batch = null;
         for (int from = 0; from < n; from += batchSize) {
             int to = (int) Math.min((long) from + batchSize, n);
-            Batch batch = data.batch(order, from, to);
+            batch = data.batch(order, from, to, batch); // the previous batch's arrays: nothing keeps them
             StepResult r = trainer.train(state, batch);
             batches++;
             if (r.applied()) {

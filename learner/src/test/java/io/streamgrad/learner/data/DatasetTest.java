@@ -57,6 +57,34 @@ class DatasetTest {
     }
 
     @Test
+    void batch_intoAPreviousBatch_holdsTheSameRowsAsAFreshOne_reusingItsArrays() {
+        for (ReadOptions.Density density : new ReadOptions.Density[] {ReadOptions.Density.DENSE,
+                ReadOptions.Density.SPARSE}) {
+            Dataset data = fiveRows(density);
+            int[] order = {4, 0, 2, 1, 3};
+            Batch fresh = data.batch(order, 2, 4);
+            Batch freshLast = data.batch(order, 4, 5);
+            Batch prev = data.batch(order, 0, 2, null);
+            Batch next = data.batch(order, 2, 4, prev);
+            assertThat(next.labels()).isSameAs(prev.labels());
+            if (density == ReadOptions.Density.DENSE) {
+                assertThat(next.dense()).isSameAs(prev.dense());
+            } else {
+                assertThat(next.rowPtr()).isSameAs(prev.rowPtr());
+            }
+            assertThat(next.toDenseArray()).as(density.name()).containsExactly(fresh.toDenseArray());
+            assertThat(Arrays.copyOf(next.labels(), 2)).containsExactly(fresh.labels());
+
+            Batch last = data.batch(order, 4, 5, next); // a partial batch in larger arrays
+            assertThat(last.weights()).isSameAs(prev.weights());
+            assertThat(last.size()).isEqualTo(1);
+            assertThat(last.toDenseArray()).as(density.name()).containsExactly(freshLast.toDenseArray());
+            assertThat(last.labels()[0]).isEqualTo(freshLast.labels()[0]);
+            assertThat(last.weights()[0]).isEqualTo(freshLast.weights()[0]);
+        }
+    }
+
+    @Test
     void shuffledOrder_isPermutation_determinedBySeed_andAdvancesRngByNMinusOneDraws() {
         Rng a = new Rng(42);
         Rng b = new Rng(42);

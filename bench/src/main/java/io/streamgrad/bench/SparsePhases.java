@@ -150,7 +150,7 @@ public final class SparsePhases {
             }
         }
         String[] names = {"model.forward", "loss.link + lossAndGradient",
-            "model.backwardSparse (compact gradient)", "trainer: gradient norm (compact)",
+            "model backward -> compact gradient", "trainer: gradient norm (compact)",
             "trainer: rollback copy, compact buffer", "optimizer.stepSparse",
             checked ? "optimizer.stepSparseIfFinite (gather, update, check, write)"
                     : "trainer: finiteness check (params + opt state)",

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** {@code streamgrad metrics}: prints the committed TrainingMetrics records of a metrics topic. */
@@ -24,6 +25,15 @@ final class MetricsCommand {
     }
 
     static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        if (argv.contains("--follow")) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
+        }
+        return run(argv, out, err, stop::get);
+    }
+
+    /** As the command line runs it, with {@code --follow} ending when {@code stop} says so (tests). */
+    static int run(List<String> argv, PrintStream out, PrintStream err, BooleanSupplier stop) throws Exception {
         Args args = Args.parse(argv, Set.of("bootstrap-servers", "topic", "model", "kafka-config"), Set.of("follow"));
         Properties client = KafkaClients.properties(args);
         String topic = args.required("topic");
@@ -42,9 +52,7 @@ final class MetricsCommand {
             }
         };
         if (args.flag("follow")) {
-            AtomicBoolean stop = new AtomicBoolean();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
-            KafkaClients.follow(client, topic, Duration.ofSeconds(30), print, stop::get);
+            KafkaClients.follow(client, topic, Duration.ofSeconds(30), print, stop);
         } else {
             KafkaClients.readAll(client, topic, Duration.ofSeconds(60)).forEach(print);
         }

@@ -6,6 +6,8 @@ import io.streamgrad.job.SyntheticData;
 import io.streamgrad.job.embedded.EmbeddedKafka;
 import io.streamgrad.learner.io.Snapshot;
 import io.streamgrad.learner.io.SnapshotFile;
+import io.streamgrad.schemas.SingleObjectCodec;
+import io.streamgrad.avro.TrainingMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,6 +36,75 @@ class CommandsIT {
         if (kafka != null) {
             kafka.close();
         }
+    }
+
+    /**
+     * {@code metrics --follow}: records already on the topic and records produced while it runs are printed as they
+     * arrive (filtered by --model), until it is stopped.
+     */
+    @Test
+    void metricsFollow_printsRecordsAsTheyArrive_forTheChosenModel_untilStopped() throws Exception {
+        String bs = kafka.bootstrapServers();
+        String topic = "follow.metrics";
+        kafka.createTopic(topic, 1, java.util.Map.of());
+        SingleObjectCodec<TrainingMetrics> codec = SingleObjectCodec.trainingMetrics();
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", bs);
+        p.put("key.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+        p.put("value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream out = new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
+                     new org.apache.kafka.clients.producer.KafkaProducer<>(p)) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic,
+                    codec.encode(metricsRecord("ctr", 10)))).get();
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic,
+                    codec.encode(metricsRecord("other", 11)))).get();
+
+            java.util.concurrent.CompletableFuture<Integer> follower = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            return MetricsCommand.run(List.of("--bootstrap-servers", bs, "--topic", topic, "--model",
+                                    "ctr", "--follow"), out, System.err, stop::get);
+                        } catch (Exception e) {
+                            throw new java.util.concurrent.CompletionException(e);
+                        }
+                    });
+            awaitOutput(buf, " 10 ", follower);
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic,
+                    codec.encode(metricsRecord("ctr", 20)))).get();
+            awaitOutput(buf, " 20 ", follower);
+            stop.set(true);
+            assertThat(follower.get(30, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+        }
+        List<String> lines = buf.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines.get(0)).startsWith("time (UTC)");
+        assertThat(lines.subList(1, lines.size())).hasSize(2).allMatch(l -> l.contains(" ctr "));
+        assertThat(lines.get(1)).contains(" 10 ");
+        assertThat(lines.get(2)).contains(" 20 ");
+    }
+
+    private static void awaitOutput(java.io.ByteArrayOutputStream buf, String text,
+                                    java.util.concurrent.CompletableFuture<Integer> follower) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!buf.toString(java.nio.charset.StandardCharsets.UTF_8).contains(text)) {
+            if (follower.isDone()) {
+                throw new AssertionError("metrics --follow ended before printing '" + text + "': " + follower.get());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("metrics --follow printed no '" + text + "' in 60 s; output so far:\n"
+                        + buf.toString(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+        }
+    }
+
+    private static TrainingMetrics metricsRecord(String model, long step) {
+        return TrainingMetrics.newBuilder().setModelId(model).setStep(step).setExamplesSeen(32 * step)
+                .setWindowBatches(1).setWindowExamples(32).setLoss(0.5).setGradientNorm(1).setLearningRate(0.1)
+                .setExamplesPerSecond(10).setSkippedBatches(0).setCreatedAt(java.time.Instant.ofEpochMilli(
+                        1_700_000_000_000L + step)).build();
     }
 
     @Test

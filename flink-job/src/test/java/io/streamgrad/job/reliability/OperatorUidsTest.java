@@ -40,6 +40,25 @@ class OperatorUidsTest {
                 "models-sink", "Sink Committer: models-sink");
     }
 
+    /**
+     * Examples cross the keyBy with the bulk array serializer, while the mini-batcher's keyed state keeps Flink's
+     * POJO serializer of the same class: the former is a speed choice, the latter part of the state format.
+     */
+    @Test
+    void examplesCrossTheKeyByWithTheBulkSerializer_whileTheBatcherStateKeepsThePojoOne() {
+        StreamGraph g = graph(s -> s);
+        StreamNode decode = g.getStreamNodes().stream()
+                .filter(n -> "decode-validate".equals(n.getTransformationUID())).findFirst().orElseThrow();
+        assertThat(decode.getTypeSerializerOut())
+                .isInstanceOf(io.streamgrad.job.records.TrainingExampleSerializer.class);
+        StreamNode batcher = g.getStreamNodes().stream()
+                .filter(n -> "mini-batcher".equals(n.getTransformationUID())).findFirst().orElseThrow();
+        assertThat(batcher.getTypeSerializersIn()[0])
+                .isInstanceOf(io.streamgrad.job.records.TrainingExampleSerializer.class);
+        assertThat(org.apache.flink.api.common.typeinfo.TypeInformation.of(io.streamgrad.job.records.TrainingExample.class))
+                .isInstanceOf(org.apache.flink.api.java.typeutils.PojoTypeInfo.class);
+    }
+
     @Test
     void anOperatorWithoutUid_isRejectedWhenTheGraphIsBuilt() {
         // Auto-generated uids are off, so a forgotten uid fails at submission instead of breaking restores later.

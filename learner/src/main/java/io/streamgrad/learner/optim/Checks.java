@@ -76,6 +76,10 @@ final class Checks {
         if (grads.length != n) {
             throw new IllegalArgumentException(o.name() + ": grads has " + grads.length + " floats, params has " + n);
         }
+        return stateAndStep(o, n, state, t);
+    }
+
+    private static int stateAndStep(Optimizer o, int n, float[] state, long t) {
         int need = o.stateSize(n);
         if (state.length != need) {
             throw new IllegalArgumentException(o.name() + ": state has " + state.length + " floats, expected "
@@ -92,15 +96,7 @@ final class Checks {
      * and a compact gradient ({@code grads[k]} for coordinate {@code idx[k]}) at least {@code count} long.
      */
     static int shapes(Optimizer o, float[] params, float[] grads, float[] state, long t, int[] idx, int count) {
-        int n = params.length;
-        int need = o.stateSize(n);
-        if (state.length != need) {
-            throw new IllegalArgumentException(o.name() + ": state has " + state.length + " floats, expected "
-                    + need + " (stateSize(" + n + ")); create it with initState");
-        }
-        if (t < 1) {
-            throw new IllegalArgumentException(o.name() + ": step number t is 1-based, got " + t);
-        }
+        int n = stateAndStep(o, params.length, state, t);
         if (count < 0 || count > idx.length) {
             throw new IllegalArgumentException(o.name() + ": count " + count + " outside [0, " + idx.length
                     + "] (idx.length)");

@@ -106,7 +106,7 @@ public final class Ftrl implements Optimizer {
 
     private int sparse(float[] w, float[] g, float[] s, long t, double lr, int[] idx, int count, boolean checked) {
         int n = Checks.shapes(this, w, g, s, t, idx, count);
-        float[] buf = scratch(3 * count);
+        float[] buf = Scratch.floats(3 * count);
         int nOff = count;
         int wOff = 2 * count;
         for (int k = 0; k < count; k++) {
@@ -164,17 +164,6 @@ public final class Ftrl implements Optimizer {
             bad |= (Float.isFinite(wf) ? 0 : PARAMS_BAD) | (Float.isFinite(zf) && Float.isFinite(nf) ? 0 : STATE_BAD);
         }
         return bad;
-    }
-
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
-
-    private static float[] scratch(int length) {
-        float[] a = SCRATCH.get();
-        if (a.length < length) {
-            a = new float[Math.max(length, 2 * a.length)];
-            SCRATCH.set(a);
-        }
-        return a;
     }
 
     @Override

@@ -55,7 +55,7 @@ public final class Sgd implements Optimizer {
     public int stepSparseIfFinite(float[] params, float[] grads, float[] state, long t, double lr, int[] idx,
                                   int count) {
         Checks.shapes(this, params, grads, state, t, idx, count);
-        float[] next = scratch(count);
+        float[] next = Scratch.floats(count);
         float mark = 0f;
         for (int k = 0; k < count; k++) {
             float w = (float) (params[idx[k]] - lr * grads[k]);
@@ -69,17 +69,6 @@ public final class Sgd implements Optimizer {
             params[idx[k]] = next[k];
         }
         return APPLIED;
-    }
-
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
-
-    private static float[] scratch(int length) {
-        float[] a = SCRATCH.get();
-        if (a.length < length) {
-            a = new float[Math.max(length, 2 * a.length)];
-            SCRATCH.set(a);
-        }
-        return a;
     }
 
     @Override

@@ -211,9 +211,29 @@ abstract class OptimizerContract {
     @Test
     void stepIfFinite_rejectsExactlyTheUpdatesThatStepMakesNonFinite_andChangesNothingWhenItDoes() {
         Optimizer o = optimizer();
-        float[] magnitudes = {1f, 1e18f, 2e19f, 1e30f, 3e38f, Float.MAX_VALUE};
+        int rejected = checkedStepAtTheEdges(o, null, (p, g, s) -> {
+            o.step(p, g, s, 5, lr(5));
+            return 0;
+        }, (p, g, s) -> o.stepIfFinite(p, g, s, 5, lr(5)));
+        if (o.stepIfFinite(new float[1], new float[1], freshState(o, 1), 1, lr(1)) != Optimizer.UNSUPPORTED) {
+            assertThat(rejected).as("the edge cases must include rejected updates").isPositive();
+        }
+    }
+
+    /** A step over (params, gradient, state) returning a {@link Optimizer#stepIfFinite} code. */
+    interface StepCall {
+        int apply(float[] p, float[] g, float[] s);
+    }
+
+    /**
+     * Gradients and states at the edge of float range, through {@code checked} and the unchecked {@code reference}
+     * (dense when {@code idx} is null, else the compact gradient of {@code idx}): the checked step must reject
+     * exactly the updates after which the reference leaves a non-finite value, name the right kind (parameters
+     * first), apply the others bit for bit, and change nothing when it rejects. Returns how many it rejected.
+     */
+    private int checkedStepAtTheEdges(Optimizer o, int[] idx, StepCall reference, StepCall checked) {
         int rejected = 0;
-        for (float gScale : magnitudes) {
+        for (float gScale : new float[] {1f, 1e18f, 2e19f, 1e30f, 3e38f, Float.MAX_VALUE}) {
             for (float pScale : new float[] {0.5f, 3e38f}) {
                 for (float sScale : new float[] {0f, 1e30f, 3e38f}) {
                     float[] p = initialParams(N);
@@ -224,18 +244,18 @@ abstract class OptimizerContract {
                     for (int i = 0; i < s.length; i++) {
                         s[i] = i % 3 == 0 ? Math.abs(s[i]) + sScale : s[i];
                     }
-                    float[] g = gradient(5, N);
-                    for (int i = 0; i < N; i++) {
-                        g[i] = g[i] * gScale;
+                    float[] g = idx == null ? gradient(5, N) : compact(gradient(5, N), idx, idx.length);
+                    for (int k = 0; k < g.length; k++) {
+                        g[k] = g[k] * gScale;
                     }
                     float[] pRef = p.clone();
                     float[] sRef = s.clone();
-                    o.step(pRef, g, sRef, 5, lr(5));
+                    reference.apply(pRef, g, sRef);
                     int expected = !allFinite(pRef) ? Optimizer.PARAMS_NOT_FINITE
                             : !allFinite(sRef) ? Optimizer.STATE_NOT_FINITE : Optimizer.APPLIED;
                     float[] pBefore = p.clone();
                     float[] sBefore = s.clone();
-                    int code = o.stepIfFinite(p, g, s, 5, lr(5));
+                    int code = checked.apply(p, g, s);
                     String at = "g x " + gScale + ", p x " + pScale + ", s + " + sScale;
                     if (code == Optimizer.UNSUPPORTED) {
                         assertBitsEqual("params untouched, " + at, p, pBefore);
@@ -254,9 +274,7 @@ abstract class OptimizerContract {
                 }
             }
         }
-        if (o.stepIfFinite(new float[1], new float[1], freshState(o, 1), 1, lr(1)) != Optimizer.UNSUPPORTED) {
-            assertThat(rejected).as("the edge cases must include rejected updates").isPositive();
-        }
+        return rejected;
     }
 
     private static boolean allFinite(float[] a) {
@@ -364,48 +382,10 @@ abstract class OptimizerContract {
     void stepSparseIfFinite_rejectsExactlyTheUpdatesThatStepSparseMakesNonFinite_andChangesNothingWhenItDoes() {
         Optimizer o = optimizer();
         int[] idx = {3, 8, 0, 9, 6, 1};
-        int rejected = 0;
-        for (float gScale : new float[] {1f, 1e18f, 2e19f, 1e30f, 3e38f, Float.MAX_VALUE}) {
-            for (float pScale : new float[] {0.5f, 3e38f}) {
-                for (float sScale : new float[] {0f, 1e30f, 3e38f}) {
-                    float[] p = initialParams(N);
-                    for (int i = 0; i < N; i++) {
-                        p[i] = i % 4 == 0 ? Math.copySign(pScale, p[i]) : p[i];
-                    }
-                    float[] s = freshState(o, N);
-                    for (int i = 0; i < s.length; i++) {
-                        s[i] = i % 3 == 0 ? Math.abs(s[i]) + sScale : s[i];
-                    }
-                    float[] g = compact(gradient(5, N), idx, idx.length);
-                    for (int k = 0; k < g.length; k++) {
-                        g[k] = g[k] * gScale;
-                    }
-                    float[] pRef = p.clone();
-                    float[] sRef = s.clone();
-                    o.stepSparse(pRef, g, sRef, 5, lr(5), idx, idx.length);
-                    int expected = !allFinite(pRef) ? Optimizer.PARAMS_NOT_FINITE
-                            : !allFinite(sRef) ? Optimizer.STATE_NOT_FINITE : Optimizer.APPLIED;
-                    float[] pBefore = p.clone();
-                    float[] sBefore = s.clone();
-                    int code = o.stepSparseIfFinite(p, g, s, 5, lr(5), idx, idx.length);
-                    String at = "g x " + gScale + ", p x " + pScale + ", s + " + sScale;
-                    if (code == Optimizer.UNSUPPORTED) {
-                        assertBitsEqual("params untouched, " + at, p, pBefore);
-                        assertBitsEqual("state untouched, " + at, s, sBefore);
-                        continue;
-                    }
-                    assertThat(code).as(at).isEqualTo(expected);
-                    if (code == Optimizer.APPLIED) {
-                        assertBitsEqual("params, " + at, p, pRef);
-                        assertBitsEqual("state, " + at, s, sRef);
-                    } else {
-                        rejected++;
-                        assertBitsEqual("params untouched, " + at, p, pBefore);
-                        assertBitsEqual("state untouched, " + at, s, sBefore);
-                    }
-                }
-            }
-        }
+        int rejected = checkedStepAtTheEdges(o, idx, (p, g, s) -> {
+            o.stepSparse(p, g, s, 5, lr(5), idx, idx.length);
+            return 0;
+        }, (p, g, s) -> o.stepSparseIfFinite(p, g, s, 5, lr(5), idx, idx.length));
         if (o.stepSparseIfFinite(new float[1], new float[1], freshState(o, 1), 1, lr(1), new int[] {0}, 1)
                 != Optimizer.UNSUPPORTED) {
             assertThat(rejected).as("the edge cases must include rejected updates").isPositive();

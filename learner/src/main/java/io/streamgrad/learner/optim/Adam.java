@@ -10,7 +10,9 @@ package io.streamgrad.learner.optim;
  *   w = w - lr * mHat / (sqrt(vHat) + eps)
  * </pre>
  * State: {@code m[0..n)} then {@code v[n..2n)}, both starting at 0. Computed in float32 (as PyTorch's Adam on
- * float tensors), with the per-step constants in double; the exact expression is in {@code AdamKernel}.
+ * float tensors), with the per-step constants in double; the exact expression is in {@code AdamKernel}. Moments
+ * below 4.8e-35 in magnitude are flushed to zero (they would otherwise sink into the subnormal range, which costs
+ * x86 CPUs a microcode assist per instruction; {@code AdamKernel} shows the effect on the parameters is nil).
  *
  * <p>Lazy vs dense: the dense step decays {@code m} and {@code v} of a coordinate whose gradient is zero and
  * keeps moving its {@code w} (by {@code lr*mHat/(sqrt(vHat)+eps)} with the decayed moments). {@link #stepSparse}

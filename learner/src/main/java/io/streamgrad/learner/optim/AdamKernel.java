@@ -6,11 +6,30 @@ package io.streamgrad.learner.optim;
  *
  * <p>Arithmetic: float32, as PyTorch's and DL4J's Adam on float tensors, per coordinate exactly
  * <pre>
- *   m = b1 * m + (1 - b1) * g
- *   v = b2 * v + ((1 - b2) * g) * g
- *   w = w * decay - lr * (m * c1) / (sqrt(v * c2) + eps)      c1 = 1 / (1 - b1^t), c2 = 1 / (1 - b2^t)
+ *   m = flush(b1 * m + (1 - b1) * g)
+ *   v = flush(b2 * v + ((1 - b2) * g) * g)
+ *   w = w * decay - (m * c1) / (sqrt(v * c2) + eps) * lr      c1 = 1 / (1 - b1^t), c2 = 1 / (1 - b2^t)
+ *   flush(x) = (x + 2^-90) - 2^-90
  * </pre>
- * with the per-step constants computed in double and rounded to float once per call. The dense and the lazy
+ *
+ * <p><b>Tiny moments are flushed, so nothing is ever subnormal.</b> A coordinate whose gradient stays zero (the
+ * weights of a dead ReLU unit) has its moments decay by {@code b1}, {@code b2} per step into the subnormal range
+ * (below 2^-126, 1.2e-38), and IEEE gradual underflow then keeps them there: {@code 0.999 * v} rounds back to
+ * {@code v} for the smallest few hundred subnormals, so they never reach zero. On Intel x86 cores every vector
+ * instruction with a subnormal operand or result takes a microcode assist (~100+ cycles): a batch-128 MLP with
+ * a third of its moments subnormal after ~700 steps trained 3x slower (62,000 -> 20,000 examples/s on one
+ * core; docs/BENCHMARKS.md, "Subnormal moments"). Java cannot set the CPU's flush-to-zero mode, so
+ * {@code flush} does it in arithmetic C2 still vectorises: it rounds {@code x} to a multiple of 2^-113 (the
+ * spacing of floats near 2^-90), so |x| below 2^-114 (4.8e-35) becomes 0, |x| of 2^-90 (8e-28) and above comes
+ * back within one ulp, and non-finite values stay what they are. As with gradual underflow, a decaying moment
+ * can stop a few grid units above zero ({@code 0.999 * v} rounds back to {@code v} up to 500 units, 4.8e-32;
+ * {@code 0.9 * m} up to 4 units), now a normal float; dividing before multiplying by {@code lr} keeps the step
+ * such a moment makes a normal float too. The effect on the parameters is
+ * nil in practice: the flush moves {@code sqrt(v * c2)} by less than 2^-57 sqrt(c2) (7e-18 sqrt(c2); half an
+ * ulp of the default {@code eps} 1e-8 is 4.4e-16) and {@code m} by less than 2^-114. TensorFlow's CPU kernels
+ * flush subnormals too (the FTZ/DAZ mode).</p>
+ *
+ * <p>The per-step constants are computed in double and rounded to float once per call. The dense and the lazy
  * path evaluate the same float expression, so a coordinate both update gets the same bits (Java never contracts
  * to FMA).
  *
@@ -21,9 +40,12 @@ package io.streamgrad.learner.optim;
  * {@code System.arraycopy} calls, which keeps the checkpointed layout unchanged.
  */
 final class AdamKernel {
+    /** {@code (x + FLUSH) - FLUSH} rounds {@code x} to a multiple of 2^-113: the flush of the class comment. */
+    static final float FLUSH = 0x1p-90f;
+
     /** Per-thread staging buffer for {@code v}; grows to the largest model the thread steps. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
-    /** Per-thread marks of the checked step's read-only pass: 0 per finite coordinate, NaN otherwise. */
+    /** Per-thread marks of the checked step's read-only pass: new {@code w + v} per coordinate. */
     private static final ThreadLocal<float[]> PROBE = ThreadLocal.withInitial(() -> new float[0]);
 
     private AdamKernel() {
@@ -47,19 +69,20 @@ final class AdamKernel {
         for (int j = 0; j < count; j++) {
             int i = idx[j];
             float gi = g[j]; // the compact gradient of idx[j]
-            float m = k.b1 * s[i] + k.ob1 * gi;
-            float vi = k.b2 * s[n + i] + k.ob2 * gi * gi;
+            float m = (k.b1 * s[i] + k.ob1 * gi + FLUSH) - FLUSH;
+            float vi = (k.b2 * s[n + i] + k.ob2 * gi * gi + FLUSH) - FLUSH;
             s[i] = m;
             s[n + i] = vi;
-            w[i] = w[i] * k.decay - k.rate * (m * k.c1) / ((float) Math.sqrt(vi * k.c2) + k.eps);
+            w[i] = w[i] * k.decay - (m * k.c1) / ((float) Math.sqrt(vi * k.c2) + k.eps) * k.rate;
         }
     }
 
     /**
      * The dense step if every value it writes is finite ({@link Optimizer#stepIfFinite}): a read-only pass
-     * computes the new {@code w}, {@code m}, {@code v} with the same expressions as {@link #dense}, then the
-     * writing pass runs only if they are all finite. Two streaming passes instead of a copy of everything, the
-     * update, and a check of everything.
+     * computes the new {@code w}, {@code m}, {@code v} with the same expressions as {@link #dense} and stores
+     * {@code w + v} per coordinate; if their sum is finite, so is every new value and the writing pass runs. Two
+     * streaming passes instead of a copy of everything, the update, and a check of everything. A non-finite sum
+     * is rare (a non-finite value, or finite ones whose sum overflows); an exact scalar pass then decides.
      */
     static int applyIfFinite(float[] w, float[] g, float[] s, int n, long t, double lr, double beta1, double beta2,
                              double eps, double decay) {
@@ -67,8 +90,11 @@ final class AdamKernel {
         float[] v = stageV(s, n);
         float[] marks = scratch(PROBE, n);
         probe(w, g, s, v, marks, n, k.b1, k.b2, k.ob1, k.ob2, k.c1, k.c2, k.rate, k.eps, k.decay);
-        if (!(sumOfMarks(marks, n) == 0f)) {
-            return whichNotFinite(w, g, s, v, n, k);
+        if (!Float.isFinite(sumOfMarks(marks, n))) {
+            int code = whichNotFinite(w, g, s, n, k);
+            if (code != Optimizer.APPLIED) {
+                return code;
+            }
         }
         dense(w, g, s, v, n, k.b1, k.b2, k.ob1, k.ob2, k.c1, k.c2, k.rate, k.eps, k.decay);
         System.arraycopy(v, 0, s, n, n);
@@ -117,36 +143,41 @@ final class AdamKernel {
         }
     }
 
-    /** The dense loop: distinct arrays, one index, nothing else in the body (so C2 vectorises it). */
+    /**
+     * The dense loop, in place: four distinct arrays, one index, nothing else in the body (so C2 vectorises it;
+     * with two more arrays or two more operations it no longer unrolls, and runs scalar).
+     */
     private static void dense(float[] w, float[] g, float[] m, float[] v, int n, float b1, float b2, float ob1,
                               float ob2, float c1, float c2, float rate, float e, float dec) {
         for (int i = 0; i < n; i++) {
             float gi = g[i];
-            float mi = b1 * m[i] + ob1 * gi;
-            float vi = b2 * v[i] + ob2 * gi * gi;
+            float mi = (b1 * m[i] + ob1 * gi + FLUSH) - FLUSH;
+            float vi = (b2 * v[i] + ob2 * gi * gi + FLUSH) - FLUSH;
             m[i] = mi;
             v[i] = vi;
-            w[i] = w[i] * dec - rate * (mi * c1) / ((float) Math.sqrt(vi * c2) + e);
+            w[i] = w[i] * dec - (mi * c1) / ((float) Math.sqrt(vi * c2) + e) * rate;
         }
     }
 
     /**
-     * {@link #dense} with its stores replaced by one mark per coordinate, {@code w*0 + m*0 + v*0} of the new
-     * values: 0 when all three are finite, NaN when any is not (infinity times 0 is NaN). Storing the marks keeps
-     * the loop vectorisable; a reduction in the loop would not (1.5-3x slower measured).
+     * {@link #dense} with its stores replaced by one mark per coordinate, {@code w + v} of the new values: finite
+     * when both are (or NaN/infinite when either is not, or when a finite sum overflows). The new {@code m} needs
+     * no mark: a non-finite {@code m} makes {@code w} non-finite ({@code den} is positive or NaN). One addition is
+     * all the mark may cost: with the three multiplications of {@code w*0 + m*0 + v*0} the body grows past C2's
+     * loop-unrolling limit and the loop runs scalar, 4x slower.
      */
     private static void probe(float[] w, float[] g, float[] m, float[] v, float[] marks, int n, float b1, float b2,
                               float ob1, float ob2, float c1, float c2, float rate, float e, float dec) {
         for (int i = 0; i < n; i++) {
             float gi = g[i];
-            float mi = b1 * m[i] + ob1 * gi;
-            float vi = b2 * v[i] + ob2 * gi * gi;
-            float wi = w[i] * dec - rate * (mi * c1) / ((float) Math.sqrt(vi * c2) + e);
-            marks[i] = (wi * 0f + mi * 0f) + vi * 0f;
+            float mi = (b1 * m[i] + ob1 * gi + FLUSH) - FLUSH;
+            float vi = (b2 * v[i] + ob2 * gi * gi + FLUSH) - FLUSH;
+            float wi = w[i] * dec - (mi * c1) / ((float) Math.sqrt(vi * c2) + e) * rate;
+            marks[i] = wi + vi;
         }
     }
 
-    /** The sum of the marks, 0 or NaN (never an overflow), with four independent chains. */
+    /** The sum of the marks with four independent chains (non-finite if any mark is). */
     private static float sumOfMarks(float[] marks, int n) {
         float a0 = 0f;
         float a1 = 0f;
@@ -165,17 +196,22 @@ final class AdamKernel {
         return (a0 + a1) + (a2 + a3);
     }
 
-    /** After a failed probe (rare): which kind of value would have become non-finite, parameters first. */
-    private static int whichNotFinite(float[] w, float[] g, float[] m, float[] v, int n, Step k) {
+    /**
+     * After a non-finite sum of marks (rare): which kind of value would become non-finite, parameters first, or
+     * {@link Optimizer#APPLIED} when none would (finite marks whose sum overflowed).
+     */
+    private static int whichNotFinite(float[] w, float[] g, float[] s, int n, Step k) {
+        boolean stateBad = false;
         for (int i = 0; i < n; i++) {
             float gi = g[i];
-            float mi = k.b1 * m[i] + k.ob1 * gi;
-            float vi = k.b2 * v[i] + k.ob2 * gi * gi;
-            float wi = w[i] * k.decay - k.rate * (mi * k.c1) / ((float) Math.sqrt(vi * k.c2) + k.eps);
+            float mi = (k.b1 * s[i] + k.ob1 * gi + FLUSH) - FLUSH;
+            float vi = (k.b2 * s[n + i] + k.ob2 * gi * gi + FLUSH) - FLUSH;
+            float wi = w[i] * k.decay - (mi * k.c1) / ((float) Math.sqrt(vi * k.c2) + k.eps) * k.rate;
             if (!Float.isFinite(wi)) {
                 return Optimizer.PARAMS_NOT_FINITE;
             }
+            stateBad |= !Float.isFinite(mi) || !Float.isFinite(vi);
         }
-        return Optimizer.STATE_NOT_FINITE; // a NaN mark whose w is finite: its m or v is not
+        return stateBad ? Optimizer.STATE_NOT_FINITE : Optimizer.APPLIED;
     }
 }

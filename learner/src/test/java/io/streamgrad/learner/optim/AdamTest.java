@@ -124,4 +124,59 @@ class AdamTest extends OptimizerContract {
         assertThatThrownBy(() -> new Adam(0.1, 0.9, 0.999, 0))
                 .hasMessage("optimizer.epsilon must be a finite number > 0, got 0.0");
     }
+
+    /**
+     * After one real gradient, zero gradients decay both moments towards zero. In plain float arithmetic they sink
+     * into the subnormal range and stay there (0.999 * v rounds back to v for the smallest subnormals), where every
+     * instruction on them costs x86 CPUs a microcode assist; the kernel flushes them instead. Checked for Adam and
+     * AdamW on each path (dense, checked dense, lazy): no moment is ever subnormal, and the weights end where the
+     * double-precision reference (whose moments never flush) puts them.
+     */
+    @Test
+    void zeroGradientsAfterOne_neverLeaveASubnormalMoment_andTheWeightsMatchTheUnflushedReference() {
+        float[] g0 = {1e-3f, -2e-2f, 3f};
+        int steps = 100_000;
+        // The premise: the same decay in plain float arithmetic does go subnormal within these steps.
+        float plainV = 0.001f * g0[0] * g0[0];
+        boolean plainWentSubnormal = false;
+        for (int t = 2; t <= steps; t++) {
+            plainV = 0.999f * plainV;
+            plainWentSubnormal |= plainV != 0f && plainV < Float.MIN_NORMAL;
+        }
+        assertThat(plainWentSubnormal).as("plain float v goes subnormal").isTrue();
+
+        List<Optimizer> optimizers = List.of(new Adam(1e-3, 0.9, 0.999, 1e-8), new AdamW(1e-3, 0.9, 0.999, 1e-8, 0));
+        for (Optimizer o : optimizers) {
+            for (String path : List.of("step", "stepIfFinite", "stepSparse")) {
+                float[] p = {0.5f, -0.25f, 2f};
+                float[] s = freshState(o, p.length);
+                double[] w = {0.5, -0.25, 2};
+                double[] m = new double[3];
+                double[] v = new double[3];
+                int[] all = {0, 1, 2};
+                for (int t = 1; t <= steps; t++) {
+                    float[] g = t == 1 ? g0.clone() : new float[3];
+                    switch (path) {
+                        case "step" -> o.step(p, g, s, t, 1e-3);
+                        case "stepIfFinite" -> assertThat(o.stepIfFinite(p, g, s, t, 1e-3)).isEqualTo(Optimizer.APPLIED);
+                        default -> o.stepSparse(p, g, s, t, 1e-3, all, 3);
+                    }
+                    reference(w, m, v, new double[] {g[0], g[1], g[2]}, t, 1e-3, 0.9, 0.999, 1e-8);
+                    for (int i = 0; i < s.length; i++) {
+                        float x = Math.abs(s[i]);
+                        if (x != 0f && x < Float.MIN_NORMAL) {
+                            throw new AssertionError(o.name() + " " + path + ": state[" + i + "] = " + s[i]
+                                    + " is subnormal after step " + t);
+                        }
+                    }
+                }
+                // v stops where 0.999 * v rounds back to v on the flush's grid of 2^-113: at most 500 units.
+                assertThat(s[3]).as("%s %s: v decayed to the flush's floor", o.name(), path)
+                        .isLessThanOrEqualTo(500 * 0x1p-113f);
+                for (int i = 0; i < 3; i++) {
+                    assertThat((double) p[i]).as("%s %s: w[%d]", o.name(), path, i).isCloseTo(w[i], within(1e-6));
+                }
+            }
+        }
+    }
 }

@@ -11,9 +11,12 @@ package io.streamgrad.learner.optim;
  *   w     = 0                                                          if |z| &lt;= lambda1
  *         = -(z - sign(z) * lambda1) / ((beta + sqrt(n)) / alpha + lambda2)   otherwise
  * </pre>
- * State: {@code z[0..n)} then {@code n[n..2n)}, both starting at 0. Each coordinate is computed in double;
- * the new {@code n} is rounded to its stored float before its square root is taken, so {@code w} is a pure
- * function of the stored {@code (z, n)} and the sigmas telescope over the stored values. The L1/L2 penalties are the optimizer's own
+ * State: {@code z[0..n)} then {@code n[n..2n)}, both starting at 0. Each coordinate is computed in float32,
+ * the precision every value is stored in (with {@code alpha}, {@code beta} and the penalties rounded to float
+ * once per step); the square roots are of the stored {@code n}, so {@code w} is a pure function of the stored
+ * {@code (z, n)} and the sigmas telescope over the stored roots. (Until 23 Nov 2026 the arithmetic was double,
+ * rounded to float on store: the double conversions, square roots and division made the update 5x slower,
+ * docs/BENCHMARKS.md, "FTRL in float32"; results differ from that version by float rounding.) The L1/L2 penalties are the optimizer's own
  * (the trainer does not add them to the gradient for ftrl); L1 gives exact zeros.
  *
  * <p><b>The weights are a function of (z, n)</b> (and alpha): every update overwrites {@code w} with the
@@ -139,27 +142,26 @@ public final class Ftrl implements Optimizer {
      */
     private int update(float[] z, int zOff, float[] nn, int nOff, float[] w, int wOff, float[] g, int count,
                        double a) {
-        double invAlpha = 1.0 / a;
-        double lambda1 = l1;
-        double lambda2 = l2;
-        double b = beta;
+        float invAlpha = (float) (1.0 / a);
+        float lambda1 = (float) l1;
+        float lambda2 = (float) l2;
+        float b = (float) beta;
         int bad = 0;
         for (int k = 0; k < count; k++) {
-            double gi = g[k];
-            double nOld = nn[nOff + k];
-            // n is rounded to its stored float before the square roots: sigma then telescopes over the stored
-            // values (the sum of sigma*alpha is exactly sqrt of the stored n), the w below is a pure function of
-            // the stored (z, n), and one sqrt serves both (two per coordinate instead of three).
-            float nf = (float) (nOld + gi * gi);
-            double sqrtN = Math.sqrt(nf);
-            double sigma = (sqrtN - Math.sqrt(nOld)) * invAlpha;
-            float zf = (float) (z[zOff + k] + gi - sigma * w[wOff + k]);
+            float gi = g[k];
+            float nOld = nn[nOff + k];
+            float nf = nOld + gi * gi;
+            // Both roots of stored floats, each correctly rounded: sigma is the difference of the roots the
+            // weights use, so the sigmas telescope (their sum times alpha is the root of the stored n), and one
+            // root serves sigma and w.
+            float sqrtN = (float) Math.sqrt(nf);
+            float sigma = (sqrtN - (float) Math.sqrt(nOld)) * invAlpha;
+            float zf = z[zOff + k] + gi - sigma * w[wOff + k];
             z[zOff + k] = zf;
             nn[nOff + k] = nf;
-            double zd = zf;
             // |z| <= lambda1 also covers n == 0 (then z == 0): no division by beta/alpha when beta == 0.
-            float wf = Math.abs(zd) <= lambda1 ? 0f
-                    : (float) (-(zd - Math.copySign(lambda1, zd)) / ((b + sqrtN) * invAlpha + lambda2));
+            float wf = Math.abs(zf) <= lambda1 ? 0f
+                    : -(zf - Math.copySign(lambda1, zf)) / ((b + sqrtN) * invAlpha + lambda2);
             w[wOff + k] = wf;
             bad |= (Float.isFinite(wf) ? 0 : PARAMS_BAD) | (Float.isFinite(zf) && Float.isFinite(nf) ? 0 : STATE_BAD);
         }

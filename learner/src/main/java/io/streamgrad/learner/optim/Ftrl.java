@@ -88,7 +88,7 @@ public final class Ftrl implements Optimizer {
     @Override
     public void step(float[] params, float[] grads, float[] state, long t, double lr) {
         int n = Checks.shapes(this, params, grads, state, t);
-        update(state, 0, state, n, params, 0, grads, n, lr);
+        update(state, 0, state, n, params, 0, grads, 0, n, lr);
     }
 
     @Override
@@ -97,9 +97,11 @@ public final class Ftrl implements Optimizer {
     }
 
     /**
-     * The lazy step in three passes: gather the listed coordinates' {@code z, n, w} into a compact buffer (a tight
-     * loop of independent loads, so their cache misses overlap), update them there with {@link #update}, then
-     * write them back only if all are finite. The gather replaces the rollback copy a caller would otherwise make.
+     * The lazy step, chunk by chunk of 256 coordinates: gather their {@code z, n, w} into a compact buffer (a tight
+     * loop of independent loads, so their cache misses overlap), keep a copy of the old values, update them with
+     * {@link #update} and write them back. If any new value is not finite, every written coordinate is then
+     * restored from the copy, so the arrays end unchanged. The copy replaces the rollback copy a caller would
+     * otherwise make, and no finiteness pass is needed.
      */
     @Override
     public int stepSparseIfFinite(float[] params, float[] grads, float[] state, long t, double lr, int[] idx,
@@ -107,26 +109,50 @@ public final class Ftrl implements Optimizer {
         return sparse(params, grads, state, t, lr, idx, count, true);
     }
 
+    /** Coordinates per chunk of the lazy step: three chunks of buffer and their cache lines stay in L1. */
+    private static final int CHUNK = 256;
+
     private int sparse(float[] w, float[] g, float[] s, long t, double lr, int[] idx, int count, boolean checked) {
         int n = Checks.shapes(this, w, g, s, t, idx, count);
-        float[] buf = Scratch.floats(3 * count);
-        int nOff = count;
-        int wOff = 2 * count;
-        for (int k = 0; k < count; k++) {
-            int i = idx[k];
-            buf[k] = s[i];
-            buf[nOff + k] = s[n + i];
-            buf[wOff + k] = w[i];
+        int chunk = Math.max(1, Math.min(CHUNK, count));
+        int old = 3 * chunk; // where a checked step keeps the values it overwrites, chunk after chunk
+        float[] buf = Scratch.floats(old + (checked ? 3 * count : 0));
+        int bad = 0;
+        for (int from = 0; from < count; from += chunk) {
+            int c = Math.min(chunk, count - from);
+            for (int k = 0; k < c; k++) {
+                int i = idx[from + k];
+                buf[k] = s[i];
+                buf[chunk + k] = s[n + i];
+                buf[2 * chunk + k] = w[i];
+            }
+            if (checked) {
+                System.arraycopy(buf, 0, buf, old + 3 * from, c);
+                System.arraycopy(buf, chunk, buf, old + 3 * from + c, c);
+                System.arraycopy(buf, 2 * chunk, buf, old + 3 * from + 2 * c, c);
+            }
+            bad |= update(buf, 0, buf, chunk, buf, 2 * chunk, g, from, c, lr);
+            // Written back while the lines the gather loaded are still in L1: with the whole step gathered first,
+            // the write-back's stores missed the cache (a batch of 256 CTR examples touches ~7,700 coordinates).
+            for (int k = 0; k < c; k++) {
+                int i = idx[from + k];
+                s[i] = buf[k];
+                s[n + i] = buf[chunk + k];
+                w[i] = buf[2 * chunk + k];
+            }
         }
-        int bad = update(buf, 0, buf, nOff, buf, wOff, g, count, lr);
         if (checked && bad != 0) {
+            for (int from = 0; from < count; from += chunk) {
+                int c = Math.min(chunk, count - from);
+                int o = old + 3 * from;
+                for (int k = 0; k < c; k++) {
+                    int i = idx[from + k];
+                    s[i] = buf[o + k];
+                    s[n + i] = buf[o + c + k];
+                    w[i] = buf[o + 2 * c + k];
+                }
+            }
             return (bad & PARAMS_BAD) != 0 ? PARAMS_NOT_FINITE : STATE_NOT_FINITE;
-        }
-        for (int k = 0; k < count; k++) {
-            int i = idx[k];
-            s[i] = buf[k];
-            s[n + i] = buf[nOff + k];
-            w[i] = buf[wOff + k];
         }
         return APPLIED;
     }
@@ -136,19 +162,19 @@ public final class Ftrl implements Optimizer {
 
     /**
      * The update of {@code count} coordinates, in place: coordinate {@code k}'s {@code z} at {@code z[zOff + k]},
-     * its {@code n} at {@code nn[nOff + k]}, its weight at {@code w[wOff + k]}, its gradient {@code g[k]}. The dense
+     * its {@code n} at {@code nn[nOff + k]}, its weight at {@code w[wOff + k]}, its gradient {@code g[gOff + k]}. The dense
      * step runs it on the state and parameters themselves, the lazy one on its gathered copy: one loop, so both
      * paths do the same arithmetic. Returns {@link #PARAMS_BAD} / {@link #STATE_BAD} bits for non-finite results.
      */
-    private int update(float[] z, int zOff, float[] nn, int nOff, float[] w, int wOff, float[] g, int count,
-                       double a) {
+    private int update(float[] z, int zOff, float[] nn, int nOff, float[] w, int wOff, float[] g, int gOff,
+                       int count, double a) {
         float invAlpha = (float) (1.0 / a);
         float lambda1 = (float) l1;
         float lambda2 = (float) l2;
         float b = (float) beta;
         int bad = 0;
         for (int k = 0; k < count; k++) {
-            float gi = g[k];
+            float gi = g[gOff + k];
             float nOld = nn[nOff + k];
             float nf = nOld + gi * gi;
             // Both roots of stored floats, each correctly rounded: sigma is the difference of the roots the

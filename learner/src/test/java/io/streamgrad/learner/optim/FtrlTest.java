@@ -1,5 +1,6 @@
 package io.streamgrad.learner.optim;
 
+import static io.streamgrad.learner.optim.Numbers.assertBitsEqual;
 import static io.streamgrad.learner.optim.Numbers.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -145,5 +146,81 @@ class FtrlTest extends OptimizerContract {
         o.step(p, new float[N], s, 4, 0.05);
         Numbers.assertBitsEqual("params", p, before);
         Numbers.assertBitsEqual("state", s, stateBefore);
+    }
+
+    /**
+     * The lazy step runs in chunks of 256 coordinates, writing each back before gathering the next. Over 1,000
+     * coordinates (four chunks): an all-finite step equals the unchecked one and, coordinate for coordinate, a
+     * step of that coordinate alone; a step whose only non-finite coordinate is in the last chunk is rejected
+     * and leaves every coordinate of the earlier, already written chunks bit-identical.
+     */
+    @Test
+    void stepSparseIfFinite_overSeveralChunks_equalsOneCoordinateAtATime_andARejectionInTheLastChunkRestoresAll() {
+        Optimizer o = optimizer();
+        int n = 4096;
+        int count = 1000;
+        java.util.Random rnd = new java.util.Random(11);
+        float[] p = new float[n];
+        float[] s = freshState(o, n);
+        int[] idx = new int[count];
+        float[] g = new float[count];
+        long t = 0;
+        for (int step = 0; step < 3; step++) { // warm state: z, n, w non-zero on most coordinates
+            randomCoordinates(rnd, n, idx, g);
+            assertThat(o.stepSparseIfFinite(p, g, s, ++t, 0.1, idx, count)).isEqualTo(Optimizer.APPLIED);
+        }
+        randomCoordinates(rnd, n, idx, g);
+        t++;
+
+        float[] pChecked = p.clone();
+        float[] sChecked = s.clone();
+        assertThat(o.stepSparseIfFinite(pChecked, g, sChecked, t, 0.1, idx, count)).isEqualTo(Optimizer.APPLIED);
+        float[] pPlain = p.clone();
+        float[] sPlain = s.clone();
+        o.stepSparse(pPlain, g, sPlain, t, 0.1, idx, count);
+        assertBitsEqual("params, checked vs unchecked", pChecked, pPlain);
+        assertBitsEqual("state, checked vs unchecked", sChecked, sPlain);
+        float[] pOne = p.clone();
+        float[] sOne = s.clone();
+        for (int k = 0; k < count; k++) {
+            o.stepSparse(pOne, new float[] {g[k]}, sOne, t, 0.1, new int[] {idx[k]}, 1);
+        }
+        assertBitsEqual("params, one coordinate at a time", pChecked, pOne);
+        assertBitsEqual("state, one coordinate at a time", sChecked, sOne);
+
+        float[] bad = g.clone();
+        bad[count - 3] = 3e38f; // n + g^2 overflows: coordinate idx[997], in the fourth chunk
+        float[] pRef = p.clone();
+        float[] sRef = s.clone();
+        o.stepSparse(pRef, bad, sRef, t, 0.1, idx, count);
+        boolean paramsBad = false;
+        boolean stateBad = false;
+        for (float x : pRef) {
+            paramsBad |= !Float.isFinite(x);
+        }
+        for (float x : sRef) {
+            stateBad |= !Float.isFinite(x);
+        }
+        assertThat(paramsBad || stateBad).as("the unchecked step goes non-finite").isTrue();
+        float[] pRejected = p.clone();
+        float[] sRejected = s.clone();
+        assertThat(o.stepSparseIfFinite(pRejected, bad, sRejected, t, 0.1, idx, count))
+                .isEqualTo(paramsBad ? Optimizer.PARAMS_NOT_FINITE : Optimizer.STATE_NOT_FINITE);
+        assertBitsEqual("params restored", pRejected, p);
+        assertBitsEqual("state restored", sRejected, s);
+    }
+
+    /** {@code idx[0..length)}: distinct coordinates in {@code [0, n)} in random order, with random gradients. */
+    private static void randomCoordinates(java.util.Random rnd, int n, int[] idx, float[] g) {
+        java.util.BitSet seen = new java.util.BitSet(n);
+        for (int k = 0; k < idx.length; k++) {
+            int i;
+            do {
+                i = rnd.nextInt(n);
+            } while (seen.get(i));
+            seen.set(i);
+            idx[k] = i;
+            g[k] = (float) rnd.nextGaussian();
+        }
     }
 }

@@ -97,11 +97,11 @@ public final class Ftrl implements Optimizer {
     }
 
     /**
-     * The lazy step, chunk by chunk of 256 coordinates: gather their {@code z, n, w} into a compact buffer (a tight
-     * loop of independent loads, so their cache misses overlap), keep a copy of the old values, update them with
-     * {@link #update} and write them back. If any new value is not finite, every written coordinate is then
-     * restored from the copy, so the arrays end unchanged. The copy replaces the rollback copy a caller would
-     * otherwise make, and no finiteness pass is needed.
+     * The lazy step, chunk by chunk of {@link #CHUNK} coordinates: gather their {@code z, n, w} into a compact
+     * buffer (a tight loop of independent loads, so their cache misses overlap), keep a copy of the old values,
+     * update them with {@link #update} and write them back. If any new value is not finite, every written
+     * coordinate is then restored from the copy, so the arrays end unchanged. The copy replaces the rollback copy
+     * a caller would otherwise make, and no finiteness pass is needed.
      */
     @Override
     public int stepSparseIfFinite(float[] params, float[] grads, float[] state, long t, double lr, int[] idx,
@@ -109,8 +109,11 @@ public final class Ftrl implements Optimizer {
         return sparse(params, grads, state, t, lr, idx, count, true);
     }
 
-    /** Coordinates per chunk of the lazy step: three chunks of buffer and their cache lines stay in L1. */
-    private static final int CHUNK = 256;
+    /**
+     * Coordinates per chunk of the lazy step: the 3 x 128 cache lines a chunk gathers stay in L1 until written
+     * back (at 256 they filled a 48 KiB L1, and writing ~7,700 coordinates back took 25 us instead of 16).
+     */
+    private static final int CHUNK = 128;
 
     private int sparse(float[] w, float[] g, float[] s, long t, double lr, int[] idx, int count, boolean checked) {
         int n = Checks.shapes(this, w, g, s, t, idx, count);

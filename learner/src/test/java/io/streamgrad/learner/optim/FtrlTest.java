@@ -149,8 +149,8 @@ class FtrlTest extends OptimizerContract {
     }
 
     /**
-     * The lazy step runs in chunks of 256 coordinates, writing each back before gathering the next. Over 1,000
-     * coordinates (four chunks): an all-finite step equals the unchecked one and, coordinate for coordinate, a
+     * The lazy step runs in chunks of 128 coordinates, writing each back before gathering the next. Over 1,000
+     * coordinates (eight chunks): an all-finite step equals the unchecked one and, coordinate for coordinate, a
      * step of that coordinate alone; a step whose only non-finite coordinate is in the last chunk is rejected
      * and leaves every coordinate of the earlier, already written chunks bit-identical.
      */
@@ -189,7 +189,7 @@ class FtrlTest extends OptimizerContract {
         assertBitsEqual("state, one coordinate at a time", sChecked, sOne);
 
         float[] bad = g.clone();
-        bad[count - 3] = 3e38f; // n + g^2 overflows: coordinate idx[997], in the fourth chunk
+        bad[count - 3] = 3e38f; // n + g^2 overflows: coordinate idx[997], in the last chunk
         float[] pRef = p.clone();
         float[] sRef = s.clone();
         o.stepSparse(pRef, bad, sRef, t, 0.1, idx, count);

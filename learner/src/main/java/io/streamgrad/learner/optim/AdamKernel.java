@@ -24,10 +24,10 @@ package io.streamgrad.learner.optim;
  * back within one ulp, and non-finite values stay what they are. As with gradual underflow, a decaying moment
  * can stop a few grid units above zero ({@code 0.999 * v} rounds back to {@code v} up to 500 units, 4.8e-32;
  * {@code 0.9 * m} up to 4 units), now a normal float; dividing before multiplying by {@code lr} keeps the step
- * such a moment makes a normal float too. The effect on the parameters is
- * nil in practice: the flush moves {@code sqrt(v * c2)} by less than 2^-57 sqrt(c2) (7e-18 sqrt(c2); half an
- * ulp of the default {@code eps} 1e-8 is 4.4e-16) and {@code m} by less than 2^-114. TensorFlow's CPU kernels
- * flush subnormals too (the FTZ/DAZ mode).</p>
+ * such a moment makes a normal float too. The effect on the parameters is nil in practice: the flush moves
+ * {@code sqrt(v * c2)} by less than 2^-57 sqrt(c2) (7e-18 sqrt(c2); half an ulp of the default {@code eps} 1e-8
+ * is 4.4e-16) and {@code m} by less than 2^-114. TensorFlow's CPU kernels flush subnormals too (the FTZ/DAZ
+ * mode).</p>
  *
  * <p>The per-step constants are computed in double and rounded to float once per call. The dense and the lazy
  * path evaluate the same float expression, so a coordinate both update gets the same bits (Java never contracts

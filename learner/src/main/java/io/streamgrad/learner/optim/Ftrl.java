@@ -16,8 +16,9 @@ package io.streamgrad.learner.optim;
  * once per step); the square roots are of the stored {@code n}, so {@code w} is a pure function of the stored
  * {@code (z, n)} and the sigmas telescope over the stored roots. (Until 23 Nov 2026 the arithmetic was double,
  * rounded to float on store: the double conversions, square roots and division made the update 5x slower,
- * docs/BENCHMARKS.md, "FTRL in float32"; results differ from that version by float rounding.) The L1/L2 penalties are the optimizer's own
- * (the trainer does not add them to the gradient for ftrl); L1 gives exact zeros.
+ * docs/BENCHMARKS.md, "FTRL in float32"; results differ from that version by float rounding.) The L1/L2
+ * penalties are the optimizer's own (the trainer does not add them to the gradient for ftrl); L1 gives exact
+ * zeros.
  *
  * <p><b>The weights are a function of (z, n)</b> (and alpha): every update overwrites {@code w} with the
  * closed form above, so parameters that were not produced by this rule are not kept. In particular, initial

@@ -158,7 +158,8 @@ class AdamTest extends OptimizerContract {
                     float[] g = t == 1 ? g0.clone() : new float[3];
                     switch (path) {
                         case "step" -> o.step(p, g, s, t, 1e-3);
-                        case "stepIfFinite" -> assertThat(o.stepIfFinite(p, g, s, t, 1e-3)).isEqualTo(Optimizer.APPLIED);
+                        case "stepIfFinite" ->
+                                assertThat(o.stepIfFinite(p, g, s, t, 1e-3)).isEqualTo(Optimizer.APPLIED);
                         default -> o.stepSparse(p, g, s, t, 1e-3, all, 3);
                     }
                     reference(w, m, v, new double[] {g[0], g[1], g[2]}, t, 1e-3, 0.9, 0.999, 1e-8);

@@ -6,7 +6,10 @@ package io.streamgrad.learner.optim;
  *   v = mu * v + g
  *   w = w - lr * v
  * </pre>
- * State: {@code v[0..n)}, starting at 0.
+ * State: {@code v[0..n)}, starting at 0. Computed in float32 with {@code mu} and {@code lr} rounded to float once
+ * per step, {@code v} flushed as Adam's moments are (see {@code AdamKernel}: a velocity decaying by {@code mu}
+ * would otherwise sink into the subnormal range and stay there, which x86 CPUs run through a slow microcode
+ * assist); the dense loop is vectorised by C2.
  *
  * <p>Lazy vs dense: the dense step keeps moving a coordinate whose gradient is zero (its velocity decays by
  * {@code mu} and still moves {@code w}); {@link #stepSparse} freezes such a coordinate and its velocity until it
@@ -60,14 +63,28 @@ public final class Momentum implements Optimizer {
         apply(params, grads, state, lr, idx, count);
     }
 
-    /** One loop for both paths (idx == null: every coordinate), so lazy and dense share the arithmetic. */
+    /** Both paths evaluate the same float expression per coordinate. */
     private void apply(float[] w, float[] g, float[] v, double lr, int[] idx, int count) {
-        double mu = momentum;
+        float mu = (float) momentum;
+        float rate = (float) lr;
+        if (idx == null) {
+            dense(w, g, v, count, mu, rate);
+            return;
+        }
         for (int k = 0; k < count; k++) {
-            int i = idx == null ? k : idx[k];
-            double vi = mu * v[i] + g[k]; // dense: k == i; sparse: the compact gradient of idx[k]
-            v[i] = (float) vi;
-            w[i] = (float) (w[i] - lr * vi);
+            int i = idx[k];
+            float vi = (mu * v[i] + g[k] + AdamKernel.FLUSH) - AdamKernel.FLUSH; // g[k]: the compact gradient of i
+            v[i] = vi;
+            w[i] = w[i] - rate * vi;
+        }
+    }
+
+    /** Three arrays, one index, nothing else in the body: C2 vectorises it. */
+    private static void dense(float[] w, float[] g, float[] v, int n, float mu, float rate) {
+        for (int i = 0; i < n; i++) {
+            float vi = (mu * v[i] + g[i] + AdamKernel.FLUSH) - AdamKernel.FLUSH;
+            v[i] = vi;
+            w[i] = w[i] - rate * vi;
         }
     }
 

@@ -7,7 +7,10 @@ package io.streamgrad.learner.optim;
  *   s = rho * s + (1 - rho) * g^2
  *   w = w - lr * g / (sqrt(s) + eps)
  * </pre>
- * State: {@code s[0..n)}, starting at 0.
+ * State: {@code s[0..n)}, starting at 0. Computed in float32 with {@code rho}, {@code lr} and {@code eps} rounded
+ * to float once per step, as {@code w = w - g / (sqrt(s) + eps) * lr}, and {@code s} flushed as Adam's moments
+ * are (see {@code AdamKernel}: an {@code s} decaying by {@code rho} would otherwise sink into the subnormal range
+ * and stay there, which x86 CPUs run through a slow microcode assist); the dense loop is vectorised by C2.
  *
  * <p>Lazy vs dense: the dense step decays {@code s} of a coordinate whose gradient is zero (its {@code w}
  * stays, since the numerator is 0); {@link #stepSparse} leaves that {@code s} undecayed, so when the
@@ -68,17 +71,33 @@ public final class RmsProp implements Optimizer {
         apply(params, grads, state, lr, idx, count);
     }
 
-    /** One loop for both paths (idx == null: every coordinate), so lazy and dense share the arithmetic. */
+    /** Both paths evaluate the same float expression per coordinate. */
     private void apply(float[] w, float[] g, float[] sq, double lr, int[] idx, int count) {
-        double r = rho;
-        double oneMinusR = 1.0 - rho;
-        double eps = epsilon;
+        float r = (float) rho;
+        float oneMinusR = (float) (1.0 - rho);
+        float eps = (float) epsilon;
+        float rate = (float) lr;
+        if (idx == null) {
+            dense(w, g, sq, count, r, oneMinusR, eps, rate);
+            return;
+        }
         for (int k = 0; k < count; k++) {
-            int i = idx == null ? k : idx[k];
-            double gi = g[k]; // dense: k == i; sparse: the compact gradient of idx[k]
-            double s = r * sq[i] + oneMinusR * gi * gi;
-            sq[i] = (float) s;
-            w[i] = (float) (w[i] - lr * gi / (Math.sqrt(s) + eps));
+            int i = idx[k];
+            float gi = g[k]; // the compact gradient of idx[k]
+            float s = (r * sq[i] + oneMinusR * gi * gi + AdamKernel.FLUSH) - AdamKernel.FLUSH;
+            sq[i] = s;
+            w[i] = w[i] - gi / ((float) Math.sqrt(s) + eps) * rate;
+        }
+    }
+
+    /** Three arrays, one index, nothing else in the body: C2 vectorises it. */
+    private static void dense(float[] w, float[] g, float[] sq, int n, float r, float oneMinusR, float eps,
+                              float rate) {
+        for (int i = 0; i < n; i++) {
+            float gi = g[i];
+            float s = (r * sq[i] + oneMinusR * gi * gi + AdamKernel.FLUSH) - AdamKernel.FLUSH;
+            sq[i] = s;
+            w[i] = w[i] - gi / ((float) Math.sqrt(s) + eps) * rate;
         }
     }
 

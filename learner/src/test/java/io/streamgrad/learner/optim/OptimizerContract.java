@@ -392,6 +392,31 @@ abstract class OptimizerContract {
         }
     }
 
+    /**
+     * A coordinate whose gradient turns zero (a dead ReLU unit's weights) decays its state towards zero for as long
+     * as training runs. Plain float arithmetic sinks such a state into the subnormal range and keeps it there
+     * (IEEE gradual underflow: {@code 0.9f * x} rounds back to {@code x} for the smallest subnormals), where x86
+     * CPUs run every instruction touching it through a microcode assist; the optimizers flush it instead.
+     */
+    @Test
+    void zeroGradientsAfterOne_neverLeaveASubnormalStateValue() {
+        Optimizer o = optimizer();
+        float[] p = initialParams(N);
+        float[] s = freshState(o, N);
+        o.step(p, gradient(1, N), s, 1, lr(1));
+        float[] zero = new float[N];
+        for (int t = 2; t <= 100_000; t++) {
+            o.step(p, zero, s, t, lr(t));
+            for (int i = 0; i < s.length; i++) {
+                float x = Math.abs(s[i]);
+                if (x != 0f && x < Float.MIN_NORMAL) {
+                    throw new AssertionError(o.name() + ": state[" + i + "] = " + s[i] + " is subnormal after step "
+                            + t);
+                }
+            }
+        }
+    }
+
     @Test
     void stepSparse_emptyIndexList_changesNothing() {
         Optimizer o = optimizer();

@@ -12,22 +12,9 @@ package io.streamgrad.learner.optim;
  *   flush(x) = (x + 2^-90) - 2^-90
  * </pre>
  *
- * <p><b>Tiny moments are flushed, so nothing is ever subnormal.</b> A coordinate whose gradient stays zero (the
- * weights of a dead ReLU unit) has its moments decay by {@code b1}, {@code b2} per step into the subnormal range
- * (below 2^-126, 1.2e-38), and IEEE gradual underflow then keeps them there: {@code 0.999 * v} rounds back to
- * {@code v} for the smallest few hundred subnormals, so they never reach zero. On Intel x86 cores every vector
- * instruction with a subnormal operand or result takes a microcode assist (~100+ cycles): a batch-128 MLP with
- * a third of its moments subnormal after ~700 steps trained 3x slower (62,000 -> 20,000 examples/s on one
- * core; docs/BENCHMARKS.md, "Subnormal moments"). Java cannot set the CPU's flush-to-zero mode, so
- * {@code flush} does it in arithmetic C2 still vectorises: it rounds {@code x} to a multiple of 2^-113 (the
- * spacing of floats near 2^-90), so |x| below 2^-114 (4.8e-35) becomes 0, |x| of 2^-90 (8e-28) and above comes
- * back within one ulp, and non-finite values stay what they are. As with gradual underflow, a decaying moment
- * can stop a few grid units above zero ({@code 0.999 * v} rounds back to {@code v} up to 500 units, 4.8e-32;
- * {@code 0.9 * m} up to 4 units), now a normal float; dividing before multiplying by {@code lr} keeps the step
- * such a moment makes a normal float too. The effect on the parameters is nil in practice: the flush moves
- * {@code sqrt(v * c2)} by less than 2^-57 sqrt(c2) (7e-18 sqrt(c2); half an ulp of the default {@code eps} 1e-8
- * is 4.4e-16) and {@code m} by less than 2^-114. TensorFlow's CPU kernels flush subnormals too (the FTZ/DAZ
- * mode).</p>
+ * <p>{@code flush} is {@link Subnormals#flush}: it keeps the moments out of the subnormal range, where a
+ * coordinate with zero gradients would otherwise leave them for good and x86 CPUs run every instruction that
+ * touches them through a slow microcode assist; its javadoc says what it changes (nothing the weights show).
  *
  * <p>The per-step constants are computed in double and rounded to float once per call. The dense and the lazy
  * path evaluate the same float expression, so a coordinate both update gets the same bits (Java never contracts
@@ -40,9 +27,6 @@ package io.streamgrad.learner.optim;
  * {@code System.arraycopy} calls, which keeps the checkpointed layout unchanged.
  */
 final class AdamKernel {
-    /** {@code (x + FLUSH) - FLUSH} rounds {@code x} to a multiple of 2^-113: the flush of the class comment. */
-    static final float FLUSH = 0x1p-90f;
-
     /** Per-thread staging buffer for {@code v}; grows to the largest model the thread steps. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
     /** Per-thread marks of the checked step's read-only pass: new {@code w + v} per coordinate. */
@@ -69,8 +53,8 @@ final class AdamKernel {
         for (int j = 0; j < count; j++) {
             int i = idx[j];
             float gi = g[j]; // the compact gradient of idx[j]
-            float m = (k.b1 * s[i] + k.ob1 * gi + FLUSH) - FLUSH;
-            float vi = (k.b2 * s[n + i] + k.ob2 * gi * gi + FLUSH) - FLUSH;
+            float m = Subnormals.flush(k.b1 * s[i] + k.ob1 * gi);
+            float vi = Subnormals.flush(k.b2 * s[n + i] + k.ob2 * gi * gi);
             s[i] = m;
             s[n + i] = vi;
             w[i] = w[i] * k.decay - (m * k.c1) / ((float) Math.sqrt(vi * k.c2) + k.eps) * k.rate;
@@ -151,8 +135,8 @@ final class AdamKernel {
                               float ob2, float c1, float c2, float rate, float e, float dec) {
         for (int i = 0; i < n; i++) {
             float gi = g[i];
-            float mi = (b1 * m[i] + ob1 * gi + FLUSH) - FLUSH;
-            float vi = (b2 * v[i] + ob2 * gi * gi + FLUSH) - FLUSH;
+            float mi = Subnormals.flush(b1 * m[i] + ob1 * gi);
+            float vi = Subnormals.flush(b2 * v[i] + ob2 * gi * gi);
             m[i] = mi;
             v[i] = vi;
             w[i] = w[i] * dec - (mi * c1) / ((float) Math.sqrt(vi * c2) + e) * rate;
@@ -170,8 +154,8 @@ final class AdamKernel {
                               float ob1, float ob2, float c1, float c2, float rate, float e, float dec) {
         for (int i = 0; i < n; i++) {
             float gi = g[i];
-            float mi = (b1 * m[i] + ob1 * gi + FLUSH) - FLUSH;
-            float vi = (b2 * v[i] + ob2 * gi * gi + FLUSH) - FLUSH;
+            float mi = Subnormals.flush(b1 * m[i] + ob1 * gi);
+            float vi = Subnormals.flush(b2 * v[i] + ob2 * gi * gi);
             float wi = w[i] * dec - (mi * c1) / ((float) Math.sqrt(vi * c2) + e) * rate;
             marks[i] = wi + vi;
         }
@@ -204,8 +188,8 @@ final class AdamKernel {
         boolean stateBad = false;
         for (int i = 0; i < n; i++) {
             float gi = g[i];
-            float mi = (k.b1 * s[i] + k.ob1 * gi + FLUSH) - FLUSH;
-            float vi = (k.b2 * s[n + i] + k.ob2 * gi * gi + FLUSH) - FLUSH;
+            float mi = Subnormals.flush(k.b1 * s[i] + k.ob1 * gi);
+            float vi = Subnormals.flush(k.b2 * s[n + i] + k.ob2 * gi * gi);
             float wi = w[i] * k.decay - (mi * k.c1) / ((float) Math.sqrt(vi * k.c2) + k.eps) * k.rate;
             if (!Float.isFinite(wi)) {
                 return Optimizer.PARAMS_NOT_FINITE;

@@ -168,7 +168,8 @@ public final class Ftrl implements Optimizer {
      * The update of {@code count} coordinates, in place: coordinate {@code k}'s {@code z} at {@code z[zOff + k]},
      * its {@code n} at {@code nn[nOff + k]}, its weight at {@code w[wOff + k]}, its gradient {@code g[gOff + k]}.
      * The dense step runs it on the state and parameters themselves, the lazy one on its gathered copy: one loop,
-     * so both paths do the same arithmetic. Returns {@link #PARAMS_BAD} / {@link #STATE_BAD} bits for non-finite results.
+     * so both paths do the same arithmetic. Returns {@link #PARAMS_BAD} / {@link #STATE_BAD} bits for non-finite
+     * results.
      */
     private int update(float[] z, int zOff, float[] nn, int nOff, float[] w, int wOff, float[] g, int gOff,
                        int count, double a) {

@@ -7,9 +7,9 @@ package io.streamgrad.learner.optim;
  *   w = w - lr * v
  * </pre>
  * State: {@code v[0..n)}, starting at 0. Computed in float32 with {@code mu} and {@code lr} rounded to float once
- * per step, {@code v} flushed as Adam's moments are (see {@code AdamKernel}: a velocity decaying by {@code mu}
- * would otherwise sink into the subnormal range and stay there, which x86 CPUs run through a slow microcode
- * assist); the dense loop is vectorised by C2.
+ * per step, and {@code v} flushed ({@link Subnormals}: a velocity decaying by {@code mu} would otherwise sink into
+ * the subnormal range and stay there, which x86 CPUs run through a slow microcode assist); the dense loop is
+ * vectorised by C2.
  *
  * <p>Lazy vs dense: the dense step keeps moving a coordinate whose gradient is zero (its velocity decays by
  * {@code mu} and still moves {@code w}); {@link #stepSparse} freezes such a coordinate and its velocity until it
@@ -73,7 +73,7 @@ public final class Momentum implements Optimizer {
         }
         for (int k = 0; k < count; k++) {
             int i = idx[k];
-            float vi = (mu * v[i] + g[k] + AdamKernel.FLUSH) - AdamKernel.FLUSH; // g[k]: the compact gradient of i
+            float vi = Subnormals.flush(mu * v[i] + g[k]); // g[k]: the compact gradient of idx[k]
             v[i] = vi;
             w[i] = w[i] - rate * vi;
         }
@@ -82,7 +82,7 @@ public final class Momentum implements Optimizer {
     /** Three arrays, one index, nothing else in the body: C2 vectorises it. */
     private static void dense(float[] w, float[] g, float[] v, int n, float mu, float rate) {
         for (int i = 0; i < n; i++) {
-            float vi = (mu * v[i] + g[i] + AdamKernel.FLUSH) - AdamKernel.FLUSH;
+            float vi = Subnormals.flush(mu * v[i] + g[i]);
             v[i] = vi;
             w[i] = w[i] - rate * vi;
         }

@@ -8,9 +8,9 @@ package io.streamgrad.learner.optim;
  *   w = w - lr * (g + mu * v)
  * </pre>
  * State: {@code v[0..n)}, starting at 0. Computed in float32 with {@code mu} and {@code lr} rounded to float once
- * per step, {@code v} flushed as Adam's moments are (see {@code AdamKernel}: a velocity decaying by {@code mu}
- * would otherwise sink into the subnormal range and stay there, which x86 CPUs run through a slow microcode
- * assist); the dense loop is vectorised by C2.
+ * per step, and {@code v} flushed ({@link Subnormals}: a velocity decaying by {@code mu} would otherwise sink into
+ * the subnormal range and stay there, which x86 CPUs run through a slow microcode assist); the dense loop is
+ * vectorised by C2.
  *
  * <p>Lazy vs dense: the dense step keeps moving a coordinate whose gradient is zero (by {@code lr*mu*v} with
  * the decayed velocity); {@link #stepSparse} freezes such a coordinate and its velocity until it next appears.
@@ -74,7 +74,7 @@ public final class Nesterov implements Optimizer {
         for (int k = 0; k < count; k++) {
             int i = idx[k];
             float gi = g[k]; // the compact gradient of idx[k]
-            float vi = (mu * v[i] + gi + AdamKernel.FLUSH) - AdamKernel.FLUSH;
+            float vi = Subnormals.flush(mu * v[i] + gi);
             v[i] = vi;
             w[i] = w[i] - rate * (gi + mu * vi);
         }
@@ -84,7 +84,7 @@ public final class Nesterov implements Optimizer {
     private static void dense(float[] w, float[] g, float[] v, int n, float mu, float rate) {
         for (int i = 0; i < n; i++) {
             float gi = g[i];
-            float vi = (mu * v[i] + gi + AdamKernel.FLUSH) - AdamKernel.FLUSH;
+            float vi = Subnormals.flush(mu * v[i] + gi);
             v[i] = vi;
             w[i] = w[i] - rate * (gi + mu * vi);
         }

@@ -8,9 +8,9 @@ package io.streamgrad.learner.optim;
  *   w = w - lr * g / (sqrt(s) + eps)
  * </pre>
  * State: {@code s[0..n)}, starting at 0. Computed in float32 with {@code rho}, {@code lr} and {@code eps} rounded
- * to float once per step, as {@code w = w - g / (sqrt(s) + eps) * lr}, and {@code s} flushed as Adam's moments
- * are (see {@code AdamKernel}: an {@code s} decaying by {@code rho} would otherwise sink into the subnormal range
- * and stay there, which x86 CPUs run through a slow microcode assist); the dense loop is vectorised by C2.
+ * to float once per step, as {@code w = w - g / (sqrt(s) + eps) * lr}, and {@code s} flushed ({@link Subnormals}:
+ * an {@code s} decaying by {@code rho} would otherwise sink into the subnormal range and stay there, which x86
+ * CPUs run through a slow microcode assist); the dense loop is vectorised by C2.
  *
  * <p>Lazy vs dense: the dense step decays {@code s} of a coordinate whose gradient is zero (its {@code w}
  * stays, since the numerator is 0); {@link #stepSparse} leaves that {@code s} undecayed, so when the
@@ -84,7 +84,7 @@ public final class RmsProp implements Optimizer {
         for (int k = 0; k < count; k++) {
             int i = idx[k];
             float gi = g[k]; // the compact gradient of idx[k]
-            float s = (r * sq[i] + oneMinusR * gi * gi + AdamKernel.FLUSH) - AdamKernel.FLUSH;
+            float s = Subnormals.flush(r * sq[i] + oneMinusR * gi * gi);
             sq[i] = s;
             w[i] = w[i] - gi / ((float) Math.sqrt(s) + eps) * rate;
         }
@@ -95,7 +95,7 @@ public final class RmsProp implements Optimizer {
                               float rate) {
         for (int i = 0; i < n; i++) {
             float gi = g[i];
-            float s = (r * sq[i] + oneMinusR * gi * gi + AdamKernel.FLUSH) - AdamKernel.FLUSH;
+            float s = Subnormals.flush(r * sq[i] + oneMinusR * gi * gi);
             sq[i] = s;
             w[i] = w[i] - gi / ((float) Math.sqrt(s) + eps) * rate;
         }

@@ -217,7 +217,7 @@ final class DemoCommand {
         }
 
         JobClient startJob(JobConfig cfg) throws Exception {
-            Configuration conf = StreamgradJob.flinkConfiguration(cfg);
+            Configuration conf = LocalFlink.withLocalNetwork(StreamgradJob.flinkConfiguration(cfg));
             conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
             conf.set(RestOptions.BIND_PORT, "0");
             String tmp = workDir.resolve("flink-tmp").toAbsolutePath().toString();

@@ -71,7 +71,8 @@ final class RunCommand {
 
     /** As {@link #start(JobConfig)}, restoring from {@code savepoint} (a savepoint or chk-n directory) when non-null. */
     static JobClient start(JobConfig config, String savepoint) throws Exception {
-        org.apache.flink.configuration.Configuration flinkConf = StreamgradJob.flinkConfiguration(config);
+        org.apache.flink.configuration.Configuration flinkConf =
+                LocalFlink.withLocalNetwork(StreamgradJob.flinkConfiguration(config));
         if (savepoint != null) {
             Path dir = Path.of(savepoint.replaceFirst("^file:(//)?", ""));
             if (!java.nio.file.Files.isDirectory(dir)) {

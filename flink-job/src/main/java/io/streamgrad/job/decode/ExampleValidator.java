@@ -4,6 +4,7 @@ import io.streamgrad.avro.Example;
 import io.streamgrad.job.config.JobConfig.Limits;
 import io.streamgrad.job.records.TrainingExample;
 import io.streamgrad.learner.train.TrainerConfig;
+import io.streamgrad.schemas.FastExampleReader;
 import java.util.List;
 import java.util.Map;
 
@@ -36,6 +37,19 @@ public final class ExampleValidator {
         void hash(Map<String, Float> named, int dim, int[] indices, float[] values, int at);
     }
 
+    /**
+     * Whether every value is finite and at most {@code maxAbs} in magnitude: one branch-free pass over the array
+     * (a 784-value MNIST row in a fraction of a microsecond), for the common case of a valid dense row. The
+     * value-by-value loop after it says which value is wrong when one is.
+     */
+    static boolean allWithin(float[] a, double maxAbs) {
+        boolean ok = true; // NaN fails every comparison; infinities fail this one, as maxAbs is finite (Limits)
+        for (float v : a) {
+            ok &= Math.abs(v) <= maxAbs;
+        }
+        return ok;
+    }
+
     public TrainingExample validate(Example e, String modelId, TrainerConfig config) throws InvalidExampleException {
         int features = config.model().features();
         double maxAbs = limits.maxAbsValue();
@@ -49,17 +63,22 @@ public final class ExampleValidator {
                         + "' has model.features=" + features + ": send exactly " + features
                         + " dense values, or use indices/values for sparse features");
             }
-            float[] d = new float[features];
-            for (int i = 0; i < features; i++) {
-                float v = dense.get(i);
-                if (!Float.isFinite(v)) {
-                    throw new InvalidExampleException("dense[" + i + "] is " + v + ": feature values must be finite;"
-                            + " impute or drop missing values before producing");
+            float[] d;
+            if (dense instanceof FastExampleReader.FloatList fl && allWithin(fl.array(), maxAbs)) {
+                d = fl.array(); // the fast reader's array, made for this record alone: kept, not copied
+            } else {
+                d = new float[features];
+                for (int i = 0; i < features; i++) {
+                    float v = dense.get(i);
+                    if (!Float.isFinite(v)) {
+                        throw new InvalidExampleException("dense[" + i + "] is " + v + ": feature values must be"
+                                + " finite; impute or drop missing values before producing");
+                    }
+                    if (Math.abs(v) > maxAbs) {
+                        throw tooLarge("dense[" + i + "]", v);
+                    }
+                    d[i] = v;
                 }
-                if (Math.abs(v) > maxAbs) {
-                    throw tooLarge("dense[" + i + "]", v);
-                }
-                d[i] = v;
             }
             t.dense = d;
         }

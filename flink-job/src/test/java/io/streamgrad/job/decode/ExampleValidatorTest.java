@@ -9,6 +9,7 @@ import io.streamgrad.job.config.JobConfig.Limits;
 import io.streamgrad.job.records.TrainingExample;
 import io.streamgrad.learner.data.FeatureHasher;
 import io.streamgrad.learner.train.TrainerConfig;
+import io.streamgrad.schemas.FastExampleReader;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -108,5 +109,29 @@ class ExampleValidatorTest {
         List<Float> val = List.of(1f, 1f, 1f, 1f, 1f, 1f, 1f, 1f, 1f);
         assertThatThrownBy(() -> validator.validate(example().setIndices(idx).setValues(val).build(), "m", BINARY))
                 .hasMessageContaining("limits.max_non_zeros_per_example=8");
+    }
+
+    @Test
+    void denseRowsOfTheFastReader_areCheckedLikeAnyOther_atEveryPosition() throws Exception {
+        // The fast reader's rows take a one-pass check and keep their array; a bad value must still be caught
+        // wherever it is, and named as the value-by-value check names it.
+        ExampleValidator strict = new ExampleValidator(NamedFeatures.hasher(), new Limits(1 << 20, 100, 8, 10.0, 1024));
+        float[][] bad = {{Float.NaN}, {Float.POSITIVE_INFINITY}, {Float.NEGATIVE_INFINITY}, {10.000001f}, {-11f}};
+        for (float[] b : bad) {
+            for (int at = 0; at < 4; at++) {
+                float[] row = {1f, -2f, 3f, 10f};
+                row[at] = b[0];
+                int pos = at;
+                assertThatThrownBy(() -> strict.validate(example().setDense(new FastExampleReader.FloatList(row))
+                        .build(), "m", BINARY))
+                        .isInstanceOf(InvalidExampleException.class)
+                        .hasMessageContaining("dense[" + pos + "]");
+            }
+        }
+        float[] limit = {10f, -10f, 0f, -0f};
+        TrainingExample t = strict.validate(example().setDense(new FastExampleReader.FloatList(limit)).build(), "m",
+                BINARY);
+        assertThat(t.dense).containsExactly(10f, -10f, 0f, -0f);
+        assertThat(ExampleValidator.allWithin(new float[0], 1.0)).isTrue();
     }
 }

@@ -27,6 +27,12 @@ import org.apache.flink.util.Collector;
  *
  * <p>The buffer lives in keyed state, so examples waiting in a partial batch are checkpointed with the source
  * offsets that produced them: nothing is lost or trained twice across a restore.
+ *
+ * <p>An all-dense batch's {@link ExampleBatch#dense} array is reused by this operator's next batch of the same
+ * size: the next operator must be done with it when its {@code processElement} returns (Flink's contract for
+ * object reuse, which the job turns on). The trainer is: it trains on the batch at once and keeps only its
+ * labels and weights. Across a network exchange, or in a chain without object reuse, the batch is copied when
+ * emitted anyway.
  */
 public final class MiniBatcher extends KeyedProcessFunction<String, TrainingExample, ExampleBatch> {
     private static final long serialVersionUID = 1L;
@@ -39,6 +45,8 @@ public final class MiniBatcher extends KeyedProcessFunction<String, TrainingExam
     private transient ListState<TrainingExample> buffer;
     private transient ValueState<Integer> count;
     private transient ValueState<Long> timeoutAt;
+    /** The last all-dense batch's rows, written over by the next batch of the same size (see above). */
+    private transient float[] denseRows;
 
     public MiniBatcher(ModelCatalog catalog, long batchTimeoutMs) {
         this.catalog = catalog;
@@ -115,7 +123,11 @@ public final class MiniBatcher extends KeyedProcessFunction<String, TrainingExam
             timeoutAt.clear();
         }
         if (!examples.isEmpty()) {
-            out.collect(BatchAssembler.assemble(modelId, config.model().features(), examples, trigger));
+            ExampleBatch b = BatchAssembler.assemble(modelId, config.model().features(), examples, trigger, denseRows);
+            if (!b.isSparse()) {
+                denseRows = b.dense;
+            }
+            out.collect(b);
         }
     }
 

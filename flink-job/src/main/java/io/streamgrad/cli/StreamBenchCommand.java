@@ -70,7 +70,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class StreamBenchCommand {
     static final String USAGE = """
             usage: streamgrad bench-stream [--model mlp|sparse-logistic|all] [--form example|minibatch|all]
-                                           [--examples N] [--runs N] [--quick] [--dir DIR]
+                                           [--examples N] [--passes N] [--runs N] [--quick] [--dir DIR]
               End to end in one JVM: in-process Kafka broker -> streaming job (Flink MiniCluster) -> snapshots and
               metrics on Kafka, beside the offline trainer on the same examples and config. Prints examples/s
               (end to end and running), the streaming/offline ratio, event-to-snapshot latency p50/p99, whether the
@@ -82,6 +82,10 @@ final class StreamBenchCommand {
                           batch_size examples) | all (default)
               --examples  examples per scenario (default: mlp 153,600, sparse-logistic 1,048,576; --quick: 2,560
                           and 25,600)
+              --passes    passes over the examples in each measured run (default 1): the topic holds them that
+                          many times over and the offline trainer makes as many passes, so a run lasts that much
+                          longer at the same memory (closer to a long-running job; the examples must fill whole
+                          batches, so that the two sides see the same batches)
               --runs      measured runs per scenario over the same input, after the warm-up run (default 3; --quick:
                           1). The tables give the first run's rates ("1st") and the last run's: a fresh JVM's
                           JIT compiles for a minute or more, so the last run is nearer a long-running job
@@ -145,7 +149,7 @@ final class StreamBenchCommand {
      * What one scenario measured: the first measured run's rates, then the last run's (rates, wall time,
      * snapshots, CPU per example); the same as the first when there was one run.
      */
-    record Result(Scenario scenario, int examples, int batchSize, double offlineRate, double offlineCpuUs,
+    record Result(Scenario scenario, long examples, int batchSize, double offlineRate, double offlineCpuUs,
                   double firstEndToEndRate, double firstRunningRate, double endToEndRate,
                   double runningRate, double wallSeconds, boolean sameModel, int snapshots, Latency latency,
                   double[] cpuUs) {
@@ -174,7 +178,7 @@ final class StreamBenchCommand {
         }
     }
 
-    private static double[] perExample(double[] seconds, int examples) {
+    private static double[] perExample(double[] seconds, long examples) {
         double[] us = new double[seconds.length];
         for (int i = 0; i < us.length; i++) {
             us[i] = seconds[i] * 1e6 / examples;
@@ -200,27 +204,30 @@ final class StreamBenchCommand {
     private final PrintStream err;
     private final boolean quick;
     private final int runs;
+    private final int passes;
     private final Path dir;
     private EmbeddedKafka kafka;
     private LocalFlink flink;
 
-    private StreamBenchCommand(PrintStream out, PrintStream err, boolean quick, int runs, Path dir) {
+    private StreamBenchCommand(PrintStream out, PrintStream err, boolean quick, int runs, int passes, Path dir) {
         this.out = out;
         this.err = err;
         this.quick = quick;
         this.runs = runs;
+        this.passes = passes;
         this.dir = dir;
     }
 
     static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
         long mainAt = System.currentTimeMillis();
-        Args args = Args.parse(argv, Set.of("model", "form", "examples", "runs", "dir"), Set.of("quick"));
+        Args args = Args.parse(argv, Set.of("model", "form", "examples", "passes", "runs", "dir"), Set.of("quick"));
         String model = args.oneOf("model", "all", MLP, SPARSE, "all");
         String form = args.oneOf("form", "all", "example", "minibatch", "all");
         boolean quick = args.flag("quick");
         long examples = args.longValue("examples", 0, 1, 50_000_000);
         int runs = (int) args.longValue("runs", quick ? 1 : 3, 1, 100);
+        int passes = (int) args.longValue("passes", 1, 1, 100);
         List<Scenario> scenarios = new ArrayList<>();
         for (BenchModel m : BenchModel.values()) {
             for (Form f : m.forms) {
@@ -235,8 +242,9 @@ final class StreamBenchCommand {
         }
         Path given = args.path("dir", null);
         Path dir = given != null ? Files.createDirectories(given) : Files.createTempDirectory("streamgrad-bench-stream-");
-        StreamBenchCommand bench = new StreamBenchCommand(out, err, quick, runs, dir);
+        StreamBenchCommand bench = new StreamBenchCommand(out, err, quick, runs, passes, dir);
         try {
+            bench.checkPasses(scenarios, (int) examples);
             return bench.runAll(scenarios, (int) examples, jvmStart, mainAt);
         } finally {
             if (bench.flink != null) {
@@ -249,6 +257,23 @@ final class StreamBenchCommand {
                 deleteTree(dir);
             }
         }
+    }
+
+    /** With more than one pass, every scenario's examples must fill whole batches (see --passes). */
+    private void checkPasses(List<Scenario> scenarios, int examplesOverride) throws UsageException {
+        for (Scenario s : scenarios) {
+            int n = examples(s.model(), examplesOverride);
+            int batchSize = config("check", s.model(), true).models().config(s.model().id).batchSize();
+            if (passes > 1 && n % batchSize != 0) {
+                throw new UsageException("--passes " + passes + " needs --examples to be a multiple of " + s.model().id
+                        + "'s batch_size " + batchSize + " (got " + n + "): otherwise the stream's batches run across"
+                        + " the passes and the offline trainer's do not, and the two models differ");
+            }
+        }
+    }
+
+    private int examples(BenchModel m, int examplesOverride) {
+        return examplesOverride > 0 ? examplesOverride : quick ? m.quickExamples : m.defaultExamples;
     }
 
     private int runAll(List<Scenario> scenarios, int examplesOverride, long jvmStart, long mainAt) throws Exception {
@@ -271,7 +296,7 @@ final class StreamBenchCommand {
         Map<BenchModel, Offline> offline = new HashMap<>();
         List<Result> results = new ArrayList<>();
         for (Scenario s : scenarios) {
-            int n = examplesOverride > 0 ? examplesOverride : quick ? s.model().quickExamples : s.model().defaultExamples;
+            int n = examples(s.model(), examplesOverride);
             StreamBenchData d = data.computeIfAbsent(s.model(), m -> {
                 err.printf(Locale.ROOT, "[%s] generating %,d seeded examples%n", m.id, n);
                 return m.data(n);
@@ -351,12 +376,16 @@ final class StreamBenchCommand {
         var threads = ManagementFactory.getThreadMXBean();
         long cpu0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
-        trainer.pass(state, all, PrequentialMetrics.forConfig(config));
+        PrequentialMetrics metrics = PrequentialMetrics.forConfig(config);
+        for (int p = 0; p < passes; p++) {
+            trainer.pass(state, all, metrics);
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        double cpuUs = (threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / d.size;
-        double rate = d.size / seconds;
+        long n = total(d);
+        double cpuUs = (threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / n;
+        double rate = n / seconds;
         err.printf(Locale.ROOT, "[%s] %s: %,d examples in %.2f s = %,.0f examples/s, %.2f us CPU per example%n",
-                m.id, label, d.size, seconds, rate, cpuUs);
+                m.id, label, n, seconds, rate, cpuUs);
         return new Offline(rate, cpuUs, state);
     }
 
@@ -381,7 +410,7 @@ final class StreamBenchCommand {
         long t0 = System.nanoTime();
         long records = produceAll(input, d, s.form(), batch);
         double produceSeconds = (System.nanoTime() - t0) / 1e9;
-        err.printf(Locale.ROOT, "[%s] produced %,d examples in %,d records in %.1f s%n", name, d.size, records,
+        err.printf(Locale.ROOT, "[%s] produced %,d examples in %,d records in %.1f s%n", name, total(d), records,
                 produceSeconds);
 
         if (!quick) {
@@ -404,9 +433,9 @@ final class StreamBenchCommand {
 
         double rate = Double.isFinite(last.running()) ? last.running() / 2 : last.endToEnd() / 2;
         Latency latency = paced(s, d, rate);
-        return new Result(s, d.size, batch, off.rate(), off.cpuUs(), first.endToEnd(), first.running(),
+        return new Result(s, total(d), batch, off.rate(), off.cpuUs(), first.endToEnd(), first.running(),
                 last.endToEnd(), last.running(), last.wallSeconds(), first.sameModel() && last.sameModel(),
-                last.snapshots(), latency, perExample(last.cpuSeconds(), d.size));
+                last.snapshots(), latency, perExample(last.cpuSeconds(), total(d)));
     }
 
     /** One measured run: rates (examples/s), wall seconds, whether the model equals the offline one, CPU seconds. */
@@ -430,18 +459,19 @@ final class StreamBenchCommand {
         List<ModelSnapshot> snaps = snapshots(cfg);
         ModelSnapshot last = snaps.stream().max(Comparator.comparingLong(ModelSnapshot::getVersion)).orElseThrow(
                 () -> new IllegalStateException(name + ": no snapshot was committed to " + cfg.topics().models()));
-        if (last.getExamplesSeen() != d.size) {
+        long n = total(d);
+        if (last.getExamplesSeen() != n) {
             throw new IllegalStateException(name + ": the final snapshot has examples_seen=" + last.getExamplesSeen()
-                    + ", expected " + d.size + " (examples lost or dead-lettered? read " + cfg.topics().deadLetters() + ")");
+                    + ", expected " + n + " (examples lost or dead-lettered? read " + cfg.topics().deadLetters() + ")");
         }
         long end = last.getCreatedAt().toEpochMilli();
-        double e2e = d.size / Math.max(1e-3, (end - submitted) / 1000.0);
+        double e2e = n / Math.max(1e-3, (end - submitted) / 1000.0);
         List<TrainingMetrics> metrics = metrics(cfg).stream()
                 .sorted(Comparator.comparingLong(TrainingMetrics::getStep)).toList();
         double running = Double.NaN;
-        if (!metrics.isEmpty() && metrics.get(0).getExamplesSeen() < d.size) {
+        if (!metrics.isEmpty() && metrics.get(0).getExamplesSeen() < n) {
             TrainingMetrics first = metrics.get(0);
-            running = (d.size - first.getExamplesSeen())
+            running = (n - first.getExamplesSeen())
                     / Math.max(1e-3, (end - first.getCreatedAt().toEpochMilli()) / 1000.0);
         }
         boolean same = state(last).equals(off.state());
@@ -468,9 +498,21 @@ final class StreamBenchCommand {
                 (System.nanoTime() - t0) / 1e9);
     }
 
-    /** Produces every example (or every batch_size-example MiniBatch) to partition 0; returns the record count. */
+    /**
+     * Produces every example (or every batch_size-example MiniBatch) to partition 0, {@code --passes} times over;
+     * returns the record count.
+     */
     private long produceAll(JobConfig cfg, StreamBenchData d, Form form, int batch) {
-        return produce(cfg, d, form, batch, d.size);
+        long records = 0;
+        for (int p = 0; p < passes; p++) {
+            records += produce(cfg, d, form, batch, d.size);
+        }
+        return records;
+    }
+
+    /** The examples of one measured run: every example, {@code --passes} times. */
+    private long total(StreamBenchData d) {
+        return (long) d.size * passes;
     }
 
     /** Produces the first {@code n} examples; returns the record count. */
@@ -629,7 +671,8 @@ final class StreamBenchCommand {
                 s.firstTrainedMs() / 1000.0, s.firstRecordMs() / 1000.0);
         out.println();
         out.printf(Locale.ROOT, "throughput (examples/s; stream = broker -> job -> final snapshot, exactly-once sinks;"
-                + " 1st: the first measured run, the rest: run %d of %d):%n", runs, runs);
+                + " 1st: the first measured run, the rest: run %d of %d%s):%n", runs, runs,
+                passes > 1 ? "; each run " + passes + " passes over the examples, as is the offline figure" : "");
         out.printf(Locale.ROOT, "%-28s %10s %6s %12s %12s %7s %12s %12s %7s %7s %7s %6s %5s%n", "scenario", "examples",
                 "batch", "offline", "1st e2e", "1st/off", "stream e2e", "running", "e2e/off", "run/off", "wall s",
                 "snaps", "same");

@@ -79,7 +79,10 @@ class StreamBenchCommandTest {
         assertThat(Main.run(new String[] {"bench-stream", "--model", "cnn"}, o, e)).isEqualTo(2);
         assertThat(Main.run(new String[] {"bench-stream", "--form", "csv"}, o, e)).isEqualTo(2);
         assertThat(Main.run(new String[] {"bench-stream", "--examples", "0"}, o, e)).isEqualTo(2);
+        assertThat(Main.run(new String[] {"bench-stream", "--model", "mlp", "--examples", "1000", "--passes", "2"},
+                o, e)).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--model: 'cnn' is not one of",
-                "--form: 'csv' is not one of", "--examples: 0 is outside");
+                "--form: 'csv' is not one of", "--examples: 0 is outside",
+                "--passes 2 needs --examples to be a multiple of mlp's batch_size 128 (got 1000)");
     }
 }

@@ -48,12 +48,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p>Per scenario (a model and an input form):
  * <ol>
- *   <li>the offline trainer ({@link OfflineTrainer#pass}, what {@code streamgrad train} runs) makes one pass over
- *       the examples after a warm-up pass over a prefix, and another after the streaming runs: offline examples/s
- *       is the faster of the two (ratios against the slower would flatter the stream);</li>
+ *   <li>the offline trainer ({@link OfflineTrainer#pass}, what {@code streamgrad train} runs) makes {@code --passes}
+ *       passes over the examples after a warm-up pass over a prefix, and as many again after the streaming runs:
+ *       offline examples/s is the faster of the two (ratios against the slower would flatter the stream);</li>
  *   <li>the examples are produced to one partition beforehand (Avro {@code Example} records, or producer-made
- *       {@code MiniBatch} records of {@code batch_size} examples); after an unmeasured warm-up run over a fifth of
- *       them (JIT), the job runs on them as a bounded input:
+ *       {@code MiniBatch} records of {@code batch_size} examples), {@code --passes} times over; after an unmeasured
+ *       warm-up run over a fifth of one pass (JIT), the job runs on them as a bounded input:
  *       end-to-end examples/s = N / (final snapshot's {@code created_at} - job submission), and running
  *       examples/s between the first metrics record and the final snapshot (without the job's start-up); the final
  *       snapshot's model is compared with the offline model bit for bit;</li>
@@ -82,10 +82,11 @@ final class StreamBenchCommand {
                           batch_size examples) | all (default)
               --examples  examples per scenario (default: mlp 153,600, sparse-logistic 1,048,576; --quick: 2,560
                           and 25,600)
-              --passes    passes over the examples in each measured run (default 1): the topic holds them that
-                          many times over and the offline trainer makes as many passes, so a run lasts that much
-                          longer at the same memory (closer to a long-running job; the examples must fill whole
-                          batches, so that the two sides see the same batches)
+              --passes    passes over the examples in each measured run (default 4; 1 with --examples or
+                          --quick): the topic holds them that many times over and the offline trainer makes as
+                          many passes, so a run lasts that much longer at the same memory: 10-15 s, where the
+                          job's start is a few per cent of it, as it is of a long-running job. The examples must
+                          fill whole batches, so that both sides train the same batches
               --runs      measured runs per scenario over the same input, after the warm-up run (default 3; --quick:
                           1). The tables give the first run's rates ("1st") and the last run's: a fresh JVM's
                           JIT compiles for a minute or more, so the last run is nearer a long-running job
@@ -227,7 +228,7 @@ final class StreamBenchCommand {
         boolean quick = args.flag("quick");
         long examples = args.longValue("examples", 0, 1, 50_000_000);
         int runs = (int) args.longValue("runs", quick ? 1 : 3, 1, 100);
-        int passes = (int) args.longValue("passes", 1, 1, 100);
+        int passes = (int) args.longValue("passes", quick || examples > 0 ? 1 : 4, 1, 100);
         List<Scenario> scenarios = new ArrayList<>();
         for (BenchModel m : BenchModel.values()) {
             for (Form f : m.forms) {

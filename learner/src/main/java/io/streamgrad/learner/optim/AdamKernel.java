@@ -161,23 +161,39 @@ final class AdamKernel {
         }
     }
 
-    /** The sum of the marks with four independent chains (non-finite if any mark is). */
+    /**
+     * The sum of the marks (non-finite if any mark is), in sixteen independent chains: JDK 17's C2 does not
+     * vectorise a float sum, so its speed is how many additions are in flight at once. Four chains took 58 us
+     * over the MLP's 235,146 marks, sixteen 37 us (a micro-benchmark of both, one thread); the order of the
+     * additions does not matter here, only whether the total is finite.
+     */
     private static float sumOfMarks(float[] marks, int n) {
-        float a0 = 0f;
-        float a1 = 0f;
-        float a2 = 0f;
-        float a3 = 0f;
+        float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f, a4 = 0f, a5 = 0f, a6 = 0f, a7 = 0f;
+        float a8 = 0f, a9 = 0f, a10 = 0f, a11 = 0f, a12 = 0f, a13 = 0f, a14 = 0f, a15 = 0f;
         int i = 0;
-        for (; i + 3 < n; i += 4) {
+        for (; i + 15 < n; i += 16) {
             a0 += marks[i];
             a1 += marks[i + 1];
             a2 += marks[i + 2];
             a3 += marks[i + 3];
+            a4 += marks[i + 4];
+            a5 += marks[i + 5];
+            a6 += marks[i + 6];
+            a7 += marks[i + 7];
+            a8 += marks[i + 8];
+            a9 += marks[i + 9];
+            a10 += marks[i + 10];
+            a11 += marks[i + 11];
+            a12 += marks[i + 12];
+            a13 += marks[i + 13];
+            a14 += marks[i + 14];
+            a15 += marks[i + 15];
         }
         for (; i < n; i++) {
             a0 += marks[i];
         }
-        return (a0 + a1) + (a2 + a3);
+        return (((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))) + (((a8 + a9) + (a10 + a11))
+                + ((a12 + a13) + (a14 + a15)));
     }
 
     /**

@@ -220,6 +220,42 @@ abstract class OptimizerContract {
         }
     }
 
+    /**
+     * One NaN gradient coordinate, at each position of a vector longer than the contract's {@code N}: the checked
+     * step must find it wherever it is (a check that sums in blocks of 16, as Adam's does, has a lane per position
+     * mod 16 and a tail loop: 37 = two blocks and a tail of five), reject the update with the code the unchecked
+     * step's result calls for, and change nothing.
+     */
+    @Test
+    void stepIfFinite_findsOneNonFiniteGradient_atEveryPositionOfALongerVector() {
+        Optimizer o = optimizer();
+        int n = 37;
+        for (int at = 0; at < n; at++) {
+            float[] p = initialParams(n);
+            float[] s = freshState(o, n);
+            float[] g = gradient(5, n);
+            g[at] = Float.NaN;
+            float[] pRef = p.clone();
+            float[] sRef = s.clone();
+            o.step(pRef, g, sRef, 5, lr(5));
+            int expected = !allFinite(pRef) ? Optimizer.PARAMS_NOT_FINITE
+                    : !allFinite(sRef) ? Optimizer.STATE_NOT_FINITE : Optimizer.APPLIED;
+            float[] pBefore = p.clone();
+            float[] sBefore = s.clone();
+            int code = o.stepIfFinite(p, g, s, 5, lr(5));
+            if (code == Optimizer.UNSUPPORTED) {
+                assertBitsEqual("params untouched, NaN at " + at, p, pBefore);
+                assertBitsEqual("state untouched, NaN at " + at, s, sBefore);
+                continue;
+            }
+            assertThat(expected).as("a NaN gradient must spoil the unchecked step, NaN at " + at)
+                    .isNotEqualTo(Optimizer.APPLIED);
+            assertThat(code).as("NaN at " + at).isEqualTo(expected);
+            assertBitsEqual("params untouched, NaN at " + at, p, pBefore);
+            assertBitsEqual("state untouched, NaN at " + at, s, sBefore);
+        }
+    }
+
     /** A step over (params, gradient, state) returning a {@link Optimizer#stepIfFinite} code. */
     interface StepCall {
         int apply(float[] p, float[] g, float[] s);

@@ -262,10 +262,13 @@ final class StreamBenchCommand {
 
     /** With more than one pass, every scenario's examples must fill whole batches (see --passes). */
     private void checkPasses(List<Scenario> scenarios, int examplesOverride) throws UsageException {
+        if (passes == 1) {
+            return;
+        }
         for (Scenario s : scenarios) {
             int n = examples(s.model(), examplesOverride);
             int batchSize = config("check", s.model(), true).models().config(s.model().id).batchSize();
-            if (passes > 1 && n % batchSize != 0) {
+            if (n % batchSize != 0) {
                 throw new UsageException("--passes " + passes + " needs --examples to be a multiple of " + s.model().id
                         + "'s batch_size " + batchSize + " (got " + n + "): otherwise the stream's batches run across"
                         + " the passes and the offline trainer's do not, and the two models differ");

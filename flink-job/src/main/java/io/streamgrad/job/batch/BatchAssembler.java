@@ -35,8 +35,8 @@ public final class BatchAssembler {
     /**
      * As {@link #assemble(String, int, List, String)}, writing an all-dense batch's rows into {@code reuse} when it
      * has exactly their size (the previous batch's array, whose batch has been trained: see {@link MiniBatcher}).
-     * A fresh array for each 128 x 784 batch cost the trainer's thread more than the copy itself: 400 KB of new
-     * memory per batch, which the copy then had to pull into the cache.
+     * With a fresh 400 KB array for each 128 x 784 batch, JFR put 44 of the trainer thread's 594 Java samples
+     * outside the learner in this copy; with the array reused, 10 of 566.
      */
     public static ExampleBatch assemble(String modelId, int dim, List<TrainingExample> examples, String trigger,
                                         float[] reuse) {

@@ -238,8 +238,7 @@ abstract class OptimizerContract {
             float[] pRef = p.clone();
             float[] sRef = s.clone();
             o.step(pRef, g, sRef, 5, lr(5));
-            int expected = !allFinite(pRef) ? Optimizer.PARAMS_NOT_FINITE
-                    : !allFinite(sRef) ? Optimizer.STATE_NOT_FINITE : Optimizer.APPLIED;
+            int expected = expectedCode(pRef, sRef);
             float[] pBefore = p.clone();
             float[] sBefore = s.clone();
             int code = o.stepIfFinite(p, g, s, 5, lr(5));
@@ -287,8 +286,7 @@ abstract class OptimizerContract {
                     float[] pRef = p.clone();
                     float[] sRef = s.clone();
                     reference.apply(pRef, g, sRef);
-                    int expected = !allFinite(pRef) ? Optimizer.PARAMS_NOT_FINITE
-                            : !allFinite(sRef) ? Optimizer.STATE_NOT_FINITE : Optimizer.APPLIED;
+                    int expected = expectedCode(pRef, sRef);
                     float[] pBefore = p.clone();
                     float[] sBefore = s.clone();
                     int code = checked.apply(p, g, s);
@@ -311,6 +309,12 @@ abstract class OptimizerContract {
             }
         }
         return rejected;
+    }
+
+    /** The code a checked step must return, given what the unchecked step left: parameters are named first. */
+    private static int expectedCode(float[] paramsAfter, float[] stateAfter) {
+        return !allFinite(paramsAfter) ? Optimizer.PARAMS_NOT_FINITE
+                : !allFinite(stateAfter) ? Optimizer.STATE_NOT_FINITE : Optimizer.APPLIED;
     }
 
     private static boolean allFinite(float[] a) {

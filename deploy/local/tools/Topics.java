@@ -1,6 +1,7 @@
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -11,8 +12,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.config.TopicConfig;
 
 /**
@@ -86,10 +91,38 @@ public final class Topics {
         }
         if (!missing.isEmpty()) {
             admin.createTopics(missing).all().get();
+            awaitOpened(admin, missing.stream().map(NewTopic::name).toList());
         }
         for (NewTopic t : missing) {
             System.out.println("created topic " + t.name() + " partitions=" + t.numPartitions()
                     + (t.configs() == null ? "" : " " + t.configs()));
+        }
+    }
+
+    /**
+     * Creation returns once the controller has the topics; their partitions' leader opens them a moment later.
+     * An idempotent producer writing in that gap can have its first batch refused while a later one is appended,
+     * and then refused for good as out of sequence (a lost batch). A leader answers ListOffsets only for a
+     * partition it has opened, so wait for that.
+     */
+    private static void awaitOpened(Admin admin, List<String> names) throws Exception {
+        Instant deadline = Instant.now().plus(WAIT);
+        while (true) {
+            try {
+                Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                for (TopicDescription d : admin.describeTopics(names).allTopicNames().get().values()) {
+                    for (TopicPartitionInfo p : d.partitions()) {
+                        partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest());
+                    }
+                }
+                admin.listOffsets(partitions).all().get();
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException) || Instant.now().isAfter(deadline)) {
+                    throw e;
+                }
+                Thread.sleep(50); // a polling interval while the leader opens the partitions
+            }
         }
     }
 

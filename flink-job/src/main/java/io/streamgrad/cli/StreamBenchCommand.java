@@ -335,7 +335,7 @@ final class StreamBenchCommand {
         kafka.createJobTopics(cfg.topics(), 1);
         TrainerConfig tc = cfg.models().config(model.id);
         StreamBenchData d = model.data(tc.batchSize());
-        try (KafkaProducer<byte[], byte[]> p = producer()) {
+        try (CheckedProducer p = new CheckedProducer(producer())) {
             for (int i = 0; i < d.size; i++) {
                 p.send(record(cfg, d.example(i, System.currentTimeMillis())));
             }
@@ -522,7 +522,7 @@ final class StreamBenchCommand {
     /** Produces the first {@code n} examples; returns the record count. */
     private long produce(JobConfig cfg, StreamBenchData d, Form form, int batch, int n) {
         long records = 0;
-        try (KafkaProducer<byte[], byte[]> p = producer()) {
+        try (CheckedProducer p = new CheckedProducer(producer())) {
             long now = System.currentTimeMillis();
             if (form == Form.EXAMPLE) {
                 for (int i = 0; i < n; i++) {
@@ -564,10 +564,11 @@ final class StreamBenchCommand {
              KafkaConsumer<byte[], byte[]> models = KafkaClients.committedReader(client(), cfg.topics().models(),
                      Duration.ofSeconds(30))) {
             // Warm-up: one metrics window, not timed; its committed metrics record shows the job is consuming.
+            CheckedProducer warm = new CheckedProducer(p); // closed with p
             for (int r = 0; r < warmRecords; r++) {
-                p.send(record(cfg, encode(d, s.form(), r, perRecord, 0)));
+                warm.send(record(cfg, encode(d, s.form(), r, perRecord, 0)));
             }
-            p.flush();
+            warm.flush();
             awaitMetrics(cfg, Duration.ofMinutes(2));
 
             AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -932,6 +933,41 @@ final class StreamBenchCommand {
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(128L << 20));
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(4 << 20));
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * A producer whose failed sends are not lost: Kafka reports them through each send's callback, never by
+     * throwing, so {@link #flush()} throws the first one (an input short of what the bench counts on).
+     */
+    private static final class CheckedProducer implements AutoCloseable {
+        private final KafkaProducer<byte[], byte[]> producer;
+        private final AtomicReference<Exception> failed = new AtomicReference<>();
+
+        CheckedProducer(KafkaProducer<byte[], byte[]> producer) {
+            this.producer = producer;
+        }
+
+        void send(ProducerRecord<byte[], byte[]> record) {
+            producer.send(record, (md, e) -> {
+                if (e != null) {
+                    failed.compareAndSet(null, e);
+                }
+            });
+        }
+
+        /** Waits for every send; throws if any failed. */
+        void flush() {
+            producer.flush();
+            Exception e = failed.get();
+            if (e != null) {
+                throw new IllegalStateException("a record the bench produced was not written: " + e, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            producer.close();
+        }
     }
 
     private static ProducerRecord<byte[], byte[]> record(JobConfig cfg, byte[] value) {

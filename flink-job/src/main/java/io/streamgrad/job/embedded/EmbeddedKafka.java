@@ -6,13 +6,21 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -129,27 +137,38 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * Creation returns once the controller has the topic; a broker answers for it only after the metadata reaches
-     * it. Wait (30 s at most) until every partition has a leader, so callers can use the topics at once.
+     * it, and the metadata names a partition's leader before that broker has opened the partition. A producer
+     * that writes in that gap gets its first batch refused (NOT_LEADER_OR_FOLLOWER) while a later batch in flight
+     * is appended; an idempotent producer's retried first batch is then out of sequence and refused until it
+     * expires ({@code delivery.timeout.ms}, two minutes by default): a lost batch. So wait (30 s at most) until
+     * every partition has a leader and that leader answers a ListOffsets request for it, which it does only for a
+     * partition it has opened, as for a Produce request.
      */
     private static void awaitVisible(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             try {
-                boolean ready = admin.describeTopics(names).allTopicNames().get().values().stream()
-                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null));
-                if (ready) {
+                Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                boolean led = true;
+                for (TopicDescription d : admin.describeTopics(names).allTopicNames().get().values()) {
+                    for (TopicPartitionInfo p : d.partitions()) {
+                        led &= p.leader() != null;
+                        partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest());
+                    }
+                }
+                if (led) {
+                    admin.listOffsets(partitions).all().get();
                     return;
                 }
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
-                        || System.nanoTime() > deadline) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
                     throw e;
                 }
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("topics " + names + " have no partition leaders after 30 s");
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
     }
 

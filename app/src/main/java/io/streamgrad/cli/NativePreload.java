@@ -12,7 +12,7 @@ import java.util.List;
  * of a throwaway copy of each MLP model on a one-example batch of zeros. The job's own models are untouched (their
  * state is created by the job's trainer, from its seed, as always).
  *
- * <p>Loading ND4J takes 2-2.5 s on this project's 2-core machine (unpacked natives, backend discovery, op
+ * <p>Loading ND4J takes seconds (unpacked natives, backend discovery, op
  * registry); started at JVM start it overlaps the broker's start, which does not use both cores all the time.
  * Commands whose models are not MLPs load nothing.
  */

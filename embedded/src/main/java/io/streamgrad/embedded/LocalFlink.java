@@ -17,7 +17,7 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 
 /**
  * One Flink MiniCluster for the whole command, started in the background so it comes up while the broker does
- * (on this project's 2-core machine the two take 2-3 s and 3-4 s), then running job after job. The usual
+ * (each takes seconds), then running job after job. The usual
  * {@code StreamExecutionEnvironment.executeAsync} of a local environment starts and stops a MiniCluster per job,
  * in the foreground; for the first trained record of a short-lived command that start-up is on the critical path.
  *
@@ -60,8 +60,8 @@ public final class LocalFlink implements AutoCloseable {
      * <p>Flink 2 lets an output channel hold at most about ten buffers before it back-pressures its task. At 32 KiB
      * that is 320 KiB, less than one producer-made MiniBatch record of the 784-feature MLP (128 examples, 400 KiB):
      * the source could not finish writing the next batch while the trainer trained the last one, and the trainer
-     * then waited for it (measured: 0.54 of the offline rate end to end with 32 KiB, 0.62 with 1 MiB; single
-     * {@code Example} records gain nothing, and lose nothing). Per TaskManager these are cluster settings:
+     * then waited for it (the MLP's MiniBatch stream got clearly faster with 1 MiB; single {@code Example} records
+     * gain nothing and lose nothing: docs/BENCHMARKS.md#launcher-and-job-settings). Per TaskManager these are cluster settings:
      * docs/DEPLOY.md says when to raise them on a real cluster, where large parallelism makes 1 MiB buffers costly.
      */
     public static Configuration withLocalNetwork(Configuration c) {

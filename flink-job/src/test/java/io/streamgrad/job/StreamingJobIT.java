@@ -6,12 +6,19 @@ import io.streamgrad.avro.DeadLetter;
 import io.streamgrad.avro.Example;
 import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.TrainingMetrics;
-import io.streamgrad.cli.ExampleProducer;
+import io.streamgrad.embedded.ExampleProducer;
+import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;
-import io.streamgrad.job.embedded.EmbeddedKafka;
+import io.streamgrad.learner.config.ConfigParser;
+import io.streamgrad.learner.data.DataReaders;
+import io.streamgrad.learner.data.Dataset;
+import io.streamgrad.learner.data.ReadOptions;
 import io.streamgrad.learner.io.ModelStateCodec;
+import io.streamgrad.learner.metrics.PrequentialMetrics;
 import io.streamgrad.learner.train.ModelState;
+import io.streamgrad.learner.train.OfflineTrainer;
+import io.streamgrad.learner.train.TrainerConfig;
 import io.streamgrad.schemas.JsonExamples;
 import io.streamgrad.schemas.SingleObjectCodec;
 import io.streamgrad.schemas.V1Fixtures;
@@ -28,22 +35,13 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import io.streamgrad.learner.cli.OfflineCli;
-import io.streamgrad.learner.config.ConfigParser;
-import io.streamgrad.learner.data.DataReaders;
-import io.streamgrad.learner.data.Dataset;
-import io.streamgrad.learner.data.ReadOptions;
-import io.streamgrad.learner.io.SnapshotFile;
-import io.streamgrad.learner.train.TrainerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,19 +57,10 @@ class StreamingJobIT {
 
     @TempDir
     static Path dir;
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
 
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-    }
 
-    @AfterAll
-    static void stopKafka() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     static JobConfig config(String prefix, String extra, String models) {
         String yaml = """
@@ -102,7 +91,7 @@ class StreamingJobIT {
     }
 
     static <T> List<T> decodeAll(String topic, java.util.function.Function<byte[], T> decode) {
-        return KafkaTestSupport.readCommitted(kafka.bootstrapServers(), topic).stream()
+        return kafka.readCommitted(topic).stream()
                 .map(ConsumerRecord::value).map(decode).toList();
     }
 
@@ -286,11 +275,10 @@ class StreamingJobIT {
                 () -> snapshots(cfg).stream().filter(s -> s.getExamplesSeen() == 1280).findFirst().orElse(null));
         job.cancel().get();
 
-        Path saved = dir.resolve("offline.sgm");
-        int status = OfflineCli.run(new String[] {"train", "--config", modelFile.toString(), "--data", data.toString(),
-                "--save", saved.toString()}, System.out, System.err);
-        assertThat(status).isZero();
-        ModelState offline = SnapshotFile.read(saved).state();
+        // The offline trainer (the code path of `streamgrad train`), one pass in file order.
+        OfflineTrainer offlineTrainer = new OfflineTrainer(config);
+        ModelState offline = offlineTrainer.initState();
+        offlineTrainer.pass(offline, dataset, PrequentialMetrics.forConfig(config));
 
         assertThat(state(last)).isEqualTo(offline); // params and optimizer state bit for bit, and the counters
         assertThat(state(last).step()).isEqualTo(80);

@@ -2,16 +2,16 @@ package io.streamgrad.job.divergence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamgrad.job.EmbeddedKafkaExtension;
 import io.streamgrad.avro.Example;
 import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.TrainingMetrics;
-import io.streamgrad.cli.ExampleProducer;
-import io.streamgrad.job.KafkaTestSupport;
+import io.streamgrad.embedded.ExampleProducer;
 import io.streamgrad.job.StreamgradJob;
 import io.streamgrad.job.SyntheticData;
+import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;
-import io.streamgrad.job.embedded.EmbeddedKafka;
 import io.streamgrad.learner.config.ConfigParser;
 import io.streamgrad.learner.data.Batch;
 import io.streamgrad.learner.io.ModelStateCodec;
@@ -40,8 +40,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,19 +78,10 @@ class DivergenceIT {
 
     @TempDir
     static Path dir;
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
 
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-    }
 
-    @AfterAll
-    static void stopKafka() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     /** The stream of one model: separable examples, the first example of each poisoned batch replaced. */
     static List<Example> stream(String model) {
@@ -187,7 +176,7 @@ class DivergenceIT {
         System.err.printf("bounded job over %d examples: %.1f s%n", 2 * guarded.size(), (System.nanoTime() - t0) / 1e9);
 
         // Nothing was dead-lettered: the poison is valid input; the trainer is what stops it.
-        assertThat(KafkaTestSupport.readCommitted(kafka.bootstrapServers(), cfg.topics().deadLetters())).isEmpty();
+        assertThat(kafka.readCommitted(cfg.topics().deadLetters())).isEmpty();
 
         List<String> guardedRejections = new ArrayList<>();
         ModelState guardedExpected = reference(GUARDED, guarded, Set.of(), guardedRejections);
@@ -248,8 +237,7 @@ class DivergenceIT {
     static Map<String, ModelSnapshot> latestSnapshots(JobConfig cfg) {
         var codec = SingleObjectCodec.modelSnapshot();
         Map<String, ModelSnapshot> latest = new java.util.LinkedHashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : KafkaTestSupport.readCommitted(kafka.bootstrapServers(),
-                cfg.topics().models())) {
+        for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted(cfg.topics().models())) {
             ModelSnapshot s = decode(() -> codec.decode(r.value()));
             latest.merge(s.getModelId(), s, (a, b) -> b.getVersion() > a.getVersion() ? b : a);
         }
@@ -258,7 +246,7 @@ class DivergenceIT {
 
     static List<TrainingMetrics> metrics(JobConfig cfg) {
         var codec = SingleObjectCodec.trainingMetrics();
-        return KafkaTestSupport.readCommitted(kafka.bootstrapServers(), cfg.topics().metrics()).stream()
+        return kafka.readCommitted(cfg.topics().metrics()).stream()
                 .map(r -> decode(() -> codec.decode(r.value()))).toList();
     }
 

@@ -2,13 +2,13 @@ package io.streamgrad.job.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamgrad.job.EmbeddedKafkaExtension;
 import io.streamgrad.avro.DeadLetter;
 import io.streamgrad.avro.ModelSnapshot;
-import io.streamgrad.job.KafkaTestSupport;
 import io.streamgrad.job.StreamgradJob;
+import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;
-import io.streamgrad.job.embedded.EmbeddedKafka;
 import io.streamgrad.job.hostile.HostileRecords.Generated;
 import io.streamgrad.job.hostile.HostileRecords.Kind;
 import io.streamgrad.job.records.SourceRecord;
@@ -37,8 +37,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,19 +60,10 @@ class HostileInputIT {
 
     @TempDir
     static Path dir;
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
 
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-    }
 
-    @AfterAll
-    static void stopKafka() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     @Test
     void mixedHostileStream_jobNeverFails_deadLettersAndTrainedExamplesMatchTheGeneratorExactly() throws Exception {
@@ -99,8 +89,8 @@ class HostileInputIT {
         assertThat(cfg.limits()).isEqualTo(DecodeFuzzTest.LIMITS);
         // An examples topic that accepts any CreateTime (Kafka's default before 4.0), so producers can stamp
         // records far in the future; the job's outputs must not inherit those timestamps.
-        kafka.createTopic(cfg.topics().examples(), 3,
-                Map.of("message.timestamp.after.max.ms", String.valueOf(Long.MAX_VALUE)));
+        JobTopics.create(kafka.admin(), List.of(new NewTopic(cfg.topics().examples(), 3, (short) 1)
+                .configs(Map.of("message.timestamp.after.max.ms", String.valueOf(Long.MAX_VALUE)))));
         kafka.createJobTopics(cfg.topics(), 3);
 
         // Produce, remembering what each (partition, offset) must become.
@@ -153,8 +143,7 @@ class HostileInputIT {
 
         // Dead letters: one per invalid record, each with its coordinates and a reason of its class.
         SingleObjectCodec<DeadLetter> dlCodec = SingleObjectCodec.deadLetter();
-        List<ConsumerRecord<byte[], byte[]>> dead = KafkaTestSupport.readCommitted(kafka.bootstrapServers(),
-                cfg.topics().deadLetters());
+        List<ConsumerRecord<byte[], byte[]>> dead = kafka.readCommitted(cfg.topics().deadLetters());
         List<String> problems = new ArrayList<>();
         Map<String, Integer> letters = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> rec : dead) {
@@ -183,8 +172,7 @@ class HostileInputIT {
         // Snapshots: the final one of each model has seen exactly the valid examples, and rejected no batch.
         SingleObjectCodec<ModelSnapshot> snapCodec = SingleObjectCodec.modelSnapshot();
         Map<String, ModelSnapshot> latest = new LinkedHashMap<>();
-        for (ConsumerRecord<byte[], byte[]> rec : KafkaTestSupport.readCommitted(kafka.bootstrapServers(),
-                cfg.topics().models())) {
+        for (ConsumerRecord<byte[], byte[]> rec : kafka.readCommitted(cfg.topics().models())) {
             ModelSnapshot s = decode(snapCodec, rec.value());
             latest.merge(s.getModelId(), s, (a, b) -> b.getVersion() > a.getVersion() ? b : a);
         }

@@ -10,9 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.TrainingMetrics;
-import io.streamgrad.cli.ExampleProducer;
+import io.streamgrad.embedded.ExampleProducer;
 import io.streamgrad.job.JobFailures;
 import io.streamgrad.job.KafkaTestSupport;
+import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.config.JobConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,7 +87,7 @@ class BrokerFaultIT {
             @InjectMiniCluster MiniCluster cluster) throws Exception {
         List<ModelStream> models = models();
         JobConfig cfg = jobConfig(kafka.bootstrapServers(), "outage", models, Map.of());
-        kafka.createJobTopics(cfg.topics(), 2);
+        JobTopics.create(kafka.admin(), cfg.topics(), 2, (short) 1);
         JobClient job = ReliabilitySupport.start(cfg, new Configuration(), s -> s);
         try (ExampleProducer producer = new ExampleProducer(producerProps(kafka.bootstrapServers()));
              CommittedTopic<ModelSnapshot> snapshots = ReliabilitySupport.snapshotsTopic(kafka.bootstrapServers(), cfg);
@@ -144,7 +145,7 @@ class BrokerFaultIT {
                 "restart", "{attempts: 1, delay_ms: 200}",
                 "checkpoint_dir", "\"" + checkpoints.toUri() + "\"");
         JobConfig cfg = jobConfig(kafka.bootstrapServers(), "away", models, settings);
-        kafka.createJobTopics(cfg.topics(), 2);
+        JobTopics.create(kafka.admin(), cfg.topics(), 2, (short) 1);
         JobClient job = ReliabilitySupport.start(cfg, new Configuration(), s -> s);
         try (ExampleProducer producer = new ExampleProducer(producerProps(kafka.bootstrapServers()));
              CommittedTopic<ModelSnapshot> snapshots = ReliabilitySupport.snapshotsTopic(kafka.bootstrapServers(), cfg);

@@ -8,12 +8,13 @@ import static io.streamgrad.job.reliability.ReliabilitySupport.produce;
 import static io.streamgrad.job.reliability.ReliabilitySupport.producerProps;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamgrad.job.EmbeddedKafkaExtension;
 import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.TrainingMetrics;
-import io.streamgrad.cli.ExampleProducer;
+import io.streamgrad.embedded.ExampleProducer;
 import io.streamgrad.job.KafkaTestSupport;
+import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.config.JobConfig;
-import io.streamgrad.job.embedded.EmbeddedKafka;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,12 +30,11 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Crash recovery, exactly once: a task fails in the middle of the stream (an injected exception at a record
@@ -57,20 +57,13 @@ class CrashRecoveryIT {
 
     @TempDir
     static Path dir;
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
     private static final List<String> timings = new ArrayList<>();
 
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-    }
-
     @AfterAll
-    static void stopKafka() throws Exception {
+    static void printFigures() {
         timings.forEach(System.err::println);
-        if (kafka != null) {
-            kafka.close();
-        }
     }
 
     /** clicks and prices share partition 0, species has partition 1; each model's order is fixed by its partition. */

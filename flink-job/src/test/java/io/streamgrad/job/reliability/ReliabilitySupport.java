@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.TrainingMetrics;
-import io.streamgrad.cli.ExampleProducer;
+import io.streamgrad.embedded.ExampleProducer;
 import io.streamgrad.job.StreamgradJob;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;

@@ -1,7 +1,6 @@
 package io.streamgrad.job.reliability;
 
-import io.streamgrad.job.config.JobConfig;
-import io.streamgrad.job.embedded.EmbeddedKafka;
+import io.streamgrad.embedded.EmbeddedKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -66,8 +65,8 @@ final class RestartableKafka implements AutoCloseable {
         return cluster.bootstrapServers();
     }
 
-    void createJobTopics(JobConfig.Topics topics, int examplePartitions) throws Exception {
-        EmbeddedKafka.createTopics(admin, EmbeddedKafka.jobTopics(topics, examplePartitions, (short) 1));
+    Admin admin() {
+        return admin;
     }
 
     private BrokerServer broker() {

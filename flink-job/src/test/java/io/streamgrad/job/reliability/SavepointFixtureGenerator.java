@@ -1,9 +1,10 @@
 package io.streamgrad.job.reliability;
 
 import io.streamgrad.avro.ModelSnapshot;
-import io.streamgrad.cli.ExampleProducer;
+import io.streamgrad.embedded.EmbeddedKafka;
+import io.streamgrad.embedded.ExampleProducer;
+import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.config.JobConfig;
-import io.streamgrad.job.embedded.EmbeddedKafka;
 import io.streamgrad.learner.train.ModelState;
 import java.io.IOException;
 import java.net.URI;
@@ -49,7 +50,7 @@ public final class SavepointFixtureGenerator {
         List<ModelStream> models = SavepointFixture.models();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
             JobConfig cfg = SavepointFixture.config(kafka.bootstrapServers());
-            kafka.createJobTopics(cfg.topics(), 1);
+            JobTopics.create(kafka.admin(), cfg.topics(), 1, (short) 1);
             JobClient job = ReliabilitySupport.start(cfg, new Configuration(), s -> s);
             boolean stopped = false;
             try (ExampleProducer producer = new ExampleProducer(ReliabilitySupport.producerProps(kafka.bootstrapServers()));

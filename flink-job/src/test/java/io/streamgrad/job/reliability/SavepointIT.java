@@ -9,12 +9,12 @@ import static io.streamgrad.job.reliability.ReliabilitySupport.producerProps;
 import static io.streamgrad.job.reliability.ReliabilitySupport.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamgrad.job.EmbeddedKafkaExtension;
 import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.TrainingMetrics;
-import io.streamgrad.cli.ExampleProducer;
-import io.streamgrad.job.KafkaTestSupport;
+import io.streamgrad.embedded.ExampleProducer;
+import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.config.JobConfig;
-import io.streamgrad.job.embedded.EmbeddedKafka;
 import io.streamgrad.learner.io.ModelStateCodec;
 import io.streamgrad.learner.train.ModelState;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +38,6 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,20 +55,13 @@ class SavepointIT {
 
     @TempDir
     static Path dir;
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
     private static final List<String> figures = new ArrayList<>();
 
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-    }
-
     @AfterAll
-    static void stopKafka() throws Exception {
+    static void printFigures() {
         figures.forEach(System.err::println);
-        if (kafka != null) {
-            kafka.close();
-        }
     }
 
     @Test
@@ -181,7 +173,7 @@ class SavepointIT {
                         .as("metrics windows of %s continue the fixture's (closed at step 20)", m.id())
                         .extracting(TrainingMetrics::getStep).containsExactly(25L, 30L, 35L, 40L);
             }
-            assertThat(KafkaTestSupport.readCommitted(kafka.bootstrapServers(), cfg.topics().deadLetters()))
+            assertThat(kafka.readCommitted(cfg.topics().deadLetters()))
                     .as("records before the savepoint's offsets were not read again").isEmpty();
         }
     }

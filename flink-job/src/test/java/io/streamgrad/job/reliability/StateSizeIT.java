@@ -2,11 +2,12 @@ package io.streamgrad.job.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamgrad.job.EmbeddedKafkaExtension;
 import io.streamgrad.avro.Example;
-import io.streamgrad.cli.ExampleProducer;
+import io.streamgrad.embedded.ExampleProducer;
 import io.streamgrad.job.KafkaTestSupport;
+import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.config.JobConfig;
-import io.streamgrad.job.embedded.EmbeddedKafka;
 import io.streamgrad.learner.train.Trainer;
 import io.streamgrad.learner.train.TrainerConfig;
 import java.nio.file.Path;
@@ -30,12 +31,11 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bytes of checkpointed state per model, measured on real checkpoints: the trainer's keyed state (parameters,
@@ -58,20 +58,13 @@ class StateSizeIT {
 
     @TempDir
     static Path dir;
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
     private static final List<String> figures = new ArrayList<>();
 
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-    }
-
     @AfterAll
-    static void stopKafka() throws Exception {
+    static void printFigures() {
         figures.forEach(System.err::println);
-        if (kafka != null) {
-            kafka.close();
-        }
     }
 
     static Stream<Arguments> configs() {

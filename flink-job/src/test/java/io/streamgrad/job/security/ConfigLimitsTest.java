@@ -79,16 +79,4 @@ class ConfigLimitsTest {
         assertThat(custom.limits().maxAbsValue()).isEqualTo(1e4); // YAML 1.1 reads 1e4 as a string
         assertThat(custom.limits().maxDeadLetterBytes()).isZero();
     }
-
-    @Test
-    void commandLine_badValues_failWithUsage_namingTheOption() {
-        Cli.Result r = Cli.run("models", "--bootstrap-servers", "127.0.0.1:9", "--topic", "t", "--version", "0");
-        assertThat(r.status()).isEqualTo(2);
-        assertThat(r.err()).contains("--version: 0 is outside [1, ");
-
-        Cli.Result unknown = Cli.run("models", "--bootstrap-servers", "127.0.0.1:9", "--topic",
-                "t", "--password", "x");
-        assertThat(unknown.status()).isEqualTo(2);
-        assertThat(unknown.err()).contains("unknown option --password");
-    }
 }

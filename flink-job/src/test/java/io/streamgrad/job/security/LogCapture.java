@@ -26,7 +26,7 @@ import org.apache.logging.log4j.core.filter.AbstractFilter;
  * prints on System.out / System.err while open, as text; the console keeps showing only what the test log
  * configuration lets through. Restores the configuration on close.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
     private final LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
     private final Map<String, Level> originalLevels = new HashMap<>();
     private final Map<String, Appender> rootAppenders;
@@ -36,7 +36,7 @@ final class LogCapture implements AutoCloseable {
     private final PrintStream originalOut = System.out;
     private final PrintStream originalErr = System.err;
 
-    LogCapture(Level level) {
+    public LogCapture(Level level) {
         Configuration config = ctx.getConfiguration();
         capture = new AbstractAppender("streamgrad-log-capture", null, null, true, Property.EMPTY_ARRAY) {
             @Override
@@ -116,14 +116,14 @@ final class LogCapture implements AutoCloseable {
     }
 
     /** Every event so far, one string each (level, logger, message, causes). */
-    List<String> events() {
+    public List<String> events() {
         synchronized (events) {
             return List.copyOf(events);
         }
     }
 
     /** What was printed on System.out and System.err. */
-    String printed() {
+    public String printed() {
         synchronized (printed) {
             return printed.toString(StandardCharsets.UTF_8);
         }

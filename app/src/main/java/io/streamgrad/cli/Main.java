@@ -1,0 +1,144 @@
+package io.streamgrad.cli;
+
+import io.streamgrad.job.config.JobConfigException;
+import io.streamgrad.cli.OfflineCli;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The one entry point of {@code ./streamgrad}: the offline commands ({@code train}, {@code predict},
+ * {@code evaluate}) are the learner's {@link OfflineCli}; the streaming ones are here.
+ *
+ * <p>Exit status: 0 success, 1 failure (with a message saying why), 2 bad command line (with the usage).
+ */
+public final class Main {
+    static final String USAGE = """
+            usage: streamgrad <command> [options]
+
+            offline (files):
+              train | predict | evaluate      see `streamgrad train --help`
+
+            streaming (Kafka + Flink):
+              demo      in-process Kafka + Flink: trains models side by side on replayed data, live progress,
+                        HTML report (reports/demo.html)
+              run       --config job.yaml: run the streaming job on a local Flink MiniCluster against any Kafka
+              produce   replay a LibSVM/CSV file into the examples topic (one partition, file order)
+              models    list committed model snapshots; save one for predict/evaluate
+              metrics   print the metrics topic (--follow to keep printing)
+              bench-stream  end-to-end benchmark: broker -> job -> snapshots beside the offline trainer
+                            (the bench module's io.streamgrad.bench.stream.StreamBenchCommand; the launcher runs it)
+
+            `streamgrad <command> --help` prints a command's options.
+            exit status: 0 ok, 1 failed, 2 bad command line
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int status = run(args, System.out, System.err);
+        System.out.flush();
+        System.err.flush();
+        // Flink, Kafka and ND4J leave non-daemon threads behind; the command has finished its work.
+        System.exit(status);
+    }
+
+    /** Runs one command; returns its exit status. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0) {
+            err.print(USAGE);
+            return 2;
+        }
+        String command = args[0];
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        boolean help = rest.contains("--help") || rest.contains("-h");
+        String usage = switch (command) {
+            case "demo" -> DemoCommand.USAGE;
+            case "run" -> RunCommand.USAGE;
+            case "produce" -> ProduceCommand.USAGE;
+            case "models" -> ModelsCommand.USAGE;
+            case "metrics" -> MetricsCommand.USAGE;
+            default -> USAGE;
+        };
+        switch (command) {
+            case "train", "predict", "evaluate" -> {
+                return OfflineCli.run(args, out, err);
+            }
+            case "help", "--help", "-h" -> {
+                out.print(USAGE);
+                return 0;
+            }
+            default -> {
+                if (usage == USAGE) {
+                    err.println("streamgrad: unknown command '" + command + "'");
+                    err.print(USAGE);
+                    return 2;
+                }
+            }
+        }
+        if (help) {
+            out.println(usage);
+            return 0;
+        }
+        return guarded(command, usage, err, () -> switch (command) {
+            case "demo" -> DemoCommand.run(rest, out, err);
+            case "run" -> RunCommand.run(rest, out, err);
+            case "produce" -> ProduceCommand.run(rest, out, err);
+            case "models" -> ModelsCommand.run(rest, out, err);
+            case "metrics" -> MetricsCommand.run(rest, out, err);
+            default -> throw new IllegalStateException(command);
+        });
+    }
+
+    /** A command's body: returns its exit status. */
+    @FunctionalInterface
+    public interface Command {
+        int run() throws Exception;
+    }
+
+    /**
+     * Runs a command's body with the command line's error handling (used by every command, and by the bench
+     * module's {@code bench-stream}): a {@link UsageException} prints the message and the usage (exit 2); any
+     * other failure prints its message and causes, which name the place and the fix (exit 1).
+     */
+    public static int guarded(String command, String usage, PrintStream err, Command body) {
+        try {
+            return body.run();
+        } catch (UsageException e) {
+            err.println("streamgrad " + command + ": " + e.getMessage());
+            err.println(usage);
+            return 2;
+        } catch (JobConfigException e) {
+            err.println("streamgrad " + command + ": " + e.getMessage());
+            return 1;
+        } catch (Exception e) {
+            // Config, data and Kafka errors carry messages that name the place and the fix.
+            err.println("streamgrad " + command + ": " + describe(e));
+            return 1;
+        }
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        // A failed Flink job wraps the cause several levels deep (job execution, restart strategy, coordinator...):
+        // the root cause is what tells the user what to fix (e.g. "Authentication failed ...").
+        Throwable root = e;
+        for (int i = 0; i < 32 && root.getCause() != null && root.getCause() != root; i++) {
+            root = root.getCause();
+        }
+        Throwable c = e.getCause();
+        int depth = 0;
+        while (c != null && c != e && depth++ < 4) {
+            if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) {
+                sb.append("\n  caused by: ").append(c.getMessage());
+            }
+            e = c;
+            c = c.getCause();
+        }
+        if (root.getMessage() != null && !sb.toString().contains(root.getMessage())) {
+            sb.append("\n  root cause: ").append(root.getClass().getSimpleName()).append(": ").append(root.getMessage());
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,105 @@
+package io.streamgrad.job.admin;
+
+import io.streamgrad.job.config.JobConfig;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * The job's topic administration: which topics the job reads and writes, with the settings each needs, and their
+ * creation on any cluster ({@code ./streamgrad run --create-topics}, the demo, the benchmarks, the tests).
+ */
+public final class JobTopics {
+    private JobTopics() {
+    }
+
+    /**
+     * The job's topics: examples with {@code examplePartitions} partitions, the models topic compacted (each
+     * model's newest snapshot is kept), metrics and dead letters.
+     */
+    public static List<NewTopic> specs(JobConfig.Topics topics, int examplePartitions, short replication) {
+        List<NewTopic> list = new ArrayList<>();
+        list.add(new NewTopic(topics.examples(), examplePartitions, replication));
+        list.add(new NewTopic(topics.models(), 1, replication).configs(Map.of(
+                "cleanup.policy", "compact",
+                // Keep snapshots big enough for large models (10 MB; the broker default is 1 MB).
+                "max.message.bytes", String.valueOf(10 << 20))));
+        list.add(new NewTopic(topics.metrics(), 1, replication));
+        list.add(new NewTopic(topics.deadLetters(), 1, replication));
+        return list;
+    }
+
+    /** Creates the job's topics that do not exist yet (see {@link #specs}) and waits until they take writes. */
+    public static void create(Admin admin, JobConfig.Topics topics, int examplePartitions, short replication)
+            throws InterruptedException, ExecutionException {
+        create(admin, specs(topics, examplePartitions, replication));
+    }
+
+    /**
+     * Creates the topics that do not exist yet, in one request (one controller round trip, not one per topic),
+     * and returns once every partition takes writes.
+     */
+    public static void create(Admin admin, List<NewTopic> topics) throws InterruptedException, ExecutionException {
+        Map<String, KafkaFuture<Void>> results = admin.createTopics(topics).values();
+        for (NewTopic t : topics) {
+            try {
+                results.get(t.name()).get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
+        awaitWritable(admin, topics.stream().map(NewTopic::name).toList());
+    }
+
+    /**
+     * Creation returns once the controller has the topic; a broker answers for it only after the metadata reaches
+     * it, and the metadata names a partition's leader before that broker has opened the partition. A producer
+     * that writes in that gap gets its first batch refused (NOT_LEADER_OR_FOLLOWER) while a later batch in flight
+     * is appended; an idempotent producer's retried first batch is then out of sequence and refused until it
+     * expires ({@code delivery.timeout.ms}, two minutes by default): a lost batch. So wait (30 s at most) until
+     * every partition has a leader and that leader answers a ListOffsets request for it, which it does only for a
+     * partition it has opened, as for a Produce request.
+     */
+    public static void awaitWritable(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                boolean led = true;
+                for (TopicDescription d : admin.describeTopics(names).allTopicNames().get().values()) {
+                    for (TopicPartitionInfo p : d.partitions()) {
+                        led &= p.leader() != null;
+                        partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest());
+                    }
+                }
+                if (led) {
+                    admin.listOffsets(partitions).all().get();
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topics " + names + " have no partition leaders after 30 s");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+}

@@ -27,9 +27,9 @@ public final class Adagrad implements Optimizer {
      * @param epsilon            {@code optimizer.epsilon}, finite, {@code > 0}
      */
     public Adagrad(double learningRate, double initialAccumulator, double epsilon) {
-        this.learningRate = Checks.positive(Checks.LEARNING_RATE, learningRate);
-        this.initialAccumulator = Checks.nonNegative(Checks.INITIAL_ACCUMULATOR, initialAccumulator);
-        this.epsilon = Checks.positive(Checks.EPSILON, epsilon);
+        this.learningRate = OptimizerOptions.LEARNING_RATE.check(learningRate);
+        this.initialAccumulator = OptimizerOptions.INITIAL_ACCUMULATOR.check(initialAccumulator);
+        this.epsilon = OptimizerOptions.EPSILON.check(epsilon);
     }
 
     public double learningRate() {

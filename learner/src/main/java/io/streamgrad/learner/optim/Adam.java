@@ -32,10 +32,10 @@ public final class Adam implements Optimizer {
      * @param epsilon      {@code optimizer.epsilon}, finite, {@code > 0}
      */
     public Adam(double learningRate, double beta1, double beta2, double epsilon) {
-        this.learningRate = Checks.positive(Checks.LEARNING_RATE, learningRate);
-        this.beta1 = Checks.unitInterval(Checks.BETA1, beta1);
-        this.beta2 = Checks.unitInterval(Checks.BETA2, beta2);
-        this.epsilon = Checks.positive(Checks.EPSILON, epsilon);
+        this.learningRate = OptimizerOptions.LEARNING_RATE.check(learningRate);
+        this.beta1 = OptimizerOptions.BETA1.check(beta1);
+        this.beta2 = OptimizerOptions.BETA2.check(beta2);
+        this.epsilon = OptimizerOptions.EPSILON.check(epsilon);
     }
 
     public double learningRate() {

@@ -34,13 +34,13 @@ public final class AdamW implements Optimizer {
      *                     factor {@code 1 - lr*wd} stays positive at the base rate
      */
     public AdamW(double learningRate, double beta1, double beta2, double epsilon, double weightDecay) {
-        this.learningRate = Checks.positive(Checks.LEARNING_RATE, learningRate);
-        this.beta1 = Checks.unitInterval(Checks.BETA1, beta1);
-        this.beta2 = Checks.unitInterval(Checks.BETA2, beta2);
-        this.epsilon = Checks.positive(Checks.EPSILON, epsilon);
-        this.weightDecay = Checks.nonNegative(Checks.WEIGHT_DECAY, weightDecay);
+        this.learningRate = OptimizerOptions.LEARNING_RATE.check(learningRate);
+        this.beta1 = OptimizerOptions.BETA1.check(beta1);
+        this.beta2 = OptimizerOptions.BETA2.check(beta2);
+        this.epsilon = OptimizerOptions.EPSILON.check(epsilon);
+        this.weightDecay = OptimizerOptions.WEIGHT_DECAY.check(weightDecay);
         if (learningRate * weightDecay >= 1) {
-            throw new IllegalArgumentException(Checks.WEIGHT_DECAY + " must be < 1/" + Checks.LEARNING_RATE + " = "
+            throw new IllegalArgumentException(OptimizerOptions.WEIGHT_DECAY.path() + " must be < 1/" + OptimizerOptions.LEARNING_RATE.path() + " = "
                     + (1 / learningRate) + " (the factor 1 - lr*weight_decay would flip or zero every weight), got "
                     + weightDecay);
         }

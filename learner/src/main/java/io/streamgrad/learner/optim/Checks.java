@@ -1,47 +1,10 @@
 package io.streamgrad.learner.optim;
 
 /**
- * Argument checks shared by the optimizer configs: each message names the config key, the allowed range and the
- * value found, so a bad YAML file can be fixed from the message alone.
+ * Shape and size checks shared by the optimizers (their arguments are checked with {@link OptimizerOptions}).
  */
 final class Checks {
-    static final String LEARNING_RATE = "optimizer.learning_rate";
-    static final String BETA1 = "optimizer.beta1";
-    static final String BETA2 = "optimizer.beta2";
-    static final String EPSILON = "optimizer.epsilon";
-    static final String WEIGHT_DECAY = "optimizer.weight_decay";
-    static final String MOMENTUM = "optimizer.momentum";
-    static final String RHO = "optimizer.rho";
-    static final String INITIAL_ACCUMULATOR = "optimizer.initial_accumulator";
-    static final String FTRL_BETA = "optimizer.ftrl_beta";
-    static final String L1 = "regularization.l1";
-    static final String L2 = "regularization.l2";
-
     private Checks() {
-    }
-
-    /** A finite value {@code > 0}. */
-    static double positive(String key, double value) {
-        if (!(value > 0) || !Double.isFinite(value)) {
-            throw new IllegalArgumentException(key + " must be a finite number > 0, got " + value);
-        }
-        return value;
-    }
-
-    /** A finite value {@code >= 0}. */
-    static double nonNegative(String key, double value) {
-        if (!(value >= 0) || !Double.isFinite(value)) {
-            throw new IllegalArgumentException(key + " must be a finite number >= 0, got " + value);
-        }
-        return value;
-    }
-
-    /** A value in {@code [0, 1)}: a decay coefficient (1 would never forget; the bias correction would divide by 0). */
-    static double unitInterval(String key, double value) {
-        if (!(value >= 0 && value < 1)) {
-            throw new IllegalArgumentException(key + " must be in [0, 1), got " + value);
-        }
-        return value;
     }
 
     /** {@code k * n} with an overflow check: the state is one Java array. */

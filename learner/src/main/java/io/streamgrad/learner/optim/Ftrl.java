@@ -1,8 +1,10 @@
 package io.streamgrad.learner.optim;
 
+import io.streamgrad.learner.config.TrainingOptions;
+
 /**
  * FTRL-Proximal with per-coordinate learning rates (McMahan et al. 2013, "Ad Click Prediction: a View from the
- * Trenches", Algorithm 1), with {@code alpha} the scheduled learning rate, {@code beta = optimizer.ftrl_beta},
+ * Trenches", Algorithm 1), with {@code alpha} the scheduled learning rate, {@code beta = optimizer.beta},
  * {@code lambda1 = regularization.l1}, {@code lambda2 = regularization.l2}. For each coordinate:
  * <pre>
  *   sigma = (sqrt(n + g^2) - sqrt(n)) / alpha
@@ -44,15 +46,15 @@ public final class Ftrl implements Optimizer {
 
     /**
      * @param alpha the base rate ({@code optimizer.learning_rate}), finite, {@code > 0}
-     * @param beta  {@code optimizer.ftrl_beta}, finite, {@code >= 0} (1 is the paper's suggestion)
+     * @param beta  {@code optimizer.beta}, finite, {@code >= 0} (1 is the paper's suggestion)
      * @param l1    {@code regularization.l1} (lambda1), finite, {@code >= 0}
      * @param l2    {@code regularization.l2} (lambda2), finite, {@code >= 0}
      */
     public Ftrl(double alpha, double beta, double l1, double l2) {
-        this.alpha = Checks.positive(Checks.LEARNING_RATE, alpha);
-        this.beta = Checks.nonNegative(Checks.FTRL_BETA, beta);
-        this.l1 = Checks.nonNegative(Checks.L1, l1);
-        this.l2 = Checks.nonNegative(Checks.L2, l2);
+        this.alpha = OptimizerOptions.LEARNING_RATE.check(alpha);
+        this.beta = OptimizerOptions.BETA.check(beta);
+        this.l1 = TrainingOptions.L1.check(l1);
+        this.l2 = TrainingOptions.L2.check(l2);
     }
 
     public double alpha() {

@@ -24,8 +24,8 @@ public final class Momentum implements Optimizer {
      * @param momentum     {@code optimizer.momentum}, mu in {@code [0, 1)}
      */
     public Momentum(double learningRate, double momentum) {
-        this.learningRate = Checks.positive(Checks.LEARNING_RATE, learningRate);
-        this.momentum = Checks.unitInterval(Checks.MOMENTUM, momentum);
+        this.learningRate = OptimizerOptions.LEARNING_RATE.check(learningRate);
+        this.momentum = OptimizerOptions.MOMENTUM.check(momentum);
     }
 
     public double learningRate() {

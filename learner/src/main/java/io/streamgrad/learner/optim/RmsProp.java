@@ -27,9 +27,9 @@ public final class RmsProp implements Optimizer {
      * @param epsilon      {@code optimizer.epsilon}, finite, {@code > 0}
      */
     public RmsProp(double learningRate, double rho, double epsilon) {
-        this.learningRate = Checks.positive(Checks.LEARNING_RATE, learningRate);
-        this.rho = Checks.unitInterval(Checks.RHO, rho);
-        this.epsilon = Checks.positive(Checks.EPSILON, epsilon);
+        this.learningRate = OptimizerOptions.LEARNING_RATE.check(learningRate);
+        this.rho = OptimizerOptions.RHO.check(rho);
+        this.epsilon = OptimizerOptions.EPSILON.check(epsilon);
     }
 
     public double learningRate() {

@@ -11,7 +11,7 @@ public final class Sgd implements Optimizer {
 
     /** @param learningRate the base rate ({@code optimizer.learning_rate}), finite, {@code > 0} */
     public Sgd(double learningRate) {
-        this.learningRate = Checks.positive(Checks.LEARNING_RATE, learningRate);
+        this.learningRate = OptimizerOptions.LEARNING_RATE.check(learningRate);
     }
 
     public double learningRate() {

@@ -5,6 +5,7 @@ import io.streamgrad.job.config.JobConfig.StartFrom;
 import io.streamgrad.job.config.JobConfig.StateBackendKind;
 import io.streamgrad.job.config.JobConfig.Topics;
 import io.streamgrad.job.config.JobConfig.UnknownModels;
+import io.streamgrad.learner.config.ConfigException;
 import io.streamgrad.learner.train.TrainerConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -262,13 +263,9 @@ public final class JobConfigParser {
     private TrainerConfig model(Map<String, Object> section, String path) {
         try {
             return ModelConfigs.parse(section, path);
-        } catch (IllegalArgumentException e) {
-            // The learner's ConfigException lists one problem per line, already prefixed with the path.
-            for (String line : e.getMessage().split("\n")) {
-                if (!line.isBlank()) {
-                    problems.add(line.strip());
-                }
-            }
+        } catch (ConfigException e) {
+            // One problem each, already prefixed with the path: merged as data.
+            problems.addAll(e.problems());
             return null;
         }
     }

@@ -105,7 +105,7 @@ public final class ConfigParser {
      */
     public static TrainerConfig parse(Map<String, Object> config, String path) {
         Problems problems = new Problems();
-        Section root = new Section(config, path, "", problems);
+        ConfigSection root = new ConfigSection(config, path, KEYS, problems.list);
         TrainerConfig result = read(root, problems);
         root.reportUnknown();
         if (!problems.list.isEmpty() || result == null) {
@@ -114,9 +114,9 @@ public final class ConfigParser {
         return result;
     }
 
-    private static TrainerConfig read(Section root, Problems problems) {
+    private static TrainerConfig read(ConfigSection root, Problems problems) {
         // model: keys the kind does not use are refused
-        Section model = root.section("model", true);
+        ConfigSection model = root.section("model", true);
         ModelKind kind = kindOf(model.read(ModelOptions.TYPE, null), ModelKind::of);
         Map<String, Object> mv = new HashMap<>();
         for (Option<?> o : ModelOptions.ALL) {
@@ -152,7 +152,7 @@ public final class ConfigParser {
         LossKind loss;
         Double huberDelta = LossOptions.DELTA.defaultValue();
         if (root.raw("loss") instanceof Map<?, ?>) {
-            Section ls = root.section("loss", true);
+            ConfigSection ls = root.section("loss", true);
             loss = kindOf(ls.read(LossOptions.TYPE, null), LossKind::of);
             huberDelta = ls.read(LossOptions.DELTA, LossOptions.DELTA.defaultValue());
             ls.reportUnknown();
@@ -161,7 +161,7 @@ public final class ConfigParser {
         }
 
         // optimizer: keys of other kinds are accepted (with the family's range) and ignored
-        Section opt = root.section("optimizer", true);
+        ConfigSection opt = root.section("optimizer", true);
         OptimizerKind optKind = kindOf(opt.read(OptimizerOptions.TYPE, null), OptimizerKind::of);
         Map<String, Object> ov = new HashMap<>();
         for (Option<?> o : OptimizerOptions.ALL) {
@@ -186,7 +186,7 @@ public final class ConfigParser {
             schedKind = kindOf(root.read(ScheduleOptions.SCHEDULE, ScheduleOptions.SCHEDULE.defaultValue()),
                     ScheduleKind::of);
         } else {
-            Section s = root.section("schedule", false);
+            ConfigSection s = root.section("schedule", false);
             schedKind = kindOf(s.read(ScheduleOptions.TYPE, ScheduleOptions.TYPE.defaultValue()), ScheduleKind::of);
             for (Option<?> o : ScheduleOptions.ALL) {
                 if (o == ScheduleOptions.TYPE) {
@@ -274,7 +274,7 @@ public final class ConfigParser {
         return name == null ? null : of.apply(name);
     }
 
-    private static void readAll(Section section, List<Option<?>> options, Map<String, Object> into) {
+    private static void readAll(ConfigSection section, List<Option<?>> options, Map<String, Object> into) {
         for (Option<?> o : options) {
             into.put(o.path(), section.read(o, o.defaultValue()));
         }
@@ -282,7 +282,7 @@ public final class ConfigParser {
     }
 
     /** Builds a component; its refusal (a message starting with the key path) becomes a problem. */
-    private static void build(Section root, Problems problems, Runnable create) {
+    private static void build(ConfigSection root, Problems problems, Runnable create) {
         try {
             create.run();
         } catch (IllegalArgumentException e) {
@@ -290,7 +290,7 @@ public final class ConfigParser {
         }
     }
 
-    private static void checkModelLoss(Section root, ModelKind type, LossKind loss, Integer classes, Problems problems) {
+    private static void checkModelLoss(ConfigSection root, ModelKind type, LossKind loss, Integer classes, Problems problems) {
         String lossKey = root.path("loss");
         String classesKey = root.path("model.classes");
         switch (type) {
@@ -354,7 +354,7 @@ public final class ConfigParser {
         return type.parameterCount(features, classes, hidden, factors);
     }
 
-    private static void checkSize(Section root, ModelKind type, int features, int classes, List<Integer> hidden,
+    private static void checkSize(ConfigSection root, ModelKind type, int features, int classes, List<Integer> hidden,
                                   int factors, OptimizerKind optType, Problems problems) {
         long params = parameterCount(type, features, classes, hidden, factors);
         String keys = type.sizeKeys();
@@ -384,42 +384,6 @@ public final class ConfigParser {
         return (hi == 0 && lo >= 0) ? lo : Long.MAX_VALUE;
     }
 
-    static String describe(Object v) {
-        if (v == null) {
-            return "nothing (null)";
-        }
-        if (v instanceof String s) {
-            return "'" + s + "'";
-        }
-        if (v instanceof Map<?, ?>) {
-            return "a section (mapping)";
-        }
-        if (v instanceof List<?>) {
-            return "a list " + v;
-        }
-        return String.valueOf(v);
-    }
-
-    /** Levenshtein distance, for "did you mean" suggestions. */
-    static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
-    }
-
     /** Names people often use for a key, mapped to its full path. */
     private static final Map<String, String> ALIASES = Map.ofEntries(
             Map.entry("lr", "optimizer.learning_rate"), Map.entry("eta", "optimizer.learning_rate"),
@@ -434,32 +398,11 @@ public final class ConfigParser {
             Map.entry("clip_norm", "clipping.global_norm"), Map.entry("max_norm", "clipping.global_norm"),
             Map.entry("max_bad", "divergence.max_bad_batches"), Map.entry("backoff", "divergence.lr_backoff"));
 
-    /** The closest known key to an unknown one, or null. */
-    static String suggest(String section, String unknown) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        String lower = unknown.toLowerCase(Locale.ROOT).replace('-', '_');
-        if (ALIASES.containsKey(lower)) {
-            return ALIASES.get(lower);
-        }
-        for (String known : ConfigKeys.childrenOf(section)) {
-            int d = distance(lower, known);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = known;
-            }
-        }
-        int threshold = unknown.length() <= 4 ? 1 : Math.max(2, unknown.length() / 3);
-        if (best != null && bestDistance <= threshold) {
-            return section.isEmpty() ? best : section + "." + best;
-        }
-        // Same name in another section ("model.learning_rate" -> "optimizer.learning_rate").
-        for (Option<?> k : ConfigKeys.ALL) {
-            if (k.name().equals(lower) && !k.section().equals(section)) {
-                return k.path();
-            }
-        }
-        return null;
+    /** The model config's keys, aliases and wording, for {@link ConfigSection}. */
+    static final ConfigSection.Keys KEYS = new ConfigSection.Keys(ConfigKeys.ALL, ALIASES, ConfigSection.Wording.STANDARD);
+
+    static String describe(Object v) {
+        return ConfigSection.describe(v);
     }
 
     private static final class Problems {
@@ -470,288 +413,4 @@ public final class ConfigParser {
         }
     }
 
-    /**
-     * One mapping of the document with its path; remembers which keys were read so the rest can be reported as
-     * unknown.
-     */
-    private static final class Section {
-        private final Map<?, ?> map;
-        private final String prefix;     // caller's path prefix ("models.ctr" or "")
-        private final String section;    // the section's key path below the model root ("optimizer" or "")
-        private final Problems problems;
-        private final Set<String> read = new HashSet<>();
-        /** A required section that is missing: its own required keys are not reported again. */
-        private boolean absent;
-
-        Section(Map<?, ?> map, String prefix, String section, Problems problems) {
-            this.map = map == null ? Map.of() : map;
-            this.prefix = prefix;
-            this.section = section;
-            this.problems = problems;
-        }
-
-        /** The full path of a key of this section, with the caller's prefix. */
-        String path(String key) {
-            String local = section.isEmpty() ? key : section + "." + key;
-            return prefix.isEmpty() ? local : prefix + "." + local;
-        }
-
-        Object raw(String key) {
-            return map.get(key);
-        }
-
-        boolean hasModelClasses() {
-            return map.get("model") instanceof Map<?, ?> m && m.containsKey("classes");
-        }
-
-        Section section(String key, boolean required) {
-            read.add(key);
-            Object v = map.get(key);
-            String local = section.isEmpty() ? key : section + "." + key;
-            if (v == null) {
-                Section empty = new Section(Map.of(), prefix, local, problems);
-                if (required) {
-                    problems.add(path(key) + ": required section is " + (map.containsKey(key) ? "empty" : "missing")
-                            + "; it needs at least " + requiredKeysOf(local));
-                    empty.absent = true;
-                }
-                return empty;
-            }
-            if (!(v instanceof Map<?, ?> m)) {
-                problems.add(path(key) + ": expected a section (mapping) of " + String.join(", ",
-                        ConfigKeys.childrenOf(local)) + ", got " + describe(v));
-                Section empty = new Section(Map.of(), prefix, local, problems);
-                empty.absent = true;
-                return empty;
-            }
-            return new Section(m, prefix, local, problems);
-        }
-
-        private static String requiredKeysOf(String section) {
-            List<String> names = new ArrayList<>();
-            for (Option<?> k : ConfigKeys.ALL) {
-                if (k.section().equals(section) && k.required()) {
-                    names.add(k.name());
-                }
-            }
-            return names.isEmpty() ? "one key" : String.join(", ", names);
-        }
-
-        /** The full path of a message that starts with a key path below the model root. */
-        String prefixed(String message) {
-            return prefix.isEmpty() ? message : prefix + "." + message;
-        }
-
-        /** Marks a key as handled without reading it (a key of an unknown kind). */
-        void skip(String key) {
-            read.add(key);
-        }
-
-        /**
-         * Reads {@code option} (its last segment, in this section) with its type and validator; {@code def} when
-         * absent (null: required). Null when the value is invalid (the problem is recorded).
-         */
-        @SuppressWarnings("unchecked")
-        <T> T read(Option<T> option, Object def) {
-            String key = option.name();
-            Range r = option.range();
-            Object v = switch (option.type()) {
-                case NUMBER -> doubleValue(key, (Double) def, r);
-                case INTEGER -> {
-                    if (option.defaultValue() instanceof Long || def instanceof Long
-                            || r.high() > Integer.MAX_VALUE || r.low() < Integer.MIN_VALUE) {
-                        yield longValue(key, (Long) def, (long) r.low(), (long) r.high());
-                    }
-                    yield intValue(key, (Integer) def, (int) r.low(), (int) r.high());
-                }
-                case BOOLEAN -> boolValue(key, (Boolean) def);
-                case STRING, STRING_OR_SECTION -> enumValue(key, (String) def, option.choices());
-                case INTEGER_LIST -> intList(key, def == null, (int) r.low());
-                case SECTION -> throw new IllegalArgumentException("a section has no value: " + option);
-            };
-            return (T) v;
-        }
-
-        void notApplicable(String key, String appliesTo) {
-            read.add(key);
-            if (map.containsKey(key)) {
-                problems.add(path(key) + ": only applies to model.type " + appliesTo
-                        + "; remove it (model.type is " + describe(map.get("type")) + ")");
-            }
-        }
-
-        private Object value(String key, boolean required, String expected) {
-            read.add(key);
-            Object v = map.get(key);
-            if (v == null && required && !absent) {
-                problems.add(path(key) + ": required" + (map.containsKey(key) ? " but empty" : "") + "; expected "
-                        + expected);
-            } else if (v == null && map.containsKey(key)) {
-                problems.add(path(key) + ": empty value; expected " + expected + " (or leave the key out for the "
-                        + "default)");
-            }
-            return v;
-        }
-
-        String enumValue(String key, String def, List<String> allowed) {
-            String expected = "one of " + String.join(", ", allowed);
-            Object v = value(key, def == null, expected);
-            if (v == null) {
-                return map.containsKey(key) ? null : def;
-            }
-            if (!(v instanceof String s)) {
-                problems.add(path(key) + ": expected one of " + String.join(", ", allowed) + ", got " + describe(v));
-                return null;
-            }
-            if (!allowed.contains(s)) {
-                String hint = "";
-                String lower = s.toLowerCase(Locale.ROOT).replace('-', '_');
-                if (allowed.contains(lower)) {
-                    hint = " (did you mean '" + lower + "'?)";
-                } else {
-                    String best = null;
-                    int bestD = Integer.MAX_VALUE;
-                    for (String a : allowed) {
-                        int d = distance(lower, a);
-                        if (d < bestD) {
-                            bestD = d;
-                            best = a;
-                        }
-                    }
-                    if (best != null && bestD <= Math.max(2, s.length() / 3)) {
-                        hint = " (did you mean '" + best + "'?)";
-                    }
-                }
-                problems.add(path(key) + ": unknown value '" + s + "'; allowed: " + String.join(", ", allowed) + hint);
-                return null;
-            }
-            return s;
-        }
-
-        Integer intValue(String key, Integer def, int min, int max) {
-            Long v = longValue(key, def == null ? null : Long.valueOf(def), min, max);
-            return v == null ? null : Math.toIntExact(v);
-        }
-
-        Long longValue(String key, Long def, long min, long max) {
-            String range = rangeText(min, max);
-            Object v = value(key, def == null, "an integer " + range);
-            if (v == null) {
-                return map.containsKey(key) ? null : def;
-            }
-            long x;
-            if (v instanceof Integer i) {
-                x = i;
-            } else if (v instanceof Long l) {
-                x = l;
-            } else if (v instanceof BigInteger) {
-                problems.add(path(key) + ": " + v + " is out of range; allowed: integer " + range);
-                return null;
-            } else {
-                problems.add(path(key) + ": expected an integer " + range + ", got " + describe(v));
-                return null;
-            }
-            if (x < min || x > max) {
-                problems.add(path(key) + ": " + x + " is out of range; allowed: integer " + range);
-                return null;
-            }
-            return x;
-        }
-
-        private static String rangeText(long min, long max) {
-            if (min == Long.MIN_VALUE && max == Long.MAX_VALUE) {
-                return "(any 64-bit value)";
-            }
-            if (max == Long.MAX_VALUE || max == Integer.MAX_VALUE) {
-                return ">= " + min;
-            }
-            return "in [" + min + ", " + max + "]";
-        }
-
-        Double doubleValue(String key, Double def, Range range) {
-            Object v = value(key, def == null, "a number " + range.text());
-            if (v == null) {
-                return map.containsKey(key) ? null : def;
-            }
-            double x;
-            if (v instanceof Number n && !(v instanceof BigInteger)) {
-                x = n.doubleValue();
-            } else if (v instanceof String s && looksNumeric(s)) {
-                // YAML 1.1 reads 1e-8 (no dot) as a string; accept it as the number it spells.
-                x = Double.parseDouble(s.trim());
-            } else {
-                problems.add(path(key) + ": expected a number " + range.text() + ", got " + describe(v));
-                return null;
-            }
-            if (!Double.isFinite(x) || !range.contains(x)) {
-                problems.add(path(key) + ": " + ConfigWriter.formatDouble(x) + " is out of range; allowed: "
-                        + range.text() + (Double.isFinite(x) ? "" : " and finite"));
-                return null;
-            }
-            return x;
-        }
-
-        private static boolean looksNumeric(String s) {
-            return s.trim().matches("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
-        }
-
-        Boolean boolValue(String key, Boolean def) {
-            Object v = value(key, false, "true or false");
-            if (v == null) {
-                return map.containsKey(key) ? null : def;
-            }
-            if (!(v instanceof Boolean b)) {
-                problems.add(path(key) + ": expected true or false, got " + describe(v));
-                return null;
-            }
-            return b;
-        }
-
-        List<Integer> intList(String key, boolean required, int min) {
-            Object v = value(key, required, "a list of integers >= " + min + ", e.g. [64, 32]");
-            if (v == null) {
-                return map.containsKey(key) || required ? null : List.of();
-            }
-            if (v instanceof Integer single) {
-                v = List.of(single);
-            }
-            if (!(v instanceof List<?> list)) {
-                problems.add(path(key) + ": expected a list of integers >= " + min + " (e.g. [64, 32]), got "
-                        + describe(v));
-                return null;
-            }
-            if (list.isEmpty() && required) {
-                problems.add(path(key) + ": needs at least one hidden layer width, e.g. [64]");
-                return null;
-            }
-            List<Integer> out = new ArrayList<>();
-            for (int i = 0; i < list.size(); i++) {
-                Object e = list.get(i);
-                if (!(e instanceof Integer x) || x < min) {
-                    problems.add(path(key) + "[" + i + "]: expected an integer >= " + min + ", got " + describe(e));
-                    return null;
-                }
-                out.add(x);
-            }
-            return List.copyOf(out);
-        }
-
-        void reportUnknown() {
-            for (Object k : map.keySet()) {
-                if (!(k instanceof String name)) {
-                    problems.add(path(String.valueOf(k)) + ": keys must be names, got " + describe(k));
-                    continue;
-                }
-                if (read.contains(name)) {
-                    continue;
-                }
-                String suggestion = suggest(section, name);
-                Set<String> known = ConfigKeys.childrenOf(section);
-                problems.add(path(name) + ": unknown key" + (suggestion == null ? "" : "; did you mean '"
-                        + (prefix.isEmpty() ? suggestion : prefix + "." + suggestion) + "'?")
-                        + " (known " + (section.isEmpty() ? "top-level keys" : "keys of " + section) + ": "
-                        + String.join(", ", known) + ")");
-            }
-        }
-    }
 }

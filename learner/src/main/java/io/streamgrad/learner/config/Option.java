@@ -83,6 +83,12 @@ public final class Option<T> {
                 choices, null, doc);
     }
 
+    /** A free, non-empty string ({@code null} default: none). */
+    public static Option<String> string(String path, String defaultValue, String doc) {
+        return new Option<>(path, Type.STRING, defaultValue, defaultValue == null ? "none" : defaultValue, null,
+                null, null, doc);
+    }
+
     /** A list of integers, each in {@code range} (required unless the kind says otherwise). */
     public static Option<List<Integer>> integerList(String path, Range range, String doc) {
         return new Option<>(path, Type.INTEGER_LIST, null, "required", range, null, null, doc);

@@ -152,8 +152,9 @@ public final class ConfigSection {
             return empty;
         }
         if (!(v instanceof Map<?, ?> m)) {
-            problems.add(path(key) + ": expected a section (mapping) of " + String.join(", ",
-                    keys.childrenOf(local)) + ", got " + describe(v));
+            Set<String> children = keys.childrenOf(local);
+            problems.add(path(key) + ": expected a section (mapping)" + (children.isEmpty() ? "" : " of "
+                    + String.join(", ", children)) + ", got " + describe(v));
             ConfigSection empty = new ConfigSection(Map.of(), prefix, local, keys, problems);
             empty.absent = true;
             return empty;

@@ -1,5 +1,6 @@
 package io.streamgrad.cli;
 
+import io.streamgrad.learner.model.ModelKind;
 import io.streamgrad.learner.data.Batch;
 import io.streamgrad.learner.train.Trainer;
 import io.streamgrad.learner.train.TrainerConfig;
@@ -22,7 +23,7 @@ public final class NativePreload {
 
     /** Starts the preload of the MLP models among {@code configs} on a daemon thread; returns at once. */
     public static void startInBackground(Collection<TrainerConfig> configs) {
-        List<TrainerConfig> mlps = configs.stream().filter(c -> "mlp".equals(c.model().type())).toList();
+        List<TrainerConfig> mlps = configs.stream().filter(c -> c.model().type() == ModelKind.MLP).toList();
         if (mlps.isEmpty()) {
             return;
         }

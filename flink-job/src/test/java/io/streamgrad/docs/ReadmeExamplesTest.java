@@ -40,10 +40,10 @@ class ReadmeExamplesTest {
         List<String> yaml = blocks(YAML_BLOCK, readme());
         String model = yaml.stream().filter(y -> y.startsWith("model:")).findFirst().orElseThrow();
         TrainerConfig config = ConfigParser.parse(model);
-        assertThat(config.model().type()).isEqualTo("mlp");
+        assertThat(config.model().type().yamlName()).isEqualTo("mlp");
         assertThat(config.model().hidden()).containsExactly(256, 128);
-        assertThat(config.optimizer().type()).isEqualTo("adam");
-        assertThat(config.schedule().type()).isEqualTo("cosine");
+        assertThat(config.optimizer().type().yamlName()).isEqualTo("adam");
+        assertThat(config.schedule().type().yamlName()).isEqualTo("cosine");
         assertThat(config.batchSize()).isEqualTo(64);
     }
 
@@ -53,7 +53,7 @@ class ReadmeExamplesTest {
         String job = yaml.stream().filter(y -> y.startsWith("kafka:")).findFirst().orElseThrow();
         JobConfig config = JobConfigParser.parse(job, "README.md");
         assertThat(config.models().modelIds()).containsExactlyInAnyOrder("ctr", "digits");
-        assertThat(config.models().config("ctr").optimizer().type()).isEqualTo("ftrl");
+        assertThat(config.models().config("ctr").optimizer().type().yamlName()).isEqualTo("ftrl");
         assertThat(config.models().config("ctr").sparseUpdates()).isTrue();
     }
 

@@ -5,6 +5,9 @@ import io.streamgrad.job.config.JobConfig.StartFrom;
 import io.streamgrad.job.config.JobConfig.StateBackendKind;
 import io.streamgrad.job.config.JobConfig.Topics;
 import io.streamgrad.job.config.JobConfig.UnknownModels;
+import io.streamgrad.learner.config.ConfigException;
+import io.streamgrad.learner.config.ConfigSection;
+import io.streamgrad.learner.config.Option;
 import io.streamgrad.learner.train.TrainerConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +28,9 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * Reads the job YAML into a validated {@link JobConfig}. Every problem is collected and reported at once, each
- * line starting with the full key path; unknown keys are errors. Model sections ({@code models.<id>},
+ * Reads the job YAML into a validated {@link JobConfig}, through the learner's {@link ConfigSection} with the keys
+ * declared in {@link JobOptions}. Every problem is collected as data and reported at once, each line starting with
+ * the full key path; unknown keys are errors. Model sections ({@code models.<id>},
  * {@code template}) are parsed by the learner's config parser, with the same path prefixes.
  *
  * <pre>
@@ -55,11 +59,6 @@ import org.yaml.snakeyaml.error.YAMLException;
  * </pre>
  */
 public final class JobConfigParser {
-    private static final Set<String> ROOT_KEYS = Set.of("kafka", "topics", "group_id", "start", "bounded",
-            "checkpoint_interval_ms", "checkpoint_dir", "state_backend", "restart", "snapshot",
-            "metrics_every_batches", "batch_timeout_ms", "transaction_timeout_ms", "transactional_id_prefix",
-            "parallelism", "limits", "unknown_models", "template", "models");
-
     private final List<String> problems = new ArrayList<>();
 
     private JobConfigParser() {
@@ -125,15 +124,15 @@ public final class JobConfigParser {
         return c;
     }
 
-    private JobConfig read(Map<String, Object> root) {
-        unknownKeys(root, ROOT_KEYS, "");
+    private JobConfig read(Map<String, Object> rootMap) {
+        ConfigSection root = new ConfigSection(rootMap, "", JobOptions.KEYS, problems);
 
         Map<String, String> kafka = new LinkedHashMap<>();
-        Map<String, Object> k = section(root, "kafka", "");
-        if (k == null) {
+        ConfigSection k = root.section(JobOptions.KAFKA.name(), false);
+        if (!root.has(JobOptions.KAFKA.name()) || rootMap.get(JobOptions.KAFKA.name()) == null) {
             problems.add("kafka: missing; set at least kafka.bootstrap.servers (host:port,...)");
-        } else {
-            k.forEach((key, v) -> {
+        } else if (rootMap.get(JobOptions.KAFKA.name()) instanceof Map<?, ?>) {
+            k.entries().forEach((key, v) -> {
                 if (v == null || v instanceof Map || v instanceof List) {
                     problems.add("kafka." + key + ": expected a scalar client property value, got "
                             + (v == null ? "nothing" : v.getClass().getSimpleName()));
@@ -141,79 +140,65 @@ public final class JobConfigParser {
                     kafka.put(String.valueOf(key), String.valueOf(v));
                 }
             });
-            if (k.get("bootstrap.servers") == null) {
+            if (k.raw("bootstrap.servers") == null) {
                 problems.add("kafka.bootstrap.servers: missing; the brokers to connect to, e.g. localhost:9092");
             }
         }
 
-        Map<String, Object> t = section(root, "topics", "");
-        Map<String, Object> topicsMap = t == null ? Map.of() : t;
-        unknownKeys(topicsMap, Set.of("examples", "models", "metrics", "dead_letters"), "topics.");
-        Topics topics = new Topics(
-                string(topicsMap, "examples", "topics.", JobDefaults.TOPIC_EXAMPLES),
-                string(topicsMap, "models", "topics.", JobDefaults.TOPIC_MODELS),
-                string(topicsMap, "metrics", "topics.", JobDefaults.TOPIC_METRICS),
-                string(topicsMap, "dead_letters", "topics.", JobDefaults.TOPIC_DEAD_LETTERS));
+        ConfigSection t = root.section(JobOptions.TOPICS.name(), false);
+        Topics topics = new Topics(read(t, JobOptions.TOPIC_EXAMPLES), read(t, JobOptions.TOPIC_MODELS),
+                read(t, JobOptions.TOPIC_METRICS), read(t, JobOptions.TOPIC_DEAD_LETTERS));
+        t.reportUnknown();
         Set<String> distinct = new TreeSet<>(List.of(topics.examples(), topics.models(), topics.metrics(),
                 topics.deadLetters()));
         if (distinct.size() < 4) {
-            problems.add("topics: the four topics must be distinct, got " + topicsMap);
+            problems.add("topics: the four topics must be distinct, got " + (rootMap.get("topics") instanceof Map<?, ?> m
+                    ? m : Map.of()));
         }
 
-        String groupId = string(root, "group_id", "", JobDefaults.GROUP_ID);
-        StartFrom start = enumValue(root, "start", "", JobDefaults.START, StartFrom.class);
-        boolean bounded = bool(root, "bounded", "", JobDefaults.BOUNDED);
-        long checkpointInterval = longValue(root, "checkpoint_interval_ms", "", JobDefaults.CHECKPOINT_INTERVAL_MS,
-                10, Long.MAX_VALUE);
-        String checkpointDir = string(root, "checkpoint_dir", "", null);
-        StateBackendKind backend = enumValue(root, "state_backend", "", JobDefaults.STATE_BACKEND,
-                StateBackendKind.class);
+        String groupId = read(root, JobOptions.GROUP_ID);
+        StartFrom start = enumValue(read(root, JobOptions.START), StartFrom.class);
+        boolean bounded = read(root, JobOptions.BOUNDED);
+        long checkpointInterval = read(root, JobOptions.CHECKPOINT_INTERVAL_MS);
+        String checkpointDir = root.readOptional(JobOptions.CHECKPOINT_DIR);
+        StateBackendKind backend = enumValue(read(root, JobOptions.STATE_BACKEND), StateBackendKind.class);
 
-        Map<String, Object> restart = orEmpty(section(root, "restart", ""));
-        unknownKeys(restart, Set.of("attempts", "delay_ms"), "restart.");
-        int attempts = (int) longValue(restart, "attempts", "restart.", JobDefaults.RESTART_ATTEMPTS, 0,
-                Integer.MAX_VALUE);
-        long delay = longValue(restart, "delay_ms", "restart.", JobDefaults.RESTART_DELAY_MS, 0, Long.MAX_VALUE);
+        ConfigSection restart = root.section(JobOptions.RESTART.name(), false);
+        int attempts = read(restart, JobOptions.RESTART_ATTEMPTS);
+        long delay = read(restart, JobOptions.RESTART_DELAY_MS);
+        restart.reportUnknown();
 
-        Map<String, Object> snapshot = orEmpty(section(root, "snapshot", ""));
-        unknownKeys(snapshot, Set.of("every_steps", "every_seconds"), "snapshot.");
-        long everySteps = longValue(snapshot, "every_steps", "snapshot.", JobDefaults.SNAPSHOT_EVERY_STEPS, 0,
-                Long.MAX_VALUE);
-        long everySeconds = longValue(snapshot, "every_seconds", "snapshot.", JobDefaults.SNAPSHOT_EVERY_SECONDS, 0,
-                Long.MAX_VALUE / 1000);
+        ConfigSection snapshot = root.section(JobOptions.SNAPSHOT.name(), false);
+        long everySteps = read(snapshot, JobOptions.SNAPSHOT_EVERY_STEPS);
+        long everySeconds = read(snapshot, JobOptions.SNAPSHOT_EVERY_SECONDS);
+        snapshot.reportUnknown();
         if (everySteps == 0 && everySeconds == 0 && !bounded) {
             problems.add("snapshot: every_steps and every_seconds are both 0, so an unbounded job would never publish"
                     + " a model; set at least one");
         }
 
-        int metricsEvery = (int) longValue(root, "metrics_every_batches", "", JobDefaults.METRICS_EVERY_BATCHES, 1,
-                Integer.MAX_VALUE);
-        long batchTimeout = longValue(root, "batch_timeout_ms", "", JobDefaults.BATCH_TIMEOUT_MS, 0, Long.MAX_VALUE);
-        long txTimeout = longValue(root, "transaction_timeout_ms", "", JobDefaults.TRANSACTION_TIMEOUT_MS, 1000,
-                Integer.MAX_VALUE);
+        int metricsEvery = read(root, JobOptions.METRICS_EVERY_BATCHES);
+        long batchTimeout = read(root, JobOptions.BATCH_TIMEOUT_MS);
+        long txTimeout = read(root, JobOptions.TRANSACTION_TIMEOUT_MS);
         if (txTimeout <= checkpointInterval) {
             problems.add("transaction_timeout_ms: " + txTimeout + " must exceed checkpoint_interval_ms ("
                     + checkpointInterval + "): a transaction stays open until the next checkpoint completes");
         }
-        String txPrefix = string(root, "transactional_id_prefix", "", "streamgrad-" + groupId);
-        int parallelism = (int) longValue(root, "parallelism", "", JobDefaults.PARALLELISM, 1, 32768);
+        String txPrefix = root.readOptional(JobOptions.TRANSACTIONAL_ID_PREFIX);
+        if (txPrefix == null) {
+            txPrefix = "streamgrad-" + groupId;
+        }
+        int parallelism = read(root, JobOptions.PARALLELISM);
 
-        Map<String, Object> l = orEmpty(section(root, "limits", ""));
-        unknownKeys(l, Set.of("max_record_bytes", "max_examples_per_record", "max_non_zeros_per_example",
-                "max_abs_value", "max_dead_letter_bytes"), "limits.");
-        Limits limits = new Limits(
-                (int) longValue(l, "max_record_bytes", "limits.", JobDefaults.MAX_RECORD_BYTES, 1, Integer.MAX_VALUE),
-                (int) longValue(l, "max_examples_per_record", "limits.", JobDefaults.MAX_EXAMPLES_PER_RECORD, 1,
-                        Integer.MAX_VALUE),
-                (int) longValue(l, "max_non_zeros_per_example", "limits.", JobDefaults.MAX_NON_ZEROS_PER_EXAMPLE, 1,
-                        Integer.MAX_VALUE),
-                positiveNumber(l, "max_abs_value", "limits.", JobDefaults.MAX_ABS_VALUE),
-                (int) longValue(l, "max_dead_letter_bytes", "limits.", JobDefaults.MAX_DEAD_LETTER_BYTES, 0,
-                        Integer.MAX_VALUE));
+        ConfigSection l = root.section(JobOptions.LIMITS.name(), false);
+        Limits limits = new Limits(read(l, JobOptions.MAX_RECORD_BYTES), read(l, JobOptions.MAX_EXAMPLES_PER_RECORD),
+                read(l, JobOptions.MAX_NON_ZEROS_PER_EXAMPLE), read(l, JobOptions.MAX_ABS_VALUE),
+                read(l, JobOptions.MAX_DEAD_LETTER_BYTES));
+        l.reportUnknown();
 
-        UnknownModels unknown = enumValue(root, "unknown_models", "", JobDefaults.UNKNOWN_MODELS, UnknownModels.class);
+        UnknownModels unknown = enumValue(read(root, JobOptions.UNKNOWN_MODELS), UnknownModels.class);
         TrainerConfig template = null;
-        Map<String, Object> templateSection = section(root, "template", "");
+        Map<String, Object> templateSection = mapping(root, rootMap, JobOptions.TEMPLATE);
         if (templateSection != null) {
             template = model(templateSection, "template");
         }
@@ -227,7 +212,7 @@ public final class JobConfigParser {
         }
 
         Map<String, TrainerConfig> models = new LinkedHashMap<>();
-        Map<String, Object> m = section(root, "models", "");
+        Map<String, Object> m = mapping(root, rootMap, JobOptions.MODELS);
         if (m == null || m.isEmpty()) {
             if (unknown != UnknownModels.TEMPLATE) {
                 problems.add("models: missing or empty; add at least one model: models: {<id>: {model: ..., loss: ...,"
@@ -251,6 +236,7 @@ public final class JobConfigParser {
                 }
             });
         }
+        root.reportUnknown();
         if (!problems.isEmpty()) {
             return null;
         }
@@ -259,133 +245,49 @@ public final class JobConfigParser {
                 txPrefix, parallelism, ModelCatalog.of(models, template));
     }
 
-    private TrainerConfig model(Map<String, Object> section, String path) {
-        try {
-            return ModelConfigs.parse(section, path);
-        } catch (IllegalArgumentException e) {
-            // The learner's ConfigException lists one problem per line, already prefixed with the path.
-            for (String line : e.getMessage().split("\n")) {
-                if (!line.isBlank()) {
-                    problems.add(line.strip());
-                }
-            }
-            return null;
-        }
+    /**
+     * The option's value, or its default when absent or invalid (the problem is recorded and no config is
+     * returned, so the default only lets the remaining cross-checks run).
+     */
+    private static <T> T read(ConfigSection section, Option<T> option) {
+        T v = section.read(option, option.defaultValue());
+        return v == null ? option.defaultValue() : v;
     }
 
-    private void unknownKeys(Map<String, Object> map, Set<String> known, String prefix) {
-        for (String key : map.keySet()) {
-            if (!known.contains(key)) {
-                problems.add(prefix + key + ": unknown key; known keys here: " + String.join(", ", new TreeSet<>(known)));
-            }
-        }
-    }
-
-    private Map<String, Object> section(Map<String, Object> map, String key, String prefix) {
-        Object v = map.get(key);
+    /** A section whose keys are free (model ids, a model config), with string keys; null when absent or invalid. */
+    private Map<String, Object> mapping(ConfigSection root, Map<String, Object> rootMap, Option<Void> option) {
+        String key = option.name();
+        root.skip(key);
+        Object v = rootMap.get(key);
         if (v == null) {
             return null;
         }
-        if (!(v instanceof Map<?, ?>)) {
-            problems.add(prefix + key + ": expected a mapping, got " + describe(v));
+        if (!(v instanceof Map<?, ?> map)) {
+            problems.add(key + ": expected a mapping, got " + ConfigSection.describe(v));
             return null;
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> m = (Map<String, Object>) v;
-        for (Object k : m.keySet()) {
+        for (Object k : map.keySet()) {
             if (!(k instanceof String)) {
-                problems.add(prefix + key + ": key " + k + " is not a string; quote it");
+                problems.add(key + ": key " + k + " is not a string; quote it");
                 return null;
             }
         }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) map;
         return m;
     }
 
-    private static Map<String, Object> orEmpty(Map<String, Object> m) {
-        return m == null ? Map.of() : m;
+    private static <E extends Enum<E>> E enumValue(String yamlName, Class<E> type) {
+        return Enum.valueOf(type, yamlName.toUpperCase(Locale.ROOT));
     }
 
-    private String string(Map<String, Object> map, String key, String prefix, String dflt) {
-        Object v = map.get(key);
-        if (v == null) {
-            return dflt;
+    private TrainerConfig model(Map<String, Object> section, String path) {
+        try {
+            return ModelConfigs.parse(section, path);
+        } catch (ConfigException e) {
+            // One problem each, already prefixed with the path: merged as data.
+            problems.addAll(e.problems());
+            return null;
         }
-        if (!(v instanceof String s) || s.isBlank()) {
-            problems.add(prefix + key + ": expected a non-empty string, got " + describe(v));
-            return dflt;
-        }
-        return s;
-    }
-
-    private boolean bool(Map<String, Object> map, String key, String prefix, boolean dflt) {
-        Object v = map.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (!(v instanceof Boolean b)) {
-            problems.add(prefix + key + ": expected true or false, got " + describe(v));
-            return dflt;
-        }
-        return b;
-    }
-
-    private long longValue(Map<String, Object> map, String key, String prefix, long dflt, long min, long max) {
-        Object v = map.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        if (!(v instanceof Integer || v instanceof Long || v instanceof java.math.BigInteger)) {
-            problems.add(prefix + key + ": expected an integer in [" + min + ", " + max + "], got " + describe(v));
-            return dflt;
-        }
-        java.math.BigInteger b = new java.math.BigInteger(v.toString());
-        if (b.compareTo(java.math.BigInteger.valueOf(min)) < 0 || b.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
-            problems.add(prefix + key + ": " + v + " is out of range [" + min + ", " + max + "]");
-            return dflt;
-        }
-        return b.longValue();
-    }
-
-    /** A finite number > 0; YAML 1.1 reads {@code 1e9} (no dot) as a string, so numeric strings count too. */
-    private double positiveNumber(Map<String, Object> map, String key, String prefix, double dflt) {
-        Object v = map.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        double d = Double.NaN;
-        if (v instanceof Number n) {
-            d = n.doubleValue();
-        } else if (v instanceof String s) {
-            try {
-                d = Double.parseDouble(s.strip());
-            } catch (NumberFormatException e) {
-                d = Double.NaN;
-            }
-        }
-        if (!(d > 0) || Double.isInfinite(d)) {
-            problems.add(prefix + key + ": expected a finite number > 0, got " + describe(v));
-            return dflt;
-        }
-        return d;
-    }
-
-    private <E extends Enum<E>> E enumValue(Map<String, Object> map, String key, String prefix, String dflt,
-                                            Class<E> type) {
-        Object v = map.get(key);
-        String s = v == null ? dflt : String.valueOf(v);
-        List<String> allowed = new ArrayList<>();
-        for (E e : type.getEnumConstants()) {
-            String name = e.name().toLowerCase(Locale.ROOT);
-            allowed.add(name);
-            if (name.equals(s)) {
-                return e;
-            }
-        }
-        problems.add(prefix + key + ": '" + s + "' is not one of " + String.join(" | ", allowed));
-        return type.getEnumConstants()[0];
-    }
-
-    private static String describe(Object v) {
-        return v instanceof String ? "'" + v + "'" : v + " (" + v.getClass().getSimpleName() + ")";
     }
 }

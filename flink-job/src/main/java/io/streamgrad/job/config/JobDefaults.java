@@ -1,36 +1,33 @@
 package io.streamgrad.job.config;
 
-/** Every default of the job configuration, in one place (the parser and the docs read them from here). */
+/** The defaults of the job configuration, as named constants; each is declared once, in {@link JobOptions}. */
 public final class JobDefaults {
-    public static final String TOPIC_EXAMPLES = "examples";
-    public static final String TOPIC_MODELS = "models";
-    public static final String TOPIC_METRICS = "metrics";
-    public static final String TOPIC_DEAD_LETTERS = "dead_letters";
-    public static final String GROUP_ID = "streamgrad";
-    public static final String START = "committed";
-    public static final boolean BOUNDED = false;
-    public static final long CHECKPOINT_INTERVAL_MS = 2000;
-    public static final String STATE_BACKEND = "hashmap";
-    public static final int RESTART_ATTEMPTS = 3;
-    public static final long RESTART_DELAY_MS = 1000;
-    public static final long SNAPSHOT_EVERY_STEPS = 100;
-    public static final long SNAPSHOT_EVERY_SECONDS = 60;
-    public static final int METRICS_EVERY_BATCHES = 10;
-    public static final long BATCH_TIMEOUT_MS = 1000;
-    public static final String UNKNOWN_MODELS = "dead_letter";
-    public static final int MAX_RECORD_BYTES = 1 << 20;
-    public static final int MAX_EXAMPLES_PER_RECORD = 65_536;
-    public static final int MAX_NON_ZEROS_PER_EXAMPLE = 1 << 20;
-    /**
-     * Largest magnitude of a feature value, regression label or weight: squares and batch sums of values up to
-     * 1e9 stay far below float's 3.4e38, and inputs beyond it are almost always unscaled or corrupt.
-     */
-    public static final double MAX_ABS_VALUE = 1.0e9;
-    /** Half of Kafka's default max.message.bytes (1 MiB), leaving room for the reason and the coordinates. */
-    public static final int MAX_DEAD_LETTER_BYTES = 512 * 1024;
-    /** Below the broker's default transaction.max.timeout.ms (15 min), above any sane checkpoint period. */
-    public static final long TRANSACTION_TIMEOUT_MS = 60_000;
-    public static final int PARALLELISM = 1;
+    public static final String TOPIC_EXAMPLES = JobOptions.TOPIC_EXAMPLES.defaultValue();
+    public static final String TOPIC_MODELS = JobOptions.TOPIC_MODELS.defaultValue();
+    public static final String TOPIC_METRICS = JobOptions.TOPIC_METRICS.defaultValue();
+    public static final String TOPIC_DEAD_LETTERS = JobOptions.TOPIC_DEAD_LETTERS.defaultValue();
+    public static final String GROUP_ID = JobOptions.GROUP_ID.defaultValue();
+    public static final String START = JobOptions.START.defaultValue();
+    public static final boolean BOUNDED = JobOptions.BOUNDED.defaultValue();
+    public static final long CHECKPOINT_INTERVAL_MS = JobOptions.CHECKPOINT_INTERVAL_MS.defaultValue();
+    public static final String STATE_BACKEND = JobOptions.STATE_BACKEND.defaultValue();
+    public static final int RESTART_ATTEMPTS = JobOptions.RESTART_ATTEMPTS.defaultValue();
+    public static final long RESTART_DELAY_MS = JobOptions.RESTART_DELAY_MS.defaultValue();
+    public static final long SNAPSHOT_EVERY_STEPS = JobOptions.SNAPSHOT_EVERY_STEPS.defaultValue();
+    public static final long SNAPSHOT_EVERY_SECONDS = JobOptions.SNAPSHOT_EVERY_SECONDS.defaultValue();
+    public static final int METRICS_EVERY_BATCHES = JobOptions.METRICS_EVERY_BATCHES.defaultValue();
+    public static final long BATCH_TIMEOUT_MS = JobOptions.BATCH_TIMEOUT_MS.defaultValue();
+    public static final String UNKNOWN_MODELS = JobOptions.UNKNOWN_MODELS.defaultValue();
+    public static final int MAX_RECORD_BYTES = JobOptions.MAX_RECORD_BYTES.defaultValue();
+    public static final int MAX_EXAMPLES_PER_RECORD = JobOptions.MAX_EXAMPLES_PER_RECORD.defaultValue();
+    public static final int MAX_NON_ZEROS_PER_EXAMPLE = JobOptions.MAX_NON_ZEROS_PER_EXAMPLE.defaultValue();
+    /** {@link JobOptions#MAX_ABS_VALUE}. */
+    public static final double MAX_ABS_VALUE = JobOptions.MAX_ABS_VALUE.defaultValue();
+    /** {@link JobOptions#MAX_DEAD_LETTER_BYTES}. */
+    public static final int MAX_DEAD_LETTER_BYTES = JobOptions.MAX_DEAD_LETTER_BYTES.defaultValue();
+    /** {@link JobOptions#TRANSACTION_TIMEOUT_MS}. */
+    public static final long TRANSACTION_TIMEOUT_MS = JobOptions.TRANSACTION_TIMEOUT_MS.defaultValue();
+    public static final int PARALLELISM = JobOptions.PARALLELISM.defaultValue();
 
     private JobDefaults() {
     }

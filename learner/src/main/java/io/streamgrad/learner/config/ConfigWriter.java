@@ -1,15 +1,19 @@
 package io.streamgrad.learner.config;
 
+import io.streamgrad.learner.loss.LossOptions;
+import io.streamgrad.learner.model.ModelOptions;
 import io.streamgrad.learner.model.ModelSpec;
-import io.streamgrad.learner.optim.OptimizerSpec;
-import io.streamgrad.learner.schedule.ScheduleSpec;
+import io.streamgrad.learner.optim.OptimizerOptions;
+import io.streamgrad.learner.schedule.ScheduleOptions;
 import io.streamgrad.learner.train.TrainerConfig;
-import java.util.StringJoiner;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Writes a {@link TrainerConfig} as YAML that {@link ConfigParser} reads back to an equal config: every key is
  * written explicitly (defaults included, so a later change of a default cannot change a saved model's meaning),
- * numbers in a form that round-trips exactly. Model keys that do not apply to the model type are left out,
+ * numbers in a form that round-trips exactly. It walks the option registries in their declaration order. Model keys that do not apply to the model type are left out,
  * since the parser refuses them. Snapshots embed this text.
  */
 public final class ConfigWriter {
@@ -18,61 +22,53 @@ public final class ConfigWriter {
 
     public static String toYaml(TrainerConfig c) {
         ModelSpec m = c.model();
-        OptimizerSpec o = c.optimizer();
-        ScheduleSpec s = c.schedule();
         StringBuilder y = new StringBuilder();
         y.append("model:\n");
-        y.append("  type: ").append(m.type()).append('\n');
-        y.append("  features: ").append(m.features()).append('\n');
-        y.append("  classes: ").append(m.classes()).append('\n');
-        if ("mlp".equals(m.type())) {
-            StringJoiner hidden = new StringJoiner(", ", "[", "]");
-            m.hidden().forEach(h -> hidden.add(String.valueOf(h)));
-            y.append("  hidden: ").append(hidden).append('\n');
-            y.append("  activation: ").append(m.activation()).append('\n');
+        Map<String, Object> model = m.values();
+        for (Option<?> o : ModelOptions.ALL) {
+            if (m.type().uses(o)) {
+                line(y, o, model.get(o.path()));
+            }
         }
-        y.append("  init: ").append(m.init()).append('\n');
-        if ("fm".equals(m.type())) {
-            y.append("  factors: ").append(m.factors()).append('\n');
-            y.append("  init_std: ").append(formatDouble(m.initStd())).append('\n');
+        Map<String, Object> loss = new LinkedHashMap<>();
+        loss.put(LossOptions.TYPE.path(), c.loss());
+        loss.put(LossOptions.DELTA.path(), c.huberDelta());
+        section(y, "loss", LossOptions.SECTION_KEYS, loss);
+        section(y, "optimizer", OptimizerOptions.ALL, c.optimizer().values());
+        section(y, "schedule", ScheduleOptions.ALL, c.schedule().values());
+        Map<String, Object> rest = new LinkedHashMap<>();
+        rest.put(TrainingOptions.L1.path(), c.regularization().l1());
+        rest.put(TrainingOptions.L2.path(), c.regularization().l2());
+        rest.put(TrainingOptions.CLIP_GLOBAL_NORM.path(), c.clipping().globalNorm());
+        rest.put(TrainingOptions.CLIP_VALUE.path(), c.clipping().value());
+        rest.put(TrainingOptions.CLIP_WEIGHT.path(), c.clipping().weight());
+        rest.put(TrainingOptions.MAX_BAD_BATCHES.path(), c.divergence().maxBadBatches());
+        rest.put(TrainingOptions.LR_BACKOFF.path(), c.divergence().lrBackoff());
+        rest.put(TrainingOptions.MIN_LR_SCALE.path(), c.divergence().minLrScale());
+        rest.put(TrainingOptions.BATCH_SIZE.path(), c.batchSize());
+        rest.put(TrainingOptions.SHUFFLE.path(), c.shuffle());
+        rest.put(TrainingOptions.SEED.path(), c.seed());
+        rest.put(TrainingOptions.SPARSE_UPDATES.path(), c.sparseUpdates());
+        section(y, "regularization", TrainingOptions.REGULARIZATION_KEYS, rest);
+        section(y, "clipping", TrainingOptions.CLIPPING_KEYS, rest);
+        section(y, "divergence", TrainingOptions.DIVERGENCE_KEYS, rest);
+        for (Option<?> o : TrainingOptions.TOP_LEVEL_KEYS) {
+            line(y, o, rest.get(o.path()));
         }
-        y.append("loss:\n");
-        y.append("  type: ").append(c.loss()).append('\n');
-        y.append("  delta: ").append(formatDouble(c.huberDelta())).append('\n');
-        y.append("optimizer:\n");
-        y.append("  type: ").append(o.type()).append('\n');
-        y.append("  learning_rate: ").append(formatDouble(o.learningRate())).append('\n');
-        y.append("  beta1: ").append(formatDouble(o.beta1())).append('\n');
-        y.append("  beta2: ").append(formatDouble(o.beta2())).append('\n');
-        y.append("  epsilon: ").append(formatDouble(o.epsilon())).append('\n');
-        y.append("  weight_decay: ").append(formatDouble(o.weightDecay())).append('\n');
-        y.append("  momentum: ").append(formatDouble(o.momentum())).append('\n');
-        y.append("  rho: ").append(formatDouble(o.rho())).append('\n');
-        y.append("  initial_accumulator: ").append(formatDouble(o.initialAccumulator())).append('\n');
-        y.append("  beta: ").append(formatDouble(o.ftrlBeta())).append('\n');
-        y.append("schedule:\n");
-        y.append("  type: ").append(s.type()).append('\n');
-        y.append("  decay_steps: ").append(s.decaySteps()).append('\n');
-        y.append("  decay_rate: ").append(formatDouble(s.decayRate())).append('\n');
-        y.append("  staircase: ").append(s.staircase()).append('\n');
-        y.append("  min_learning_rate: ").append(formatDouble(s.minLearningRate())).append('\n');
-        y.append("  warmup_steps: ").append(s.warmupSteps()).append('\n');
-        y.append("regularization:\n");
-        y.append("  l1: ").append(formatDouble(c.regularization().l1())).append('\n');
-        y.append("  l2: ").append(formatDouble(c.regularization().l2())).append('\n');
-        y.append("clipping:\n");
-        y.append("  global_norm: ").append(formatDouble(c.clipping().globalNorm())).append('\n');
-        y.append("  value: ").append(formatDouble(c.clipping().value())).append('\n');
-        y.append("  weight: ").append(formatDouble(c.clipping().weight())).append('\n');
-        y.append("divergence:\n");
-        y.append("  max_bad_batches: ").append(c.divergence().maxBadBatches()).append('\n');
-        y.append("  lr_backoff: ").append(formatDouble(c.divergence().lrBackoff())).append('\n');
-        y.append("  min_lr_scale: ").append(formatDouble(c.divergence().minLrScale())).append('\n');
-        y.append("batch_size: ").append(c.batchSize()).append('\n');
-        y.append("shuffle: ").append(c.shuffle()).append('\n');
-        y.append("seed: ").append(c.seed()).append('\n');
-        y.append("sparse_updates: ").append(c.sparseUpdates()).append('\n');
         return y.toString();
+    }
+
+    private static void section(StringBuilder y, String name, List<Option<?>> options, Map<String, Object> values) {
+        y.append(name).append(":\n");
+        for (Option<?> o : options) {
+            line(y, o, values.get(o.path()));
+        }
+    }
+
+    /** One key, indented below its section; kinds are written as their YAML names (their toString). */
+    private static void line(StringBuilder y, Option<?> o, Object value) {
+        y.append(o.section().isEmpty() ? "" : "  ").append(o.name()).append(": ").append(o.format(value))
+                .append('\n');
     }
 
     /**

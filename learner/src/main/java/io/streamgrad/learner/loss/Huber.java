@@ -9,7 +9,7 @@ final class Huber implements Loss {
     private final double delta;
 
     Huber(double delta) {
-        this.delta = delta;
+        this.delta = LossOptions.DELTA.check(delta, "for loss huber");
     }
 
     double delta() {

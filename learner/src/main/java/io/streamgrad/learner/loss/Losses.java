@@ -1,7 +1,5 @@
 package io.streamgrad.learner.loss;
 
-import java.util.Locale;
-
 /**
  * Builds a {@link Loss} from its config name.
  *
@@ -10,7 +8,7 @@ import java.util.Locale;
  */
 public final class Losses {
     /** The accepted config names, in the order error messages list them. */
-    public static final String ALLOWED = "mse, huber, binary_cross_entropy, categorical_cross_entropy";
+    public static final String ALLOWED = String.join(", ", LossKind.names());
 
     private Losses() {
     }
@@ -18,28 +16,20 @@ public final class Losses {
     /**
      * The loss named {@code name}.
      *
-     * @param huberDelta the Huber threshold; read (and required to be finite and {@code > 0}) only for
-     *                   {@code huber}
+     * @param huberDelta the Huber threshold ({@code loss.delta}); read (and required to be finite and
+     *                   {@code > 0}) only for {@code huber}
      * @throws IllegalArgumentException for an unknown name or a bad Huber delta
      */
     public static Loss create(String name, double huberDelta) {
         if (name == null) {
             throw new IllegalArgumentException("loss: missing value; allowed: " + ALLOWED);
         }
-        return switch (name) {
-            case "mse" -> new MeanSquaredError();
-            case "huber" -> {
-                if (!(huberDelta > 0) || Double.isInfinite(huberDelta)) {
-                    throw new IllegalArgumentException(String.format(Locale.ROOT,
-                            "huber_delta: must be a finite number > 0 for loss huber, got %s", huberDelta));
-                }
-                yield new Huber(huberDelta);
-            }
-            case "binary_cross_entropy" -> new BinaryCrossEntropy();
-            case "categorical_cross_entropy" -> new CategoricalCrossEntropy();
-            default -> throw new IllegalArgumentException(
-                    "loss: unknown value '" + name + "'; allowed: " + ALLOWED);
-        };
+        return LossKind.of(name).create(huberDelta);
+    }
+
+    /** The loss of {@code kind}; {@code huberDelta} as for {@link #create(String, double)}. */
+    public static Loss create(LossKind kind, double huberDelta) {
+        return kind.create(huberDelta);
     }
 
     /** Regression and binary losses read one raw output per example. */

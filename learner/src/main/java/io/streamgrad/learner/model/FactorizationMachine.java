@@ -51,10 +51,10 @@ final class FactorizationMachine implements Model {
         SpecChecks.features(spec);
         SpecChecks.singleOutput(spec);
         SpecChecks.noHidden(spec);
-        if (spec.factors() < 1) {
+        if (!ModelOptions.FACTORS.range().contains(spec.factors())) {
             throw new IllegalArgumentException("model.factors: type fm needs factors >= 1, got " + spec.factors());
         }
-        if (!(spec.initStd() > 0) || Double.isInfinite(spec.initStd())) {
+        if (!ModelOptions.INIT_STD.range().contains(spec.initStd())) {
             throw new IllegalArgumentException("model.init_std: type fm needs a finite init_std > 0 (default 0.01), "
                     + "got " + spec.initStd() + "; zero factors would never learn");
         }

@@ -19,12 +19,17 @@ import io.streamgrad.learner.util.Rng;
 enum Init {
     ZEROS("zeros"), XAVIER_UNIFORM("xavier_uniform"), XAVIER_NORMAL("xavier_normal"), HE("he");
 
-    static final String ALLOWED = "zeros, xavier_uniform, xavier_normal, he";
+    static final String ALLOWED = String.join(", ", names());
 
     private final String configName;
 
     Init(String configName) {
         this.configName = configName;
+    }
+
+    /** Every {@code model.init} value. */
+    static java.util.List<String> names() {
+        return java.util.Arrays.stream(values()).map(i -> i.configName).toList();
     }
 
     String configName() {

@@ -32,7 +32,7 @@ final class LinearModel implements Model {
     LinearModel(ModelSpec spec) {
         SpecChecks.features(spec);
         SpecChecks.noHidden(spec);
-        if ("softmax".equals(spec.type())) {
+        if (spec.type() == ModelKind.SOFTMAX) {
             if (spec.classes() < 2) {
                 throw new IllegalArgumentException("model.classes: type softmax needs classes >= 2, got "
                         + spec.classes() + "; use type logistic for a binary task");

@@ -52,7 +52,7 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * parameters or initialise them) loads no native code.
  */
 final class MlpModel implements Model {
-    static final String ACTIVATIONS = "relu, tanh, sigmoid";
+    static final String ACTIVATIONS = String.join(", ", Activation.names());
 
     private final ModelSpec spec;
     private final int d;
@@ -476,6 +476,11 @@ final class MlpModel implements Model {
 
         Activation(String configName) {
             this.configName = configName;
+        }
+
+        /** Every {@code model.activation} value. */
+        static List<String> names() {
+            return java.util.Arrays.stream(values()).map(a -> a.configName).toList();
         }
 
         static Activation parse(String name) {

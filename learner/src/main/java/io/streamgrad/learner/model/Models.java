@@ -14,24 +14,14 @@ import java.util.Objects;
  * </ul>
  */
 public final class Models {
-    /** The accepted {@code model.type} values. */
-    public static final String TYPES = "linear, logistic, softmax, mlp, fm";
-
     private Models() {
     }
 
     public static Model create(ModelSpec spec) {
         Objects.requireNonNull(spec, "model spec");
-        String type = spec.type();
-        if (type == null) {
-            throw new IllegalArgumentException("model.type: missing; allowed: " + TYPES);
+        if (spec.type() == null) {
+            throw new IllegalArgumentException("model.type: missing; allowed: " + String.join(", ", ModelKind.names()));
         }
-        return switch (type) {
-            case "linear", "logistic", "softmax" -> new LinearModel(spec);
-            case "mlp" -> new MlpModel(spec);
-            case "fm" -> new FactorizationMachine(spec);
-            default -> throw new IllegalArgumentException(
-                    "model.type: unknown value '" + type + "'; allowed: " + TYPES);
-        };
+        return spec.type().create(spec);
     }
 }

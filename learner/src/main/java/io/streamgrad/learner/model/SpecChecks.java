@@ -11,7 +11,7 @@ final class SpecChecks {
     }
 
     static void features(ModelSpec spec) {
-        if (spec.features() < 1) {
+        if (!ModelOptions.FEATURES.range().contains(spec.features())) {
             throw new IllegalArgumentException("model.features: must be >= 1, got " + spec.features());
         }
     }
@@ -35,7 +35,7 @@ final class SpecChecks {
         if (count > MAX_PARAMS) {
             throw new IllegalArgumentException("model.features: a " + spec.type() + " model of this size needs "
                     + count + " parameters, more than the " + MAX_PARAMS + " a Java array holds; lower "
-                    + "model.features (the hash space)" + ("fm".equals(spec.type()) ? " or model.factors" : ""));
+                    + "model.features (the hash space)" + (spec.type() == ModelKind.FM ? " or model.factors" : ""));
         }
         return (int) count;
     }

@@ -16,7 +16,7 @@ package io.streamgrad.learner.optim;
  * {@link #stepSparse} over the coordinates with a non-zero gradient gives exactly the dense result; the lazy
  * form only skips the work.
  */
-public final class Adagrad implements Optimizer {
+public final class Adagrad extends AbstractOptimizer {
     private final double learningRate;
     private final double initialAccumulator;
     private final double epsilon;
@@ -27,9 +27,10 @@ public final class Adagrad implements Optimizer {
      * @param epsilon            {@code optimizer.epsilon}, finite, {@code > 0}
      */
     public Adagrad(double learningRate, double initialAccumulator, double epsilon) {
-        this.learningRate = Checks.positive(Checks.LEARNING_RATE, learningRate);
-        this.initialAccumulator = Checks.nonNegative(Checks.INITIAL_ACCUMULATOR, initialAccumulator);
-        this.epsilon = Checks.positive(Checks.EPSILON, epsilon);
+        super(OptimizerKind.ADAGRAD);
+        this.learningRate = option(OptimizerOptions.LEARNING_RATE, learningRate);
+        this.initialAccumulator = option(OptimizerOptions.INITIAL_ACCUMULATOR, initialAccumulator);
+        this.epsilon = option(OptimizerOptions.EPSILON, epsilon);
     }
 
     public double learningRate() {
@@ -44,30 +45,23 @@ public final class Adagrad implements Optimizer {
         return epsilon;
     }
 
+
+
+
+    /** The accumulator starts at {@code initialAccumulator}. */
     @Override
-    public String name() {
-        return "adagrad";
+    protected float initValue() {
+        return (float) initialAccumulator;
     }
 
     @Override
-    public int stateSize(int numParams) {
-        return Checks.blocks(name(), 1, numParams);
-    }
-
-    @Override
-    public void initState(float[] state, int numParams) {
-        Checks.fill(this, state, numParams, (float) initialAccumulator);
-    }
-
-    @Override
-    public void step(float[] params, float[] grads, float[] state, long t, double lr) {
-        int n = Checks.shapes(this, params, grads, state, t);
+    protected void update(float[] params, float[] grads, float[] state, int n, long t, double lr) {
         apply(params, grads, state, lr, null, n);
     }
 
     @Override
-    public void stepSparse(float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count) {
-        Checks.shapes(this, params, grads, state, t, idx, count);
+    protected void updateSparse(float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx,
+                                int count) {
         apply(params, grads, state, lr, idx, count);
     }
 
@@ -96,11 +90,5 @@ public final class Adagrad implements Optimizer {
             acc[i] = G;
             w[i] = w[i] - gi / ((float) Math.sqrt(G) + eps) * rate;
         }
-    }
-
-    @Override
-    public String toString() {
-        return "Adagrad{learningRate=" + learningRate + ", initialAccumulator=" + initialAccumulator
-                + ", epsilon=" + epsilon + '}';
     }
 }

@@ -19,7 +19,7 @@ package io.streamgrad.learner.optim;
  * leaves such a coordinate and both its moments untouched, while the bias correction still uses the global
  * {@code t} (as TensorFlow's {@code LazyAdam} does), not a per-coordinate count.
  */
-public final class Adam implements Optimizer {
+public final class Adam extends AbstractOptimizer {
     private final double learningRate;
     private final double beta1;
     private final double beta2;
@@ -32,10 +32,11 @@ public final class Adam implements Optimizer {
      * @param epsilon      {@code optimizer.epsilon}, finite, {@code > 0}
      */
     public Adam(double learningRate, double beta1, double beta2, double epsilon) {
-        this.learningRate = Checks.positive(Checks.LEARNING_RATE, learningRate);
-        this.beta1 = Checks.unitInterval(Checks.BETA1, beta1);
-        this.beta2 = Checks.unitInterval(Checks.BETA2, beta2);
-        this.epsilon = Checks.positive(Checks.EPSILON, epsilon);
+        super(OptimizerKind.ADAM);
+        this.learningRate = option(OptimizerOptions.LEARNING_RATE, learningRate);
+        this.beta1 = option(OptimizerOptions.BETA1, beta1);
+        this.beta2 = option(OptimizerOptions.BETA2, beta2);
+        this.epsilon = option(OptimizerOptions.EPSILON, epsilon);
     }
 
     public double learningRate() {
@@ -55,41 +56,19 @@ public final class Adam implements Optimizer {
     }
 
     @Override
-    public String name() {
-        return "adam";
-    }
-
-    @Override
-    public int stateSize(int numParams) {
-        return Checks.blocks(name(), 2, numParams);
-    }
-
-    @Override
-    public void initState(float[] state, int numParams) {
-        Checks.fill(this, state, numParams, 0f);
-    }
-
-    @Override
-    public void step(float[] params, float[] grads, float[] state, long t, double lr) {
-        int n = Checks.shapes(this, params, grads, state, t);
+    protected void update(float[] params, float[] grads, float[] state, int n, long t, double lr) {
         AdamKernel.apply(params, grads, state, n, t, lr, beta1, beta2, epsilon, 1.0, null, n);
     }
 
     @Override
     public int stepIfFinite(float[] params, float[] grads, float[] state, long t, double lr) {
-        int n = Checks.shapes(this, params, grads, state, t);
+        int n = checkShapes(params, grads, state, t);
         return AdamKernel.applyIfFinite(params, grads, state, n, t, lr, beta1, beta2, epsilon, 1.0);
     }
 
     @Override
-    public void stepSparse(float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count) {
-        int n = Checks.shapes(this, params, grads, state, t, idx, count);
+    protected void updateSparse(float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx,
+                                int count) {
         AdamKernel.apply(params, grads, state, n, t, lr, beta1, beta2, epsilon, 1.0, idx, count);
-    }
-
-    @Override
-    public String toString() {
-        return "Adam{learningRate=" + learningRate + ", beta1=" + beta1 + ", beta2=" + beta2 + ", epsilon="
-                + epsilon + '}';
     }
 }

@@ -18,7 +18,7 @@ package io.streamgrad.learner.optim;
  * (a weight absent from the batch is not shrunk that step), with the global {@code t} in the bias correction as
  * TensorFlow's {@code LazyAdam} does.
  */
-public final class AdamW implements Optimizer {
+public final class AdamW extends AbstractOptimizer {
     private final double learningRate;
     private final double beta1;
     private final double beta2;
@@ -34,13 +34,14 @@ public final class AdamW implements Optimizer {
      *                     factor {@code 1 - lr*wd} stays positive at the base rate
      */
     public AdamW(double learningRate, double beta1, double beta2, double epsilon, double weightDecay) {
-        this.learningRate = Checks.positive(Checks.LEARNING_RATE, learningRate);
-        this.beta1 = Checks.unitInterval(Checks.BETA1, beta1);
-        this.beta2 = Checks.unitInterval(Checks.BETA2, beta2);
-        this.epsilon = Checks.positive(Checks.EPSILON, epsilon);
-        this.weightDecay = Checks.nonNegative(Checks.WEIGHT_DECAY, weightDecay);
+        super(OptimizerKind.ADAMW);
+        this.learningRate = option(OptimizerOptions.LEARNING_RATE, learningRate);
+        this.beta1 = option(OptimizerOptions.BETA1, beta1);
+        this.beta2 = option(OptimizerOptions.BETA2, beta2);
+        this.epsilon = option(OptimizerOptions.EPSILON, epsilon);
+        this.weightDecay = option(OptimizerOptions.WEIGHT_DECAY, weightDecay);
         if (learningRate * weightDecay >= 1) {
-            throw new IllegalArgumentException(Checks.WEIGHT_DECAY + " must be < 1/" + Checks.LEARNING_RATE + " = "
+            throw new IllegalArgumentException(OptimizerOptions.WEIGHT_DECAY.path() + " must be < 1/" + OptimizerOptions.LEARNING_RATE.path() + " = "
                     + (1 / learningRate) + " (the factor 1 - lr*weight_decay would flip or zero every weight), got "
                     + weightDecay);
         }
@@ -67,41 +68,19 @@ public final class AdamW implements Optimizer {
     }
 
     @Override
-    public String name() {
-        return "adamw";
-    }
-
-    @Override
-    public int stateSize(int numParams) {
-        return Checks.blocks(name(), 2, numParams);
-    }
-
-    @Override
-    public void initState(float[] state, int numParams) {
-        Checks.fill(this, state, numParams, 0f);
-    }
-
-    @Override
-    public void step(float[] params, float[] grads, float[] state, long t, double lr) {
-        int n = Checks.shapes(this, params, grads, state, t);
+    protected void update(float[] params, float[] grads, float[] state, int n, long t, double lr) {
         AdamKernel.apply(params, grads, state, n, t, lr, beta1, beta2, epsilon, 1.0 - lr * weightDecay, null, n);
     }
 
     @Override
     public int stepIfFinite(float[] params, float[] grads, float[] state, long t, double lr) {
-        int n = Checks.shapes(this, params, grads, state, t);
+        int n = checkShapes(params, grads, state, t);
         return AdamKernel.applyIfFinite(params, grads, state, n, t, lr, beta1, beta2, epsilon, 1.0 - lr * weightDecay);
     }
 
     @Override
-    public void stepSparse(float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count) {
-        int n = Checks.shapes(this, params, grads, state, t, idx, count);
+    protected void updateSparse(float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx,
+                                int count) {
         AdamKernel.apply(params, grads, state, n, t, lr, beta1, beta2, epsilon, 1.0 - lr * weightDecay, idx, count);
-    }
-
-    @Override
-    public String toString() {
-        return "AdamW{learningRate=" + learningRate + ", beta1=" + beta1 + ", beta2=" + beta2 + ", epsilon="
-                + epsilon + ", weightDecay=" + weightDecay + '}';
     }
 }

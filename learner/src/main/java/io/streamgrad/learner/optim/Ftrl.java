@@ -1,8 +1,10 @@
 package io.streamgrad.learner.optim;
 
+import io.streamgrad.learner.config.TrainingOptions;
+
 /**
  * FTRL-Proximal with per-coordinate learning rates (McMahan et al. 2013, "Ad Click Prediction: a View from the
- * Trenches", Algorithm 1), with {@code alpha} the scheduled learning rate, {@code beta = optimizer.ftrl_beta},
+ * Trenches", Algorithm 1), with {@code alpha} the scheduled learning rate, {@code beta = optimizer.beta},
  * {@code lambda1 = regularization.l1}, {@code lambda2 = regularization.l2}. For each coordinate:
  * <pre>
  *   sigma = (sqrt(n + g^2) - sqrt(n)) / alpha
@@ -36,7 +38,7 @@ package io.streamgrad.learner.optim;
  * {@code z} and {@code n}. {@link #stepSparse} does not touch it at all. Algorithm 1
  * itself is the lazy form: it only visits the features present in the example.
  */
-public final class Ftrl implements Optimizer {
+public final class Ftrl extends AbstractOptimizer {
     private final double alpha;
     private final double beta;
     private final double l1;
@@ -44,15 +46,16 @@ public final class Ftrl implements Optimizer {
 
     /**
      * @param alpha the base rate ({@code optimizer.learning_rate}), finite, {@code > 0}
-     * @param beta  {@code optimizer.ftrl_beta}, finite, {@code >= 0} (1 is the paper's suggestion)
+     * @param beta  {@code optimizer.beta}, finite, {@code >= 0} (1 is the paper's suggestion)
      * @param l1    {@code regularization.l1} (lambda1), finite, {@code >= 0}
      * @param l2    {@code regularization.l2} (lambda2), finite, {@code >= 0}
      */
     public Ftrl(double alpha, double beta, double l1, double l2) {
-        this.alpha = Checks.positive(Checks.LEARNING_RATE, alpha);
-        this.beta = Checks.nonNegative(Checks.FTRL_BETA, beta);
-        this.l1 = Checks.nonNegative(Checks.L1, l1);
-        this.l2 = Checks.nonNegative(Checks.L2, l2);
+        super(OptimizerKind.FTRL);
+        this.alpha = option("alpha", OptimizerOptions.LEARNING_RATE, alpha);
+        this.beta = option(OptimizerOptions.BETA, beta);
+        this.l1 = option(TrainingOptions.L1, l1);
+        this.l2 = option(TrainingOptions.L2, l2);
     }
 
     public double alpha() {
@@ -72,42 +75,28 @@ public final class Ftrl implements Optimizer {
     }
 
     @Override
-    public String name() {
-        return "ftrl";
+    protected void update(float[] params, float[] grads, float[] state, int n, long t, double lr) {
+        kernel(state, 0, state, n, params, 0, grads, 0, n, lr);
     }
 
     @Override
-    public int stateSize(int numParams) {
-        return Checks.blocks(name(), 2, numParams);
-    }
-
-    @Override
-    public void initState(float[] state, int numParams) {
-        Checks.fill(this, state, numParams, 0f);
-    }
-
-    @Override
-    public void step(float[] params, float[] grads, float[] state, long t, double lr) {
-        int n = Checks.shapes(this, params, grads, state, t);
-        update(state, 0, state, n, params, 0, grads, 0, n, lr);
-    }
-
-    @Override
-    public void stepSparse(float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count) {
-        sparse(params, grads, state, t, lr, idx, count, false);
+    protected void updateSparse(float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx,
+                                int count) {
+        sparse(params, grads, state, n, lr, idx, count, false);
     }
 
     /**
      * The lazy step, chunk by chunk of {@link #CHUNK} coordinates: gather their {@code z, n, w} into a compact
      * buffer (a tight loop of independent loads, so their cache misses overlap), keep a copy of the old values,
-     * update them with {@link #update} and write them back. If any new value is not finite, every written
+     * update them with {@link #kernel} and write them back. If any new value is not finite, every written
      * coordinate is then restored from the copy, so the arrays end unchanged. The copy replaces the rollback copy
      * a caller would otherwise make, and no finiteness pass is needed.
      */
     @Override
     public int stepSparseIfFinite(float[] params, float[] grads, float[] state, long t, double lr, int[] idx,
                                   int count) {
-        return sparse(params, grads, state, t, lr, idx, count, true);
+        int n = checkShapes(params, grads, state, t, idx, count);
+        return sparse(params, grads, state, n, lr, idx, count, true);
     }
 
     /**
@@ -116,8 +105,8 @@ public final class Ftrl implements Optimizer {
      */
     private static final int CHUNK = 128;
 
-    private int sparse(float[] w, float[] g, float[] s, long t, double lr, int[] idx, int count, boolean checked) {
-        int n = Checks.shapes(this, w, g, s, t, idx, count);
+    /** The lazy step over shapes already checked ({@code n = w.length}). */
+    private int sparse(float[] w, float[] g, float[] s, int n, double lr, int[] idx, int count, boolean checked) {
         int chunk = Math.max(1, Math.min(CHUNK, count));
         int old = 3 * chunk; // where a checked step keeps the values it overwrites, chunk after chunk
         float[] buf = Scratch.floats(old + (checked ? 3 * count : 0));
@@ -135,7 +124,7 @@ public final class Ftrl implements Optimizer {
                 System.arraycopy(buf, chunk, buf, old + 3 * from + c, c);
                 System.arraycopy(buf, 2 * chunk, buf, old + 3 * from + 2 * c, c);
             }
-            bad |= update(buf, 0, buf, chunk, buf, 2 * chunk, g, from, c, lr);
+            bad |= kernel(buf, 0, buf, chunk, buf, 2 * chunk, g, from, c, lr);
             // Written back while the lines the gather loaded are still in L1: with the whole step gathered first,
             // the write-back's stores missed the cache (a batch of 256 CTR examples touches ~7,700 coordinates).
             for (int k = 0; k < c; k++) {
@@ -171,7 +160,7 @@ public final class Ftrl implements Optimizer {
      * so both paths do the same arithmetic. Returns {@link #PARAMS_BAD} / {@link #STATE_BAD} bits for non-finite
      * results.
      */
-    private int update(float[] z, int zOff, float[] nn, int nOff, float[] w, int wOff, float[] g, int gOff,
+    private int kernel(float[] z, int zOff, float[] nn, int nOff, float[] w, int wOff, float[] g, int gOff,
                        int count, double a) {
         float invAlpha = (float) (1.0 / a);
         float lambda1 = (float) l1;
@@ -197,10 +186,5 @@ public final class Ftrl implements Optimizer {
             bad |= (Float.isFinite(wf) ? 0 : PARAMS_BAD) | (Float.isFinite(zf) && Float.isFinite(nf) ? 0 : STATE_BAD);
         }
         return bad;
-    }
-
-    @Override
-    public String toString() {
-        return "Ftrl{alpha=" + alpha + ", beta=" + beta + ", l1=" + l1 + ", l2=" + l2 + '}';
     }
 }

@@ -15,7 +15,7 @@ package io.streamgrad.learner.optim;
  * {@code mu} and still moves {@code w}); {@link #stepSparse} freezes such a coordinate and its velocity until it
  * next appears in a batch, when it resumes from the velocity it had then.
  */
-public final class Momentum implements Optimizer {
+public final class Momentum extends AbstractOptimizer {
     private final double learningRate;
     private final double momentum;
 
@@ -24,8 +24,9 @@ public final class Momentum implements Optimizer {
      * @param momentum     {@code optimizer.momentum}, mu in {@code [0, 1)}
      */
     public Momentum(double learningRate, double momentum) {
-        this.learningRate = Checks.positive(Checks.LEARNING_RATE, learningRate);
-        this.momentum = Checks.unitInterval(Checks.MOMENTUM, momentum);
+        super(OptimizerKind.MOMENTUM);
+        this.learningRate = option(OptimizerOptions.LEARNING_RATE, learningRate);
+        this.momentum = option(OptimizerOptions.MOMENTUM, momentum);
     }
 
     public double learningRate() {
@@ -37,29 +38,13 @@ public final class Momentum implements Optimizer {
     }
 
     @Override
-    public String name() {
-        return "momentum";
-    }
-
-    @Override
-    public int stateSize(int numParams) {
-        return Checks.blocks(name(), 1, numParams);
-    }
-
-    @Override
-    public void initState(float[] state, int numParams) {
-        Checks.fill(this, state, numParams, 0f);
-    }
-
-    @Override
-    public void step(float[] params, float[] grads, float[] state, long t, double lr) {
-        int n = Checks.shapes(this, params, grads, state, t);
+    protected void update(float[] params, float[] grads, float[] state, int n, long t, double lr) {
         apply(params, grads, state, lr, null, n);
     }
 
     @Override
-    public void stepSparse(float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count) {
-        Checks.shapes(this, params, grads, state, t, idx, count);
+    protected void updateSparse(float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx,
+                                int count) {
         apply(params, grads, state, lr, idx, count);
     }
 
@@ -86,10 +71,5 @@ public final class Momentum implements Optimizer {
             v[i] = vi;
             w[i] = w[i] - rate * vi;
         }
-    }
-
-    @Override
-    public String toString() {
-        return "Momentum{learningRate=" + learningRate + ", momentum=" + momentum + '}';
     }
 }

@@ -15,7 +15,7 @@ package io.streamgrad.learner.optim;
  * <p>Lazy vs dense: the dense step keeps moving a coordinate whose gradient is zero (by {@code lr*mu*v} with
  * the decayed velocity); {@link #stepSparse} freezes such a coordinate and its velocity until it next appears.
  */
-public final class Nesterov implements Optimizer {
+public final class Nesterov extends AbstractOptimizer {
     private final double learningRate;
     private final double momentum;
 
@@ -24,8 +24,9 @@ public final class Nesterov implements Optimizer {
      * @param momentum     {@code optimizer.momentum}, mu in {@code [0, 1)}
      */
     public Nesterov(double learningRate, double momentum) {
-        this.learningRate = Checks.positive(Checks.LEARNING_RATE, learningRate);
-        this.momentum = Checks.unitInterval(Checks.MOMENTUM, momentum);
+        super(OptimizerKind.NESTEROV);
+        this.learningRate = option(OptimizerOptions.LEARNING_RATE, learningRate);
+        this.momentum = option(OptimizerOptions.MOMENTUM, momentum);
     }
 
     public double learningRate() {
@@ -37,29 +38,13 @@ public final class Nesterov implements Optimizer {
     }
 
     @Override
-    public String name() {
-        return "nesterov";
-    }
-
-    @Override
-    public int stateSize(int numParams) {
-        return Checks.blocks(name(), 1, numParams);
-    }
-
-    @Override
-    public void initState(float[] state, int numParams) {
-        Checks.fill(this, state, numParams, 0f);
-    }
-
-    @Override
-    public void step(float[] params, float[] grads, float[] state, long t, double lr) {
-        int n = Checks.shapes(this, params, grads, state, t);
+    protected void update(float[] params, float[] grads, float[] state, int n, long t, double lr) {
         apply(params, grads, state, lr, null, n);
     }
 
     @Override
-    public void stepSparse(float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count) {
-        Checks.shapes(this, params, grads, state, t, idx, count);
+    protected void updateSparse(float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx,
+                                int count) {
         apply(params, grads, state, lr, idx, count);
     }
 
@@ -88,10 +73,5 @@ public final class Nesterov implements Optimizer {
             v[i] = vi;
             w[i] = w[i] - rate * (gi + mu * vi);
         }
-    }
-
-    @Override
-    public String toString() {
-        return "Nesterov{learningRate=" + learningRate + ", momentum=" + momentum + '}';
     }
 }

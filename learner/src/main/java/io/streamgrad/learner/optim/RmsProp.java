@@ -16,7 +16,7 @@ package io.streamgrad.learner.optim;
  * stays, since the numerator is 0); {@link #stepSparse} leaves that {@code s} undecayed, so when the
  * coordinate reappears its step is smaller than the dense rule's would be.
  */
-public final class RmsProp implements Optimizer {
+public final class RmsProp extends AbstractOptimizer {
     private final double learningRate;
     private final double rho;
     private final double epsilon;
@@ -27,9 +27,10 @@ public final class RmsProp implements Optimizer {
      * @param epsilon      {@code optimizer.epsilon}, finite, {@code > 0}
      */
     public RmsProp(double learningRate, double rho, double epsilon) {
-        this.learningRate = Checks.positive(Checks.LEARNING_RATE, learningRate);
-        this.rho = Checks.unitInterval(Checks.RHO, rho);
-        this.epsilon = Checks.positive(Checks.EPSILON, epsilon);
+        super(OptimizerKind.RMSPROP);
+        this.learningRate = option(OptimizerOptions.LEARNING_RATE, learningRate);
+        this.rho = option(OptimizerOptions.RHO, rho);
+        this.epsilon = option(OptimizerOptions.EPSILON, epsilon);
     }
 
     public double learningRate() {
@@ -45,29 +46,13 @@ public final class RmsProp implements Optimizer {
     }
 
     @Override
-    public String name() {
-        return "rmsprop";
-    }
-
-    @Override
-    public int stateSize(int numParams) {
-        return Checks.blocks(name(), 1, numParams);
-    }
-
-    @Override
-    public void initState(float[] state, int numParams) {
-        Checks.fill(this, state, numParams, 0f);
-    }
-
-    @Override
-    public void step(float[] params, float[] grads, float[] state, long t, double lr) {
-        int n = Checks.shapes(this, params, grads, state, t);
+    protected void update(float[] params, float[] grads, float[] state, int n, long t, double lr) {
         apply(params, grads, state, lr, null, n);
     }
 
     @Override
-    public void stepSparse(float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count) {
-        Checks.shapes(this, params, grads, state, t, idx, count);
+    protected void updateSparse(float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx,
+                                int count) {
         apply(params, grads, state, lr, idx, count);
     }
 
@@ -99,10 +84,5 @@ public final class RmsProp implements Optimizer {
             sq[i] = s;
             w[i] = w[i] - gi / ((float) Math.sqrt(s) + eps) * rate;
         }
-    }
-
-    @Override
-    public String toString() {
-        return "RmsProp{learningRate=" + learningRate + ", rho=" + rho + ", epsilon=" + epsilon + '}';
     }
 }

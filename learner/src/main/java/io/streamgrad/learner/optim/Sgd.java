@@ -6,12 +6,13 @@ package io.streamgrad.learner.optim;
  * <p>Lazy vs dense: none. A zero gradient leaves {@code w} unchanged, so {@link #stepSparse} over the
  * coordinates with a non-zero gradient gives exactly the dense result.
  */
-public final class Sgd implements Optimizer {
+public final class Sgd extends AbstractOptimizer {
     private final double learningRate;
 
     /** @param learningRate the base rate ({@code optimizer.learning_rate}), finite, {@code > 0} */
     public Sgd(double learningRate) {
-        this.learningRate = Checks.positive(Checks.LEARNING_RATE, learningRate);
+        super(OptimizerKind.SGD);
+        this.learningRate = option(OptimizerOptions.LEARNING_RATE, learningRate);
     }
 
     public double learningRate() {
@@ -19,31 +20,15 @@ public final class Sgd implements Optimizer {
     }
 
     @Override
-    public String name() {
-        return "sgd";
-    }
-
-    @Override
-    public int stateSize(int numParams) {
-        return Checks.blocks(name(), 0, numParams);
-    }
-
-    @Override
-    public void initState(float[] state, int numParams) {
-        Checks.fill(this, state, numParams, 0f); // stateless: checks the length only
-    }
-
-    @Override
-    public void step(float[] params, float[] grads, float[] state, long t, double lr) {
-        int n = Checks.shapes(this, params, grads, state, t);
+    protected void update(float[] params, float[] grads, float[] state, int n, long t, double lr) {
         for (int i = 0; i < n; i++) {
             params[i] = (float) (params[i] - lr * grads[i]);
         }
     }
 
     @Override
-    public void stepSparse(float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count) {
-        Checks.shapes(this, params, grads, state, t, idx, count);
+    protected void updateSparse(float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx,
+                                int count) {
         for (int k = 0; k < count; k++) {
             int i = idx[k];
             params[i] = (float) (params[i] - lr * grads[k]);
@@ -54,7 +39,7 @@ public final class Sgd implements Optimizer {
     @Override
     public int stepSparseIfFinite(float[] params, float[] grads, float[] state, long t, double lr, int[] idx,
                                   int count) {
-        Checks.shapes(this, params, grads, state, t, idx, count);
+        checkShapes(params, grads, state, t, idx, count);
         float[] next = Scratch.floats(count);
         float mark = 0f;
         for (int k = 0; k < count; k++) {
@@ -69,10 +54,5 @@ public final class Sgd implements Optimizer {
             params[idx[k]] = next[k];
         }
         return APPLIED;
-    }
-
-    @Override
-    public String toString() {
-        return "Sgd{learningRate=" + learningRate + '}';
     }
 }

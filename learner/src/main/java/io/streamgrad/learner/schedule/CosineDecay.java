@@ -17,8 +17,8 @@ public final class CosineDecay implements Schedule {
      */
     public CosineDecay(double base, long decaySteps, double min) {
         this.base = ScheduleChecks.baseRate(base);
-        this.decaySteps = ScheduleChecks.decaySteps("cosine", decaySteps);
-        if (!(min >= 0 && min <= base)) {
+        this.decaySteps = ScheduleChecks.decaySteps(ScheduleKind.COSINE, decaySteps);
+        if (!(ScheduleOptions.MIN_LEARNING_RATE.range().contains(min) && min <= base)) {
             throw new IllegalArgumentException(ScheduleChecks.MIN_LEARNING_RATE + " must be in [0, "
                     + ScheduleChecks.BASE_RATE + " = " + base + "] for schedule.type cosine, got " + min);
         }

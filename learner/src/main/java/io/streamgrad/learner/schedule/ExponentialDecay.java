@@ -18,8 +18,8 @@ public final class ExponentialDecay implements Schedule {
      */
     public ExponentialDecay(double base, long decaySteps, double decayRate, boolean staircase) {
         this.base = ScheduleChecks.baseRate(base);
-        this.decaySteps = ScheduleChecks.decaySteps("exponential", decaySteps);
-        this.decayRate = ScheduleChecks.decayFactor("exponential", decayRate);
+        this.decaySteps = ScheduleChecks.decaySteps(ScheduleKind.EXPONENTIAL, decaySteps);
+        this.decayRate = ScheduleChecks.decayFactor(ScheduleKind.EXPONENTIAL, decayRate);
         this.staircase = staircase;
     }
 

@@ -19,12 +19,8 @@ public final class InverseTimeDecay implements Schedule {
      */
     public InverseTimeDecay(double base, long decaySteps, double decayRate, boolean staircase) {
         this.base = ScheduleChecks.baseRate(base);
-        this.decaySteps = ScheduleChecks.decaySteps("inverse_time", decaySteps);
-        if (!(decayRate >= 0) || !Double.isFinite(decayRate)) {
-            throw new IllegalArgumentException(ScheduleChecks.DECAY_RATE
-                    + " must be a finite number >= 0 for schedule.type inverse_time, got " + decayRate);
-        }
-        this.decayRate = decayRate;
+        this.decaySteps = ScheduleChecks.decaySteps(ScheduleKind.INVERSE_TIME, decaySteps);
+        this.decayRate = ScheduleOptions.DECAY_RATE_K.check(decayRate, "for schedule.type inverse_time");
         this.staircase = staircase;
     }
 

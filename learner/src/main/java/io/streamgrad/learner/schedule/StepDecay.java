@@ -16,8 +16,8 @@ public final class StepDecay implements Schedule {
      */
     public StepDecay(double base, long decaySteps, double decayRate) {
         this.base = ScheduleChecks.baseRate(base);
-        this.decaySteps = ScheduleChecks.decaySteps("step", decaySteps);
-        this.decayRate = ScheduleChecks.decayFactor("step", decayRate);
+        this.decaySteps = ScheduleChecks.decaySteps(ScheduleKind.STEP, decaySteps);
+        this.decayRate = ScheduleChecks.decayFactor(ScheduleKind.STEP, decayRate);
     }
 
     @Override

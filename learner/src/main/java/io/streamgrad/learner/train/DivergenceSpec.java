@@ -1,6 +1,6 @@
 package io.streamgrad.learner.train;
 
-import io.streamgrad.learner.config.Defaults;
+import io.streamgrad.learner.config.TrainingOptions;
 
 /**
  * The divergence policy on top of the per-batch guard. The guard itself always applies: a batch whose loss,
@@ -18,19 +18,16 @@ import io.streamgrad.learner.config.Defaults;
  */
 public record DivergenceSpec(int maxBadBatches, double lrBackoff, double minLrScale) {
     /** The defaults: policy off. */
-    public static final DivergenceSpec OFF = new DivergenceSpec(Defaults.DIVERGENCE_MAX_BAD_BATCHES,
-            Defaults.DIVERGENCE_LR_BACKOFF, Defaults.DIVERGENCE_MIN_LR_SCALE);
+    public static final DivergenceSpec OFF = new DivergenceSpec(
+            TrainingOptions.MAX_BAD_BATCHES.defaultValue(), TrainingOptions.LR_BACKOFF.defaultValue(),
+            TrainingOptions.MIN_LR_SCALE.defaultValue());
 
     public DivergenceSpec {
-        if (maxBadBatches < 0) {
+        if (!TrainingOptions.MAX_BAD_BATCHES.range().contains(maxBadBatches)) {
             throw new IllegalArgumentException("divergence.max_bad_batches must be >= 0, got " + maxBadBatches);
         }
-        if (!(lrBackoff > 0 && lrBackoff <= 1)) {
-            throw new IllegalArgumentException("divergence.lr_backoff must be in (0, 1], got " + lrBackoff);
-        }
-        if (!(minLrScale > 0 && minLrScale <= 1)) {
-            throw new IllegalArgumentException("divergence.min_lr_scale must be in (0, 1], got " + minLrScale);
-        }
+        TrainingOptions.LR_BACKOFF.check(lrBackoff);
+        TrainingOptions.MIN_LR_SCALE.check(minLrScale);
     }
 
     /** Whether rollbacks are on (and a last-good copy is kept). */

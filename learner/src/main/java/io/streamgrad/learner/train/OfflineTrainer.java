@@ -1,6 +1,6 @@
 package io.streamgrad.learner.train;
 
-import io.streamgrad.learner.config.Defaults;
+import io.streamgrad.learner.config.TrainingOptions;
 import io.streamgrad.learner.data.Batch;
 import io.streamgrad.learner.data.Dataset;
 import io.streamgrad.learner.metrics.PrequentialMetrics;
@@ -26,9 +26,9 @@ public final class OfflineTrainer {
     private final Trainer trainer;
     private final long markGoodEvery;
 
-    /** Marks the model good after {@link Defaults#OFFLINE_MARK_GOOD_EVERY} clean updates (policy on only). */
+    /** Marks the model good after {@link TrainingOptions#OFFLINE_MARK_GOOD_EVERY} clean updates (policy on only). */
     public OfflineTrainer(TrainerConfig config) {
-        this(config, Defaults.OFFLINE_MARK_GOOD_EVERY);
+        this(config, TrainingOptions.OFFLINE_MARK_GOOD_EVERY);
     }
 
     /**

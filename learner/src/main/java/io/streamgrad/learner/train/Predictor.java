@@ -2,7 +2,6 @@ package io.streamgrad.learner.train;
 
 import io.streamgrad.learner.data.Batch;
 import io.streamgrad.learner.loss.Loss;
-import io.streamgrad.learner.loss.Losses;
 import io.streamgrad.learner.model.Model;
 import io.streamgrad.learner.model.Models;
 
@@ -18,7 +17,7 @@ public final class Predictor {
 
     public Predictor(TrainerConfig config) {
         this.model = Models.create(config.model());
-        this.loss = Losses.create(config.loss(), config.huberDelta());
+        this.loss = config.loss().create(config.huberDelta());
         this.outputs = model.numOutputs();
     }
 

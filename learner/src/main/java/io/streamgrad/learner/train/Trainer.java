@@ -2,7 +2,6 @@ package io.streamgrad.learner.train;
 
 import io.streamgrad.learner.data.Batch;
 import io.streamgrad.learner.loss.Loss;
-import io.streamgrad.learner.loss.Losses;
 import io.streamgrad.learner.model.Model;
 import io.streamgrad.learner.model.Models;
 import io.streamgrad.learner.model.SparseGradient;
@@ -64,10 +63,10 @@ public final class Trainer {
     public Trainer(TrainerConfig config) {
         this.config = config;
         this.model = Models.create(config.model());
-        this.loss = Losses.create(config.loss(), config.huberDelta());
+        this.loss = config.loss().create(config.huberDelta());
         this.optimizer = Optimizers.create(config.optimizer());
         this.schedule = Schedules.create(config.schedule(), config.optimizer().learningRate());
-        this.optimizerRegularizes = "ftrl".equals(config.optimizer().type());
+        this.optimizerRegularizes = config.optimizer().type().appliesRegularization();
         this.numParams = model.numParams();
         this.outputs = model.numOutputs();
         this.grad = new float[numParams];
@@ -103,7 +102,7 @@ public final class Trainer {
      * ({@code divergence.max_bad_batches} rejected batches in a row) restores them. The copy is kept in the state
      * (so it is checkpointed with it), reusing its arrays once allocated; O(parameters + optimizer state). The
      * streaming job calls this whenever it publishes a snapshot; offline training after every
-     * {@link io.streamgrad.learner.config.Defaults#OFFLINE_MARK_GOOD_EVERY} updates without a rejection and at the
+     * {@link io.streamgrad.learner.config.TrainingOptions#OFFLINE_MARK_GOOD_EVERY} updates without a rejection and at the
      * end of a pass without one since the last mark ({@link OfflineTrainer}).
      *
      * <p>Does nothing while the state is in a streak of rejected batches (its parameters are those that keep

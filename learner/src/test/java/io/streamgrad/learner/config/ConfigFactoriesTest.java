@@ -1,5 +1,7 @@
 package io.streamgrad.learner.config;
 
+import io.streamgrad.learner.schedule.ScheduleKind;
+import io.streamgrad.learner.optim.OptimizerKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamgrad.learner.train.Trainer;
@@ -23,7 +25,7 @@ class ConfigFactoriesTest {
     @Test
     void everyModelTypeWithEveryOptimizer_buildsATrainer_withTheEstimatedSizes() {
         for (Map.Entry<String, String> m : MODELS.entrySet()) {
-            for (String opt : Defaults.OPTIMIZERS) {
+            for (OptimizerKind opt : OptimizerKind.values()) {
                 TrainerConfig c = ConfigParser.parse(m.getValue() + "optimizer: {type: " + opt + "}\n");
 
                 Trainer t = new Trainer(c);
@@ -32,7 +34,7 @@ class ConfigFactoriesTest {
                         c.model().classes(), c.model().hidden(), c.model().factors());
                 assertThat(t.model().numParams()).as("%s parameters", m.getKey()).isEqualTo(expected);
                 assertThat(t.optimizer().stateSize(t.model().numParams())).as("%s state floats", opt)
-                        .isEqualTo(Defaults.optimizerStatePerParam(opt) * t.model().numParams());
+                        .isEqualTo(opt.statePerParam() * t.model().numParams());
                 assertThat(t.initState().params()).hasSize((int) expected);
             }
         }
@@ -40,7 +42,7 @@ class ConfigFactoriesTest {
 
     @Test
     void everyScheduleType_buildsATrainer() {
-        for (String s : Defaults.SCHEDULES) {
+        for (String s : ScheduleKind.names()) {
             String schedule = s.equals("constant") ? "schedule: constant\n"
                     : "schedule: {type: " + s + ", decay_steps: 10, warmup_steps: 2}\n";
             TrainerConfig c = ConfigParser.parse(MODELS.get("logistic") + "optimizer: {type: sgd}\n" + schedule);

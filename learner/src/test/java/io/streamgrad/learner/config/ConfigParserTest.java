@@ -1,5 +1,11 @@
 package io.streamgrad.learner.config;
 
+import io.streamgrad.learner.schedule.ScheduleOptions;
+import io.streamgrad.learner.optim.OptimizerOptions;
+import io.streamgrad.learner.optim.OptimizerKind;
+import io.streamgrad.learner.loss.LossOptions;
+import io.streamgrad.learner.model.ModelOptions;
+import io.streamgrad.learner.model.ModelKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,21 +36,21 @@ class ConfigParserTest {
     void parse_briefExample_readsEveryKeyAsWritten() {
         TrainerConfig c = ConfigParser.parse(ConfigKeys.EXAMPLE);
 
-        assertThat(c.model().type()).isEqualTo("mlp");
+        assertThat(c.model().type().yamlName()).isEqualTo("mlp");
         assertThat(c.model().features()).isEqualTo(784);
         assertThat(c.model().classes()).isEqualTo(10);
         assertThat(c.model().hidden()).containsExactly(256, 128);
         assertThat(c.model().activation()).isEqualTo("relu");
         assertThat(c.model().init()).isEqualTo("he");
-        assertThat(c.loss()).isEqualTo("categorical_cross_entropy");
-        assertThat(c.optimizer().type()).isEqualTo("adam");
+        assertThat(c.loss().yamlName()).isEqualTo("categorical_cross_entropy");
+        assertThat(c.optimizer().type().yamlName()).isEqualTo("adam");
         assertThat(c.optimizer().learningRate()).isEqualTo(0.001);
         assertThat(c.optimizer().beta1()).isEqualTo(0.9);
         assertThat(c.optimizer().beta2()).isEqualTo(0.999);
         assertThat(c.optimizer().epsilon()).isEqualTo(1.0e-8);
         assertThat(c.optimizer().weightDecay()).isEqualTo(0.0);
         assertThat(c.optimizer().momentum()).isEqualTo(0.9);
-        assertThat(c.schedule().type()).isEqualTo("cosine");
+        assertThat(c.schedule().type().yamlName()).isEqualTo("cosine");
         assertThat(c.schedule().decaySteps()).isEqualTo(4690);
         assertThat(c.regularization().l1()).isZero();
         assertThat(c.regularization().l2()).isZero();
@@ -60,28 +66,28 @@ class ConfigParserTest {
     void parse_minimalConfig_takesEveryOtherValueFromDefaults() {
         TrainerConfig c = ConfigParser.parse(MINIMAL_LOGISTIC);
 
-        assertThat(c.model().classes()).isEqualTo(Defaults.CLASSES);
+        assertThat(c.model().classes()).isEqualTo(ModelOptions.CLASSES.defaultValue());
         assertThat(c.model().init()).isEqualTo("zeros");
         assertThat(c.model().hidden()).isEmpty();
-        assertThat(c.huberDelta()).isEqualTo(Defaults.HUBER_DELTA);
-        assertThat(c.optimizer().learningRate()).isEqualTo(Defaults.LEARNING_RATE_SGD);
-        assertThat(c.optimizer().beta1()).isEqualTo(Defaults.BETA1);
-        assertThat(c.optimizer().beta2()).isEqualTo(Defaults.BETA2);
-        assertThat(c.optimizer().epsilon()).isEqualTo(Defaults.EPSILON);
-        assertThat(c.optimizer().weightDecay()).isEqualTo(Defaults.WEIGHT_DECAY);
-        assertThat(c.optimizer().momentum()).isEqualTo(Defaults.MOMENTUM);
-        assertThat(c.optimizer().rho()).isEqualTo(Defaults.RHO);
-        assertThat(c.optimizer().initialAccumulator()).isEqualTo(Defaults.INITIAL_ACCUMULATOR);
-        assertThat(c.optimizer().ftrlBeta()).isEqualTo(Defaults.FTRL_BETA);
-        assertThat(c.schedule().type()).isEqualTo("constant");
-        assertThat(c.schedule().decayRate()).isEqualTo(Defaults.DECAY_RATE);
-        assertThat(c.schedule().warmupSteps()).isEqualTo(Defaults.WARMUP_STEPS);
-        assertThat(c.clipping().value()).isEqualTo(Defaults.CLIP_VALUE);
-        assertThat(c.clipping().weight()).isEqualTo(Defaults.CLIP_WEIGHT);
-        assertThat(c.batchSize()).isEqualTo(Defaults.BATCH_SIZE);
-        assertThat(c.shuffle()).isEqualTo(Defaults.SHUFFLE);
-        assertThat(c.seed()).isEqualTo(Defaults.SEED);
-        assertThat(c.sparseUpdates()).isEqualTo(Defaults.SPARSE_UPDATES);
+        assertThat(c.huberDelta()).isEqualTo(LossOptions.DELTA.defaultValue());
+        assertThat(c.optimizer().learningRate()).isEqualTo(OptimizerKind.SGD.defaultLearningRate());
+        assertThat(c.optimizer().beta1()).isEqualTo(OptimizerOptions.BETA1.defaultValue());
+        assertThat(c.optimizer().beta2()).isEqualTo(OptimizerOptions.BETA2.defaultValue());
+        assertThat(c.optimizer().epsilon()).isEqualTo(OptimizerOptions.EPSILON.defaultValue());
+        assertThat(c.optimizer().weightDecay()).isEqualTo(OptimizerOptions.WEIGHT_DECAY.defaultValue());
+        assertThat(c.optimizer().momentum()).isEqualTo(OptimizerOptions.MOMENTUM.defaultValue());
+        assertThat(c.optimizer().rho()).isEqualTo(OptimizerOptions.RHO.defaultValue());
+        assertThat(c.optimizer().initialAccumulator()).isEqualTo(OptimizerOptions.INITIAL_ACCUMULATOR.defaultValue());
+        assertThat(c.optimizer().ftrlBeta()).isEqualTo(OptimizerOptions.BETA.defaultValue());
+        assertThat(c.schedule().type().yamlName()).isEqualTo("constant");
+        assertThat(c.schedule().decayRate()).isEqualTo(ScheduleOptions.DECAY_RATE.defaultValue());
+        assertThat(c.schedule().warmupSteps()).isEqualTo(ScheduleOptions.WARMUP_STEPS.defaultValue());
+        assertThat(c.clipping().value()).isEqualTo(TrainingOptions.CLIP_VALUE.defaultValue());
+        assertThat(c.clipping().weight()).isEqualTo(TrainingOptions.CLIP_WEIGHT.defaultValue());
+        assertThat(c.batchSize()).isEqualTo(TrainingOptions.BATCH_SIZE.defaultValue());
+        assertThat(c.shuffle()).isEqualTo(TrainingOptions.SHUFFLE.defaultValue());
+        assertThat(c.seed()).isEqualTo(TrainingOptions.SEED.defaultValue());
+        assertThat(c.sparseUpdates()).isEqualTo(TrainingOptions.SPARSE_UPDATES.defaultValue());
         assertThat(c.task()).isEqualTo(TrainerConfig.Task.BINARY);
     }
 
@@ -89,7 +95,7 @@ class ConfigParserTest {
     void parse_adaptiveOptimizerWithoutRate_usesItsOwnDefaultRate() {
         TrainerConfig c = ConfigParser.parse(MINIMAL_LOGISTIC.replace("type: sgd", "type: adam"));
 
-        assertThat(c.optimizer().learningRate()).isEqualTo(Defaults.LEARNING_RATE_ADAPTIVE);
+        assertThat(c.optimizer().learningRate()).isEqualTo(OptimizerKind.ADAM.defaultLearningRate());
     }
 
     @Test
@@ -116,7 +122,7 @@ class ConfigParserTest {
 
         assertThat(c.model().factors()).isEqualTo(4);
         assertThat(c.model().initStd()).isEqualTo(0.05);
-        assertThat(c.loss()).isEqualTo("huber");
+        assertThat(c.loss().yamlName()).isEqualTo("huber");
         assertThat(c.huberDelta()).isEqualTo(2.5);
         assertThat(c.optimizer().ftrlBeta()).isEqualTo(0.5);
         assertThat(c.optimizer().rho()).isEqualTo(0.8);
@@ -142,7 +148,7 @@ class ConfigParserTest {
 
     @Test
     void parse_scheduleShorthand_constantWorks_othersNeedDecaySteps() {
-        assertThat(ConfigParser.parse(MINIMAL_LOGISTIC + "schedule: constant\n").schedule().type())
+        assertThat(ConfigParser.parse(MINIMAL_LOGISTIC + "schedule: constant\n").schedule().type().yamlName())
                 .isEqualTo("constant");
 
         assertThat(problemsOf(MINIMAL_LOGISTIC + "schedule: cosine\n").problems())
@@ -342,13 +348,13 @@ class ConfigParserTest {
 
     @Test
     void parameterCount_matchesTheDocumentedFormulas() {
-        assertThat(ConfigParser.parameterCount("linear", 10, 1, List.of(), 8)).isEqualTo(11);
-        assertThat(ConfigParser.parameterCount("softmax", 784, 10, List.of(), 8)).isEqualTo(7850);
-        assertThat(ConfigParser.parameterCount("mlp", 784, 10, List.of(256, 128), 8))
+        assertThat(ConfigParser.parameterCount(ModelKind.LINEAR, 10, 1, List.of(), 8)).isEqualTo(11);
+        assertThat(ConfigParser.parameterCount(ModelKind.SOFTMAX, 784, 10, List.of(), 8)).isEqualTo(7850);
+        assertThat(ConfigParser.parameterCount(ModelKind.MLP, 784, 10, List.of(256, 128), 8))
                 .isEqualTo(785 * 256 + 257 * 128 + 129 * 10);
-        assertThat(ConfigParser.parameterCount("mlp", 4, 1, List.of(3), 8)).isEqualTo(5 * 3 + 4);
-        assertThat(ConfigParser.parameterCount("fm", 100, 1, List.of(), 8)).isEqualTo(1 + 100 * 9);
-        assertThat(ConfigParser.parameterCount("mlp", Integer.MAX_VALUE, 1,
+        assertThat(ConfigParser.parameterCount(ModelKind.MLP, 4, 1, List.of(3), 8)).isEqualTo(5 * 3 + 4);
+        assertThat(ConfigParser.parameterCount(ModelKind.FM, 100, 1, List.of(), 8)).isEqualTo(1 + 100 * 9);
+        assertThat(ConfigParser.parameterCount(ModelKind.MLP, Integer.MAX_VALUE, 1,
                 List.of(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE), 8)).isEqualTo(Long.MAX_VALUE);
     }
 
@@ -432,8 +438,8 @@ class ConfigParserTest {
         assertThat(c.divergence()).isEqualTo(new DivergenceSpec(3, 0.5, 0.01));
         assertThat(fm.model().factors()).isEqualTo(2);
         String both = ConfigWriter.toYaml(c) + ConfigWriter.toYaml(fm);
-        for (ConfigKey k : ConfigKeys.ALL) {
-            if (!k.type().equals("section") && !k.type().contains("string or section")) {
+        for (Option<?> k : ConfigKeys.ALL) {
+            if (k.type() != Option.Type.SECTION && k.type() != Option.Type.STRING_OR_SECTION) {
                 assertThat(both).as("key %s is written", k.path()).contains(k.name() + ":");
             }
         }

@@ -1,5 +1,9 @@
 package io.streamgrad.learner.config;
 
+import io.streamgrad.learner.schedule.ScheduleKind;
+import io.streamgrad.learner.optim.OptimizerKind;
+import io.streamgrad.learner.loss.LossKind;
+import io.streamgrad.learner.model.ModelKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamgrad.learner.model.ModelSpec;
@@ -45,10 +49,10 @@ class ConfigWriterTest {
                 1.7976931348623157e308, 0.999999999999};
         for (double v : values) {
             TrainerConfig c = new TrainerConfig(
-                    new ModelSpec("logistic", 3, 1, List.of(), "relu", "zeros", 8, 0.01),
-                    "binary_cross_entropy", 1.0,
-                    new OptimizerSpec("sgd", 0.5, 0.9, 0.999, v, v, 0.9, 0.9, v, v, v, v),
-                    new ScheduleSpec("constant", 0, v, false, v, 0),
+                    new ModelSpec(ModelKind.LOGISTIC, 3, 1, List.of(), "relu", "zeros", 8, 0.01),
+                    LossKind.BINARY_CROSS_ENTROPY, 1.0,
+                    new OptimizerSpec(OptimizerKind.SGD, 0.5, 0.9, 0.999, v, v, 0.9, 0.9, v, v, v, v),
+                    new ScheduleSpec(ScheduleKind.CONSTANT, 0, v, false, v, 0),
                     new RegularizationSpec(v, v), new ClippingSpec(v, v, v), 1, false, Long.MIN_VALUE, false);
 
             assertThat(ConfigParser.parse(ConfigWriter.toYaml(c))).as("value %s", v).isEqualTo(c);

@@ -50,9 +50,9 @@ class FormatFixtureTest {
         assertThat(s.modelId()).isEqualTo("ctr-model");
         assertThat(s.version()).isEqualTo(42);
         assertThat(s.createdAt()).isEqualTo(1_767_225_600_000L);
-        assertThat(s.config().model().type()).isEqualTo("logistic");
+        assertThat(s.config().model().type().yamlName()).isEqualTo("logistic");
         assertThat(s.config().model().features()).isEqualTo(11);
-        assertThat(s.config().optimizer().type()).isEqualTo("adam");
+        assertThat(s.config().optimizer().type().yamlName()).isEqualTo("adam");
         assertThat(s.config().optimizer().learningRate()).isEqualTo(0.05);
         assertThat(s.config().schedule().decaySteps()).isEqualTo(1000);
         assertThat(s.config().regularization().l2()).isEqualTo(0.0001);

@@ -158,8 +158,8 @@ class LossesTest {
 
     @Test
     void create_huberWithNonPositiveDelta_isRejected() {
-        assertThatThrownBy(() -> Losses.create("huber", 0.0)).hasMessageContaining("huber_delta");
-        assertThatThrownBy(() -> Losses.create("huber", Double.NaN)).hasMessageContaining("huber_delta");
+        assertThatThrownBy(() -> Losses.create("huber", 0.0)).hasMessageContaining("loss.delta");
+        assertThatThrownBy(() -> Losses.create("huber", Double.NaN)).hasMessageContaining("loss.delta");
         assertThat(Losses.create("mse", 0.0).name()).isEqualTo("mse"); // the delta matters to huber only
     }
 

@@ -69,7 +69,7 @@ class GradientCheckTest {
         Batch batch = sparse
                 ? TestData.sparse(rng, 6, spec.features(), 5, labels, k)
                 : TestData.dense(rng, 6, spec.features(), labels, k);
-        float[] params = TestData.randomParams(rng, model.numParams(), spec.type().equals("fm") ? 0.4 : 0.6);
+        float[] params = TestData.randomParams(rng, model.numParams(), spec.type() == ModelKind.FM ? 0.4 : 0.6);
         if ("relu".equals(spec.activation()) && !spec.hidden().isEmpty()) {
             // relu has a kink at 0: a central difference across it measures neither one-sided derivative. Redraw
             // (deterministically) until every hidden pre-activation is further from 0 than a step can move it.

@@ -28,8 +28,8 @@ class InitTest {
     @ValueSource(strings = {"xavier_uniform", "xavier_normal", "he"})
     void sameSeed_sameParams_differentSeed_differentParams(String init) {
         for (ModelSpec spec : List.of(bigMlp(init),
-                new ModelSpec("softmax", 50, 4, List.of(), null, init, 0, 0),
-                new ModelSpec("fm", 30, 1, List.of(), null, init, 5, 0.01))) {
+                new ModelSpec(ModelKind.SOFTMAX, 50, 4, List.of(), null, init, 0, 0),
+                new ModelSpec(ModelKind.FM, 30, 1, List.of(), null, init, 5, 0.01))) {
             float[] a = init(spec, 42);
             float[] b = init(spec, 42);
             float[] c = init(spec, 43);
@@ -87,14 +87,14 @@ class InitTest {
 
     @Test
     void linearModels_useFanInFeatures_fanOutOutputs() {
-        ModelSpec spec = new ModelSpec("softmax", 2000, 5, List.of(), null, "xavier_normal", 0, 0);
+        ModelSpec spec = new ModelSpec(ModelKind.SOFTMAX, 2000, 5, List.of(), null, "xavier_normal", 0, 0);
         float[] p = init(spec, 7);
         double[] stats = meanStd(p, 0, 2000 * 5);
         assertThat(stats[1]).isCloseTo(Math.sqrt(2.0 / 2005), org.assertj.core.api.Assertions.withinPercentage(3));
         for (int c = 0; c < 5; c++) {
             assertThat(p[2000 * 5 + c]).isZero();
         }
-        float[] he = init(new ModelSpec("linear", 5000, 1, List.of(), null, "he", 0, 0), 7);
+        float[] he = init(new ModelSpec(ModelKind.LINEAR, 5000, 1, List.of(), null, "he", 0, 0), 7);
         assertThat(meanStd(he, 0, 5000)[1]).isCloseTo(Math.sqrt(2.0 / 5000),
                 org.assertj.core.api.Assertions.withinPercentage(5));
     }
@@ -106,7 +106,7 @@ class InitTest {
 
     @Test
     void fm_factorsDrawnFromInitStd_evenWithZerosInit() {
-        ModelSpec spec = new ModelSpec("fm", 2000, 1, List.of(), null, "zeros", 8, 0.05);
+        ModelSpec spec = new ModelSpec(ModelKind.FM, 2000, 1, List.of(), null, "zeros", 8, 0.05);
         float[] p = init(spec, 3);
         assertThat(p[0]).as("w0").isZero();
         assertThat(java.util.Arrays.copyOfRange(p, 1, 2001)).as("w").containsOnly(0f);
@@ -117,7 +117,7 @@ class InitTest {
 
     @Test
     void fm_linearWeightsFollowInit_fanOutOne() {
-        ModelSpec spec = new ModelSpec("fm", 20000, 1, List.of(), null, "he", 2, 0.01);
+        ModelSpec spec = new ModelSpec(ModelKind.FM, 20000, 1, List.of(), null, "he", 2, 0.01);
         float[] p = init(spec, 3);
         assertThat(meanStd(p, 1, 20000)[1]).isCloseTo(Math.sqrt(2.0 / 20000),
                 org.assertj.core.api.Assertions.withinPercentage(3));

@@ -16,7 +16,7 @@ class ModelsTest {
 
     @Test
     void unknownType_namesKeyAndAllowedValues() {
-        assertThatThrownBy(() -> Models.create(new ModelSpec("tree", 3, 1, List.of(), null, "zeros", 0, 0)))
+        assertThatThrownBy(() -> Models.create(new ModelSpec(ModelKind.of("tree"), 3, 1, List.of(), null, "zeros", 0, 0)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("model.type: unknown value 'tree'; allowed: linear, logistic, softmax, mlp, fm");
     }
@@ -27,20 +27,20 @@ class ModelsTest {
                 .hasMessage("model.activation: unknown value 'gelu'; allowed: relu, tanh, sigmoid");
         assertThatThrownBy(() -> Models.create(TestData.mlp(3, List.of(4), 1, "relu", "orthogonal")))
                 .hasMessage("model.init: unknown value 'orthogonal'; allowed: zeros, xavier_uniform, xavier_normal, he");
-        assertThatThrownBy(() -> Models.create(new ModelSpec("linear", 3, 1, List.of(), null, "ones", 0, 0)))
+        assertThatThrownBy(() -> Models.create(new ModelSpec(ModelKind.LINEAR, 3, 1, List.of(), null, "ones", 0, 0)))
                 .hasMessageStartingWith("model.init: unknown value 'ones'");
         assertThatThrownBy(() -> Models.create(TestData.mlp(3, List.of(4, 0), 1, "relu", "he")))
                 .hasMessageStartingWith("model.hidden:");
         assertThatThrownBy(() -> Models.create(TestData.mlp(3, List.of(4), 1, "relu", "zeros")))
                 .hasMessageStartingWith("model.init: zeros");
-        assertThatThrownBy(() -> Models.create(new ModelSpec("linear", 3, 1, List.of(8), null, "zeros", 0, 0)))
+        assertThatThrownBy(() -> Models.create(new ModelSpec(ModelKind.LINEAR, 3, 1, List.of(8), null, "zeros", 0, 0)))
                 .hasMessageStartingWith("model.hidden: only type mlp");
         assertThatThrownBy(() -> Models.create(TestData.softmax(3, 1))).hasMessageStartingWith("model.classes:");
-        assertThatThrownBy(() -> Models.create(new ModelSpec("logistic", 3, 3, List.of(), null, "zeros", 0, 0)))
+        assertThatThrownBy(() -> Models.create(new ModelSpec(ModelKind.LOGISTIC, 3, 3, List.of(), null, "zeros", 0, 0)))
                 .hasMessageStartingWith("model.classes:");
         assertThatThrownBy(() -> Models.create(TestData.linear(0))).hasMessageStartingWith("model.features:");
         assertThatThrownBy(() -> Models.create(TestData.fm(5, 0))).hasMessageStartingWith("model.factors:");
-        assertThatThrownBy(() -> Models.create(new ModelSpec("fm", 5, 1, List.of(), null, "zeros", 2, 0)))
+        assertThatThrownBy(() -> Models.create(new ModelSpec(ModelKind.FM, 5, 1, List.of(), null, "zeros", 2, 0)))
                 .hasMessageStartingWith("model.init_std:");
         assertThatThrownBy(() -> Models.create(TestData.softmax(1 << 30, 4)))
                 .hasMessageStartingWith("model.features:");
@@ -125,7 +125,7 @@ class ModelsTest {
             Batch bad = Batch.sparse(2, 4, new int[] {0, 1, 2}, new int[] {1, 4}, new float[] {1f, 1f},
                     new float[2], null);
             assertThatThrownBy(() -> m.forward(new float[m.numParams()], bad, new float[2 * m.numOutputs()]))
-                    .as(m.spec().type())
+                    .as(m.spec().type().yamlName())
                     .hasMessageContaining("row 1").hasMessageContaining("index 4");
         }
     }

@@ -100,7 +100,7 @@ class SparseDenseTest {
     private static TreeSet<Integer> expectedTouched(ModelSpec spec, TreeSet<Integer> present) {
         int d = spec.features();
         TreeSet<Integer> t = new TreeSet<>();
-        if (spec.type().equals("fm")) {
+        if (spec.type() == ModelKind.FM) {
             int f = spec.factors();
             t.add(0);
             for (int j : present) {

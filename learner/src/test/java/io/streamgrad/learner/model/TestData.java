@@ -77,22 +77,22 @@ final class TestData {
     }
 
     static ModelSpec linear(int d) {
-        return new ModelSpec("linear", d, 1, List.of(), null, "zeros", 0, 0);
+        return new ModelSpec(ModelKind.LINEAR, d, 1, List.of(), null, "zeros", 0, 0);
     }
 
     static ModelSpec logistic(int d) {
-        return new ModelSpec("logistic", d, 1, List.of(), null, "zeros", 0, 0);
+        return new ModelSpec(ModelKind.LOGISTIC, d, 1, List.of(), null, "zeros", 0, 0);
     }
 
     static ModelSpec softmax(int d, int k) {
-        return new ModelSpec("softmax", d, k, List.of(), null, "zeros", 0, 0);
+        return new ModelSpec(ModelKind.SOFTMAX, d, k, List.of(), null, "zeros", 0, 0);
     }
 
     static ModelSpec mlp(int d, List<Integer> hidden, int classes, String activation, String init) {
-        return new ModelSpec("mlp", d, classes, hidden, activation, init, 0, 0);
+        return new ModelSpec(ModelKind.MLP, d, classes, hidden, activation, init, 0, 0);
     }
 
     static ModelSpec fm(int d, int factors) {
-        return new ModelSpec("fm", d, 1, List.of(), null, "zeros", factors, 0.01);
+        return new ModelSpec(ModelKind.FM, d, 1, List.of(), null, "zeros", factors, 0.01);
     }
 }

@@ -26,8 +26,8 @@ class FtrlTest extends OptimizerContract {
     @Override
     protected List<Invalid> invalidSpecs() {
         return List.of(
-                invalid("ftrl_beta -1", b -> b.ftrlBeta(-1), "optimizer.ftrl_beta"),
-                invalid("ftrl_beta NaN", b -> b.ftrlBeta(Double.NaN), "optimizer.ftrl_beta"),
+                invalid("beta -1", b -> b.ftrlBeta(-1), "optimizer.beta"),
+                invalid("beta NaN", b -> b.ftrlBeta(Double.NaN), "optimizer.beta"),
                 invalid("l1 -0.1", b -> b.l1(-0.1), "regularization.l1"),
                 invalid("l2 -0.1", b -> b.l2(-0.1), "regularization.l2"),
                 invalid("l2 infinite", b -> b.l2(Double.POSITIVE_INFINITY), "regularization.l2"));

@@ -91,8 +91,8 @@ abstract class OptimizerContract {
 
     @Test
     void name_isTheConfiguredTypeAndIsRegistered() {
-        assertThat(optimizer().name()).isEqualTo(validSpec().type());
-        assertThat(Optimizers.TYPES).contains(validSpec().type());
+        assertThat(optimizer().name()).isEqualTo(validSpec().type().yamlName());
+        assertThat(Optimizers.TYPES).contains(validSpec().type().yamlName());
     }
 
     @Test

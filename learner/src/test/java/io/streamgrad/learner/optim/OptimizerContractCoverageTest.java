@@ -36,7 +36,7 @@ class OptimizerContractCoverageTest {
     void everyOptimizerType_hasExactlyOneContractTest() throws ReflectiveOperationException {
         List<String> covered = new ArrayList<>();
         for (OptimizerContract t : contractTests()) {
-            covered.add(t.validSpec().type());
+            covered.add(t.validSpec().type().yamlName());
         }
         assertThat(covered).as("optimizer.type values with a contract test")
                 .containsExactlyInAnyOrderElementsOf(Optimizers.TYPES);

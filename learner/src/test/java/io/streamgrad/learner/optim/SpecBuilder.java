@@ -27,7 +27,7 @@ final class SpecBuilder {
     }
 
     static SpecBuilder from(OptimizerSpec s) {
-        SpecBuilder b = new SpecBuilder(s.type());
+        SpecBuilder b = new SpecBuilder(s.type() == null ? null : s.type().yamlName());
         b.learningRate = s.learningRate();
         b.beta1 = s.beta1();
         b.beta2 = s.beta2();
@@ -56,7 +56,7 @@ final class SpecBuilder {
     SpecBuilder l2(double v) { l2 = v; return this; }
 
     OptimizerSpec build() {
-        return new OptimizerSpec(type, learningRate, beta1, beta2, epsilon, weightDecay, momentum, rho,
+        return new OptimizerSpec(OptimizerKind.of(type), learningRate, beta1, beta2, epsilon, weightDecay, momentum, rho,
                 initialAccumulator, ftrlBeta, l1, l2);
     }
 }

@@ -14,7 +14,7 @@ class SchedulesTest {
 
     private static Schedule create(String type, long decaySteps, double decayRate, boolean staircase, double min,
                                    long warmup, double base) {
-        return Schedules.create(new ScheduleSpec(type, decaySteps, decayRate, staircase, min, warmup), base);
+        return Schedules.create(new ScheduleSpec(ScheduleKind.of(type), decaySteps, decayRate, staircase, min, warmup), base);
     }
 
     @Test

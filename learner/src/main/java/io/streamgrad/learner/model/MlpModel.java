@@ -39,7 +39,7 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * <p>The products call OpenBLAS's {@code cblas_sgemm} directly on the off-heap buffers (the library ND4J's CPU
  * backend uses, with its thread setting), each operand described by its pointer, storage order and leading
  * dimension: no ND4J op object, shape check or layout copy per call. Through {@code Nd4j.gemm} the same products
- * cost 15-25% more at batch 128 (docs/BENCHMARKS.md).
+ * cost more (docs/BENCHMARKS.md#dense-kernels).
  *
  * <p>Cost per batch: one bulk copy of the parameters in, the inputs in, the outputs out; per layer one gemm
  * (into the activation buffer) plus one in-place activation op forward, and up to two gemms plus two or three
@@ -466,8 +466,8 @@ final class MlpModel implements Model {
      * Hidden-layer activation, applied in place to the gemm output, and its derivative written from the
      * activation {@code a} alone ({@code relu'} = [a &gt; 0], {@code tanh'} = 1 - a^2, {@code sigmoid'} = a (1 - a)),
      * so the pre-activations need not be kept. The derivatives use ND4J's vectorised legacy scalar and pairwise
-     * ops: measured at 128 × 256, two or three of them cost 25-35 µs, where the fused {@code relu_bp},
-     * {@code tanh_bp} and {@code sigmoid_bp} custom ops cost 80, 260 and 160 µs.
+     * ops, measured cheaper than the fused {@code relu_bp}, {@code tanh_bp} and {@code sigmoid_bp} custom ops
+     * (docs/BENCHMARKS.md#dense-kernels).
      */
     enum Activation {
         RELU("relu"), TANH("tanh"), SIGMOID("sigmoid");

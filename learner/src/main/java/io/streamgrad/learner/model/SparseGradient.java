@@ -15,7 +15,7 @@ import java.util.Arrays;
  *
  * <p>The table is kept at most a quarter full: most adds of a CTR batch insert a new coordinate, and at half full
  * the probe's "slot taken?" branch went either way often enough to cost more than the larger table's cache misses
- * (adding a batch of 256 examples with ~30 non-zeros each: 81 -> 67 us; an eighth full: 68-71 us).
+ * (an eighth full was no faster; docs/BENCHMARKS.md#sparse-kernels).
  *
  * <p>{@link #clear()} costs O(count), not O(capacity). Not thread-safe.
  */

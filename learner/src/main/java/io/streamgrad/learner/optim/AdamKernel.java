@@ -23,7 +23,7 @@ package io.streamgrad.learner.optim;
  * <p>Speed: the dense loop runs over four distinct arrays with one index ({@code w, g, m, v}), the form C2
  * compiles to AVX vector instructions ({@code vsqrtps}, {@code vdivps}); with {@code m} and {@code v} read from
  * one array at {@code i} and {@code n + i} it cannot prove the stores and loads independent and stays scalar
- * (12x slower, docs/BENCHMARKS.md). So {@code v} is staged through a per-thread scratch array by two
+ * (docs/BENCHMARKS.md#dense-kernels). So {@code v} is staged through a per-thread scratch array by two
  * {@code System.arraycopy} calls, which keeps the checkpointed layout unchanged.
  */
 final class AdamKernel {
@@ -148,7 +148,7 @@ final class AdamKernel {
      * when both are (or NaN/infinite when either is not, or when a finite sum overflows). The new {@code m} needs
      * no mark: a non-finite {@code m} makes {@code w} non-finite ({@code den} is positive or NaN). One addition is
      * all the mark may cost: with the three multiplications of {@code w*0 + m*0 + v*0} the body grows past C2's
-     * loop-unrolling limit and the loop runs scalar, 4x slower.
+     * loop-unrolling limit and the loop runs scalar (docs/BENCHMARKS.md#dense-kernels).
      */
     private static void probe(float[] w, float[] g, float[] m, float[] v, float[] marks, int n, float b1, float b2,
                               float ob1, float ob2, float c1, float c2, float rate, float e, float dec) {
@@ -163,9 +163,9 @@ final class AdamKernel {
 
     /**
      * The sum of the marks (non-finite if any mark is), in sixteen independent chains: JDK 17's C2 does not
-     * vectorise a float sum, so its speed is how many additions are in flight at once. Four chains took 58 us
-     * over the MLP's 235,146 marks, sixteen 37 us (a micro-benchmark of both, one thread); the order of the
-     * additions does not matter here, only whether the total is finite.
+     * vectorise a float sum, so its speed is how many additions are in flight at once; sixteen chains measured
+     * faster than four (docs/BENCHMARKS.md#dense-kernels). The order of the additions does not matter here, only
+     * whether the total is finite.
      */
     private static float sumOfMarks(float[] marks, int n) {
         float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f, a4 = 0f, a5 = 0f, a6 = 0f, a7 = 0f;

@@ -17,8 +17,8 @@ import io.streamgrad.learner.config.TrainingOptions;
  * the precision every value is stored in (with {@code alpha}, {@code beta} and the penalties rounded to float
  * once per step); the square roots are of the stored {@code n}, so {@code w} is a pure function of the stored
  * {@code (z, n)} and the sigmas telescope over the stored roots. (Until 23 Nov 2026 the arithmetic was double,
- * rounded to float on store: the double conversions, square roots and division made the update 5x slower,
- * docs/BENCHMARKS.md, "FTRL in float32"; results differ from that version by float rounding.) The L1/L2
+ * rounded to float on store: the double conversions, square roots and division were most of a lazy step,
+ * docs/BENCHMARKS.md#ftrl-in-float32; results differ from that version by float rounding.) The L1/L2
  * penalties are the optimizer's own (the trainer does not add them to the gradient for ftrl); L1 gives exact
  * zeros.
  *
@@ -101,7 +101,7 @@ public final class Ftrl extends AbstractOptimizer {
 
     /**
      * Coordinates per chunk of the lazy step: the 3 x 128 cache lines a chunk gathers stay in L1 until written
-     * back (at 256 they filled a 48 KiB L1, and writing ~7,700 coordinates back took 25 us instead of 16).
+     * back (at 256 they overflowed a 48 KiB L1 and the write-back missed; docs/BENCHMARKS.md#ftrl-in-float32).
      */
     private static final int CHUNK = 128;
 

@@ -11,8 +11,8 @@ package io.streamgrad.learner.optim;
  * constant factor per step into the subnormal range (below 2^-126, 1.2e-38), and IEEE gradual underflow then keeps
  * it there: {@code 0.999f * v} rounds back to {@code v} for the smallest few hundred subnormals, so they never
  * reach zero. On Intel x86 cores every vector instruction with a subnormal operand or result takes a microcode
- * assist (~100+ cycles): a batch-128 MLP with a third of its Adam moments subnormal after ~700 steps trained 3x
- * slower (62,000 -> 20,000 examples/s on one core; docs/BENCHMARKS.md, "Subnormal moments"). Java cannot set the
+ * assist (~100+ cycles): a batch-128 MLP with a third of its Adam moments subnormal after ~700 steps trained several
+ * times slower (docs/BENCHMARKS.md#subnormal-moments). Java cannot set the
  * CPU's flush-to-zero mode, so this does it in arithmetic C2 still vectorises.
  *
  * <p><b>What it changes.</b> {@code x} is rounded to a multiple of 2^-113 (the spacing of floats near 2^-90): |x|

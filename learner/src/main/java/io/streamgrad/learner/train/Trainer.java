@@ -422,7 +422,7 @@ public final class Trainer {
             return;
         }
         // Sparse: the touched values in touched order, in buffers sized by the batch, not the model (a copy into
-        // parameter-sized arrays scattered its writes over megabytes: 3-4x slower, docs/BENCHMARKS.md).
+        // parameter-sized arrays scattered its writes over megabytes; docs/BENCHMARKS.md#sparse-kernels).
         int blocks = numParams == 0 ? 0 : opt.length / numParams;
         int c = sCount;
         if (paramsBackup == null || paramsBackup.length < c) {

@@ -11,8 +11,8 @@ public final class FloatArrays {
 
     /**
      * The sum of squares with eight float partial sums per block of 1024, each block's total added in double:
-     * eight independent chains instead of one serial double chain (3.4x faster over the MLP's 235,146 floats,
-     * docs/BENCHMARKS.md). Relative error about 1e-6 (float rounding over at most 128 terms per partial sum);
+     * eight independent chains instead of one serial double chain, which was the bottleneck
+     * (docs/BENCHMARKS.md#dense-kernels). Relative error about 1e-6 (float rounding over at most 128 terms per partial sum);
      * the norm is reported and compared with {@code clipping.global_norm}, both to that precision.
      */
     public static double sumOfSquares(float[] g) {
@@ -59,7 +59,7 @@ public final class FloatArrays {
     /**
      * Whether every element of {@code a} is finite, as a branch-free max of absolute values (NaN if any element
      * is NaN, infinite if any is infinite), which C2 vectorises; an early-exit {@code Float.isFinite} loop does
-     * not (1.3-1.4x slower over the MLP's parameters and Adam state).
+     * not (docs/BENCHMARKS.md#dense-kernels).
      */
     public static boolean allFinite(float[] a) {
         float max = 0f;

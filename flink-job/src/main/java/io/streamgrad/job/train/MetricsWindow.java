@@ -19,9 +19,12 @@ import java.util.Map;
  *
  * <p>The window's checkpointed state lives in the model's {@link TrainerProgress} (counters, start time, last
  * published values), its {@link DivergenceGuard} (rollbacks, whether the last window alerted) and the scored batches
- * the caller keeps ({@link ScoredBatch}, one per applied batch). The time is passed in.
+ * the caller keeps ({@link ScoredBatch}, one per applied batch). The time is passed in. Serializable: it holds only
+ * its length and travels with the operator in the job graph.
  */
-final class MetricsWindow {
+final class MetricsWindow implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final int everyBatches;
 
     MetricsWindow(int everyBatches) {

@@ -8,8 +8,12 @@ package io.streamgrad.job.train;
  *
  * <p>A time-based snapshot that is not due yet asks for one processing-time timer at its due time; when the timer
  * fires after a step-triggered snapshot came in between, the snapshot waits a full period after that one.
+ *
+ * <p>Serializable: it holds only its two periods and travels with the operator in the job graph.
  */
-final class SnapshotPolicy {
+final class SnapshotPolicy implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** What to do now: nothing, publish a snapshot, or set a processing-time timer at {@link #timerAt}. */
     record Decision(boolean snapshotNow, long timerAt) {
         static final Decision NONE = new Decision(false, 0);

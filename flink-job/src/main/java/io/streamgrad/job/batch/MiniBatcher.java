@@ -1,6 +1,7 @@
 package io.streamgrad.job.batch;
 
 import io.streamgrad.job.config.ModelCatalog;
+import io.streamgrad.job.records.BatchTrigger;
 import io.streamgrad.job.records.ExampleBatch;
 import io.streamgrad.job.records.TrainingExample;
 import io.streamgrad.learner.train.TrainerConfig;
@@ -23,7 +24,7 @@ import org.apache.flink.util.Collector;
  * batch is flushed {@code batchTimeoutMs} of processing time after its first example (if > 0), and at the end
  * of a bounded input (an event-time timer at {@code Long.MAX_VALUE}, which only the final watermark reaches).
  * A producer-made batch ({@link TrainingExample#batch}, trigger "producer") passes through as it is, after any
- * partial batch of examples that arrived before it (trigger "before-producer-batch").
+ * partial batch of examples that arrived before it ({@link BatchTrigger#BEFORE_PRODUCER_BATCH}).
  *
  * <p>The buffer lives in keyed state, so examples waiting in a partial batch are checkpointed with the source
  * offsets that produced them: nothing is lost or trained twice across a restore.
@@ -37,8 +38,6 @@ import org.apache.flink.util.Collector;
 public final class MiniBatcher extends KeyedProcessFunction<String, TrainingExample, ExampleBatch> {
     private static final long serialVersionUID = 1L;
     static final long END_OF_INPUT = Long.MAX_VALUE;
-    /** The trigger of a partial batch flushed because a producer-made batch came after its examples. */
-    public static final String BEFORE_PRODUCER_BATCH = "before-producer-batch";
 
     private final ModelCatalog catalog;
     private final long batchTimeoutMs;
@@ -68,7 +67,7 @@ public final class MiniBatcher extends KeyedProcessFunction<String, TrainingExam
             // A producer-made batch trains as sent. Examples still waiting in a partial batch arrived before it:
             // they go first, so updates (and the offsets snapshots record) stay in arrival order.
             if (count.value() != null) {
-                flush(ctx.getCurrentKey(), config, BEFORE_PRODUCER_BATCH, ctx.timerService(), out);
+                flush(ctx.getCurrentKey(), config, BatchTrigger.BEFORE_PRODUCER_BATCH, ctx.timerService(), out);
             }
             out.collect(e.batch);
             return;
@@ -85,7 +84,7 @@ public final class MiniBatcher extends KeyedProcessFunction<String, TrainingExam
             }
         }
         if (n >= config.batchSize()) {
-            flush(ctx.getCurrentKey(), config, "count", ctx.timerService(), out);
+            flush(ctx.getCurrentKey(), config, BatchTrigger.COUNT, ctx.timerService(), out);
         } else {
             count.update(n);
         }
@@ -102,13 +101,13 @@ public final class MiniBatcher extends KeyedProcessFunction<String, TrainingExam
             return;
         }
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp == END_OF_INPUT) {
-            flush(ctx.getCurrentKey(), config(ctx.getCurrentKey()), "end-of-input", ctx.timerService(), out);
+            flush(ctx.getCurrentKey(), config(ctx.getCurrentKey()), BatchTrigger.END_OF_INPUT, ctx.timerService(), out);
         } else if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME && Long.valueOf(timestamp).equals(timeoutAt.value())) {
-            flush(ctx.getCurrentKey(), config(ctx.getCurrentKey()), "timeout", ctx.timerService(), out);
+            flush(ctx.getCurrentKey(), config(ctx.getCurrentKey()), BatchTrigger.TIMEOUT, ctx.timerService(), out);
         }
     }
 
-    private void flush(String modelId, TrainerConfig config, String trigger,
+    private void flush(String modelId, TrainerConfig config, BatchTrigger trigger,
                        org.apache.flink.streaming.api.TimerService timers, Collector<ExampleBatch> out)
             throws Exception {
         List<TrainingExample> examples = new ArrayList<>();

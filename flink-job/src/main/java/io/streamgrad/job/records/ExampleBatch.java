@@ -25,10 +25,18 @@ public class ExampleBatch {
     public String[] sourcePartitions = new String[0];
     /** ... and, for each, the offset after the last record of the batch read from it. */
     public long[] nextOffsets = new long[0];
-    /** Why the batch was emitted: "count", "timeout" or "end-of-input". */
+    /**
+     * Why the batch was emitted: a {@link BatchTrigger#wireName()} (read it as {@link #triggerKind()}). A string, not
+     * the enum, because this class is also nested in the mini-batcher's buffer state type ({@link
+     * TrainingExample#batch}): its POJO serializer snapshot in every savepoint records this field as a string.
+     */
     public String trigger;
 
     public ExampleBatch() {
+    }
+
+    public BatchTrigger triggerKind() {
+        return BatchTrigger.of(trigger);
     }
 
     public boolean isSparse() {

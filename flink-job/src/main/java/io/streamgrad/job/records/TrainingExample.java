@@ -25,7 +25,7 @@ public class TrainingExample {
     public long offset;
     /**
      * Non-null for a producer-made mini-batch that trains as it was sent: a MiniBatch record of exactly the model's
-     * {@code batch_size} examples, validated and assembled by the decoder ({@code trigger} "producer"). It then
+     * {@code batch_size} examples, validated and assembled by the decoder ({@link BatchTrigger#PRODUCER}). It then
      * travels as this one record instead of one per example, and the fields above other than {@link #modelId},
      * {@link #topic}, {@link #partition} and {@link #offset} are unused.
      */

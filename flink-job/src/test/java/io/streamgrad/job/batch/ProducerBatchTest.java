@@ -8,6 +8,7 @@ import io.streamgrad.job.TestConfigs;
 import io.streamgrad.job.config.JobConfig.Limits;
 import io.streamgrad.job.config.ModelCatalog;
 import io.streamgrad.job.decode.DecodeAndValidate;
+import io.streamgrad.job.records.BatchTrigger;
 import io.streamgrad.job.records.ExampleBatch;
 import io.streamgrad.job.records.SourceRecord;
 import io.streamgrad.job.records.TrainingExample;
@@ -66,7 +67,7 @@ class ProducerBatchTest {
             assertThat(t.modelId).isEqualTo("m");
             assertThat(t.offset).isEqualTo(40);
             ExampleBatch b = t.batch;
-            assertThat(b.trigger).isEqualTo(BatchAssembler.PRODUCER);
+            assertThat(b.trigger).isEqualTo(BatchTrigger.PRODUCER.wireName());
             assertThat(b.size).isEqualTo(2);
             assertThat(b.dim).isEqualTo(3);
             assertThat(b.dense).containsExactly(1f, 2f, 3f, 4f, 5f, 6f);
@@ -113,7 +114,7 @@ class ProducerBatchTest {
                 h.processElement(new StreamRecord<>(e));
             }
             assertThat(h.extractOutputValues()).singleElement()
-                    .satisfies(b -> assertThat(b.trigger).isEqualTo(BatchAssembler.PRODUCER));
+                    .satisfies(b -> assertThat(b.trigger).isEqualTo(BatchTrigger.PRODUCER.wireName()));
         }
     }
 }

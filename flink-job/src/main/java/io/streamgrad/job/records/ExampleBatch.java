@@ -27,8 +27,9 @@ public class ExampleBatch {
     public long[] nextOffsets = new long[0];
     /**
      * Why the batch was emitted: a {@link BatchTrigger#wireName()} (read it as {@link #triggerKind()}). A string, not
-     * the enum, because this class is also nested in the mini-batcher's buffer state type ({@link
-     * TrainingExample#batch}): its POJO serializer snapshot in every savepoint records this field as a string.
+     * the enum, because savepoints of state format v1 nest this class's POJO serializer snapshot (with this field as
+     * a string) in the mini-batcher's buffer state snapshot, under the always-absent {@code batch} slot that
+     * {@code io.streamgrad.job.batch.BufferedExampleSerializer} still writes; restoring them resolves it.
      */
     public String trigger;
 

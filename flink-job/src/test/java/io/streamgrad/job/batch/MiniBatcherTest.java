@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streamgrad.job.TestConfigs;
 import io.streamgrad.job.config.ModelCatalog;
 import io.streamgrad.job.records.BatchTrigger;
+import io.streamgrad.job.records.BatcherInput;
 import io.streamgrad.job.records.ExampleBatch;
 import io.streamgrad.job.records.TrainingExample;
 import java.util.List;
@@ -20,11 +21,11 @@ class MiniBatcherTest {
     private static final ModelCatalog CATALOG =
             TestConfigs.catalog("a", TestConfigs.logisticYaml(2, 3), "b", TestConfigs.linearYaml(3, 2));
 
-    static KeyedOneInputStreamOperatorTestHarness<String, TrainingExample, ExampleBatch> harness(long timeoutMs)
+    static KeyedOneInputStreamOperatorTestHarness<String, BatcherInput, ExampleBatch> harness(long timeoutMs)
             throws Exception {
         // Built by hand (not ProcessFunctionTestHarnesses, which opens it) so a test can restore state first.
         return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                new MiniBatcher(CATALOG, timeoutMs)), e -> e.modelId, Types.STRING);
+                new MiniBatcher(CATALOG, timeoutMs)), BatcherInput::modelId, Types.STRING);
     }
 
     static TrainingExample dense(String model, long offset, float label, float... x) {

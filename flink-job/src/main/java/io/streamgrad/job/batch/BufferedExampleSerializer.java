@@ -7,6 +7,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
@@ -38,10 +39,12 @@ import org.apache.flink.types.StringValue;
  * Floats and ints are big-endian, one {@code writeFloat}/{@code writeInt} each, as Flink's primitive array
  * serializers write them.
  *
- * <p>The snapshot ({@link Snapshot}, version 1) accepts its own earlier versions and, for savepoints written before
- * this class existed, the {@link PojoSerializerSnapshot} of {@code TrainingExample} when the serializer it restores
- * writes the same bytes as this one (checked on a probe element): both are then "compatible as is", without a
- * migration, and the next savepoint's state is byte for byte what the POJO serializer would have written.
+ * <p>The snapshot ({@link Snapshot}, version 1) accepts its own versions and, for savepoints written before this
+ * class existed, the {@link PojoSerializerSnapshot} of {@code TrainingExample}, checked on a probe element: written
+ * with the {@code batch} slot (the serializer it restores reads this one's bytes back whole), it is "compatible as
+ * is"; written before the class had that field (the committed v1 fixture: no slot), "compatible after migration"
+ * (read with the restored POJO serializer, written again with this one), as Flink resolved it before. Either way
+ * the next savepoint's state is byte for byte what the POJO serializer with the {@code batch} field wrote.
  */
 public final class BufferedExampleSerializer extends TypeSerializer<TrainingExample> {
     private static final long serialVersionUID = 1L;
@@ -269,16 +272,69 @@ public final class BufferedExampleSerializer extends TypeSerializer<TrainingExam
         @Override
         public TypeSerializerSchemaCompatibility<TrainingExample> resolveSchemaCompatibility(
                 TypeSerializerSnapshot<TrainingExample> oldSerializerSnapshot) {
-            if (oldSerializerSnapshot instanceof Snapshot
-                    || oldSerializerSnapshot instanceof PojoSerializerSnapshot && writesTheSameBytes(
-                            oldSerializerSnapshot.restoreSerializer())) {
+            if (oldSerializerSnapshot instanceof Snapshot) {
                 return TypeSerializerSchemaCompatibility.compatibleAsIs();
+            }
+            if (oldSerializerSnapshot instanceof PojoSerializerSnapshot) {
+                TypeSerializer<TrainingExample> pojo = oldSerializerSnapshot.restoreSerializer();
+                if (readsTheSameLayout(pojo)) {
+                    return TypeSerializerSchemaCompatibility.compatibleAsIs(); // written with the batch slot
+                }
+                if (roundTrips(pojo)) {
+                    // Written before TrainingExample had a batch field (the committed v1 fixture): Flink reads the
+                    // old state with the POJO serializer it restores and writes it again with this one.
+                    return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
+                }
             }
             return TypeSerializerSchemaCompatibility.incompatible();
         }
 
-        /** Whether the POJO serializer of a v1 savepoint writes a probe element as this serializer does. */
-        static boolean writesTheSameBytes(TypeSerializer<TrainingExample> pojo) {
+        /**
+         * Whether the POJO serializer restored from a savepoint reads what this serializer writes: a probe element
+         * comes back whole, every byte consumed. Reading is the direction that matters: on a heap backend that
+         * serializer reads the old state.
+         */
+        static boolean readsTheSameLayout(TypeSerializer<TrainingExample> pojo) {
+            TrainingExample probe = probe();
+            try {
+                DataOutputSerializer out = new DataOutputSerializer(128);
+                INSTANCE.serialize(probe, out);
+                byte[] ours = out.getCopyOfBuffer();
+                DataInputDeserializer in = new DataInputDeserializer(ours);
+                TrainingExample back = pojo.deserialize(in);
+                if (in.available() != 0 || !(back instanceof TrainingExample)) {
+                    return false;
+                }
+                out.clear();
+                INSTANCE.serialize(back, out);
+                return Arrays.equals(ours, out.getCopyOfBuffer());
+            } catch (IOException | RuntimeException e) {
+                return false; // another class, other fields: not the v1 layout
+            }
+        }
+
+        /** Whether the restored POJO serializer writes and reads back a probe element whole, in its own layout. */
+        static boolean roundTrips(TypeSerializer<TrainingExample> pojo) {
+            TrainingExample probe = probe();
+            try {
+                DataOutputSerializer out = new DataOutputSerializer(128);
+                pojo.serialize(probe, out);
+                DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+                TrainingExample back = pojo.deserialize(in);
+                return in.available() == 0 && back instanceof TrainingExample
+                        && Arrays.equals(bytesOf(probe), bytesOf(back));
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }
+
+        private static byte[] bytesOf(TrainingExample e) throws IOException {
+            DataOutputSerializer out = new DataOutputSerializer(128);
+            INSTANCE.serialize(e, out);
+            return out.getCopyOfBuffer();
+        }
+
+        private static TrainingExample probe() {
             TrainingExample probe = new TrainingExample();
             probe.modelId = "probe";
             probe.dense = new float[] {1.5f, -2f};
@@ -290,15 +346,7 @@ public final class BufferedExampleSerializer extends TypeSerializer<TrainingExam
             probe.topic = "examples";
             probe.partition = 5;
             probe.offset = 123_456_789_012L;
-            try {
-                DataOutputSerializer a = new DataOutputSerializer(128);
-                DataOutputSerializer b = new DataOutputSerializer(128);
-                pojo.serialize(probe, a);
-                INSTANCE.serialize(probe, b);
-                return Arrays.equals(a.getCopyOfBuffer(), b.getCopyOfBuffer());
-            } catch (IOException | RuntimeException e) {
-                return false; // another class, other fields: not the v1 layout
-            }
+            return probe;
         }
     }
 }

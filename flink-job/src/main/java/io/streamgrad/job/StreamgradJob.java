@@ -8,10 +8,10 @@ import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;
 import io.streamgrad.job.decode.DecodeAndValidate;
 import io.streamgrad.job.decode.KafkaEnvelopeDeserializer;
+import io.streamgrad.job.records.BatcherInput;
+import io.streamgrad.job.records.BatcherInputTypeInfo;
 import io.streamgrad.job.records.ExampleBatch;
 import io.streamgrad.job.records.SourceRecord;
-import io.streamgrad.job.records.TrainingExample;
-import io.streamgrad.job.records.TrainingExampleTypeInfo;
 import io.streamgrad.job.sink.SingleObjectRecordSerializer;
 import io.streamgrad.job.train.ModelTrainer;
 import io.streamgrad.schemas.SingleObjectCodec;
@@ -81,20 +81,20 @@ public final class StreamgradJob {
     }
 
     /**
-     * The job graph with a seam on the validated examples just before they are batched. Tests put a failure
+     * The job graph with a seam on the validated examples (and producer batches) just before they are batched. Tests put a failure
      * injector there (an operator that throws once at a chosen record); production uses {@link #build(
      * StreamExecutionEnvironment, JobConfig)}. The seam runs once, while the graph is built; an operator it adds
      * needs its own uid (auto-generated uids are off).
      */
     public static void build(StreamExecutionEnvironment env, JobConfig cfg,
-                             UnaryOperator<DataStream<TrainingExample>> beforeBatching) {
+                             UnaryOperator<DataStream<BatcherInput>> beforeBatching) {
         DataStream<SourceRecord> records = env
                 .fromSource(source(cfg), WatermarkStrategy.noWatermarks(), "examples: " + cfg.topics().examples())
                 .uid("examples-source");
 
-        SingleOutputStreamOperator<TrainingExample> examples = records
+        SingleOutputStreamOperator<BatcherInput> examples = records
                 .process(new DecodeAndValidate(cfg.models(), cfg.limits()))
-                .returns(TrainingExampleTypeInfo.INSTANCE) // bulk array copies across the keyBy; state unchanged
+                .returns(BatcherInputTypeInfo.INSTANCE) // tagged, bulk array copies across the keyBy
                 .uid("decode-validate").name("decode + validate");
 
         examples.getSideOutput(DecodeAndValidate.DEAD_LETTERS)
@@ -104,7 +104,7 @@ public final class StreamgradJob {
                 .uid("dead-letters-sink").name("dead letters: " + cfg.topics().deadLetters());
 
         SingleOutputStreamOperator<ExampleBatch> batches = beforeBatching.apply(examples)
-                .keyBy(e -> e.modelId, Types.STRING)
+                .keyBy(BatcherInput::modelId, Types.STRING)
                 .process(new MiniBatcher(cfg.models(), cfg.batchTimeoutMs()))
                 .uid("mini-batcher").name("mini-batcher");
 

@@ -1,5 +1,6 @@
 package io.streamgrad.job.batch;
 
+import io.streamgrad.job.records.BatchTrigger;
 import io.streamgrad.job.records.ExampleBatch;
 import io.streamgrad.job.records.TrainingExample;
 import java.util.LinkedHashMap;
@@ -13,9 +14,6 @@ import java.util.Map;
  * input are reproducible bit for bit.
  */
 public final class BatchAssembler {
-    /** The trigger of a producer-made mini-batch that trains as it was sent. */
-    public static final String PRODUCER = "producer";
-
     private BatchAssembler() {
     }
 
@@ -25,27 +23,32 @@ public final class BatchAssembler {
      * re-batched like single examples.
      */
     public static ExampleBatch producerBatch(String modelId, int dim, int batchSize, List<TrainingExample> examples) {
-        return examples.size() == batchSize ? assemble(modelId, dim, examples, PRODUCER) : null;
+        return examples.size() == batchSize ? assemble(modelId, dim, examples, BatchTrigger.PRODUCER) : null;
     }
 
-    public static ExampleBatch assemble(String modelId, int dim, List<TrainingExample> examples, String trigger) {
+    public static ExampleBatch assemble(String modelId, int dim, List<TrainingExample> examples, BatchTrigger trigger) {
         return assemble(modelId, dim, examples, trigger, null);
     }
 
+    /** As {@link #assemble(String, int, List, BatchTrigger)}, with the trigger's wire name ("count", ...). */
+    public static ExampleBatch assemble(String modelId, int dim, List<TrainingExample> examples, String trigger) {
+        return assemble(modelId, dim, examples, BatchTrigger.of(trigger), null);
+    }
+
     /**
-     * As {@link #assemble(String, int, List, String)}, writing an all-dense batch's rows into {@code reuse} when it
+     * As {@link #assemble(String, int, List, BatchTrigger)}, writing an all-dense batch's rows into {@code reuse} when it
      * has exactly their size (the previous batch's array, whose batch has been trained: see {@link MiniBatcher}).
      * With a fresh 400 KB array for each 128 x 784 batch, JFR put 44 of the trainer thread's 594 Java samples
      * outside the learner in this copy; with the array reused, 10 of 566.
      */
-    public static ExampleBatch assemble(String modelId, int dim, List<TrainingExample> examples, String trigger,
+    public static ExampleBatch assemble(String modelId, int dim, List<TrainingExample> examples, BatchTrigger trigger,
                                         float[] reuse) {
         int n = examples.size();
         ExampleBatch b = new ExampleBatch();
         b.modelId = modelId;
         b.size = n;
         b.dim = dim;
-        b.trigger = trigger;
+        b.trigger = trigger.wireName();
         b.labels = new float[n];
         b.weights = new float[n];
         boolean allDense = true;

@@ -1,7 +1,10 @@
 package io.streamgrad.job.batch;
 
 import io.streamgrad.job.config.ModelCatalog;
+import io.streamgrad.job.records.BatchTrigger;
+import io.streamgrad.job.records.BatcherInput;
 import io.streamgrad.job.records.ExampleBatch;
+import io.streamgrad.job.records.ProducerBatch;
 import io.streamgrad.job.records.TrainingExample;
 import io.streamgrad.learner.train.TrainerConfig;
 import java.util.ArrayList;
@@ -11,7 +14,6 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -22,11 +24,12 @@ import org.apache.flink.util.Collector;
  * examples have arrived, in arrival order (so a one-partition input gives the same batches every run); a partial
  * batch is flushed {@code batchTimeoutMs} of processing time after its first example (if > 0), and at the end
  * of a bounded input (an event-time timer at {@code Long.MAX_VALUE}, which only the final watermark reaches).
- * A producer-made batch ({@link TrainingExample#batch}, trigger "producer") passes through as it is, after any
- * partial batch of examples that arrived before it (trigger "before-producer-batch").
+ * A {@link ProducerBatch} (trigger "producer") passes through as it is, after any partial batch of examples that
+ * arrived before it ({@link BatchTrigger#BEFORE_PRODUCER_BATCH}).
  *
  * <p>The buffer lives in keyed state, so examples waiting in a partial batch are checkpointed with the source
- * offsets that produced them: nothing is lost or trained twice across a restore.
+ * offsets that produced them: nothing is lost or trained twice across a restore. Its elements are written by
+ * {@link BufferedExampleSerializer}, in the byte layout of state format v1.
  *
  * <p>An all-dense batch's {@link ExampleBatch#dense} array is reused by this operator's next batch of the same
  * size: the next operator must be done with it when its {@code processElement} returns (Flink's contract for
@@ -34,11 +37,9 @@ import org.apache.flink.util.Collector;
  * labels and weights. Across a network exchange, or in a chain without object reuse, the batch is copied when
  * emitted anyway.
  */
-public final class MiniBatcher extends KeyedProcessFunction<String, TrainingExample, ExampleBatch> {
+public final class MiniBatcher extends KeyedProcessFunction<String, BatcherInput, ExampleBatch> {
     private static final long serialVersionUID = 1L;
     static final long END_OF_INPUT = Long.MAX_VALUE;
-    /** The trigger of a partial batch flushed because a producer-made batch came after its examples. */
-    public static final String BEFORE_PRODUCER_BATCH = "before-producer-batch";
 
     private final ModelCatalog catalog;
     private final long batchTimeoutMs;
@@ -56,24 +57,24 @@ public final class MiniBatcher extends KeyedProcessFunction<String, TrainingExam
     @Override
     public void open(OpenContext openContext) {
         buffer = getRuntimeContext().getListState(
-                new ListStateDescriptor<>("buffer", TypeInformation.of(TrainingExample.class)));
+                new ListStateDescriptor<>("buffer", BufferedExampleSerializer.INSTANCE));
         count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.INT));
         timeoutAt = getRuntimeContext().getState(new ValueStateDescriptor<>("timeoutAt", Types.LONG));
     }
 
     @Override
-    public void processElement(TrainingExample e, Context ctx, Collector<ExampleBatch> out) throws Exception {
+    public void processElement(BatcherInput in, Context ctx, Collector<ExampleBatch> out) throws Exception {
         TrainerConfig config = config(ctx.getCurrentKey());
-        if (e.batch != null) {
+        if (in instanceof ProducerBatch p) {
             // A producer-made batch trains as sent. Examples still waiting in a partial batch arrived before it:
             // they go first, so updates (and the offsets snapshots record) stay in arrival order.
             if (count.value() != null) {
-                flush(ctx.getCurrentKey(), config, BEFORE_PRODUCER_BATCH, ctx.timerService(), out);
+                flush(ctx.getCurrentKey(), config, BatchTrigger.BEFORE_PRODUCER_BATCH, ctx.timerService(), out);
             }
-            out.collect(e.batch);
+            out.collect(p.batch());
             return;
         }
-        buffer.add(e);
+        buffer.add((TrainingExample) in);
         Integer c = count.value();
         int n = c == null ? 1 : c + 1;
         if (n == 1) {
@@ -85,7 +86,7 @@ public final class MiniBatcher extends KeyedProcessFunction<String, TrainingExam
             }
         }
         if (n >= config.batchSize()) {
-            flush(ctx.getCurrentKey(), config, "count", ctx.timerService(), out);
+            flush(ctx.getCurrentKey(), config, BatchTrigger.COUNT, ctx.timerService(), out);
         } else {
             count.update(n);
         }
@@ -102,13 +103,13 @@ public final class MiniBatcher extends KeyedProcessFunction<String, TrainingExam
             return;
         }
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp == END_OF_INPUT) {
-            flush(ctx.getCurrentKey(), config(ctx.getCurrentKey()), "end-of-input", ctx.timerService(), out);
+            flush(ctx.getCurrentKey(), config(ctx.getCurrentKey()), BatchTrigger.END_OF_INPUT, ctx.timerService(), out);
         } else if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME && Long.valueOf(timestamp).equals(timeoutAt.value())) {
-            flush(ctx.getCurrentKey(), config(ctx.getCurrentKey()), "timeout", ctx.timerService(), out);
+            flush(ctx.getCurrentKey(), config(ctx.getCurrentKey()), BatchTrigger.TIMEOUT, ctx.timerService(), out);
         }
     }
 
-    private void flush(String modelId, TrainerConfig config, String trigger,
+    private void flush(String modelId, TrainerConfig config, BatchTrigger trigger,
                        org.apache.flink.streaming.api.TimerService timers, Collector<ExampleBatch> out)
             throws Exception {
         List<TrainingExample> examples = new ArrayList<>();

@@ -4,7 +4,9 @@ import io.streamgrad.avro.DeadLetter;
 import io.streamgrad.job.config.JobConfig.Limits;
 import io.streamgrad.job.batch.BatchAssembler;
 import io.streamgrad.job.config.ModelCatalog;
+import io.streamgrad.job.records.BatcherInput;
 import io.streamgrad.job.records.ExampleBatch;
+import io.streamgrad.job.records.ProducerBatch;
 import io.streamgrad.job.records.SourceRecord;
 import io.streamgrad.job.records.TrainingExample;
 import io.streamgrad.learner.train.TrainerConfig;
@@ -24,10 +26,10 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>A MiniBatch record is all-or-nothing: if any of its examples is invalid, none trains (a producer-made batch
  * is one unit), and the reason names the first bad example. A valid MiniBatch of exactly the model's
- * {@code batch_size} examples goes on as one record carrying the assembled batch ({@link TrainingExample#batch}),
- * which trains as one update; a MiniBatch of another size is split into its examples, which are re-batched.
+ * {@code batch_size} examples goes on as one {@link ProducerBatch} carrying the assembled batch, which trains as
+ * one update; a MiniBatch of another size is split into its examples, which are re-batched.
  */
-public final class DecodeAndValidate extends ProcessFunction<SourceRecord, TrainingExample> {
+public final class DecodeAndValidate extends ProcessFunction<SourceRecord, BatcherInput> {
     private static final long serialVersionUID = 1L;
 
     /** Rejected input records, as published to the dead-letter topic. */
@@ -53,7 +55,7 @@ public final class DecodeAndValidate extends ProcessFunction<SourceRecord, Train
     }
 
     @Override
-    public void processElement(SourceRecord r, Context ctx, Collector<TrainingExample> out) {
+    public void processElement(SourceRecord r, Context ctx, Collector<BatcherInput> out) {
         RecordDecoder.Result result = decoder.decode(r, ctx.timerService().currentProcessingTime());
         if (result instanceof RecordDecoder.Accepted a) {
             String batchModel = a.miniBatchModelId();
@@ -62,7 +64,7 @@ public final class DecodeAndValidate extends ProcessFunction<SourceRecord, Train
                     config.model().features(), config.batchSize(), a.examples());
             if (whole != null) {
                 // One record for the whole batch: no per-example records, serialisation or buffering downstream.
-                out.collect(TrainingExample.ofBatch(whole, r.topic, r.partition, r.offset));
+                out.collect(new ProducerBatch(whole, r.topic, r.partition, r.offset));
             } else {
                 for (TrainingExample t : a.examples()) {
                     out.collect(t);

@@ -25,10 +25,19 @@ public class ExampleBatch {
     public String[] sourcePartitions = new String[0];
     /** ... and, for each, the offset after the last record of the batch read from it. */
     public long[] nextOffsets = new long[0];
-    /** Why the batch was emitted: "count", "timeout" or "end-of-input". */
+    /**
+     * Why the batch was emitted: a {@link BatchTrigger#wireName()} (read it as {@link #triggerKind()}). A string, not
+     * the enum, because savepoints of state format v1 nest this class's POJO serializer snapshot (with this field as
+     * a string) in the mini-batcher's buffer state snapshot, under the always-absent {@code batch} slot that
+     * {@code io.streamgrad.job.batch.BufferedExampleSerializer} still writes; restoring them resolves it.
+     */
     public String trigger;
 
     public ExampleBatch() {
+    }
+
+    public BatchTrigger triggerKind() {
+        return BatchTrigger.of(trigger);
     }
 
     public boolean isSparse() {

@@ -3,12 +3,14 @@ package io.streamgrad.job.records;
 /**
  * One validated example, ready to batch: features in the model's feature space (a dense part of exactly the
  * model's dimension, and/or a sparse part with named features already hashed in), a label valid for the model's
- * task, a finite non-negative weight, and where it came from.
+ * task, a finite non-negative weight, and where it came from. A producer-made mini-batch is a {@link ProducerBatch},
+ * never one of these.
  *
- * <p>A Flink POJO; arrays are never null (empty when absent); {@link #batch} is null except for a producer-made
- * mini-batch.
+ * <p>A Flink POJO; arrays are never null (empty when absent). In the mini-batcher's keyed state it is written by
+ * {@code io.streamgrad.job.batch.BufferedExampleSerializer}, whose byte layout (that of savepoints since state
+ * format v1) is documented there.
  */
-public class TrainingExample {
+public final class TrainingExample implements BatcherInput {
     public String modelId;
     /** Dense features, length = the model's {@code features}, or empty. */
     public float[] dense = new float[0];
@@ -23,29 +25,16 @@ public class TrainingExample {
     public String topic;
     public int partition;
     public long offset;
-    /**
-     * Non-null for a producer-made mini-batch that trains as it was sent: a MiniBatch record of exactly the model's
-     * {@code batch_size} examples, validated and assembled by the decoder ({@code trigger} "producer"). It then
-     * travels as this one record instead of one per example, and the fields above other than {@link #modelId},
-     * {@link #topic}, {@link #partition} and {@link #offset} are unused.
-     */
-    public ExampleBatch batch;
 
     public TrainingExample() {
     }
 
-    public boolean isDenseOnly() {
-        return indices.length == 0 && dense.length > 0;
+    @Override
+    public String modelId() {
+        return modelId;
     }
 
-    /** One record carrying a whole producer-made mini-batch (see {@link #batch}). */
-    public static TrainingExample ofBatch(ExampleBatch batch, String topic, int partition, long offset) {
-        TrainingExample t = new TrainingExample();
-        t.modelId = batch.modelId;
-        t.batch = batch;
-        t.topic = topic;
-        t.partition = partition;
-        t.offset = offset;
-        return t;
+    public boolean isDenseOnly() {
+        return indices.length == 0 && dense.length > 0;
     }
 }

@@ -9,7 +9,7 @@ package io.streamgrad.job.train;
  * existed has no such state, so it restores as {@code null} and the defaults below apply (scale 1, no streak, no
  * rollback, no last-good copy) — with no reliance on POJO schema migration, which would restore {@link #lrScale}
  * as 0. The last-good parameters and optimizer state themselves are two {@code float[]} states of
- * {@link ModelTrainer} (they change only when a snapshot is published).
+ * {@link ModelStateStore} (they change only when a state is marked good).
  */
 public class DivergenceGuard {
     /** The learning-rate scale in (0, 1]: 1 until a rollback backs it off. */

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamgrad.job.TestConfigs;
 import io.streamgrad.job.config.ModelCatalog;
+import io.streamgrad.job.records.BatchTrigger;
+import io.streamgrad.job.records.BatcherInput;
 import io.streamgrad.job.records.ExampleBatch;
 import io.streamgrad.job.records.TrainingExample;
 import java.util.List;
@@ -19,11 +21,11 @@ class MiniBatcherTest {
     private static final ModelCatalog CATALOG =
             TestConfigs.catalog("a", TestConfigs.logisticYaml(2, 3), "b", TestConfigs.linearYaml(3, 2));
 
-    static KeyedOneInputStreamOperatorTestHarness<String, TrainingExample, ExampleBatch> harness(long timeoutMs)
+    static KeyedOneInputStreamOperatorTestHarness<String, BatcherInput, ExampleBatch> harness(long timeoutMs)
             throws Exception {
         // Built by hand (not ProcessFunctionTestHarnesses, which opens it) so a test can restore state first.
         return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                new MiniBatcher(CATALOG, timeoutMs)), e -> e.modelId, Types.STRING);
+                new MiniBatcher(CATALOG, timeoutMs)), BatcherInput::modelId, Types.STRING);
     }
 
     static TrainingExample dense(String model, long offset, float label, float... x) {
@@ -165,15 +167,15 @@ class MiniBatcherTest {
     void assembler_writesADenseBatchIntoTheArrayItIsGiven_onlyWhenTheSizeMatches() {
         float[] previous = {9, 9, 9, 9, 9, 9};
         ExampleBatch same = BatchAssembler.assemble("a", 2, List.of(dense("a", 0, 0, 1, 2), dense("a", 1, 1, 3, 4),
-                dense("a", 2, 0, 5, 6)), "count", previous);
+                dense("a", 2, 0, 5, 6)), BatchTrigger.COUNT, previous);
         assertThat(same.dense).isSameAs(previous).containsExactly(1, 2, 3, 4, 5, 6);
 
-        ExampleBatch smaller = BatchAssembler.assemble("a", 2, List.of(dense("a", 3, 0, 7, 8)), "timeout", previous);
+        ExampleBatch smaller = BatchAssembler.assemble("a", 2, List.of(dense("a", 3, 0, 7, 8)), BatchTrigger.TIMEOUT, previous);
         assertThat(smaller.dense).isNotSameAs(previous).containsExactly(7, 8);
         assertThat(previous).containsExactly(1, 2, 3, 4, 5, 6);
 
         ExampleBatch csr = BatchAssembler.assemble("a", 2, List.of(sparse("a", 4, 0, new int[] {1}, new float[] {2}),
-                dense("a", 5, 0, 0, 3), dense("a", 6, 0, 4, 0)), "count", previous);
+                dense("a", 5, 0, 0, 3), dense("a", 6, 0, 4, 0)), BatchTrigger.COUNT, previous);
         assertThat(csr.isSparse()).isTrue();
         assertThat(csr.dense).isNotSameAs(previous);
         assertThat(previous).containsExactly(1, 2, 3, 4, 5, 6);

@@ -8,7 +8,10 @@ import io.streamgrad.job.TestConfigs;
 import io.streamgrad.job.config.JobConfig.Limits;
 import io.streamgrad.job.config.ModelCatalog;
 import io.streamgrad.job.decode.DecodeAndValidate;
+import io.streamgrad.job.records.BatchTrigger;
+import io.streamgrad.job.records.BatcherInput;
 import io.streamgrad.job.records.ExampleBatch;
+import io.streamgrad.job.records.ProducerBatch;
 import io.streamgrad.job.records.SourceRecord;
 import io.streamgrad.job.records.TrainingExample;
 import io.streamgrad.schemas.SingleObjectCodec;
@@ -38,8 +41,8 @@ class ProducerBatchTest {
                 .setLabel(label).setWeight(1f).build();
     }
 
-    static List<TrainingExample> decode(byte[]... values) throws Exception {
-        try (OneInputStreamOperatorTestHarness<SourceRecord, TrainingExample> h =
+    static List<BatcherInput> decode(byte[]... values) throws Exception {
+        try (OneInputStreamOperatorTestHarness<SourceRecord, BatcherInput> h =
                      ProcessFunctionTestHarnesses.forProcessFunction(new DecodeAndValidate(CATALOG,
                              new Limits(1 << 20, 100, 100)))) {
             long offset = 40;
@@ -60,13 +63,16 @@ class ProducerBatchTest {
 
     @Test
     void miniBatchOfExactlyBatchSize_isDecodedIntoOneRecordCarryingTheAssembledBatch() throws Exception {
-        List<TrainingExample> out = decode(miniBatch(example(1f, 5, 1f, 2f, 3f), example(0f, 9, 4f, 5f, 6f)));
+        List<BatcherInput> out = decode(miniBatch(example(1f, 5, 1f, 2f, 3f), example(0f, 9, 4f, 5f, 6f)));
 
-        assertThat(out).singleElement().satisfies(t -> {
-            assertThat(t.modelId).isEqualTo("m");
-            assertThat(t.offset).isEqualTo(40);
-            ExampleBatch b = t.batch;
-            assertThat(b.trigger).isEqualTo(BatchAssembler.PRODUCER);
+        assertThat(out).singleElement().isInstanceOf(ProducerBatch.class).satisfies(t -> {
+            ProducerBatch p = (ProducerBatch) t;
+            assertThat(p.modelId()).isEqualTo("m");
+            assertThat(p.topic()).isEqualTo("ex");
+            assertThat(p.partition()).isEqualTo(1);
+            assertThat(p.offset()).isEqualTo(40);
+            ExampleBatch b = p.batch();
+            assertThat(b.trigger).isEqualTo(BatchTrigger.PRODUCER.wireName());
             assertThat(b.size).isEqualTo(2);
             assertThat(b.dim).isEqualTo(3);
             assertThat(b.dense).containsExactly(1f, 2f, 3f, 4f, 5f, 6f);
@@ -80,23 +86,23 @@ class ProducerBatchTest {
 
     @Test
     void miniBatchOfAnotherSize_isSplitIntoExamples() throws Exception {
-        List<TrainingExample> out = decode(miniBatch(example(1f, 0, 1f, 2f, 3f), example(0f, 0, 4f, 5f, 6f),
+        List<BatcherInput> out = decode(miniBatch(example(1f, 0, 1f, 2f, 3f), example(0f, 0, 4f, 5f, 6f),
                 example(1f, 0, 7f, 8f, 9f)));
 
-        assertThat(out).hasSize(3).allSatisfy(t -> assertThat(t.batch).isNull());
+        assertThat(out).hasSize(3).allSatisfy(t -> assertThat(t).isInstanceOf(TrainingExample.class));
     }
 
     @Test
     void producerBatch_passesThroughTheBatcher_afterThePartialBatchThatArrivedBeforeIt() throws Exception {
-        List<TrainingExample> in = new ArrayList<>();
+        List<BatcherInput> in = new ArrayList<>();
         in.addAll(decode(single(example(1f, 0, 1f, 1f, 1f)))); // a partial batch of one
         in.addAll(decode(miniBatch(example(0f, 0, 2f, 2f, 2f), example(1f, 0, 3f, 3f, 3f))));
         in.addAll(decode(single(example(0f, 0, 4f, 4f, 4f)), single(example(1f, 0, 5f, 5f, 5f))));
 
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, TrainingExample, ExampleBatch>(
-                new KeyedProcessOperator<>(new MiniBatcher(CATALOG, 0)), e -> e.modelId, Types.STRING)) {
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, BatcherInput, ExampleBatch>(
+                new KeyedProcessOperator<>(new MiniBatcher(CATALOG, 0)), BatcherInput::modelId, Types.STRING)) {
             h.open();
-            for (TrainingExample e : in) {
+            for (BatcherInput e : in) {
                 h.processElement(new StreamRecord<>(e));
             }
             assertThat(h.extractOutputValues()).extracting(b -> b.trigger + ":" + b.size + ":" + b.dense[0])
@@ -106,14 +112,14 @@ class ProducerBatchTest {
 
     @Test
     void producerBatch_withNothingWaiting_isTheOnlyOutput() throws Exception {
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, TrainingExample, ExampleBatch>(
-                new KeyedProcessOperator<>(new MiniBatcher(CATALOG, 0)), e -> e.modelId, Types.STRING)) {
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, BatcherInput, ExampleBatch>(
+                new KeyedProcessOperator<>(new MiniBatcher(CATALOG, 0)), BatcherInput::modelId, Types.STRING)) {
             h.open();
-            for (TrainingExample e : decode(miniBatch(example(0f, 0, 2f, 2f, 2f), example(1f, 0, 3f, 3f, 3f)))) {
+            for (BatcherInput e : decode(miniBatch(example(0f, 0, 2f, 2f, 2f), example(1f, 0, 3f, 3f, 3f)))) {
                 h.processElement(new StreamRecord<>(e));
             }
             assertThat(h.extractOutputValues()).singleElement()
-                    .satisfies(b -> assertThat(b.trigger).isEqualTo(BatchAssembler.PRODUCER));
+                    .satisfies(b -> assertThat(b.trigger).isEqualTo(BatchTrigger.PRODUCER.wireName()));
         }
     }
 }

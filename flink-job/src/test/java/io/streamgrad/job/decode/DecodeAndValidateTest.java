@@ -8,6 +8,7 @@ import io.streamgrad.avro.MiniBatch;
 import io.streamgrad.job.TestConfigs;
 import io.streamgrad.job.config.JobConfig.Limits;
 import io.streamgrad.job.records.SourceRecord;
+import io.streamgrad.job.records.BatcherInput;
 import io.streamgrad.job.records.TrainingExample;
 import io.streamgrad.schemas.SingleObjectCodec;
 import io.streamgrad.schemas.V1Fixtures;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class DecodeAndValidateTest {
-    private OneInputStreamOperatorTestHarness<SourceRecord, TrainingExample> harness;
+    private OneInputStreamOperatorTestHarness<SourceRecord, BatcherInput> harness;
     private long offset;
 
     @BeforeEach
@@ -58,7 +59,7 @@ class DecodeAndValidateTest {
     void validAvroExample_becomesOneTrainingExample_withItsCoordinates() throws Exception {
         send(SingleObjectCodec.example().encode(example("m", 1f, 1f, 2f, 3f)));
 
-        assertThat(harness.extractOutputValues()).singleElement().satisfies(t -> {
+        assertThat(examples(harness)).singleElement().satisfies(t -> {
             assertThat(t.modelId).isEqualTo("m");
             assertThat(t.dense).containsExactly(1f, 2f, 3f);
             assertThat(t.topic).isEqualTo("ex");
@@ -73,7 +74,7 @@ class DecodeAndValidateTest {
         byte[] garbage = "not an example".getBytes(StandardCharsets.UTF_8);
         send(garbage);
 
-        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(examples(harness)).isEmpty();
         assertThat(deadLetters()).singleElement().satisfies(d -> {
             assertThat(d.getTopic()).isEqualTo("ex");
             assertThat(d.getPartition()).isEqualTo(2);
@@ -109,7 +110,7 @@ class DecodeAndValidateTest {
     void v1Example_isReadAndValidated() throws Exception {
         send(V1Fixtures.exampleV1Bytes("r", List.of(0.5f, 1f), 3f));
 
-        assertThat(harness.extractOutputValues()).singleElement().satisfies(t -> {
+        assertThat(examples(harness)).singleElement().satisfies(t -> {
             assertThat(t.dense).containsExactly(0.5f, 1f);
             assertThat(t.weight).isEqualTo(1f);
             assertThat(t.label).isEqualTo(3f);
@@ -120,7 +121,7 @@ class DecodeAndValidateTest {
     void jsonExample_isReadAndValidated() throws Exception {
         send("{\"model_id\": \"r\", \"indices\": [1], \"values\": [2.5], \"label\": 1.5}".getBytes(StandardCharsets.UTF_8));
 
-        assertThat(harness.extractOutputValues()).singleElement().satisfies(t -> {
+        assertThat(examples(harness)).singleElement().satisfies(t -> {
             assertThat(t.indices).containsExactly(1);
             assertThat(t.values).containsExactly(2.5f);
         });
@@ -131,7 +132,7 @@ class DecodeAndValidateTest {
         send(SingleObjectCodec.miniBatch().encode(new MiniBatch("r", List.of(example("r", 1f, 1f, 0f),
                 example("r", 2f, 0f, 1f)))));
 
-        assertThat(harness.extractOutputValues()).extracting(t -> t.label).containsExactly(1f, 2f);
+        assertThat(examples(harness)).extracting(t -> t.label).containsExactly(1f, 2f);
     }
 
     @Test
@@ -139,7 +140,7 @@ class DecodeAndValidateTest {
         send(SingleObjectCodec.miniBatch().encode(new MiniBatch("r", List.of(example("r", 1f, 1f, 0f),
                 example("r", Float.NaN, 0f, 1f)))));
 
-        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(examples(harness)).isEmpty();
         assertThat(deadLetters()).singleElement().satisfies(d ->
                 assertThat(d.getReason()).contains("examples[1]: label is NaN").contains("none of its 2 examples"));
     }
@@ -181,8 +182,13 @@ class DecodeAndValidateTest {
         template.processElement(new StreamRecord<>(new SourceRecord("ex", 0, 0, 0L, null,
                 SingleObjectCodec.example().encode(example("new-model", 1f, 1f, 2f)))));
 
-        assertThat(template.extractOutputValues()).singleElement()
+        assertThat(examples(template)).singleElement()
                 .satisfies(t -> assertThat(t.modelId).isEqualTo("new-model"));
         template.close();
+    }
+
+    /** The decoder's output, every element a single example (these tests send no producer batch). */
+    private static List<TrainingExample> examples(OneInputStreamOperatorTestHarness<SourceRecord, BatcherInput> h) {
+        return h.extractOutputValues().stream().map(TrainingExample.class::cast).toList();
     }
 }

@@ -1,20 +1,22 @@
 package io.streamgrad.job.reliability;
 
+import io.streamgrad.job.records.BatcherInput;
+import io.streamgrad.job.records.ProducerBatch;
 import io.streamgrad.job.records.TrainingExample;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.functions.MapFunction;
 
 /**
- * A pass-through operator that throws once when the example read from {@code partition@offset} reaches it, so the
- * job fails in the middle of a stream and Flink restores it from its last completed checkpoint. "Once" survives
- * the restart because the record of firing is static (the MiniCluster runs in this JVM): the replayed record
- * passes the second time.
+ * A pass-through operator that throws once when the example (or producer batch) read from {@code partition@offset}
+ * reaches it, so the job fails in the middle of a stream and Flink restores it from its last completed checkpoint.
+ * "Once" survives the restart because the record of firing is static (the MiniCluster runs in this JVM): the
+ * replayed record passes the second time.
  *
  * <p>It also records when the first record reached it again after the failure, which measures the recovery time
  * (restart delay, redeploy, state restore, source reconnect).
  */
-final class FailOnceAt implements MapFunction<TrainingExample, TrainingExample> {
+final class FailOnceAt implements MapFunction<BatcherInput, BatcherInput> {
     private static final long serialVersionUID = 1L;
     private static final Map<String, Long> FIRED_AT = new ConcurrentHashMap<>();
     private static final Map<String, Long> RESUMED_AT = new ConcurrentHashMap<>();
@@ -30,12 +32,24 @@ final class FailOnceAt implements MapFunction<TrainingExample, TrainingExample> 
     }
 
     @Override
-    public TrainingExample map(TrainingExample e) {
+    public BatcherInput map(BatcherInput e) {
+        String topic;
+        int p;
+        long o;
+        if (e instanceof TrainingExample t) {
+            topic = t.topic;
+            p = t.partition;
+            o = t.offset;
+        } else {
+            ProducerBatch b = (ProducerBatch) e;
+            topic = b.topic();
+            p = b.partition();
+            o = b.offset();
+        }
         if (FIRED_AT.containsKey(runId)) {
             RESUMED_AT.putIfAbsent(runId, System.nanoTime());
-        } else if (e.partition == partition && e.offset == offset
-                && FIRED_AT.putIfAbsent(runId, System.nanoTime()) == null) {
-            throw new InjectedFailure("injected failure (" + runId + ") at " + e.topic + "-" + partition + "@" + offset);
+        } else if (p == partition && o == offset && FIRED_AT.putIfAbsent(runId, System.nanoTime()) == null) {
+            throw new InjectedFailure("injected failure (" + runId + ") at " + topic + "-" + partition + "@" + offset);
         }
         return e;
     }

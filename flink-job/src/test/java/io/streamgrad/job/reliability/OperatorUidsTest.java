@@ -22,7 +22,7 @@ class OperatorUidsTest {
     }
 
     private static StreamGraph graph(java.util.function.UnaryOperator<
-            org.apache.flink.streaming.api.datastream.DataStream<io.streamgrad.job.records.TrainingExample>> tap) {
+            org.apache.flink.streaming.api.datastream.DataStream<io.streamgrad.job.records.BatcherInput>> tap) {
         JobConfig cfg = config();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                 StreamgradJob.flinkConfiguration(cfg));
@@ -50,11 +50,11 @@ class OperatorUidsTest {
         StreamNode decode = g.getStreamNodes().stream()
                 .filter(n -> "decode-validate".equals(n.getTransformationUID())).findFirst().orElseThrow();
         assertThat(decode.getTypeSerializerOut())
-                .isInstanceOf(io.streamgrad.job.records.TrainingExampleSerializer.class);
+                .isInstanceOf(io.streamgrad.job.records.BatcherInputSerializer.class);
         StreamNode batcher = g.getStreamNodes().stream()
                 .filter(n -> "mini-batcher".equals(n.getTransformationUID())).findFirst().orElseThrow();
         assertThat(batcher.getTypeSerializersIn()[0])
-                .isInstanceOf(io.streamgrad.job.records.TrainingExampleSerializer.class);
+                .isInstanceOf(io.streamgrad.job.records.BatcherInputSerializer.class);
         assertThat(org.apache.flink.api.common.typeinfo.TypeInformation.of(io.streamgrad.job.records.TrainingExample.class))
                 .isInstanceOf(org.apache.flink.api.java.typeutils.PojoTypeInfo.class);
     }
@@ -62,7 +62,7 @@ class OperatorUidsTest {
     @Test
     void anOperatorWithoutUid_isRejectedWhenTheGraphIsBuilt() {
         // Auto-generated uids are off, so a forgotten uid fails at submission instead of breaking restores later.
-        assertThatThrownBy(() -> graph(s -> s.map(e -> e).returns(io.streamgrad.job.records.TrainingExample.class)))
+        assertThatThrownBy(() -> graph(s -> s.map(e -> e).returns(io.streamgrad.job.records.BatcherInputTypeInfo.INSTANCE)))
                 .hasMessageContaining("no UID");
     }
 }

@@ -8,7 +8,7 @@ import io.streamgrad.embedded.ExampleProducer;
 import io.streamgrad.job.StreamgradJob;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;
-import io.streamgrad.job.records.TrainingExample;
+import io.streamgrad.job.records.BatcherInput;
 import io.streamgrad.learner.io.ModelStateCodec;
 import io.streamgrad.learner.train.ModelState;
 import io.streamgrad.schemas.SingleObjectCodec;
@@ -64,7 +64,7 @@ final class ReliabilitySupport {
     }
 
     /** Submits the job to the MiniCluster of the test (the context environment), with extra Flink settings. */
-    static JobClient start(JobConfig cfg, Configuration extra, UnaryOperator<DataStream<TrainingExample>> tap)
+    static JobClient start(JobConfig cfg, Configuration extra, UnaryOperator<DataStream<BatcherInput>> tap)
             throws Exception {
         Configuration conf = StreamgradJob.flinkConfiguration(cfg);
         conf.addAll(extra);

@@ -9,6 +9,7 @@ import io.streamgrad.job.TestConfigs;
 import io.streamgrad.job.batch.BatchAssembler;
 import io.streamgrad.job.batch.MiniBatcher;
 import io.streamgrad.job.config.ModelCatalog;
+import io.streamgrad.job.records.BatcherInput;
 import io.streamgrad.job.records.ExampleBatch;
 import io.streamgrad.job.records.TrainingExample;
 import io.streamgrad.job.train.ModelTrainer;
@@ -31,10 +32,10 @@ class UpgradeCompatibilityTest {
             "a", TestConfigs.logisticYaml(2, 4), "b", TestConfigs.logisticYaml(2, 4));
     private static final ModelCatalog ONLY_A = TestConfigs.catalog("a", TestConfigs.logisticYaml(2, 4));
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, TrainingExample, ExampleBatch> batcher(
+    private static KeyedOneInputStreamOperatorTestHarness<String, BatcherInput, ExampleBatch> batcher(
             ModelCatalog catalog) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                new MiniBatcher(catalog, 1000)), e -> e.modelId, Types.STRING);
+                new MiniBatcher(catalog, 1000)), BatcherInput::modelId, Types.STRING);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, ExampleBatch, TrainingMetrics> trainer(

@@ -12,53 +12,96 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The bulk serializer against Flink's own POJO serializer as the reference: every record must come back with the
- * same field values (bit for bit for floats, NaN payloads and negative zeros included) from both.
+ * The tagged bulk serializer of the decoder → mini-batcher edge, both variants: every element comes back as the
+ * same variant with the same field values (bit for bit for floats, NaN payloads and negative zeros included). For
+ * single examples, Flink's own POJO serializer is the reference.
  */
-class TrainingExampleSerializerTest {
+class BatcherInputSerializerTest {
     private final TypeSerializer<TrainingExample> pojo =
             TypeInformation.of(TrainingExample.class).createSerializer(new SerializerConfigImpl());
-    private final TypeSerializer<TrainingExample> bulk = TrainingExampleTypeInfo.INSTANCE
+    private final TypeSerializer<BatcherInput> bulk = BatcherInputTypeInfo.INSTANCE
             .createSerializer(new SerializerConfigImpl());
 
     @Test
-    void records_roundTripAsFlinksPojoSerializerDoes_backToBackInOneStream() throws IOException {
+    void bothVariants_roundTrip_backToBackInOneStream() throws IOException {
         Random rnd = new Random(7);
-        TrainingExample[] records = {
+        BatcherInput[] records = {
             dense(rnd, 784), sparse(rnd, 30), new TrainingExample(), withBatch(rnd, 128, 784),
             withBatch(rnd, 3, 40_000), // arrays longer than one bulk chunk
             sparse(rnd, 0)};
-        records[5].modelId = null; // nullable strings
-        records[5].topic = null;
+        ((TrainingExample) records[5]).modelId = null; // nullable strings
+        ((TrainingExample) records[5]).topic = null;
         DataOutputSerializer out = new DataOutputSerializer(64);
-        for (TrainingExample r : records) {
+        for (BatcherInput r : records) {
             bulk.serialize(r, out);
         }
         DataInputDeserializer in = new DataInputDeserializer(out.getSharedBuffer(), 0, out.length());
-        for (TrainingExample r : records) {
-            TrainingExample back = bulk.deserialize(in);
-            assertSame(back, r, true); // raw bits: NaN payloads survive
-            assertSame(back, viaPojo(r), false); // Flink's writeFloat canonicalises NaNs
+        for (BatcherInput r : records) {
+            BatcherInput back = bulk.deserialize(in);
+            assertThat(back).hasSameClassAs(r);
+            assertSameElement(back, r, true); // raw bits: NaN payloads survive
+            if (r instanceof TrainingExample t) {
+                assertSame((TrainingExample) back, viaPojo(t), false); // Flink's writeFloat canonicalises NaNs
+            }
         }
         assertThat(in.available()).isZero();
     }
 
     @Test
-    void copy_isDeep() {
-        TrainingExample r = withBatch(new Random(3), 4, 10);
-        r.dense = new float[] {1f, 2f};
-        TrainingExample c = bulk.copy(r);
-        assertSame(c, r, true);
-        c.batch.dense[0] = 42f;
-        c.dense[0] = 42f;
-        assertThat(r.batch.dense[0]).isNotEqualTo(42f);
-        assertThat(r.dense[0]).isNotEqualTo(42f);
+    void anUnknownTag_isACorruptRecord() {
+        DataInputDeserializer in = new DataInputDeserializer(new byte[] {7});
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bulk.deserialize(in))
+                .isInstanceOf(IOException.class).hasMessageContaining("unknown tag 7");
     }
 
     @Test
-    void duplicates_areIndependentAndEqual_andTheSnapshotRestoresIt() {
+    void copy_isDeep() {
+        Random rnd = new Random(3);
+        ProducerBatch r = withBatch(rnd, 4, 10);
+        ProducerBatch c = (ProducerBatch) bulk.copy(r);
+        assertSameElement(c, r, true);
+        c.batch().dense[0] = 42f;
+        assertThat(r.batch().dense[0]).isNotEqualTo(42f);
+        TrainingExample e = dense(rnd, 2);
+        TrainingExample d = (TrainingExample) bulk.copy(e);
+        assertSame(d, e, true);
+        d.dense[0] = 42f;
+        assertThat(e.dense[0]).isNotEqualTo(42f);
+    }
+
+    @Test
+    void duplicates_areIndependentAndEqual_andTheVersionedSnapshotRestoresIt() throws IOException {
         assertThat(bulk.duplicate()).isNotSameAs(bulk).isEqualTo(bulk);
-        assertThat(bulk.snapshotConfiguration().restoreSerializer()).isEqualTo(bulk);
+        var snapshot = bulk.snapshotConfiguration();
+        assertThat(snapshot.getCurrentVersion()).isEqualTo(1);
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        org.apache.flink.api.common.typeutils.TypeSerializerSnapshot.writeVersionedSnapshot(out, snapshot);
+        var back = org.apache.flink.api.common.typeutils.TypeSerializerSnapshot.<BatcherInput>readVersionedSnapshot(
+                new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+        assertThat(back.restoreSerializer()).isEqualTo(bulk);
+        assertThat(snapshot.resolveSchemaCompatibility(back).isCompatibleAsIs()).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BatcherInputSerializer.Snapshot()
+                        .readSnapshot(2, new DataInputDeserializer(new byte[0]), getClass().getClassLoader()))
+                .isInstanceOf(IOException.class).hasMessageContaining("version 2");
+    }
+
+    @Test
+    void typeExtraction_findsTheTaggedSerializer_notAGenericType() {
+        assertThat(TypeInformation.of(BatcherInput.class)).isEqualTo(BatcherInputTypeInfo.INSTANCE);
+    }
+
+    private static void assertSameElement(BatcherInput a, BatcherInput b, boolean raw) {
+        if (a instanceof TrainingExample x) {
+            assertSame(x, (TrainingExample) b, raw);
+            return;
+        }
+        ProducerBatch p = (ProducerBatch) a;
+        ProducerBatch q = (ProducerBatch) b;
+        assertThat(p.topic()).isEqualTo(q.topic());
+        assertThat(p.partition()).isEqualTo(q.partition());
+        assertThat(p.offset()).isEqualTo(q.offset());
+        assertThat(p.modelId()).isEqualTo(q.modelId());
+        assertSame(p.batch(), q.batch(), raw);
     }
 
     private TrainingExample viaPojo(TrainingExample r) {
@@ -82,10 +125,10 @@ class TrainingExampleSerializerTest {
         assertThat(a.topic).isEqualTo(b.topic);
         assertThat(a.partition).isEqualTo(b.partition);
         assertThat(a.offset).isEqualTo(b.offset);
-        assertThat(a.batch == null).isEqualTo(b.batch == null);
-        if (a.batch != null) {
-            ExampleBatch x = a.batch;
-            ExampleBatch y = b.batch;
+    }
+
+    private static void assertSame(ExampleBatch x, ExampleBatch y, boolean raw) {
+        {
             assertThat(x.modelId).isEqualTo(y.modelId);
             assertThat(x.size).isEqualTo(y.size);
             assertThat(x.dim).isEqualTo(y.dim);
@@ -149,7 +192,7 @@ class TrainingExampleSerializerTest {
         return t;
     }
 
-    private static TrainingExample withBatch(Random rnd, int size, int dim) {
+    private static ProducerBatch withBatch(Random rnd, int size, int dim) {
         ExampleBatch b = new ExampleBatch();
         b.modelId = "mlp";
         b.size = size;
@@ -161,7 +204,6 @@ class TrainingExampleSerializerTest {
         b.sourcePartitions = new String[] {"examples-0", "examples-3"};
         b.nextOffsets = new long[] {10, 20};
         b.trigger = "producer";
-        TrainingExample t = TrainingExample.ofBatch(b, "examples", 0, 5);
-        return t;
+        return new ProducerBatch(b, "examples", 3, 5);
     }
 }

@@ -27,9 +27,10 @@ public class ExampleBatch {
     public long[] nextOffsets = new long[0];
     /**
      * Why the batch was emitted: a {@link BatchTrigger#wireName()} (read it as {@link #triggerKind()}). A string, not
-     * the enum, because savepoints of state format v1 nest this class's POJO serializer snapshot (with this field as
-     * a string) in the mini-batcher's buffer state snapshot, under the always-absent {@code batch} slot that
-     * {@code io.streamgrad.job.batch.BufferedExampleSerializer} still writes; restoring them resolves it.
+     * the enum, because savepoints written while {@code TrainingExample} had a {@code batch} field nest this class's
+     * POJO serializer snapshot (with this field as a string) in the mini-batcher's buffer state snapshot, and
+     * restoring them restores that nested serializer (the slot itself is always absent: see
+     * {@code io.streamgrad.job.batch.BufferedExampleSerializer}).
      */
     public String trigger;
 

@@ -87,6 +87,34 @@ class BufferedExampleSerializerTest {
         assertThat(snapshot.resolveSchemaCompatibility(other).isIncompatible()).isTrue();
     }
 
+    /**
+     * A savepoint of today's layout (the POJO serializer with the {@code batch} field) resolves as it is: the POJO
+     * serializer Flink restores from its snapshot, now without that field, reads the old bytes (what a heap backend
+     * does on restore), and this serializer reads them too (what RocksDB does).
+     */
+    @Test
+    void snapshotOfTheLayoutWithTheBatchField_isCompatibleAsIs_andItsRestoredSerializerReadsTheBytes()
+            throws IOException {
+        TypeSerializerSnapshot<TrainingExample> written = org.apache.flink.api.java.typeutils.runtime
+                .RemovedFieldPojoSnapshots.asReadFor(LegacyBufferedExample.class, TrainingExample.class);
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        TypeSerializerSnapshot.writeVersionedSnapshot(out, written);
+        TypeSerializerSnapshot<TrainingExample> read = TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+
+        assertThat(buffer.snapshotConfiguration().resolveSchemaCompatibility(read).isCompatibleAsIs()).isTrue();
+        TypeSerializer<TrainingExample> restored = read.restoreSerializer();
+        Random rnd = new Random(5);
+        for (int i = 0; i < 20; i++) {
+            TrainingExample e = random(rnd, i);
+            byte[] v1 = bytes(legacy, legacyOf(e));
+            DataInputDeserializer in = new DataInputDeserializer(v1);
+            TrainingExample viaFlink = restored.deserialize(in);
+            assertThat(in.available()).isZero();
+            assertThat(bytes(buffer, viaFlink)).isEqualTo(v1);
+        }
+    }
+
     static <T> byte[] bytes(TypeSerializer<T> s, T value) throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(64);
         s.serialize(value, out);

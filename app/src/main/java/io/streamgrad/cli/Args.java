@@ -17,8 +17,7 @@ public final class Args {
     private final Map<String, String> values = new HashMap<>();
     private final Set<String> flags = new HashSet<>();
 
-    private Args() {
-    }
+    private Args() {}
 
     /**
      * @param args         the arguments after the command name
@@ -58,8 +57,8 @@ public final class Args {
                 Set<String> known = new HashSet<>(options);
                 known.addAll(switches);
                 String hint = Suggestions.closest(name, known);
-                throw new UsageException("unknown option --" + name + (hint == null ? "" : "; did you mean --" + hint
-                        + "?"));
+                throw new UsageException(
+                        "unknown option --" + name + (hint == null ? "" : "; did you mean --" + hint + "?"));
             }
         }
         return a;

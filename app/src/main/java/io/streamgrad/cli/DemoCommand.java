@@ -6,7 +6,6 @@ import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.TrainingMetrics;
 import io.streamgrad.embedded.EmbeddedKafka;
 import io.streamgrad.embedded.ExampleProducer;
-import io.streamgrad.embedded.LocalFlink;
 import io.streamgrad.job.StreamgradJob;
 import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.config.JobConfig;
@@ -67,12 +66,11 @@ final class DemoCommand {
     private static final String IRIS = "iris";
     private static final String SEGMENT = "segment";
 
-    private DemoCommand() {
-    }
+    private DemoCommand() {}
 
     static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        Args args = Args.parse(argv, Set.of("rate", "drift-examples", "passes", "report", "data-dir", "work-dir"),
-                Set.of());
+        Args args = Args.parse(
+                argv, Set.of("rate", "drift-examples", "passes", "report", "data-dir", "work-dir"), Set.of());
         double rate = args.doubleValue("rate", 2500, 1, 1e7);
         long driftExamples = args.longValue("drift-examples", 24_000, 100, 100_000_000);
         int passes = (int) args.longValue("passes", 3, 1, 1000);
@@ -110,10 +108,14 @@ final class DemoCommand {
 
         int execute() throws Exception {
             long t0 = System.currentTimeMillis();
-            out.println("streamgrad demo: Kafka (in-process KRaft broker) -> Flink (MiniCluster) -> Kafka, exactly once");
+            out.println(
+                    "streamgrad demo: Kafka (in-process KRaft broker) -> Flink (MiniCluster) -> Kafka, exactly once");
             Files.createDirectories(workDir);
             try (EmbeddedKafka kafka = EmbeddedKafka.start(workDir.resolve("kafka"))) {
-                out.printf(Locale.ROOT, "  broker up at %s in %.1f s%n", kafka.bootstrapServers(),
+                out.printf(
+                        Locale.ROOT,
+                        "  broker up at %s in %.1f s%n",
+                        kafka.bootstrapServers(),
                         (System.currentTimeMillis() - t0) / 1e3);
                 String yaml = jobYaml(kafka.bootstrapServers());
                 JobConfig cfg = JobConfigParser.parse(yaml, "demo job");
@@ -121,31 +123,39 @@ final class DemoCommand {
 
                 JobConfig.Topics topics = cfg.topics();
                 JobClient job = startJob(cfg);
-                out.println("  job " + job.getJobID() + " submitted: models " + cfg.models().modelIds());
+                out.println("  job " + job.getJobID() + " submitted: models "
+                        + cfg.models().modelIds());
 
-                Dataset segment = DataReaders.read(dataDir.resolve("segment-train.svm"), cfg.models().config(SEGMENT),
-                        ReadOptions.defaults());
-                Dataset iris = DataReaders.read(dataDir.resolve("iris.csv"), cfg.models().config(IRIS),
-                        ReadOptions.defaults());
+                Dataset segment = DataReaders.read(
+                        dataDir.resolve("segment-train.svm"), cfg.models().config(SEGMENT), ReadOptions.defaults());
+                Dataset iris = DataReaders.read(
+                        dataDir.resolve("iris.csv"), cfg.models().config(IRIS), ReadOptions.defaults());
                 DriftStream drift = new DriftStream(10, driftExamples / 2, 0.05, 42);
                 Map<String, Long> expected = new LinkedHashMap<>();
                 expected.put(DRIFT, driftExamples);
                 expected.put(SEGMENT, (long) segment.size() * passes);
                 expected.put(IRIS, (long) iris.size() * passes * 10);
-                long total = expected.values().stream().mapToLong(Long::longValue).sum();
-                out.printf(Locale.ROOT, "  producing %,d examples at %,.0f/s: %s (+5 bad records)%n", total, rate,
+                long total =
+                        expected.values().stream().mapToLong(Long::longValue).sum();
+                out.printf(
+                        Locale.ROOT,
+                        "  producing %,d examples at %,.0f/s: %s (+5 bad records)%n",
+                        total,
+                        rate,
                         expected);
 
                 Properties client = new Properties();
                 client.put("bootstrap.servers", kafka.bootstrapServers());
                 AtomicReference<Throwable> producerFailure = new AtomicReference<>();
-                Thread producer = new Thread(() -> {
-                    try {
-                        produce(client, topics.examples(), drift, segment, iris, expected);
-                    } catch (Throwable e) {
-                        producerFailure.set(e);
-                    }
-                }, "demo-producer");
+                Thread producer = new Thread(
+                        () -> {
+                            try {
+                                produce(client, topics.examples(), drift, segment, iris, expected);
+                            } catch (Throwable e) {
+                                producerFailure.set(e);
+                            }
+                        },
+                        "demo-producer");
                 producer.setDaemon(true);
                 producer.start();
 
@@ -160,8 +170,8 @@ final class DemoCommand {
 
                 List<DeadLetter> dead = new ArrayList<>();
                 var dlCodec = SingleObjectCodec.deadLetter();
-                for (ConsumerRecord<byte[], byte[]> r : KafkaClients.readAll(client, topics.deadLetters(),
-                        Duration.ofSeconds(30))) {
+                for (ConsumerRecord<byte[], byte[]> r :
+                        KafkaClients.readAll(client, topics.deadLetters(), Duration.ofSeconds(30))) {
                     dead.add(dlCodec.decode(r.value()));
                 }
                 summarize(progress, dead, expected, drift, yaml, kafka.bootstrapServers());
@@ -172,7 +182,9 @@ final class DemoCommand {
             } catch (java.nio.file.DirectoryNotEmptyException keep) {
                 // leave it
             }
-            out.printf(Locale.ROOT, "demo finished in %.1f s; broker and Flink stopped.%n",
+            out.printf(
+                    Locale.ROOT,
+                    "demo finished in %.1f s; broker and Flink stopped.%n",
                     (System.currentTimeMillis() - t0) / 1e3);
             return 0;
         }
@@ -233,8 +245,13 @@ final class DemoCommand {
         }
 
         /** Interleaves the three streams in proportion, paced at {@code rate}, each model in its own partition. */
-        void produce(Properties client, String topic, DriftStream drift, Dataset segment, Dataset iris,
-                     Map<String, Long> expected) {
+        void produce(
+                Properties client,
+                String topic,
+                DriftStream drift,
+                Dataset segment,
+                Dataset iris,
+                Map<String, Long> expected) {
             String[] ids = {DRIFT, SEGMENT, IRIS};
             long[] sent = new long[3];
             long[] totals = {expected.get(DRIFT), expected.get(SEGMENT), expected.get(IRIS)};
@@ -254,14 +271,15 @@ final class DemoCommand {
                     long i = sent[m]++;
                     Example e = switch (m) {
                         case 0 -> drift.next(DRIFT, i);
-                        case 1 -> ExampleProducer.toExample(SEGMENT, segment, (int) (i % segment.size()),
-                                System.currentTimeMillis());
+                        case 1 ->
+                            ExampleProducer.toExample(
+                                    SEGMENT, segment, (int) (i % segment.size()), System.currentTimeMillis());
                         default -> {
                             if (i % iris.size() == 0) {
                                 irisOrder = Dataset.shuffledOrder(iris.size(), irisRng); // a new pass
                             }
-                            yield ExampleProducer.toExample(IRIS, iris, irisOrder[(int) (i % iris.size())],
-                                    System.currentTimeMillis());
+                            yield ExampleProducer.toExample(
+                                    IRIS, iris, irisOrder[(int) (i % iris.size())], System.currentTimeMillis());
                         }
                     };
                     p.send(topic, m, ids[m], p.encode(e, false));
@@ -280,14 +298,28 @@ final class DemoCommand {
         /** Five records the job must route to the dead letters, each for a different reason. */
         void sendBadRecords(ExampleProducer p, String topic) {
             p.send(topic, 0, DRIFT, "{not json".getBytes(StandardCharsets.UTF_8));
-            p.send(topic, 0, DRIFT, ("{\"model_id\": \"drift\", \"dense\": [1,2,3], \"label\": 1}")
-                    .getBytes(StandardCharsets.UTF_8));
-            p.send(topic, 2, IRIS, ("{\"model_id\": \"iris\", \"dense\": [5.1, 3.5, 1.4, 0.2], \"label\": 3}")
-                    .getBytes(StandardCharsets.UTF_8));
-            p.send(topic, 1, SEGMENT, ("{\"model_id\": \"segment\", \"indices\": [19], \"values\": [1], \"label\": 0}")
-                    .getBytes(StandardCharsets.UTF_8));
-            p.send(topic, 0, "churn", ("{\"model_id\": \"churn\", \"dense\": [1], \"label\": 0}")
-                    .getBytes(StandardCharsets.UTF_8));
+            p.send(
+                    topic,
+                    0,
+                    DRIFT,
+                    ("{\"model_id\": \"drift\", \"dense\": [1,2,3], \"label\": 1}").getBytes(StandardCharsets.UTF_8));
+            p.send(
+                    topic,
+                    2,
+                    IRIS,
+                    ("{\"model_id\": \"iris\", \"dense\": [5.1, 3.5, 1.4, 0.2], \"label\": 3}")
+                            .getBytes(StandardCharsets.UTF_8));
+            p.send(
+                    topic,
+                    1,
+                    SEGMENT,
+                    ("{\"model_id\": \"segment\", \"indices\": [19], \"values\": [1], \"label\": 0}")
+                            .getBytes(StandardCharsets.UTF_8));
+            p.send(
+                    topic,
+                    0,
+                    "churn",
+                    ("{\"model_id\": \"churn\", \"dense\": [1], \"label\": 0}").getBytes(StandardCharsets.UTF_8));
         }
 
         /** What the demo saw on the output topics. */
@@ -300,8 +332,13 @@ final class DemoCommand {
         }
 
         /** Prints a status line a second from the committed metrics and snapshots, until every model is done. */
-        Progress follow(Properties client, JobConfig.Topics topics, Map<String, Long> expected,
-                        AtomicReference<Throwable> producerFailure, long t0) throws Exception {
+        Progress follow(
+                Properties client,
+                JobConfig.Topics topics,
+                Map<String, Long> expected,
+                AtomicReference<Throwable> producerFailure,
+                long t0)
+                throws Exception {
             Properties p = new Properties();
             p.putAll(client);
             p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -314,10 +351,10 @@ final class DemoCommand {
             var snapshotCodec = SingleObjectCodec.modelSnapshot();
             long deadline = System.currentTimeMillis() + Duration.ofMinutes(10).toMillis();
             long lastPrint = 0;
-            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer())) {
-                List<TopicPartition> parts = List.of(new TopicPartition(topics.metrics(), 0),
-                        new TopicPartition(topics.models(), 0));
+            try (KafkaConsumer<byte[], byte[]> c =
+                    new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                List<TopicPartition> parts =
+                        List.of(new TopicPartition(topics.metrics(), 0), new TopicPartition(topics.models(), 0));
                 c.assign(parts);
                 c.seekToBeginning(parts);
                 while (true) {
@@ -325,7 +362,9 @@ final class DemoCommand {
                         try {
                             if (r.topic().equals(topics.metrics())) {
                                 TrainingMetrics m = metricsCodec.decode(r.value());
-                                progress.windows.computeIfAbsent(m.getModelId(), k -> new ArrayList<>()).add(m);
+                                progress.windows
+                                        .computeIfAbsent(m.getModelId(), k -> new ArrayList<>())
+                                        .add(m);
                                 if (progress.firstMetricsAt < 0) {
                                     progress.firstMetricsAt = m.getCreatedAt().toEpochMilli();
                                 }
@@ -339,8 +378,9 @@ final class DemoCommand {
                         }
                     }
                     long now = System.currentTimeMillis();
-                    boolean done = expected.entrySet().stream().allMatch(e -> progress.latest.containsKey(e.getKey())
-                            && progress.latest.get(e.getKey()).getExamplesSeen() >= e.getValue());
+                    boolean done = expected.entrySet().stream()
+                            .allMatch(e -> progress.latest.containsKey(e.getKey())
+                                    && progress.latest.get(e.getKey()).getExamplesSeen() >= e.getValue());
                     if (progress.firstMetricsAt < 0) {
                         if (lastPrint == 0) {
                             out.println("  waiting for the first committed metrics (Flink starts, ND4J loads, the first"
@@ -357,8 +397,10 @@ final class DemoCommand {
                         return progress;
                     }
                     if (producerFailure.get() != null) {
-                        throw new IllegalStateException("producing the demo streams failed: "
-                                + producerFailure.get().getMessage(), producerFailure.get());
+                        throw new IllegalStateException(
+                                "producing the demo streams failed: "
+                                        + producerFailure.get().getMessage(),
+                                producerFailure.get());
                     }
                     if (now > deadline) {
                         throw new IllegalStateException("the models did not finish training within 10 minutes; seen: "
@@ -379,8 +421,12 @@ final class DemoCommand {
                     continue;
                 }
                 TrainingMetrics m = w.get(w.size() - 1);
-                sb.append(String.format(Locale.ROOT, " %,7d ex %6.0f/s loss %.3f", m.getExamplesSeen(),
-                        m.getExamplesPerSecond(), m.getLoss()));
+                sb.append(String.format(
+                        Locale.ROOT,
+                        " %,7d ex %6.0f/s loss %.3f",
+                        m.getExamplesSeen(),
+                        m.getExamplesPerSecond(),
+                        m.getLoss()));
                 if (m.getAccuracy() != null) {
                     sb.append(String.format(Locale.ROOT, " acc %.3f", m.getAccuracy()));
                 }
@@ -389,21 +435,45 @@ final class DemoCommand {
             return sb.toString();
         }
 
-        void summarize(Progress p, List<DeadLetter> dead, Map<String, Long> expected, DriftStream drift, String yaml,
-                       String bootstrap) throws Exception {
-            long trained = p.latest.values().stream().mapToLong(ModelSnapshot::getExamplesSeen).sum();
+        void summarize(
+                Progress p,
+                List<DeadLetter> dead,
+                Map<String, Long> expected,
+                DriftStream drift,
+                String yaml,
+                String bootstrap)
+                throws Exception {
+            long trained = p.latest.values().stream()
+                    .mapToLong(ModelSnapshot::getExamplesSeen)
+                    .sum();
             double streamSeconds = Math.max(1e-3, (p.doneAt - p.firstMetricsAt) / 1e3);
             out.println();
             out.println("summary");
-            out.printf(Locale.ROOT, "  %-9s %9s %8s %9s %10s %10s %10s %9s%n", "model", "examples", "updates",
-                    "snapshot", "first loss", "last loss", "last acc", "versions");
+            out.printf(
+                    Locale.ROOT,
+                    "  %-9s %9s %8s %9s %10s %10s %10s %9s%n",
+                    "model",
+                    "examples",
+                    "updates",
+                    "snapshot",
+                    "first loss",
+                    "last loss",
+                    "last acc",
+                    "versions");
             for (String id : expected.keySet()) {
                 List<TrainingMetrics> w = p.windows.get(id);
                 ModelSnapshot s = p.latest.get(id);
                 TrainingMetrics first = w.get(0);
                 TrainingMetrics last = w.get(w.size() - 1);
-                out.printf(Locale.ROOT, "  %-9s %,9d %8d %9s %10.4f %10.4f %10s %9d%n", id, s.getExamplesSeen(),
-                        s.getStep(), "v" + s.getVersion(), first.getLoss(), last.getLoss(),
+                out.printf(
+                        Locale.ROOT,
+                        "  %-9s %,9d %8d %9s %10.4f %10.4f %10s %9d%n",
+                        id,
+                        s.getExamplesSeen(),
+                        s.getStep(),
+                        "v" + s.getVersion(),
+                        first.getLoss(),
+                        last.getLoss(),
                         last.getAccuracy() == null ? "-" : String.format(Locale.ROOT, "%.4f", last.getAccuracy()),
                         p.versionsSeen.get(id));
             }
@@ -412,31 +482,59 @@ final class DemoCommand {
                 out.println("    " + d.getReason());
             }
             String firstTrained = String.format(Locale.ROOT, "%.1f s", (p.firstMetricsAt - jvmStart) / 1e3);
-            String throughput = String.format(Locale.ROOT, "%,.0f examples/s (%,d examples in %.1f s, paced by the"
-                    + " producer at %,.0f/s)", trained / streamSeconds, trained, streamSeconds, rate);
+            String throughput = String.format(
+                    Locale.ROOT,
+                    "%,.0f examples/s (%,d examples in %.1f s, paced by the" + " producer at %,.0f/s)",
+                    trained / streamSeconds,
+                    trained,
+                    streamSeconds,
+                    rate);
             out.println("  JVM start -> first metrics window (10 batches trained): " + firstTrained);
             out.println("  throughput: " + throughput);
-            out.printf(Locale.ROOT, "  drift: ground truth switches at example %,d of %s (best possible accuracy"
-                    + " 0.95 on both sides)%n", drift.driftAt(), DRIFT);
+            out.printf(
+                    Locale.ROOT,
+                    "  drift: ground truth switches at example %,d of %s (best possible accuracy"
+                            + " 0.95 on both sides)%n",
+                    drift.driftAt(),
+                    DRIFT);
 
             List<HtmlReport.ModelSection> sections = List.of(
-                    new HtmlReport.ModelSection(DRIFT, "synthetic: 10 Gaussian features, label = [w·x > 0] with 5% label"
-                            + " noise; w switches to a nearly orthogonal vector at example " + drift.driftAt()
-                            + " (the best possible accuracy is 0.95 before and after)", p.windows.get(DRIFT),
-                            p.latest.get(DRIFT), (double) drift.driftAt(), "drift"),
-                    new HtmlReport.ModelSection(SEGMENT, "UCI image segmentation (1500 examples, 19 features,"
-                            + " standardised, 7 classes), replayed " + passes + " times; softmax regression, Adam",
-                            p.windows.get(SEGMENT), p.latest.get(SEGMENT), null, null),
-                    new HtmlReport.ModelSection(IRIS, "UCI iris (150 examples, 4 features, 3 classes), replayed "
-                            + passes * 10 + " times, each pass in a seeded random order (the file is sorted by class);"
-                            + " softmax regression, Adam", p.windows.get(IRIS), p.latest.get(IRIS), null,
+                    new HtmlReport.ModelSection(
+                            DRIFT,
+                            "synthetic: 10 Gaussian features, label = [w·x > 0] with 5% label"
+                                    + " noise; w switches to a nearly orthogonal vector at example " + drift.driftAt()
+                                    + " (the best possible accuracy is 0.95 before and after)",
+                            p.windows.get(DRIFT),
+                            p.latest.get(DRIFT),
+                            (double) drift.driftAt(),
+                            "drift"),
+                    new HtmlReport.ModelSection(
+                            SEGMENT,
+                            "UCI image segmentation (1500 examples, 19 features,"
+                                    + " standardised, 7 classes), replayed " + passes
+                                    + " times; softmax regression, Adam",
+                            p.windows.get(SEGMENT),
+                            p.latest.get(SEGMENT),
+                            null,
+                            null),
+                    new HtmlReport.ModelSection(
+                            IRIS,
+                            "UCI iris (150 examples, 4 features, 3 classes), replayed "
+                                    + passes * 10
+                                    + " times, each pass in a seeded random order (the file is sorted by class);"
+                                    + " softmax regression, Adam",
+                            p.windows.get(IRIS),
+                            p.latest.get(IRIS),
+                            null,
                             null));
             Map<String, String> facts = new LinkedHashMap<>();
             facts.put("JVM start -> first metrics window", firstTrained);
             facts.put("throughput", throughput);
             facts.put("broker", bootstrap + " (in-process KRaft, stopped)");
-            facts.put("delivery", "exactly once: Kafka source offsets in Flink checkpoints, transactional sinks;"
-                    + " everything above was read with isolation.level=read_committed");
+            facts.put(
+                    "delivery",
+                    "exactly once: Kafka source offsets in Flink checkpoints, transactional sinks;"
+                            + " everything above was read with isolation.level=read_committed");
             facts.put("snapshot versions seen", p.versionsSeen.toString());
             facts.put("build", io.streamgrad.job.BuildInfo.version());
             String html = HtmlReport.render("streamgrad demo", sections, facts, dead, yaml);

@@ -63,8 +63,15 @@ public final class DriftStream {
         if (rng.nextDouble() < noise) {
             y = !y;
         }
-        return Example.newBuilder().setModelId(modelId).setEventTime(Instant.ofEpochMilli(System.currentTimeMillis()))
-                .setDense(x).setIndices(List.of()).setValues(List.of()).setNamed(Map.of())
-                .setLabel(y ? 1f : 0f).setWeight(1f).build();
+        return Example.newBuilder()
+                .setModelId(modelId)
+                .setEventTime(Instant.ofEpochMilli(System.currentTimeMillis()))
+                .setDense(x)
+                .setIndices(List.of())
+                .setValues(List.of())
+                .setNamed(Map.of())
+                .setLabel(y ? 1f : 0f)
+                .setWeight(1f)
+                .build();
     }
 }

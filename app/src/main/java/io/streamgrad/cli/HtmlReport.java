@@ -21,17 +21,25 @@ final class HtmlReport {
      *
      * @param marker an x position (examples seen) to mark with a vertical line, or null
      */
-    record ModelSection(String id, String description, List<TrainingMetrics> windows, ModelSnapshot latest,
-                        Double marker, String markerLabel) {
-    }
+    record ModelSection(
+            String id,
+            String description,
+            List<TrainingMetrics> windows,
+            ModelSnapshot latest,
+            Double marker,
+            String markerLabel) {}
 
-    private HtmlReport() {
-    }
+    private HtmlReport() {}
 
-    static String render(String title, List<ModelSection> models, Map<String, String> facts,
-                         List<DeadLetter> deadLetters, String jobYaml) {
+    static String render(
+            String title,
+            List<ModelSection> models,
+            Map<String, String> facts,
+            List<DeadLetter> deadLetters,
+            String jobYaml) {
         StringBuilder h = new StringBuilder();
-        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title))
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+                .append(esc(title))
                 .append("</title>\n<style>body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;"
                         + "color:#222}h1{font-size:1.6em}h2{margin-top:1.6em;border-bottom:1px solid #ddd}"
                         + "table{border-collapse:collapse}td,th{padding:3px 10px;border-bottom:1px solid #eee;"
@@ -47,36 +55,68 @@ final class HtmlReport {
                 + "<th>skipped batches</th></tr>\n");
         for (ModelSection m : models) {
             TrainingMetrics first = m.windows().isEmpty() ? null : m.windows().get(0);
-            TrainingMetrics last = m.windows().isEmpty() ? null : m.windows().get(m.windows().size() - 1);
-            h.append("<tr><td class=\"l\">").append(esc(m.id())).append("</td><td class=\"l\">")
-                    .append(esc(m.description())).append("</td><td>")
-                    .append(m.latest() == null ? "-" : fmt(m.latest().getExamplesSeen())).append("</td><td>")
-                    .append(m.latest() == null ? "-" : fmt(m.latest().getStep())).append("</td><td>")
-                    .append(m.latest() == null ? "-" : "v" + m.latest().getVersion()).append("</td><td>")
-                    .append(first == null ? "-" : num(first.getLoss())).append("</td><td>")
-                    .append(last == null ? "-" : num(last.getLoss())).append("</td><td>")
-                    .append(last == null ? "-" : last.getAccuracy() != null ? num(last.getAccuracy())
-                            : last.getRmse() != null ? "RMSE " + num(last.getRmse()) : "-")
-                    .append("</td><td>").append(last == null ? "-" : fmt(last.getSkippedBatches()))
+            TrainingMetrics last =
+                    m.windows().isEmpty() ? null : m.windows().get(m.windows().size() - 1);
+            h.append("<tr><td class=\"l\">")
+                    .append(esc(m.id()))
+                    .append("</td><td class=\"l\">")
+                    .append(esc(m.description()))
+                    .append("</td><td>")
+                    .append(m.latest() == null ? "-" : fmt(m.latest().getExamplesSeen()))
+                    .append("</td><td>")
+                    .append(m.latest() == null ? "-" : fmt(m.latest().getStep()))
+                    .append("</td><td>")
+                    .append(m.latest() == null ? "-" : "v" + m.latest().getVersion())
+                    .append("</td><td>")
+                    .append(first == null ? "-" : num(first.getLoss()))
+                    .append("</td><td>")
+                    .append(last == null ? "-" : num(last.getLoss()))
+                    .append("</td><td>")
+                    .append(
+                            last == null
+                                    ? "-"
+                                    : last.getAccuracy() != null
+                                            ? num(last.getAccuracy())
+                                            : last.getRmse() != null ? "RMSE " + num(last.getRmse()) : "-")
+                    .append("</td><td>")
+                    .append(last == null ? "-" : fmt(last.getSkippedBatches()))
                     .append("</td></tr>\n");
         }
         h.append("</table>\n<table style=\"margin-top:1em\">");
-        facts.forEach((k, v) -> h.append("<tr><td class=\"l\">").append(esc(k)).append("</td><td class=\"l\">")
-                .append(esc(v)).append("</td></tr>\n"));
+        facts.forEach((k, v) -> h.append("<tr><td class=\"l\">")
+                .append(esc(k))
+                .append("</td><td class=\"l\">")
+                .append(esc(v))
+                .append("</td></tr>\n"));
         h.append("</table>\n");
 
         int c = 0;
         for (ModelSection m : models) {
             String color = COLORS[c++ % COLORS.length];
-            h.append("<h2>").append(esc(m.id())).append("</h2>\n<p>").append(esc(m.description())).append("</p>\n");
+            h.append("<h2>")
+                    .append(esc(m.id()))
+                    .append("</h2>\n<p>")
+                    .append(esc(m.description()))
+                    .append("</p>\n");
             h.append("<div class=\"charts\">");
             h.append(chart("loss (prequential, per window)", m.windows(), TrainingMetrics::getLoss, color, m, false));
             boolean regression = !m.windows().isEmpty() && m.windows().get(0).getAccuracy() == null;
-            h.append(regression
-                    ? chart("RMSE (prequential, per window)", m.windows(), t -> t.getRmse() == null ? Double.NaN
-                    : t.getRmse(), color, m, false)
-                    : chart("accuracy (prequential, per window)", m.windows(), t -> t.getAccuracy() == null
-                    ? Double.NaN : t.getAccuracy(), color, m, true));
+            h.append(
+                    regression
+                            ? chart(
+                                    "RMSE (prequential, per window)",
+                                    m.windows(),
+                                    t -> t.getRmse() == null ? Double.NaN : t.getRmse(),
+                                    color,
+                                    m,
+                                    false)
+                            : chart(
+                                    "accuracy (prequential, per window)",
+                                    m.windows(),
+                                    t -> t.getAccuracy() == null ? Double.NaN : t.getAccuracy(),
+                                    color,
+                                    m,
+                                    true));
             h.append("</div>\n");
         }
 
@@ -84,11 +124,16 @@ final class HtmlReport {
         if (deadLetters.isEmpty()) {
             h.append("<p>none</p>\n");
         } else {
-            h.append("<table><tr><th class=\"l\">where</th><th class=\"l\">model</th><th class=\"l\">reason</th></tr>\n");
+            h.append(
+                    "<table><tr><th class=\"l\">where</th><th class=\"l\">model</th><th class=\"l\">reason</th></tr>\n");
             for (DeadLetter d : deadLetters) {
-                h.append("<tr><td class=\"l\">").append(esc(d.getTopic() + "-" + d.getPartition() + "@" + d.getOffset()))
-                        .append("</td><td class=\"l\">").append(esc(d.getModelId() == null ? "?" : d.getModelId()))
-                        .append("</td><td class=\"l\">").append(esc(d.getReason())).append("</td></tr>\n");
+                h.append("<tr><td class=\"l\">")
+                        .append(esc(d.getTopic() + "-" + d.getPartition() + "@" + d.getOffset()))
+                        .append("</td><td class=\"l\">")
+                        .append(esc(d.getModelId() == null ? "?" : d.getModelId()))
+                        .append("</td><td class=\"l\">")
+                        .append(esc(d.getReason()))
+                        .append("</td></tr>\n");
             }
             h.append("</table>\n");
         }
@@ -97,8 +142,13 @@ final class HtmlReport {
     }
 
     /** A line chart of one metric against examples seen, with axes, ticks and an optional vertical marker. */
-    static String chart(String title, List<TrainingMetrics> windows, ToDoubleFunction<TrainingMetrics> y, String color,
-                        ModelSection m, boolean unitRange) {
+    static String chart(
+            String title,
+            List<TrainingMetrics> windows,
+            ToDoubleFunction<TrainingMetrics> y,
+            String color,
+            ModelSection m,
+            boolean unitRange) {
         int w = 520;
         int hgt = 260;
         int left = 56;
@@ -131,29 +181,69 @@ final class HtmlReport {
         double y0 = hgt - bottom;
         double y1 = top;
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                + "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">", w, hgt, w, hgt, esc(m.id() + " " + title)));
+        s.append(String.format(
+                Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                        + "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">",
+                w,
+                hgt,
+                w,
+                hgt,
+                esc(m.id() + " " + title)));
         s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"16\" font-size=\"13\">%s</text>", left, esc(title)));
         for (int i = 0; i <= 4; i++) {
             double v = yMin + (yMax - yMin) * i / 4;
             double py = y0 - (y0 - y1) * i / 4;
-            s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>"
-                    + "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\">%s</text>",
-                    x0, py, x1, py, x0 - 4, py + 3, num(v)));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>"
+                            + "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\">%s</text>",
+                    x0,
+                    py,
+                    x1,
+                    py,
+                    x0 - 4,
+                    py + 3,
+                    num(v)));
             double xv = xMax * i / 4;
             double px = x0 + (x1 - x0) * i / 4;
-            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\">%s"
-                    + "</text>", px, y0 + 14, fmt((long) xv)));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\">%s" + "</text>",
+                    px,
+                    y0 + 14,
+                    fmt((long) xv)));
         }
-        s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\"/>"
-                + "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\"/>", x0, y0, x1, y0, x0, y0, x0, y1));
-        s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">"
-                + "examples seen</text>", (x0 + x1) / 2, hgt - 6));
+        s.append(String.format(
+                Locale.ROOT,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\"/>"
+                        + "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999\"/>",
+                x0,
+                y0,
+                x1,
+                y0,
+                x0,
+                y0,
+                x0,
+                y1));
+        s.append(String.format(
+                Locale.ROOT,
+                "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">" + "examples seen</text>",
+                (x0 + x1) / 2,
+                hgt - 6));
         if (m.marker() != null && m.marker() <= xMax) {
             double px = x0 + (x1 - x0) * m.marker() / xMax;
-            s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\" "
-                    + "stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">%s</text>",
-                    px, y0, px, y1, px + 3, y1 + 10, esc(m.markerLabel())));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\" "
+                            + "stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">%s</text>",
+                    px,
+                    y0,
+                    px,
+                    y1,
+                    px + 3,
+                    y1 + 10,
+                    esc(m.markerLabel())));
         }
         StringBuilder pts = new StringBuilder();
         for (TrainingMetrics t : windows) {
@@ -165,13 +255,21 @@ final class HtmlReport {
             double py = y0 - (y0 - y1) * (v - yMin) / (yMax - yMin);
             pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
         }
-        s.append("<polyline fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"1.6\" points=\"")
-                .append(pts.toString().trim()).append("\"/></svg>");
+        s.append("<polyline fill=\"none\" stroke=\"")
+                .append(color)
+                .append("\" stroke-width=\"1.6\" points=\"")
+                .append(pts.toString().trim())
+                .append("\"/></svg>");
         return s.toString();
     }
 
     static String esc(String s) {
-        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return s == null
+                ? ""
+                : s.replace("&", "&amp;")
+                        .replace("<", "&lt;")
+                        .replace(">", "&gt;")
+                        .replace("\"", "&quot;");
     }
 
     static String num(double v) {

@@ -23,8 +23,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** Kafka client settings and topic reading shared by the commands. */
 public final class KafkaClients {
-    private KafkaClients() {
-    }
+    private KafkaClients() {}
 
     /**
      * Client properties: {@code --kafka-config FILE} (a Java properties file: security.protocol, sasl.*, ssl.* ...)
@@ -54,7 +53,8 @@ public final class KafkaClients {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 << 20));
-        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try {
             List<PartitionInfo> infos = c.partitionsFor(topic, timeout);
             if (infos == null || infos.isEmpty()) {
@@ -80,7 +80,8 @@ public final class KafkaClients {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!reached(c, end)) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("timed out after " + timeout + " reading " + topic + " up to " + end);
+                    throw new IllegalStateException(
+                            "timed out after " + timeout + " reading " + topic + " up to " + end);
                 }
                 c.poll(Duration.ofMillis(200)).forEach(out::add);
             }
@@ -89,8 +90,12 @@ public final class KafkaClients {
     }
 
     /** Polls the topic until {@code stop} says so, passing each committed record on. */
-    public static void follow(Properties client, String topic, Duration timeout, Consumer<ConsumerRecord<byte[], byte[]>> sink,
-                       BooleanSupplier stop) {
+    public static void follow(
+            Properties client,
+            String topic,
+            Duration timeout,
+            Consumer<ConsumerRecord<byte[], byte[]>> sink,
+            BooleanSupplier stop) {
         try (KafkaConsumer<byte[], byte[]> c = committedReader(client, topic, timeout)) {
             while (!stop.getAsBoolean()) {
                 c.poll(Duration.ofMillis(200)).forEach(sink);

@@ -1,7 +1,6 @@
 package io.streamgrad.cli;
 
 import io.streamgrad.job.config.JobConfigException;
-import io.streamgrad.cli.OfflineCli;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -33,8 +32,7 @@ public final class Main {
             exit status: 0 ok, 1 failed, 2 bad command line
             """;
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         int status = run(args, System.out, System.err);
@@ -120,7 +118,8 @@ public final class Main {
     }
 
     private static String describe(Throwable e) {
-        StringBuilder sb = new StringBuilder(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        StringBuilder sb =
+                new StringBuilder(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         // A failed Flink job wraps the cause several levels deep (job execution, restart strategy, coordinator...):
         // the root cause is what tells the user what to fix (e.g. "Authentication failed ...").
         Throwable root = e;
@@ -137,7 +136,10 @@ public final class Main {
             c = c.getCause();
         }
         if (root.getMessage() != null && !sb.toString().contains(root.getMessage())) {
-            sb.append("\n  root cause: ").append(root.getClass().getSimpleName()).append(": ").append(root.getMessage());
+            sb.append("\n  root cause: ")
+                    .append(root.getClass().getSimpleName())
+                    .append(": ")
+                    .append(root.getMessage());
         }
         return sb.toString();
     }

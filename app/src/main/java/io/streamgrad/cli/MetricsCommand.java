@@ -21,8 +21,7 @@ final class MetricsCommand {
               Prints the committed TrainingMetrics records (one line per metrics window), oldest first.
               --follow keeps printing new records until interrupted (Ctrl-C).""";
 
-    private MetricsCommand() {
-    }
+    private MetricsCommand() {}
 
     static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
@@ -60,16 +59,35 @@ final class MetricsCommand {
     }
 
     static String header() {
-        return String.format(Locale.ROOT, "%-23s %-12s %8s %10s %9s %8s %8s %10s %7s  %s", "time (UTC)", "model",
-                "step", "examples", "loss", "acc", "auc/rmse", "ex/s", "skipped", "alert");
+        return String.format(
+                Locale.ROOT,
+                "%-23s %-12s %8s %10s %9s %8s %8s %10s %7s  %s",
+                "time (UTC)",
+                "model",
+                "step",
+                "examples",
+                "loss",
+                "acc",
+                "auc/rmse",
+                "ex/s",
+                "skipped",
+                "alert");
     }
 
     static String line(TrainingMetrics m) {
         Double second = m.getAuc() != null ? m.getAuc() : m.getRmse();
-        return String.format(Locale.ROOT, "%-23s %-12s %8d %10d %9.5f %8s %8s %10.0f %7d  %s",
-                m.getCreatedAt().toString(), m.getModelId(), m.getStep(), m.getExamplesSeen(), m.getLoss(),
+        return String.format(
+                Locale.ROOT,
+                "%-23s %-12s %8d %10d %9.5f %8s %8s %10.0f %7d  %s",
+                m.getCreatedAt().toString(),
+                m.getModelId(),
+                m.getStep(),
+                m.getExamplesSeen(),
+                m.getLoss(),
                 m.getAccuracy() == null ? "-" : String.format(Locale.ROOT, "%.4f", m.getAccuracy()),
                 second == null ? "-" : String.format(Locale.ROOT, "%.4f", second),
-                m.getExamplesPerSecond(), m.getSkippedBatches(), m.getAlert() == null ? "" : m.getAlert());
+                m.getExamplesPerSecond(),
+                m.getSkippedBatches(),
+                m.getAlert() == null ? "" : m.getAlert());
     }
 }

@@ -31,12 +31,11 @@ final class ModelsCommand {
               --save FILE writes the chosen snapshot (--model required; --version defaults to latest) as a
               snapshot file for `streamgrad predict` / `evaluate`.""";
 
-    private ModelsCommand() {
-    }
+    private ModelsCommand() {}
 
     static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        Args args = Args.parse(argv, Set.of("bootstrap-servers", "topic", "model", "version", "save", "kafka-config"),
-                Set.of());
+        Args args = Args.parse(
+                argv, Set.of("bootstrap-servers", "topic", "model", "version", "save", "kafka-config"), Set.of());
         Properties client = KafkaClients.properties(args);
         String topic = args.required("topic");
         String model = args.get("model", null);
@@ -68,20 +67,40 @@ final class ModelsCommand {
         snapshots.sort(Comparator.comparing(ModelSnapshot::getModelId).thenComparingLong(ModelSnapshot::getVersion));
 
         if (save == null) {
-            out.printf(Locale.ROOT, "%-14s %8s %9s %11s %-24s %-10s %s%n", "model", "version", "step", "examples",
-                    "created (UTC)", "bytes", "metrics");
+            out.printf(
+                    Locale.ROOT,
+                    "%-14s %8s %9s %11s %-24s %-10s %s%n",
+                    "model",
+                    "version",
+                    "step",
+                    "examples",
+                    "created (UTC)",
+                    "bytes",
+                    "metrics");
             for (ModelSnapshot s : snapshots) {
                 if (wanted > 0 && s.getVersion() != wanted) {
                     continue;
                 }
                 StringBuilder m = new StringBuilder();
-                s.getMetrics().forEach((k, v) -> m.append(k).append('=').append(String.format(Locale.ROOT, "%.4g", v))
-                        .append(' '));
-                out.printf(Locale.ROOT, "%-14s %8d %9d %11d %-24s %-10d %s%n", s.getModelId(), s.getVersion(),
-                        s.getStep(), s.getExamplesSeen(), s.getCreatedAt(), s.getState().remaining(), m.toString().trim());
+                s.getMetrics()
+                        .forEach((k, v) -> m.append(k)
+                                .append('=')
+                                .append(String.format(Locale.ROOT, "%.4g", v))
+                                .append(' '));
+                out.printf(
+                        Locale.ROOT,
+                        "%-14s %8d %9d %11d %-24s %-10d %s%n",
+                        s.getModelId(),
+                        s.getVersion(),
+                        s.getStep(),
+                        s.getExamplesSeen(),
+                        s.getCreatedAt(),
+                        s.getState().remaining(),
+                        m.toString().trim());
             }
             if (snapshots.isEmpty()) {
-                err.println("no committed snapshots" + (model == null ? "" : " of model '" + model + "'") + " in " + topic);
+                err.println(
+                        "no committed snapshots" + (model == null ? "" : " of model '" + model + "'") + " in " + topic);
             }
             return 0;
         }
@@ -94,7 +113,8 @@ final class ModelsCommand {
         }
         if (chosen == null) {
             err.println("no committed snapshot of model '" + model + "'" + (wanted > 0 ? " with version " + wanted : "")
-                    + " in " + topic + (wanted > 0 ? "; list them without --save (a compacted topic keeps the newest)" : ""));
+                    + " in " + topic
+                    + (wanted > 0 ? "; list them without --save (a compacted topic keeps the newest)" : ""));
             return 1;
         }
         SnapshotFile.write(save, toSnapshot(chosen));
@@ -108,8 +128,13 @@ final class ModelsCommand {
         ByteBuffer b = s.getState().duplicate();
         byte[] state = new byte[b.remaining()];
         b.get(state);
-        return new Snapshot(s.getModelId(), s.getVersion(), s.getCreatedAt().toEpochMilli(),
-                ConfigParser.parse(s.getConfigYaml()), ModelStateCodec.decode(state), s.getMetrics(),
+        return new Snapshot(
+                s.getModelId(),
+                s.getVersion(),
+                s.getCreatedAt().toEpochMilli(),
+                ConfigParser.parse(s.getConfigYaml()),
+                ModelStateCodec.decode(state),
+                s.getMetrics(),
                 s.getSourceOffsets());
     }
 }

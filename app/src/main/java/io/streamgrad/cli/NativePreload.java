@@ -1,7 +1,7 @@
 package io.streamgrad.cli;
 
-import io.streamgrad.learner.model.ModelKind;
 import io.streamgrad.learner.data.Batch;
+import io.streamgrad.learner.model.ModelKind;
 import io.streamgrad.learner.train.Trainer;
 import io.streamgrad.learner.train.TrainerConfig;
 import java.util.Collection;
@@ -18,25 +18,27 @@ import java.util.List;
  * Commands whose models are not MLPs load nothing.
  */
 public final class NativePreload {
-    private NativePreload() {
-    }
+    private NativePreload() {}
 
     /** Starts the preload of the MLP models among {@code configs} on a daemon thread; returns at once. */
     public static void startInBackground(Collection<TrainerConfig> configs) {
-        List<TrainerConfig> mlps = configs.stream().filter(c -> c.model().type() == ModelKind.MLP).toList();
+        List<TrainerConfig> mlps =
+                configs.stream().filter(c -> c.model().type() == ModelKind.MLP).toList();
         if (mlps.isEmpty()) {
             return;
         }
-        Thread t = new Thread(() -> {
-            for (TrainerConfig c : mlps) {
-                try {
-                    step(c);
-                } catch (RuntimeException | LinkageError e) {
-                    // Not fatal here: the trainer's first step loads the backend again and reports what fails.
-                    return;
-                }
-            }
-        }, "native-preload");
+        Thread t = new Thread(
+                () -> {
+                    for (TrainerConfig c : mlps) {
+                        try {
+                            step(c);
+                        } catch (RuntimeException | LinkageError e) {
+                            // Not fatal here: the trainer's first step loads the backend again and reports what fails.
+                            return;
+                        }
+                    }
+                },
+                "native-preload");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
         t.start();

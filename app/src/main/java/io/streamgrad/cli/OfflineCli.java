@@ -82,8 +82,8 @@ public final class OfflineCli {
             """;
 
     private static final Set<String> DATA_OPTIONS = Set.of("format", "label-column", "weight-column", "on-error");
-    private static final Set<String> TRAIN_OPTIONS = union(DATA_OPTIONS, Set.of("config", "data", "save",
-            "passes", "model-id", "resume"));
+    private static final Set<String> TRAIN_OPTIONS =
+            union(DATA_OPTIONS, Set.of("config", "data", "save", "passes", "model-id", "resume"));
     private static final Set<String> PREDICT_OPTIONS = union(DATA_OPTIONS, Set.of("model", "data"));
     private static final Set<String> EVALUATE_OPTIONS = union(DATA_OPTIONS, Set.of("model", "data", "json"));
     private static final Set<String> FLAGS = Set.of("json", "help");
@@ -151,7 +151,8 @@ public final class OfflineCli {
         } catch (UsageException e) {
             return usage(command + ": " + e.getMessage());
         } catch (ConfigException e) {
-            err.println("error: invalid config " + e.getMessage().lines().findFirst().orElse(""));
+            err.println("error: invalid config "
+                    + e.getMessage().lines().findFirst().orElse(""));
             e.problems().stream().skip(1).forEach(p -> err.println("error: invalid config " + p));
             return FAILED;
         } catch (DataFormatException e) {
@@ -205,16 +206,21 @@ public final class OfflineCli {
         } else {
             throw new UsageException("missing --config MODEL.yaml");
         }
-        String modelId = opts.get("model-id", resumed != null ? resumed.modelId()
-                : opts.has("config") ? baseName(Path.of(opts.get("config", null))) : "model");
+        String modelId = opts.get(
+                "model-id",
+                resumed != null
+                        ? resumed.modelId()
+                        : opts.has("config") ? baseName(Path.of(opts.get("config", null))) : "model");
 
         Dataset dataset = DataReaders.read(data, config, readOptions(opts, true));
         reportRead(dataset);
         OfflineTrainer trainer = new OfflineTrainer(config);
         ModelState state = resumed != null ? resumed.state().copy() : trainer.initState();
-        if (resumed != null && state.params().length != trainer.trainer().model().numParams()) {
+        if (resumed != null
+                && state.params().length != trainer.trainer().model().numParams()) {
             throw new FormatException(opts.get("resume", null) + ": its state has " + state.params().length
-                    + " parameters, its config's model has " + trainer.trainer().model().numParams());
+                    + " parameters, its config's model has "
+                    + trainer.trainer().model().numParams());
         }
         if (resumed != null) {
             // A saved model carries no last-good copy (see the save below): the resumed state is the one to return to.
@@ -241,15 +247,16 @@ public final class OfflineCli {
         Map<String, Double> finalMetrics = metrics.snapshot();
         // The last-good copy is left out of the saved model: it would double the file, and a resumed run marks the
         // saved state good itself.
-        SnapshotFile.write(save, new Snapshot(modelId, version, clock.millis(), config, state.withoutLastGood(),
-                finalMetrics, Map.of()));
+        SnapshotFile.write(
+                save,
+                new Snapshot(
+                        modelId, version, clock.millis(), config, state.withoutLastGood(), finalMetrics, Map.of()));
         out.println("trained " + passes + (passes == 1 ? " pass" : " passes") + ": " + state.step() + " updates, "
                 + state.examplesSeen() + " examples trained in total, " + rejected + " batches rejected"
                 + (firstReject == null ? "" : " (first: " + firstReject + ")") + ", "
                 + (rollbacks > 0 ? rollbacks + " rollbacks (learning-rate scale now " + state.lrScale() + "), " : "")
                 + dataset.report().skipped() + " lines of " + data + " skipped");
-        out.println("saved " + save + " (model '" + modelId + "', version " + version + ", step " + state.step()
-                + ")");
+        out.println("saved " + save + " (model '" + modelId + "', version " + version + ", step " + state.step() + ")");
         return OK;
     }
 
@@ -299,8 +306,11 @@ public final class OfflineCli {
             json.put("model_id", snapshot.modelId());
             json.put("version", snapshot.version());
             for (Map.Entry<String, Double> e : m.entrySet()) {
-                json.put(e.getKey(), e.getKey().equals(PrequentialMetrics.EXAMPLES) ? (Object) e.getValue().longValue()
-                        : e.getValue());
+                json.put(
+                        e.getKey(),
+                        e.getKey().equals(PrequentialMetrics.EXAMPLES)
+                                ? (Object) e.getValue().longValue()
+                                : e.getValue());
             }
             json.put("skipped_lines", dataset.report().skipped());
             try {
@@ -344,8 +354,8 @@ public final class OfflineCli {
                 err.println("warning: " + problem + " (line skipped)");
             }
             if (r.skipped() > r.problems().size()) {
-                err.println("warning: " + (r.skipped() - r.problems().size()) + " more bad lines skipped in "
-                        + r.file());
+                err.println(
+                        "warning: " + (r.skipped() - r.problems().size()) + " more bad lines skipped in " + r.file());
             }
         }
         err.println("read " + r.file() + ": " + r.examples() + " examples (" + (dataset.isDense() ? "dense" : "sparse")
@@ -392,7 +402,8 @@ public final class OfflineCli {
     }
 
     private static ConfigException prefixed(Path file, ConfigException e) {
-        return new ConfigException(e.problems().stream().map(p -> file + ": " + p).toList());
+        return new ConfigException(
+                e.problems().stream().map(p -> file + ": " + p).toList());
     }
 
     private static String baseName(Path p) {

@@ -31,12 +31,26 @@ final class ProduceCommand {
               it fixes the feature dimension and the label checks. --rate limits examples per second (default:
               as fast as possible). --format avro (default) writes Avro single-object Examples, json JSON objects.""";
 
-    private ProduceCommand() {
-    }
+    private ProduceCommand() {}
 
     static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        Args args = Args.parse(argv, Set.of("bootstrap-servers", "topic", "model", "data", "config", "partition",
-                "rate", "limit", "format", "data-format", "label-column", "weight-column", "kafka-config"), Set.of());
+        Args args = Args.parse(
+                argv,
+                Set.of(
+                        "bootstrap-servers",
+                        "topic",
+                        "model",
+                        "data",
+                        "config",
+                        "partition",
+                        "rate",
+                        "limit",
+                        "format",
+                        "data-format",
+                        "label-column",
+                        "weight-column",
+                        "kafka-config"),
+                Set.of());
         Properties client = KafkaClients.properties(args);
         String topic = args.required("topic");
         String model = args.required("model");
@@ -67,8 +81,16 @@ final class ProduceCommand {
             sent = producer.replay(topic, partition, model, dataset, json, rate, limit);
         }
         double s = (System.nanoTime() - t0) / 1e9;
-        out.printf(Locale.ROOT, "sent %d examples of %s to %s-%d as %s in %.2f s (%.0f/s)%n", sent, data, topic,
-                partition, json ? "JSON" : "Avro", s, sent / Math.max(s, 1e-9));
+        out.printf(
+                Locale.ROOT,
+                "sent %d examples of %s to %s-%d as %s in %.2f s (%.0f/s)%n",
+                sent,
+                data,
+                topic,
+                partition,
+                json ? "JSON" : "Avro",
+                s,
+                sent / Math.max(s, 1e-9));
         return 0;
     }
 
@@ -82,7 +104,8 @@ final class ProduceCommand {
         }
         var root = ConfigParser.loadYaml(yaml, "");
         if (root.containsKey("models") || root.containsKey("kafka")) {
-            TrainerConfig c = JobConfigParser.parse(yaml, file.toString()).models().config(modelId);
+            TrainerConfig c =
+                    JobConfigParser.parse(yaml, file.toString()).models().config(modelId);
             if (c == null) {
                 throw new UsageException("--config " + file + " is a job config without model '" + modelId
                         + "' under models: (and no template)");

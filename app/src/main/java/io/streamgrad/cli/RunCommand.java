@@ -1,7 +1,5 @@
 package io.streamgrad.cli;
 
-import io.streamgrad.embedded.EmbeddedKafka;
-import io.streamgrad.embedded.LocalFlink;
 import io.streamgrad.job.JobFailures;
 import io.streamgrad.job.StreamgradJob;
 import io.streamgrad.job.admin.JobTopics;
@@ -32,8 +30,7 @@ final class RunCommand {
               --from-savepoint resumes from a savepoint or a retained checkpoint directory (chk-<n>): every
               model continues its parameters, optimizer state, step and snapshot version.""";
 
-    private RunCommand() {
-    }
+    private RunCommand() {}
 
     static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         Args args = Args.parse(argv, Set.of("config", "from-savepoint"), Set.of("create-topics"));
@@ -44,14 +41,16 @@ final class RunCommand {
         } catch (NoSuchFileException e) {
             throw new UsageException("--config: no such file " + file);
         }
-        NativePreload.startInBackground(config.models().modelIds().stream().map(config.models()::config).toList());
+        NativePreload.startInBackground(
+                config.models().modelIds().stream().map(config.models()::config).toList());
         if (args.flag("create-topics")) {
             try (Admin admin = Admin.create(config.kafkaProperties())) {
                 JobTopics.create(admin, JobTopics.specs(config.topics(), 1, (short) 1));
             }
         }
         JobClient client = start(config, args.get("from-savepoint", null));
-        out.println("streamgrad job " + client.getJobID() + " running: models " + config.models().modelIds()
+        out.println("streamgrad job " + client.getJobID() + " running: models "
+                + config.models().modelIds()
                 + ", reading " + config.topics().examples() + " on " + config.bootstrapServers()
                 + (config.bounded() ? " up to its current end" : " (Ctrl-C to stop)"));
         // Credentials (sasl.jaas.config, *password*, ...) are shown as [redacted].
@@ -73,8 +72,7 @@ final class RunCommand {
 
     /** As {@link #start(JobConfig)}, restoring from {@code savepoint} (a savepoint or chk-n directory) when non-null. */
     static JobClient start(JobConfig config, String savepoint) throws Exception {
-        org.apache.flink.configuration.Configuration flinkConf =
-                JobGraphs.localConfiguration(config);
+        org.apache.flink.configuration.Configuration flinkConf = JobGraphs.localConfiguration(config);
         if (savepoint != null) {
             Path dir = Path.of(savepoint.replaceFirst("^file:(//)?", ""));
             if (!java.nio.file.Files.isDirectory(dir)) {
@@ -85,6 +83,7 @@ final class RunCommand {
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
         StreamgradJob.build(env, config);
-        return env.executeAsync("streamgrad: " + String.join(", ", config.models().modelIds()));
+        return env.executeAsync(
+                "streamgrad: " + String.join(", ", config.models().modelIds()));
     }
 }

@@ -24,33 +24,50 @@ class ModuleBoundariesTest {
 
     @ArchTest
     static final ArchRule job_doesNotDependOnApplications = noClasses()
-            .that().resideInAPackage("io.streamgrad.job..")
-            .should().dependOnClassesThat().resideInAnyPackage("io.streamgrad.cli..", "io.streamgrad.embedded..",
-                    "io.streamgrad.bench..", "org.apache.kafka.common.test..", "kafka.server..")
+            .that()
+            .resideInAPackage("io.streamgrad.job..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "io.streamgrad.cli..",
+                    "io.streamgrad.embedded..",
+                    "io.streamgrad.bench..",
+                    "org.apache.kafka.common.test..",
+                    "kafka.server..")
             .because("the job jar carries only what `flink run` loads");
 
     @ArchTest
     static final ArchRule embedded_doesNotDependOnTheJobOrTheCommandLine = noClasses()
-            .that().resideInAPackage("io.streamgrad.embedded..")
-            .should().dependOnClassesThat().resideInAnyPackage("io.streamgrad.job..", "io.streamgrad.cli..")
+            .that()
+            .resideInAPackage("io.streamgrad.embedded..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.streamgrad.job..", "io.streamgrad.cli..")
             .because("the job's integration tests use the embedded runtime, so it must sit below the job");
 
     @ArchTest
     static final ArchRule schemas_dependOnNoOtherModule = noClasses()
-            .that().resideInAnyPackage("io.streamgrad.schemas..", "io.streamgrad.avro..")
-            .should().dependOnClassesThat().resideInAnyPackage("io.streamgrad.learner..", "io.streamgrad.job..",
-                    "io.streamgrad.cli..", "io.streamgrad.embedded..")
+            .that()
+            .resideInAnyPackage("io.streamgrad.schemas..", "io.streamgrad.avro..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "io.streamgrad.learner..", "io.streamgrad.job..", "io.streamgrad.cli..", "io.streamgrad.embedded..")
             .because("the wire format is the bottom layer");
 
     @ArchTest
     static final ArchRule kafkaTestKit_onlyInTheEmbeddedRuntime = noClasses()
-            .that().resideOutsideOfPackage("io.streamgrad.embedded..")
-            .should().dependOnClassesThat().resideInAPackage("org.apache.kafka.common.test..")
+            .that()
+            .resideOutsideOfPackage("io.streamgrad.embedded..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("org.apache.kafka.common.test..")
             .because("Kafka's test kit is the in-process broker, and only the embedded runtime starts one");
 
     @Test
     void rules_seeEveryProductionModule() {
-        JavaClasses production = new ClassFileImporter().withImportOption(new ProductionClasses())
+        JavaClasses production = new ClassFileImporter()
+                .withImportOption(new ProductionClasses())
                 .importPackages("io.streamgrad");
 
         assertThat(production.containPackage("io.streamgrad.job")).isTrue();
@@ -68,9 +85,14 @@ class ModuleBoundariesTest {
 
     @Test
     void testKitRule_catchesAClassOutsideTheEmbeddedRuntimeThatStartsABroker() {
-        assertThat(kafkaTestKit_onlyInTheEmbeddedRuntime.evaluate(new ClassFileImporter().importClasses(Offender.class))
-                .hasViolation()).isTrue();
-        assertThat(kafkaTestKit_onlyInTheEmbeddedRuntime.allowEmptyShould(true).evaluate(new ClassFileImporter()
-                .importClasses(EmbeddedKafka.class)).hasViolation()).isFalse();
+        assertThat(kafkaTestKit_onlyInTheEmbeddedRuntime
+                        .evaluate(new ClassFileImporter().importClasses(Offender.class))
+                        .hasViolation())
+                .isTrue();
+        assertThat(kafkaTestKit_onlyInTheEmbeddedRuntime
+                        .allowEmptyShould(true)
+                        .evaluate(new ClassFileImporter().importClasses(EmbeddedKafka.class))
+                        .hasViolation())
+                .isFalse();
     }
 }

@@ -30,23 +30,32 @@ class NoJavaDeserializationTest {
 
     @ArchTest
     static final ArchRule noObjectInputStream = noClasses()
-            .should().dependOnClassesThat().areAssignableTo(ObjectInputStream.class)
+            .should()
+            .dependOnClassesThat()
+            .areAssignableTo(ObjectInputStream.class)
             .because("Java deserialisation of untrusted bytes can instantiate arbitrary classes");
 
     @ArchTest
     static final ArchRule noReadObject = noClasses()
-            .should().callMethod(ObjectInput.class, "readObject")
-            .orShould().callMethod(ObjectInputStream.class, "readObject")
-            .orShould().callMethod(ObjectInputStream.class, "readUnshared")
+            .should()
+            .callMethod(ObjectInput.class, "readObject")
+            .orShould()
+            .callMethod(ObjectInputStream.class, "readObject")
+            .orShould()
+            .callMethod(ObjectInputStream.class, "readUnshared")
             .because("Java deserialisation of untrusted bytes can instantiate arbitrary classes");
 
     @ArchTest
     static final ArchRule noOtherObjectDeserialisers = noClasses()
-            .should().dependOnClassesThat().resideInAnyPackage("com.esotericsoftware.kryo..", "java.beans..")
-            .orShould().callMethodWhere(com.tngtech.archunit.core.domain.JavaCall.Predicates.target(
-                    com.tngtech.archunit.base.DescribedPredicate.describe("a deserializeObject method",
-                            t -> t.getName().equals("deserializeObject"))))
-            .because("Kryo, XMLDecoder and Flink's InstantiationUtil.deserializeObject read classes named in the bytes");
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("com.esotericsoftware.kryo..", "java.beans..")
+            .orShould()
+            .callMethodWhere(com.tngtech.archunit.core.domain.JavaCall.Predicates.target(
+                    com.tngtech.archunit.base.DescribedPredicate.describe(
+                            "a deserializeObject method", t -> t.getName().equals("deserializeObject"))))
+            .because(
+                    "Kryo, XMLDecoder and Flink's InstantiationUtil.deserializeObject read classes named in the bytes");
 
     /** A class that does what the rules forbid, to show they catch it. */
     static final class Offender {
@@ -67,7 +76,8 @@ class NoJavaDeserializationTest {
 
     @Test
     void rules_scanTheProductionClassesOfEveryModule() {
-        JavaClasses production = new ClassFileImporter().withImportOption(new ProductionClasses())
+        JavaClasses production = new ClassFileImporter()
+                .withImportOption(new ProductionClasses())
                 .importPackages("io.streamgrad");
 
         assertThat(production.containPackage("io.streamgrad.learner.train")).isTrue();

@@ -11,7 +11,8 @@ import com.tngtech.archunit.core.importer.Location;
 public final class ProductionClasses implements ImportOption {
     @Override
     public boolean includes(Location location) {
-        return new DoNotIncludeTests().includes(location) && !location.contains("-tests.jar")
+        return new DoNotIncludeTests().includes(location)
+                && !location.contains("-tests.jar")
                 && !location.contains("/test-classes/");
     }
 }

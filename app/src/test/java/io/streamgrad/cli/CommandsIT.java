@@ -2,13 +2,13 @@ package io.streamgrad.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamgrad.avro.TrainingMetrics;
 import io.streamgrad.job.EmbeddedKafkaExtension;
-import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.SyntheticData;
+import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.learner.io.Snapshot;
 import io.streamgrad.learner.io.SnapshotFile;
 import io.streamgrad.schemas.SingleObjectCodec;
-import io.streamgrad.avro.TrainingMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,10 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 class CommandsIT {
     @TempDir
     static Path dir;
+
     @RegisterExtension
     static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
-
-
 
     /**
      * {@code metrics --follow}: records already on the topic and records produced while it runs are printed as they
@@ -48,37 +47,45 @@ class CommandsIT {
         java.io.PrintStream out = new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8);
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
-                     new org.apache.kafka.clients.producer.KafkaProducer<>(p)) {
-            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic,
-                    codec.encode(metricsRecord("ctr", 10)))).get();
-            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic,
-                    codec.encode(metricsRecord("other", 11)))).get();
+                new org.apache.kafka.clients.producer.KafkaProducer<>(p)) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                            topic, codec.encode(metricsRecord("ctr", 10))))
+                    .get();
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                            topic, codec.encode(metricsRecord("other", 11))))
+                    .get();
 
-            java.util.concurrent.CompletableFuture<Integer> follower = java.util.concurrent.CompletableFuture
-                    .supplyAsync(() -> {
+            java.util.concurrent.CompletableFuture<Integer> follower =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                         try {
-                            return MetricsCommand.run(List.of("--bootstrap-servers", bs, "--topic", topic, "--model",
-                                    "ctr", "--follow"), out, System.err, stop::get);
+                            return MetricsCommand.run(
+                                    List.of("--bootstrap-servers", bs, "--topic", topic, "--model", "ctr", "--follow"),
+                                    out,
+                                    System.err,
+                                    stop::get);
                         } catch (Exception e) {
                             throw new java.util.concurrent.CompletionException(e);
                         }
                     });
             awaitOutput(buf, " 10 ", follower);
-            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic,
-                    codec.encode(metricsRecord("ctr", 20)))).get();
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                            topic, codec.encode(metricsRecord("ctr", 20))))
+                    .get();
             awaitOutput(buf, " 20 ", follower);
             stop.set(true);
             assertThat(follower.get(30, java.util.concurrent.TimeUnit.SECONDS)).isZero();
         }
-        List<String> lines = buf.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        List<String> lines =
+                buf.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
         assertThat(lines.get(0)).startsWith("time (UTC)");
         assertThat(lines.subList(1, lines.size())).hasSize(2).allMatch(l -> l.contains(" ctr "));
         assertThat(lines.get(1)).contains(" 10 ");
         assertThat(lines.get(2)).contains(" 20 ");
     }
 
-    private static void awaitOutput(java.io.ByteArrayOutputStream buf, String text,
-                                    java.util.concurrent.CompletableFuture<Integer> follower) throws Exception {
+    private static void awaitOutput(
+            java.io.ByteArrayOutputStream buf, String text, java.util.concurrent.CompletableFuture<Integer> follower)
+            throws Exception {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
         while (!buf.toString(java.nio.charset.StandardCharsets.UTF_8).contains(text)) {
             if (follower.isDone()) {
@@ -93,10 +100,19 @@ class CommandsIT {
     }
 
     private static TrainingMetrics metricsRecord(String model, long step) {
-        return TrainingMetrics.newBuilder().setModelId(model).setStep(step).setExamplesSeen(32 * step)
-                .setWindowBatches(1).setWindowExamples(32).setLoss(0.5).setGradientNorm(1).setLearningRate(0.1)
-                .setExamplesPerSecond(10).setSkippedBatches(0).setCreatedAt(java.time.Instant.ofEpochMilli(
-                        1_700_000_000_000L + step)).build();
+        return TrainingMetrics.newBuilder()
+                .setModelId(model)
+                .setStep(step)
+                .setExamplesSeen(32 * step)
+                .setWindowBatches(1)
+                .setWindowExamples(32)
+                .setLoss(0.5)
+                .setGradientNorm(1)
+                .setLearningRate(0.1)
+                .setExamplesPerSecond(10)
+                .setSkippedBatches(0)
+                .setCreatedAt(java.time.Instant.ofEpochMilli(1_700_000_000_000L + step))
+                .build();
     }
 
     @Test
@@ -128,8 +144,20 @@ class CommandsIT {
 
         MainTest.Result ran = MainTest.run("run", "--config", job.toString(), "--create-topics");
         assertThat(ran.status()).as(ran.err()).isZero(); // an empty bounded input: nothing to train, ends at once
-        MainTest.Result produced = MainTest.run("produce", "--bootstrap-servers", bs, "--topic", "c.examples", "--model", "ctr",
-                "--data", data.toString(), "--config", job.toString(), "--format", "json");
+        MainTest.Result produced = MainTest.run(
+                "produce",
+                "--bootstrap-servers",
+                bs,
+                "--topic",
+                "c.examples",
+                "--model",
+                "ctr",
+                "--data",
+                data.toString(),
+                "--config",
+                job.toString(),
+                "--format",
+                "json");
         assertThat(produced.status()).as(produced.err()).isZero();
         assertThat(produced.out()).contains("sent 1000 examples");
 
@@ -141,8 +169,16 @@ class CommandsIT {
         assertThat(listed.status()).isZero();
         assertThat(listed.out()).contains("ctr").contains(" 32 ");
         Path saved = dir.resolve("ctr-latest.sgm");
-        MainTest.Result save = MainTest.run("models", "--bootstrap-servers", bs, "--topic", "c.models", "--model", "ctr",
-                "--save", saved.toString());
+        MainTest.Result save = MainTest.run(
+                "models",
+                "--bootstrap-servers",
+                bs,
+                "--topic",
+                "c.models",
+                "--model",
+                "ctr",
+                "--save",
+                saved.toString());
         assertThat(save.status()).as(save.err()).isZero();
         Snapshot streamed = SnapshotFile.read(saved);
         assertThat(streamed.state().examplesSeen()).isEqualTo(1000);
@@ -150,8 +186,8 @@ class CommandsIT {
         assertThat(streamed.sourceOffsets()).containsEntry("c.examples-0", 1000L);
 
         Path offline = dir.resolve("offline.sgm");
-        MainTest.Result trained = MainTest.run("train", "--config", modelFile.toString(), "--data", data.toString(),
-                "--save", offline.toString());
+        MainTest.Result trained = MainTest.run(
+                "train", "--config", modelFile.toString(), "--data", data.toString(), "--save", offline.toString());
         assertThat(trained.status()).as(trained.err()).isZero();
         assertThat(streamed.state()).isEqualTo(SnapshotFile.read(offline).state());
         assertThat(streamed.config()).isEqualTo(SnapshotFile.read(offline).config());
@@ -162,11 +198,20 @@ class CommandsIT {
 
         MainTest.Result metrics = MainTest.run("metrics", "--bootstrap-servers", bs, "--topic", "c.metrics");
         assertThat(metrics.status()).isZero();
-        List<String> lines = metrics.out().lines().filter(l -> l.contains(" ctr ")).toList();
+        List<String> lines =
+                metrics.out().lines().filter(l -> l.contains(" ctr ")).toList();
         assertThat(lines).hasSize(4); // 32 batches, a window every 8
 
-        MainTest.Result missing = MainTest.run("models", "--bootstrap-servers", bs, "--topic", "c.models", "--model",
-                "nope", "--save", dir.resolve("x.sgm").toString());
+        MainTest.Result missing = MainTest.run(
+                "models",
+                "--bootstrap-servers",
+                bs,
+                "--topic",
+                "c.models",
+                "--model",
+                "nope",
+                "--save",
+                dir.resolve("x.sgm").toString());
         assertThat(missing.status()).isEqualTo(1);
         assertThat(missing.err()).contains("no committed snapshot of model 'nope'");
     }
@@ -175,14 +220,33 @@ class CommandsIT {
     void demo_runsToTheEnd_writesItsReport_andExits0() throws Exception {
         Path report = dir.resolve("reports/demo.html");
         Path dataDir = Path.of("..", "data");
-        MainTest.Result r = MainTest.run("demo", "--drift-examples", "4000", "--passes", "1", "--rate", "20000",
-                "--report", report.toString(), "--data-dir", dataDir.toString(), "--work-dir",
+        MainTest.Result r = MainTest.run(
+                "demo",
+                "--drift-examples",
+                "4000",
+                "--passes",
+                "1",
+                "--rate",
+                "20000",
+                "--report",
+                report.toString(),
+                "--data-dir",
+                dataDir.toString(),
+                "--work-dir",
                 dir.resolve("demo-work").toString());
 
         assertThat(r.status()).as(r.err()).isZero();
-        assertThat(r.out()).contains("summary").contains("dead letters: 5").contains("drift").contains("segment");
+        assertThat(r.out())
+                .contains("summary")
+                .contains("dead letters: 5")
+                .contains("drift")
+                .contains("segment");
         String html = Files.readString(report);
-        assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg").contains("<polyline").doesNotContain("<script");
+        assertThat(html)
+                .startsWith("<!DOCTYPE html>")
+                .contains("<svg")
+                .contains("<polyline")
+                .doesNotContain("<script");
         assertThat(dir.resolve("demo-work")).doesNotExist();
     }
 }

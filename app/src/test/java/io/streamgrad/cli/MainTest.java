@@ -8,13 +8,14 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class MainTest {
-    record Result(int status, String out, String err) {
-    }
+    record Result(int status, String out, String err) {}
 
     static Result run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int status = Main.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -23,7 +24,10 @@ class MainTest {
     void noArguments_printsUsage_andExits2() {
         Result r = run();
         assertThat(r.status()).isEqualTo(2);
-        assertThat(r.err()).contains("usage: streamgrad <command>").contains("demo").contains("produce");
+        assertThat(r.err())
+                .contains("usage: streamgrad <command>")
+                .contains("demo")
+                .contains("produce");
     }
 
     @Test
@@ -50,7 +54,8 @@ class MainTest {
 
     @Test
     void unknownOption_orMissingValue_orBadNumber_exits2() {
-        assertThat(run("metrics", "--bootstrap-servers", "b", "--topic", "t", "--colour").err())
+        assertThat(run("metrics", "--bootstrap-servers", "b", "--topic", "t", "--colour")
+                        .err())
                 .contains("unknown option --colour");
         assertThat(run("models", "--bootstrap-servers").err()).contains("--bootstrap-servers needs a value");
         Result r = run("models", "--bootstrap-servers", "b", "--topic", "t", "--version", "x");
@@ -67,9 +72,10 @@ class MainTest {
     }
 
     @Test
-    void runWithMissingConfigFile_exits2_andABadConfig_exits1NamingTheKey(@org.junit.jupiter.api.io.TempDir
-                                                                            java.nio.file.Path dir) throws Exception {
-        assertThat(run("run", "--config", dir.resolve("nope.yaml").toString()).err()).contains("no such file");
+    void runWithMissingConfigFile_exits2_andABadConfig_exits1NamingTheKey(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        assertThat(run("run", "--config", dir.resolve("nope.yaml").toString()).err())
+                .contains("no such file");
         java.nio.file.Path bad = java.nio.file.Files.writeString(dir.resolve("job.yaml"), "kafka: {}\nstart: never\n");
         Result r = run("run", "--config", bad.toString());
         assertThat(r.status()).isEqualTo(1);
@@ -92,7 +98,12 @@ class MainTest {
                 models:
                   m: {model: {type: logistic, features: 4}, loss: binary_cross_entropy, optimizer: {type: sgd}}
                 """);
-        Result r = run("run", "--config", job.toString(), "--from-savepoint", dir.resolve("nope").toString());
+        Result r = run(
+                "run",
+                "--config",
+                job.toString(),
+                "--from-savepoint",
+                dir.resolve("nope").toString());
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("--from-savepoint: no such directory").contains("chk-<n>");
     }

@@ -24,8 +24,8 @@ class OfflineCliRoundTripTest {
     Path dir;
 
     private String train(String config, String data, int passes, String save, String... extra) {
-        String[] base = {"train", "--config", config, "--data", data, "--passes", String.valueOf(passes), "--save",
-            save};
+        String[] base = {"train", "--config", config, "--data", data, "--passes", String.valueOf(passes), "--save", save
+        };
         String[] args = java.util.Arrays.copyOf(base, base.length + extra.length);
         System.arraycopy(extra, 0, args, base.length, extra.length);
         CliRun r = CliRun.of(args);
@@ -44,7 +44,8 @@ class OfflineCliRoundTripTest {
         String model = dir.resolve("softmax.sgm").toString();
         String out = train(CliRun.resource("/cli/segment-softmax.yaml"), SEGMENT_TRAIN, 2, model);
 
-        assertThat(out).contains("pass 1/2: examples=1500 loss=", "pass 2/2: examples=1500 loss=", "accuracy=")
+        assertThat(out)
+                .contains("pass 1/2: examples=1500 loss=", "pass 2/2: examples=1500 loss=", "accuracy=")
                 .contains("trained 2 passes: 188 updates, 3000 examples trained in total, 0 batches rejected")
                 .contains("saved " + model + " (model 'segment-softmax', version 1, step 188)");
 
@@ -76,7 +77,8 @@ class OfflineCliRoundTripTest {
 
         assertThat(eval.status()).isZero();
         JsonNode json = new ObjectMapper().readTree(eval.out());
-        assertThat(json.fieldNames()).toIterable()
+        assertThat(json.fieldNames())
+                .toIterable()
                 .containsExactly("model_id", "version", "examples", "loss", "accuracy", "f1", "skipped_lines");
         assertThat(json.get("model_id").asText()).isEqualTo("segment-softmax");
         assertThat(json.get("examples").asLong()).isEqualTo(810);
@@ -86,8 +88,10 @@ class OfflineCliRoundTripTest {
 
     @Test
     void noShuffle_sameConfigAndData_sameBytes() throws IOException {
-        Path cfg = file("noshuffle.yaml", Files.readString(Path.of(CliRun.resource("/cli/segment-mlp.yaml")))
-                .replace("shuffle: true", "shuffle: false"));
+        Path cfg = file(
+                "noshuffle.yaml",
+                Files.readString(Path.of(CliRun.resource("/cli/segment-mlp.yaml")))
+                        .replace("shuffle: true", "shuffle: false"));
         String a = dir.resolve("a.sgm").toString();
         String b = dir.resolve("b.sgm").toString();
         train(cfg.toString(), SEGMENT_TRAIN, 2, a);
@@ -97,7 +101,8 @@ class OfflineCliRoundTripTest {
                 .isEqualTo(ModelStateCodec.encode(SnapshotFile.read(Path.of(b)).state()));
         assertThat(Files.readAllBytes(Path.of(a))).isEqualTo(Files.readAllBytes(Path.of(b))); // fixed clock
         assertThat(CliRun.of("predict", "--model", a, "--data", SEGMENT_TEST).out())
-                .isEqualTo(CliRun.of("predict", "--model", b, "--data", SEGMENT_TEST).out());
+                .isEqualTo(CliRun.of("predict", "--model", b, "--data", SEGMENT_TEST)
+                        .out());
     }
 
     @Test
@@ -125,8 +130,16 @@ class OfflineCliRoundTripTest {
         String first = dir.resolve("first.sgm").toString();
         train(CliRun.resource("/cli/segment-softmax.yaml"), SEGMENT_TRAIN, 1, first);
 
-        CliRun r = CliRun.of("train", "--resume", first, "--config", CliRun.resource("/cli/segment-mlp.yaml"),
-                "--data", SEGMENT_TRAIN, "--save", dir.resolve("x.sgm").toString());
+        CliRun r = CliRun.of(
+                "train",
+                "--resume",
+                first,
+                "--config",
+                CliRun.resource("/cli/segment-mlp.yaml"),
+                "--data",
+                SEGMENT_TRAIN,
+                "--save",
+                dir.resolve("x.sgm").toString());
 
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("differs from the config saved in --resume");
@@ -139,27 +152,35 @@ class OfflineCliRoundTripTest {
         train(CliRun.resource("/cli/iris-softmax.yaml"), iris, 30, model);
 
         CliRun predict = CliRun.of("predict", "--model", model, "--data", iris);
-        JsonNode eval = new ObjectMapper().readTree(CliRun.of("evaluate", "--model", model, "--data", iris, "--json")
-                .out());
+        JsonNode eval = new ObjectMapper()
+                .readTree(CliRun.of("evaluate", "--model", model, "--data", iris, "--json")
+                        .out());
 
-        assertThat(predict.outLines()).hasSize(150).allSatisfy(l -> assertThat(l.split(" ")).hasSize(3));
+        assertThat(predict.outLines())
+                .hasSize(150)
+                .allSatisfy(l -> assertThat(l.split(" ")).hasSize(3));
         // Iris is nearly linearly separable; multinomial logistic regression fits it to ~97 % (resubstitution).
         assertThat(eval.get("accuracy").asDouble()).isGreaterThan(0.9);
     }
 
     @Test
     void logistic_predictPrintsOneProbabilityPerLine_andEvaluateReportsAuc() throws IOException {
-        Path cfg = file("bin.yaml", "model: {type: logistic, features: 2}\nloss: binary_cross_entropy\n"
-                + "optimizer: {type: sgd, learning_rate: 0.5}\nbatch_size: 2\n");
+        Path cfg = file(
+                "bin.yaml",
+                "model: {type: logistic, features: 2}\nloss: binary_cross_entropy\n"
+                        + "optimizer: {type: sgd, learning_rate: 0.5}\nbatch_size: 2\n");
         Path data = file("bin.svm", "1 1:2 2:0.5\n-1 1:-2\n+1 1:1.5 2:1\n0 2:-1\n1 1:1\n0 1:-1 2:-0.5\n");
         String model = dir.resolve("bin.sgm").toString();
         train(cfg.toString(), data.toString(), 20, model);
 
         CliRun predict = CliRun.of("predict", "--model", model, "--data", data.toString());
-        JsonNode eval = new ObjectMapper().readTree(CliRun.of("evaluate", "--model", model, "--data",
-                data.toString(), "--json").out());
+        JsonNode eval = new ObjectMapper()
+                .readTree(CliRun.of("evaluate", "--model", model, "--data", data.toString(), "--json")
+                        .out());
 
-        assertThat(predict.outLines()).hasSize(6).allSatisfy(l -> assertThat(Float.parseFloat(l)).isBetween(0f, 1f));
+        assertThat(predict.outLines())
+                .hasSize(6)
+                .allSatisfy(l -> assertThat(Float.parseFloat(l)).isBetween(0f, 1f));
         assertThat(Float.parseFloat(predict.outLines().get(0))).isGreaterThan(0.5f);
         assertThat(Float.parseFloat(predict.outLines().get(1))).isLessThan(0.5f);
         assertThat(eval.get("auc").asDouble()).isEqualTo(1.0);
@@ -169,8 +190,10 @@ class OfflineCliRoundTripTest {
 
     @Test
     void linear_predictPrintsValues_andSkipPolicyCountsBadLines() throws IOException {
-        Path cfg = file("lin.yaml", "model: {type: linear, features: 1}\nloss: mse\n"
-                + "optimizer: {type: sgd, learning_rate: 0.1}\nbatch_size: 1\n");
+        Path cfg = file(
+                "lin.yaml",
+                "model: {type: linear, features: 1}\nloss: mse\n"
+                        + "optimizer: {type: sgd, learning_rate: 0.1}\nbatch_size: 1\n");
         // y = 2x + 1, and one bad line (index 2 > features).
         Path data = file("lin.svm", "1 1:0\n3 1:1\n5 1:2\n-1 1:-1\n7 2:3\n");
         String model = dir.resolve("lin.sgm").toString();
@@ -186,8 +209,10 @@ class OfflineCliRoundTripTest {
         assertThat(values).hasSize(4);
         assertThat(Double.parseDouble(values.get(2))).isCloseTo(5.0, within(1e-3));
         assertThat(predict.err()).contains("warning: " + data + ":5: feature index 2 exceeds model.features = 1");
-        JsonNode eval = new ObjectMapper().readTree(CliRun.of("evaluate", "--model", model, "--data",
-                data.toString(), "--on-error", "skip", "--json").out());
+        JsonNode eval = new ObjectMapper()
+                .readTree(CliRun.of(
+                                "evaluate", "--model", model, "--data", data.toString(), "--on-error", "skip", "--json")
+                        .out());
         assertThat(eval.get("rmse").asDouble()).isLessThan(1e-3);
         assertThat(eval.get("skipped_lines").asLong()).isEqualTo(1);
     }
@@ -213,8 +238,10 @@ class OfflineCliRoundTripTest {
 
         String out = train(config.toString(), svm.toString(), 6, model);
 
-        assertThat(out).contains("pass 1/6: ", " rollbacks=", " lr_scale=")
-                .containsPattern("batches rejected \\(first: [^)]*\\), 4 rollbacks \\(learning-rate scale now 0.0625\\)");
+        assertThat(out)
+                .contains("pass 1/6: ", " rollbacks=", " lr_scale=")
+                .containsPattern(
+                        "batches rejected \\(first: [^)]*\\), 4 rollbacks \\(learning-rate scale now 0.0625\\)");
         Snapshot saved = SnapshotFile.read(Path.of(model));
         assertThat(saved.state().hasLastGood()).isFalse();
         assertThat(saved.state().lrScale()).isEqualTo(0.0625);

@@ -20,8 +20,9 @@ class OfflineCliTest {
     }
 
     private Path validConfig() throws IOException {
-        return file("model.yaml", "model: {type: logistic, features: 3}\nloss: binary_cross_entropy\n"
-                + "optimizer: {type: sgd}\n");
+        return file(
+                "model.yaml",
+                "model: {type: logistic, features: 3}\nloss: binary_cross_entropy\n" + "optimizer: {type: sgd}\n");
     }
 
     @Test
@@ -75,33 +76,44 @@ class OfflineCliTest {
         Path data = file("d.svm", "1 1:1\n");
 
         assertThat(CliRun.of("train", "--config", cfg, "--data", data.toString(), "--save", "s", "--passes", "0")
-                .err()).startsWith("error: train: --passes: 0 is outside [1, 2147483647]");
+                        .err())
+                .startsWith("error: train: --passes: 0 is outside [1, 2147483647]");
         assertThat(CliRun.of("train", "--config", cfg, "--data", data.toString(), "--save", "s", "--format", "xml")
-                .err()).startsWith("error: train: unknown data format 'xml'; allowed: libsvm, csv");
-        assertThat(CliRun.of("train", "--config", cfg, "--data", data.toString(), "--save", "s", "--on-error",
-                "ignore").status()).isEqualTo(2);
+                        .err())
+                .startsWith("error: train: unknown data format 'xml'; allowed: libsvm, csv");
+        assertThat(CliRun.of("train", "--config", cfg, "--data", data.toString(), "--save", "s", "--on-error", "ignore")
+                        .status())
+                .isEqualTo(2);
         assertThat(CliRun.of("train", "--config").err()).startsWith("error: train: --config needs a value");
-        assertThat(CliRun.of("train", "--data", "a", "--data=b").err())
-                .startsWith("error: train: --data given twice");
+        assertThat(CliRun.of("train", "--data", "a", "--data=b").err()).startsWith("error: train: --data given twice");
         assertThat(CliRun.of("train", "stray").err()).startsWith("error: train: unexpected argument 'stray'");
     }
 
     @Test
     void invalidConfig_exit1_namesFileAndKey() throws IOException {
-        Path cfg = file("bad.yaml", "model: {type: mpl, features: 3}\nloss: binary_cross_entropy\n"
-                + "optimizer: {type: sgd, lr: 0.1}\n");
+        Path cfg = file(
+                "bad.yaml",
+                "model: {type: mpl, features: 3}\nloss: binary_cross_entropy\n" + "optimizer: {type: sgd, lr: 0.1}\n");
         Path data = file("d.svm", "1 1:1\n");
 
-        CliRun r = CliRun.of("train", "--config", cfg.toString(), "--data", data.toString(), "--save",
+        CliRun r = CliRun.of(
+                "train",
+                "--config",
+                cfg.toString(),
+                "--data",
+                data.toString(),
+                "--save",
                 dir.resolve("m.sgm").toString());
 
         assertThat(r.status()).isEqualTo(1);
-        assertThat(r.err().lines()).containsExactly(
-                "error: invalid config " + cfg + ": model.type: unknown value 'mpl'; allowed: linear, logistic, "
-                        + "softmax, mlp, fm (did you mean 'mlp'?)",
-                "error: invalid config " + cfg + ": optimizer.lr: unknown key; did you mean "
-                        + "'optimizer.learning_rate'? (known keys of optimizer: type, learning_rate, beta1, beta2, "
-                        + "epsilon, weight_decay, momentum, rho, initial_accumulator, beta)");
+        assertThat(r.err().lines())
+                .containsExactly(
+                        "error: invalid config " + cfg
+                                + ": model.type: unknown value 'mpl'; allowed: linear, logistic, "
+                                + "softmax, mlp, fm (did you mean 'mlp'?)",
+                        "error: invalid config " + cfg + ": optimizer.lr: unknown key; did you mean "
+                                + "'optimizer.learning_rate'? (known keys of optimizer: type, learning_rate, beta1, beta2, "
+                                + "epsilon, weight_decay, momentum, rho, initial_accumulator, beta)");
         assertThat(dir.resolve("m.sgm")).doesNotExist();
     }
 
@@ -109,18 +121,31 @@ class OfflineCliTest {
     void badDataLine_exit1_withFileAndLine() throws IOException {
         Path data = file("d.svm", "1 1:1\n0 4:1\n");
 
-        CliRun r = CliRun.of("train", "--config", validConfig().toString(), "--data", data.toString(), "--save",
+        CliRun r = CliRun.of(
+                "train",
+                "--config",
+                validConfig().toString(),
+                "--data",
+                data.toString(),
+                "--save",
                 dir.resolve("m.sgm").toString());
 
         assertThat(r.status()).isEqualTo(1);
-        assertThat(r.err()).isEqualTo("error: " + data + ":2: feature index 4 exceeds model.features = 3 (indices "
-                + "are 1-based, so at most 3; raise model.features or re-index)\n");
+        assertThat(r.err())
+                .isEqualTo("error: " + data + ":2: feature index 4 exceeds model.features = 3 (indices "
+                        + "are 1-based, so at most 3; raise model.features or re-index)\n");
     }
 
     @Test
     void missingFiles_exit1() throws IOException {
-        CliRun r = CliRun.of("train", "--config", validConfig().toString(), "--data",
-                dir.resolve("nope.svm").toString(), "--save", "x");
+        CliRun r = CliRun.of(
+                "train",
+                "--config",
+                validConfig().toString(),
+                "--data",
+                dir.resolve("nope.svm").toString(),
+                "--save",
+                "x");
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("error: no such file: " + dir.resolve("nope.svm") + "\n");
 

@@ -34,13 +34,21 @@ class SegmentBaselineTest {
 
     private JsonNode trainAndEvaluate(String config, int passes) throws IOException {
         String model = dir.resolve("model.sgm").toString();
-        CliRun train = CliRun.of("train", "--config", CliRun.resource(config), "--data",
-                CliRun.resource("/data/segment-train.svm"), "--passes", String.valueOf(passes), "--save", model);
+        CliRun train = CliRun.of(
+                "train",
+                "--config",
+                CliRun.resource(config),
+                "--data",
+                CliRun.resource("/data/segment-train.svm"),
+                "--passes",
+                String.valueOf(passes),
+                "--save",
+                model);
         assertThat(train.status()).as(train.err()).isZero();
         assertThat(train.outLines()).filteredOn(l -> l.startsWith("pass ")).hasSize(passes);
 
-        CliRun eval = CliRun.of("evaluate", "--model", model, "--data", CliRun.resource("/data/segment-test.svm"),
-                "--json");
+        CliRun eval =
+                CliRun.of("evaluate", "--model", model, "--data", CliRun.resource("/data/segment-test.svm"), "--json");
         assertThat(eval.status()).as(eval.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(eval.out());
         assertThat(json.get("examples").asLong()).isEqualTo(810);

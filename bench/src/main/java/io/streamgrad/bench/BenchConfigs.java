@@ -1,11 +1,11 @@
 package io.streamgrad.bench;
 
 import io.streamgrad.learner.loss.LossKind;
-import io.streamgrad.learner.schedule.ScheduleKind;
-import io.streamgrad.learner.optim.OptimizerKind;
 import io.streamgrad.learner.model.ModelKind;
 import io.streamgrad.learner.model.ModelSpec;
+import io.streamgrad.learner.optim.OptimizerKind;
 import io.streamgrad.learner.optim.OptimizerSpec;
+import io.streamgrad.learner.schedule.ScheduleKind;
 import io.streamgrad.learner.schedule.ScheduleSpec;
 import io.streamgrad.learner.train.ClippingSpec;
 import io.streamgrad.learner.train.RegularizationSpec;
@@ -19,6 +19,7 @@ import java.util.List;
 public final class BenchConfigs {
     /** The MLP of the benchmarks: 784-256-128-10. */
     public static final List<Integer> MLP_HIDDEN = List.of(256, 128);
+
     public static final int FM_FACTORS = 16;
     public static final double ADAM_LR = 1e-3;
     public static final double ADAM_BETA1 = 0.9;
@@ -29,8 +30,7 @@ public final class BenchConfigs {
     private static final ClippingSpec NO_CLIPPING = new ClippingSpec(0, 0, 0);
     private static final RegularizationSpec NO_REGULARIZATION = new RegularizationSpec(0, 0);
 
-    private BenchConfigs() {
-    }
+    private BenchConfigs() {}
 
     /** Plain SGD, lr 0.1. */
     public static OptimizerSpec sgd() {
@@ -64,8 +64,9 @@ public final class BenchConfigs {
             case "ftrl" -> ftrl();
             case "adagrad" -> adagrad();
             case "adam" -> adam();
-            default -> throw new IllegalArgumentException("optimizer: expected sgd | ftrl | adagrad | adam, got '"
-                    + name + "'");
+            default ->
+                throw new IllegalArgumentException(
+                        "optimizer: expected sgd | ftrl | adagrad | adam, got '" + name + "'");
         };
     }
 
@@ -73,23 +74,54 @@ public final class BenchConfigs {
     public static TrainerConfig logistic(int dim, OptimizerSpec optimizer, int batchSize, boolean sparseUpdates) {
         ModelSpec model = new ModelSpec(ModelKind.LOGISTIC, dim, 1, List.of(), "relu", "zeros", 0, 0);
         RegularizationSpec reg = optimizer.type().appliesRegularization()
-                ? new RegularizationSpec(optimizer.l1(), optimizer.l2()) : NO_REGULARIZATION;
-        return new TrainerConfig(model, LossKind.BINARY_CROSS_ENTROPY, 1.0, optimizer, CONSTANT, reg, NO_CLIPPING,
-                batchSize, false, 42L, sparseUpdates);
+                ? new RegularizationSpec(optimizer.l1(), optimizer.l2())
+                : NO_REGULARIZATION;
+        return new TrainerConfig(
+                model,
+                LossKind.BINARY_CROSS_ENTROPY,
+                1.0,
+                optimizer,
+                CONSTANT,
+                reg,
+                NO_CLIPPING,
+                batchSize,
+                false,
+                42L,
+                sparseUpdates);
     }
 
     /** The 784-256-128-10 relu MLP with softmax + categorical cross-entropy and Adam. */
     public static TrainerConfig mlp(int batchSize) {
-        ModelSpec model = new ModelSpec(ModelKind.MLP, DenseData.FEATURES, DenseData.CLASSES, MLP_HIDDEN, "relu",
-                "xavier_uniform", 0, 0);
-        return new TrainerConfig(model, LossKind.CATEGORICAL_CROSS_ENTROPY, 1.0, adam(), CONSTANT, NO_REGULARIZATION,
-                NO_CLIPPING, batchSize, false, 42L, false);
+        ModelSpec model = new ModelSpec(
+                ModelKind.MLP, DenseData.FEATURES, DenseData.CLASSES, MLP_HIDDEN, "relu", "xavier_uniform", 0, 0);
+        return new TrainerConfig(
+                model,
+                LossKind.CATEGORICAL_CROSS_ENTROPY,
+                1.0,
+                adam(),
+                CONSTANT,
+                NO_REGULARIZATION,
+                NO_CLIPPING,
+                batchSize,
+                false,
+                42L,
+                false);
     }
 
     /** A factorization machine (Rendle 2010) with {@link #FM_FACTORS} factors and binary cross-entropy. */
     public static TrainerConfig fm(int dim, OptimizerSpec optimizer, int batchSize, boolean sparseUpdates) {
         ModelSpec model = new ModelSpec(ModelKind.FM, dim, 1, List.of(), "relu", "zeros", FM_FACTORS, 0.01);
-        return new TrainerConfig(model, LossKind.BINARY_CROSS_ENTROPY, 1.0, optimizer, CONSTANT, NO_REGULARIZATION,
-                NO_CLIPPING, batchSize, false, 42L, sparseUpdates);
+        return new TrainerConfig(
+                model,
+                LossKind.BINARY_CROSS_ENTROPY,
+                1.0,
+                optimizer,
+                CONSTANT,
+                NO_REGULARIZATION,
+                NO_CLIPPING,
+                batchSize,
+                false,
+                42L,
+                sparseUpdates);
     }
 }

@@ -41,8 +41,8 @@ public final class BenchMain {
         }
     }
 
-    static final List<SparseCase> SPARSE_CASES = List.of(new SparseCase(0, true), new SparseCase(0, false),
-            new SparseCase(ZIPF, true));
+    static final List<SparseCase> SPARSE_CASES =
+            List.of(new SparseCase(0, true), new SparseCase(0, false), new SparseCase(ZIPF, true));
 
     /** The sparse benchmark data: 64Ki examples (at least 4 batches), 2^20 features, ~30 non-zeros a row. */
     static SparseData.Dataset sparseData(int batch, double zipf) {
@@ -77,9 +77,17 @@ public final class BenchMain {
     }
 
     /** A row of the table; NaN where a column does not apply. */
-    record Row(String bench, String params, double examplesPerSec, double gflops, double vsSgemm, double vsDl4j,
-               String clock, double wallExamplesPerSec, double spread, String note) {
-    }
+    record Row(
+            String bench,
+            String params,
+            double examplesPerSec,
+            double gflops,
+            double vsSgemm,
+            double vsDl4j,
+            String clock,
+            double wallExamplesPerSec,
+            double spread,
+            String note) {}
 
     /** Whether rows at this native thread count are reported by the JVM process's CPU time. */
     private boolean cpuClock(int threads) {
@@ -92,9 +100,13 @@ public final class BenchMain {
 
     void run() {
         printMachine();
-        out.printf(Locale.ROOT, "%nplan: warm-up %.1f s, %d windows of %.2f s, median reported; clock: 'cpu' = per"
-                + " CPU-second of the whole JVM process (one-thread rows), 'wall' = per wall-clock second%n%n",
-                plan.warmupSeconds(), plan.windows(), plan.windowSeconds());
+        out.printf(
+                Locale.ROOT,
+                "%nplan: warm-up %.1f s, %d windows of %.2f s, median reported; clock: 'cpu' = per"
+                        + " CPU-second of the whole JVM process (one-thread rows), 'wall' = per wall-clock second%n%n",
+                plan.warmupSeconds(),
+                plan.windows(),
+                plan.windowSeconds());
         printHeader();
         for (int threads : options.threads) {
             NativeThreads.set(threads);
@@ -108,9 +120,15 @@ public final class BenchMain {
                     String name = "streamgrad logistic " + opt;
                     String p = c.label() + ", batch=" + batch + (c.sparseUpdates() ? ", sparse upd" : ", dense upd");
                     if (wanted("logistic-" + opt)) {
-                        measureTrainer(name, p,
-                                () -> new TrainLoop(BenchConfigs.logistic(SparseData.HASH_DIM,
-                                        BenchConfigs.optimizer(opt), batch, c.sparseUpdates()),
+                        measureTrainer(
+                                name,
+                                p,
+                                () -> new TrainLoop(
+                                        BenchConfigs.logistic(
+                                                SparseData.HASH_DIM,
+                                                BenchConfigs.optimizer(opt),
+                                                batch,
+                                                c.sparseUpdates()),
                                         sparseData(batch, c.zipf()).batches()),
                                 r -> sparseRow(name, p, r));
                     }
@@ -126,9 +144,12 @@ public final class BenchMain {
                     String name = "streamgrad fm k=16 " + opt;
                     String p = c.label() + ", batch=" + batch + ", sparse upd";
                     if (wanted("fm-" + opt)) {
-                        measureTrainer(name, p,
-                                () -> new TrainLoop(BenchConfigs.fm(SparseData.HASH_DIM, BenchConfigs.optimizer(opt),
-                                        batch, true), sparseData(batch, c.zipf()).batches()),
+                        measureTrainer(
+                                name,
+                                p,
+                                () -> new TrainLoop(
+                                        BenchConfigs.fm(SparseData.HASH_DIM, BenchConfigs.optimizer(opt), batch, true),
+                                        sparseData(batch, c.zipf()).batches()),
                                 r -> sparseRow(name, p, r));
                     }
                 }
@@ -149,12 +170,15 @@ public final class BenchMain {
      */
     private void printMlpProfile() {
         NativeThreads.set(1);
-        out.printf(Locale.ROOT, "%nMLP 784-256-128-10 step profile, one native thread, microseconds per step (%s clock):%n",
+        out.printf(
+                Locale.ROOT,
+                "%nMLP 784-256-128-10 step profile, one native thread, microseconds per step (%s clock):%n",
                 clock(1));
         for (int batch : MLP_BATCHES) {
             TrainLoop loop;
             try {
-                loop = new TrainLoop(BenchConfigs.mlp(batch),
+                loop = new TrainLoop(
+                        BenchConfigs.mlp(batch),
                         DenseData.mnistShaped(SEED, batch, pool(batch, 8192)).batches());
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
                 out.println("  n/a: " + e.getMessage());
@@ -163,7 +187,9 @@ public final class BenchMain {
             Stopwatch.Rate train = Stopwatch.measure(plan, loop::step);
             // As many profiled steps as the measurement windows held (about 5 s of work in the full plan).
             int steps = Math.max(20, (int) (train.median(cpuClock(1)) * plan.windows() * plan.windowSeconds()));
-            StepPhases phases = new StepPhases(loop.trainer(), loop.state(),
+            StepPhases phases = new StepPhases(
+                    loop.trainer(),
+                    loop.state(),
                     DenseData.mnistShaped(SEED + 1, batch, pool(batch, 8192)).batches());
             java.util.Map<String, Double> us = phases.profile(steps / 4, steps, cpuClock(1));
             Gemm.MlpStep gemm = new Gemm.MlpStep(MlpFlops.benchWidths(), batch, SEED);
@@ -173,11 +199,18 @@ public final class BenchMain {
             double outUs = 1e6 / Stopwatch.measure(plan, c::copyOut).median(cpuClock(1));
             double reluUs = 1e6 / Stopwatch.measure(plan, c::relu).median(cpuClock(1));
             double dreluUs = 1e6 / Stopwatch.measure(plan, c::reluDerivative).median(cpuClock(1));
-            double stepMulUs = 1e6 / Stopwatch.measure(plan, c::reluDerivativeStepMul).median(cpuClock(1));
-            double javaReluUs = 1e6 / Stopwatch.measure(plan, c::reluDerivativeJava).median(cpuClock(1));
+            double stepMulUs =
+                    1e6 / Stopwatch.measure(plan, c::reluDerivativeStepMul).median(cpuClock(1));
+            double javaReluUs =
+                    1e6 / Stopwatch.measure(plan, c::reluDerivativeJava).median(cpuClock(1));
             double sum = us.values().stream().mapToDouble(Double::doubleValue).sum();
-            out.printf(Locale.ROOT, "batch=%d: Trainer.train %.0f us/step (%,.0f examples/s); phases sum %.0f us%n",
-                    batch, 1e6 / train.median(cpuClock(1)), train.median(cpuClock(1)) * batch, sum);
+            out.printf(
+                    Locale.ROOT,
+                    "batch=%d: Trainer.train %.0f us/step (%,.0f examples/s); phases sum %.0f us%n",
+                    batch,
+                    1e6 / train.median(cpuClock(1)),
+                    train.median(cpuClock(1)) * batch,
+                    sum);
             us.forEach((k, v) -> out.printf(Locale.ROOT, "  %-46s %9.1f  %5.1f%%%n", k, v, 100 * v / sum));
             out.printf(Locale.ROOT, "  %-46s %9.1f%n", "reference: the 8 gemms alone (Gemm.MlpStep)", gemmUs);
             out.printf(Locale.ROOT, "  %-46s %9.1f%n", "reference: copy params heap->off-heap", inUs);
@@ -185,10 +218,13 @@ public final class BenchMain {
             out.printf(Locale.ROOT, "  %-46s %9.1f%n", "reference: relu op [" + batch + ",256]", reluUs);
             out.printf(Locale.ROOT, "  %-46s %9.1f%n", "reference: relu_bp custom op [" + batch + ",256]", dreluUs);
             out.printf(Locale.ROOT, "  %-46s %9.1f%n", "  alternative: step + muli legacy ops", stepMulUs);
-            out.printf(Locale.ROOT, "  %-46s %9.1f%n", "  alternative: Java loop over the off-heap buffers", javaReluUs);
+            out.printf(
+                    Locale.ROOT, "  %-46s %9.1f%n", "  alternative: Java loop over the off-heap buffers", javaReluUs);
         }
         DenseKernels k = new DenseKernels(MlpFlops.benchParams(), SEED);
-        out.printf(Locale.ROOT, "O(parameters) passes over %,d floats, microseconds per call (learner vs vectorisable):%n",
+        out.printf(
+                Locale.ROOT,
+                "O(parameters) passes over %,d floats, microseconds per call (learner vs vectorisable):%n",
                 k.size());
         kernelRow("adam step: former double loop (one array) vs learner", k::formerAdam, k::learnerAdam);
         kernelRow("adam step: learner (v staged) vs m and v split", k::learnerAdam, k::floatAdamSplitState);
@@ -201,20 +237,31 @@ public final class BenchMain {
     /** Where a lazy step's time goes for the sparse models at batch 64 (logistic FTRL, FM Adagrad). */
     private void printSparseProfile() {
         NativeThreads.set(1);
-        out.printf(Locale.ROOT, "%nsparse step profile, batch=64, 2^20 features, microseconds per step (%s clock):%n",
+        out.printf(
+                Locale.ROOT,
+                "%nsparse step profile, batch=64, 2^20 features, microseconds per step (%s clock):%n",
                 clock(1));
-        record Case(String name, java.util.function.Supplier<io.streamgrad.learner.train.TrainerConfig> config,
-                    double zipf) {
-        }
+        record Case(
+                String name,
+                java.util.function.Supplier<io.streamgrad.learner.train.TrainerConfig> config,
+                double zipf) {}
         List<Case> cases = List.of(
-                new Case("logistic ftrl, uniform", () -> BenchConfigs.logistic(SparseData.HASH_DIM,
-                        BenchConfigs.ftrl(), 64, true), 0),
-                new Case("logistic ftrl, zipf 1.0", () -> BenchConfigs.logistic(SparseData.HASH_DIM,
-                        BenchConfigs.ftrl(), 64, true), ZIPF),
-                new Case("logistic sgd, uniform", () -> BenchConfigs.logistic(SparseData.HASH_DIM,
-                        BenchConfigs.sgd(), 64, true), 0),
-                new Case("fm k=16 adagrad, uniform", () -> BenchConfigs.fm(SparseData.HASH_DIM,
-                        BenchConfigs.adagrad(), 64, true), 0));
+                new Case(
+                        "logistic ftrl, uniform",
+                        () -> BenchConfigs.logistic(SparseData.HASH_DIM, BenchConfigs.ftrl(), 64, true),
+                        0),
+                new Case(
+                        "logistic ftrl, zipf 1.0",
+                        () -> BenchConfigs.logistic(SparseData.HASH_DIM, BenchConfigs.ftrl(), 64, true),
+                        ZIPF),
+                new Case(
+                        "logistic sgd, uniform",
+                        () -> BenchConfigs.logistic(SparseData.HASH_DIM, BenchConfigs.sgd(), 64, true),
+                        0),
+                new Case(
+                        "fm k=16 adagrad, uniform",
+                        () -> BenchConfigs.fm(SparseData.HASH_DIM, BenchConfigs.adagrad(), 64, true),
+                        0));
         for (Case c : cases) {
             TrainLoop loop;
             try {
@@ -225,15 +272,28 @@ public final class BenchMain {
             }
             Stopwatch.Rate train = Stopwatch.measure(plan, loop::step);
             int steps = Math.max(20, (int) (train.median(cpuClock(1)) * plan.windows() * plan.windowSeconds()));
-            SparsePhases phases = new SparsePhases(loop.trainer(), loop.state(), sparseData(64, c.zipf()).batches());
+            SparsePhases phases = new SparsePhases(
+                    loop.trainer(), loop.state(), sparseData(64, c.zipf()).batches());
             java.util.Map<String, Double> us = phases.profile(steps / 4, steps, cpuClock(1));
             double touchedPerStep = us.remove("touched coordinates per step");
-            double sum = us.entrySet().stream().filter(e -> !e.getKey().startsWith("  "))
-                    .mapToDouble(java.util.Map.Entry::getValue).sum();
-            out.printf(Locale.ROOT, "%s: Trainer.train %.1f us/step (%,.0f examples/s); phases sum %.1f us;"
-                    + " %.0f touched coordinates per step%n", c.name(), 1e6 / train.median(cpuClock(1)),
-                    64 * train.median(cpuClock(1)), sum, touchedPerStep);
-            us.forEach((k, v) -> out.printf(Locale.ROOT, "  %-46s %9.1f  %s%n", k, v,
+            double sum = us.entrySet().stream()
+                    .filter(e -> !e.getKey().startsWith("  "))
+                    .mapToDouble(java.util.Map.Entry::getValue)
+                    .sum();
+            out.printf(
+                    Locale.ROOT,
+                    "%s: Trainer.train %.1f us/step (%,.0f examples/s); phases sum %.1f us;"
+                            + " %.0f touched coordinates per step%n",
+                    c.name(),
+                    1e6 / train.median(cpuClock(1)),
+                    64 * train.median(cpuClock(1)),
+                    sum,
+                    touchedPerStep);
+            us.forEach((k, v) -> out.printf(
+                    Locale.ROOT,
+                    "  %-46s %9.1f  %s%n",
+                    k,
+                    v,
                     k.startsWith("  ") ? "" : String.format(Locale.ROOT, "%5.1f%%", 100 * v / sum)));
         }
     }
@@ -292,36 +352,85 @@ public final class BenchMain {
             List<Stopwatch.Rate> rates = Stopwatch.interleaved(plan, ops);
             Stopwatch.Rate sq = rates.get(0).times(square.flops() / 1e9);
             sgemmPooled = sgemmPooled == null ? sq : sgemmPooled.concat(sq);
-            Stopwatch.Rate dl4jRate = ids.contains("dl4j-mlp") ? rates.get(ids.indexOf("dl4j-mlp")).times(batch) : null;
+            Stopwatch.Rate dl4jRate = ids.contains("dl4j-mlp")
+                    ? rates.get(ids.indexOf("dl4j-mlp")).times(batch)
+                    : null;
             for (int k = 1; k < ops.size(); k++) {
                 Stopwatch.Rate ex = rates.get(k).times(batch);
                 Stopwatch.Rate gf = ex.times(mlpFlops / 1e9);
                 double vsSgemm = gf.ratioTo(sq, cpu);
                 String id = ids.get(k);
                 switch (id) {
-                    case "sgemm-mlp" -> pending.add(new Row("nd4j sgemm, MLP step shapes", p, ex.median(cpu),
-                            gf.median(cpu), vsSgemm, Double.NaN, clock(threads), ex.median(), spread(ex),
-                            otherThreads(ex, threads, "8 gemm calls")));
-                    case "dl4j-mlp" -> pending.add(new Row("dl4j mlp 784-256-128-10 adam", p, ex.median(cpu),
-                            gf.median(cpu), vsSgemm, 1.0, clock(threads), ex.median(), spread(ex),
-                            otherThreads(ex, threads, "")));
+                    case "sgemm-mlp" ->
+                        pending.add(new Row(
+                                "nd4j sgemm, MLP step shapes",
+                                p,
+                                ex.median(cpu),
+                                gf.median(cpu),
+                                vsSgemm,
+                                Double.NaN,
+                                clock(threads),
+                                ex.median(),
+                                spread(ex),
+                                otherThreads(ex, threads, "8 gemm calls")));
+                    case "dl4j-mlp" ->
+                        pending.add(new Row(
+                                "dl4j mlp 784-256-128-10 adam",
+                                p,
+                                ex.median(cpu),
+                                gf.median(cpu),
+                                vsSgemm,
+                                1.0,
+                                clock(threads),
+                                ex.median(),
+                                spread(ex),
+                                otherThreads(ex, threads, "")));
                     default -> {
                         String note = ours.state().skippedBatches() > 0
-                                ? "INVALID: " + ours.state().skippedBatches() + " batches rejected" : "";
-                        pending.add(new Row("streamgrad mlp 784-256-128-10 adam", p, ex.median(cpu),
-                                gf.median(cpu), vsSgemm, dl4jRate == null ? Double.NaN : ex.ratioTo(dl4jRate, cpu),
-                                clock(threads), ex.median(), spread(ex), otherThreads(ex, threads, note)));
+                                ? "INVALID: " + ours.state().skippedBatches() + " batches rejected"
+                                : "";
+                        pending.add(new Row(
+                                "streamgrad mlp 784-256-128-10 adam",
+                                p,
+                                ex.median(cpu),
+                                gf.median(cpu),
+                                vsSgemm,
+                                dl4jRate == null ? Double.NaN : ex.ratioTo(dl4jRate, cpu),
+                                clock(threads),
+                                ex.median(),
+                                spread(ex),
+                                otherThreads(ex, threads, note)));
                     }
                 }
             }
             if (oursMissing != null) {
-                pending.add(new Row("streamgrad mlp 784-256-128-10 adam", p, Double.NaN, Double.NaN, Double.NaN,
-                        Double.NaN, "", Double.NaN, Double.NaN, "n/a: " + oursMissing));
+                pending.add(new Row(
+                        "streamgrad mlp 784-256-128-10 adam",
+                        p,
+                        Double.NaN,
+                        Double.NaN,
+                        Double.NaN,
+                        Double.NaN,
+                        "",
+                        Double.NaN,
+                        Double.NaN,
+                        "n/a: " + oursMissing));
             }
         }
         if (sgemmPooled != null) {
-            emit(new Row("nd4j sgemm", "1024^3 " + t, Double.NaN, sgemmPooled.median(cpu), 1.0, Double.NaN,
-                    clock(threads), Double.NaN, spread(sgemmPooled), otherThreads(sgemmPooled, threads,
+            emit(new Row(
+                    "nd4j sgemm",
+                    "1024^3 " + t,
+                    Double.NaN,
+                    sgemmPooled.median(cpu),
+                    1.0,
+                    Double.NaN,
+                    clock(threads),
+                    Double.NaN,
+                    spread(sgemmPooled),
+                    otherThreads(
+                            sgemmPooled,
+                            threads,
                             "wall " + String.format(Locale.ROOT, "%.1f", sgemmPooled.median()) + " GFLOP/s")));
         }
         pending.forEach(this::emit);
@@ -329,24 +438,54 @@ public final class BenchMain {
 
     /** The sparse models run on the calling thread: one core. */
     private Row sparseRow(String bench, String params, Stopwatch.Rate examples) {
-        return new Row(bench, params, examples.median(cpuClock(1)), Double.NaN, Double.NaN, Double.NaN, clock(1),
-                examples.median(), spread(examples), otherThreads(examples, 1, "1 core"));
+        return new Row(
+                bench,
+                params,
+                examples.median(cpuClock(1)),
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                clock(1),
+                examples.median(),
+                spread(examples),
+                otherThreads(examples, 1, "1 core"));
     }
 
     /** Builds the loop (timing nothing of that), measures examples/s, or prints n/a when the model is missing. */
-    private void measureTrainer(String bench, String params, Supplier<TrainLoop> loop,
-                                java.util.function.Function<Stopwatch.Rate, Row> row) {
+    private void measureTrainer(
+            String bench,
+            String params,
+            Supplier<TrainLoop> loop,
+            java.util.function.Function<Stopwatch.Rate, Row> row) {
         TrainLoop l;
         try {
             l = loop.get();
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
-            emit(new Row(bench, params, Double.NaN, Double.NaN, Double.NaN, Double.NaN, "", Double.NaN, Double.NaN,
+            emit(new Row(
+                    bench,
+                    params,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    "",
+                    Double.NaN,
+                    Double.NaN,
                     "n/a: " + e.getMessage()));
             return;
         }
         Stopwatch.Rate r = Stopwatch.measure(plan, l::step).times(l.batchSize());
         if (l.state().skippedBatches() > 0) {
-            emit(new Row(bench, params, Double.NaN, Double.NaN, Double.NaN, Double.NaN, "", Double.NaN, Double.NaN,
+            emit(new Row(
+                    bench,
+                    params,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    "",
+                    Double.NaN,
+                    Double.NaN,
                     "INVALID: " + l.state().skippedBatches() + " batches rejected as non-finite"));
             return;
         }
@@ -375,16 +514,19 @@ public final class BenchMain {
         out.println("jvm: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
                 + ", max heap " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
         Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
-        out.println("nd4j: backend " + env.getOrDefault("backend", "?") + ", blas " + env.getOrDefault("blas.vendor", "?")
-                + ", OMP_NUM_THREADS=" + System.getenv().getOrDefault("OMP_NUM_THREADS", "(unset)")
-                + ", native pools at start " + NativeThreads.describe());
+        out.println(
+                "nd4j: backend " + env.getOrDefault("backend", "?") + ", blas " + env.getOrDefault("blas.vendor", "?")
+                        + ", OMP_NUM_THREADS=" + System.getenv().getOrDefault("OMP_NUM_THREADS", "(unset)")
+                        + ", native pools at start " + NativeThreads.describe());
     }
 
     private static String cpuModel() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                    .filter(l -> l.startsWith("model name")).findFirst()
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
+                    .filter(l -> l.startsWith("model name"))
+                    .findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .orElse("unknown");
         } catch (IOException e) {
             return "unknown";
         }
@@ -401,10 +543,32 @@ public final class BenchMain {
     private static final String ROW = "%-36s %-42s %12s %8s %8s %7s %5s %12s %6s  %s%n";
 
     private void printHeader() {
-        out.printf(Locale.ROOT, ROW, "benchmark", "params", "examples/s", "GFLOP/s", "vs sgemm", "vs DL4J",
-                "clock", "wall ex/s", "spread", "note");
-        out.printf(Locale.ROOT, ROW, "-".repeat(36), "-".repeat(42), "-".repeat(12), "-".repeat(8), "-".repeat(8),
-                "-".repeat(7), "-".repeat(5), "-".repeat(12), "-".repeat(6), "----");
+        out.printf(
+                Locale.ROOT,
+                ROW,
+                "benchmark",
+                "params",
+                "examples/s",
+                "GFLOP/s",
+                "vs sgemm",
+                "vs DL4J",
+                "clock",
+                "wall ex/s",
+                "spread",
+                "note");
+        out.printf(
+                Locale.ROOT,
+                ROW,
+                "-".repeat(36),
+                "-".repeat(42),
+                "-".repeat(12),
+                "-".repeat(8),
+                "-".repeat(8),
+                "-".repeat(7),
+                "-".repeat(5),
+                "-".repeat(12),
+                "-".repeat(6),
+                "----");
     }
 
     /** Notes a one-thread row where other threads (GC, JIT) took more than 10% of the process's CPU time. */
@@ -417,9 +581,19 @@ public final class BenchMain {
     }
 
     private void emit(Row r) {
-        out.printf(Locale.ROOT, ROW, r.bench(), r.params(), fmt(r.examplesPerSec(), "%,.0f"), fmt(r.gflops(), "%.1f"),
-                fmt(r.vsSgemm(), "%.2f"), fmt(r.vsDl4j(), "%.2f"), r.clock(), fmt(r.wallExamplesPerSec(), "%,.0f"),
-                Double.isNaN(r.spread()) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * r.spread()), r.note());
+        out.printf(
+                Locale.ROOT,
+                ROW,
+                r.bench(),
+                r.params(),
+                fmt(r.examplesPerSec(), "%,.0f"),
+                fmt(r.gflops(), "%.1f"),
+                fmt(r.vsSgemm(), "%.2f"),
+                fmt(r.vsDl4j(), "%.2f"),
+                r.clock(),
+                fmt(r.wallExamplesPerSec(), "%,.0f"),
+                Double.isNaN(r.spread()) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * r.spread()),
+                r.note());
         out.flush();
     }
 
@@ -430,16 +604,21 @@ public final class BenchMain {
     private void printCallOverhead() {
         NativeThreads.set(1);
         CallOverhead c = new CallOverhead();
-        Stopwatch.Plan p = new Stopwatch.Plan(Math.min(1.0, plan.warmupSeconds()), plan.windowSeconds(),
-                plan.windows());
+        Stopwatch.Plan p =
+                new Stopwatch.Plan(Math.min(1.0, plan.warmupSeconds()), plan.windowSeconds(), plan.windows());
         out.printf(Locale.ROOT, "%nper-call cost, one thread (why the sparse models are plain Java):%n");
         out.printf(Locale.ROOT, "%-44s %12s %12s %8s%n", "operation", "nd4j ns", "java ns", "ratio");
-        callRow("y += x, 50 floats (nd4j addi)", Stopwatch.measure(p, c::nd4jAxpy50),
+        callRow(
+                "y += x, 50 floats (nd4j addi)",
+                Stopwatch.measure(p, c::nd4jAxpy50),
                 Stopwatch.measure(p, c::javaAxpy50));
-        callRow("64 logits over 30 features (gemm 64x30x1)", Stopwatch.measure(p, c::nd4jDot64x30),
+        callRow(
+                "64 logits over 30 features (gemm 64x30x1)",
+                Stopwatch.measure(p, c::nd4jDot64x30),
                 Stopwatch.measure(p, c::javaDot64x30));
         Stopwatch.Rate g1 = Stopwatch.measure(p, c::nd4jGemm1);
-        out.printf(Locale.ROOT, "%-44s %12.0f %12s %8s%n", "gemm 1x1x1 (bare call)", 1e9 / g1.median(cpuClock(1)), "", "");
+        out.printf(
+                Locale.ROOT, "%-44s %12.0f %12s %8s%n", "gemm 1x1x1 (bare call)", 1e9 / g1.median(cpuClock(1)), "", "");
     }
 
     private void callRow(String op, Stopwatch.Rate nd4j, Stopwatch.Rate java) {
@@ -496,7 +675,9 @@ public final class BenchMain {
 
         private static int[] parseThreads(String s) {
             try {
-                int[] t = java.util.Arrays.stream(s.split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
+                int[] t = java.util.Arrays.stream(s.split(","))
+                        .mapToInt(x -> Integer.parseInt(x.trim()))
+                        .toArray();
                 for (int n : t) {
                     if (n < 1) {
                         throw new NumberFormatException();
@@ -504,8 +685,8 @@ public final class BenchMain {
                 }
                 return t;
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--threads expects positive integers separated by commas, got '"
-                        + s + "'");
+                throw new IllegalArgumentException(
+                        "--threads expects positive integers separated by commas, got '" + s + "'");
             }
         }
 

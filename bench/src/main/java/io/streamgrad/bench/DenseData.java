@@ -15,11 +15,9 @@ public final class DenseData {
     public static final int CLASSES = 10;
 
     /** Dense row-major batches of one size. */
-    public record Dataset(int features, int classes, List<Batch> batches) {
-    }
+    public record Dataset(int features, int classes, List<Batch> batches) {}
 
-    private DenseData() {
-    }
+    private DenseData() {}
 
     public static Dataset mnistShaped(long seed, int batchSize, int numBatches) {
         return generate(seed, FEATURES, CLASSES, batchSize, numBatches);

@@ -155,8 +155,18 @@ public final class DenseKernels {
         offGrads.data().asNioFloat().put(grads, 0, n);
         offM.data().asNioFloat().put(state, 0, n);
         offV.data().asNioFloat().put(state, n, n);
-        Nd4j.exec(new AdamUpdater(offGrads, offV, offM, offGrads, offV, offM, BenchConfigs.ADAM_LR,
-                BenchConfigs.ADAM_BETA1, BenchConfigs.ADAM_BETA2, BenchConfigs.ADAM_EPS, (int) (step - 1)));
+        Nd4j.exec(new AdamUpdater(
+                offGrads,
+                offV,
+                offM,
+                offGrads,
+                offV,
+                offM,
+                BenchConfigs.ADAM_LR,
+                BenchConfigs.ADAM_BETA1,
+                BenchConfigs.ADAM_BETA2,
+                BenchConfigs.ADAM_EPS,
+                (int) (step - 1)));
         offParams.subi(offGrads);
         offParams.data().asNioFloat().get(params, 0, n);
         offM.data().asNioFloat().get(state, 0, n);

@@ -11,8 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * preallocated outputs so that nothing but the products and their per-call JNI cost is timed.
  */
 public final class Gemm {
-    private Gemm() {
-    }
+    private Gemm() {}
 
     /** {@code C = A B} for {@code A [m,k]}, {@code B [k,n]}; {@code 2mkn} flops per call. */
     public static final class Square {
@@ -46,8 +45,8 @@ public final class Gemm {
      */
     public static final class MlpStep {
         private final int layers;
-        private final INDArray[] acts;   // A_0 = X, A_1 .. A_L
-        private final INDArray[] grads;  // dA_l / dZ_l, same shapes as acts
+        private final INDArray[] acts; // A_0 = X, A_1 .. A_L
+        private final INDArray[] grads; // dA_l / dZ_l, same shapes as acts
         private final INDArray[] weights;
         private final INDArray[] weightGrads;
         private final long flops;

@@ -18,8 +18,7 @@ import java.util.List;
  * example (about 1.0 MFLOP).
  */
 public final class MlpFlops {
-    private MlpFlops() {
-    }
+    private MlpFlops() {}
 
     /** Multiply-adds of one forward pass: {@code sum d(l-1)*d(l)}. */
     public static long weightProducts(List<Integer> widths) {
@@ -50,7 +49,7 @@ public final class MlpFlops {
 
     /** The benchmarks' 784-256-128-10. */
     public static List<Integer> benchWidths() {
-        return List.of(DenseData.FEATURES, BenchConfigs.MLP_HIDDEN.get(0), BenchConfigs.MLP_HIDDEN.get(1),
-                DenseData.CLASSES);
+        return List.of(
+                DenseData.FEATURES, BenchConfigs.MLP_HIDDEN.get(0), BenchConfigs.MLP_HIDDEN.get(1), DenseData.CLASSES);
     }
 }

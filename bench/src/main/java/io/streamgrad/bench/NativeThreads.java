@@ -12,8 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * cores. Setting only one of them leaves the other contending for the same cores, so this sets both.
  */
 public final class NativeThreads {
-    private NativeThreads() {
-    }
+    private NativeThreads() {}
 
     /** Sets both native pools to {@code n} threads ({@code n >= 1}). */
     public static void set(int n) {
@@ -27,6 +26,7 @@ public final class NativeThreads {
 
     /** What the pools are set to, as {@code "nd4j=<n> blas=<n>"}. */
     public static String describe() {
-        return "nd4j=" + Nd4j.getEnvironment().maxThreads() + " blas=" + Nd4j.factory().blas().getMaxThreads();
+        return "nd4j=" + Nd4j.getEnvironment().maxThreads() + " blas="
+                + Nd4j.factory().blas().getMaxThreads();
     }
 }

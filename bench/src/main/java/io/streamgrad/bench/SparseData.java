@@ -30,8 +30,7 @@ public final class SparseData {
         }
     }
 
-    private SparseData() {
-    }
+    private SparseData() {}
 
     /**
      * {@code numBatches} batches of {@code batchSize} rows; each row has a number of distinct indices drawn
@@ -50,12 +49,13 @@ public final class SparseData {
      */
     public static Dataset logistic(long seed, int dim, int meanNnz, int batchSize, int numBatches, double zipf) {
         if (dim < 2 * meanNnz || meanNnz < 1 || batchSize < 1 || numBatches < 1) {
-            throw new IllegalArgumentException("need dim >= 2*meanNnz, meanNnz >= 1, batchSize >= 1, numBatches >= 1;"
-                    + " got dim=" + dim + " meanNnz=" + meanNnz + " batchSize=" + batchSize + " numBatches=" + numBatches);
+            throw new IllegalArgumentException(
+                    "need dim >= 2*meanNnz, meanNnz >= 1, batchSize >= 1, numBatches >= 1;" + " got dim=" + dim
+                            + " meanNnz=" + meanNnz + " batchSize=" + batchSize + " numBatches=" + numBatches);
         }
         if (zipf < 0 || zipf > 0 && Integer.bitCount(dim) != 1) {
-            throw new IllegalArgumentException("zipf must be >= 0, and dim a power of two when zipf > 0; got zipf="
-                    + zipf + " dim=" + dim);
+            throw new IllegalArgumentException(
+                    "zipf must be >= 0, and dim a power of two when zipf > 0; got zipf=" + zipf + " dim=" + dim);
         }
         double[] cdf = zipf > 0 ? zipfCdf(dim, zipf) : null;
         Rng rng = new Rng(seed);

@@ -59,8 +59,9 @@ public final class SparsePhases {
         this.raw = new float[n];
         this.dRaw = new float[n];
         this.pred = new float[n];
-        this.checked = optimizer.stepSparseIfFinite(new float[1], new float[1], new float[optimizer.stateSize(1)], 1,
-                lr, new int[] {0}, 0) != Optimizer.UNSUPPORTED;
+        this.checked = optimizer.stepSparseIfFinite(
+                        new float[1], new float[1], new float[optimizer.stateSize(1)], 1, lr, new int[] {0}, 0)
+                != Optimizer.UNSUPPORTED;
     }
 
     /**
@@ -149,12 +150,18 @@ public final class SparsePhases {
                 touchedTotal += count;
             }
         }
-        String[] names = {"model.forward", "loss.link + lossAndGradient",
-            "model backward -> compact gradient", "trainer: gradient norm (compact)",
-            "trainer: rollback copy, compact buffer", "optimizer.stepSparse",
-            checked ? "optimizer.stepSparseIfFinite (gather, update, check, write)"
+        String[] names = {
+            "model.forward",
+            "loss.link + lossAndGradient",
+            "model backward -> compact gradient",
+            "trainer: gradient norm (compact)",
+            "trainer: rollback copy, compact buffer",
+            "optimizer.stepSparse",
+            checked
+                    ? "optimizer.stepSparseIfFinite (gather, update, check, write)"
                     : "trainer: finiteness check (params + opt state)",
-            "trainer: clear gradient"};
+            "trainer: clear gradient"
+        };
         Map<String, Double> us = new LinkedHashMap<>();
         for (int i = 0; i < names.length; i++) {
             if (checked && (i == 4 || i == 5)) {

@@ -90,8 +90,14 @@ public final class StepPhases {
                 ns[5] += t6 - t5;
             }
         }
-        String[] names = {"model.forward", "loss.link + lossAndGradient", "(no zero fill: gradient() overwrites)",
-            "model.gradient (backward)", "trainer: gradient norm", "optimizer.stepIfFinite (check pass + update)"};
+        String[] names = {
+            "model.forward",
+            "loss.link + lossAndGradient",
+            "(no zero fill: gradient() overwrites)",
+            "model.gradient (backward)",
+            "trainer: gradient norm",
+            "optimizer.stepIfFinite (check pass + update)"
+        };
         Map<String, Double> us = new LinkedHashMap<>();
         for (int i = 0; i < names.length; i++) {
             us.put(names[i], ns[i] / 1e3 / steps);

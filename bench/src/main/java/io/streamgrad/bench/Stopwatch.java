@@ -123,11 +123,10 @@ public final class Stopwatch {
 
     private static final java.lang.management.ThreadMXBean THREADS =
             java.lang.management.ManagementFactory.getThreadMXBean();
-    private static final com.sun.management.OperatingSystemMXBean OS =
-            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    private static final com.sun.management.OperatingSystemMXBean OS = (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
-    private Stopwatch() {
-    }
+    private Stopwatch() {}
 
     /** Operations per second of {@code op}. */
     public static Rate measure(Plan plan, Op op) {

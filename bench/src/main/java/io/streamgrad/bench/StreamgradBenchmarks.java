@@ -27,7 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xmx4g"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class StreamgradBenchmarks {
@@ -37,8 +39,10 @@ public class StreamgradBenchmarks {
     public static class GemmState {
         @Param({"square1024", "mlp32", "mlp128", "mlp512"})
         public String shape;
+
         @Param({"1"})
         public int threads;
+
         Gemm.Square square;
         Gemm.MlpStep step;
 
@@ -59,10 +63,13 @@ public class StreamgradBenchmarks {
     public static class MlpState {
         @Param({"streamgrad", "dl4j"})
         public String impl;
+
         @Param({"32", "128", "512"})
         public int batch;
+
         @Param({"1"})
         public int threads;
+
         TrainLoop ours;
         Dl4jMlp theirs;
         int i;
@@ -84,19 +91,23 @@ public class StreamgradBenchmarks {
     public static class SparseLogisticState {
         @Param({"sgd", "ftrl"})
         public String optimizer;
+
         @Param({"64", "256"})
         public int batch;
+
         @Param({"true", "false"})
         public boolean sparseUpdates;
         /** Feature popularity: 0 uniform (worst case for caches), 1.0 Zipf (realistic hashed categories). */
         @Param({"0", "1.0"})
         public double zipf;
+
         TrainLoop loop;
 
         @Setup(Level.Trial)
         public void setUp() {
-            loop = new TrainLoop(BenchConfigs.logistic(SparseData.HASH_DIM, BenchConfigs.optimizer(optimizer), batch,
-                    sparseUpdates), BenchMain.sparseData(batch, zipf).batches());
+            loop = new TrainLoop(
+                    BenchConfigs.logistic(SparseData.HASH_DIM, BenchConfigs.optimizer(optimizer), batch, sparseUpdates),
+                    BenchMain.sparseData(batch, zipf).batches());
         }
     }
 
@@ -105,15 +116,19 @@ public class StreamgradBenchmarks {
     public static class FmState {
         @Param({"sgd", "adagrad"})
         public String optimizer;
+
         @Param({"64", "256"})
         public int batch;
+
         @Param({"0", "1.0"})
         public double zipf;
+
         TrainLoop loop;
 
         @Setup(Level.Trial)
         public void setUp() {
-            loop = new TrainLoop(BenchConfigs.fm(SparseData.HASH_DIM, BenchConfigs.optimizer(optimizer), batch, true),
+            loop = new TrainLoop(
+                    BenchConfigs.fm(SparseData.HASH_DIM, BenchConfigs.optimizer(optimizer), batch, true),
                     BenchMain.sparseData(batch, zipf).batches());
         }
     }

@@ -31,7 +31,9 @@ class BenchSetupTest {
                 Set<Integer> seen = new HashSet<>();
                 for (int p = from; p < to; p++) {
                     assertThat(b.indices()[p]).isBetween(0, (1 << 20) - 1);
-                    assertThat(seen.add(b.indices()[p])).as("index repeated in row %d", r).isTrue();
+                    assertThat(seen.add(b.indices()[p]))
+                            .as("index repeated in row %d", r)
+                            .isTrue();
                     assertThat(b.values()[p]).isEqualTo(1f);
                 }
                 assertThat(b.labels()[r]).isIn(0f, 1f);
@@ -96,7 +98,8 @@ class BenchSetupTest {
         SparseData.Dataset b = SparseData.logistic(3L, 1 << 16, 30, 32, 3);
 
         for (int i = 0; i < 3; i++) {
-            assertThat(a.batches().get(i).indices()).isEqualTo(b.batches().get(i).indices());
+            assertThat(a.batches().get(i).indices())
+                    .isEqualTo(b.batches().get(i).indices());
             assertThat(a.batches().get(i).labels()).isEqualTo(b.batches().get(i).labels());
         }
         assertThat(a.trueWeights()).isEqualTo(b.trueWeights());
@@ -130,7 +133,8 @@ class BenchSetupTest {
         assertThat(MlpFlops.weightProducts(w)).isEqualTo(784 * 256 + 256 * 128 + 128 * 10);
         // forward 2P + weight gradients 2P + input gradients of layers 2 and 3 only.
         long p = 234_752;
-        assertThat(MlpFlops.trainingFlopsPerExample(w)).isEqualTo(2 * p + 2 * p + 2 * (256 * 128 + 128 * 10))
+        assertThat(MlpFlops.trainingFlopsPerExample(w))
+                .isEqualTo(2 * p + 2 * p + 2 * (256 * 128 + 128 * 10))
                 .isEqualTo(1_007_104);
     }
 
@@ -145,9 +149,11 @@ class BenchSetupTest {
 
     @Test
     void dl4jNetwork_andStreamgradMlp_haveTheSameParameterCount() {
-        TrainLoop ours = new TrainLoop(BenchConfigs.mlp(32), DenseData.mnistShaped(1L, 32, 1).batches());
+        TrainLoop ours = new TrainLoop(
+                BenchConfigs.mlp(32), DenseData.mnistShaped(1L, 32, 1).batches());
 
-        assertThat((long) ours.state().params().length).isEqualTo(Dl4jMlp.network(1L).numParams())
+        assertThat((long) ours.state().params().length)
+                .isEqualTo(Dl4jMlp.network(1L).numParams())
                 .isEqualTo(MlpFlops.benchParams());
     }
 
@@ -162,7 +168,8 @@ class BenchSetupTest {
                 new TrainLoop(BenchConfigs.logistic(dim, BenchConfigs.ftrl(), 64, false), sparse),
                 new TrainLoop(BenchConfigs.fm(dim, BenchConfigs.sgd(), 64, true), sparse),
                 new TrainLoop(BenchConfigs.fm(dim, BenchConfigs.adagrad(), 64, true), sparse),
-                new TrainLoop(BenchConfigs.mlp(16), DenseData.mnistShaped(3L, 16, 2).batches()));
+                new TrainLoop(
+                        BenchConfigs.mlp(16), DenseData.mnistShaped(3L, 16, 2).batches()));
 
         for (TrainLoop loop : loops) {
             double first = 0;
@@ -175,10 +182,14 @@ class BenchSetupTest {
                     last += loss;
                 }
             }
-            String what = loop.trainer().config().model().type() + "/" + loop.trainer().config().optimizer().type();
+            String what = loop.trainer().config().model().type() + "/"
+                    + loop.trainer().config().optimizer().type();
             assertThat(loop.state().skippedBatches()).as(what).isZero();
             assertThat(loop.state().examplesSeen()).as(what).isEqualTo(40L * loop.batchSize());
-            assertThat(last).as(what + ": the loss over the same batches goes down").isFinite().isLessThan(first);
+            assertThat(last)
+                    .as(what + ": the loss over the same batches goes down")
+                    .isFinite()
+                    .isLessThan(first);
         }
     }
 
@@ -239,10 +250,15 @@ class BenchSetupTest {
 
     @Test
     void benchConfigs_nameTheOptimizersTheBenchmarksUse() {
-        assertThat(BenchConfigs.logistic(1 << 20, BenchConfigs.ftrl(), 64, true).regularization().l1())
+        assertThat(BenchConfigs.logistic(1 << 20, BenchConfigs.ftrl(), 64, true)
+                        .regularization()
+                        .l1())
                 .isEqualTo(BenchConfigs.ftrl().l1());
         assertThat(BenchConfigs.mlp(128).model().hidden()).containsExactly(256, 128);
-        assertThat(BenchConfigs.fm(1 << 20, BenchConfigs.sgd(), 64, true).model().factors()).isEqualTo(16);
+        assertThat(BenchConfigs.fm(1 << 20, BenchConfigs.sgd(), 64, true)
+                        .model()
+                        .factors())
+                .isEqualTo(16);
         assertThatThrownBy(() -> BenchConfigs.optimizer("lbfgs")).hasMessageContaining("lbfgs");
     }
 }

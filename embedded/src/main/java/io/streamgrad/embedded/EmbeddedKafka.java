@@ -34,7 +34,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka start(Path baseDir) throws Exception {
         Files.createDirectories(baseDir);
         TestKitNodes nodes = new TestKitNodes.Builder()
-                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
                 .setBaseDirectory(baseDir)
                 .build();
         KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)

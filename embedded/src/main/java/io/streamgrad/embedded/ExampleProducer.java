@@ -13,13 +13,13 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -50,8 +50,11 @@ public final class ExampleProducer implements AutoCloseable {
     /** Row {@code i} of a dataset as an Example: dense rows as {@code dense}, CSR rows as {@code indices/values}. */
     public static Example toExample(String modelId, Dataset data, int i, long eventTime) {
         Batch row = data.batch(i, i + 1);
-        Example.Builder b = Example.newBuilder().setModelId(modelId).setLabel(row.labels()[0])
-                .setWeight(row.weights()[0]).setEventTime(Instant.ofEpochMilli(eventTime))
+        Example.Builder b = Example.newBuilder()
+                .setModelId(modelId)
+                .setLabel(row.labels()[0])
+                .setWeight(row.weights()[0])
+                .setEventTime(Instant.ofEpochMilli(eventTime))
                 .setNamed(Map.of());
         if (row.isSparse()) {
             List<Integer> idx = new ArrayList<>(row.rowPtr()[1]);
@@ -83,8 +86,10 @@ public final class ExampleProducer implements AutoCloseable {
      */
     public Future<RecordMetadata> send(String topic, int partition, String key, byte[] value) {
         throwIfFailed();
-        return producer.send(new ProducerRecord<>(topic, partition, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                value), (metadata, e) -> {
+        return producer.send(
+                new ProducerRecord<>(
+                        topic, partition, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value),
+                (metadata, e) -> {
                     if (e != null) {
                         failure.compareAndSet(null, e);
                     }
@@ -97,8 +102,10 @@ public final class ExampleProducer implements AutoCloseable {
         try {
             parts = producer.partitionsFor(topic);
         } catch (KafkaException e) {
-            throw new IllegalStateException("topic '" + topic + "' is not available (" + e.getMessage()
-                    + "): create it first (`streamgrad run --create-topics` or kafka-topics.sh)", e);
+            throw new IllegalStateException(
+                    "topic '" + topic + "' is not available (" + e.getMessage()
+                            + "): create it first (`streamgrad run --create-topics` or kafka-topics.sh)",
+                    e);
         }
         if (partition >= parts.size()) {
             throw new IllegalStateException("topic '" + topic + "' has " + parts.size() + " partition(s); partition "
@@ -109,9 +116,12 @@ public final class ExampleProducer implements AutoCloseable {
     private void throwIfFailed() {
         Exception e = failure.get();
         if (e != null) {
-            throw new IllegalStateException("could not send to Kafka: " + e.getMessage()
-                    + (e instanceof AuthenticationException
-                    ? " (check security.protocol, sasl.mechanism and the credentials in --kafka-config)" : ""), e);
+            throw new IllegalStateException(
+                    "could not send to Kafka: " + e.getMessage()
+                            + (e instanceof AuthenticationException
+                                    ? " (check security.protocol, sasl.mechanism and the credentials in --kafka-config)"
+                                    : ""),
+                    e);
         }
     }
 
@@ -122,8 +132,14 @@ public final class ExampleProducer implements AutoCloseable {
      * @param limit         at most this many examples (0: all)
      * @return the number of records sent
      */
-    public long replay(String topic, int partition, String modelId, Dataset data, boolean asJson, double ratePerSecond,
-                       long limit) {
+    public long replay(
+            String topic,
+            int partition,
+            String modelId,
+            Dataset data,
+            boolean asJson,
+            double ratePerSecond,
+            long limit) {
         checkPartition(topic, partition);
         long n = limit > 0 ? Math.min(limit, data.size()) : data.size();
         long start = System.nanoTime();

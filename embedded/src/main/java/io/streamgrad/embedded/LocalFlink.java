@@ -36,18 +36,22 @@ public final class LocalFlink implements AutoCloseable {
      */
     public static LocalFlink startInBackground(int slots) {
         CompletableFuture<MiniCluster> f = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                MiniCluster mc = new MiniCluster(new MiniClusterConfiguration.Builder()
-                        .setConfiguration(withLocalNetwork(new Configuration()))
-                        .setNumTaskManagers(1).setNumSlotsPerTaskManager(slots)
-                        .withRandomPorts().build());
-                mc.start();
-                f.complete(mc);
-            } catch (Throwable e) {
-                f.completeExceptionally(e);
-            }
-        }, "local-flink-start");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        MiniCluster mc = new MiniCluster(new MiniClusterConfiguration.Builder()
+                                .setConfiguration(withLocalNetwork(new Configuration()))
+                                .setNumTaskManagers(1)
+                                .setNumSlotsPerTaskManager(slots)
+                                .withRandomPorts()
+                                .build());
+                        mc.start();
+                        f.complete(mc);
+                    } catch (Throwable e) {
+                        f.completeExceptionally(e);
+                    }
+                },
+                "local-flink-start");
         t.setDaemon(true);
         t.start();
         return new LocalFlink(f);
@@ -83,7 +87,8 @@ public final class LocalFlink implements AutoCloseable {
         public JobResult result(Duration timeout) throws Exception {
             JobResult r = cluster().requestJobResult(id).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!r.isSuccess() && r.getSerializedThrowable().isPresent()) {
-                Throwable cause = r.getSerializedThrowable().get()
+                Throwable cause = r.getSerializedThrowable()
+                        .get()
                         .deserializeError(Thread.currentThread().getContextClassLoader());
                 throw new JobExecutionException(id, "job " + id + " failed", cause);
             }

@@ -15,8 +15,7 @@ import java.util.Set;
  * the broker's address); an operator needs the cause, where it points, and how to resume.
  */
 public final class JobFailures {
-    private JobFailures() {
-    }
+    private JobFailures() {}
 
     /**
      * A message for a failure caused by Kafka being unreachable or too slow (any {@code org.apache.kafka} exception
@@ -42,7 +41,9 @@ public final class JobFailures {
 
     /** {@link #explainKafka} as an exception wrapping the failure, or the failure itself when Kafka is not involved. */
     public static Exception explained(Exception failure, JobConfig cfg) {
-        return explainKafka(failure, cfg).<Exception>map(m -> new IllegalStateException(m, failure)).orElse(failure);
+        return explainKafka(failure, cfg)
+                .<Exception>map(m -> new IllegalStateException(m, failure))
+                .orElse(failure);
     }
 
     private static Throwable find(Throwable root, java.util.function.Predicate<Throwable> match) {

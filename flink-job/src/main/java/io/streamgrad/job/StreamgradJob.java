@@ -57,8 +57,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 public final class StreamgradJob {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamgradJob.class);
 
-    private StreamgradJob() {
-    }
+    private StreamgradJob() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 2 || !"--config".equals(args[0])) {
@@ -86,46 +85,67 @@ public final class StreamgradJob {
      * StreamExecutionEnvironment, JobConfig)}. The seam runs once, while the graph is built; an operator it adds
      * needs its own uid (auto-generated uids are off).
      */
-    public static void build(StreamExecutionEnvironment env, JobConfig cfg,
-                             UnaryOperator<DataStream<BatcherInput>> beforeBatching) {
-        DataStream<SourceRecord> records = env
-                .fromSource(source(cfg), WatermarkStrategy.noWatermarks(), "examples: " + cfg.topics().examples())
+    public static void build(
+            StreamExecutionEnvironment env, JobConfig cfg, UnaryOperator<DataStream<BatcherInput>> beforeBatching) {
+        DataStream<SourceRecord> records = env.fromSource(
+                        source(cfg),
+                        WatermarkStrategy.noWatermarks(),
+                        "examples: " + cfg.topics().examples())
                 .uid("examples-source");
 
-        SingleOutputStreamOperator<BatcherInput> examples = records
-                .process(new DecodeAndValidate(cfg.models(), cfg.limits()))
+        SingleOutputStreamOperator<BatcherInput> examples = records.process(
+                        new DecodeAndValidate(cfg.models(), cfg.limits()))
                 .returns(BatcherInputTypeInfo.INSTANCE) // tagged, bulk array copies across the keyBy
-                .uid("decode-validate").name("decode + validate");
+                .uid("decode-validate")
+                .name("decode + validate");
 
         examples.getSideOutput(DecodeAndValidate.DEAD_LETTERS)
-                .sinkTo(sink(cfg, cfg.topics().deadLetters(), "dead-letters", SingleObjectCodec::deadLetter,
+                .sinkTo(sink(
+                        cfg,
+                        cfg.topics().deadLetters(),
+                        "dead-letters",
+                        SingleObjectCodec::deadLetter,
                         (DeadLetter d) -> d.getKey() == null ? null : bytes(d.getKey()),
                         (DeadLetter d) -> d.getFailedAt().toEpochMilli()))
-                .uid("dead-letters-sink").name("dead letters: " + cfg.topics().deadLetters());
+                .uid("dead-letters-sink")
+                .name("dead letters: " + cfg.topics().deadLetters());
 
-        SingleOutputStreamOperator<ExampleBatch> batches = beforeBatching.apply(examples)
+        SingleOutputStreamOperator<ExampleBatch> batches = beforeBatching
+                .apply(examples)
                 .keyBy(BatcherInput::modelId, Types.STRING)
                 .process(new MiniBatcher(cfg.models(), cfg.batchTimeoutMs()))
-                .uid("mini-batcher").name("mini-batcher");
+                .uid("mini-batcher")
+                .name("mini-batcher");
 
         // The batcher's output is still partitioned by model id: train in the same task, without a shuffle.
-        SingleOutputStreamOperator<TrainingMetrics> metrics = DataStreamUtils
-                .reinterpretAsKeyedStream(batches, b -> b.modelId, Types.STRING)
-                .process(new ModelTrainer(cfg.models(), cfg.snapshotEverySteps(), cfg.snapshotEverySeconds(),
-                        cfg.metricsEveryBatches()))
+        SingleOutputStreamOperator<TrainingMetrics> metrics = DataStreamUtils.reinterpretAsKeyedStream(
+                        batches, b -> b.modelId, Types.STRING)
+                .process(new ModelTrainer(
+                        cfg.models(), cfg.snapshotEverySteps(), cfg.snapshotEverySeconds(), cfg.metricsEveryBatches()))
                 .returns(new AvroTypeInfo<>(TrainingMetrics.class))
-                .uid("trainer").name("trainer");
+                .uid("trainer")
+                .name("trainer");
 
-        metrics.sinkTo(sink(cfg, cfg.topics().metrics(), "metrics", SingleObjectCodec::trainingMetrics,
+        metrics.sinkTo(sink(
+                        cfg,
+                        cfg.topics().metrics(),
+                        "metrics",
+                        SingleObjectCodec::trainingMetrics,
                         (TrainingMetrics m) -> m.getModelId().getBytes(StandardCharsets.UTF_8),
                         (TrainingMetrics m) -> m.getCreatedAt().toEpochMilli()))
-                .uid("metrics-sink").name("metrics: " + cfg.topics().metrics());
+                .uid("metrics-sink")
+                .name("metrics: " + cfg.topics().metrics());
 
         metrics.getSideOutput(ModelTrainer.SNAPSHOTS)
-                .sinkTo(sink(cfg, cfg.topics().models(), "models", SingleObjectCodec::modelSnapshot,
+                .sinkTo(sink(
+                        cfg,
+                        cfg.topics().models(),
+                        "models",
+                        SingleObjectCodec::modelSnapshot,
                         (ModelSnapshot s) -> s.getModelId().getBytes(StandardCharsets.UTF_8),
                         (ModelSnapshot s) -> s.getCreatedAt().toEpochMilli()))
-                .uid("models-sink").name("models: " + cfg.topics().models());
+                .uid("models-sink")
+                .name("models: " + cfg.topics().models());
     }
 
     /**
@@ -143,7 +163,8 @@ public final class StreamgradJob {
             // Keep the last checkpoint when the job fails for good (restart attempts used up, e.g. Kafka away too
             // long) or is cancelled: it is then resumed from <checkpoint_dir>/<job id>/chk-<n>. Flink's default
             // deletes it on a terminal failure, which would leave only the last savepoint to go back to.
-            conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+            conf.set(
+                    CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                     ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         }
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
@@ -184,8 +205,12 @@ public final class StreamgradJob {
     }
 
     private static <T extends SpecificRecordBase> KafkaSink<T> sink(
-            JobConfig cfg, String topic, String name, SerializableSupplier<SingleObjectCodec<T>> codec,
-            SerializableFunction<T, byte[]> key, SerializableFunction<T, Long> timestamp) {
+            JobConfig cfg,
+            String topic,
+            String name,
+            SerializableSupplier<SingleObjectCodec<T>> codec,
+            SerializableFunction<T, byte[]> key,
+            SerializableFunction<T, Long> timestamp) {
         Properties props = cfg.kafkaProperties();
         props.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(cfg.transactionTimeoutMs()));
         // Snapshots of large models exceed Kafka's 1 MB default request size.

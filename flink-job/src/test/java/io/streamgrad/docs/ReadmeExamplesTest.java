@@ -38,7 +38,8 @@ class ReadmeExamplesTest {
     @Test
     void readmeModelConfigExample_parsesAsWritten() throws IOException {
         List<String> yaml = blocks(YAML_BLOCK, readme());
-        String model = yaml.stream().filter(y -> y.startsWith("model:")).findFirst().orElseThrow();
+        String model =
+                yaml.stream().filter(y -> y.startsWith("model:")).findFirst().orElseThrow();
         TrainerConfig config = ConfigParser.parse(model);
         assertThat(config.model().type().yamlName()).isEqualTo("mlp");
         assertThat(config.model().hidden()).containsExactly(256, 128);
@@ -50,7 +51,8 @@ class ReadmeExamplesTest {
     @Test
     void readmeJobConfigExample_parsesAsWritten() throws IOException {
         List<String> yaml = blocks(YAML_BLOCK, readme());
-        String job = yaml.stream().filter(y -> y.startsWith("kafka:")).findFirst().orElseThrow();
+        String job =
+                yaml.stream().filter(y -> y.startsWith("kafka:")).findFirst().orElseThrow();
         JobConfig config = JobConfigParser.parse(job, "README.md");
         assertThat(config.models().modelIds()).containsExactlyInAnyOrder("ctr", "digits");
         assertThat(config.models().config("ctr").optimizer().type().yamlName()).isEqualTo("ftrl");

@@ -49,7 +49,8 @@ public final class EmbeddedKafkaExtension implements BeforeAllCallback, AfterAll
             kafka = null;
             if (dir != null) {
                 try (var paths = Files.walk(dir)) {
-                    paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    paths.sorted(java.util.Comparator.reverseOrder())
+                            .forEach(p -> p.toFile().delete());
                 }
             }
         }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;
 import java.io.IOException;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.runtime.JobException;
 import org.apache.flink.runtime.client.JobExecutionException;
-import org.apache.flink.api.common.JobID;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 
@@ -24,23 +24,29 @@ class JobFailuresTest {
 
     /** The shape Flink reports a job with exhausted restarts in: the Kafka error several wrappers deep. */
     private static Exception flinkFailure(Throwable taskFailure) {
-        return new JobExecutionException(new JobID(), "Job execution failed.",
+        return new JobExecutionException(
+                new JobID(),
+                "Job execution failed.",
                 new JobException("Recovery is suppressed by FixedDelayRestartBackoffTimeStrategy", taskFailure));
     }
 
     @Test
     void kafkaTimeoutDeepInTheCauses_isExplainedWithTheBootstrapServersAndHowToResume() {
-        Exception failure = flinkFailure(new Exception("Could not perform checkpoint 6",
+        Exception failure = flinkFailure(new Exception(
+                "Could not perform checkpoint 6",
                 new TimeoutException("Timeout expired after 3000ms while awaiting InitProducerId")));
 
-        String message = JobFailures.explainKafka(failure, config("checkpoint_dir: file:///var/ckpt")).orElseThrow();
+        String message = JobFailures.explainKafka(failure, config("checkpoint_dir: file:///var/ckpt"))
+                .orElseThrow();
 
         assertThat(message)
                 .contains("after 4 restart attempt(s)")
                 .contains("Kafka at kafka.bootstrap.servers=broker-1:9092,broker-2:9092 did not answer")
                 .contains("TimeoutException: Timeout expired after 3000ms while awaiting InitProducerId")
                 .contains("file:///var/ckpt/<job id>/chk-<n>");
-        assertThat(JobFailures.explained(failure, config(""))).hasCause(failure).hasMessageContaining("set checkpoint_dir");
+        assertThat(JobFailures.explained(failure, config("")))
+                .hasCause(failure)
+                .hasMessageContaining("set checkpoint_dir");
     }
 
     @Test
@@ -48,7 +54,8 @@ class JobFailuresTest {
         IOException close = new IOException("clean-up failed");
         close.addSuppressed(new TimeoutException("Timeout expired after 3000ms while awaiting EndTxn(false)"));
 
-        assertThat(JobFailures.explainKafka(flinkFailure(close), config(""))).get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        assertThat(JobFailures.explainKafka(flinkFailure(close), config("")))
+                .get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
                 .contains("EndTxn");
     }
 

@@ -14,8 +14,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** Reading topics the way a downstream consumer of exactly-once outputs does (read_committed), and waiting. */
 public final class KafkaTestSupport {
-    private KafkaTestSupport() {
-    }
+    private KafkaTestSupport() {}
 
     /** Every committed record of the topic up to its current end (last stable offset), partition by partition. */
     public static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrap, String topic) {
@@ -24,10 +23,11 @@ public final class KafkaTestSupport {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+                    .map(i -> new TopicPartition(topic, i.partition()))
+                    .toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
@@ -54,7 +54,8 @@ public final class KafkaTestSupport {
                 throw new AssertionError("timed out after " + timeout + " waiting for " + what);
             }
             // Waiting on a condition with a deadline (not a fixed sleep): Kafka reads take their own poll time.
-            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+            java.util.concurrent.locks.LockSupport.parkNanos(
+                    Duration.ofMillis(200).toNanos());
         }
     }
 }

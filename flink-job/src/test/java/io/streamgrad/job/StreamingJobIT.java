@@ -7,7 +7,6 @@ import io.streamgrad.avro.Example;
 import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.TrainingMetrics;
 import io.streamgrad.embedded.ExampleProducer;
-import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;
 import io.streamgrad.learner.config.ConfigParser;
@@ -27,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,14 +51,15 @@ import org.junit.jupiter.api.io.TempDir;
 class StreamingJobIT {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     @TempDir
     static Path dir;
+
     @RegisterExtension
     static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
-
-
 
     static JobConfig config(String prefix, String extra, String models) {
         String yaml = """
@@ -73,7 +72,8 @@ class StreamingJobIT {
                 %s
                 models:
                 %s
-                """.formatted(kafka.bootstrapServers(), prefix, prefix, prefix, prefix, prefix, extra, models.indent(2));
+                """.formatted(
+                        kafka.bootstrapServers(), prefix, prefix, prefix, prefix, prefix, extra, models.indent(2));
         return JobConfigParser.parse(yaml, prefix + ".yaml");
     }
 
@@ -92,7 +92,9 @@ class StreamingJobIT {
 
     static <T> List<T> decodeAll(String topic, java.util.function.Function<byte[], T> decode) {
         return kafka.readCommitted(topic).stream()
-                .map(ConsumerRecord::value).map(decode).toList();
+                .map(ConsumerRecord::value)
+                .map(decode)
+                .toList();
     }
 
     static List<ModelSnapshot> snapshots(JobConfig cfg) {
@@ -131,14 +133,19 @@ class StreamingJobIT {
 
     /** Per model: the versions in topic order. */
     static Map<String, List<Long>> versions(List<ModelSnapshot> snapshots) {
-        return snapshots.stream().collect(Collectors.groupingBy(ModelSnapshot::getModelId, LinkedHashMap::new,
-                Collectors.mapping(ModelSnapshot::getVersion, Collectors.toList())));
+        return snapshots.stream()
+                .collect(Collectors.groupingBy(
+                        ModelSnapshot::getModelId,
+                        LinkedHashMap::new,
+                        Collectors.mapping(ModelSnapshot::getVersion, Collectors.toList())));
     }
 
     static void assertEachVersionOnceAndIncreasing(List<ModelSnapshot> snapshots) {
         versions(snapshots).forEach((model, v) -> {
             for (int i = 1; i < v.size(); i++) {
-                assertThat(v.get(i)).as("snapshot versions of %s in topic order: %s", model, v).isGreaterThan(v.get(i - 1));
+                assertThat(v.get(i))
+                        .as("snapshot versions of %s in topic order: %s", model, v)
+                        .isGreaterThan(v.get(i - 1));
             }
             assertThat(v.get(0)).as("first version of %s", model).isEqualTo(1L);
         });
@@ -174,7 +181,11 @@ class StreamingJobIT {
                 p.send(ex, 0, "blobs", value);
                 if (i == 400) {
                     p.send(ex, 0, "blobs", "garbage".getBytes(StandardCharsets.UTF_8));
-                    p.send(ex, 0, "blobs", p.encode(SyntheticData.dense("blobs", List.of(1f, Float.NaN, 0f, 0f), 1f), false));
+                    p.send(
+                            ex,
+                            0,
+                            "blobs",
+                            p.encode(SyntheticData.dense("blobs", List.of(1f, Float.NaN, 0f, 0f), 1f), false));
                     p.send(ex, 0, "blobs", p.encode(SyntheticData.dense("blobs", List.of(1f, 1f, 0f, 0f), 2f), false));
                 }
             }
@@ -190,16 +201,18 @@ class StreamingJobIT {
 
         long t0 = System.nanoTime();
         start(cfg).getJobExecutionResult().get(180, java.util.concurrent.TimeUnit.SECONDS);
-        System.err.printf("bounded job over %d records: %.1f s%n", blobs.size() + reg.size() + 5,
-                (System.nanoTime() - t0) / 1e9);
+        System.err.printf(
+                "bounded job over %d records: %.1f s%n", blobs.size() + reg.size() + 5, (System.nanoTime() - t0) / 1e9);
 
         List<DeadLetter> dead = deadLetters(cfg);
-        assertThat(dead).extracting(DeadLetter::getReason).satisfiesExactlyInAnyOrder(
-                r -> assertThat(r).startsWith(ex + "-0@401: ").contains("neither Avro"),
-                r -> assertThat(r).startsWith(ex + "-0@402: ").contains("dense[1] is NaN"),
-                r -> assertThat(r).startsWith(ex + "-0@403: ").contains("label 2.0 is not 0 or 1"),
-                r -> assertThat(r).startsWith(ex + "-1@101: ").contains("dense has 2 values"),
-                r -> assertThat(r).startsWith(ex + "-1@102: ").contains("unknown model 'ghost'"));
+        assertThat(dead)
+                .extracting(DeadLetter::getReason)
+                .satisfiesExactlyInAnyOrder(
+                        r -> assertThat(r).startsWith(ex + "-0@401: ").contains("neither Avro"),
+                        r -> assertThat(r).startsWith(ex + "-0@402: ").contains("dense[1] is NaN"),
+                        r -> assertThat(r).startsWith(ex + "-0@403: ").contains("label 2.0 is not 0 or 1"),
+                        r -> assertThat(r).startsWith(ex + "-1@101: ").contains("dense has 2 values"),
+                        r -> assertThat(r).startsWith(ex + "-1@102: ").contains("unknown model 'ghost'"));
         assertThat(dead).allSatisfy(d -> assertThat(d.getValue()).isNotNull());
 
         List<ModelSnapshot> snaps = snapshots(cfg);
@@ -217,13 +230,17 @@ class StreamingJobIT {
         assertThat(v1).isEqualTo(101);
 
         List<TrainingMetrics> m = metrics(cfg);
-        List<TrainingMetrics> b = m.stream().filter(x -> x.getModelId().equals("blobs"))
-                .sorted(Comparator.comparingLong(TrainingMetrics::getStep)).toList();
+        List<TrainingMetrics> b = m.stream()
+                .filter(x -> x.getModelId().equals("blobs"))
+                .sorted(Comparator.comparingLong(TrainingMetrics::getStep))
+                .toList();
         assertThat(b).hasSize(11); // 10 full windows + the last partial one, published at the end of input
         assertThat(b.get(b.size() - 1).getLoss()).isLessThan(b.get(0).getLoss());
         assertThat(b.get(b.size() - 1).getAccuracy()).isGreaterThan(0.93);
-        List<TrainingMetrics> r = m.stream().filter(x -> x.getModelId().equals("reg"))
-                .sorted(Comparator.comparingLong(TrainingMetrics::getStep)).toList();
+        List<TrainingMetrics> r = m.stream()
+                .filter(x -> x.getModelId().equals("reg"))
+                .sorted(Comparator.comparingLong(TrainingMetrics::getStep))
+                .toList();
         assertThat(r.get(r.size() - 1).getRmse()).isLessThan(0.1);
         assertThat(r.get(r.size() - 1).getRmse()).isLessThan(r.get(0).getRmse());
     }
@@ -256,10 +273,16 @@ class StreamingJobIT {
         JobClient job = start(cfg);
         try (ExampleProducer p = new ExampleProducer(client())) {
             for (int i = 0; i < 640; i++) {
-                p.send(cfg.topics().examples(), 0, "file", p.encode(ExampleProducer.toExample("file", dataset, i, i), false));
+                p.send(
+                        cfg.topics().examples(),
+                        0,
+                        "file",
+                        p.encode(ExampleProducer.toExample("file", dataset, i, i), false));
             }
             p.flush();
-            KafkaTestSupport.await("a committed snapshot at step >= 20", Duration.ofSeconds(120),
+            KafkaTestSupport.await(
+                    "a committed snapshot at step >= 20",
+                    Duration.ofSeconds(120),
                     () -> snapshots(cfg).stream().anyMatch(s -> s.getStep() >= 20) ? true : null);
 
             // Lose the TaskManager running the job; the job restarts from its last checkpoint on a new one.
@@ -267,12 +290,21 @@ class StreamingJobIT {
             cluster.startTaskManager();
 
             for (int i = 640; i < 1280; i++) {
-                p.send(cfg.topics().examples(), 0, "file", p.encode(ExampleProducer.toExample("file", dataset, i, i), false));
+                p.send(
+                        cfg.topics().examples(),
+                        0,
+                        "file",
+                        p.encode(ExampleProducer.toExample("file", dataset, i, i), false));
             }
             p.flush();
         }
-        ModelSnapshot last = KafkaTestSupport.await("a committed snapshot of all 1280 examples", Duration.ofSeconds(180),
-                () -> snapshots(cfg).stream().filter(s -> s.getExamplesSeen() == 1280).findFirst().orElse(null));
+        ModelSnapshot last = KafkaTestSupport.await(
+                "a committed snapshot of all 1280 examples",
+                Duration.ofSeconds(180),
+                () -> snapshots(cfg).stream()
+                        .filter(s -> s.getExamplesSeen() == 1280)
+                        .findFirst()
+                        .orElse(null));
         job.cancel().get();
 
         // The offline trainer (the code path of `streamgrad train`), one pass in file order.
@@ -285,7 +317,8 @@ class StreamingJobIT {
         List<ModelSnapshot> snaps = snapshots(cfg);
         assertEachVersionOnceAndIncreasing(snaps);
         assertThat(snaps).extracting(ModelSnapshot::getStep).containsExactly(10L, 20L, 30L, 40L, 50L, 60L, 70L, 80L);
-        assertThat(metrics(cfg)).extracting(TrainingMetrics::getStep)
+        assertThat(metrics(cfg))
+                .extracting(TrainingMetrics::getStep)
                 .containsExactly(5L, 10L, 15L, 20L, 25L, 30L, 35L, 40L, 45L, 50L, 55L, 60L, 65L, 70L, 75L, 80L);
     }
 }

@@ -16,10 +16,10 @@ import java.util.Random;
 public final class SyntheticData {
     /** The separating hyperplane of {@link #separable}: label 1 iff w.x + b > 0. */
     public static final float[] W = {2f, -1f, 0.5f, 1.5f};
+
     public static final float B = 0.25f;
 
-    private SyntheticData() {
-    }
+    private SyntheticData() {}
 
     /** Linearly separable binary examples over 4 dense features. */
     public static List<Example> separable(String model, int n, long seed) {
@@ -45,16 +45,31 @@ public final class SyntheticData {
         for (int i = 0; i < n; i++) {
             float[] x = {(float) rnd.nextGaussian(), (float) rnd.nextGaussian(), (float) rnd.nextGaussian()};
             float y = (float) (1.5 * x[0] - 2 * x[1] + 0.5 * x[2] + 0.3 + 0.01 * rnd.nextGaussian());
-            out.add(Example.newBuilder().setModelId(model).setEventTime(Instant.ofEpochMilli(1_700_000_000_000L + i))
-                    .setDense(List.of()).setIndices(List.of(0, 1, 2)).setValues(List.of(x[0], x[1], x[2]))
-                    .setNamed(Map.of()).setLabel(y).setWeight(1f).build());
+            out.add(Example.newBuilder()
+                    .setModelId(model)
+                    .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L + i))
+                    .setDense(List.of())
+                    .setIndices(List.of(0, 1, 2))
+                    .setValues(List.of(x[0], x[1], x[2]))
+                    .setNamed(Map.of())
+                    .setLabel(y)
+                    .setWeight(1f)
+                    .build());
         }
         return out;
     }
 
     public static Example dense(String model, List<Float> x, float label) {
-        return Example.newBuilder().setModelId(model).setEventTime(Instant.ofEpochMilli(0)).setDense(x)
-                .setIndices(List.of()).setValues(List.of()).setNamed(Map.of()).setLabel(label).setWeight(1f).build();
+        return Example.newBuilder()
+                .setModelId(model)
+                .setEventTime(Instant.ofEpochMilli(0))
+                .setDense(x)
+                .setIndices(List.of())
+                .setValues(List.of())
+                .setNamed(Map.of())
+                .setLabel(label)
+                .setWeight(1f)
+                .build();
     }
 
     /** Writes examples as a LibSVM file (1-based indices), every feature present. */
@@ -63,7 +78,10 @@ public final class SyntheticData {
         for (Example e : examples) {
             sb.append(e.getLabel() == 1f ? "1" : "0");
             for (int j = 0; j < e.getDense().size(); j++) {
-                sb.append(' ').append(j + 1).append(':').append(String.format(Locale.ROOT, "%s", e.getDense().get(j)));
+                sb.append(' ')
+                        .append(j + 1)
+                        .append(':')
+                        .append(String.format(Locale.ROOT, "%s", e.getDense().get(j)));
             }
             sb.append('\n');
         }

@@ -8,8 +8,7 @@ import java.util.Map;
 
 /** Model configurations used across the job's tests, written as users write them (YAML). */
 public final class TestConfigs {
-    private TestConfigs() {
-    }
+    private TestConfigs() {}
 
     /** Binary logistic regression over {@code features} inputs, Adam, the given batch size. */
     public static String logisticYaml(int features, int batchSize) {

@@ -20,8 +20,13 @@ class TypesTest {
     void recordsAndStateClasses_arePojos_serialisableWithGenericTypesDisabled() {
         SerializerConfigImpl noKryo = new SerializerConfigImpl();
         noKryo.setGenericTypes(false);
-        for (Class<?> c : List.of(SourceRecord.class, TrainingExample.class, ExampleBatch.class, TrainerProgress.class,
-                ScoredBatch.class, DivergenceGuard.class)) {
+        for (Class<?> c : List.of(
+                SourceRecord.class,
+                TrainingExample.class,
+                ExampleBatch.class,
+                TrainerProgress.class,
+                ScoredBatch.class,
+                DivergenceGuard.class)) {
             TypeInformation<?> t = TypeInformation.of(c);
             assertThat(t).as(c.getSimpleName()).isInstanceOf(PojoTypeInfo.class);
             assertThat(t.createSerializer(noKryo)).as(c.getSimpleName()).isNotNull();

@@ -54,14 +54,18 @@ final class AvroBounds {
             case ENUM -> {
                 long i = readLong(path);
                 if (i < 0 || i >= s.getEnumSymbols().size()) {
-                    throw corrupt(path, "enum index " + i + " is outside the " + s.getEnumSymbols().size() + " symbols");
+                    throw corrupt(
+                            path,
+                            "enum index " + i + " is outside the "
+                                    + s.getEnumSymbols().size() + " symbols");
                 }
             }
             case UNION -> {
                 List<Schema> branches = s.getTypes();
                 long i = readLong(path);
                 if (i < 0 || i >= branches.size()) {
-                    throw corrupt(path, "union branch " + i + " does not exist (the union has " + branches.size() + ")");
+                    throw corrupt(
+                            path, "union branch " + i + " does not exist (the union has " + branches.size() + ")");
                 }
                 walk(branches.get((int) i), path);
             }
@@ -80,8 +84,7 @@ final class AvroBounds {
             case FLOAT -> skip(4, path, "4 bytes (a float)");
             case DOUBLE -> skip(8, path, "8 bytes (a double)");
             case BOOLEAN -> skip(1, path, "1 byte (a boolean)");
-            case NULL -> {
-            }
+            case NULL -> {}
         }
     }
 
@@ -145,8 +148,8 @@ final class AvroBounds {
                 return (raw >>> 1) ^ -(raw & 1);
             }
         }
-        throw corrupt(path, "a variable-length " + (maxBytes == 5 ? "int" : "long") + " longer than " + maxBytes
-                + " bytes");
+        throw corrupt(
+                path, "a variable-length " + (maxBytes == 5 ? "int" : "long") + " longer than " + maxBytes + " bytes");
     }
 
     private long readLong(String path) throws InvalidRecordException {

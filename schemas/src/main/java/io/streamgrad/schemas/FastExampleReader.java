@@ -76,8 +76,7 @@ public final class FastExampleReader {
     }
 
     /** A MiniBatch read by the fast path. */
-    public record MiniBatchBody(String modelId, List<Example> examples) {
-    }
+    public record MiniBatchBody(String modelId, List<Example> examples) {}
 
     /** The Example schema's fields, in order: model_id, event_time, dense, indices, values, named, label, weight. */
     private Example readExample() {
@@ -94,8 +93,15 @@ public final class FastExampleReader {
         }
         float label = readFloat();
         float weight = readFloat();
-        return new Example(modelId, Instant.ofEpochMilli(eventTime), new FloatList(dense), new IntList(indices),
-                new FloatList(values), Collections.emptyMap(), label, weight);
+        return new Example(
+                modelId,
+                Instant.ofEpochMilli(eventTime),
+                new FloatList(dense),
+                new IntList(indices),
+                new FloatList(values),
+                Collections.emptyMap(),
+                label,
+                weight);
     }
 
     /** Avro's reader takes a string's length as an int varint. */
@@ -120,7 +126,9 @@ public final class FastExampleReader {
             }
             out = out == null ? new float[(int) count] : java.util.Arrays.copyOf(out, Math.addExact(n, (int) count));
             // One bulk copy of the block's little-endian floats (the same bits as readFloat, value by value).
-            java.nio.ByteBuffer.wrap(b, pos, (int) count * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+            java.nio.ByteBuffer.wrap(b, pos, (int) count * 4)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer()
                     .get(out, n, (int) count);
             pos += (int) count * 4;
             n += (int) count;

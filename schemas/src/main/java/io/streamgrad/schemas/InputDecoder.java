@@ -68,7 +68,10 @@ public final class InputDecoder {
             }
             if (f == MINI_BATCH_V2 || f == MINI_BATCH_V1) {
                 MiniBatch mb = miniBatches.decode(value);
-                return new Decoded(mb.getExamples(), mb.getModelId(), "avro",
+                return new Decoded(
+                        mb.getExamples(),
+                        mb.getModelId(),
+                        "avro",
                         f == MINI_BATCH_V2 ? SchemaHistory.EXAMPLE_CURRENT_VERSION : 1);
             }
             throw new InvalidRecordException("unknown writer schema fingerprint " + String.format("%016x", f)

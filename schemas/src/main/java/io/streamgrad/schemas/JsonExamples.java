@@ -71,8 +71,8 @@ public final class JsonExamples {
         try {
             root = mapper.readTree(bytes);
         } catch (IOException e) {
-            throw new InvalidRecordException("malformed JSON: " + firstLine(e.getMessage())
-                    + "; send one JSON object per record", e);
+            throw new InvalidRecordException(
+                    "malformed JSON: " + firstLine(e.getMessage()) + "; send one JSON object per record", e);
         }
         if (root == null || !root.isObject()) {
             throw new InvalidRecordException("JSON value is not an object; send one object per record, e.g."
@@ -110,8 +110,8 @@ public final class JsonExamples {
         b.setModelId(requiredText(node, "model_id", where));
         JsonNode label = node.get("label");
         if (label == null || !label.isNumber()) {
-            throw new InvalidRecordException("field '" + where + "label' is " + (label == null ? "missing" : "not a number")
-                    + ": every example needs a numeric label");
+            throw new InvalidRecordException("field '" + where + "label' is "
+                    + (label == null ? "missing" : "not a number") + ": every example needs a numeric label");
         }
         b.setLabel(label.floatValue());
         JsonNode weight = node.get("weight");
@@ -121,7 +121,8 @@ public final class JsonExamples {
         JsonNode time = node.get("event_time");
         if (time != null) {
             if (!time.canConvertToLong() || !time.isIntegralNumber()) {
-                throw new InvalidRecordException("field '" + where + "event_time' must be an integer (ms since the epoch)");
+                throw new InvalidRecordException(
+                        "field '" + where + "event_time' must be an integer (ms since the epoch)");
             }
             b.setEventTime(Instant.ofEpochMilli(time.longValue()));
         }
@@ -190,8 +191,9 @@ public final class JsonExamples {
     private static String requiredText(JsonNode node, String field, String where) throws InvalidRecordException {
         JsonNode v = node.get(field);
         if (v == null || !v.isTextual() || v.asText().isEmpty()) {
-            throw new InvalidRecordException("field '" + where + field + "' is " + (v == null ? "missing" : "not a non-empty string")
-                    + ": every record names its model, e.g. \"model_id\": \"ctr\"");
+            throw new InvalidRecordException(
+                    "field '" + where + field + "' is " + (v == null ? "missing" : "not a non-empty string")
+                            + ": every record names its model, e.g. \"model_id\": \"ctr\"");
         }
         return v.asText();
     }

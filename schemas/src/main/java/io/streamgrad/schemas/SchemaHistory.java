@@ -33,8 +33,8 @@ public final class SchemaHistory {
             ]""";
 
     /** Example as first published (before {@code named} and {@code weight}). */
-    public static final Schema EXAMPLE_V1 = new Schema.Parser().parse(
-            "{\"type\": \"record\", \"name\": \"Example\", \"namespace\": \"io.streamgrad.avro\", \"fields\": "
+    public static final Schema EXAMPLE_V1 = new Schema.Parser()
+            .parse("{\"type\": \"record\", \"name\": \"Example\", \"namespace\": \"io.streamgrad.avro\", \"fields\": "
                     + EXAMPLE_V1_FIELDS + "}");
 
     /** MiniBatch whose examples are Example v1 records. */
@@ -48,8 +48,7 @@ public final class SchemaHistory {
     private static final long EXAMPLE_V1_FINGERPRINT = fingerprint(EXAMPLE_V1);
     private static final long EXAMPLE_CURRENT_FINGERPRINT = fingerprint(Example.getClassSchema());
 
-    private SchemaHistory() {
-    }
+    private SchemaHistory() {}
 
     /** Older Example writer schemas, oldest first (the current one is {@link Example#getClassSchema()}). */
     public static List<Schema> olderExampleSchemas() {

@@ -32,6 +32,7 @@ import org.apache.avro.specific.SpecificRecordBase;
 public final class SingleObjectCodec<T extends SpecificRecordBase> {
     /** C3 01 + the 8-byte fingerprint. */
     private static final int HEADER_BYTES = 10;
+
     private final Schema schema;
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
@@ -50,23 +51,23 @@ public final class SingleObjectCodec<T extends SpecificRecordBase> {
     }
 
     public static SingleObjectCodec<Example> example() {
-        return new SingleObjectCodec<>(Example.getClassSchema(), new Example().getSpecificData(),
-                SchemaHistory.olderExampleSchemas());
+        return new SingleObjectCodec<>(
+                Example.getClassSchema(), new Example().getSpecificData(), SchemaHistory.olderExampleSchemas());
     }
 
     public static SingleObjectCodec<MiniBatch> miniBatch() {
-        return new SingleObjectCodec<>(MiniBatch.getClassSchema(), new MiniBatch().getSpecificData(),
-                SchemaHistory.olderMiniBatchSchemas());
+        return new SingleObjectCodec<>(
+                MiniBatch.getClassSchema(), new MiniBatch().getSpecificData(), SchemaHistory.olderMiniBatchSchemas());
     }
 
     public static SingleObjectCodec<ModelSnapshot> modelSnapshot() {
-        return new SingleObjectCodec<>(ModelSnapshot.getClassSchema(), new ModelSnapshot().getSpecificData(),
-                List.of());
+        return new SingleObjectCodec<>(
+                ModelSnapshot.getClassSchema(), new ModelSnapshot().getSpecificData(), List.of());
     }
 
     public static SingleObjectCodec<TrainingMetrics> trainingMetrics() {
-        return new SingleObjectCodec<>(TrainingMetrics.getClassSchema(), new TrainingMetrics().getSpecificData(),
-                List.of());
+        return new SingleObjectCodec<>(
+                TrainingMetrics.getClassSchema(), new TrainingMetrics().getSpecificData(), List.of());
     }
 
     public static SingleObjectCodec<DeadLetter> deadLetter() {
@@ -113,20 +114,28 @@ public final class SingleObjectCodec<T extends SpecificRecordBase> {
         try {
             return decoder.decode(bytes);
         } catch (MissingSchemaException e) {
-            throw new InvalidRecordException("unknown writer schema fingerprint " + fingerprintHex(bytes)
-                    + " for " + name + ": the record was written with a schema this build does not know; write it with"
-                    + " the schema in schemas/src/main/avro/" + name + ".avsc, or register the writer schema in"
-                    + " SchemaHistory", e);
+            throw new InvalidRecordException(
+                    "unknown writer schema fingerprint " + fingerprintHex(bytes)
+                            + " for " + name
+                            + ": the record was written with a schema this build does not know; write it with"
+                            + " the schema in schemas/src/main/avro/" + name + ".avsc, or register the writer schema in"
+                            + " SchemaHistory",
+                    e);
         } catch (BadHeaderException e) {
-            throw new InvalidRecordException("not Avro single-object encoding (expected the header C3 01 + 8-byte"
-                    + " schema fingerprint, got " + headHex(bytes) + "): encode with BinaryMessageEncoder /"
-                    + " `streamgrad produce`, or send JSON", e);
+            throw new InvalidRecordException(
+                    "not Avro single-object encoding (expected the header C3 01 + 8-byte"
+                            + " schema fingerprint, got " + headHex(bytes) + "): encode with BinaryMessageEncoder /"
+                            + " `streamgrad produce`, or send JSON",
+                    e);
         } catch (IOException | RuntimeException e) {
             // Avro throws EOFException, AvroRuntimeException, ArrayIndexOutOfBounds, NegativeArraySize... on
             // truncated or corrupted bodies.
-            throw new InvalidRecordException("corrupt or truncated Avro " + name + " body (" + bytes.length
-                    + " bytes, " + e.getClass().getSimpleName() + ": " + e.getMessage() + "): check the producer"
-                    + " writes the whole record with the schema whose fingerprint is in the header", e);
+            throw new InvalidRecordException(
+                    "corrupt or truncated Avro " + name + " body (" + bytes.length
+                            + " bytes, " + e.getClass().getSimpleName() + ": " + e.getMessage()
+                            + "): check the producer"
+                            + " writes the whole record with the schema whose fingerprint is in the header",
+                    e);
         }
     }
 
@@ -145,7 +154,9 @@ public final class SingleObjectCodec<T extends SpecificRecordBase> {
         if (bytes.length < 10) {
             return "(missing)";
         }
-        long fp = ByteBuffer.wrap(bytes, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        long fp = ByteBuffer.wrap(bytes, 2, 8)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .getLong();
         return String.format("%016x", fp);
     }
 
@@ -154,6 +165,8 @@ public final class SingleObjectCodec<T extends SpecificRecordBase> {
         if (bytes == null || bytes.length < 10 || (bytes[0] & 0xff) != 0xC3 || bytes[1] != 0x01) {
             return java.util.OptionalLong.empty();
         }
-        return java.util.OptionalLong.of(ByteBuffer.wrap(bytes, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong());
+        return java.util.OptionalLong.of(ByteBuffer.wrap(bytes, 2, 8)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .getLong());
     }
 }

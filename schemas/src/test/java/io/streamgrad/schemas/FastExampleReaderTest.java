@@ -35,10 +35,16 @@ class FastExampleReaderTest {
             idx.add(rnd.nextInt(3) == 0 ? rnd.nextInt() : rnd.nextInt(1 << 20)); // negative ones too
             val.add((float) rnd.nextGaussian());
         }
-        return Example.newBuilder().setModelId(model)
+        return Example.newBuilder()
+                .setModelId(model)
                 .setEventTime(Instant.ofEpochMilli(rnd.nextLong() >> rnd.nextInt(40)))
-                .setDense(d).setIndices(idx).setValues(val).setNamed(Map.of())
-                .setLabel(rnd.nextInt(10)).setWeight(rnd.nextFloat()).build();
+                .setDense(d)
+                .setIndices(idx)
+                .setValues(val)
+                .setNamed(Map.of())
+                .setLabel(rnd.nextInt(10))
+                .setWeight(rnd.nextFloat())
+                .build();
     }
 
     /** Field by field, floats by their bits (NaN payloads included). */
@@ -124,26 +130,44 @@ class FastExampleReaderTest {
 
     @Test
     void namedFeatures_areLeftToAvrosReader() {
-        Example e = Example.newBuilder(random(new Random(1), "m")).setNamed(Map.of("colour=red", 1f)).build();
+        Example e = Example.newBuilder(random(new Random(1), "m"))
+                .setNamed(Map.of("colour=red", 1f))
+                .build();
 
-        assertThat(FastExampleReader.example(SingleObjectCodec.example().encode(e), HEADER)).isNull();
+        assertThat(FastExampleReader.example(SingleObjectCodec.example().encode(e), HEADER))
+                .isNull();
     }
 
     @Test
     void truncatedBodies_trailingBytes_andImpossibleLengths_areDeclined() {
         byte[] good = SingleObjectCodec.example().encode(random(new Random(2), "m"));
         for (int cut = HEADER; cut < good.length; cut++) {
-            assertThat(FastExampleReader.example(Arrays.copyOf(good, cut), HEADER)).as("cut at %d", cut).isNull();
+            assertThat(FastExampleReader.example(Arrays.copyOf(good, cut), HEADER))
+                    .as("cut at %d", cut)
+                    .isNull();
         }
-        assertThat(FastExampleReader.example(Arrays.copyOf(good, good.length + 1), HEADER)).isNull();
+        assertThat(FastExampleReader.example(Arrays.copyOf(good, good.length + 1), HEADER))
+                .isNull();
 
         // model_id "m", event_time 0, then a dense array that claims 2^30 floats in a 20-byte record
-        byte[] liar = withHeader(new byte[] {2, 'm', 0, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08, 0, 0,
-                0, 0, 0, 0, 0, 0, 0, 0});
+        byte[] liar = withHeader(new byte[] {
+            2, 'm', 0, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+        });
         assertThat(FastExampleReader.example(liar, HEADER)).isNull();
         // a varint that never ends
-        byte[] endless = withHeader(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
-                (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff});
+        byte[] endless = withHeader(new byte[] {
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xff
+        });
         assertThat(FastExampleReader.example(endless, HEADER)).isNull();
     }
 
@@ -158,7 +182,8 @@ class FastExampleReaderTest {
         InputDecoder.Decoded b = decoder.decode(batch);
         InputDecoder.Decoded s = decoder.decode(single);
 
-        assertThat(b.examples()).isEqualTo(SingleObjectCodec.miniBatch().decode(batch).getExamples());
+        assertThat(b.examples())
+                .isEqualTo(SingleObjectCodec.miniBatch().decode(batch).getExamples());
         assertThat(b.examples().get(0).getDense()).isInstanceOf(FastExampleReader.FloatList.class);
         assertThat(b.miniBatchModelId()).isEqualTo("x");
         assertThat(b.schemaVersion()).isEqualTo(SchemaHistory.EXAMPLE_CURRENT_VERSION);

@@ -35,7 +35,9 @@ class HostileBytesTest {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             out.write(0xC3);
             out.write(0x01);
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(SchemaHistory.fingerprint(writer))
+            out.write(ByteBuffer.allocate(8)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(SchemaHistory.fingerprint(writer))
                     .array());
             BinaryEncoder e = EncoderFactory.get().directBinaryEncoder(out, null);
             body.write(e);
@@ -47,9 +49,16 @@ class HostileBytesTest {
     }
 
     static Example example() {
-        return Example.newBuilder().setModelId("m").setEventTime(Instant.ofEpochMilli(42))
-                .setDense(List.of(0.5f, -1f)).setIndices(List.of(3)).setValues(List.of(2f))
-                .setNamed(Map.of("country=fr", 1f)).setLabel(1f).setWeight(2f).build();
+        return Example.newBuilder()
+                .setModelId("m")
+                .setEventTime(Instant.ofEpochMilli(42))
+                .setDense(List.of(0.5f, -1f))
+                .setIndices(List.of(3))
+                .setValues(List.of(2f))
+                .setNamed(Map.of("country=fr", 1f))
+                .setLabel(1f)
+                .setWeight(2f)
+                .build();
     }
 
     @Test
@@ -86,7 +95,8 @@ class HostileBytesTest {
         });
 
         assertThatThrownBy(() -> SingleObjectCodec.example().decode(b))
-                .isInstanceOf(InvalidRecordException.class).hasMessageContaining("field 'dense'");
+                .isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("field 'dense'");
     }
 
     @Test
@@ -111,8 +121,10 @@ class HostileBytesTest {
         SingleObjectCodec<Example> codec = SingleObjectCodec.example();
         for (int n = 10; n < whole.length; n++) {
             byte[] cut = Arrays.copyOf(whole, n);
-            assertThatThrownBy(() -> codec.decode(cut)).as("first %d of %d bytes", n, whole.length)
-                    .isInstanceOf(InvalidRecordException.class).hasMessageContaining("truncated");
+            assertThatThrownBy(() -> codec.decode(cut))
+                    .as("first %d of %d bytes", n, whole.length)
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessageContaining("truncated");
         }
     }
 
@@ -129,12 +141,17 @@ class HostileBytesTest {
 
     @Test
     void validRecords_ofEveryKnownWriterSchema_stillDecode() throws Exception {
-        assertThat(SingleObjectCodec.example().decode(SingleObjectCodec.example().encode(example())))
+        assertThat(SingleObjectCodec.example()
+                        .decode(SingleObjectCodec.example().encode(example())))
                 .isEqualTo(example());
-        assertThat(SingleObjectCodec.example().decode(V1Fixtures.exampleV1Bytes("m", List.of(1f), 0f)).getDense())
+        assertThat(SingleObjectCodec.example()
+                        .decode(V1Fixtures.exampleV1Bytes("m", List.of(1f), 0f))
+                        .getDense())
                 .containsExactly(1f);
         MiniBatch mb = new MiniBatch("m", List.of(example(), example()));
-        assertThat(SingleObjectCodec.miniBatch().decode(SingleObjectCodec.miniBatch().encode(mb))).isEqualTo(mb);
+        assertThat(SingleObjectCodec.miniBatch()
+                        .decode(SingleObjectCodec.miniBatch().encode(mb)))
+                .isEqualTo(mb);
     }
 
     @Test
@@ -143,7 +160,8 @@ class HostileBytesTest {
 
         assertThatThrownBy(() -> new InputDecoder().decode(b))
                 .isInstanceOf(InvalidRecordException.class)
-                .hasMessageContaining("malformed JSON").hasMessageContaining("Duplicate field 'label'");
+                .hasMessageContaining("malformed JSON")
+                .hasMessageContaining("Duplicate field 'label'");
     }
 
     @Test
@@ -152,7 +170,8 @@ class HostileBytesTest {
                 .getBytes(StandardCharsets.UTF_8);
 
         assertThatThrownBy(() -> new InputDecoder().decode(b))
-                .isInstanceOf(InvalidRecordException.class).hasMessageContaining("malformed JSON");
+                .isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("malformed JSON");
     }
 
     @Test
@@ -160,6 +179,7 @@ class HostileBytesTest {
         String deep = "{\"model_id\": \"m\", \"label\": 1, \"named\": " + "[".repeat(5000) + "]".repeat(5000) + "}";
 
         assertThatThrownBy(() -> new InputDecoder().decode(deep.getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(InvalidRecordException.class).hasMessageContaining("malformed JSON");
+                .isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("malformed JSON");
     }
 }

@@ -98,7 +98,7 @@ class InputDecoderTest {
     @Test
     void jsonMiniBatch_decodes() throws Exception {
         byte[] json = ("{\"model_id\": \"m\", \"examples\": [{\"model_id\": \"m\", \"dense\": [1], \"label\": 0},"
-                + " {\"model_id\": \"m\", \"dense\": [2], \"label\": 1, \"named\": {\"a\": 2}}]}")
+                        + " {\"model_id\": \"m\", \"dense\": [2], \"label\": 1, \"named\": {\"a\": 2}}]}")
                 .getBytes(StandardCharsets.UTF_8);
 
         InputDecoder.Decoded d = decoder.decode(json);
@@ -112,7 +112,8 @@ class InputDecoderTest {
     void jsonWithUnknownField_isRejected_namingTheField() {
         byte[] json = "{\"model_id\": \"m\", \"dense\": [1], \"lable\": 1}".getBytes(StandardCharsets.UTF_8);
 
-        assertThatThrownBy(() -> decoder.decode(json)).isInstanceOf(InvalidRecordException.class)
+        assertThatThrownBy(() -> decoder.decode(json))
+                .isInstanceOf(InvalidRecordException.class)
                 .hasMessageContaining("unknown field 'lable'");
     }
 
@@ -120,20 +121,23 @@ class InputDecoderTest {
     void jsonWithoutLabel_isRejected() {
         byte[] json = "{\"model_id\": \"m\", \"dense\": [1]}".getBytes(StandardCharsets.UTF_8);
 
-        assertThatThrownBy(() -> decoder.decode(json)).isInstanceOf(InvalidRecordException.class)
+        assertThatThrownBy(() -> decoder.decode(json))
+                .isInstanceOf(InvalidRecordException.class)
                 .hasMessageContaining("'label' is missing");
     }
 
     @Test
     void malformedJson_isRejected() {
         assertThatThrownBy(() -> decoder.decode("{\"model_id\": ".getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(InvalidRecordException.class).hasMessageContaining("malformed JSON");
+                .isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("malformed JSON");
     }
 
     @Test
     void garbage_isRejected_asNeitherAvroNorJson() {
         assertThatThrownBy(() -> decoder.decode("hello".getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(InvalidRecordException.class).hasMessageContaining("neither Avro");
+                .isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("neither Avro");
         assertThatThrownBy(() -> decoder.decode(null)).isInstanceOf(InvalidRecordException.class);
     }
 
@@ -147,7 +151,8 @@ class InputDecoderTest {
 
     @Test
     void fixtureFileIsReadable() throws IOException {
-        assertThat(V1Fixtures.exampleV1().getFields()).extracting(Schema.Field::name)
+        assertThat(V1Fixtures.exampleV1().getFields())
+                .extracting(Schema.Field::name)
                 .containsExactly("model_id", "event_time", "dense", "indices", "values", "label");
     }
 }

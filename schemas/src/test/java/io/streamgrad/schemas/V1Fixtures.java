@@ -11,8 +11,7 @@ import org.apache.avro.message.BinaryMessageEncoder;
 
 /** Records written the way a version-1 producer wrote them: with the fixture schema, not with this build's classes. */
 public final class V1Fixtures {
-    private V1Fixtures() {
-    }
+    private V1Fixtures() {}
 
     public static Schema exampleV1() {
         try (InputStream in = V1Fixtures.class.getResourceAsStream("/Example-v1.avsc")) {

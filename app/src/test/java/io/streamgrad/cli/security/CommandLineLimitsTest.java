@@ -12,8 +12,7 @@ class CommandLineLimitsTest {
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("--version: 0 is outside [1, ");
 
-        Cli.Result unknown = Cli.run("models", "--bootstrap-servers", "127.0.0.1:9", "--topic",
-                "t", "--password", "x");
+        Cli.Result unknown = Cli.run("models", "--bootstrap-servers", "127.0.0.1:9", "--topic", "t", "--password", "x");
         assertThat(unknown.status()).isEqualTo(2);
         assertThat(unknown.err()).contains("unknown option --password");
     }

@@ -3,13 +3,12 @@ package io.streamgrad.cli.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamgrad.avro.ModelSnapshot;
-import io.streamgrad.embedded.EmbeddedKafka;
 import io.streamgrad.job.KafkaTestSupport;
 import io.streamgrad.job.SyntheticData;
 import io.streamgrad.job.TestConfigs;
-import io.streamgrad.job.security.LogCapture;
 import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.config.JobConfig;
+import io.streamgrad.job.security.LogCapture;
 import io.streamgrad.schemas.SingleObjectCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,6 +60,7 @@ class SecureKafkaIT {
     static final String WRONG = "Pw-wrong-77aa";
     /** The broker's own inter-broker identity (the test kit's PLAIN super user). */
     static final String BROKER_USER = "plain-admin";
+
     static final String BROKER_SECRET = "plain-admin-secret";
     static final String PLAIN = "org.apache.kafka.common.security.plain.PlainLoginModule";
     static final String SCRAM = "org.apache.kafka.common.security.scram.ScramLoginModule";
@@ -71,10 +71,13 @@ class SecureKafkaIT {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     @TempDir
     static Path dir;
+
     private static KafkaClusterTestKit cluster;
     private static String previousJaasProperty;
     private static Path data;
@@ -82,16 +85,23 @@ class SecureKafkaIT {
     @BeforeAll
     static void startSecureBroker() throws Exception {
         previousJaasProperty = System.getProperty("java.security.auth.login.config");
-        TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
-                .setBaseDirectory(dir.resolve("kafka")).setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+        TestKitNodes nodes = new TestKitNodes.Builder()
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
+                .setBaseDirectory(dir.resolve("kafka"))
+                .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
                 .build();
         String listener = nodes.brokerListenerName().value().toLowerCase(java.util.Locale.ROOT);
         cluster = new KafkaClusterTestKit.Builder(nodes)
                 .setConfigProp("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256")
                 // The broker's users: its own identity and the job's PLAIN user; SCRAM users live in the metadata.
-                .setConfigProp("listener.name." + listener + ".plain.sasl.jaas.config", PLAIN + " required username=\""
-                        + BROKER_USER + "\" password=\"" + BROKER_SECRET + "\" user_" + BROKER_USER + "=\"" + BROKER_SECRET
-                        + "\" user_streamgrad=\"" + PLAIN_SECRET + "\";")
+                .setConfigProp(
+                        "listener.name." + listener + ".plain.sasl.jaas.config",
+                        PLAIN + " required username=\""
+                                + BROKER_USER + "\" password=\"" + BROKER_SECRET + "\" user_" + BROKER_USER + "=\""
+                                + BROKER_SECRET
+                                + "\" user_streamgrad=\"" + PLAIN_SECRET + "\";")
                 .setConfigProp("listener.name." + listener + ".scram-sha-256.sasl.jaas.config", SCRAM + " required;")
                 // An authorizer denies everyone without an ACL; the job's users are super users here (ACLs are the
                 // operator's business, authentication is what is tested). ANONYMOUS is the broker itself on the
@@ -113,8 +123,10 @@ class SecureKafkaIT {
         cluster.waitForReadyBrokers();
 
         try (Admin admin = Admin.create(client(PLAIN, "streamgrad", PLAIN_SECRET))) {
-            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("scrammer",
-                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), SCRAM_SECRET))).all().get();
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(
+                            "scrammer", new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), SCRAM_SECRET)))
+                    .all()
+                    .get();
         }
         // SCRAM credentials reach the broker's cache through the metadata log: wait until a login works.
         KafkaTestSupport.await("a SCRAM login", Duration.ofSeconds(60), () -> {
@@ -183,8 +195,16 @@ class SecureKafkaIT {
                 models:
                   m:
                 %s
-                """.formatted(bootstrap(), mechanism(module), jaas(module, user, password), prefix, prefix, prefix,
-                prefix, prefix, TestConfigs.logisticYaml(4, 16).indent(4));
+                """.formatted(
+                        bootstrap(),
+                        mechanism(module),
+                        jaas(module, user, password),
+                        prefix,
+                        prefix,
+                        prefix,
+                        prefix,
+                        prefix,
+                        TestConfigs.logisticYaml(4, 16).indent(4));
         return Files.writeString(dir.resolve(prefix + "-" + user + "-" + password.hashCode() + ".yaml"), yaml);
     }
 
@@ -208,23 +228,48 @@ class SecureKafkaIT {
             // The job's admin client creates the topics; the bounded job over the empty topic ends at once.
             Cli.Result create = Cli.run("run", "--config", job.toString(), "--create-topics");
             assertThat(create.status()).as(create.all()).isZero();
-            assertThat(create.out()).contains("sasl.jaas.config=[redacted]").contains("security.protocol=SASL_PLAINTEXT");
+            assertThat(create.out())
+                    .contains("sasl.jaas.config=[redacted]")
+                    .contains("security.protocol=SASL_PLAINTEXT");
 
-            Cli.Result produce = Cli.run("produce", "--bootstrap-servers", bootstrap(), "--topic", "p-examples",
-                    "--model", "m", "--data", data.toString(), "--config", job.toString(), "--kafka-config",
+            Cli.Result produce = Cli.run(
+                    "produce",
+                    "--bootstrap-servers",
+                    bootstrap(),
+                    "--topic",
+                    "p-examples",
+                    "--model",
+                    "m",
+                    "--data",
+                    data.toString(),
+                    "--config",
+                    job.toString(),
+                    "--kafka-config",
                     props.toString());
             assertThat(produce.status()).as(produce.all()).isZero();
 
             Cli.Result run = Cli.run("run", "--config", job.toString());
             assertThat(run.status()).as(run.all()).isZero();
 
-            Cli.Result models = Cli.run("models", "--bootstrap-servers", bootstrap(), "--topic", "p-models",
-                    "--kafka-config", props.toString());
+            Cli.Result models = Cli.run(
+                    "models",
+                    "--bootstrap-servers",
+                    bootstrap(),
+                    "--topic",
+                    "p-models",
+                    "--kafka-config",
+                    props.toString());
             assertThat(models.status()).as(models.all()).isZero();
             assertThat(models.out()).contains(" " + EXAMPLES + " ");
 
-            Cli.Result metrics = Cli.run("metrics", "--bootstrap-servers", bootstrap(), "--topic", "p-metrics",
-                    "--kafka-config", props.toString());
+            Cli.Result metrics = Cli.run(
+                    "metrics",
+                    "--bootstrap-servers",
+                    bootstrap(),
+                    "--topic",
+                    "p-metrics",
+                    "--kafka-config",
+                    props.toString());
             assertThat(metrics.status()).as(metrics.all()).isZero();
             assertThat(metrics.out().lines().count()).isEqualTo(1 + EXAMPLES / 16 / 10);
 
@@ -233,11 +278,14 @@ class SecureKafkaIT {
             }
             printed.add(logs.printed());
             printed.addAll(logs.events());
-            assertThat(logs.events()).anySatisfy(e -> assertThat(e).contains("building the streamgrad job")
-                    .contains("sasl.jaas.config=[redacted]"));
+            assertThat(logs.events())
+                    .anySatisfy(e -> assertThat(e)
+                            .contains("building the streamgrad job")
+                            .contains("sasl.jaas.config=[redacted]"));
             // The Kafka clients' own INFO dumps of their configuration were captured too (Kafka hides passwords).
-            assertThat(logs.events()).anySatisfy(e -> assertThat(e).contains("ProducerConfig values")
-                    .contains("sasl.jaas.config = [hidden]"));
+            assertThat(logs.events())
+                    .anySatisfy(e ->
+                            assertThat(e).contains("ProducerConfig values").contains("sasl.jaas.config = [hidden]"));
             assertThat(logs.events()).anySatisfy(e -> assertThat(e).contains("ConsumerConfig values"));
             assertThat(logs.events().size()).as("log lines captured").isGreaterThan(100);
         }
@@ -255,19 +303,44 @@ class SecureKafkaIT {
     @Test
     void scram_commandsAndJobAuthenticate_andTrain() throws Exception {
         try (Admin admin = Admin.create(client(PLAIN, "streamgrad", PLAIN_SECRET))) {
-            JobTopics.create(admin, JobTopics.specs(new JobConfig.Topics("s-examples", "s-models",
-                    "s-metrics", "s-dead"), 1, (short) 1));
+            JobTopics.create(
+                    admin,
+                    JobTopics.specs(
+                            new JobConfig.Topics("s-examples", "s-models", "s-metrics", "s-dead"), 1, (short) 1));
         }
         Path job = jobYaml("s", SCRAM, "scrammer", SCRAM_SECRET);
         Path props = clientFile(SCRAM, "scrammer", SCRAM_SECRET);
         List<String> printed = new ArrayList<>();
 
-        Cli.Result produce = Cli.run("produce", "--bootstrap-servers", bootstrap(), "--topic", "s-examples",
-                "--model", "m", "--data", data.toString(), "--config", job.toString(), "--kafka-config",
-                props.toString(), "--format", "json");
+        Cli.Result produce = Cli.run(
+                "produce",
+                "--bootstrap-servers",
+                bootstrap(),
+                "--topic",
+                "s-examples",
+                "--model",
+                "m",
+                "--data",
+                data.toString(),
+                "--config",
+                job.toString(),
+                "--kafka-config",
+                props.toString(),
+                "--format",
+                "json");
         Cli.Result run = Cli.run("run", "--config", job.toString());
-        Cli.Result models = Cli.run("models", "--bootstrap-servers", bootstrap(), "--topic", "s-models",
-                "--model", "m", "--save", dir.resolve("m.sgm").toString(), "--kafka-config", props.toString());
+        Cli.Result models = Cli.run(
+                "models",
+                "--bootstrap-servers",
+                bootstrap(),
+                "--topic",
+                "s-models",
+                "--model",
+                "m",
+                "--save",
+                dir.resolve("m.sgm").toString(),
+                "--kafka-config",
+                props.toString());
 
         for (Cli.Result r : List.of(produce, run, models)) {
             assertThat(r.status()).as(r.all()).isZero();
@@ -280,8 +353,10 @@ class SecureKafkaIT {
     @Test
     void wrongPassword_failsEveryClientClearly_withoutPrintingIt() throws Exception {
         try (Admin admin = Admin.create(client(PLAIN, "streamgrad", PLAIN_SECRET))) {
-            JobTopics.create(admin, JobTopics.specs(new JobConfig.Topics("w-examples", "w-models",
-                    "w-metrics", "w-dead"), 1, (short) 1));
+            JobTopics.create(
+                    admin,
+                    JobTopics.specs(
+                            new JobConfig.Topics("w-examples", "w-models", "w-metrics", "w-dead"), 1, (short) 1));
         }
         Path plainJob = jobYaml("w", PLAIN, "streamgrad", WRONG);
         Path scramJob = jobYaml("w", SCRAM, "scrammer", WRONG);
@@ -289,19 +364,58 @@ class SecureKafkaIT {
         Path scramProps = clientFile(SCRAM, "scrammer", WRONG);
         List<Cli.Result> results = new ArrayList<>();
         try (LogCapture logs = new LogCapture(Level.INFO)) {
-            results.add(Cli.run("produce", "--bootstrap-servers", bootstrap(), "--topic", "w-examples", "--model", "m",
-                    "--data", data.toString(), "--config", plainJob.toString(), "--kafka-config", plainProps.toString()));
-            results.add(Cli.run("produce", "--bootstrap-servers", bootstrap(), "--topic", "w-examples", "--model", "m",
-                    "--data", data.toString(), "--config", scramJob.toString(), "--kafka-config", scramProps.toString()));
+            results.add(Cli.run(
+                    "produce",
+                    "--bootstrap-servers",
+                    bootstrap(),
+                    "--topic",
+                    "w-examples",
+                    "--model",
+                    "m",
+                    "--data",
+                    data.toString(),
+                    "--config",
+                    plainJob.toString(),
+                    "--kafka-config",
+                    plainProps.toString()));
+            results.add(Cli.run(
+                    "produce",
+                    "--bootstrap-servers",
+                    bootstrap(),
+                    "--topic",
+                    "w-examples",
+                    "--model",
+                    "m",
+                    "--data",
+                    data.toString(),
+                    "--config",
+                    scramJob.toString(),
+                    "--kafka-config",
+                    scramProps.toString()));
             results.add(Cli.run("run", "--config", plainJob.toString(), "--create-topics"));
             results.add(Cli.run("run", "--config", scramJob.toString())); // the job itself: source and sinks
-            results.add(Cli.run("models", "--bootstrap-servers", bootstrap(), "--topic", "w-models", "--kafka-config",
+            results.add(Cli.run(
+                    "models",
+                    "--bootstrap-servers",
+                    bootstrap(),
+                    "--topic",
+                    "w-models",
+                    "--kafka-config",
                     plainProps.toString()));
-            results.add(Cli.run("metrics", "--bootstrap-servers", bootstrap(), "--topic", "w-metrics", "--kafka-config",
+            results.add(Cli.run(
+                    "metrics",
+                    "--bootstrap-servers",
+                    bootstrap(),
+                    "--topic",
+                    "w-metrics",
+                    "--kafka-config",
                     scramProps.toString()));
             for (Cli.Result r : results) {
                 assertThat(r.status()).as(r.all()).isEqualTo(1);
-                assertThat(r.err()).as(r.all()).contains("Authentication failed").doesNotContain(WRONG);
+                assertThat(r.err())
+                        .as(r.all())
+                        .contains("Authentication failed")
+                        .doesNotContain(WRONG);
             }
             assertThat(logs.events()).noneMatch(e -> e.contains(WRONG));
             assertThat(logs.printed()).doesNotContain(WRONG);
@@ -317,12 +431,14 @@ class SecureKafkaIT {
             for (ConsumerRecord<byte[], byte[]> r : readAll(topic)) {
                 records++;
                 assertThat(contains(r.value(), needle) || contains(r.key(), needle))
-                        .as("%s-%d@%d holds the secret", topic, r.partition(), r.offset()).isFalse();
+                        .as("%s-%d@%d holds the secret", topic, r.partition(), r.offset())
+                        .isFalse();
             }
         }
         assertThat(records).isGreaterThan(EXAMPLES);
         int metrics = 0;
-        for (Map.Entry<MetricGroup, Map<String, Metric>> g : METRICS.getMetricsByGroup().entrySet()) {
+        for (Map.Entry<MetricGroup, Map<String, Metric>> g :
+                METRICS.getMetricsByGroup().entrySet()) {
             assertThat(g.getKey().getAllVariables().toString()).doesNotContain(secret);
             for (Map.Entry<String, Metric> m : g.getValue().entrySet()) {
                 metrics++;
@@ -369,10 +485,11 @@ class SecureKafkaIT {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+                    .map(i -> new TopicPartition(topic, i.partition()))
+                    .toList();
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));

@@ -39,7 +39,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -140,13 +139,17 @@ public final class StreamBenchCommand {
         }
 
         StreamBenchData data(int n) {
-            return this == MLP_784 ? StreamBenchData.mnistShaped(id, n, 784, 10, SEED)
+            return this == MLP_784
+                    ? StreamBenchData.mnistShaped(id, n, 784, 10, SEED)
                     : StreamBenchData.hashedClicks(id, n, SPARSE_DIM, SPARSE_NNZ, SEED);
         }
     }
 
     /** How examples travel on the examples topic. */
-    enum Form { EXAMPLE, MINIBATCH }
+    enum Form {
+        EXAMPLE,
+        MINIBATCH
+    }
 
     record Scenario(BenchModel model, Form form) {
         String label() {
@@ -158,10 +161,21 @@ public final class StreamBenchCommand {
      * What one scenario measured: the first measured run's rates, then the last run's (rates, wall time,
      * snapshots, CPU per example); the same as the first when there was one run.
      */
-    record Result(Scenario scenario, long examples, int batchSize, double offlineRate, double offlineCpuUs,
-                  double firstEndToEndRate, double firstRunningRate, double endToEndRate,
-                  double runningRate, double wallSeconds, boolean sameModel, int snapshots, Latency latency,
-                  double[] cpuUs) {
+    record Result(
+            Scenario scenario,
+            long examples,
+            int batchSize,
+            double offlineRate,
+            double offlineCpuUs,
+            double firstEndToEndRate,
+            double firstRunningRate,
+            double endToEndRate,
+            double runningRate,
+            double wallSeconds,
+            boolean sameModel,
+            int snapshots,
+            Latency latency,
+            double[] cpuUs) {
         /** What two idle cores could sustain at these CPU costs: the trainer thread on one, everything on two. */
         double cpuBound() {
             return Math.min(1e6 / cpuUs[1], 2e6 / cpuUs[0]);
@@ -182,8 +196,21 @@ public final class StreamBenchCommand {
             if (other.rate() <= offlineRate) {
                 return this;
             }
-            return new Result(scenario, examples, batchSize, other.rate(), other.cpuUs(), firstEndToEndRate,
-                    firstRunningRate, endToEndRate, runningRate, wallSeconds, sameModel, snapshots, latency, cpuUs);
+            return new Result(
+                    scenario,
+                    examples,
+                    batchSize,
+                    other.rate(),
+                    other.cpuUs(),
+                    firstEndToEndRate,
+                    firstRunningRate,
+                    endToEndRate,
+                    runningRate,
+                    wallSeconds,
+                    sameModel,
+                    snapshots,
+                    latency,
+                    cpuUs);
         }
     }
 
@@ -198,16 +225,17 @@ public final class StreamBenchCommand {
     private static String cpuGroups(double[] seconds) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < CpuMeter.GROUPS.size(); i++) {
-            sb.append(i == 0 ? "" : ", ").append(CpuMeter.GROUPS.get(i)).append(' ')
+            sb.append(i == 0 ? "" : ", ")
+                    .append(CpuMeter.GROUPS.get(i))
+                    .append(' ')
                     .append(String.format(Locale.ROOT, "%.1f", seconds[i + 1]));
         }
         return sb.toString();
     }
 
     /** Event-to-snapshot latency over the snapshots of the paced run (ms); NaN when there were none. */
-    record Latency(double rate, int snapshots, double createdP50, double createdP99, double visibleP50,
-                   double visibleP99) {
-    }
+    record Latency(
+            double rate, int snapshots, double createdP50, double createdP99, double visibleP50, double visibleP99) {}
 
     private final PrintStream out;
     private final PrintStream err;
@@ -268,7 +296,8 @@ public final class StreamBenchCommand {
             throw new UsageException("--model " + model + " --form " + form + ": no such scenario");
         }
         Path given = args.path("dir", null);
-        Path dir = given != null ? Files.createDirectories(given) : Files.createTempDirectory("streamgrad-bench-stream-");
+        Path dir =
+                given != null ? Files.createDirectories(given) : Files.createTempDirectory("streamgrad-bench-stream-");
         StreamBenchCommand bench = new StreamBenchCommand(out, err, quick, runs, passes, dir);
         try {
             bench.checkPasses(scenarios, (int) examples);
@@ -293,7 +322,10 @@ public final class StreamBenchCommand {
         }
         for (Scenario s : scenarios) {
             int n = examples(s.model(), examplesOverride);
-            int batchSize = config("check", s.model(), true).models().config(s.model().id).batchSize();
+            int batchSize = config("check", s.model(), true)
+                    .models()
+                    .config(s.model().id)
+                    .batchSize();
             if (n % batchSize != 0) {
                 throw new UsageException("--passes " + passes + " needs --examples to be a multiple of " + s.model().id
                         + "'s batch_size " + batchSize + " (got " + n + "): otherwise the stream's batches run across"
@@ -308,15 +340,22 @@ public final class StreamBenchCommand {
 
     private int runAll(List<Scenario> scenarios, int examplesOverride, long jvmStart, long mainAt) throws Exception {
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        out.printf(Locale.ROOT, "streamgrad bench-stream%s: %d cores, Java %s, load average %.1f at start%n",
-                quick ? " --quick" : "", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"), load);
+        out.printf(
+                Locale.ROOT,
+                "streamgrad bench-stream%s: %d cores, Java %s, load average %.1f at start%n",
+                quick ? " --quick" : "",
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"),
+                load);
 
         long t = System.currentTimeMillis();
         // ND4J's natives load, and the Flink MiniCluster comes up, while the broker starts; every run below is a job
         // on that MiniCluster.
-        NativePreload.startInBackground(scenarios.stream().map(Scenario::model).distinct()
-                .map(m -> config("preload", m, true).models().config(m.id)).toList());
+        NativePreload.startInBackground(scenarios.stream()
+                .map(Scenario::model)
+                .distinct()
+                .map(m -> config("preload", m, true).models().config(m.id))
+                .toList());
         flink = LocalFlink.startInBackground(2);
         kafka = EmbeddedKafka.start(dir.resolve("kafka"));
         long brokerMs = System.currentTimeMillis() - t;
@@ -339,7 +378,8 @@ public final class StreamBenchCommand {
         // MiniCluster's start-up): each ratio is taken against the faster of the two passes, never the slower.
         Map<BenchModel, Offline> again = new HashMap<>();
         for (Map.Entry<BenchModel, Offline> e : offline.entrySet()) {
-            again.put(e.getKey(), offlinePass(e.getKey(), data.get(e.getKey()), "offline again, after the stream runs"));
+            again.put(
+                    e.getKey(), offlinePass(e.getKey(), data.get(e.getKey()), "offline again, after the stream runs"));
         }
         results.replaceAll(r -> r.withFasterOffline(again.get(r.scenario().model())));
         print(startup, results);
@@ -350,9 +390,13 @@ public final class StreamBenchCommand {
     // ---------------------------------------------------------------- JVM start to first trained record
 
     /** The demo-like path's start-up, in ms since JVM start. */
-    record Startup(long mainMs, long brokerReadyMs, long brokerMs, long jobSubmittedMs, long firstTrainedMs,
-                   long firstRecordMs) {
-    }
+    record Startup(
+            long mainMs,
+            long brokerReadyMs,
+            long brokerMs,
+            long jobSubmittedMs,
+            long firstTrainedMs,
+            long firstRecordMs) {}
 
     /** A one-batch bounded job on the first scenario's model; done before anything else warms the JVM. */
     private Startup startupProbe(BenchModel model, long jvmStart, long mainAt, long brokerMs) throws Exception {
@@ -383,8 +427,7 @@ public final class StreamBenchCommand {
     // ---------------------------------------------------------------- offline
 
     /** The offline pass: examples/s (wall), CPU per example of its one thread (us), the trained model. */
-    record Offline(double rate, double cpuUs, ModelState state) {
-    }
+    record Offline(double rate, double cpuUs, ModelState state) {}
 
     /** One pass of the offline trainer after a warm-up pass over a prefix (JIT, ND4J natives). */
     private Offline offline(BenchModel m, StreamBenchData d) {
@@ -414,8 +457,15 @@ public final class StreamBenchCommand {
         long n = total(d);
         double cpuUs = (threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / n;
         double rate = n / seconds;
-        err.printf(Locale.ROOT, "[%s] %s: %,d examples in %.2f s = %,.0f examples/s, %.2f us CPU per example%n",
-                m.id, label, n, seconds, rate, cpuUs);
+        err.printf(
+                Locale.ROOT,
+                "[%s] %s: %,d examples in %.2f s = %,.0f examples/s, %.2f us CPU per example%n",
+                m.id,
+                label,
+                n,
+                seconds,
+                rate,
+                cpuUs);
         return new Offline(rate, cpuUs, state);
     }
 
@@ -440,7 +490,12 @@ public final class StreamBenchCommand {
         long t0 = System.nanoTime();
         long records = produceAll(input, d, s.form(), batch);
         double produceSeconds = (System.nanoTime() - t0) / 1e9;
-        err.printf(Locale.ROOT, "[%s] produced %,d examples in %,d records in %.1f s%n", name, total(d), records,
+        err.printf(
+                Locale.ROOT,
+                "[%s] produced %,d examples in %,d records in %.1f s%n",
+                name,
+                total(d),
+                records,
                 produceSeconds);
 
         if (!quick) {
@@ -453,7 +508,10 @@ public final class StreamBenchCommand {
         Run first = null;
         Run last = null;
         for (int i = 1; i <= runs; i++) {
-            JobConfig cfg = i == 1 ? input : config(prefix(s, "tp" + i), s.model(), true, input.topics().examples());
+            JobConfig cfg = i == 1
+                    ? input
+                    : config(
+                            prefix(s, "tp" + i), s.model(), true, input.topics().examples());
             JobTopics.create(kafka.admin(), cfg.topics(), 1, (short) 1);
             last = measure(s, d, off, cfg, i);
             if (first == null) {
@@ -463,15 +521,31 @@ public final class StreamBenchCommand {
 
         double rate = Double.isFinite(last.running()) ? last.running() / 2 : last.endToEnd() / 2;
         Latency latency = paced(s, d, rate);
-        return new Result(s, total(d), batch, off.rate(), off.cpuUs(), first.endToEnd(), first.running(),
-                last.endToEnd(), last.running(), last.wallSeconds(), first.sameModel() && last.sameModel(),
-                last.snapshots(), latency, perExample(last.cpuSeconds(), total(d)));
+        return new Result(
+                s,
+                total(d),
+                batch,
+                off.rate(),
+                off.cpuUs(),
+                first.endToEnd(),
+                first.running(),
+                last.endToEnd(),
+                last.running(),
+                last.wallSeconds(),
+                first.sameModel() && last.sameModel(),
+                last.snapshots(),
+                latency,
+                perExample(last.cpuSeconds(), total(d)));
     }
 
     /** One measured run: rates (examples/s), wall seconds, whether the model equals the offline one, CPU seconds. */
-    record Run(double endToEnd, double running, double wallSeconds, boolean sameModel, int snapshots,
-               double[] cpuSeconds) {
-    }
+    record Run(
+            double endToEnd,
+            double running,
+            double wallSeconds,
+            boolean sameModel,
+            int snapshots,
+            double[] cpuSeconds) {}
 
     /** Runs the job once over the whole input (bounded) and measures it. */
     private Run measure(Scenario s, StreamBenchData d, Offline off, JobConfig cfg, int run) throws Exception {
@@ -487,17 +561,21 @@ public final class StreamBenchCommand {
         double jobSeconds = (System.currentTimeMillis() - submitted) / 1000.0;
 
         List<ModelSnapshot> snaps = snapshots(cfg);
-        ModelSnapshot last = snaps.stream().max(Comparator.comparingLong(ModelSnapshot::getVersion)).orElseThrow(
-                () -> new IllegalStateException(name + ": no snapshot was committed to " + cfg.topics().models()));
+        ModelSnapshot last = snaps.stream()
+                .max(Comparator.comparingLong(ModelSnapshot::getVersion))
+                .orElseThrow(() -> new IllegalStateException(
+                        name + ": no snapshot was committed to " + cfg.topics().models()));
         long n = total(d);
         if (last.getExamplesSeen() != n) {
             throw new IllegalStateException(name + ": the final snapshot has examples_seen=" + last.getExamplesSeen()
-                    + ", expected " + n + " (examples lost or dead-lettered? read " + cfg.topics().deadLetters() + ")");
+                    + ", expected " + n + " (examples lost or dead-lettered? read "
+                    + cfg.topics().deadLetters() + ")");
         }
         long end = last.getCreatedAt().toEpochMilli();
         double e2e = n / Math.max(1e-3, (end - submitted) / 1000.0);
         List<TrainingMetrics> metrics = metrics(cfg).stream()
-                .sorted(Comparator.comparingLong(TrainingMetrics::getStep)).toList();
+                .sorted(Comparator.comparingLong(TrainingMetrics::getStep))
+                .toList();
         double running = Double.NaN;
         if (!metrics.isEmpty() && metrics.get(0).getExamplesSeen() < n) {
             TrainingMetrics first = metrics.get(0);
@@ -505,9 +583,17 @@ public final class StreamBenchCommand {
                     / Math.max(1e-3, (end - first.getCreatedAt().toEpochMilli()) / 1000.0);
         }
         boolean same = state(last).equals(off.state());
-        err.printf(Locale.ROOT, "[%s] stream: job %.1f s, end to end %,.0f examples/s, running %,.0f examples/s,"
-                + " %d snapshots, model %s the offline one; CPU s: process %.1f, %s%n",
-                name, jobSeconds, e2e, running, snaps.size(), same ? "equals" : "DIFFERS FROM", cpu[0],
+        err.printf(
+                Locale.ROOT,
+                "[%s] stream: job %.1f s, end to end %,.0f examples/s, running %,.0f examples/s,"
+                        + " %d snapshots, model %s the offline one; CPU s: process %.1f, %s%n",
+                name,
+                jobSeconds,
+                e2e,
+                running,
+                snaps.size(),
+                same ? "equals" : "DIFFERS FROM",
+                cpu[0],
                 cpuGroups(cpu));
         return new Run(e2e, running, (end - submitted) / 1000.0, same, snaps.size(), cpu);
     }
@@ -524,7 +610,11 @@ public final class StreamBenchCommand {
         produce(cfg, d, s.form(), batch, n);
         long t0 = System.nanoTime();
         flink.submit(JobGraphs.streamGraph(cfg)).result(Duration.ofMinutes(60));
-        err.printf(Locale.ROOT, "[%s] warm-up run over %,d examples: %.1f s%n", s.label(), n,
+        err.printf(
+                Locale.ROOT,
+                "[%s] warm-up run over %,d examples: %.1f s%n",
+                s.label(),
+                n,
                 (System.nanoTime() - t0) / 1e9);
     }
 
@@ -587,8 +677,8 @@ public final class StreamBenchCommand {
 
         LocalFlink.Job job = flink.submit(JobGraphs.streamGraph(cfg));
         try (KafkaProducer<byte[], byte[]> p = producer();
-             KafkaConsumer<byte[], byte[]> models = KafkaClients.committedReader(client(), cfg.topics().models(),
-                     Duration.ofSeconds(30))) {
+                KafkaConsumer<byte[], byte[]> models =
+                        KafkaClients.committedReader(client(), cfg.topics().models(), Duration.ofSeconds(30))) {
             // Warm-up: one metrics window, not timed; its committed metrics record shows the job is consuming.
             CheckedProducer warm = new CheckedProducer(p); // closed with p
             for (int r = 0; r < warmRecords; r++) {
@@ -599,32 +689,35 @@ public final class StreamBenchCommand {
 
             AtomicReference<Throwable> failure = new AtomicReference<>();
             double recordsPerSecond = rate / perRecord;
-            Thread producer = new Thread(() -> {
-                long start = System.nanoTime();
-                for (int r = 0; r < pacedRecords; r++) {
-                    long due = start + (long) (r * 1e9 / recordsPerSecond);
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        LockSupport.parkNanos(wait);
-                    }
-                    long now = System.currentTimeMillis();
-                    p.send(record(cfg, encode(d, s.form(), warmRecords + r, perRecord, now)), (md, e) -> {
-                        if (e != null) {
-                            failure.compareAndSet(null, e);
-                        } else if (md.offset() < eventTimeByOffset.length) {
-                            eventTimeByOffset[(int) md.offset()] = now;
+            Thread producer = new Thread(
+                    () -> {
+                        long start = System.nanoTime();
+                        for (int r = 0; r < pacedRecords; r++) {
+                            long due = start + (long) (r * 1e9 / recordsPerSecond);
+                            long wait = due - System.nanoTime();
+                            if (wait > 0) {
+                                LockSupport.parkNanos(wait);
+                            }
+                            long now = System.currentTimeMillis();
+                            p.send(record(cfg, encode(d, s.form(), warmRecords + r, perRecord, now)), (md, e) -> {
+                                if (e != null) {
+                                    failure.compareAndSet(null, e);
+                                } else if (md.offset() < eventTimeByOffset.length) {
+                                    eventTimeByOffset[(int) md.offset()] = now;
+                                }
+                            });
                         }
-                    });
-                }
-                p.flush();
-            }, "bench-stream-producer");
+                        p.flush();
+                    },
+                    "bench-stream-producer");
             producer.start();
 
             long expected = (long) total * perRecord;
             List<double[]> seen = new ArrayList<>(); // {created - event, visible - event}
             var codec = SingleObjectCodec.modelSnapshot();
             String partition = cfg.topics().examples() + "-0";
-            long deadline = System.nanoTime() + Duration.ofSeconds((long) (seconds * 4) + 120).toNanos();
+            long deadline = System.nanoTime()
+                    + Duration.ofSeconds((long) (seconds * 4) + 120).toNanos();
             boolean done = false;
             while (!done) {
                 if (System.nanoTime() > deadline) {
@@ -650,11 +743,24 @@ public final class StreamBenchCommand {
             }
             double[] created = seen.stream().mapToDouble(x -> x[0]).sorted().toArray();
             double[] visible = seen.stream().mapToDouble(x -> x[1]).sorted().toArray();
-            err.printf(Locale.ROOT, "[%s] latency at %,.0f examples/s over %d snapshots: created p50 %.0f ms p99 %.0f ms,"
-                    + " visible p50 %.0f ms p99 %.0f ms%n", s.label(), rate, created.length, percentile(created, 50),
-                    percentile(created, 99), percentile(visible, 50), percentile(visible, 99));
-            return new Latency(rate, created.length, percentile(created, 50), percentile(created, 99),
-                    percentile(visible, 50), percentile(visible, 99));
+            err.printf(
+                    Locale.ROOT,
+                    "[%s] latency at %,.0f examples/s over %d snapshots: created p50 %.0f ms p99 %.0f ms,"
+                            + " visible p50 %.0f ms p99 %.0f ms%n",
+                    s.label(),
+                    rate,
+                    created.length,
+                    percentile(created, 50),
+                    percentile(created, 99),
+                    percentile(visible, 50),
+                    percentile(visible, 99));
+            return new Latency(
+                    rate,
+                    created.length,
+                    percentile(created, 50),
+                    percentile(created, 99),
+                    percentile(visible, 50),
+                    percentile(visible, 99));
         } finally {
             job.cancel(Duration.ofMinutes(1));
         }
@@ -671,7 +777,8 @@ public final class StreamBenchCommand {
 
     private void awaitMetrics(JobConfig cfg, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (KafkaConsumer<byte[], byte[]> c = KafkaClients.committedReader(client(), cfg.topics().metrics(), timeout)) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                KafkaClients.committedReader(client(), cfg.topics().metrics(), timeout)) {
             while (c.poll(Duration.ofMillis(100)).isEmpty()) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("latency run: the job committed no metrics record to "
@@ -694,25 +801,62 @@ public final class StreamBenchCommand {
 
     private void print(Startup s, List<Result> results) {
         out.println();
-        out.printf(Locale.ROOT, "JVM start -> first trained record (one-batch job on %s, committed metrics record):"
-                + " %.1f s%n", results.isEmpty() ? "-" : results.get(0).scenario().model().id, s.firstRecordMs() / 1000.0);
-        out.printf(Locale.ROOT, "  command running %.1f s, broker ready %.1f s (its start %.1f s), job submitted %.1f s,"
-                + " first batch trained %.1f s, its metrics record committed and read %.1f s%n", s.mainMs() / 1000.0,
-                s.brokerReadyMs() / 1000.0, s.brokerMs() / 1000.0, s.jobSubmittedMs() / 1000.0,
-                s.firstTrainedMs() / 1000.0, s.firstRecordMs() / 1000.0);
+        out.printf(
+                Locale.ROOT,
+                "JVM start -> first trained record (one-batch job on %s, committed metrics record):" + " %.1f s%n",
+                results.isEmpty() ? "-" : results.get(0).scenario().model().id,
+                s.firstRecordMs() / 1000.0);
+        out.printf(
+                Locale.ROOT,
+                "  command running %.1f s, broker ready %.1f s (its start %.1f s), job submitted %.1f s,"
+                        + " first batch trained %.1f s, its metrics record committed and read %.1f s%n",
+                s.mainMs() / 1000.0,
+                s.brokerReadyMs() / 1000.0,
+                s.brokerMs() / 1000.0,
+                s.jobSubmittedMs() / 1000.0,
+                s.firstTrainedMs() / 1000.0,
+                s.firstRecordMs() / 1000.0);
         out.println();
-        out.printf(Locale.ROOT, "throughput (examples/s; stream = broker -> job -> final snapshot, exactly-once sinks;"
-                + " 1st: the first measured run, the rest: run %d of %d%s):%n", runs, runs,
+        out.printf(
+                Locale.ROOT,
+                "throughput (examples/s; stream = broker -> job -> final snapshot, exactly-once sinks;"
+                        + " 1st: the first measured run, the rest: run %d of %d%s):%n",
+                runs,
+                runs,
                 passes > 1 ? "; each run " + passes + " passes over the examples, as is the offline figure" : "");
-        out.printf(Locale.ROOT, "%-28s %10s %6s %12s %12s %7s %12s %12s %7s %7s %7s %6s %5s%n", "scenario", "examples",
-                "batch", "offline", "1st e2e", "1st/off", "stream e2e", "running", "e2e/off", "run/off", "wall s",
-                "snaps", "same");
+        out.printf(
+                Locale.ROOT,
+                "%-28s %10s %6s %12s %12s %7s %12s %12s %7s %7s %7s %6s %5s%n",
+                "scenario",
+                "examples",
+                "batch",
+                "offline",
+                "1st e2e",
+                "1st/off",
+                "stream e2e",
+                "running",
+                "e2e/off",
+                "run/off",
+                "wall s",
+                "snaps",
+                "same");
         for (Result r : results) {
-            out.printf(Locale.ROOT, "%-28s %,10d %6d %,12.0f %,12.0f %7.2f %,12.0f %,12.0f %7.2f %7.2f %7.1f %6d %5s%n",
-                    r.scenario().label(), r.examples(), r.batchSize(), r.offlineRate(), r.firstEndToEndRate(),
-                    r.firstEndToEndRate() / r.offlineRate(), r.endToEndRate(), r.runningRate(),
-                    r.endToEndRate() / r.offlineRate(), r.runningRate() / r.offlineRate(), r.wallSeconds(),
-                    r.snapshots(), r.sameModel() ? "yes" : "NO");
+            out.printf(
+                    Locale.ROOT,
+                    "%-28s %,10d %6d %,12.0f %,12.0f %7.2f %,12.0f %,12.0f %7.2f %7.2f %7.1f %6d %5s%n",
+                    r.scenario().label(),
+                    r.examples(),
+                    r.batchSize(),
+                    r.offlineRate(),
+                    r.firstEndToEndRate(),
+                    r.firstEndToEndRate() / r.offlineRate(),
+                    r.endToEndRate(),
+                    r.runningRate(),
+                    r.endToEndRate() / r.offlineRate(),
+                    r.runningRate() / r.offlineRate(),
+                    r.wallSeconds(),
+                    r.snapshots(),
+                    r.sameModel() ? "yes" : "NO");
         }
         out.println();
         out.println("CPU per example (us; stream, the last run: the whole process, broker included, by thread group;"
@@ -725,17 +869,38 @@ public final class StreamBenchCommand {
             for (double us : r.cpuUs()) {
                 out.printf(Locale.ROOT, " %8.2f", us);
             }
-            out.printf(Locale.ROOT, " %,12.0f %8.2f %,12.0f %8.2f%n", r.cpuBound(), r.cpuBound() / r.offlineCpuBound(),
-                    r.steadyCpuBound(), r.steadyCpuBound() / r.offlineCpuBound());
+            out.printf(
+                    Locale.ROOT,
+                    " %,12.0f %8.2f %,12.0f %8.2f%n",
+                    r.cpuBound(),
+                    r.cpuBound() / r.offlineCpuBound(),
+                    r.steadyCpuBound(),
+                    r.steadyCpuBound() / r.offlineCpuBound());
         }
         out.println();
         out.println("event-to-snapshot latency (ms; paced run at half the running rate, live event times):");
-        out.printf(Locale.ROOT, "%-28s %12s %6s %10s %10s %10s %10s%n", "scenario", "examples/s", "snaps",
-                "created50", "created99", "visible50", "visible99");
+        out.printf(
+                Locale.ROOT,
+                "%-28s %12s %6s %10s %10s %10s %10s%n",
+                "scenario",
+                "examples/s",
+                "snaps",
+                "created50",
+                "created99",
+                "visible50",
+                "visible99");
         for (Result r : results) {
             Latency l = r.latency();
-            out.printf(Locale.ROOT, "%-28s %,12.0f %6d %10.0f %10.0f %10.0f %10.0f%n", r.scenario().label(),
-                    l.rate(), l.snapshots(), l.createdP50(), l.createdP99(), l.visibleP50(), l.visibleP99());
+            out.printf(
+                    Locale.ROOT,
+                    "%-28s %,12.0f %6d %10.0f %10.0f %10.0f %10.0f%n",
+                    r.scenario().label(),
+                    l.rate(),
+                    l.snapshots(),
+                    l.createdP50(),
+                    l.createdP99(),
+                    l.visibleP50(),
+                    l.visibleP99());
         }
         out.println();
         out.println("offline: the offline trainer's examples/s, the faster of a pass before the stream runs (after a"
@@ -764,11 +929,13 @@ public final class StreamBenchCommand {
         private static final Path TASKS = Path.of("/proc/self/task");
         /** Often enough to lose little of a task thread that ends, rarely enough to cost little. */
         private static final long SAMPLE_NANOS = 100_000_000L;
+
         private final com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         private final java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         /** thread -> {first, last} CPU ns; Java threads by id, native ones (JIT, GC) by tid and start time. */
         private final Map<String, long[]> seen = new java.util.concurrent.ConcurrentHashMap<>();
+
         private final Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
         private final long processStart = os.getProcessCpuTime();
         private final Thread sampler;
@@ -780,12 +947,14 @@ public final class StreamBenchCommand {
             sampleJava();
             sampleNative();
             baseline = false;
-            sampler = new Thread(() -> {
-                while (running) {
-                    sampleJava();
-                    LockSupport.parkNanos(SAMPLE_NANOS);
-                }
-            }, "bench-stream-cpu-meter");
+            sampler = new Thread(
+                    () -> {
+                        while (running) {
+                            sampleJava();
+                            LockSupport.parkNanos(SAMPLE_NANOS);
+                        }
+                    },
+                    "bench-stream-cpu-meter");
             sampler.setDaemon(true);
             sampler.start();
         }
@@ -833,7 +1002,8 @@ public final class StreamBenchCommand {
                 if (f.length < 20) {
                     continue;
                 }
-                long nanos = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // utime + stime, USER_HZ 100
+                long nanos =
+                        (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // utime + stime, USER_HZ 100
                 // Linux reuses thread ids: a native thread is its id and its start time.
                 String key = "n" + tid + "@" + f[19];
                 names.putIfAbsent(key, name);
@@ -875,11 +1045,13 @@ public final class StreamBenchCommand {
             for (Map.Entry<String, long[]> e : seen.entrySet()) {
                 String name = names.getOrDefault(e.getKey(), "");
                 if ("other".equals(group(name))) {
-                    byName.merge(name.replaceAll("[0-9]+$", "#"), (e.getValue()[1] - e.getValue()[0]) / 1e9,
-                            Double::sum);
+                    byName.merge(
+                            name.replaceAll("[0-9]+$", "#"), (e.getValue()[1] - e.getValue()[0]) / 1e9, Double::sum);
                 }
             }
-            return byName.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(n)
+            return byName.entrySet().stream()
+                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .limit(n)
                     .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
                     .collect(java.util.stream.Collectors.joining(", "));
         }
@@ -898,12 +1070,16 @@ public final class StreamBenchCommand {
             if (name.startsWith("GC Thread") || name.startsWith("G1 ")) {
                 return "gc";
             }
-            if (name.startsWith("kafka-producer") || name.startsWith("kafka-coordinator")
+            if (name.startsWith("kafka-producer")
+                    || name.startsWith("kafka-coordinator")
                     || name.startsWith("kafka-admin")) {
                 return "other"; // clients: the sinks' producers, the source's consumer
             }
-            if (name.startsWith("data-plane") || name.startsWith("kafka-") || name.startsWith("quorum-")
-                    || name.startsWith("broker-") || name.startsWith("controller-")) {
+            if (name.startsWith("data-plane")
+                    || name.startsWith("kafka-")
+                    || name.startsWith("quorum-")
+                    || name.startsWith("broker-")
+                    || name.startsWith("controller-")) {
                 return "broker";
             }
             return "other";
@@ -935,8 +1111,17 @@ public final class StreamBenchCommand {
                 models:
                   %s:
                 %s
-                """.formatted(kafka == null ? "127.0.0.1:9" : kafka.bootstrapServers(), examplesTopic, prefix, prefix, prefix,
-                prefix, bounded, dir.resolve("checkpoints").resolve(prefix).toUri(), m.id, m.yaml.indent(4));
+                """.formatted(
+                        kafka == null ? "127.0.0.1:9" : kafka.bootstrapServers(),
+                        examplesTopic,
+                        prefix,
+                        prefix,
+                        prefix,
+                        prefix,
+                        bounded,
+                        dir.resolve("checkpoints").resolve(prefix).toUri(),
+                        m.id,
+                        m.yaml.indent(4));
         return JobConfigParser.parse(yaml, "bench-stream:" + prefix);
     }
 
@@ -998,14 +1183,15 @@ public final class StreamBenchCommand {
 
     private static ProducerRecord<byte[], byte[]> record(JobConfig cfg, byte[] value) {
         String model = cfg.models().modelIds().iterator().next();
-        return new ProducerRecord<>(cfg.topics().examples(), 0, model.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                value);
+        return new ProducerRecord<>(
+                cfg.topics().examples(), 0, model.getBytes(java.nio.charset.StandardCharsets.UTF_8), value);
     }
 
     private List<ModelSnapshot> snapshots(JobConfig cfg) throws InvalidRecordException {
         var codec = SingleObjectCodec.modelSnapshot();
         List<ModelSnapshot> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : KafkaClients.readAll(client(), cfg.topics().models(), Duration.ofMinutes(2))) {
+        for (ConsumerRecord<byte[], byte[]> r :
+                KafkaClients.readAll(client(), cfg.topics().models(), Duration.ofMinutes(2))) {
             out.add(codec.decode(r.value()));
         }
         return out;
@@ -1014,7 +1200,8 @@ public final class StreamBenchCommand {
     private List<TrainingMetrics> metrics(JobConfig cfg) throws InvalidRecordException {
         var codec = SingleObjectCodec.trainingMetrics();
         List<TrainingMetrics> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : KafkaClients.readAll(client(), cfg.topics().metrics(), Duration.ofMinutes(1))) {
+        for (ConsumerRecord<byte[], byte[]> r :
+                KafkaClients.readAll(client(), cfg.topics().metrics(), Duration.ofMinutes(1))) {
             out.add(codec.decode(r.value()));
         }
         return out;

@@ -44,14 +44,15 @@ final class StreamBenchData {
     final float[] dense;
     /** CSR rows (all values 1), or null for dense data. */
     final int[] rowPtr;
+
     final int[] indices;
     final float[] labels;
 
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(1 << 16);
     private BinaryEncoder encoder;
 
-    private StreamBenchData(String modelId, int size, int dim, float[] dense, int[] rowPtr, int[] indices,
-                            float[] labels) {
+    private StreamBenchData(
+            String modelId, int size, int dim, float[] dense, int[] rowPtr, int[] indices, float[] labels) {
         this.modelId = modelId;
         this.size = size;
         this.dim = dim;

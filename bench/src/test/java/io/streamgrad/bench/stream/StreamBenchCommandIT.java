@@ -2,11 +2,11 @@ package io.streamgrad.bench.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,17 +24,36 @@ class StreamBenchCommandIT {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-        int status = StreamBenchCommand.execute(List.of("--model", "sparse-logistic", "--form", "minibatch",
-                "--quick", "--examples", "2560", "--passes", "2", "--dir", dir.toString()), new PrintStream(out, true),
+        int status = StreamBenchCommand.execute(
+                List.of(
+                        "--model",
+                        "sparse-logistic",
+                        "--form",
+                        "minibatch",
+                        "--quick",
+                        "--examples",
+                        "2560",
+                        "--passes",
+                        "2",
+                        "--dir",
+                        dir.toString()),
+                new PrintStream(out, true),
                 new PrintStream(err, true));
 
         String text = out.toString(StandardCharsets.UTF_8);
-        assertThat(status).as("exit status; stderr:%n%s", err.toString(StandardCharsets.UTF_8)).isZero();
-        assertThat(text).contains("JVM start -> first trained record", "throughput (examples/s",
-                "CPU per example", "event-to-snapshot latency");
+        assertThat(status)
+                .as("exit status; stderr:%n%s", err.toString(StandardCharsets.UTF_8))
+                .isZero();
+        assertThat(text)
+                .contains(
+                        "JVM start -> first trained record",
+                        "throughput (examples/s",
+                        "CPU per example",
+                        "event-to-snapshot latency");
         assertThat(text.lines().filter(l -> l.startsWith("sparse-logistic / MiniBatch")))
                 .hasSize(3) // one row in each table
-                .first().satisfies(row -> {
+                .first()
+                .satisfies(row -> {
                     assertThat(row).contains("5,120", "256"); // 2 passes over 2,560 examples
                     assertThat(row).endsWith("yes"); // the streamed model equals the offline one bit for bit
                 });

@@ -7,10 +7,10 @@ import io.streamgrad.avro.MiniBatch;
 import io.streamgrad.learner.data.Batch;
 import io.streamgrad.learner.data.Dataset;
 import io.streamgrad.schemas.SingleObjectCodec;
-import java.util.List;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The benchmark's hand-written Avro bodies decode, with the job's codecs, to the rows the offline side trains; options. */
@@ -27,8 +27,9 @@ class StreamBenchCommandTest {
             assertThat(e.getModelId()).isEqualTo("s");
             assertThat(e.getEventTime().toEpochMilli()).isEqualTo(1234);
             assertThat(e.getDense()).isEmpty();
-            assertThat(e.getIndices()).containsExactly(java.util.Arrays.stream(row.indices()).boxed()
-                    .toArray(Integer[]::new));
+            assertThat(e.getIndices())
+                    .containsExactly(
+                            java.util.Arrays.stream(row.indices()).boxed().toArray(Integer[]::new));
             assertThat(e.getIndices()).hasSizeBetween(20, 40).doesNotHaveDuplicates();
             assertThat(e.getValues()).hasSameSizeAs(e.getIndices()).containsOnly(1f);
             assertThat(e.getLabel()).isEqualTo(row.labels()[0]).isIn(0f, 1f);
@@ -80,10 +81,13 @@ class StreamBenchCommandTest {
         assertThat(StreamBenchCommand.execute(List.of("--model", "cnn"), o, e)).isEqualTo(2);
         assertThat(StreamBenchCommand.execute(List.of("--form", "csv"), o, e)).isEqualTo(2);
         assertThat(StreamBenchCommand.execute(List.of("--examples", "0"), o, e)).isEqualTo(2);
-        assertThat(StreamBenchCommand.execute(List.of("--model", "mlp", "--examples", "1000", "--passes", "2"),
-                o, e)).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--model: 'cnn' is not one of",
-                "--form: 'csv' is not one of", "--examples: 0 is outside",
-                "--passes 2 needs --examples to be a multiple of mlp's batch_size 128 (got 1000)");
+        assertThat(StreamBenchCommand.execute(List.of("--model", "mlp", "--examples", "1000", "--passes", "2"), o, e))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains(
+                        "--model: 'cnn' is not one of",
+                        "--form: 'csv' is not one of",
+                        "--examples: 0 is outside",
+                        "--passes 2 needs --examples to be a multiple of mlp's batch_size 128 (got 1000)");
     }
 }

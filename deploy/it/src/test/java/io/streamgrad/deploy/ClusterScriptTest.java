@@ -27,19 +27,20 @@ class ClusterScriptTest {
     @Test
     void up_withAFixedPortThatIsTaken_failsNamingTheSetting_andStartsNothing() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            LocalCluster cluster = LocalCluster.notStarted(REPO, dir.resolve("c"),
-                    Map.of("STREAMGRAD_REST_PORT", Integer.toString(taken.getLocalPort())));
+            LocalCluster cluster = LocalCluster.notStarted(
+                    REPO, dir.resolve("c"), Map.of("STREAMGRAD_REST_PORT", Integer.toString(taken.getLocalPort())));
             LocalCluster.Result up = cluster.script(TIMEOUT, "cluster.sh", "up");
             assertThat(up.exitCode()).as(up.output()).isEqualTo(1);
-            assertThat(up.output()).contains("port " + taken.getLocalPort() + " (STREAMGRAD_REST_PORT) is already in use");
+            assertThat(up.output())
+                    .contains("port " + taken.getLocalPort() + " (STREAMGRAD_REST_PORT) is already in use");
             assertThat(cluster.processesOfThisCluster()).isEmpty();
         }
     }
 
     @Test
     void up_withAMalformedTopicSpec_failsBeforeStartingAnything() {
-        LocalCluster cluster = LocalCluster.notStarted(REPO, dir.resolve("c"),
-                Map.of("STREAMGRAD_TOPICS", "examples:2 models:two:compact"));
+        LocalCluster cluster = LocalCluster.notStarted(
+                REPO, dir.resolve("c"), Map.of("STREAMGRAD_TOPICS", "examples:2 models:two:compact"));
         LocalCluster.Result up = cluster.script(TIMEOUT, "cluster.sh", "up");
         assertThat(up.exitCode()).isEqualTo(1);
         assertThat(up.output()).contains("STREAMGRAD_TOPICS: 'models:two:compact' is not NAME:PARTITIONS[:compact]");
@@ -62,8 +63,8 @@ class ClusterScriptTest {
         Path config = Files.writeString(dir.resolve("job.yaml"), "kafka: {bootstrap.servers: \"127.0.0.1:9\"}\n");
         Path jar = Files.write(dir.resolve("job.jar"), new byte[] {0});
         LocalCluster cluster = LocalCluster.notStarted(REPO, dir.resolve("none"), Map.of());
-        LocalCluster.Result submit = cluster.script(Duration.ofSeconds(30), "submit.sh", "--config", config.toString(),
-                "--jar", jar.toString());
+        LocalCluster.Result submit = cluster.script(
+                Duration.ofSeconds(30), "submit.sh", "--config", config.toString(), "--jar", jar.toString());
         assertThat(submit.exitCode()).isEqualTo(1);
         assertThat(submit.output()).contains("start one with 'streamgrad cluster up'");
     }

@@ -17,8 +17,7 @@ final class Dashboard {
     static final Path FILE = Manifests.deployDir().resolve("grafana/streamgrad-dashboard.json");
     private static final Pattern METRIC = Pattern.compile("\\bflink_[A-Za-z0-9_]+");
 
-    private Dashboard() {
-    }
+    private Dashboard() {}
 
     static JsonNode load() {
         try {

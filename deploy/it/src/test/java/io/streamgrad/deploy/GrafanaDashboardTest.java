@@ -21,9 +21,15 @@ class GrafanaDashboardTest {
     /** The trainer's per-model metric group is {@code addGroup("model", id)}: Prometheus name prefix and label. */
     static final String PER_MODEL_PREFIX = "flink_taskmanager_job_task_operator_model_";
     /** What the trainer registers per model (ModelTrainer.ModelGauges in flink-job). */
-    static final List<String> PER_MODEL_METRICS =
-            List.of("examples", "batches", "skippedBatches", "rollbacks", "lrScale", "loss", "snapshotVersion",
-                    "eventTimeLagMs");
+    static final List<String> PER_MODEL_METRICS = List.of(
+            "examples",
+            "batches",
+            "skippedBatches",
+            "rollbacks",
+            "lrScale",
+            "loss",
+            "snapshotVersion",
+            "eventTimeLagMs");
 
     @Test
     void dashboard_hasIdentity_andPanelsWithUniqueIdsOnA24ColumnGrid() {
@@ -33,15 +39,28 @@ class GrafanaDashboardTest {
         Set<Integer> ids = new HashSet<>();
         List<int[]> boxes = new ArrayList<>();
         for (JsonNode panel : DASHBOARD.path("panels")) {
-            assertThat(ids.add(panel.path("id").asInt())).as("unique id %s", panel.path("id")).isTrue();
+            assertThat(ids.add(panel.path("id").asInt()))
+                    .as("unique id %s", panel.path("id"))
+                    .isTrue();
             JsonNode g = panel.path("gridPos");
-            int[] box = {g.path("x").asInt(), g.path("y").asInt(), g.path("w").asInt(), g.path("h").asInt()};
-            assertThat(box[0] + box[2]).as("panel '%s' fits 24 columns", panel.path("title").asText()).isLessThanOrEqualTo(24);
+            int[] box = {
+                g.path("x").asInt(),
+                g.path("y").asInt(),
+                g.path("w").asInt(),
+                g.path("h").asInt()
+            };
+            assertThat(box[0] + box[2])
+                    .as("panel '%s' fits 24 columns", panel.path("title").asText())
+                    .isLessThanOrEqualTo(24);
             assertThat(box[2]).isPositive();
             for (int[] other : boxes) {
-                boolean overlap = box[0] < other[0] + other[2] && other[0] < box[0] + box[2]
-                        && box[1] < other[1] + other[3] && other[1] < box[1] + box[3];
-                assertThat(overlap).as("panel '%s' overlaps another", panel.path("title").asText()).isFalse();
+                boolean overlap = box[0] < other[0] + other[2]
+                        && other[0] < box[0] + box[2]
+                        && box[1] < other[1] + other[3]
+                        && other[1] < box[1] + box[3];
+                assertThat(overlap)
+                        .as("panel '%s' overlaps another", panel.path("title").asText())
+                        .isFalse();
             }
             boxes.add(box);
         }
@@ -58,7 +77,9 @@ class GrafanaDashboardTest {
             if (panel.path("type").asText().equals("row")) {
                 continue;
             }
-            assertThat(panel.path("targets")).as("panel '%s' targets", panel.path("title").asText()).isNotEmpty();
+            assertThat(panel.path("targets"))
+                    .as("panel '%s' targets", panel.path("title").asText())
+                    .isNotEmpty();
             assertThat(panel.path("datasource").path("uid").asText()).isEqualTo("${datasource}");
             for (JsonNode target : panel.path("targets")) {
                 assertThat(target.path("datasource").path("uid").asText()).isEqualTo("${datasource}");
@@ -73,7 +94,9 @@ class GrafanaDashboardTest {
     @Test
     void everyExpression_isBalanced_andTakesRatesOnlyOverRanges() {
         for (String expr : Dashboard.expressions(DASHBOARD)) {
-            assertThat(balanced(expr)).as("brackets and quotes balanced in %s", expr).isTrue();
+            assertThat(balanced(expr))
+                    .as("brackets and quotes balanced in %s", expr)
+                    .isTrue();
             if (expr.contains("rate(") || expr.contains("increase(")) {
                 assertThat(expr).as(expr).containsPattern("\\[\\d+[smh]\\]\\)");
             }
@@ -109,7 +132,7 @@ class GrafanaDashboardTest {
                     case '}' -> brace--;
                     case '[' -> bracket++;
                     case ']' -> bracket--;
-                    default -> { }
+                    default -> {}
                 }
                 if (paren < 0 || brace < 0 || bracket < 0) {
                     return false;

@@ -17,10 +17,15 @@ import org.junit.jupiter.api.Test;
  */
 class KubernetesJobConfigTest {
 
-    private static final List<Doc> DOCS = Manifests.loadAll(Manifests.deployDir().resolve("kubernetes"));
+    private static final List<Doc> DOCS =
+            Manifests.loadAll(Manifests.deployDir().resolve("kubernetes"));
 
     private static JobConfig jobConfig() {
-        String yaml = Manifests.only(DOCS, "ConfigMap").node().path("data").path("job.yaml").asText();
+        String yaml = Manifests.only(DOCS, "ConfigMap")
+                .node()
+                .path("data")
+                .path("job.yaml")
+                .asText();
         return JobConfigParser.parse(yaml, "deploy/kubernetes/job-config.yaml (data.job.yaml)");
     }
 
@@ -41,9 +46,14 @@ class KubernetesJobConfigTest {
             JsonNode spec = doc.node().path("spec");
             topics.add(spec.path("topicName").asText(doc.name()));
         }
-        assertThat(topics).containsExactlyInAnyOrder(config.topics().examples(), config.topics().models(),
-                config.topics().metrics(), config.topics().deadLetters());
-        JsonNode job = Manifests.only(DOCS, "FlinkDeployment").node().path("spec").path("job");
+        assertThat(topics)
+                .containsExactlyInAnyOrder(
+                        config.topics().examples(),
+                        config.topics().models(),
+                        config.topics().metrics(),
+                        config.topics().deadLetters());
+        JsonNode job =
+                Manifests.only(DOCS, "FlinkDeployment").node().path("spec").path("job");
         assertThat(config.parallelism()).isEqualTo(job.path("parallelism").asInt());
         // Snapshots become visible per checkpoint: publishing more often than checkpoints complete gains nothing.
         assertThat(config.snapshotEverySeconds() * 1000).isGreaterThanOrEqualTo(config.checkpointIntervalMs());

@@ -46,13 +46,27 @@ class KubernetesManifestsTest {
 
     @Test
     void everyManifest_isANamedKubernetesObject_inTheStreamgradNamespace() {
-        assertThat(DOCS).extracting(Doc::kind).contains("FlinkDeployment", "Kafka", "KafkaNodePool", "KafkaTopic",
-                "ConfigMap", "ServiceAccount", "PodMonitor");
+        assertThat(DOCS)
+                .extracting(Doc::kind)
+                .contains(
+                        "FlinkDeployment",
+                        "Kafka",
+                        "KafkaNodePool",
+                        "KafkaTopic",
+                        "ConfigMap",
+                        "ServiceAccount",
+                        "PodMonitor");
         for (Doc doc : DOCS) {
-            assertThat(doc.node().path("apiVersion").asText()).as("%s apiVersion", doc).isNotBlank();
-            assertThat(doc.name()).as("%s metadata.name", doc).matches(DNS_1123_SUBDOMAIN).hasSizeLessThanOrEqualTo(253);
+            assertThat(doc.node().path("apiVersion").asText())
+                    .as("%s apiVersion", doc)
+                    .isNotBlank();
+            assertThat(doc.name())
+                    .as("%s metadata.name", doc)
+                    .matches(DNS_1123_SUBDOMAIN)
+                    .hasSizeLessThanOrEqualTo(253);
             if (!doc.kind().equals("Namespace")) {
-                assertThat(doc.node().path("metadata").path("namespace").asText()).as("%s namespace", doc)
+                assertThat(doc.node().path("metadata").path("namespace").asText())
+                        .as("%s namespace", doc)
                         .isEqualTo("streamgrad");
             }
         }
@@ -83,12 +97,14 @@ class KubernetesManifestsTest {
     void crdSchemaCheck_rejectsAMisspeltField_andANumberWhereFlinkExpectsAString() {
         ObjectNode misspelt = flinkDeployment().deepCopy();
         ((ObjectNode) misspelt.path("spec").path("job")).put("upgradeMod", "savepoint");
-        assertThat(flinkDeploymentSchema().validate(misspelt)).extracting(ValidationMessage::getMessage)
+        assertThat(flinkDeploymentSchema().validate(misspelt))
+                .extracting(ValidationMessage::getMessage)
                 .anySatisfy(m -> assertThat(m).contains("upgradeMod"));
 
         ObjectNode unquoted = flinkDeployment().deepCopy();
         ((ObjectNode) unquoted.path("spec").path("flinkConfiguration")).put("taskmanager.numberOfTaskSlots", 2);
-        assertThat(flinkDeploymentSchema().validate(unquoted)).extracting(ValidationMessage::getMessage)
+        assertThat(flinkDeploymentSchema().validate(unquoted))
+                .extracting(ValidationMessage::getMessage)
                 .anySatisfy(m -> assertThat(m).contains("taskmanager.numberOfTaskSlots"));
 
         ObjectNode badMode = flinkDeployment().deepCopy();
@@ -103,14 +119,18 @@ class KubernetesManifestsTest {
         assertThat(spec.path("job").path("upgradeMode").asText()).isEqualTo("savepoint");
         assertThat(spec.path("job").path("state").asText()).isEqualTo("running");
         // The operator refuses savepoint upgrades without these directories; a local path would not survive a pod.
-        for (String key : List.of("execution.checkpointing.dir", "execution.checkpointing.savepoint-dir",
+        for (String key : List.of(
+                "execution.checkpointing.dir",
+                "execution.checkpointing.savepoint-dir",
                 "high-availability.storageDir")) {
             assertThat(conf.path(key).asText()).as(key).matches("(s3|s3a|s3p|gs|abfss|hdfs|oss)://.+");
         }
         assertThat(conf.path("high-availability.type").asText()).isEqualTo("kubernetes");
-        assertThat(conf.path("execution.checkpointing.externalized-checkpoint-retention").asText())
+        assertThat(conf.path("execution.checkpointing.externalized-checkpoint-retention")
+                        .asText())
                 .isEqualTo("RETAIN_ON_CANCELLATION");
-        assertThat(spec.path("serviceAccount").asText()).isEqualTo(Manifests.only(DOCS, "ServiceAccount").name());
+        assertThat(spec.path("serviceAccount").asText())
+                .isEqualTo(Manifests.only(DOCS, "ServiceAccount").name());
     }
 
     @Test
@@ -121,24 +141,32 @@ class KubernetesManifestsTest {
         for (String process : List.of("jobManager", "taskManager")) {
             JsonNode resource = spec.path(process).path("resource");
             assertThat(resource.path("cpu").asDouble()).as(process + " cpu").isPositive();
-            assertThat(bytes(resource.path("memory").asText())).as(process + " memory").isGreaterThanOrEqualTo(1L << 30);
+            assertThat(bytes(resource.path("memory").asText()))
+                    .as(process + " memory")
+                    .isGreaterThanOrEqualTo(1L << 30);
         }
         // ND4J's native buffers need task off-heap memory, and JavaCPP must be told the same budget.
         JsonNode conf = spec.path("flinkConfiguration");
         long offHeap = bytes(conf.path("taskmanager.memory.task.off-heap.size").asText());
         assertThat(offHeap).isGreaterThanOrEqualTo(256L << 20);
         String tmOpts = conf.path("env.java.opts.taskmanager").asText();
-        assertThat(tmOpts).contains("-Dorg.bytedeco.javacpp.maxbytes=" + conf.path("taskmanager.memory.task.off-heap.size").asText());
-        Matcher physical = Pattern.compile("-Dorg.bytedeco.javacpp.maxphysicalbytes=(\\S+)").matcher(tmOpts);
+        assertThat(tmOpts)
+                .contains("-Dorg.bytedeco.javacpp.maxbytes="
+                        + conf.path("taskmanager.memory.task.off-heap.size").asText());
+        Matcher physical = Pattern.compile("-Dorg.bytedeco.javacpp.maxphysicalbytes=(\\S+)")
+                .matcher(tmOpts);
         assertThat(physical.find()).as("maxphysicalbytes set").isTrue();
-        assertThat(bytes(physical.group(1))).isEqualTo(bytes(spec.path("taskManager").path("resource").path("memory").asText()));
+        assertThat(bytes(physical.group(1)))
+                .isEqualTo(bytes(
+                        spec.path("taskManager").path("resource").path("memory").asText()));
     }
 
     @Test
     void flinkConfiguration_usesOnlyKeysFlink22Knows_andNoDeprecatedOnes() {
         Map<String, Boolean> known = Manifests.flinkConfigKeys();
         assertThat(known).containsKeys("execution.checkpointing.dir", "taskmanager.memory.task.off-heap.size");
-        Pattern reporterKey = Pattern.compile("metrics\\.reporter\\.[a-z0-9_]+\\.(factory\\.class|port|interval|host|scope\\..+|filter\\..+)");
+        Pattern reporterKey = Pattern.compile(
+                "metrics\\.reporter\\.[a-z0-9_]+\\.(factory\\.class|port|interval|host|scope\\..+|filter\\..+)");
         List<String> unknown = new ArrayList<>();
         List<String> deprecated = new ArrayList<>();
         flinkDeployment().path("spec").path("flinkConfiguration").fieldNames().forEachRemaining(key -> {
@@ -158,9 +186,13 @@ class KubernetesManifestsTest {
     @Test
     void flinkDeployment_exposesPrometheusMetrics_thatThePodMonitorScrapes() {
         JsonNode spec = flinkDeployment().path("spec");
-        assertThat(spec.path("flinkConfiguration").path("metrics.reporter.prom.factory.class").asText())
+        assertThat(spec.path("flinkConfiguration")
+                        .path("metrics.reporter.prom.factory.class")
+                        .asText())
                 .isEqualTo("org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
-        int port = spec.path("flinkConfiguration").path("metrics.reporter.prom.port").asInt();
+        int port = spec.path("flinkConfiguration")
+                .path("metrics.reporter.prom.port")
+                .asInt();
         JsonNode container = mainContainer(spec);
         JsonNode metricsPort = null;
         for (JsonNode p : container.path("ports")) {
@@ -172,10 +204,18 @@ class KubernetesManifestsTest {
         assertThat(metricsPort.path("containerPort").asInt()).isEqualTo(port);
 
         JsonNode monitor = Manifests.only(DOCS, "PodMonitor").node().path("spec");
-        assertThat(monitor.path("podMetricsEndpoints").get(0).path("port").asText()).isEqualTo("metrics");
-        monitor.path("selector").path("matchLabels").fields().forEachRemaining(label ->
-                assertThat(spec.path("podTemplate").path("metadata").path("labels").path(label.getKey()).asText())
-                        .as("pod label %s", label.getKey()).isEqualTo(label.getValue().asText()));
+        assertThat(monitor.path("podMetricsEndpoints").get(0).path("port").asText())
+                .isEqualTo("metrics");
+        monitor.path("selector")
+                .path("matchLabels")
+                .fields()
+                .forEachRemaining(label -> assertThat(spec.path("podTemplate")
+                                .path("metadata")
+                                .path("labels")
+                                .path(label.getKey())
+                                .asText())
+                        .as("pod label %s", label.getKey())
+                        .isEqualTo(label.getValue().asText()));
     }
 
     @Test
@@ -210,16 +250,21 @@ class KubernetesManifestsTest {
     @Test
     void dockerfile_buildsOnTheProjectsFlinkVersion_andPutsTheJarWhereTheDeploymentLooks() throws IOException {
         String dockerfile = Files.readString(K8S.resolve("Dockerfile"));
-        Matcher image = Pattern.compile("(?m)^ARG FLINK_IMAGE=flink:([0-9.]+)-scala_2\\.12-java(\\d+)$").matcher(dockerfile);
-        assertThat(image.find()).as("ARG FLINK_IMAGE=flink:<version>-scala_2.12-java<N>").isTrue();
+        Matcher image = Pattern.compile("(?m)^ARG FLINK_IMAGE=flink:([0-9.]+)-scala_2\\.12-java(\\d+)$")
+                .matcher(dockerfile);
+        assertThat(image.find())
+                .as("ARG FLINK_IMAGE=flink:<version>-scala_2.12-java<N>")
+                .isTrue();
         assertThat(image.group(1)).isEqualTo(Manifests.rootPomProperty("flink.version"));
         assertThat(image.group(2)).isEqualTo(Manifests.rootPomProperty("maven.compiler.release"));
         assertThat(dockerfile).containsPattern("(?m)^FROM \\$\\{FLINK_IMAGE}$");
 
-        Matcher copy = Pattern.compile("(?m)^COPY (?:--chown=\\S+ )?(\\S+) (\\S+)$").matcher(dockerfile);
+        Matcher copy =
+                Pattern.compile("(?m)^COPY (?:--chown=\\S+ )?(\\S+) (\\S+)$").matcher(dockerfile);
         assertThat(copy.find()).as("a COPY of the job jar").isTrue();
         assertThat(copy.group(1)).isEqualTo("flink-job/target/streamgrad-job.jar");
-        String jarUri = flinkDeployment().path("spec").path("job").path("jarURI").asText();
+        String jarUri =
+                flinkDeployment().path("spec").path("job").path("jarURI").asText();
         assertThat(jarUri).isEqualTo("local://" + copy.group(2));
     }
 
@@ -227,8 +272,8 @@ class KubernetesManifestsTest {
 
     @Test
     void strimziResources_matchStrimzisTypedModel_withoutUnknownFields() throws IOException {
-        Map<String, Class<?>> types = Map.of("Kafka", Kafka.class, "KafkaNodePool", KafkaNodePool.class,
-                "KafkaTopic", KafkaTopic.class);
+        Map<String, Class<?>> types =
+                Map.of("Kafka", Kafka.class, "KafkaNodePool", KafkaNodePool.class, "KafkaTopic", KafkaTopic.class);
         int checked = 0;
         for (Doc doc : DOCS) {
             Class<?> type = types.get(doc.kind());
@@ -237,7 +282,9 @@ class KubernetesManifestsTest {
             }
             assertThat(doc.node().path("apiVersion").asText()).as("%s", doc).isEqualTo("kafka.strimzi.io/v1beta2");
             Object model = Manifests.YAML.treeToValue(doc.node(), type);
-            assertThat(Manifests.unknownFields(model)).as("fields Strimzi does not know in %s", doc).isEmpty();
+            assertThat(Manifests.unknownFields(model))
+                    .as("fields Strimzi does not know in %s", doc)
+                    .isEmpty();
             checked++;
         }
         assertThat(checked).isEqualTo(6);
@@ -254,11 +301,16 @@ class KubernetesManifestsTest {
     @Test
     void kafka_runsKRaftOnNodePools_withReplicationThatSurvivesOneNode() throws IOException {
         Kafka kafka = Manifests.YAML.treeToValue(Manifests.only(DOCS, "Kafka").node(), Kafka.class);
-        KafkaNodePool pool = Manifests.YAML.treeToValue(Manifests.only(DOCS, "KafkaNodePool").node(), KafkaNodePool.class);
-        assertThat(kafka.getMetadata().getAnnotations()).containsEntry("strimzi.io/kraft", "enabled")
+        KafkaNodePool pool =
+                Manifests.YAML.treeToValue(Manifests.only(DOCS, "KafkaNodePool").node(), KafkaNodePool.class);
+        assertThat(kafka.getMetadata().getAnnotations())
+                .containsEntry("strimzi.io/kraft", "enabled")
                 .containsEntry("strimzi.io/node-pools", "enabled");
-        assertThat(pool.getMetadata().getLabels()).containsEntry("strimzi.io/cluster", kafka.getMetadata().getName());
-        assertThat(pool.getSpec().getRoles()).extracting(Object::toString).map(String::toLowerCase)
+        assertThat(pool.getMetadata().getLabels())
+                .containsEntry("strimzi.io/cluster", kafka.getMetadata().getName());
+        assertThat(pool.getSpec().getRoles())
+                .extracting(Object::toString)
+                .map(String::toLowerCase)
                 .containsExactlyInAnyOrder("controller", "broker");
         int nodes = pool.getSpec().getReplicas();
         Map<String, Object> config = kafka.getSpec().getKafka().getConfig();
@@ -266,20 +318,28 @@ class KubernetesManifestsTest {
         int minIsr = ((Number) config.get("min.insync.replicas")).intValue();
         assertThat(rf).isLessThanOrEqualTo(nodes);
         assertThat(minIsr).isLessThan(rf).isGreaterThanOrEqualTo(2);
-        assertThat(((Number) config.get("transaction.state.log.min.isr")).intValue()).isLessThan(rf);
-        assertThat(kafka.getSpec().getEntityOperator().getTopicOperator()).as("topic operator for KafkaTopics").isNotNull();
+        assertThat(((Number) config.get("transaction.state.log.min.isr")).intValue())
+                .isLessThan(rf);
+        assertThat(kafka.getSpec().getEntityOperator().getTopicOperator())
+                .as("topic operator for KafkaTopics")
+                .isNotNull();
     }
 
     @Test
     void topics_areTheJobsTopics_withModelsCompacted_andEnoughPartitionsForTheJobsParallelism() throws IOException {
         Kafka kafka = Manifests.YAML.treeToValue(Manifests.only(DOCS, "Kafka").node(), Kafka.class);
-        KafkaNodePool pool = Manifests.YAML.treeToValue(Manifests.only(DOCS, "KafkaNodePool").node(), KafkaNodePool.class);
+        KafkaNodePool pool =
+                Manifests.YAML.treeToValue(Manifests.only(DOCS, "KafkaNodePool").node(), KafkaNodePool.class);
         Map<String, KafkaTopic> topics = new TreeMap<>();
         for (Doc doc : Manifests.all(DOCS, "KafkaTopic")) {
             KafkaTopic topic = Manifests.YAML.treeToValue(doc.node(), KafkaTopic.class);
-            assertThat(topic.getMetadata().getLabels()).containsEntry("strimzi.io/cluster", kafka.getMetadata().getName());
-            assertThat(topic.getSpec().getReplicas()).isLessThanOrEqualTo(pool.getSpec().getReplicas());
-            String name = topic.getSpec().getTopicName() != null ? topic.getSpec().getTopicName() : topic.getMetadata().getName();
+            assertThat(topic.getMetadata().getLabels())
+                    .containsEntry("strimzi.io/cluster", kafka.getMetadata().getName());
+            assertThat(topic.getSpec().getReplicas())
+                    .isLessThanOrEqualTo(pool.getSpec().getReplicas());
+            String name = topic.getSpec().getTopicName() != null
+                    ? topic.getSpec().getTopicName()
+                    : topic.getMetadata().getName();
             topics.put(name, topic);
         }
         JsonNode jobConfig = jobConfigYaml();
@@ -292,10 +352,12 @@ class KubernetesManifestsTest {
         for (String other : jobTopics) {
             if (!other.equals(models)) {
                 assertThat(topics.get(other).getSpec().getConfig().getOrDefault("cleanup.policy", "delete"))
-                        .as("%s cleanup.policy", other).isEqualTo("delete");
+                        .as("%s cleanup.policy", other)
+                        .isEqualTo("delete");
             }
         }
-        int parallelism = flinkDeployment().path("spec").path("job").path("parallelism").asInt();
+        int parallelism =
+                flinkDeployment().path("spec").path("job").path("parallelism").asInt();
         String examples = jobConfig.path("topics").path("examples").asText();
         assertThat(topics.get(examples).getSpec().getPartitions()).isGreaterThanOrEqualTo(parallelism);
     }
@@ -307,11 +369,19 @@ class KubernetesManifestsTest {
         String bootstrap = jobConfig.path("kafka").path("bootstrap.servers").asText();
         // Strimzi names the bootstrap service <cluster>-kafka-bootstrap; the plain listener's port.
         int plainPort = kafka.getSpec().getKafka().getListeners().stream()
-                .filter(l -> !l.isTls()).findFirst().orElseThrow().getPort();
-        assertThat(bootstrap).isEqualTo(kafka.getMetadata().getName() + "-kafka-bootstrap."
-                + kafka.getMetadata().getNamespace() + ".svc:" + plainPort);
+                .filter(l -> !l.isTls())
+                .findFirst()
+                .orElseThrow()
+                .getPort();
+        assertThat(bootstrap)
+                .isEqualTo(kafka.getMetadata().getName() + "-kafka-bootstrap."
+                        + kafka.getMetadata().getNamespace() + ".svc:" + plainPort);
         assertThat(jobConfig.path("parallelism").asInt())
-                .isEqualTo(flinkDeployment().path("spec").path("job").path("parallelism").asInt());
+                .isEqualTo(flinkDeployment()
+                        .path("spec")
+                        .path("job")
+                        .path("parallelism")
+                        .asInt());
         // Exactly-once sinks: the producers' transaction timeout must fit under the broker's maximum.
         Object max = kafka.getSpec().getKafka().getConfig().get("transaction.max.timeout.ms");
         assertThat(jobConfig.path("transaction_timeout_ms").asLong()).isLessThanOrEqualTo(((Number) max).longValue());
@@ -321,22 +391,39 @@ class KubernetesManifestsTest {
 
     @Test
     void coreObjects_matchKubernetesTypedModel_withoutUnknownFields() throws IOException {
-        Map<String, Class<?>> types = Map.of("Namespace", Namespace.class, "ServiceAccount", ServiceAccount.class,
-                "Role", Role.class, "RoleBinding", RoleBinding.class, "ConfigMap", ConfigMap.class);
+        Map<String, Class<?>> types = Map.of(
+                "Namespace",
+                Namespace.class,
+                "ServiceAccount",
+                ServiceAccount.class,
+                "Role",
+                Role.class,
+                "RoleBinding",
+                RoleBinding.class,
+                "ConfigMap",
+                ConfigMap.class);
         Map<String, Integer> counts = new HashMap<>();
         for (Doc doc : DOCS) {
             Class<?> type = types.get(doc.kind());
             if (type != null) {
                 Object model = Manifests.YAML.treeToValue(doc.node(), type);
-                assertThat(Manifests.unknownFields(model)).as("fields Kubernetes does not know in %s", doc).isEmpty();
+                assertThat(Manifests.unknownFields(model))
+                        .as("fields Kubernetes does not know in %s", doc)
+                        .isEmpty();
                 counts.merge(doc.kind(), 1, Integer::sum);
             }
         }
         assertThat(counts).containsOnlyKeys(types.keySet());
-        RoleBinding binding = Manifests.YAML.treeToValue(Manifests.only(DOCS, "RoleBinding").node(), RoleBinding.class);
-        assertThat(binding.getSubjects()).anySatisfy(s -> assertThat(s.getName())
-                .isEqualTo(flinkDeployment().path("spec").path("serviceAccount").asText()));
-        assertThat(binding.getRoleRef().getName()).isEqualTo(Manifests.only(DOCS, "Role").name());
+        RoleBinding binding =
+                Manifests.YAML.treeToValue(Manifests.only(DOCS, "RoleBinding").node(), RoleBinding.class);
+        assertThat(binding.getSubjects())
+                .anySatisfy(s -> assertThat(s.getName())
+                        .isEqualTo(flinkDeployment()
+                                .path("spec")
+                                .path("serviceAccount")
+                                .asText()));
+        assertThat(binding.getRoleRef().getName())
+                .isEqualTo(Manifests.only(DOCS, "Role").name());
     }
 
     // --- helpers ---------------------------------------------------------------------------------------------------
@@ -347,16 +434,18 @@ class KubernetesManifestsTest {
                 return c;
             }
         }
-        throw new AssertionError("podTemplate has no container named flink-main-container (the operator merges by that name)");
+        throw new AssertionError(
+                "podTemplate has no container named flink-main-container (the operator merges by that name)");
     }
 
-    record ConfigMapHolder(String name, Map<String, String> data) {
-    }
+    record ConfigMapHolder(String name, Map<String, String> data) {}
 
     private static ConfigMapHolder jobConfigMap() {
         JsonNode cm = Manifests.only(DOCS, "ConfigMap").node();
         Map<String, String> data = new HashMap<>();
-        cm.path("data").fields().forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
+        cm.path("data")
+                .fields()
+                .forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
         return new ConfigMapHolder(cm.path("metadata").path("name").asText(), data);
     }
 

@@ -31,8 +31,7 @@ final class ListeningSockets {
         }
     }
 
-    private ListeningSockets() {
-    }
+    private ListeningSockets() {}
 
     static List<Socket> of(long pid) {
         Map<Long, Socket> byInode = listeningByInode(pid);
@@ -72,8 +71,8 @@ final class ListeningSockets {
                 String[] f = line.trim().split("\\s+");
                 if (f.length > 9 && f[3].equals(LISTEN)) {
                     String[] local = f[1].split(":");
-                    byInode.put(Long.parseLong(f[9]),
-                            new Socket(pid, decode(local[0]), Integer.parseInt(local[1], 16)));
+                    byInode.put(
+                            Long.parseLong(f[9]), new Socket(pid, decode(local[0]), Integer.parseInt(local[1], 16)));
                 }
             }
         }

@@ -42,7 +42,8 @@ final class LocalCluster implements AutoCloseable {
     private final Path repo;
     private final Path dir;
     private final Map<String, String> extraEnv;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Thread shutdownHook;
     private Map<String, String> env = Map.of();
     private boolean closed;
@@ -73,7 +74,9 @@ final class LocalCluster implements AutoCloseable {
     }
 
     static Path repoDir() {
-        return Path.of(System.getProperty("streamgrad.repo.dir", "../..")).toAbsolutePath().normalize();
+        return Path.of(System.getProperty("streamgrad.repo.dir", "../.."))
+                .toAbsolutePath()
+                .normalize();
     }
 
     Path dir() {
@@ -133,8 +136,16 @@ final class LocalCluster implements AutoCloseable {
 
     /** Submits a jar with {@code submit.sh} and returns the job id once all its tasks run. */
     String submit(Path jar, String entryClass, Path config, int parallelism, String... jobArgs) {
-        List<String> command = new ArrayList<>(List.of("submit.sh", "--jar", jar.toString(), "--class", entryClass,
-                "--config", config.toString(), "--parallelism", Integer.toString(parallelism)));
+        List<String> command = new ArrayList<>(List.of(
+                "submit.sh",
+                "--jar",
+                jar.toString(),
+                "--class",
+                entryClass,
+                "--config",
+                config.toString(),
+                "--parallelism",
+                Integer.toString(parallelism)));
         if (jobArgs.length > 0) {
             command.add("--");
             command.addAll(List.of(jobArgs));
@@ -178,8 +189,12 @@ final class LocalCluster implements AutoCloseable {
     void patch(String path) {
         URI uri = URI.create("http://127.0.0.1:" + restPort() + path);
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-                    .method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(uri)
+                            .timeout(Duration.ofSeconds(10))
+                            .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {
                 throw new AssertionError("PATCH " + uri + " -> HTTP " + response.statusCode() + ": " + response.body());
             }
@@ -198,8 +213,12 @@ final class LocalCluster implements AutoCloseable {
 
     String get(URI uri) {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(uri)
+                            .timeout(Duration.ofSeconds(10))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new AssertionError("GET " + uri + " -> HTTP " + response.statusCode() + ": " + response.body());
             }
@@ -250,8 +269,9 @@ final class LocalCluster implements AutoCloseable {
         List<ProcessHandle> left = processesOfThisCluster();
         left.forEach(ProcessHandle::destroyForcibly);
         if (down.exitCode() != 0 || !left.isEmpty()) {
-            throw new AssertionError("cluster.sh down left processes " + left.stream().map(ProcessHandle::pid).toList()
-                    + " (killed now), exit " + down.exitCode() + ":\n" + down.output());
+            throw new AssertionError("cluster.sh down left processes "
+                    + left.stream().map(ProcessHandle::pid).toList() + " (killed now), exit " + down.exitCode() + ":\n"
+                    + down.output());
         }
     }
 
@@ -266,23 +286,24 @@ final class LocalCluster implements AutoCloseable {
     /** Every live process whose command line carries this cluster directory's marker. */
     List<ProcessHandle> processesOfThisCluster() {
         String marker = "-Dstreamgrad.cluster.dir=" + dir;
-        return ProcessHandle.allProcesses().filter(p -> {
-            try {
-                byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline"));
-                for (String arg : new String(raw, StandardCharsets.UTF_8).split("\0")) {
-                    if (arg.equals(marker)) {
-                        return true;
+        return ProcessHandle.allProcesses()
+                .filter(p -> {
+                    try {
+                        byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline"));
+                        for (String arg : new String(raw, StandardCharsets.UTF_8).split("\0")) {
+                            if (arg.equals(marker)) {
+                                return true;
+                            }
+                        }
+                        return false;
+                    } catch (IOException e) {
+                        return false; // exited meanwhile, or not ours to read
                     }
-                }
-                return false;
-            } catch (IOException e) {
-                return false; // exited meanwhile, or not ours to read
-            }
-        }).toList();
+                })
+                .toList();
     }
 
-    record Result(int exitCode, String output) {
-    }
+    record Result(int exitCode, String output) {}
 
     Result script(Duration timeout, String... command) {
         List<String> cmd = new ArrayList<>();

@@ -40,8 +40,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 class LocalClusterIT {
 
     private static final Path REPO = LocalCluster.repoDir();
-    private static final Path IT_DIR =
-            Path.of(System.getProperty("streamgrad.it.dir", "target/it")).toAbsolutePath().normalize();
+    private static final Path IT_DIR = Path.of(System.getProperty("streamgrad.it.dir", "target/it"))
+            .toAbsolutePath()
+            .normalize();
 
     private static LocalCluster cluster;
     private static Duration upTime;
@@ -50,10 +51,17 @@ class LocalClusterIT {
     static void startCluster() throws IOException {
         Files.createDirectories(IT_DIR);
         Instant start = Instant.now();
-        // One partition for the examples: a fixed order, so the models after a failure can equal an uninterrupted run's.
-        cluster = LocalCluster.up(REPO, IT_DIR.resolve("cluster"), Map.of("STREAMGRAD_TASKMANAGERS", "2",
-                "STREAMGRAD_TOPICS", "examples:1 models:1:compact metrics:1 dead_letters:1 "
-                        + "ref_models:1:compact ref_metrics:1 ref_dead_letters:1"));
+        // One partition for the examples: a fixed order, so the models after a failure can equal an uninterrupted
+        // run's.
+        cluster = LocalCluster.up(
+                REPO,
+                IT_DIR.resolve("cluster"),
+                Map.of(
+                        "STREAMGRAD_TASKMANAGERS",
+                        "2",
+                        "STREAMGRAD_TOPICS",
+                        "examples:1 models:1:compact metrics:1 dead_letters:1 "
+                                + "ref_models:1:compact ref_metrics:1 ref_dead_letters:1"));
         upTime = Duration.between(start, Instant.now());
         System.out.printf("[LocalClusterIT] cluster up in %.1f s%n", upTime.toMillis() / 1000.0);
     }
@@ -62,7 +70,9 @@ class LocalClusterIT {
     static void stopCluster() {
         if (cluster != null) {
             cluster.close();
-            assertThat(cluster.processesOfThisCluster()).as("processes left after cluster.sh down").isEmpty();
+            assertThat(cluster.processesOfThisCluster())
+                    .as("processes left after cluster.sh down")
+                    .isEmpty();
         }
     }
 
@@ -71,14 +81,18 @@ class LocalClusterIT {
     void up_startsBrokerJobManagerAndTwoTaskManagers_asSeparateProcesses() {
         assertThat(cluster.roles()).containsExactly("kafka", "jobmanager", "taskmanager-1", "taskmanager-2");
         List<Long> pids = cluster.roles().stream().map(cluster::pid).toList();
-        assertThat(pids).doesNotHaveDuplicates().allSatisfy(pid -> assertThat(ProcessHandle.of(pid)).isPresent());
+        assertThat(pids)
+                .doesNotHaveDuplicates()
+                .allSatisfy(pid -> assertThat(ProcessHandle.of(pid)).isPresent());
 
         JsonNode overview = cluster.rest("/overview");
         assertThat(overview.get("taskmanagers").asInt()).isEqualTo(2);
         assertThat(overview.get("slots-total").asInt()).isEqualTo(2);
         assertThat(overview.get("flink-version").asText()).isEqualTo("2.2.1");
         List<String> ids = new ArrayList<>();
-        cluster.rest("/taskmanagers").get("taskmanagers").forEach(tm -> ids.add(tm.get("id").asText()));
+        cluster.rest("/taskmanagers")
+                .get("taskmanagers")
+                .forEach(tm -> ids.add(tm.get("id").asText()));
         assertThat(ids).containsExactlyInAnyOrder("tm-1", "tm-2");
     }
 
@@ -91,7 +105,9 @@ class LocalClusterIT {
         }
         // REST, RPC, blob server, data ports, Prometheus endpoints, the broker's two listeners: all of them.
         assertThat(sockets).hasSizeGreaterThanOrEqualTo(10);
-        assertThat(sockets).allSatisfy(s -> assertThat(s.loopback()).as("%s bound to loopback", s).isTrue());
+        assertThat(sockets)
+                .allSatisfy(s ->
+                        assertThat(s.loopback()).as("%s bound to loopback", s).isTrue());
     }
 
     @Test
@@ -100,10 +116,10 @@ class LocalClusterIT {
         LocalCluster.Result status = cluster.status();
         assertThat(status.exitCode()).as(status.output()).isZero();
         for (String role : cluster.roles()) {
-            assertThat(status.output()).containsPattern(
-                    "(?m)^" + role + "\\s+" + cluster.pid(role) + "\\s+running\\b");
+            assertThat(status.output()).containsPattern("(?m)^" + role + "\\s+" + cluster.pid(role) + "\\s+running\\b");
         }
-        assertThat(status.output()).contains("http://127.0.0.1:" + cluster.restPort())
+        assertThat(status.output())
+                .contains("http://127.0.0.1:" + cluster.restPort())
                 .contains("taskmanagers=2")
                 .containsPattern("models\\s+partitions=1 cleanup.policy=compact")
                 .containsPattern("examples\\s+partitions=1 cleanup.policy=delete");
@@ -116,7 +132,8 @@ class LocalClusterIT {
                 .containsPattern("(?m)^flink_jobmanager_numRegisteredTaskManagers\\{[^}]*\\} 2\\.0$");
         for (String tm : List.of("taskmanager-1", "taskmanager-2")) {
             assertThat(cluster.scrape(tm))
-                    .containsPattern("(?m)^flink_taskmanager_Status_JVM_Memory_Heap_Used\\{[^}]*tm_id=\"" + tm.replace("taskmanager-", "tm_") + "\"");
+                    .containsPattern("(?m)^flink_taskmanager_Status_JVM_Memory_Heap_Used\\{[^}]*tm_id=\""
+                            + tm.replace("taskmanager-", "tm_") + "\"");
         }
     }
 
@@ -181,8 +198,12 @@ class LocalClusterIT {
                 cluster.kafkaBootstrap(), "examples", input.subList(0, firstPart), 5_000)) {
             first.await(Duration.ofSeconds(60));
         }
-        LocalCluster.await("a committed snapshot of every model", Duration.ofSeconds(120),
-                () -> latest(TrainingTopics.snapshots(cluster.kafkaBootstrap(), "models")).size() == MODELS.size());
+        LocalCluster.await(
+                "a committed snapshot of every model",
+                Duration.ofSeconds(120),
+                () -> latest(TrainingTopics.snapshots(cluster.kafkaBootstrap(), "models"))
+                                .size()
+                        == MODELS.size());
         try (TrainingTopics.RateProducer rest = new TrainingTopics.RateProducer(
                 cluster.kafkaBootstrap(), "examples", input.subList(firstPart, input.size()), 300)) {
             LocalCluster.await("examples flowing again", Duration.ofSeconds(30), () -> rest.sent() >= 150);
@@ -191,29 +212,46 @@ class LocalClusterIT {
             cluster.killTaskManager(1);
             assertThat(rest.sent()).as("examples produced before the kill").isLessThan(input.size() - firstPart);
             cluster.addTaskManager();
-            LocalCluster.await("the job running again from a checkpoint", Duration.ofSeconds(120),
-                    () -> restoredCheckpoint(liveJob) > 0 && allTasksRunning(liveJob)
+            LocalCluster.await(
+                    "the job running again from a checkpoint",
+                    Duration.ofSeconds(120),
+                    () -> restoredCheckpoint(liveJob) > 0
+                            && allTasksRunning(liveJob)
                             && completedCheckpoints(liveJob) > checkpointsBefore);
             recovery = Duration.between(killed, Instant.now());
             rest.await(Duration.ofSeconds(60));
         }
-        System.out.printf("[LocalClusterIT] streamgrad job recovered %.1f s after kill -9 of taskmanager-1 "
-                + "(JobManager noticed it, replacement TaskManager started and registered, tasks redeployed, state "
-                + "restored, a new checkpoint completed)%n", recovery.toMillis() / 1000.0);
+        System.out.printf(
+                "[LocalClusterIT] streamgrad job recovered %.1f s after kill -9 of taskmanager-1 "
+                        + "(JobManager noticed it, replacement TaskManager started and registered, tasks redeployed, state "
+                        + "restored, a new checkpoint completed)%n",
+                recovery.toMillis() / 1000.0);
 
-        LocalCluster.await("every model's snapshot of all " + PER_MODEL + " examples", Duration.ofSeconds(120), () ->
-                latest(TrainingTopics.snapshots(cluster.kafkaBootstrap(), "models")).values().stream()
-                        .filter(s -> s.getExamplesSeen() == PER_MODEL).count() == MODELS.size());
+        LocalCluster.await(
+                "every model's snapshot of all " + PER_MODEL + " examples",
+                Duration.ofSeconds(120),
+                () -> latest(TrainingTopics.snapshots(cluster.kafkaBootstrap(), "models")).values().stream()
+                                .filter(s -> s.getExamplesSeen() == PER_MODEL)
+                                .count()
+                        == MODELS.size());
         liveSnapshots = byModel(TrainingTopics.snapshots(cluster.kafkaBootstrap(), "models"));
         assertThat(liveSnapshots.keySet()).containsExactlyInAnyOrderElementsOf(MODELS);
         for (String model : MODELS) {
             List<ModelSnapshot> snaps = liveSnapshots.get(model);
             List<Long> versions = snaps.stream().map(ModelSnapshot::getVersion).toList();
             // Exactly once: the failed attempt's snapshots were never committed, the replay's are, each version once.
-            assertThat(versions).as("versions of %s in topic order", model).doesNotHaveDuplicates().isSorted().startsWith(1L);
-            assertThat(snaps).extracting(ModelSnapshot::getStep).as("steps of %s", model)
+            assertThat(versions)
+                    .as("versions of %s in topic order", model)
+                    .doesNotHaveDuplicates()
+                    .isSorted()
+                    .startsWith(1L);
+            assertThat(snaps)
+                    .extracting(ModelSnapshot::getStep)
+                    .as("steps of %s", model)
                     .containsExactly(8L, 16L, 24L, 32L, 40L, 48L, 56L, 64L);
-            assertThat(snaps.get(snaps.size() - 1).getExamplesSeen()).as("examples seen by %s", model).isEqualTo(PER_MODEL);
+            assertThat(snaps.get(snaps.size() - 1).getExamplesSeen())
+                    .as("examples seen by %s", model)
+                    .isEqualTo(PER_MODEL);
         }
         assertThat(cluster.rest("/jobs/" + liveJob).path("state").asText()).isEqualTo("RUNNING");
     }
@@ -225,12 +263,16 @@ class LocalClusterIT {
         String all = tms + cluster.scrape("jobmanager");
         for (String metric : GrafanaDashboardTest.PER_MODEL_METRICS) {
             for (String model : MODELS) {
-                assertThat(tms).as("%s of %s", metric, model).containsPattern("(?m)^"
-                        + GrafanaDashboardTest.PER_MODEL_PREFIX + metric + "\\{[^}]*model=\"" + model + "\"[^}]*\\} \\S+$");
+                assertThat(tms)
+                        .as("%s of %s", metric, model)
+                        .containsPattern("(?m)^" + GrafanaDashboardTest.PER_MODEL_PREFIX + metric + "\\{[^}]*model=\""
+                                + model + "\"[^}]*\\} \\S+$");
             }
         }
-        assertThat(Dashboard.metricNames(Dashboard.load())).allSatisfy(name ->
-                assertThat(all).as("series %s on a Prometheus endpoint", name).containsPattern("(?m)^" + name + "[{ ]"));
+        assertThat(Dashboard.metricNames(Dashboard.load()))
+                .allSatisfy(name -> assertThat(all)
+                        .as("series %s on a Prometheus endpoint", name)
+                        .containsPattern("(?m)^" + name + "[{ ]"));
     }
 
     @Test
@@ -240,21 +282,30 @@ class LocalClusterIT {
         // The same job over the same (now complete) one-partition input, with its own group and output topics.
         Path config = Files.writeString(IT_DIR.resolve("reference.yaml"), jobConfig("ref_", "reference"));
         String reference = cluster.submit(JOB_JAR, JOB_CLASS, config, 2);
-        LocalCluster.await("the uninterrupted run's snapshot of all examples", Duration.ofSeconds(120), () ->
-                latest(TrainingTopics.snapshots(cluster.kafkaBootstrap(), "ref_models")).values().stream()
-                        .filter(s -> s.getExamplesSeen() == PER_MODEL).count() == MODELS.size());
+        LocalCluster.await(
+                "the uninterrupted run's snapshot of all examples",
+                Duration.ofSeconds(120),
+                () -> latest(TrainingTopics.snapshots(cluster.kafkaBootstrap(), "ref_models")).values().stream()
+                                .filter(s -> s.getExamplesSeen() == PER_MODEL)
+                                .count()
+                        == MODELS.size());
         cancel(reference);
-        Map<String, List<ModelSnapshot>> ref = byModel(TrainingTopics.snapshots(cluster.kafkaBootstrap(), "ref_models"));
+        Map<String, List<ModelSnapshot>> ref =
+                byModel(TrainingTopics.snapshots(cluster.kafkaBootstrap(), "ref_models"));
         for (String model : MODELS) {
             List<ModelSnapshot> live = liveSnapshots.get(model);
             List<ModelSnapshot> expected = ref.get(model);
-            assertThat(live).extracting(ModelSnapshot::getVersion, ModelSnapshot::getStep, ModelSnapshot::getExamplesSeen)
+            assertThat(live)
+                    .extracting(ModelSnapshot::getVersion, ModelSnapshot::getStep, ModelSnapshot::getExamplesSeen)
                     .as("snapshots of %s", model)
-                    .containsExactlyElementsOf(expected.stream().map(s -> Tuple.tuple(
-                            s.getVersion(), s.getStep(), s.getExamplesSeen())).toList());
+                    .containsExactlyElementsOf(expected.stream()
+                            .map(s -> Tuple.tuple(s.getVersion(), s.getStep(), s.getExamplesSeen()))
+                            .toList());
             for (int i = 0; i < live.size(); i++) {
                 assertThat(TrainingTopics.bytes(live.get(i).getState()))
-                        .as("state of %s v%d (parameters, optimizer state, step, RNG)", model, live.get(i).getVersion())
+                        .as(
+                                "state of %s v%d (parameters, optimizer state, step, RNG)",
+                                model, live.get(i).getVersion())
                         .isEqualTo(TrainingTopics.bytes(expected.get(i).getState()));
             }
         }
@@ -262,7 +313,9 @@ class LocalClusterIT {
 
     private static void cancel(String job) {
         cluster.patch("/jobs/" + job + "?mode=cancel");
-        LocalCluster.await("job " + job + " canceled", Duration.ofSeconds(60),
+        LocalCluster.await(
+                "job " + job + " canceled",
+                Duration.ofSeconds(60),
                 () -> cluster.rest("/jobs/" + job).path("state").asText().equals("CANCELED"));
     }
 
@@ -274,17 +327,24 @@ class LocalClusterIT {
 
     private static Map<String, List<ModelSnapshot>> byModel(List<ModelSnapshot> snapshots) {
         Map<String, List<ModelSnapshot>> by = new TreeMap<>();
-        snapshots.forEach(s -> by.computeIfAbsent(s.getModelId(), k -> new ArrayList<>()).add(s));
+        snapshots.forEach(
+                s -> by.computeIfAbsent(s.getModelId(), k -> new ArrayList<>()).add(s));
         return by;
     }
 
     private static long completedCheckpoints(String job) {
-        return cluster.rest("/jobs/" + job + "/checkpoints").path("counts").path("completed").asLong();
+        return cluster.rest("/jobs/" + job + "/checkpoints")
+                .path("counts")
+                .path("completed")
+                .asLong();
     }
 
     private static long restoredCheckpoint(String job) {
-        JsonNode restored = cluster.rest("/jobs/" + job + "/checkpoints").path("latest").path("restored");
-        return restored.isMissingNode() || restored.isNull() ? -1 : restored.path("id").asLong(-1);
+        JsonNode restored =
+                cluster.rest("/jobs/" + job + "/checkpoints").path("latest").path("restored");
+        return restored.isMissingNode() || restored.isNull()
+                ? -1
+                : restored.path("id").asLong(-1);
     }
 
     private static boolean allTasksRunning(String job) {

@@ -38,8 +38,7 @@ final class Manifests {
     static final YAMLMapper YAML = new YAMLMapper();
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private Manifests() {
-    }
+    private Manifests() {}
 
     static Path deployDir() {
         return LocalCluster.repoDir().resolve("deploy");
@@ -80,8 +79,11 @@ final class Manifests {
 
     static List<Doc> loadAll(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).sorted()
-                    .flatMap(f -> load(f).stream()).toList();
+            return files.filter(
+                            f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+                    .sorted()
+                    .flatMap(f -> load(f).stream())
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("listing " + dir, e);
         }
@@ -135,7 +137,8 @@ final class Manifests {
         if (!(schema instanceof ObjectNode node)) {
             return;
         }
-        if (node.has("properties") && !node.has("additionalProperties")
+        if (node.has("properties")
+                && !node.has("additionalProperties")
                 && !node.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
             node.put("additionalProperties", false);
         }
@@ -196,8 +199,10 @@ final class Manifests {
             return;
         }
         for (Method method : o.getClass().getMethods()) {
-            if (method.getParameterCount() != 0 || Modifier.isStatic(method.getModifiers())
-                    || !method.getName().startsWith("get") || method.getName().equals("getClass")) {
+            if (method.getParameterCount() != 0
+                    || Modifier.isStatic(method.getModifiers())
+                    || !method.getName().startsWith("get")
+                    || method.getName().equals("getClass")) {
                 continue;
             }
             Object value;
@@ -212,7 +217,8 @@ final class Manifests {
                 }
                 continue;
             }
-            String property = Character.toLowerCase(method.getName().charAt(3)) + method.getName().substring(4);
+            String property = Character.toLowerCase(method.getName().charAt(3))
+                    + method.getName().substring(4);
             walk(value, path + "." + property, found, seen);
         }
     }
@@ -223,12 +229,18 @@ final class Manifests {
     static Map<String, Boolean> flinkConfigKeys() {
         Map<String, Boolean> keys = new HashMap<>();
         try {
-            Path jar = Path.of(CoreOptions.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path jar = Path.of(CoreOptions.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             try (JarFile file = new JarFile(jar.toFile())) {
                 for (Enumeration<JarEntry> e = file.entries(); e.hasMoreElements(); ) {
                     String name = e.nextElement().getName();
-                    if (name.startsWith("org/apache/flink/configuration/") && name.endsWith(".class")
-                            && !name.contains("$") && name.indexOf('/', 31) < 0) {
+                    if (name.startsWith("org/apache/flink/configuration/")
+                            && name.endsWith(".class")
+                            && !name.contains("$")
+                            && name.indexOf('/', 31) < 0) {
                         collectOptions(Class.forName(name.replace('/', '.').replace(".class", "")), keys);
                     }
                 }
@@ -255,7 +267,8 @@ final class Manifests {
     static String rootPomProperty(String name) {
         try {
             String pom = Files.readString(LocalCluster.repoDir().resolve("pom.xml"));
-            Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</").matcher(pom);
+            Matcher m =
+                    Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</").matcher(pom);
             if (!m.find()) {
                 throw new AssertionError("pom.xml has no property " + name);
             }

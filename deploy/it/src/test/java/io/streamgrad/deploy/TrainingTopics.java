@@ -34,8 +34,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class TrainingTopics {
 
-    private TrainingTopics() {
-    }
+    private TrainingTopics() {}
 
     /**
      * A fixed, seeded sequence of examples over 4 dense features for the given models, in round-robin order: the
@@ -52,9 +51,16 @@ final class TrainingTopics {
             }
             float z = 2 * x.get(0) - x.get(1) + 0.5f * x.get(2) + 1.5f * x.get(3) + 0.25f;
             float label = regressionModels.contains(model) ? z : (z > 0 ? 1f : 0f);
-            out.add(Example.newBuilder().setModelId(model).setEventTime(Instant.ofEpochMilli(1_700_000_000_000L + i))
-                    .setDense(x).setIndices(List.of()).setValues(List.of()).setNamed(Map.of())
-                    .setLabel(label).setWeight(1f).build());
+            out.add(Example.newBuilder()
+                    .setModelId(model)
+                    .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L + i))
+                    .setDense(x)
+                    .setIndices(List.of())
+                    .setValues(List.of())
+                    .setNamed(Map.of())
+                    .setLabel(label)
+                    .setWeight(1f)
+                    .build());
         }
         return out;
     }
@@ -77,24 +83,28 @@ final class TrainingTopics {
             this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
             this.examples = List.copyOf(examples);
             int perTick = Math.max(1, perSecond / 50);
-            this.task = timer.scheduleAtFixedRate(() -> {
-                try {
-                    for (int k = 0; k < perTick && sent.get() < this.examples.size(); k++) {
-                        Example e = this.examples.get(sent.get());
-                        producer.send(new ProducerRecord<>(topic, 0, e.getModelId(), bytes(e.toByteBuffer())));
-                        sent.incrementAndGet();
-                    }
-                    if (sent.get() >= this.examples.size()) {
-                        producer.flush();
-                        throw new Done();
-                    }
-                } catch (Done d) {
-                    throw d;
-                } catch (IOException | RuntimeException e) {
-                    failure = new IllegalStateException("producing example " + sent.get() + " to " + topic, e);
-                    throw failure;
-                }
-            }, 0, 20, TimeUnit.MILLISECONDS);
+            this.task = timer.scheduleAtFixedRate(
+                    () -> {
+                        try {
+                            for (int k = 0; k < perTick && sent.get() < this.examples.size(); k++) {
+                                Example e = this.examples.get(sent.get());
+                                producer.send(new ProducerRecord<>(topic, 0, e.getModelId(), bytes(e.toByteBuffer())));
+                                sent.incrementAndGet();
+                            }
+                            if (sent.get() >= this.examples.size()) {
+                                producer.flush();
+                                throw new Done();
+                            }
+                        } catch (Done d) {
+                            throw d;
+                        } catch (IOException | RuntimeException e) {
+                            failure = new IllegalStateException("producing example " + sent.get() + " to " + topic, e);
+                            throw failure;
+                        }
+                    },
+                    0,
+                    20,
+                    TimeUnit.MILLISECONDS);
         }
 
         int sent() {
@@ -105,7 +115,8 @@ final class TrainingTopics {
         }
 
         void await(Duration timeout) {
-            LocalCluster.await("all " + examples.size() + " examples produced", timeout, () -> sent() == examples.size());
+            LocalCluster.await(
+                    "all " + examples.size() + " examples produced", timeout, () -> sent() == examples.size());
             producer.flush();
         }
 
@@ -132,7 +143,7 @@ final class TrainingTopics {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
-                     new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition tp = new TopicPartition(topic, 0);
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));

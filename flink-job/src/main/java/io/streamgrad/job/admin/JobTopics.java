@@ -23,8 +23,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * creation on any cluster ({@code ./streamgrad run --create-topics}, the demo, the benchmarks, the tests).
  */
 public final class JobTopics {
-    private JobTopics() {
-    }
+    private JobTopics() {}
 
     /**
      * The job's topics: examples with {@code examplePartitions} partitions, the models topic compacted (each
@@ -33,10 +32,13 @@ public final class JobTopics {
     public static List<NewTopic> specs(JobConfig.Topics topics, int examplePartitions, short replication) {
         List<NewTopic> list = new ArrayList<>();
         list.add(new NewTopic(topics.examples(), examplePartitions, replication));
-        list.add(new NewTopic(topics.models(), 1, replication).configs(Map.of(
-                "cleanup.policy", "compact",
-                // Keep snapshots big enough for large models (10 MB; the broker default is 1 MB).
-                "max.message.bytes", String.valueOf(10 << 20))));
+        list.add(new NewTopic(topics.models(), 1, replication)
+                .configs(Map.of(
+                        "cleanup.policy",
+                        "compact",
+                        // Keep snapshots big enough for large models (10 MB; the broker default is 1 MB).
+                        "max.message.bytes",
+                        String.valueOf(10 << 20))));
         list.add(new NewTopic(topics.metrics(), 1, replication));
         list.add(new NewTopic(topics.deadLetters(), 1, replication));
         return list;
@@ -81,7 +83,8 @@ public final class JobTopics {
             try {
                 Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
                 boolean led = true;
-                for (TopicDescription d : admin.describeTopics(names).allTopicNames().get().values()) {
+                for (TopicDescription d :
+                        admin.describeTopics(names).allTopicNames().get().values()) {
                     for (TopicPartitionInfo p : d.partitions()) {
                         led &= p.leader() != null;
                         partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest());

@@ -14,8 +14,7 @@ import java.util.Map;
  * input are reproducible bit for bit.
  */
 public final class BatchAssembler {
-    private BatchAssembler() {
-    }
+    private BatchAssembler() {}
 
     /**
      * A producer-made MiniBatch's validated examples as one batch when there are exactly {@code batchSize} of
@@ -41,8 +40,8 @@ public final class BatchAssembler {
      * With a fresh 400 KB array for each 128 x 784 batch, JFR put 44 of the trainer thread's 594 Java samples
      * outside the learner in this copy; with the array reused, 10 of 566.
      */
-    public static ExampleBatch assemble(String modelId, int dim, List<TrainingExample> examples, BatchTrigger trigger,
-                                        float[] reuse) {
+    public static ExampleBatch assemble(
+            String modelId, int dim, List<TrainingExample> examples, BatchTrigger trigger, float[] reuse) {
         int n = examples.size();
         ExampleBatch b = new ExampleBatch();
         b.modelId = modelId;

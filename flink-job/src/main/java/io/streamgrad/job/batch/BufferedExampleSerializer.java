@@ -243,8 +243,7 @@ public final class BufferedExampleSerializer extends TypeSerializer<TrainingExam
     public static final class Snapshot implements TypeSerializerSnapshot<TrainingExample> {
         static final int VERSION = 1;
 
-        public Snapshot() {
-        }
+        public Snapshot() {}
 
         @Override
         public int getCurrentVersion() {
@@ -252,8 +251,7 @@ public final class BufferedExampleSerializer extends TypeSerializer<TrainingExam
         }
 
         @Override
-        public void writeSnapshot(DataOutputView out) {
-        }
+        public void writeSnapshot(DataOutputView out) {}
 
         @Override
         public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader) throws IOException {
@@ -321,7 +319,8 @@ public final class BufferedExampleSerializer extends TypeSerializer<TrainingExam
                 pojo.serialize(probe, out);
                 DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
                 TrainingExample back = pojo.deserialize(in);
-                return in.available() == 0 && back instanceof TrainingExample
+                return in.available() == 0
+                        && back instanceof TrainingExample
                         && Arrays.equals(bytesOf(probe), bytesOf(back));
             } catch (IOException | RuntimeException e) {
                 return false;

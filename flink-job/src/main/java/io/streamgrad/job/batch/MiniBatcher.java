@@ -56,8 +56,8 @@ public final class MiniBatcher extends KeyedProcessFunction<String, BatcherInput
 
     @Override
     public void open(OpenContext openContext) {
-        buffer = getRuntimeContext().getListState(
-                new ListStateDescriptor<>("buffer", BufferedExampleSerializer.INSTANCE));
+        buffer = getRuntimeContext()
+                .getListState(new ListStateDescriptor<>("buffer", BufferedExampleSerializer.INSTANCE));
         count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.INT));
         timeoutAt = getRuntimeContext().getState(new ValueStateDescriptor<>("timeoutAt", Types.LONG));
     }
@@ -104,13 +104,18 @@ public final class MiniBatcher extends KeyedProcessFunction<String, BatcherInput
         }
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp == END_OF_INPUT) {
             flush(ctx.getCurrentKey(), config(ctx.getCurrentKey()), BatchTrigger.END_OF_INPUT, ctx.timerService(), out);
-        } else if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME && Long.valueOf(timestamp).equals(timeoutAt.value())) {
+        } else if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME
+                && Long.valueOf(timestamp).equals(timeoutAt.value())) {
             flush(ctx.getCurrentKey(), config(ctx.getCurrentKey()), BatchTrigger.TIMEOUT, ctx.timerService(), out);
         }
     }
 
-    private void flush(String modelId, TrainerConfig config, BatchTrigger trigger,
-                       org.apache.flink.streaming.api.TimerService timers, Collector<ExampleBatch> out)
+    private void flush(
+            String modelId,
+            TrainerConfig config,
+            BatchTrigger trigger,
+            org.apache.flink.streaming.api.TimerService timers,
+            Collector<ExampleBatch> out)
             throws Exception {
         List<TrainingExample> examples = new ArrayList<>();
         for (TrainingExample e : buffer.get()) {

@@ -34,12 +34,27 @@ import java.util.Properties;
  * @param parallelism           operator parallelism
  * @param models                the models, each with its own training configuration
  */
-public record JobConfig(Map<String, String> kafka, Topics topics, String groupId, StartFrom start, boolean bounded,
-                        long checkpointIntervalMs, String checkpointDir, StateBackendKind stateBackend,
-                        int restartAttempts, long restartDelayMs, long snapshotEverySteps, long snapshotEverySeconds,
-                        int metricsEveryBatches, long batchTimeoutMs, UnknownModels unknownModels, Limits limits,
-                        long transactionTimeoutMs, String transactionalIdPrefix, int parallelism,
-                        ModelCatalog models) {
+public record JobConfig(
+        Map<String, String> kafka,
+        Topics topics,
+        String groupId,
+        StartFrom start,
+        boolean bounded,
+        long checkpointIntervalMs,
+        String checkpointDir,
+        StateBackendKind stateBackend,
+        int restartAttempts,
+        long restartDelayMs,
+        long snapshotEverySteps,
+        long snapshotEverySeconds,
+        int metricsEveryBatches,
+        long batchTimeoutMs,
+        UnknownModels unknownModels,
+        Limits limits,
+        long transactionTimeoutMs,
+        String transactionalIdPrefix,
+        int parallelism,
+        ModelCatalog models) {
 
     public JobConfig {
         kafka = Map.copyOf(kafka);
@@ -58,8 +73,12 @@ public record JobConfig(Map<String, String> kafka, Topics topics, String groupId
      */
     public static boolean isSecretKafkaProperty(String key) {
         String k = key.toLowerCase(java.util.Locale.ROOT);
-        return k.endsWith("sasl.jaas.config") || k.contains("password") || k.contains("secret")
-                || k.contains("credentials") || k.endsWith("ssl.keystore.key") || k.endsWith("basic.auth.user.info");
+        return k.endsWith("sasl.jaas.config")
+                || k.contains("password")
+                || k.contains("secret")
+                || k.contains("credentials")
+                || k.endsWith("ssl.keystore.key")
+                || k.endsWith("basic.auth.user.info");
     }
 
     /** The Kafka client properties with every credential replaced by {@link #REDACTED}, in key order. */
@@ -93,8 +112,7 @@ public record JobConfig(Map<String, String> kafka, Topics topics, String groupId
         return kafka.get("bootstrap.servers");
     }
 
-    public record Topics(String examples, String models, String metrics, String deadLetters) {
-    }
+    public record Topics(String examples, String models, String metrics, String deadLetters) {}
 
     /**
      * Input limits (records beyond them go to the dead letters).
@@ -109,8 +127,13 @@ public record JobConfig(Map<String, String> kafka, Topics topics, String groupId
      *                              together they are at most this large (the dead letter must fit the topic's
      *                              {@code max.message.bytes}); larger ones are left out and the reason says so
      */
-    public record Limits(int maxRecordBytes, int maxExamplesPerRecord, int maxNonZerosPerExample, double maxAbsValue,
-                         int maxDeadLetterBytes) implements java.io.Serializable {
+    public record Limits(
+            int maxRecordBytes,
+            int maxExamplesPerRecord,
+            int maxNonZerosPerExample,
+            double maxAbsValue,
+            int maxDeadLetterBytes)
+            implements java.io.Serializable {
         public Limits {
             if (!(maxAbsValue > 0) || Double.isInfinite(maxAbsValue)) {
                 throw new IllegalArgumentException("maxAbsValue must be finite and > 0, got " + maxAbsValue);
@@ -119,14 +142,28 @@ public record JobConfig(Map<String, String> kafka, Topics topics, String groupId
 
         /** The first three limits, the others at their defaults. */
         public Limits(int maxRecordBytes, int maxExamplesPerRecord, int maxNonZerosPerExample) {
-            this(maxRecordBytes, maxExamplesPerRecord, maxNonZerosPerExample, JobDefaults.MAX_ABS_VALUE,
+            this(
+                    maxRecordBytes,
+                    maxExamplesPerRecord,
+                    maxNonZerosPerExample,
+                    JobDefaults.MAX_ABS_VALUE,
                     JobDefaults.MAX_DEAD_LETTER_BYTES);
         }
     }
 
-    public enum StartFrom { EARLIEST, LATEST, COMMITTED }
+    public enum StartFrom {
+        EARLIEST,
+        LATEST,
+        COMMITTED
+    }
 
-    public enum StateBackendKind { HASHMAP, ROCKSDB }
+    public enum StateBackendKind {
+        HASHMAP,
+        ROCKSDB
+    }
 
-    public enum UnknownModels { DEAD_LETTER, TEMPLATE }
+    public enum UnknownModels {
+        DEAD_LETTER,
+        TEMPLATE
+    }
 }

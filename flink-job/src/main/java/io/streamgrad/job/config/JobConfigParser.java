@@ -61,8 +61,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class JobConfigParser {
     private final List<String> problems = new ArrayList<>();
 
-    private JobConfigParser() {
-    }
+    private JobConfigParser() {}
 
     public static JobConfig parse(Path file) throws IOException {
         return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
@@ -84,8 +83,12 @@ public final class JobConfigParser {
             throw new JobConfigException(source, List.of("invalid YAML: " + describeYamlError(e)));
         }
         if (!(root instanceof Map<?, ?>)) {
-            throw new JobConfigException(source, List.of("expected a mapping with kafka:, topics:, models: ..., got "
-                    + (root == null ? "an empty document" : root.getClass().getSimpleName())));
+            throw new JobConfigException(
+                    source,
+                    List.of("expected a mapping with kafka:, topics:, models: ..., got "
+                            + (root == null
+                                    ? "an empty document"
+                                    : root.getClass().getSimpleName())));
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> map = (Map<String, Object>) root;
@@ -101,7 +104,11 @@ public final class JobConfigParser {
             StringBuilder sb = new StringBuilder();
             Mark mark = m.getProblemMark() != null ? m.getProblemMark() : m.getContextMark();
             if (mark != null) {
-                sb.append("line ").append(mark.getLine() + 1).append(", column ").append(mark.getColumn() + 1).append(": ");
+                sb.append("line ")
+                        .append(mark.getLine() + 1)
+                        .append(", column ")
+                        .append(mark.getColumn() + 1)
+                        .append(": ");
             }
             if (m.getContext() != null) {
                 sb.append(m.getContext()).append("; ");
@@ -146,14 +153,17 @@ public final class JobConfigParser {
         }
 
         ConfigSection t = root.section(JobOptions.TOPICS.name(), false);
-        Topics topics = new Topics(read(t, JobOptions.TOPIC_EXAMPLES), read(t, JobOptions.TOPIC_MODELS),
-                read(t, JobOptions.TOPIC_METRICS), read(t, JobOptions.TOPIC_DEAD_LETTERS));
+        Topics topics = new Topics(
+                read(t, JobOptions.TOPIC_EXAMPLES),
+                read(t, JobOptions.TOPIC_MODELS),
+                read(t, JobOptions.TOPIC_METRICS),
+                read(t, JobOptions.TOPIC_DEAD_LETTERS));
         t.reportUnknown();
-        Set<String> distinct = new TreeSet<>(List.of(topics.examples(), topics.models(), topics.metrics(),
-                topics.deadLetters()));
+        Set<String> distinct =
+                new TreeSet<>(List.of(topics.examples(), topics.models(), topics.metrics(), topics.deadLetters()));
         if (distinct.size() < 4) {
-            problems.add("topics: the four topics must be distinct, got " + (rootMap.get("topics") instanceof Map<?, ?> m
-                    ? m : Map.of()));
+            problems.add("topics: the four topics must be distinct, got "
+                    + (rootMap.get("topics") instanceof Map<?, ?> m ? m : Map.of()));
         }
 
         String groupId = read(root, JobOptions.GROUP_ID);
@@ -191,8 +201,11 @@ public final class JobConfigParser {
         int parallelism = read(root, JobOptions.PARALLELISM);
 
         ConfigSection l = root.section(JobOptions.LIMITS.name(), false);
-        Limits limits = new Limits(read(l, JobOptions.MAX_RECORD_BYTES), read(l, JobOptions.MAX_EXAMPLES_PER_RECORD),
-                read(l, JobOptions.MAX_NON_ZEROS_PER_EXAMPLE), read(l, JobOptions.MAX_ABS_VALUE),
+        Limits limits = new Limits(
+                read(l, JobOptions.MAX_RECORD_BYTES),
+                read(l, JobOptions.MAX_EXAMPLES_PER_RECORD),
+                read(l, JobOptions.MAX_NON_ZEROS_PER_EXAMPLE),
+                read(l, JobOptions.MAX_ABS_VALUE),
                 read(l, JobOptions.MAX_DEAD_LETTER_BYTES));
         l.reportUnknown();
 
@@ -240,9 +253,27 @@ public final class JobConfigParser {
         if (!problems.isEmpty()) {
             return null;
         }
-        return new JobConfig(kafka, topics, groupId, start, bounded, checkpointInterval, checkpointDir, backend,
-                attempts, delay, everySteps, everySeconds, metricsEvery, batchTimeout, unknown, limits, txTimeout,
-                txPrefix, parallelism, ModelCatalog.of(models, template));
+        return new JobConfig(
+                kafka,
+                topics,
+                groupId,
+                start,
+                bounded,
+                checkpointInterval,
+                checkpointDir,
+                backend,
+                attempts,
+                delay,
+                everySteps,
+                everySeconds,
+                metricsEvery,
+                batchTimeout,
+                unknown,
+                limits,
+                txTimeout,
+                txPrefix,
+                parallelism,
+                ModelCatalog.of(models, template));
     }
 
     /**

@@ -27,8 +27,8 @@ public final class JobDefaults {
     public static final int MAX_DEAD_LETTER_BYTES = JobOptions.MAX_DEAD_LETTER_BYTES.defaultValue();
     /** {@link JobOptions#TRANSACTION_TIMEOUT_MS}. */
     public static final long TRANSACTION_TIMEOUT_MS = JobOptions.TRANSACTION_TIMEOUT_MS.defaultValue();
+
     public static final int PARALLELISM = JobOptions.PARALLELISM.defaultValue();
 
-    private JobDefaults() {
-    }
+    private JobDefaults() {}
 }

@@ -12,88 +12,148 @@ import java.util.Map;
  * ({@code models.<id>}, {@code template}) are the learner's own options.
  */
 public final class JobOptions {
-    private JobOptions() {
-    }
+    private JobOptions() {}
 
-    public static final Option<Void> KAFKA = Option.section("kafka", "Kafka client properties, passed through "
-            + "unchanged (security.protocol, sasl.*, ssl.* ...); bootstrap.servers is required.");
+    public static final Option<Void> KAFKA = Option.section(
+            "kafka",
+            "Kafka client properties, passed through "
+                    + "unchanged (security.protocol, sasl.*, ssl.* ...); bootstrap.servers is required.");
     public static final Option<Void> TOPICS = Option.section("topics", "The four topics; they must be distinct.");
-    public static final Option<String> TOPIC_EXAMPLES = Option.string("topics.examples", "examples",
-            "Training examples (input).");
-    public static final Option<String> TOPIC_MODELS = Option.string("topics.models", "models",
-            "Model snapshots (output).");
-    public static final Option<String> TOPIC_METRICS = Option.string("topics.metrics", "metrics",
-            "Training metrics (output).");
-    public static final Option<String> TOPIC_DEAD_LETTERS = Option.string("topics.dead_letters", "dead_letters",
-            "Rejected records with the reason (output).");
+    public static final Option<String> TOPIC_EXAMPLES =
+            Option.string("topics.examples", "examples", "Training examples (input).");
+    public static final Option<String> TOPIC_MODELS =
+            Option.string("topics.models", "models", "Model snapshots (output).");
+    public static final Option<String> TOPIC_METRICS =
+            Option.string("topics.metrics", "metrics", "Training metrics (output).");
+    public static final Option<String> TOPIC_DEAD_LETTERS =
+            Option.string("topics.dead_letters", "dead_letters", "Rejected records with the reason (output).");
     public static final Option<String> GROUP_ID = Option.string("group_id", "streamgrad", "Kafka consumer group.");
-    public static final Option<String> START = Option.choice("start", "committed",
-            List.of("earliest", "latest", "committed"), "Where to start reading; committed falls back to earliest.");
-    public static final Option<Boolean> BOUNDED = Option.bool("bounded", false, "true: stop at the offsets that "
-            + "are latest at start and publish final snapshots.");
-    public static final Option<Long> CHECKPOINT_INTERVAL_MS = Option.longInteger("checkpoint_interval_ms", 2000L,
-            Range.between(10, Long.MAX_VALUE), "Flink checkpoint period; outputs become visible when the "
-                    + "checkpoint covering them completes.");
-    public static final Option<String> CHECKPOINT_DIR = Option.string("checkpoint_dir", null,
-            "Checkpoint storage URI (optional).");
-    public static final Option<String> STATE_BACKEND = Option.choice("state_backend", "hashmap",
-            List.of("hashmap", "rocksdb"), "Flink state backend.");
+    public static final Option<String> START = Option.choice(
+            "start",
+            "committed",
+            List.of("earliest", "latest", "committed"),
+            "Where to start reading; committed falls back to earliest.");
+    public static final Option<Boolean> BOUNDED = Option.bool(
+            "bounded", false, "true: stop at the offsets that " + "are latest at start and publish final snapshots.");
+    public static final Option<Long> CHECKPOINT_INTERVAL_MS = Option.longInteger(
+            "checkpoint_interval_ms",
+            2000L,
+            Range.between(10, Long.MAX_VALUE),
+            "Flink checkpoint period; outputs become visible when the " + "checkpoint covering them completes.");
+    public static final Option<String> CHECKPOINT_DIR =
+            Option.string("checkpoint_dir", null, "Checkpoint storage URI (optional).");
+    public static final Option<String> STATE_BACKEND =
+            Option.choice("state_backend", "hashmap", List.of("hashmap", "rocksdb"), "Flink state backend.");
     public static final Option<Void> RESTART = Option.section("restart", "Fixed-delay restart strategy.");
-    public static final Option<Integer> RESTART_ATTEMPTS = Option.integer("restart.attempts", 3,
-            Range.between(0, Integer.MAX_VALUE), "Restarts before the job fails.");
-    public static final Option<Long> RESTART_DELAY_MS = Option.longInteger("restart.delay_ms", 1000L,
-            Range.between(0, Long.MAX_VALUE), "Delay between restarts.");
-    public static final Option<Void> SNAPSHOT = Option.section("snapshot", "When a model snapshot is published "
-            + "(both 0 only for a bounded job).");
-    public static final Option<Long> SNAPSHOT_EVERY_STEPS = Option.longInteger("snapshot.every_steps", 100L,
-            Range.between(0, Long.MAX_VALUE), "Publish every this many steps (0: never by steps).");
-    public static final Option<Long> SNAPSHOT_EVERY_SECONDS = Option.longInteger("snapshot.every_seconds", 60L,
-            Range.between(0, Long.MAX_VALUE / 1000), "Publish every this many seconds (0: never by time).");
-    public static final Option<Integer> METRICS_EVERY_BATCHES = Option.integer("metrics_every_batches", 10,
-            Range.between(1, Integer.MAX_VALUE), "Batches per metrics record.");
-    public static final Option<Long> BATCH_TIMEOUT_MS = Option.longInteger("batch_timeout_ms", 1000L,
-            Range.between(0, Long.MAX_VALUE), "0: partial batches wait for more examples (or the end of a "
-                    + "bounded input).");
+    public static final Option<Integer> RESTART_ATTEMPTS = Option.integer(
+            "restart.attempts", 3, Range.between(0, Integer.MAX_VALUE), "Restarts before the job fails.");
+    public static final Option<Long> RESTART_DELAY_MS =
+            Option.longInteger("restart.delay_ms", 1000L, Range.between(0, Long.MAX_VALUE), "Delay between restarts.");
+    public static final Option<Void> SNAPSHOT =
+            Option.section("snapshot", "When a model snapshot is published " + "(both 0 only for a bounded job).");
+    public static final Option<Long> SNAPSHOT_EVERY_STEPS = Option.longInteger(
+            "snapshot.every_steps",
+            100L,
+            Range.between(0, Long.MAX_VALUE),
+            "Publish every this many steps (0: never by steps).");
+    public static final Option<Long> SNAPSHOT_EVERY_SECONDS = Option.longInteger(
+            "snapshot.every_seconds",
+            60L,
+            Range.between(0, Long.MAX_VALUE / 1000),
+            "Publish every this many seconds (0: never by time).");
+    public static final Option<Integer> METRICS_EVERY_BATCHES = Option.integer(
+            "metrics_every_batches", 10, Range.between(1, Integer.MAX_VALUE), "Batches per metrics record.");
+    public static final Option<Long> BATCH_TIMEOUT_MS = Option.longInteger(
+            "batch_timeout_ms",
+            1000L,
+            Range.between(0, Long.MAX_VALUE),
+            "0: partial batches wait for more examples (or the end of a " + "bounded input).");
     /** Below the broker's default transaction.max.timeout.ms (15 min), above any sane checkpoint period. */
-    public static final Option<Long> TRANSACTION_TIMEOUT_MS = Option.longInteger("transaction_timeout_ms", 60_000L,
-            Range.between(1000, Integer.MAX_VALUE), "Kafka transaction timeout; must exceed "
-                    + "checkpoint_interval_ms.");
-    public static final Option<String> TRANSACTIONAL_ID_PREFIX = Option.string("transactional_id_prefix", null,
-            "Prefix of the Kafka transactional ids.").defaultDocumented("streamgrad-<group_id>");
-    public static final Option<Integer> PARALLELISM = Option.integer("parallelism", 1, Range.between(1, 32768),
-            "Operator parallelism.");
-    public static final Option<Void> LIMITS = Option.section("limits", "Input limits; records beyond them go to "
-            + "the dead-letter topic.");
-    public static final Option<Integer> MAX_RECORD_BYTES = Option.integer("limits.max_record_bytes", 1 << 20,
-            Range.between(1, Integer.MAX_VALUE), "Largest accepted record.");
-    public static final Option<Integer> MAX_EXAMPLES_PER_RECORD = Option.integer("limits.max_examples_per_record",
-            65_536, Range.between(1, Integer.MAX_VALUE), "Most examples in one producer batch.");
+    public static final Option<Long> TRANSACTION_TIMEOUT_MS = Option.longInteger(
+            "transaction_timeout_ms",
+            60_000L,
+            Range.between(1000, Integer.MAX_VALUE),
+            "Kafka transaction timeout; must exceed " + "checkpoint_interval_ms.");
+
+    public static final Option<String> TRANSACTIONAL_ID_PREFIX = Option.string(
+                    "transactional_id_prefix", null, "Prefix of the Kafka transactional ids.")
+            .defaultDocumented("streamgrad-<group_id>");
+    public static final Option<Integer> PARALLELISM =
+            Option.integer("parallelism", 1, Range.between(1, 32768), "Operator parallelism.");
+    public static final Option<Void> LIMITS =
+            Option.section("limits", "Input limits; records beyond them go to " + "the dead-letter topic.");
+    public static final Option<Integer> MAX_RECORD_BYTES = Option.integer(
+            "limits.max_record_bytes", 1 << 20, Range.between(1, Integer.MAX_VALUE), "Largest accepted record.");
+    public static final Option<Integer> MAX_EXAMPLES_PER_RECORD = Option.integer(
+            "limits.max_examples_per_record",
+            65_536,
+            Range.between(1, Integer.MAX_VALUE),
+            "Most examples in one producer batch.");
     public static final Option<Integer> MAX_NON_ZEROS_PER_EXAMPLE = Option.integer(
-            "limits.max_non_zeros_per_example", 1 << 20, Range.between(1, Integer.MAX_VALUE),
+            "limits.max_non_zeros_per_example",
+            1 << 20,
+            Range.between(1, Integer.MAX_VALUE),
             "Most non-zero features in one example.");
     /**
      * Largest magnitude of a feature value, regression label or weight: squares and batch sums of values up to
      * 1e9 stay far below float's 3.4e38, and inputs beyond it are almost always unscaled or corrupt.
      */
-    public static final Option<Double> MAX_ABS_VALUE = Option.number("limits.max_abs_value", 1.0e9, Range.POSITIVE,
+    public static final Option<Double> MAX_ABS_VALUE = Option.number(
+            "limits.max_abs_value",
+            1.0e9,
+            Range.POSITIVE,
             "Largest magnitude of a feature value, regression label or weight.");
     /** Half of Kafka's default max.message.bytes (1 MiB), leaving room for the reason and the coordinates. */
-    public static final Option<Integer> MAX_DEAD_LETTER_BYTES = Option.integer("limits.max_dead_letter_bytes",
-            512 * 1024, Range.between(0, Integer.MAX_VALUE), "Largest dead-letter record.");
-    public static final Option<String> UNKNOWN_MODELS = Option.choice("unknown_models", "dead_letter",
-            List.of("dead_letter", "template"), "What happens to examples for a model id not under models:.");
-    public static final Option<Void> TEMPLATE = Option.section("template", "The model config for unknown model "
-            + "ids (unknown_models: template).");
-    public static final Option<Void> MODELS = Option.section("models", "Model configs by id, as the learner's "
-            + "YAML.");
+    public static final Option<Integer> MAX_DEAD_LETTER_BYTES = Option.integer(
+            "limits.max_dead_letter_bytes",
+            512 * 1024,
+            Range.between(0, Integer.MAX_VALUE),
+            "Largest dead-letter record.");
+
+    public static final Option<String> UNKNOWN_MODELS = Option.choice(
+            "unknown_models",
+            "dead_letter",
+            List.of("dead_letter", "template"),
+            "What happens to examples for a model id not under models:.");
+    public static final Option<Void> TEMPLATE =
+            Option.section("template", "The model config for unknown model " + "ids (unknown_models: template).");
+    public static final Option<Void> MODELS =
+            Option.section("models", "Model configs by id, as the learner's " + "YAML.");
 
     /** Every key, in documentation order. */
-    public static final List<Option<?>> ALL = List.of(KAFKA, TOPICS, TOPIC_EXAMPLES, TOPIC_MODELS, TOPIC_METRICS,
-            TOPIC_DEAD_LETTERS, GROUP_ID, START, BOUNDED, CHECKPOINT_INTERVAL_MS, CHECKPOINT_DIR, STATE_BACKEND,
-            RESTART, RESTART_ATTEMPTS, RESTART_DELAY_MS, SNAPSHOT, SNAPSHOT_EVERY_STEPS, SNAPSHOT_EVERY_SECONDS,
-            METRICS_EVERY_BATCHES, BATCH_TIMEOUT_MS, TRANSACTION_TIMEOUT_MS, TRANSACTIONAL_ID_PREFIX, PARALLELISM,
-            LIMITS, MAX_RECORD_BYTES, MAX_EXAMPLES_PER_RECORD, MAX_NON_ZEROS_PER_EXAMPLE, MAX_ABS_VALUE,
-            MAX_DEAD_LETTER_BYTES, UNKNOWN_MODELS, TEMPLATE, MODELS);
+    public static final List<Option<?>> ALL = List.of(
+            KAFKA,
+            TOPICS,
+            TOPIC_EXAMPLES,
+            TOPIC_MODELS,
+            TOPIC_METRICS,
+            TOPIC_DEAD_LETTERS,
+            GROUP_ID,
+            START,
+            BOUNDED,
+            CHECKPOINT_INTERVAL_MS,
+            CHECKPOINT_DIR,
+            STATE_BACKEND,
+            RESTART,
+            RESTART_ATTEMPTS,
+            RESTART_DELAY_MS,
+            SNAPSHOT,
+            SNAPSHOT_EVERY_STEPS,
+            SNAPSHOT_EVERY_SECONDS,
+            METRICS_EVERY_BATCHES,
+            BATCH_TIMEOUT_MS,
+            TRANSACTION_TIMEOUT_MS,
+            TRANSACTIONAL_ID_PREFIX,
+            PARALLELISM,
+            LIMITS,
+            MAX_RECORD_BYTES,
+            MAX_EXAMPLES_PER_RECORD,
+            MAX_NON_ZEROS_PER_EXAMPLE,
+            MAX_ABS_VALUE,
+            MAX_DEAD_LETTER_BYTES,
+            UNKNOWN_MODELS,
+            TEMPLATE,
+            MODELS);
 
     /** The job's established wording of value problems (pinned by its tests and known to its operators). */
     static final ConfigSection.Wording WORDING = new ConfigSection.Wording() {

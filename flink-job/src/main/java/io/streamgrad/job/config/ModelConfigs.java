@@ -10,8 +10,7 @@ import java.util.Map;
  * learner's {@link ConfigParser} / {@link ConfigWriter}, never re-implemented here.
  */
 public final class ModelConfigs {
-    private ModelConfigs() {
-    }
+    private ModelConfigs() {}
 
     /** Parses one model section; problems are prefixed with {@code path} (e.g. {@code models.ctr}). */
     public static TrainerConfig parse(Map<String, Object> section, String path) {

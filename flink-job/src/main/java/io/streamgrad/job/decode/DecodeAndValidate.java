@@ -1,8 +1,8 @@
 package io.streamgrad.job.decode;
 
 import io.streamgrad.avro.DeadLetter;
-import io.streamgrad.job.config.JobConfig.Limits;
 import io.streamgrad.job.batch.BatchAssembler;
+import io.streamgrad.job.config.JobConfig.Limits;
 import io.streamgrad.job.config.ModelCatalog;
 import io.streamgrad.job.records.BatcherInput;
 import io.streamgrad.job.records.ExampleBatch;
@@ -60,8 +60,10 @@ public final class DecodeAndValidate extends ProcessFunction<SourceRecord, Batch
         if (result instanceof RecordDecoder.Accepted a) {
             String batchModel = a.miniBatchModelId();
             TrainerConfig config = batchModel == null ? null : catalog.config(batchModel);
-            ExampleBatch whole = config == null ? null : BatchAssembler.producerBatch(batchModel,
-                    config.model().features(), config.batchSize(), a.examples());
+            ExampleBatch whole = config == null
+                    ? null
+                    : BatchAssembler.producerBatch(
+                            batchModel, config.model().features(), config.batchSize(), a.examples());
             if (whole != null) {
                 // One record for the whole batch: no per-example records, serialisation or buffering downstream.
                 out.collect(new ProducerBatch(whole, r.topic, r.partition, r.offset));

@@ -16,8 +16,8 @@ public final class KafkaEnvelopeDeserializer implements KafkaRecordDeserializati
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<SourceRecord> out) {
-        out.collect(new SourceRecord(record.topic(), record.partition(), record.offset(), record.timestamp(),
-                record.key(), record.value()));
+        out.collect(new SourceRecord(
+                record.topic(), record.partition(), record.offset(), record.timestamp(), record.key(), record.value()));
     }
 
     @Override

@@ -10,8 +10,7 @@ import java.util.TreeMap;
  * sign as the offline readers), so a model trained offline and one trained from Kafka see the same columns.
  */
 final class NamedFeatures {
-    private NamedFeatures() {
-    }
+    private NamedFeatures() {}
 
     /** A hasher for one thread (FeatureHasher instances keep a running hash). */
     static ExampleValidator.NamedFeatureHasher hasher() {

@@ -37,19 +37,16 @@ public final class RecordDecoder {
     public static final int MAX_MODEL_ID_CHARS = 255;
 
     /** What one record turned into. */
-    public sealed interface Result permits Accepted, Rejected {
-    }
+    public sealed interface Result permits Accepted, Rejected {}
 
     /**
      * The record's examples, all valid, in record order (never empty). {@code miniBatchModelId} is the model of a
      * producer-made MiniBatch record, null for a single example.
      */
-    public record Accepted(List<TrainingExample> examples, String miniBatchModelId) implements Result {
-    }
+    public record Accepted(List<TrainingExample> examples, String miniBatchModelId) implements Result {}
 
     /** The record's one dead letter. */
-    public record Rejected(DeadLetter deadLetter) implements Result {
-    }
+    public record Rejected(DeadLetter deadLetter) implements Result {}
 
     private final ModelCatalog catalog;
     private final Limits limits;
@@ -105,8 +102,8 @@ public final class RecordDecoder {
                 } catch (InvalidExampleException x) {
                     throw d.isMiniBatch()
                             ? new InvalidExampleException("examples[" + i + "]: " + x.getMessage()
-                            + " (a MiniBatch trains all or nothing: none of its " + examples.size()
-                            + " examples was used)")
+                                    + " (a MiniBatch trains all or nothing: none of its " + examples.size()
+                                    + " examples was used)")
                             : x;
                 }
                 t.topic = r.topic;
@@ -118,8 +115,12 @@ public final class RecordDecoder {
         } catch (InvalidRecordException | InvalidExampleException e) {
             return new Rejected(deadLetter(r, modelId, e.getMessage(), nowMs));
         } catch (RuntimeException e) {
-            return new Rejected(deadLetter(r, modelId, "internal error while decoding (" + e
-                    + "): this is a bug in streamgrad; please report it with this dead letter", nowMs));
+            return new Rejected(deadLetter(
+                    r,
+                    modelId,
+                    "internal error while decoding (" + e
+                            + "): this is a bug in streamgrad; please report it with this dead letter",
+                    nowMs));
         }
     }
 
@@ -133,9 +134,11 @@ public final class RecordDecoder {
         if (!catalog.modelIds().contains(modelId)) {
             // A new model would be created from the template: its id becomes a state key, a Kafka key and a
             // metric name, so it must be a sane one.
-            String problem = modelId.isBlank() ? "is blank"
-                    : modelId.length() > MAX_MODEL_ID_CHARS ? "has " + modelId.length() + " characters"
-                    : modelId.chars().anyMatch(Character::isISOControl) ? "contains control characters" : null;
+            String problem = modelId.isBlank()
+                    ? "is blank"
+                    : modelId.length() > MAX_MODEL_ID_CHARS
+                            ? "has " + modelId.length() + " characters"
+                            : modelId.chars().anyMatch(Character::isISOControl) ? "contains control characters" : null;
             if (problem != null) {
                 throw new InvalidExampleException("model_id '" + abbreviateId(modelId) + "' " + problem
                         + ": a model created from the template needs an id of 1 to " + MAX_MODEL_ID_CHARS
@@ -159,7 +162,9 @@ public final class RecordDecoder {
                     + r.topic + " partition " + r.partition + " at offset " + r.offset + "]";
         }
         return DeadLetter.newBuilder()
-                .setTopic(r.topic).setPartition(r.partition).setOffset(r.offset)
+                .setTopic(r.topic)
+                .setPartition(r.partition)
+                .setOffset(r.offset)
                 .setKey(copy && r.key != null ? ByteBuffer.wrap(r.key) : null)
                 .setValue(copy && r.value != null ? ByteBuffer.wrap(r.value) : null)
                 .setReason(text)

@@ -286,8 +286,7 @@ public final class BatcherInputSerializer extends TypeSerializer<BatcherInput> {
     public static final class Snapshot implements TypeSerializerSnapshot<BatcherInput> {
         static final int VERSION = 1;
 
-        public Snapshot() {
-        }
+        public Snapshot() {}
 
         @Override
         public int getCurrentVersion() {
@@ -295,8 +294,7 @@ public final class BatcherInputSerializer extends TypeSerializer<BatcherInput> {
         }
 
         @Override
-        public void writeSnapshot(DataOutputView out) {
-        }
+        public void writeSnapshot(DataOutputView out) {}
 
         @Override
         public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader) throws IOException {

@@ -15,6 +15,7 @@ public class ExampleBatch {
     public float[] dense = new float[0];
     /** CSR row pointers ({@code size + 1}); empty for a dense batch. */
     public int[] rowPtr = new int[0];
+
     public int[] indices = new int[0];
     public float[] values = new float[0];
     public float[] labels = new float[0];
@@ -34,8 +35,7 @@ public class ExampleBatch {
      */
     public String trigger;
 
-    public ExampleBatch() {
-    }
+    public ExampleBatch() {}
 
     public BatchTrigger triggerKind() {
         return BatchTrigger.of(trigger);

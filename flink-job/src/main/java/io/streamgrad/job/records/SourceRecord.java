@@ -18,8 +18,7 @@ public class SourceRecord {
     /** May be null (a tombstone). */
     public byte[] value;
 
-    public SourceRecord() {
-    }
+    public SourceRecord() {}
 
     public SourceRecord(String topic, int partition, long offset, long timestamp, byte[] key, byte[] value) {
         this.topic = topic;

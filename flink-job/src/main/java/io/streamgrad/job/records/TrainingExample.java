@@ -18,16 +18,17 @@ public final class TrainingExample implements BatcherInput {
     public int[] indices = new int[0];
     /** One value per index. */
     public float[] values = new float[0];
+
     public float label;
     public float weight = 1f;
     /** ms since the epoch, 0 when unknown. */
     public long eventTime;
+
     public String topic;
     public int partition;
     public long offset;
 
-    public TrainingExample() {
-    }
+    public TrainingExample() {}
 
     @Override
     public String modelId() {

@@ -28,8 +28,11 @@ public final class SingleObjectRecordSerializer<T extends SpecificRecordBase>
      *                  Flink element timestamp, which is {@code Long.MAX_VALUE} for what end-of-input timers emit
      *                  and would be rejected by the broker
      */
-    public SingleObjectRecordSerializer(String topic, SerializableSupplier<SingleObjectCodec<T>> codecFactory,
-                                        SerializableFunction<T, byte[]> key, SerializableFunction<T, Long> timestamp) {
+    public SingleObjectRecordSerializer(
+            String topic,
+            SerializableSupplier<SingleObjectCodec<T>> codecFactory,
+            SerializableFunction<T, byte[]> key,
+            SerializableFunction<T, Long> timestamp) {
         this.topic = topic;
         this.codecFactory = codecFactory;
         this.key = key;
@@ -46,7 +49,7 @@ public final class SingleObjectRecordSerializer<T extends SpecificRecordBase>
         if (codec == null) {
             codec = codecFactory.get();
         }
-        return new ProducerRecord<>(topic, null, this.timestamp.apply(element), key.apply(element),
-                codec.encode(element));
+        return new ProducerRecord<>(
+                topic, null, this.timestamp.apply(element), key.apply(element), codec.encode(element));
     }
 }

@@ -35,6 +35,5 @@ public class DivergenceGuard {
      */
     public boolean lastWindowAlerted;
 
-    public DivergenceGuard() {
-    }
+    public DivergenceGuard() {}
 }

@@ -71,8 +71,14 @@ final class MetricsWindow implements java.io.Serializable {
      * Closes the open window at {@code nowMs}: its metrics over {@code scored} (the caller then drops them), and a
      * new window starts. {@code lastRate} is reported when no batch of the window was applied.
      */
-    TrainingMetrics close(String modelId, TrainerConfig config, TrainerProgress p, DivergenceGuard g,
-                          Iterable<ScoredBatch> scored, double lastRate, long nowMs) {
+    TrainingMetrics close(
+            String modelId,
+            TrainerConfig config,
+            TrainerProgress p,
+            DivergenceGuard g,
+            Iterable<ScoredBatch> scored,
+            double lastRate,
+            long nowMs) {
         PrequentialMetrics m = PrequentialMetrics.forConfig(config);
         double gradNormSum = 0;
         int n = 0;
@@ -107,7 +113,8 @@ final class MetricsWindow implements java.io.Serializable {
                 .setCreatedAt(Instant.ofEpochMilli(nowMs))
                 .build();
         p.lastMetricNames = values.keySet().toArray(new String[0]);
-        p.lastMetricValues = values.values().stream().mapToDouble(Double::doubleValue).toArray();
+        p.lastMetricValues =
+                values.values().stream().mapToDouble(Double::doubleValue).toArray();
         p.windowBatches = 0;
         p.windowRejected = 0;
         p.windowAlert = null;
@@ -126,17 +133,26 @@ final class MetricsWindow implements java.io.Serializable {
         if (p.windowRejected == 0) {
             return null;
         }
-        StringBuilder a = new StringBuilder("divergence guard: ").append(p.windowRejected).append(" of ")
-                .append(p.windowBatches).append(" batches rejected in this window (a rejected batch does not change "
-                        + "the model); last reason: ").append(p.windowAlert);
+        StringBuilder a = new StringBuilder("divergence guard: ")
+                .append(p.windowRejected)
+                .append(" of ")
+                .append(p.windowBatches)
+                .append(" batches rejected in this window (a rejected batch does not change "
+                        + "the model); last reason: ")
+                .append(p.windowAlert);
         if (g.windowRollbacks > 0) {
-            a.append("; ").append(g.windowRollbacks).append(g.windowRollbacks == 1 ? " rollback" : " rollbacks")
+            a.append("; ")
+                    .append(g.windowRollbacks)
+                    .append(g.windowRollbacks == 1 ? " rollback" : " rollbacks")
                     .append(" in this window");
             if (!g.windowRollback.equals(p.windowAlert)) {
                 a.append(", the last: ").append(g.windowRollback);
             }
         }
-        a.append("; learning-rate scale ").append(g.lrScale).append(", rollbacks so far ").append(g.rollbacks)
+        a.append("; learning-rate scale ")
+                .append(g.lrScale)
+                .append(", rollbacks so far ")
+                .append(g.rollbacks)
                 .append(". Lower optimizer.learning_rate, enable clipping, set divergence.max_bad_batches, or check"
                         + " the input scale");
         return a.toString();

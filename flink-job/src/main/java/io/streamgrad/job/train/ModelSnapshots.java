@@ -12,19 +12,24 @@ import java.util.Map;
 final class ModelSnapshots {
     /** Metrics a snapshot carries besides the last published window's. */
     static final String SKIPPED_BATCHES = "skipped_batches";
+
     static final String ROLLBACKS = "rollbacks";
     static final String LR_SCALE = "lr_scale";
 
-    private ModelSnapshots() {
-    }
+    private ModelSnapshots() {}
 
     /**
      * @param state   the state to publish, without its last-good copy ({@link ModelState#withoutLastGood()})
      * @param p       the model's progress: the last published window's metrics
      * @param version the snapshot's version ({@link SnapshotPolicy#published})
      */
-    static ModelSnapshot build(String modelId, long version, ModelState state, TrainerProgress p,
-                               SnapshotProvenance provenance, long nowMs) {
+    static ModelSnapshot build(
+            String modelId,
+            long version,
+            ModelState state,
+            TrainerProgress p,
+            SnapshotProvenance provenance,
+            long nowMs) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         for (int i = 0; i < p.lastMetricNames.length; i++) {
             metrics.put(p.lastMetricNames[i], p.lastMetricValues[i]);
@@ -32,7 +37,8 @@ final class ModelSnapshots {
         metrics.put(SKIPPED_BATCHES, (double) state.skippedBatches());
         metrics.put(ROLLBACKS, (double) state.rollbacks());
         metrics.put(LR_SCALE, state.lrScale());
-        return provenance.writeTo(ModelSnapshot.newBuilder()
+        return provenance
+                .writeTo(ModelSnapshot.newBuilder()
                         .setModelId(modelId)
                         .setVersion(version)
                         .setExamplesSeen(state.examplesSeen())

@@ -65,11 +65,17 @@ final class ModelStateStore {
         private final DivergenceGuard guard;
         /** The guard as loaded (never changed here; null when none was stored): the guard is written if it differs. */
         private final DivergenceGuard storedGuard;
+
         private final boolean isNew;
         private final boolean forBatch;
 
-        private Loaded(ModelState state, TrainerProgress progress, DivergenceGuard guard, DivergenceGuard storedGuard,
-                       boolean isNew, boolean forBatch) {
+        private Loaded(
+                ModelState state,
+                TrainerProgress progress,
+                DivergenceGuard guard,
+                DivergenceGuard storedGuard,
+                boolean isNew,
+                boolean forBatch) {
             this.state = state;
             this.progress = progress;
             this.guard = guard;
@@ -179,9 +185,18 @@ final class ModelStateStore {
         DivergenceGuard g = m.guard;
         dropLastGoodIfOff(trainer.config().divergence(), g);
         ModelState s = m.state;
-        ModelState good = new ModelState(s.params(), s.optimizerState(), s.step(), s.rngState(), s.examplesSeen(),
-                s.skippedBatches(), s.lrScale(), s.badStreak(), s.rollbacks(),
-                g.hasLastGood ? lastGoodParams.value() : null, g.hasLastGood ? lastGoodOptimizerState.value() : null,
+        ModelState good = new ModelState(
+                s.params(),
+                s.optimizerState(),
+                s.step(),
+                s.rngState(),
+                s.examplesSeen(),
+                s.skippedBatches(),
+                s.lrScale(),
+                s.badStreak(),
+                s.rollbacks(),
+                g.hasLastGood ? lastGoodParams.value() : null,
+                g.hasLastGood ? lastGoodOptimizerState.value() : null,
                 g.lastGoodStep);
         if (trainer.markGood(good)) {
             keepLastGood(good, g);
@@ -231,10 +246,13 @@ final class ModelStateStore {
         int n = trainer.model().numParams();
         int s = trainer.optimizer().stateSize(n);
         if (w.length != n || opt.length != s) {
-            throw new IllegalStateException("model '" + id + "': its restored state has " + w.length
-                    + " parameters and " + opt.length + " optimizer values, but models." + id + " now needs " + n
-                    + " and " + s + ": a model's architecture and optimizer type cannot change across a savepoint."
-                    + " Give the changed model a new id (the old state stays dormant) or restore its old configuration");
+            throw new IllegalStateException(
+                    "model '" + id + "': its restored state has " + w.length
+                            + " parameters and " + opt.length + " optimizer values, but models." + id + " now needs "
+                            + n
+                            + " and " + s
+                            + ": a model's architecture and optimizer type cannot change across a savepoint."
+                            + " Give the changed model a new id (the old state stays dormant) or restore its old configuration");
         }
     }
 
@@ -243,8 +261,19 @@ final class ModelStateStore {
             throws Exception {
         float[] goodW = withLastGood ? lastGoodParams.value() : null;
         float[] goodOpt = withLastGood ? lastGoodOptimizerState.value() : null;
-        return new ModelState(w, opt, p.step, p.rngState, p.examplesSeen, p.skippedBatches, g.lrScale, g.badStreak,
-                g.rollbacks, goodW, goodOpt, g.lastGoodStep);
+        return new ModelState(
+                w,
+                opt,
+                p.step,
+                p.rngState,
+                p.examplesSeen,
+                p.skippedBatches,
+                g.lrScale,
+                g.badStreak,
+                g.rollbacks,
+                goodW,
+                goodOpt,
+                g.lastGoodStep);
     }
 
     /** Stores the state's last-good copy (just made by {@link Trainer#markGood}). */
@@ -287,8 +316,11 @@ final class ModelStateStore {
 
     private static boolean sameGuard(DivergenceGuard a, DivergenceGuard b) {
         return Double.doubleToLongBits(a.lrScale) == Double.doubleToLongBits(b.lrScale)
-                && a.badStreak == b.badStreak && a.rollbacks == b.rollbacks && a.hasLastGood == b.hasLastGood
-                && a.lastGoodStep == b.lastGoodStep && a.windowRollbacks == b.windowRollbacks
+                && a.badStreak == b.badStreak
+                && a.rollbacks == b.rollbacks
+                && a.hasLastGood == b.hasLastGood
+                && a.lastGoodStep == b.lastGoodStep
+                && a.windowRollbacks == b.windowRollbacks
                 && java.util.Objects.equals(a.windowRollback, b.windowRollback)
                 && a.lastWindowAlerted == b.lastWindowAlerted;
     }

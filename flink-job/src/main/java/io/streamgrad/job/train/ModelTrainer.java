@@ -62,8 +62,8 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
     private transient Map<String, Trainer> trainers;
     private transient Map<String, ModelGauges> gauges;
 
-    public ModelTrainer(ModelCatalog catalog, long snapshotEverySteps, long snapshotEverySeconds,
-                        int metricsEveryBatches) {
+    public ModelTrainer(
+            ModelCatalog catalog, long snapshotEverySteps, long snapshotEverySeconds, int metricsEveryBatches) {
         this.catalog = catalog;
         this.snapshots = new SnapshotPolicy(snapshotEverySteps, snapshotEverySeconds);
         this.window = new MetricsWindow(metricsEveryBatches);
@@ -155,8 +155,8 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
         long version = snapshots.published(m.progress(), now);
         gauges(id).snapshot(version);
         ModelState state = store.markGoodForSnapshot(m, trainer);
-        return ModelSnapshots.build(id, version, state, m.progress(),
-                SnapshotProvenance.of(catalog.yaml(id), m.progress()), now);
+        return ModelSnapshots.build(
+                id, version, state, m.progress(), SnapshotProvenance.of(catalog.yaml(id), m.progress()), now);
     }
 
     private static void schedule(SnapshotPolicy.Decision d, TimerService timers) {
@@ -184,6 +184,7 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
     }
 
     private ModelGauges gauges(String id) {
-        return gauges.computeIfAbsent(id, k -> new ModelGauges(getRuntimeContext().getMetricGroup().addGroup("model", k)));
+        return gauges.computeIfAbsent(
+                id, k -> new ModelGauges(getRuntimeContext().getMetricGroup().addGroup("model", k)));
     }
 }

@@ -14,6 +14,5 @@ public class ScoredBatch {
     public double gradientNorm;
     public double learningRate;
 
-    public ScoredBatch() {
-    }
+    public ScoredBatch() {}
 }

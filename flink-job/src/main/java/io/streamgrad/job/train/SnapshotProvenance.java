@@ -20,8 +20,8 @@ import java.util.Map;
  * @param schemaVersion the examples schema version this build reads
  * @param buildVersion  the streamgrad build
  */
-record SnapshotProvenance(String configYaml, long step, Map<String, Long> sourceOffsets, int schemaVersion,
-                          String buildVersion) {
+record SnapshotProvenance(
+        String configYaml, long step, Map<String, Long> sourceOffsets, int schemaVersion, String buildVersion) {
     SnapshotProvenance {
         sourceOffsets = Collections.unmodifiableMap(new LinkedHashMap<>(sourceOffsets));
     }
@@ -32,8 +32,8 @@ record SnapshotProvenance(String configYaml, long step, Map<String, Long> source
         for (int i = 0; i < p.sourcePartitions.length; i++) {
             offsets.put(p.sourcePartitions[i], p.nextOffsets[i]);
         }
-        return new SnapshotProvenance(configYaml, p.step, offsets, SchemaHistory.EXAMPLE_CURRENT_VERSION,
-                BuildInfo.version());
+        return new SnapshotProvenance(
+                configYaml, p.step, offsets, SchemaHistory.EXAMPLE_CURRENT_VERSION, BuildInfo.version());
     }
 
     ModelSnapshot.Builder writeTo(ModelSnapshot.Builder b) {

@@ -31,6 +31,7 @@ public class TrainerProgress {
 
     /** The last published window's metrics (names and values), copied into snapshots. */
     public String[] lastMetricNames = new String[0];
+
     public double[] lastMetricValues = new double[0];
 
     // provenance
@@ -38,8 +39,7 @@ public class TrainerProgress {
     public long[] nextOffsets = new long[0];
     public long lastEventTime;
 
-    public TrainerProgress() {
-    }
+    public TrainerProgress() {}
 
     /** Records the offsets after a batch: per partition, the larger next offset wins. */
     void mergeOffsets(String[] partitions, long[] next) {

@@ -47,13 +47,13 @@ class JobTopicsIT {
             String payload = "x".repeat(900);
             int records = 40;
             for (int round = 0; round < 25; round++) {
-                JobConfig.Topics topics = new JobConfig.Topics("ex" + round, "models" + round, "metrics" + round,
-                        "dlq" + round);
+                JobConfig.Topics topics =
+                        new JobConfig.Topics("ex" + round, "models" + round, "metrics" + round, "dlq" + round);
                 JobTopics.create(kafka.admin(), topics, 1, (short) 1);
                 List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent =
                         new ArrayList<>();
                 try (KafkaProducer<String, String> producer =
-                             new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+                        new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
                     for (int i = 0; i < records; i++) {
                         sent.add(producer.send(new ProducerRecord<>(topics.examples(), 0, "k", i + payload)));
                     }
@@ -62,9 +62,11 @@ class JobTopicsIT {
                 for (int i = 0; i < records; i++) {
                     int record = i;
                     int r = round;
-                    assertThat(sent.get(i)).as("round %d, record %d", r, record)
+                    assertThat(sent.get(i))
+                            .as("round %d, record %d", r, record)
                             .succeedsWithin(Duration.ofSeconds(1))
-                            .satisfies(md -> assertThat(md.offset()).as("round %d, record %d", r, record)
+                            .satisfies(md -> assertThat(md.offset())
+                                    .as("round %d, record %d", r, record)
                                     .isEqualTo(record));
                 }
             }
@@ -78,16 +80,26 @@ class JobTopicsIT {
             JobTopics.create(kafka.admin(), topics, 2, (short) 1);
 
             ConfigResource models = new ConfigResource(ConfigResource.Type.TOPIC, "models");
-            String policy = kafka.admin().describeConfigs(List.of(models)).all().get().get(models)
-                    .get("cleanup.policy").value();
+            String policy = kafka.admin()
+                    .describeConfigs(List.of(models))
+                    .all()
+                    .get()
+                    .get(models)
+                    .get("cleanup.policy")
+                    .value();
             assertThat(policy).isEqualTo("compact");
-            assertThat(kafka.admin().describeTopics(List.of("ex")).allTopicNames().get().get("ex").partitions())
+            assertThat(kafka.admin()
+                            .describeTopics(List.of("ex"))
+                            .allTopicNames()
+                            .get()
+                            .get("ex")
+                            .partitions())
                     .hasSize(2);
 
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             try (KafkaProducer<String, String> producer =
-                         new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+                    new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
                 producer.send(new ProducerRecord<>("metrics", "k", "v")).get();
             }
             Properties c = new Properties();
@@ -96,15 +108,16 @@ class JobTopicsIT {
             c.put(ConsumerConfig.GROUP_ID_CONFIG, "t");
             List<ConsumerRecord<String, String>> got = new ArrayList<>();
             try (KafkaConsumer<String, String> consumer =
-                         new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
+                    new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
                 consumer.subscribe(List.of("metrics"));
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 while (got.isEmpty() && System.nanoTime() < deadline) {
                     consumer.poll(Duration.ofMillis(200)).forEach(got::add);
                 }
             }
-            assertThat(got).singleElement().satisfies(r -> assertThat(Map.entry(r.key(), r.value()))
-                    .isEqualTo(Map.entry("k", "v")));
+            assertThat(got)
+                    .singleElement()
+                    .satisfies(r -> assertThat(Map.entry(r.key(), r.value())).isEqualTo(Map.entry("k", "v")));
         }
     }
 }

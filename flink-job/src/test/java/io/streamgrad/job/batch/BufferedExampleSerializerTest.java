@@ -53,7 +53,8 @@ class BufferedExampleSerializerTest {
         l.values = null;
         assertThat(bytes(buffer, e)).isEqualTo(bytes(legacy, l));
         assertThat(bytes(buffer, null)).isEqualTo(bytes(legacy, null));
-        assertThat(buffer.deserialize(new DataInputDeserializer(bytes(legacy, null)))).isNull();
+        assertThat(buffer.deserialize(new DataInputDeserializer(bytes(legacy, null))))
+                .isNull();
         TrainingExample back = buffer.deserialize(new DataInputDeserializer(bytes(legacy, l)));
         assertThat(back.dense).isNull();
         assertThat(back.modelId).isNull();
@@ -65,7 +66,8 @@ class BufferedExampleSerializerTest {
         l.batch = new ExampleBatch();
         byte[] v1 = bytes(legacy, l);
         assertThatThrownBy(() -> buffer.deserialize(new DataInputDeserializer(v1)))
-                .isInstanceOf(IOException.class).hasMessageContaining("producer batch");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("producer batch");
     }
 
     @Test
@@ -79,11 +81,15 @@ class BufferedExampleSerializerTest {
         assertThat(back.restoreSerializer()).isEqualTo(buffer);
         assertThat(snapshot.resolveSchemaCompatibility(back).isCompatibleAsIs()).isTrue();
         assertThatThrownBy(() -> new BufferedExampleSerializer.Snapshot()
-                .readSnapshot(2, new DataInputDeserializer(new byte[0]), getClass().getClassLoader()))
-                .isInstanceOf(IOException.class).hasMessageContaining("version 2");
+                        .readSnapshot(
+                                2,
+                                new DataInputDeserializer(new byte[0]),
+                                getClass().getClassLoader()))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("version 2");
         @SuppressWarnings("unchecked")
-        TypeSerializerSnapshot<TrainingExample> other = (TypeSerializerSnapshot<TrainingExample>) (TypeSerializerSnapshot<?>)
-                legacy.snapshotConfiguration();
+        TypeSerializerSnapshot<TrainingExample> other =
+                (TypeSerializerSnapshot<TrainingExample>) (TypeSerializerSnapshot<?>) legacy.snapshotConfiguration();
         assertThat(snapshot.resolveSchemaCompatibility(other).isIncompatible()).isTrue();
     }
 
@@ -95,14 +101,18 @@ class BufferedExampleSerializerTest {
     @Test
     void snapshotOfTheLayoutWithTheBatchField_isCompatibleAsIs_andItsRestoredSerializerReadsTheBytes()
             throws IOException {
-        TypeSerializerSnapshot<TrainingExample> written = org.apache.flink.api.java.typeutils.runtime
-                .RemovedFieldPojoSnapshots.asReadFor(LegacyBufferedExample.class, TrainingExample.class);
+        TypeSerializerSnapshot<TrainingExample> written =
+                org.apache.flink.api.java.typeutils.runtime.RemovedFieldPojoSnapshots.asReadFor(
+                        LegacyBufferedExample.class, TrainingExample.class);
         DataOutputSerializer out = new DataOutputSerializer(256);
         TypeSerializerSnapshot.writeVersionedSnapshot(out, written);
         TypeSerializerSnapshot<TrainingExample> read = TypeSerializerSnapshot.readVersionedSnapshot(
                 new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
 
-        assertThat(buffer.snapshotConfiguration().resolveSchemaCompatibility(read).isCompatibleAsIs()).isTrue();
+        assertThat(buffer.snapshotConfiguration()
+                        .resolveSchemaCompatibility(read)
+                        .isCompatibleAsIs())
+                .isTrue();
         TypeSerializer<TrainingExample> restored = read.restoreSerializer();
         Random rnd = new Random(5);
         for (int i = 0; i < 20; i++) {

@@ -20,6 +20,5 @@ public class LegacyBufferedExample {
     public long offset;
     public ExampleBatch batch;
 
-    public LegacyBufferedExample() {
-    }
+    public LegacyBufferedExample() {}
 }

@@ -24,8 +24,8 @@ class MiniBatcherTest {
     static KeyedOneInputStreamOperatorTestHarness<String, BatcherInput, ExampleBatch> harness(long timeoutMs)
             throws Exception {
         // Built by hand (not ProcessFunctionTestHarnesses, which opens it) so a test can restore state first.
-        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                new MiniBatcher(CATALOG, timeoutMs)), BatcherInput::modelId, Types.STRING);
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new MiniBatcher(CATALOG, timeoutMs)), BatcherInput::modelId, Types.STRING);
     }
 
     static TrainingExample dense(String model, long offset, float label, float... x) {
@@ -124,7 +124,10 @@ class MiniBatcherTest {
 
             assertThat(h.extractOutputValues()).hasSize(1);
             h.setProcessingTime(800);
-            assertThat(h.extractOutputValues()).hasSize(2).last().satisfies(b -> assertThat(b.size).isEqualTo(1));
+            assertThat(h.extractOutputValues())
+                    .hasSize(2)
+                    .last()
+                    .satisfies(b -> assertThat(b.size).isEqualTo(1));
         }
     }
 
@@ -137,7 +140,8 @@ class MiniBatcherTest {
 
             h.processWatermark(new Watermark(Long.MAX_VALUE));
 
-            assertThat(h.extractOutputValues()).extracting(b -> b.modelId + ":" + b.size + ":" + b.trigger)
+            assertThat(h.extractOutputValues())
+                    .extracting(b -> b.modelId + ":" + b.size + ":" + b.trigger)
                     .containsExactlyInAnyOrder("a:1:end-of-input", "b:1:end-of-input");
         }
     }
@@ -166,16 +170,28 @@ class MiniBatcherTest {
     @Test
     void assembler_writesADenseBatchIntoTheArrayItIsGiven_onlyWhenTheSizeMatches() {
         float[] previous = {9, 9, 9, 9, 9, 9};
-        ExampleBatch same = BatchAssembler.assemble("a", 2, List.of(dense("a", 0, 0, 1, 2), dense("a", 1, 1, 3, 4),
-                dense("a", 2, 0, 5, 6)), BatchTrigger.COUNT, previous);
+        ExampleBatch same = BatchAssembler.assemble(
+                "a",
+                2,
+                List.of(dense("a", 0, 0, 1, 2), dense("a", 1, 1, 3, 4), dense("a", 2, 0, 5, 6)),
+                BatchTrigger.COUNT,
+                previous);
         assertThat(same.dense).isSameAs(previous).containsExactly(1, 2, 3, 4, 5, 6);
 
-        ExampleBatch smaller = BatchAssembler.assemble("a", 2, List.of(dense("a", 3, 0, 7, 8)), BatchTrigger.TIMEOUT, previous);
+        ExampleBatch smaller =
+                BatchAssembler.assemble("a", 2, List.of(dense("a", 3, 0, 7, 8)), BatchTrigger.TIMEOUT, previous);
         assertThat(smaller.dense).isNotSameAs(previous).containsExactly(7, 8);
         assertThat(previous).containsExactly(1, 2, 3, 4, 5, 6);
 
-        ExampleBatch csr = BatchAssembler.assemble("a", 2, List.of(sparse("a", 4, 0, new int[] {1}, new float[] {2}),
-                dense("a", 5, 0, 0, 3), dense("a", 6, 0, 4, 0)), BatchTrigger.COUNT, previous);
+        ExampleBatch csr = BatchAssembler.assemble(
+                "a",
+                2,
+                List.of(
+                        sparse("a", 4, 0, new int[] {1}, new float[] {2}),
+                        dense("a", 5, 0, 0, 3),
+                        dense("a", 6, 0, 4, 0)),
+                BatchTrigger.COUNT,
+                previous);
         assertThat(csr.isSparse()).isTrue();
         assertThat(csr.dense).isNotSameAs(previous);
         assertThat(previous).containsExactly(1, 2, 3, 4, 5, 6);

@@ -36,15 +36,22 @@ class ProducerBatchTest {
     private static final ModelCatalog CATALOG = TestConfigs.catalog("m", TestConfigs.logisticYaml(3, 2));
 
     static Example example(float label, long eventTime, Float... dense) {
-        return Example.newBuilder().setModelId("m").setEventTime(Instant.ofEpochMilli(eventTime))
-                .setDense(List.of(dense)).setIndices(List.of()).setValues(List.of()).setNamed(Map.of())
-                .setLabel(label).setWeight(1f).build();
+        return Example.newBuilder()
+                .setModelId("m")
+                .setEventTime(Instant.ofEpochMilli(eventTime))
+                .setDense(List.of(dense))
+                .setIndices(List.of())
+                .setValues(List.of())
+                .setNamed(Map.of())
+                .setLabel(label)
+                .setWeight(1f)
+                .build();
     }
 
     static List<BatcherInput> decode(byte[]... values) throws Exception {
         try (OneInputStreamOperatorTestHarness<SourceRecord, BatcherInput> h =
-                     ProcessFunctionTestHarnesses.forProcessFunction(new DecodeAndValidate(CATALOG,
-                             new Limits(1 << 20, 100, 100)))) {
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new DecodeAndValidate(CATALOG, new Limits(1 << 20, 100, 100)))) {
             long offset = 40;
             for (byte[] v : values) {
                 h.processElement(new StreamRecord<>(new SourceRecord("ex", 1, offset++, 0L, null, v)));
@@ -86,8 +93,8 @@ class ProducerBatchTest {
 
     @Test
     void miniBatchOfAnotherSize_isSplitIntoExamples() throws Exception {
-        List<BatcherInput> out = decode(miniBatch(example(1f, 0, 1f, 2f, 3f), example(0f, 0, 4f, 5f, 6f),
-                example(1f, 0, 7f, 8f, 9f)));
+        List<BatcherInput> out =
+                decode(miniBatch(example(1f, 0, 1f, 2f, 3f), example(0f, 0, 4f, 5f, 6f), example(1f, 0, 7f, 8f, 9f)));
 
         assertThat(out).hasSize(3).allSatisfy(t -> assertThat(t).isInstanceOf(TrainingExample.class));
     }
@@ -105,7 +112,8 @@ class ProducerBatchTest {
             for (BatcherInput e : in) {
                 h.processElement(new StreamRecord<>(e));
             }
-            assertThat(h.extractOutputValues()).extracting(b -> b.trigger + ":" + b.size + ":" + b.dense[0])
+            assertThat(h.extractOutputValues())
+                    .extracting(b -> b.trigger + ":" + b.size + ":" + b.dense[0])
                     .containsExactly("before-producer-batch:1:1.0", "producer:2:2.0", "count:2:4.0");
         }
     }
@@ -118,7 +126,8 @@ class ProducerBatchTest {
             for (BatcherInput e : decode(miniBatch(example(0f, 0, 2f, 2f, 2f), example(1f, 0, 3f, 3f, 3f)))) {
                 h.processElement(new StreamRecord<>(e));
             }
-            assertThat(h.extractOutputValues()).singleElement()
+            assertThat(h.extractOutputValues())
+                    .singleElement()
                     .satisfies(b -> assertThat(b.trigger).isEqualTo(BatchTrigger.PRODUCER.wireName()));
         }
     }

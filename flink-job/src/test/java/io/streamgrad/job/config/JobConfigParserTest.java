@@ -42,8 +42,10 @@ class JobConfigParserTest {
                 limits: {max_record_bytes: 1000, max_examples_per_record: 10, max_non_zeros_per_example: 5}
                 """ + MODELS, "job.yaml");
 
-        assertThat(c.kafka()).containsEntry("bootstrap.servers", "b1:9092,b2:9092")
-                .containsEntry("security.protocol", "SASL_SSL").containsEntry("max.poll.records", "100");
+        assertThat(c.kafka())
+                .containsEntry("bootstrap.servers", "b1:9092,b2:9092")
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("max.poll.records", "100");
         assertThat(c.topics()).isEqualTo(new JobConfig.Topics("ex", "mo", "me", "dl"));
         assertThat(c.groupId()).isEqualTo("g");
         assertThat(c.start()).isEqualTo(JobConfig.StartFrom.LATEST);
@@ -71,8 +73,12 @@ class JobConfigParserTest {
     void minimalConfig_takesTheDefaults() {
         JobConfig c = JobConfigParser.parse("kafka: {bootstrap.servers: 'k:9092'}\n" + MODELS, "job.yaml");
 
-        assertThat(c.topics()).isEqualTo(new JobConfig.Topics(JobDefaults.TOPIC_EXAMPLES, JobDefaults.TOPIC_MODELS,
-                JobDefaults.TOPIC_METRICS, JobDefaults.TOPIC_DEAD_LETTERS));
+        assertThat(c.topics())
+                .isEqualTo(new JobConfig.Topics(
+                        JobDefaults.TOPIC_EXAMPLES,
+                        JobDefaults.TOPIC_MODELS,
+                        JobDefaults.TOPIC_METRICS,
+                        JobDefaults.TOPIC_DEAD_LETTERS));
         assertThat(c.start()).isEqualTo(JobConfig.StartFrom.COMMITTED);
         assertThat(c.checkpointIntervalMs()).isEqualTo(JobDefaults.CHECKPOINT_INTERVAL_MS);
         assertThat(c.stateBackend()).isEqualTo(JobConfig.StateBackendKind.HASHMAP);
@@ -115,7 +121,8 @@ class JobConfigParserTest {
         assertThatThrownBy(() -> JobConfigParser.parse("""
                 kafka: {bootstrap.servers: 'k:9092'}
                 unknown_models: template
-                """, "job.yaml")).hasMessageContaining("template: missing, but unknown_models is 'template'");
+                """, "job.yaml"))
+                .hasMessageContaining("template: missing, but unknown_models is 'template'");
 
         JobConfig c = JobConfigParser.parse("""
                 kafka: {bootstrap.servers: 'k:9092'}
@@ -139,7 +146,8 @@ class JobConfigParserTest {
     @Test
     void emptyOrNonMappingDocument_isRejected() {
         assertThatThrownBy(() -> JobConfigParser.parse("", "job.yaml")).hasMessageContaining("empty document");
-        assertThatThrownBy(() -> JobConfigParser.parse("- a\n- b\n", "job.yaml")).hasMessageContaining("expected a mapping");
+        assertThatThrownBy(() -> JobConfigParser.parse("- a\n- b\n", "job.yaml"))
+                .hasMessageContaining("expected a mapping");
         assertThatThrownBy(() -> JobConfigParser.parse("a: [\n", "job.yaml")).hasMessageContaining("invalid YAML");
     }
 }

@@ -7,8 +7,8 @@ import io.streamgrad.avro.Example;
 import io.streamgrad.avro.MiniBatch;
 import io.streamgrad.job.TestConfigs;
 import io.streamgrad.job.config.JobConfig.Limits;
-import io.streamgrad.job.records.SourceRecord;
 import io.streamgrad.job.records.BatcherInput;
+import io.streamgrad.job.records.SourceRecord;
 import io.streamgrad.job.records.TrainingExample;
 import io.streamgrad.schemas.SingleObjectCodec;
 import io.streamgrad.schemas.V1Fixtures;
@@ -41,18 +41,29 @@ class DecodeAndValidateTest {
     }
 
     static Example example(String model, float label, Float... dense) {
-        return Example.newBuilder().setModelId(model).setEventTime(Instant.ofEpochMilli(0)).setDense(List.of(dense))
-                .setIndices(List.of()).setValues(List.of()).setNamed(Map.of()).setLabel(label).setWeight(1f).build();
+        return Example.newBuilder()
+                .setModelId(model)
+                .setEventTime(Instant.ofEpochMilli(0))
+                .setDense(List.of(dense))
+                .setIndices(List.of())
+                .setValues(List.of())
+                .setNamed(Map.of())
+                .setLabel(label)
+                .setWeight(1f)
+                .build();
     }
 
     private void send(byte[] value) throws Exception {
-        harness.processElement(new StreamRecord<>(new SourceRecord("ex", 2, offset++, 0L,
-                "k".getBytes(StandardCharsets.UTF_8), value)));
+        harness.processElement(new StreamRecord<>(
+                new SourceRecord("ex", 2, offset++, 0L, "k".getBytes(StandardCharsets.UTF_8), value)));
     }
 
     private List<DeadLetter> deadLetters() {
-        return harness.getSideOutput(DecodeAndValidate.DEAD_LETTERS) == null ? List.of()
-                : harness.getSideOutput(DecodeAndValidate.DEAD_LETTERS).stream().map(StreamRecord::getValue).toList();
+        return harness.getSideOutput(DecodeAndValidate.DEAD_LETTERS) == null
+                ? List.of()
+                : harness.getSideOutput(DecodeAndValidate.DEAD_LETTERS).stream()
+                        .map(StreamRecord::getValue)
+                        .toList();
     }
 
     @Test
@@ -119,7 +130,8 @@ class DecodeAndValidateTest {
 
     @Test
     void jsonExample_isReadAndValidated() throws Exception {
-        send("{\"model_id\": \"r\", \"indices\": [1], \"values\": [2.5], \"label\": 1.5}".getBytes(StandardCharsets.UTF_8));
+        send("{\"model_id\": \"r\", \"indices\": [1], \"values\": [2.5], \"label\": 1.5}"
+                .getBytes(StandardCharsets.UTF_8));
 
         assertThat(examples(harness)).singleElement().satisfies(t -> {
             assertThat(t.indices).containsExactly(1);
@@ -129,39 +141,51 @@ class DecodeAndValidateTest {
 
     @Test
     void miniBatch_isSplitIntoItsExamples_inOrder() throws Exception {
-        send(SingleObjectCodec.miniBatch().encode(new MiniBatch("r", List.of(example("r", 1f, 1f, 0f),
-                example("r", 2f, 0f, 1f)))));
+        send(SingleObjectCodec.miniBatch()
+                .encode(new MiniBatch("r", List.of(example("r", 1f, 1f, 0f), example("r", 2f, 0f, 1f)))));
 
         assertThat(examples(harness)).extracting(t -> t.label).containsExactly(1f, 2f);
     }
 
     @Test
     void miniBatchWithOneBadExample_isRejectedWhole_namingTheExample() throws Exception {
-        send(SingleObjectCodec.miniBatch().encode(new MiniBatch("r", List.of(example("r", 1f, 1f, 0f),
-                example("r", Float.NaN, 0f, 1f)))));
+        send(SingleObjectCodec.miniBatch()
+                .encode(new MiniBatch("r", List.of(example("r", 1f, 1f, 0f), example("r", Float.NaN, 0f, 1f)))));
 
         assertThat(examples(harness)).isEmpty();
-        assertThat(deadLetters()).singleElement().satisfies(d ->
-                assertThat(d.getReason()).contains("examples[1]: label is NaN").contains("none of its 2 examples"));
+        assertThat(deadLetters())
+                .singleElement()
+                .satisfies(d -> assertThat(d.getReason())
+                        .contains("examples[1]: label is NaN")
+                        .contains("none of its 2 examples"));
     }
 
     @Test
     void miniBatchMixingModels_isRejected() throws Exception {
         send(SingleObjectCodec.miniBatch().encode(new MiniBatch("r", List.of(example("m", 1f, 1f, 0f)))));
 
-        assertThat(deadLetters()).singleElement().satisfies(d ->
-                assertThat(d.getReason()).contains("examples[0].model_id 'm' differs"));
+        assertThat(deadLetters())
+                .singleElement()
+                .satisfies(d -> assertThat(d.getReason()).contains("examples[0].model_id 'm' differs"));
     }
 
     @Test
     void oversizedRecords_areRejected_namingTheLimit() throws Exception {
         send(new byte[5000]);
-        send(SingleObjectCodec.miniBatch().encode(new MiniBatch("r", List.of(example("r", 1f, 1f, 0f),
-                example("r", 1f, 1f, 0f), example("r", 1f, 1f, 0f), example("r", 1f, 1f, 0f)))));
+        send(SingleObjectCodec.miniBatch()
+                .encode(new MiniBatch(
+                        "r",
+                        List.of(
+                                example("r", 1f, 1f, 0f),
+                                example("r", 1f, 1f, 0f),
+                                example("r", 1f, 1f, 0f),
+                                example("r", 1f, 1f, 0f)))));
 
-        assertThat(deadLetters()).extracting(DeadLetter::getReason).satisfiesExactly(
-                r -> assertThat(r).contains("limits.max_record_bytes=4096"),
-                r -> assertThat(r).contains("limits.max_examples_per_record=3"));
+        assertThat(deadLetters())
+                .extracting(DeadLetter::getReason)
+                .satisfiesExactly(
+                        r -> assertThat(r).contains("limits.max_record_bytes=4096"),
+                        r -> assertThat(r).contains("limits.max_examples_per_record=3"));
     }
 
     @Test
@@ -179,10 +203,11 @@ class DecodeAndValidateTest {
         var template = ProcessFunctionTestHarnesses.forProcessFunction(new DecodeAndValidate(
                 io.streamgrad.job.config.ModelCatalog.of(Map.of(), TestConfigs.parse(TestConfigs.linearYaml(2, 4))),
                 new Limits(4096, 3, 100)));
-        template.processElement(new StreamRecord<>(new SourceRecord("ex", 0, 0, 0L, null,
-                SingleObjectCodec.example().encode(example("new-model", 1f, 1f, 2f)))));
+        template.processElement(new StreamRecord<>(new SourceRecord(
+                "ex", 0, 0, 0L, null, SingleObjectCodec.example().encode(example("new-model", 1f, 1f, 2f)))));
 
-        assertThat(examples(template)).singleElement()
+        assertThat(examples(template))
+                .singleElement()
                 .satisfies(t -> assertThat(t.modelId).isEqualTo("new-model"));
         template.close();
     }

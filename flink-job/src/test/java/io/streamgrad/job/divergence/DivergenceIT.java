@@ -2,14 +2,13 @@ package io.streamgrad.job.divergence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamgrad.job.EmbeddedKafkaExtension;
 import io.streamgrad.avro.Example;
 import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.TrainingMetrics;
 import io.streamgrad.embedded.ExampleProducer;
+import io.streamgrad.job.EmbeddedKafkaExtension;
 import io.streamgrad.job.StreamgradJob;
 import io.streamgrad.job.SyntheticData;
-import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;
 import io.streamgrad.learner.config.ConfigParser;
@@ -59,13 +58,16 @@ class DivergenceIT {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     private static final int BATCH = 16;
     private static final int BATCHES = 60;
     private static final long SNAPSHOT_EVERY = 10;
     /** Batch 17 is rejected alone; 33 and 34 make two in a row: a rollback to the snapshot at step 30. */
     private static final Set<Integer> POISONED = Set.of(17, 33, 34);
+
     private static final String MODEL = """
             model: {type: logistic, features: 4}
             loss: binary_cross_entropy
@@ -78,10 +80,9 @@ class DivergenceIT {
 
     @TempDir
     static Path dir;
+
     @RegisterExtension
     static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
-
-
 
     /** The stream of one model: separable examples, the first example of each poisoned batch replaced. */
     static List<Example> stream(String model) {
@@ -134,7 +135,8 @@ class DivergenceIT {
     @Test
     void poisonedBatches_areRejected_rolledBackWithK_countedAndAlerted_andTheModelsEqualTheLearnersRun()
             throws Exception {
-        JobConfig cfg = JobConfigParser.parse("""
+        JobConfig cfg = JobConfigParser.parse(
+                """
                 kafka: {bootstrap.servers: "%s"}
                 topics: {examples: div-examples, models: div-models, metrics: div-metrics, dead_letters: div-dead}
                 group_id: div
@@ -185,8 +187,9 @@ class DivergenceIT {
         ModelState cleanRun = reference(MODEL, unguarded, POISONED, new ArrayList<>());
         assertThat(guardedRejections).hasSize(3);
         assertThat(guardedRejections.get(0)).startsWith("17: update would make the adam optimizer state non-finite");
-        assertThat(guardedRejections.get(2)).startsWith("34: ").contains("rolled back to the state marked good at "
-                + "step 30, learning-rate scale now 0.5");
+        assertThat(guardedRejections.get(2))
+                .startsWith("34: ")
+                .contains("rolled back to the state marked good at " + "step 30, learning-rate scale now 0.5");
 
         Map<String, ModelSnapshot> latest = latestSnapshots(cfg);
         ModelState g = state(latest.get("guarded"));
@@ -206,26 +209,40 @@ class DivergenceIT {
         assertThat(g.lrScale()).isEqualTo(0.5);
         assertThat(g.step()).isEqualTo(BATCHES - 3);
         assertThat(g.examplesSeen()).isEqualTo((BATCHES - 3) * BATCH);
-        assertThat(g.hasLastGood()).as("published snapshots carry no last-good copy").isFalse();
-        assertThat(latest.get("guarded").getMetrics()).containsEntry("skipped_batches", 3.0)
-                .containsEntry("rollbacks", 1.0).containsEntry("lr_scale", 0.5);
+        assertThat(g.hasLastGood())
+                .as("published snapshots carry no last-good copy")
+                .isFalse();
+        assertThat(latest.get("guarded").getMetrics())
+                .containsEntry("skipped_batches", 3.0)
+                .containsEntry("rollbacks", 1.0)
+                .containsEntry("lr_scale", 0.5);
 
         // Alerts on the metrics topic: the first rejection after a clean window is published with its batch; the
         // rollback (the second of two in a row) with the window it falls in.
-        List<TrainingMetrics> alerts = metrics(cfg).stream().filter(m -> m.getModelId().equals("guarded"))
-                .filter(m -> m.getAlert() != null).sorted(Comparator.comparingLong(TrainingMetrics::getSkippedBatches))
+        List<TrainingMetrics> alerts = metrics(cfg).stream()
+                .filter(m -> m.getModelId().equals("guarded"))
+                .filter(m -> m.getAlert() != null)
+                .sorted(Comparator.comparingLong(TrainingMetrics::getSkippedBatches))
                 .toList();
         assertThat(alerts).extracting(TrainingMetrics::getSkippedBatches).containsExactly(1L, 2L, 3L);
-        assertThat(alerts.get(0).getStep()).as("published at the rejected batch 17").isEqualTo(17);
-        assertThat(alerts.get(0).getAlert()).startsWith("divergence guard: 1 of 3 batches rejected")
+        assertThat(alerts.get(0).getStep())
+                .as("published at the rejected batch 17")
+                .isEqualTo(17);
+        assertThat(alerts.get(0).getAlert())
+                .startsWith("divergence guard: 1 of 3 batches rejected")
                 .contains("update would make the adam optimizer state non-finite");
-        assertThat(alerts.get(1).getStep()).as("published at the rejected batch 33").isEqualTo(32);
+        assertThat(alerts.get(1).getStep())
+                .as("published at the rejected batch 33")
+                .isEqualTo(32);
         assertThat(alerts.get(1).getWindowBatches()).isEqualTo(1);
-        assertThat(alerts.get(2).getAlert()).contains("rolled back to the state marked good at step 30")
+        assertThat(alerts.get(2).getAlert())
+                .contains("rolled back to the state marked good at step 30")
                 .contains("learning-rate scale 0.5, rollbacks so far 1");
-        assertThat(metrics(cfg).stream().filter(m -> m.getModelId().equals("unguarded"))
-                .filter(m -> m.getAlert() != null)).hasSize(3).allSatisfy(m -> assertThat(m.getAlert())
-                .contains("non-finite").doesNotContain("rolled back"));
+        assertThat(metrics(cfg).stream()
+                        .filter(m -> m.getModelId().equals("unguarded"))
+                        .filter(m -> m.getAlert() != null))
+                .hasSize(3)
+                .allSatisfy(m -> assertThat(m.getAlert()).contains("non-finite").doesNotContain("rolled back"));
 
         // Flink counters per model.
         assertThat(counter(job.getJobID(), "guarded", "skippedBatches")).isEqualTo(3);
@@ -247,7 +264,8 @@ class DivergenceIT {
     static List<TrainingMetrics> metrics(JobConfig cfg) {
         var codec = SingleObjectCodec.trainingMetrics();
         return kafka.readCommitted(cfg.topics().metrics()).stream()
-                .map(r -> decode(() -> codec.decode(r.value()))).toList();
+                .map(r -> decode(() -> codec.decode(r.value())))
+                .toList();
     }
 
     static ModelState state(ModelSnapshot s) {
@@ -260,7 +278,9 @@ class DivergenceIT {
     /** The trainer's counter {@code name} in the group {@code model=<model>}. */
     static long counter(JobID job, String model, String name) {
         Map<String, Metric> found = REPORTER.findMetrics(job, ".*\\.model\\." + model + "\\." + name + "$");
-        assertThat(found).as("counter model.%s.%s among the job's metrics", model, name).hasSize(1);
+        assertThat(found)
+                .as("counter model.%s.%s among the job's metrics", model, name)
+                .hasSize(1);
         return ((Counter) found.values().iterator().next()).getCount();
     }
 

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 class DecodeFuzzTest {
     /** Small limits, so oversized and giant records are cheap to make. */
     static final Limits LIMITS = new Limits(16 * 1024, 64, 32, 1.0e6, 8 * 1024);
+
     static final int RECORDS = 120_000;
     static final long SEED = 0x5EED_2024L;
     static final long NOW = 1_700_000_000_000L;
@@ -89,12 +90,22 @@ class DecodeFuzzTest {
             }
         }
 
-        System.err.printf(Locale.ROOT, "decode+validate fuzz: %,d records (%,d examples out, %.1f MB) decoded in %.2f s"
+        System.err.printf(
+                Locale.ROOT,
+                "decode+validate fuzz: %,d records (%,d examples out, %.1f MB) decoded in %.2f s"
                         + " of CPU (%,.0f records/s, %.1f MB/s per core; %.2f s wall); %d of %d chaos records decoded to"
                         + " valid examples%n  kind                              records  wall µs/record%n%s",
-                RECORDS, examples, bytes / 1e6, cpuNanos / 1e9, RECORDS / (cpuNanos / 1e9), bytes / 1e6 / (cpuNanos / 1e9),
-                wallNanos / 1e9, chaosAccepted, counts.get(Kind.CHAOS), HostileRecords.table(counts,
-                        k -> String.format(Locale.ROOT, "  %7.1f", nanos.get(k) / 1e3 / counts.get(k))));
+                RECORDS,
+                examples,
+                bytes / 1e6,
+                cpuNanos / 1e9,
+                RECORDS / (cpuNanos / 1e9),
+                bytes / 1e6 / (cpuNanos / 1e9),
+                wallNanos / 1e9,
+                chaosAccepted,
+                counts.get(Kind.CHAOS),
+                HostileRecords.table(
+                        counts, k -> String.format(Locale.ROOT, "  %7.1f", nanos.get(k) / 1e3 / counts.get(k))));
         assertThat(failures).isEmpty();
         assertThat(counts.values().stream().mapToInt(Integer::intValue).sum()).isGreaterThanOrEqualTo(100_000);
         assertThat(counts.keySet()).containsExactlyInAnyOrder(Kind.values());
@@ -127,7 +138,9 @@ class DecodeFuzzTest {
 
         assertThat(d.getValue()).isNull();
         assertThat(d.getKey()).isNull();
-        assertThat(d.getReason()).startsWith("ex-0@5: ").contains("neither Avro")
+        assertThat(d.getReason())
+                .startsWith("ex-0@5: ")
+                .contains("neither Avro")
                 .contains("key and value (1048000 bytes) not copied: over limits.max_dead_letter_bytes=524288")
                 .contains("the record stays in ex partition 0 at offset 5");
         assertThat(SingleObjectCodec.deadLetter().encode(d).length).isLessThan(4096);
@@ -152,18 +165,39 @@ class DecodeFuzzTest {
         ModelCatalog template = ModelCatalog.of(Map.of(), TestConfigs.parse(TestConfigs.linearYaml(2, 4)));
         RecordDecoder decoder = new RecordDecoder(template, LIMITS);
         SingleObjectCodec<Example> codec = SingleObjectCodec.example();
-        java.util.function.Function<String, RecordDecoder.Result> decode = id -> decoder.decode(new SourceRecord("ex",
-                0, 0, 0, null, codec.encode(Example.newBuilder().setModelId(id).setEventTime(java.time.Instant.ofEpochMilli(0))
-                .setDense(List.of(1f, 2f)).setIndices(List.of()).setValues(List.of()).setNamed(Map.of()).setLabel(1f)
-                .setWeight(1f).build())), NOW);
+        java.util.function.Function<String, RecordDecoder.Result> decode = id -> decoder.decode(
+                new SourceRecord(
+                        "ex",
+                        0,
+                        0,
+                        0,
+                        null,
+                        codec.encode(Example.newBuilder()
+                                .setModelId(id)
+                                .setEventTime(java.time.Instant.ofEpochMilli(0))
+                                .setDense(List.of(1f, 2f))
+                                .setIndices(List.of())
+                                .setValues(List.of())
+                                .setNamed(Map.of())
+                                .setLabel(1f)
+                                .setWeight(1f)
+                                .build())),
+                NOW);
 
         assertThat(decode.apply("sensor-17")).isInstanceOf(RecordDecoder.Accepted.class);
-        assertThat(decode.apply(" ")).isInstanceOfSatisfying(RecordDecoder.Rejected.class, rej ->
-                assertThat(rej.deadLetter().getReason()).contains("model_id ' ' is blank")
-                        .contains("needs an id of 1 to 255 printable characters"));
-        assertThat(decode.apply("a\u0000b")).isInstanceOfSatisfying(RecordDecoder.Rejected.class, rej ->
-                assertThat(rej.deadLetter().getReason()).contains("contains control characters"));
-        assertThat(decode.apply("x".repeat(300))).isInstanceOfSatisfying(RecordDecoder.Rejected.class, rej ->
-                assertThat(rej.deadLetter().getReason()).contains("has 300 characters"));
+        assertThat(decode.apply(" "))
+                .isInstanceOfSatisfying(
+                        RecordDecoder.Rejected.class,
+                        rej -> assertThat(rej.deadLetter().getReason())
+                                .contains("model_id ' ' is blank")
+                                .contains("needs an id of 1 to 255 printable characters"));
+        assertThat(decode.apply("a\u0000b"))
+                .isInstanceOfSatisfying(
+                        RecordDecoder.Rejected.class,
+                        rej -> assertThat(rej.deadLetter().getReason()).contains("contains control characters"));
+        assertThat(decode.apply("x".repeat(300)))
+                .isInstanceOfSatisfying(
+                        RecordDecoder.Rejected.class,
+                        rej -> assertThat(rej.deadLetter().getReason()).contains("has 300 characters"));
     }
 }

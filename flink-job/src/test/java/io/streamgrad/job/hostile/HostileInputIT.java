@@ -2,9 +2,9 @@ package io.streamgrad.job.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamgrad.job.EmbeddedKafkaExtension;
 import io.streamgrad.avro.DeadLetter;
 import io.streamgrad.avro.ModelSnapshot;
+import io.streamgrad.job.EmbeddedKafkaExtension;
 import io.streamgrad.job.StreamgradJob;
 import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.config.JobConfig;
@@ -31,13 +31,13 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,18 +56,20 @@ class HostileInputIT {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     @TempDir
     static Path dir;
+
     @RegisterExtension
     static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
 
-
-
     @Test
     void mixedHostileStream_jobNeverFails_deadLettersAndTrainedExamplesMatchTheGeneratorExactly() throws Exception {
-        JobConfig cfg = JobConfigParser.parse("""
+        JobConfig cfg = JobConfigParser.parse(
+                """
                 kafka: {bootstrap.servers: "%s"}
                 topics: {examples: h-examples, models: h-models, metrics: h-metrics, dead_letters: h-dead}
                 group_id: hostile
@@ -82,15 +84,22 @@ class HostileInputIT {
                          max_abs_value: %s, max_dead_letter_bytes: %d}
                 models:
                 %s
-                """.formatted(kafka.bootstrapServers(), DecodeFuzzTest.LIMITS.maxRecordBytes(),
-                DecodeFuzzTest.LIMITS.maxExamplesPerRecord(), DecodeFuzzTest.LIMITS.maxNonZerosPerExample(),
-                DecodeFuzzTest.LIMITS.maxAbsValue(), DecodeFuzzTest.LIMITS.maxDeadLetterBytes(),
-                HostileRecords.modelsYaml().indent(2)), "hostile.yaml");
+                """.formatted(
+                                kafka.bootstrapServers(),
+                                DecodeFuzzTest.LIMITS.maxRecordBytes(),
+                                DecodeFuzzTest.LIMITS.maxExamplesPerRecord(),
+                                DecodeFuzzTest.LIMITS.maxNonZerosPerExample(),
+                                DecodeFuzzTest.LIMITS.maxAbsValue(),
+                                DecodeFuzzTest.LIMITS.maxDeadLetterBytes(),
+                                HostileRecords.modelsYaml().indent(2)),
+                "hostile.yaml");
         assertThat(cfg.limits()).isEqualTo(DecodeFuzzTest.LIMITS);
         // An examples topic that accepts any CreateTime (Kafka's default before 4.0), so producers can stamp
         // records far in the future; the job's outputs must not inherit those timestamps.
-        JobTopics.create(kafka.admin(), List.of(new NewTopic(cfg.topics().examples(), 3, (short) 1)
-                .configs(Map.of("message.timestamp.after.max.ms", String.valueOf(Long.MAX_VALUE)))));
+        JobTopics.create(
+                kafka.admin(),
+                List.of(new NewTopic(cfg.topics().examples(), 3, (short) 1)
+                        .configs(Map.of("message.timestamp.after.max.ms", String.valueOf(Long.MAX_VALUE)))));
         kafka.createJobTopics(cfg.topics(), 3);
 
         // Produce, remembering what each (partition, offset) must become.
@@ -106,16 +115,16 @@ class HostileInputIT {
         p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(512 * 1024));
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(2 << 20));
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
-                new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             List<Generated> generated = new ArrayList<>();
             for (int i = 0; i < RECORDS + 3; i++) {
                 Generated g = i < RECORDS ? gen.next() : atTheBrokersSizeLimit(i);
                 generated.add(g);
                 Long timestamp = i % 100 == 0 ? YEAR_3000 : null;
-                sent.add(producer.send(new ProducerRecord<>(cfg.topics().examples(), i % 3, timestamp, g.key(),
-                        g.value())));
+                sent.add(producer.send(
+                        new ProducerRecord<>(cfg.topics().examples(), i % 3, timestamp, g.key(), g.value())));
             }
             producer.flush();
             for (int i = 0; i < sent.size(); i++) {
@@ -137,13 +146,15 @@ class HostileInputIT {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(StreamgradJob.flinkConfiguration(cfg));
         StreamgradJob.build(env, cfg);
-        JobExecutionResult result = env.executeAsync("hostile").getJobExecutionResult().get(240, TimeUnit.SECONDS);
+        JobExecutionResult result =
+                env.executeAsync("hostile").getJobExecutionResult().get(240, TimeUnit.SECONDS);
         double jobSeconds = (System.nanoTime() - t1) / 1e9;
         assertThat(result.getJobID()).isNotNull();
 
         // Dead letters: one per invalid record, each with its coordinates and a reason of its class.
         SingleObjectCodec<DeadLetter> dlCodec = SingleObjectCodec.deadLetter();
-        List<ConsumerRecord<byte[], byte[]>> dead = kafka.readCommitted(cfg.topics().deadLetters());
+        List<ConsumerRecord<byte[], byte[]>> dead =
+                kafka.readCommitted(cfg.topics().deadLetters());
         List<String> problems = new ArrayList<>();
         Map<String, Integer> letters = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> rec : dead) {
@@ -156,8 +167,8 @@ class HostileInputIT {
                         + d.getReason());
                 continue;
             }
-            SourceRecord r = new SourceRecord(cfg.topics().examples(), d.getPartition(), d.getOffset(), 0, g.key(),
-                    g.value());
+            SourceRecord r =
+                    new SourceRecord(cfg.topics().examples(), d.getPartition(), d.getOffset(), 0, g.key(), g.value());
             String problem = Outcomes.deadLetterProblem(g, r, d, true, cfg.limits(), -1);
             if (problem != null && problems.size() < 20) {
                 problems.add(at + " " + g.kind() + ": " + problem);
@@ -172,16 +183,25 @@ class HostileInputIT {
         // Snapshots: the final one of each model has seen exactly the valid examples, and rejected no batch.
         SingleObjectCodec<ModelSnapshot> snapCodec = SingleObjectCodec.modelSnapshot();
         Map<String, ModelSnapshot> latest = new LinkedHashMap<>();
-        for (ConsumerRecord<byte[], byte[]> rec : kafka.readCommitted(cfg.topics().models())) {
+        for (ConsumerRecord<byte[], byte[]> rec :
+                kafka.readCommitted(cfg.topics().models())) {
             ModelSnapshot s = decode(snapCodec, rec.value());
             latest.merge(s.getModelId(), s, (a, b) -> b.getVersion() > a.getVersion() ? b : a);
         }
         Map<String, Long> seen = new TreeMap<>();
         latest.forEach((id, s) -> seen.put(id, s.getExamplesSeen()));
 
-        System.err.printf(Locale.ROOT, "hostile stream end to end: %,d records (%,d invalid, %,d dead letters) produced"
+        System.err.printf(
+                Locale.ROOT,
+                "hostile stream end to end: %,d records (%,d invalid, %,d dead letters) produced"
                         + " in %.1f s, bounded job %.1f s; valid examples per model %s, seen %s%n%s",
-                RECORDS + 3, invalid, dead.size(), produceSeconds, jobSeconds, validPerModel, seen,
+                RECORDS + 3,
+                invalid,
+                dead.size(),
+                produceSeconds,
+                jobSeconds,
+                validPerModel,
+                seen,
                 HostileRecords.table(counts, k -> ""));
         assertThat(problems).isEmpty();
         assertThat(dead).hasSize(invalid);
@@ -202,12 +222,17 @@ class HostileInputIT {
         byte[] value = new byte[1_047_000];
         Arrays.fill(value, (byte) ' ');
         value[0] = '{';
-        return new Generated(Kind.OVERSIZED_RECORD, key, value, null, List.of(),
+        return new Generated(
+                Kind.OVERSIZED_RECORD,
+                key,
+                value,
+                null,
+                List.of(),
                 List.of("record of 1047000 bytes exceeds limits.max_record_bytes", "not copied"));
     }
 
-    private static <T extends org.apache.avro.specific.SpecificRecordBase> T decode(SingleObjectCodec<T> codec,
-                                                                                   byte[] bytes) {
+    private static <T extends org.apache.avro.specific.SpecificRecordBase> T decode(
+            SingleObjectCodec<T> codec, byte[] bytes) {
         try {
             return codec.decode(bytes);
         } catch (InvalidRecordException e) {

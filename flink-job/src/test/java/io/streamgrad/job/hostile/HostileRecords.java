@@ -42,12 +42,31 @@ import org.apache.avro.io.EncoderFactory;
  */
 final class HostileRecords {
     enum Kind {
-        VALID, CHAOS,
-        EMPTY_VALUE, NOT_AVRO_NOR_JSON, TRUNCATED_AVRO, HOSTILE_LENGTH, TRAILING_BYTES, UNKNOWN_FINGERPRINT,
-        MALFORMED_JSON, JSON_SCHEMA_VIOLATION, OVERSIZED_RECORD,
-        EMPTY_MINIBATCH, GIANT_MINIBATCH, MIXED_MODEL_MINIBATCH, MINIBATCH_WITH_ONE_BAD_EXAMPLE, UNKNOWN_MODEL,
-        WRONG_DIMENSION, NON_FINITE_FEATURE, NON_FINITE_LABEL, LABEL_OUT_OF_RANGE, HUGE_VALUE, BAD_INDEX,
-        SPARSE_LENGTH_MISMATCH, TOO_MANY_NON_ZEROS, BAD_WEIGHT;
+        VALID,
+        CHAOS,
+        EMPTY_VALUE,
+        NOT_AVRO_NOR_JSON,
+        TRUNCATED_AVRO,
+        HOSTILE_LENGTH,
+        TRAILING_BYTES,
+        UNKNOWN_FINGERPRINT,
+        MALFORMED_JSON,
+        JSON_SCHEMA_VIOLATION,
+        OVERSIZED_RECORD,
+        EMPTY_MINIBATCH,
+        GIANT_MINIBATCH,
+        MIXED_MODEL_MINIBATCH,
+        MINIBATCH_WITH_ONE_BAD_EXAMPLE,
+        UNKNOWN_MODEL,
+        WRONG_DIMENSION,
+        NON_FINITE_FEATURE,
+        NON_FINITE_LABEL,
+        LABEL_OUT_OF_RANGE,
+        HUGE_VALUE,
+        BAD_INDEX,
+        SPARSE_LENGTH_MISMATCH,
+        TOO_MANY_NON_ZEROS,
+        BAD_WEIGHT;
 
         boolean invalid() {
             return this != VALID && this != CHAOS;
@@ -55,14 +74,24 @@ final class HostileRecords {
     }
 
     /** The example-level defects, usable alone or inside a MiniBatch. */
-    private static final List<Kind> EXAMPLE_DEFECTS = List.of(Kind.WRONG_DIMENSION, Kind.NON_FINITE_FEATURE,
-            Kind.NON_FINITE_LABEL, Kind.LABEL_OUT_OF_RANGE, Kind.HUGE_VALUE, Kind.BAD_INDEX,
-            Kind.SPARSE_LENGTH_MISMATCH, Kind.TOO_MANY_NON_ZEROS, Kind.BAD_WEIGHT);
+    private static final List<Kind> EXAMPLE_DEFECTS = List.of(
+            Kind.WRONG_DIMENSION,
+            Kind.NON_FINITE_FEATURE,
+            Kind.NON_FINITE_LABEL,
+            Kind.LABEL_OUT_OF_RANGE,
+            Kind.HUGE_VALUE,
+            Kind.BAD_INDEX,
+            Kind.SPARSE_LENGTH_MISMATCH,
+            Kind.TOO_MANY_NON_ZEROS,
+            Kind.BAD_WEIGHT);
 
-    enum Task { BINARY, REGRESSION, MULTICLASS }
-
-    record Shape(String id, Task task, int features, int classes) {
+    enum Task {
+        BINARY,
+        REGRESSION,
+        MULTICLASS
     }
+
+    record Shape(String id, Task task, int features, int classes) {}
 
     static final List<Shape> MODELS = List.of(
             new Shape("clf", Task.BINARY, 8, 1),
@@ -83,10 +112,12 @@ final class HostileRecords {
 
     static ModelCatalog catalog() {
         return TestConfigs.catalog(
-                "clf", "model: {type: logistic, features: 8}\nloss: binary_cross_entropy\n"
-                        + "optimizer: {type: adam, learning_rate: 0.05}\nbatch_size: 16\nseed: 7\n",
-                "reg", "model: {type: linear, features: 6}\nloss: mse\n"
-                        + "optimizer: {type: adam, learning_rate: 0.01}\nbatch_size: 8\n",
+                "clf",
+                        "model: {type: logistic, features: 8}\nloss: binary_cross_entropy\n"
+                                + "optimizer: {type: adam, learning_rate: 0.05}\nbatch_size: 16\nseed: 7\n",
+                "reg",
+                        "model: {type: linear, features: 6}\nloss: mse\n"
+                                + "optimizer: {type: adam, learning_rate: 0.01}\nbatch_size: 8\n",
                 "multi", TestConfigs.softmaxYaml(5, 3, 10));
     }
 
@@ -98,9 +129,8 @@ final class HostileRecords {
      *                  {@code model_id} (null when the record could not be read far enough to know it)
      * @param fragments for an invalid record: what the reason must contain
      */
-    record Generated(Kind kind, byte[] key, byte[] value, String modelId, List<Example> examples,
-                     List<String> fragments) {
-    }
+    record Generated(
+            Kind kind, byte[] key, byte[] value, String modelId, List<Example> examples, List<String> fragments) {}
 
     private final SplittableRandom rnd;
     private final Limits limits;
@@ -113,7 +143,8 @@ final class HostileRecords {
     private final JsonExamples json = new JsonExamples();
     private final Set<Long> knownFingerprints = Set.of(
             SchemaHistory.fingerprint(Example.getClassSchema()), SchemaHistory.fingerprint(SchemaHistory.EXAMPLE_V1),
-            SchemaHistory.fingerprint(MiniBatch.getClassSchema()), SchemaHistory.fingerprint(SchemaHistory.MINI_BATCH_V1));
+            SchemaHistory.fingerprint(MiniBatch.getClassSchema()),
+                    SchemaHistory.fingerprint(SchemaHistory.MINI_BATCH_V1));
 
     /**
      * @param boundaryValues also generate valid records at the limits (values of exactly max_abs_value, weight 0,
@@ -150,14 +181,14 @@ final class HostileRecords {
         return switch (kind) {
             case VALID -> valid();
             case CHAOS -> chaosRecord();
-            case EMPTY_VALUE -> invalid(kind, rnd.nextBoolean() ? null : new byte[0], null,
-                    "empty record value", "produce");
-            case NOT_AVRO_NOR_JSON -> invalid(kind, notAvroNorJson(), null,
-                    "neither Avro single-object encoding", "produce records with");
+            case EMPTY_VALUE ->
+                invalid(kind, rnd.nextBoolean() ? null : new byte[0], null, "empty record value", "produce");
+            case NOT_AVRO_NOR_JSON ->
+                invalid(kind, notAvroNorJson(), null, "neither Avro single-object encoding", "produce records with");
             case TRUNCATED_AVRO -> {
                 byte[] whole = validAvro();
-                yield invalid(kind, Arrays.copyOf(whole, 10 + rnd.nextInt(whole.length - 10)), null,
-                        "truncated", "whole");
+                yield invalid(
+                        kind, Arrays.copyOf(whole, 10 + rnd.nextInt(whole.length - 10)), null, "truncated", "whole");
             }
             case HOSTILE_LENGTH -> hostileLength();
             case TRAILING_BYTES -> {
@@ -166,8 +197,8 @@ final class HostileRecords {
                 for (int i = whole.length; i < more.length; i++) {
                     more[i] = (byte) rnd.nextInt(256);
                 }
-                yield invalid(kind, more, null, (more.length - whole.length) + " bytes after the end of the Avro",
-                        "framing");
+                yield invalid(
+                        kind, more, null, (more.length - whole.length) + " bytes after the end of the Avro", "framing");
             }
             case UNKNOWN_FINGERPRINT -> {
                 byte[] b = validAvro();
@@ -176,7 +207,11 @@ final class HostileRecords {
                     fp = rnd.nextLong();
                 } while (knownFingerprints.contains(fp));
                 ByteBuffer.wrap(b, 2, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(fp);
-                yield invalid(kind, b, null, "unknown writer schema fingerprint " + String.format("%016x", fp),
+                yield invalid(
+                        kind,
+                        b,
+                        null,
+                        "unknown writer schema fingerprint " + String.format("%016x", fp),
                         "register the writer schema");
             }
             case MALFORMED_JSON -> malformedJson();
@@ -184,9 +219,14 @@ final class HostileRecords {
             case OVERSIZED_RECORD -> oversized();
             case EMPTY_MINIBATCH -> {
                 Shape m = model();
-                byte[] v = rnd.nextBoolean() ? miniBatchCodec.encode(new MiniBatch(m.id(), List.of()))
+                byte[] v = rnd.nextBoolean()
+                        ? miniBatchCodec.encode(new MiniBatch(m.id(), List.of()))
                         : utf8("{\"model_id\": \"" + m.id() + "\", \"examples\": []}");
-                yield invalid(kind, v, m.id(), "MiniBatch for model '" + m.id() + "' has no examples",
+                yield invalid(
+                        kind,
+                        v,
+                        m.id(),
+                        "MiniBatch for model '" + m.id() + "' has no examples",
                         "send at least one example");
             }
             case GIANT_MINIBATCH -> {
@@ -196,8 +236,12 @@ final class HostileRecords {
                 for (int i = 0; i < n; i++) {
                     list.add(smallExample(m));
                 }
-                yield invalid(kind, miniBatch(m.id(), list), m.id(),
-                        "MiniBatch of " + n + " examples exceeds limits.max_examples_per_record", "send smaller batches");
+                yield invalid(
+                        kind,
+                        miniBatch(m.id(), list),
+                        m.id(),
+                        "MiniBatch of " + n + " examples exceeds limits.max_examples_per_record",
+                        "send smaller batches");
             }
             case MIXED_MODEL_MINIBATCH -> {
                 Shape a = model();
@@ -208,9 +252,13 @@ final class HostileRecords {
                 for (int i = 0; i < n; i++) {
                     list.add(i == bad ? validExample(b, false) : validExample(a, false));
                 }
-                yield invalid(kind, miniBatch(a.id(), list), a.id(),
+                yield invalid(
+                        kind,
+                        miniBatch(a.id(), list),
+                        a.id(),
                         "examples[" + bad + "].model_id '" + b.id() + "' differs from the MiniBatch's model_id '"
-                                + a.id() + "'", "a MiniBatch holds examples of one model");
+                                + a.id() + "'",
+                        "a MiniBatch holds examples of one model");
             }
             case MINIBATCH_WITH_ONE_BAD_EXAMPLE -> {
                 Shape m = model();
@@ -223,7 +271,8 @@ final class HostileRecords {
                 boolean asJson = rnd.nextBoolean();
                 List<Example> list = new ArrayList<>(n);
                 List<String> fragments = new ArrayList<>();
-                StringBuilder jsonBatch = new StringBuilder("{\"model_id\": ").append(quote(m.id()))
+                StringBuilder jsonBatch = new StringBuilder("{\"model_id\": ")
+                        .append(quote(m.id()))
                         .append(", \"examples\": [");
                 for (int i = 0; i < n; i++) {
                     jsonBatch.append(i == 0 ? "" : ", ");
@@ -240,7 +289,8 @@ final class HostileRecords {
                 }
                 fragments.add("examples[" + bad + "]: ");
                 fragments.add("a MiniBatch trains all or nothing: none of its " + n + " examples was used");
-                byte[] v = asJson ? utf8(jsonBatch.append("]}").toString())
+                byte[] v = asJson
+                        ? utf8(jsonBatch.append("]}").toString())
                         : miniBatchCodec.encode(new MiniBatch(m.id(), list));
                 yield new Generated(kind, key(m.id()), v, m.id(), List.of(), fragments);
             }
@@ -251,8 +301,11 @@ final class HostileRecords {
                     case 2 -> "CLF"; // ids are case-sensitive
                     default -> "x".repeat(256 + rnd.nextInt(1000));
                 };
-                Example e = Example.newBuilder(validExample(model(), false)).setModelId(id).build();
-                byte[] v = rnd.nextBoolean() ? exampleCodec.encode(e)
+                Example e = Example.newBuilder(validExample(model(), false))
+                        .setModelId(id)
+                        .build();
+                byte[] v = rnd.nextBoolean()
+                        ? exampleCodec.encode(e)
                         : miniBatchCodec.encode(new MiniBatch(id, List.of(e)));
                 String shown = id.length() <= 255 ? id : id.substring(0, 252) + "...";
                 yield invalid(kind, v, shown, "unknown model '" + shown + "'", "add it under models:");
@@ -284,8 +337,14 @@ final class HostileRecords {
         } else if (form < 5) { // a version-1 producer: dense features and a label only
             Example e = validExample(m, false);
             List<Float> dense = denseValues(m.features(), false);
-            e = Example.newBuilder(e).setDense(dense).setIndices(List.of()).setValues(List.of()).setNamed(Map.of())
-                    .setWeight(1f).setEventTime(Instant.ofEpochMilli(1234)).build();
+            e = Example.newBuilder(e)
+                    .setDense(dense)
+                    .setIndices(List.of())
+                    .setValues(List.of())
+                    .setNamed(Map.of())
+                    .setWeight(1f)
+                    .setEventTime(Instant.ofEpochMilli(1234))
+                    .build();
             examples.add(e);
             value = V1Fixtures.exampleV1Bytes(m.id(), dense, e.getLabel());
         } else if (form < 7) { // JSON, one example
@@ -293,7 +352,8 @@ final class HostileRecords {
             examples.add(e);
             value = json.toJson(e);
         } else if (form < 9) { // Avro MiniBatch
-            int n = boundaryValues && rnd.nextInt(20) == 0 ? limits.maxExamplesPerRecord()
+            int n = boundaryValues && rnd.nextInt(20) == 0
+                    ? limits.maxExamplesPerRecord()
                     : 1 + rnd.nextInt(Math.min(20, limits.maxExamplesPerRecord()));
             for (int i = 0; i < n; i++) {
                 examples.add(validExample(m, boundaryValues));
@@ -314,9 +374,13 @@ final class HostileRecords {
 
     /** A valid example: dense, sparse, named or mixed features; a label and weight valid for the model. */
     Example validExample(Shape m, boolean boundary) {
-        Example.Builder b = Example.newBuilder().setModelId(m.id())
+        Example.Builder b = Example.newBuilder()
+                .setModelId(m.id())
                 .setEventTime(Instant.ofEpochMilli(rnd.nextLong(0, 4_000_000_000_000L)))
-                .setDense(List.of()).setIndices(List.of()).setValues(List.of()).setNamed(Map.of());
+                .setDense(List.of())
+                .setIndices(List.of())
+                .setValues(List.of())
+                .setNamed(Map.of());
         int layout = rnd.nextInt(5); // 0 dense, 1 sparse, 2 named, 3 dense+sparse+named, 4 sparse+named
         if (layout == 0 || layout == 3) {
             b.setDense(denseValues(m.features(), boundary));
@@ -327,8 +391,10 @@ final class HostileRecords {
             List<Integer> idx = new ArrayList<>(k);
             List<Float> val = new ArrayList<>(k);
             for (int i = 0; i < k; i++) {
-                idx.add(boundary && rnd.nextInt(10) == 0 ? (rnd.nextBoolean() ? 0 : m.features() - 1)
-                        : rnd.nextInt(m.features()));
+                idx.add(
+                        boundary && rnd.nextInt(10) == 0
+                                ? (rnd.nextBoolean() ? 0 : m.features() - 1)
+                                : rnd.nextInt(m.features()));
                 val.add(value(boundary));
             }
             b.setIndices(idx).setValues(val);
@@ -342,12 +408,15 @@ final class HostileRecords {
             }
             b.setNamed(named);
         }
-        b.setLabel(switch (m.task()) {
-            case BINARY -> rnd.nextBoolean() ? 1f : 0f;
-            case MULTICLASS -> rnd.nextInt(m.classes());
-            case REGRESSION -> boundary && rnd.nextInt(50) == 0 ? (float) (rnd.nextBoolean() ? 1 : -1) * maxAbs()
-                    : (float) (rnd.nextDouble(-3, 3));
-        });
+        b.setLabel(
+                switch (m.task()) {
+                    case BINARY -> rnd.nextBoolean() ? 1f : 0f;
+                    case MULTICLASS -> rnd.nextInt(m.classes());
+                    case REGRESSION ->
+                        boundary && rnd.nextInt(50) == 0
+                                ? (float) (rnd.nextBoolean() ? 1 : -1) * maxAbs()
+                                : (float) (rnd.nextDouble(-3, 3));
+                });
         float w = 1f;
         if (rnd.nextInt(4) == 0) {
             w = (float) rnd.nextDouble(0, 4);
@@ -361,9 +430,16 @@ final class HostileRecords {
 
     /** A small valid example (one sparse feature). */
     private Example smallExample(Shape m) {
-        return Example.newBuilder().setModelId(m.id()).setEventTime(Instant.ofEpochMilli(0)).setDense(List.of())
-                .setIndices(List.of(rnd.nextInt(m.features()))).setValues(List.of(1f)).setNamed(Map.of())
-                .setLabel(m.task() == Task.REGRESSION ? 0.5f : 1f).setWeight(1f).build();
+        return Example.newBuilder()
+                .setModelId(m.id())
+                .setEventTime(Instant.ofEpochMilli(0))
+                .setDense(List.of())
+                .setIndices(List.of(rnd.nextInt(m.features())))
+                .setValues(List.of(1f))
+                .setNamed(Map.of())
+                .setLabel(m.task() == Task.REGRESSION ? 0.5f : 1f)
+                .setWeight(1f)
+                .build();
     }
 
     private List<Float> denseValues(int n, boolean boundary) {
@@ -403,8 +479,7 @@ final class HostileRecords {
     // ---------------------------------------------------------------- defective examples
 
     /** An example with exactly one defect; {@code json} is its JSON form, built by hand (Jackson won't write NaN). */
-    record Defective(Example example, byte[] json, List<String> fragments) {
-    }
+    record Defective(Example example, byte[] json, List<String> fragments) {}
 
     private Defective defective(Shape m, Kind defect, boolean asJson) {
         Example base = validExample(m, false);
@@ -425,8 +500,9 @@ final class HostileRecords {
                 f.add("send exactly " + m.features() + " dense values");
             }
             case NON_FINITE_FEATURE -> {
-                float bad = asJson ? Float.POSITIVE_INFINITY : pick(Float.NaN, Float.POSITIVE_INFINITY,
-                        Float.NEGATIVE_INFINITY);
+                float bad = asJson
+                        ? Float.POSITIVE_INFINITY
+                        : pick(Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY);
                 String token = rnd.nextBoolean() ? "1e39" : "-1e39";
                 if (asJson) {
                     bad = token.startsWith("-") ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
@@ -455,7 +531,9 @@ final class HostileRecords {
                         f.add("values[" + j + "] (index " + idx.get(j) + ") is " + bad);
                     }
                     default -> {
-                        b.setDense(List.of()).setIndices(List.of()).setValues(List.of())
+                        b.setDense(List.of())
+                                .setIndices(List.of())
+                                .setValues(List.of())
                                 .setNamed(Map.of("user=42", bad));
                         rawValues.put("named", "user=42:" + token);
                         f.add("named feature 'user=42' is " + bad);
@@ -464,8 +542,9 @@ final class HostileRecords {
                 f.add("feature values must be finite; impute or drop missing values");
             }
             case NON_FINITE_LABEL -> {
-                float bad = asJson ? Float.POSITIVE_INFINITY : pick(Float.NaN, Float.POSITIVE_INFINITY,
-                        Float.NEGATIVE_INFINITY);
+                float bad = asJson
+                        ? Float.POSITIVE_INFINITY
+                        : pick(Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY);
                 labelToken = "1e39";
                 b.setLabel(bad);
                 f.addAll(labelFragments(m, bad));
@@ -494,13 +573,19 @@ final class HostileRecords {
                         f.add("dense[" + i + "] = " + huge + " exceeds limits.max_abs_value=");
                     }
                     case 1 -> {
-                        b.setDense(List.of()).setIndices(List.of(m.features() - 1)).setValues(List.of(huge))
+                        b.setDense(List.of())
+                                .setIndices(List.of(m.features() - 1))
+                                .setValues(List.of(huge))
                                 .setNamed(Map.of());
                         rawValues.put("values", "0:" + token);
-                        f.add("values[0] (index " + (m.features() - 1) + ") = " + huge + " exceeds limits.max_abs_value=");
+                        f.add("values[0] (index " + (m.features() - 1) + ") = " + huge
+                                + " exceeds limits.max_abs_value=");
                     }
                     case 2 -> {
-                        b.setDense(List.of()).setIndices(List.of()).setValues(List.of()).setNamed(Map.of("amount", huge));
+                        b.setDense(List.of())
+                                .setIndices(List.of())
+                                .setValues(List.of())
+                                .setNamed(Map.of("amount", huge));
                         rawValues.put("named", "amount:" + token);
                         f.add("named feature 'amount' = " + huge + " exceeds limits.max_abs_value=");
                     }
@@ -575,7 +660,8 @@ final class HostileRecords {
                 f.add("split the example's features or raise the limit");
             }
             case BAD_WEIGHT -> {
-                float w = asJson ? pick(-1f, -0.001f, Float.POSITIVE_INFINITY)
+                float w = asJson
+                        ? pick(-1f, -0.001f, Float.POSITIVE_INFINITY)
                         : pick(-1f, -0.001f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY);
                 b.setWeight(w);
                 weightToken = Float.isInfinite(w) ? "1e39" : Float.toString(w);
@@ -590,12 +676,17 @@ final class HostileRecords {
 
     private List<String> labelFragments(Shape m, float label) {
         return switch (m.task()) {
-            case REGRESSION -> List.of("label is " + label + ": a regression target must be finite",
-                    "drop examples without a target");
-            case BINARY -> List.of("label " + label + " is not 0 or 1, as model '" + m.id() + "'",
-                    "map the negative class to 0, the positive to 1");
-            case MULTICLASS -> List.of("label " + label + " is not a class index 0.." + (m.classes() - 1)
-                    + " of model '" + m.id() + "' (model.classes=" + m.classes() + ")", "send the 0-based class index");
+            case REGRESSION ->
+                List.of("label is " + label + ": a regression target must be finite", "drop examples without a target");
+            case BINARY ->
+                List.of(
+                        "label " + label + " is not 0 or 1, as model '" + m.id() + "'",
+                        "map the negative class to 0, the positive to 1");
+            case MULTICLASS ->
+                List.of(
+                        "label " + label + " is not a class index 0.." + (m.classes() - 1) + " of model '" + m.id()
+                                + "' (model.classes=" + m.classes() + ")",
+                        "send the 0-based class index");
         };
     }
 
@@ -615,7 +706,12 @@ final class HostileRecords {
                 int first;
                 do {
                     first = rnd.nextInt(256);
-                } while (first == 0xC3 || first == '{' || first == ' ' || first == '\t' || first == '\r' || first == '\n');
+                } while (first == 0xC3
+                        || first == '{'
+                        || first == ' '
+                        || first == '\t'
+                        || first == '\r'
+                        || first == '\n');
                 b[0] = (byte) first;
                 return b;
         }
@@ -676,23 +772,58 @@ final class HostileRecords {
         Shape m = model();
         String id = "\"model_id\": \"" + m.id() + "\"";
         return switch (rnd.nextInt(8)) {
-            case 0 -> invalid(Kind.JSON_SCHEMA_VIOLATION, utf8("{" + id + ", \"dense\": [1, 2]}"), null,
-                    "field 'label' is missing", "every example needs a numeric label");
-            case 1 -> invalid(Kind.JSON_SCHEMA_VIOLATION, utf8("{\"label\": 1, \"dense\": [1, 2]}"), null,
-                    "field 'model_id' is missing", "every record names its model");
-            case 2 -> invalid(Kind.JSON_SCHEMA_VIOLATION, utf8("{" + id + ", \"lable\": 1}"), null,
-                    "unknown field 'lable'", "known fields: dense, event_time, indices, label");
-            case 3 -> invalid(Kind.JSON_SCHEMA_VIOLATION, utf8("{" + id + ", \"label\": 1, \"dense\": [\"1.5\"]}"), null,
-                    "field 'dense[0]' must be a number, got STRING");
-            case 4 -> invalid(Kind.JSON_SCHEMA_VIOLATION, utf8("{" + id + ", \"label\": \"yes\"}"), null,
-                    "field 'label' is not a number", "every example needs a numeric label");
-            case 5 -> invalid(Kind.JSON_SCHEMA_VIOLATION,
-                    utf8("{" + id + ", \"label\": 1, \"indices\": [0.5], \"values\": [1]}"), null,
-                    "field 'indices[0]' must be an int");
-            case 6 -> invalid(Kind.JSON_SCHEMA_VIOLATION, utf8("{" + id + ", \"examples\": 5}"), null,
-                    "field 'examples' must be an array of example objects");
-            default -> invalid(Kind.JSON_SCHEMA_VIOLATION, utf8("{" + id + ", \"examples\": [{" + id
-                    + ", \"label\": 1}, 7]}"), null, "examples[1] is not an object");
+            case 0 ->
+                invalid(
+                        Kind.JSON_SCHEMA_VIOLATION,
+                        utf8("{" + id + ", \"dense\": [1, 2]}"),
+                        null,
+                        "field 'label' is missing",
+                        "every example needs a numeric label");
+            case 1 ->
+                invalid(
+                        Kind.JSON_SCHEMA_VIOLATION,
+                        utf8("{\"label\": 1, \"dense\": [1, 2]}"),
+                        null,
+                        "field 'model_id' is missing",
+                        "every record names its model");
+            case 2 ->
+                invalid(
+                        Kind.JSON_SCHEMA_VIOLATION,
+                        utf8("{" + id + ", \"lable\": 1}"),
+                        null,
+                        "unknown field 'lable'",
+                        "known fields: dense, event_time, indices, label");
+            case 3 ->
+                invalid(
+                        Kind.JSON_SCHEMA_VIOLATION,
+                        utf8("{" + id + ", \"label\": 1, \"dense\": [\"1.5\"]}"),
+                        null,
+                        "field 'dense[0]' must be a number, got STRING");
+            case 4 ->
+                invalid(
+                        Kind.JSON_SCHEMA_VIOLATION,
+                        utf8("{" + id + ", \"label\": \"yes\"}"),
+                        null,
+                        "field 'label' is not a number",
+                        "every example needs a numeric label");
+            case 5 ->
+                invalid(
+                        Kind.JSON_SCHEMA_VIOLATION,
+                        utf8("{" + id + ", \"label\": 1, \"indices\": [0.5], \"values\": [1]}"),
+                        null,
+                        "field 'indices[0]' must be an int");
+            case 6 ->
+                invalid(
+                        Kind.JSON_SCHEMA_VIOLATION,
+                        utf8("{" + id + ", \"examples\": 5}"),
+                        null,
+                        "field 'examples' must be an array of example objects");
+            default ->
+                invalid(
+                        Kind.JSON_SCHEMA_VIOLATION,
+                        utf8("{" + id + ", \"examples\": [{" + id + ", \"label\": 1}, 7]}"),
+                        null,
+                        "examples[1] is not an object");
         };
     }
 
@@ -710,8 +841,12 @@ final class HostileRecords {
                 v[i] = (byte) rnd.nextInt(256);
             }
         }
-        return invalid(Kind.OVERSIZED_RECORD, v, null, "record of " + v.length + " bytes exceeds"
-                + " limits.max_record_bytes=" + limits.maxRecordBytes(), "split it into smaller MiniBatch records");
+        return invalid(
+                Kind.OVERSIZED_RECORD,
+                v,
+                null,
+                "record of " + v.length + " bytes exceeds" + " limits.max_record_bytes=" + limits.maxRecordBytes(),
+                "split it into smaller MiniBatch records");
     }
 
     private Generated chaosRecord() {
@@ -748,7 +883,8 @@ final class HostileRecords {
     }
 
     private byte[] jsonMiniBatch(String id, List<Example> examples) {
-        StringBuilder sb = new StringBuilder("{\"model_id\": ").append(quote(id)).append(", \"examples\": [");
+        StringBuilder sb =
+                new StringBuilder("{\"model_id\": ").append(quote(id)).append(", \"examples\": [");
         for (int i = 0; i < examples.size(); i++) {
             sb.append(i == 0 ? "" : ", ").append(new String(json.toJson(examples.get(i)), StandardCharsets.UTF_8));
         }
@@ -767,8 +903,12 @@ final class HostileRecords {
             int i = 0;
             for (Map.Entry<String, Float> n : e.getNamed().entrySet()) {
                 String token = rawNamed != null && rawNamed.startsWith(n.getKey() + ":")
-                        ? rawNamed.substring(n.getKey().length() + 1) : number(n.getValue());
-                sb.append(i++ == 0 ? "" : ", ").append(quote(n.getKey())).append(": ").append(token);
+                        ? rawNamed.substring(n.getKey().length() + 1)
+                        : number(n.getValue());
+                sb.append(i++ == 0 ? "" : ", ")
+                        .append(quote(n.getKey()))
+                        .append(": ")
+                        .append(token);
             }
             sb.append('}');
         }
@@ -784,7 +924,8 @@ final class HostileRecords {
         int rawAt = raw == null ? -1 : Integer.parseInt(raw.substring(0, raw.indexOf(':')));
         sb.append(", \"").append(field).append("\": [");
         for (int i = 0; i < list.size(); i++) {
-            sb.append(i == 0 ? "" : ", ").append(i == rawAt ? raw.substring(raw.indexOf(':') + 1) : number(list.get(i)));
+            sb.append(i == 0 ? "" : ", ")
+                    .append(i == rawAt ? raw.substring(raw.indexOf(':') + 1) : number(list.get(i)));
         }
         sb.append(']');
     }
@@ -806,7 +947,9 @@ final class HostileRecords {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             out.write(0xC3);
             out.write(0x01);
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(SchemaHistory.fingerprint(writer))
+            out.write(ByteBuffer.allocate(8)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(SchemaHistory.fingerprint(writer))
                     .array());
             BinaryEncoder e = EncoderFactory.get().directBinaryEncoder(out, null);
             body.write(e);

@@ -16,14 +16,14 @@ import java.util.Objects;
 
 /** Checks of what decode + validate made of a generated record, shared by the unit fuzz and the end-to-end test. */
 final class Outcomes {
-    private Outcomes() {
-    }
+    private Outcomes() {}
 
     /** What is wrong with the outcome, or null. */
     static String check(Generated g, SourceRecord r, RecordDecoder.Result res, Limits limits, long failedAt) {
         if (g.kind() == Kind.VALID) {
             if (!(res instanceof RecordDecoder.Accepted a)) {
-                return "valid record rejected: " + ((RecordDecoder.Rejected) res).deadLetter().getReason();
+                return "valid record rejected: "
+                        + ((RecordDecoder.Rejected) res).deadLetter().getReason();
             }
             return sameExamples(g, r, a.examples(), limits);
         }
@@ -40,7 +40,8 @@ final class Outcomes {
             return deadLetterProblem(g, r, ((RecordDecoder.Rejected) res).deadLetter(), false, limits, failedAt);
         }
         if (!(res instanceof RecordDecoder.Rejected rej)) {
-            return "invalid record accepted as " + ((RecordDecoder.Accepted) res).examples().size() + " examples";
+            return "invalid record accepted as "
+                    + ((RecordDecoder.Accepted) res).examples().size() + " examples";
         }
         return deadLetterProblem(g, r, rej.deadLetter(), true, limits, failedAt);
     }
@@ -48,8 +49,8 @@ final class Outcomes {
     /**
      * @param failedAt the expected {@code failed_at}, or -1 to skip that check
      */
-    static String deadLetterProblem(Generated g, SourceRecord r, DeadLetter d, boolean known, Limits limits,
-                                    long failedAt) {
+    static String deadLetterProblem(
+            Generated g, SourceRecord r, DeadLetter d, boolean known, Limits limits, long failedAt) {
         String reason = d.getReason();
         if (!r.topic.equals(d.getTopic()) || r.partition != d.getPartition() || r.offset != d.getOffset()) {
             return "dead letter coordinates " + d.getTopic() + "-" + d.getPartition() + "@" + d.getOffset();
@@ -102,7 +103,9 @@ final class Outcomes {
             TrainingExample t = out.get(i);
             Example e = g.examples().get(i);
             String where = "examples[" + i + "] ";
-            if (!g.modelId().equals(t.modelId) || !r.topic.equals(t.topic) || t.partition != r.partition
+            if (!g.modelId().equals(t.modelId)
+                    || !r.topic.equals(t.topic)
+                    || t.partition != r.partition
                     || t.offset != r.offset) {
                 return where + "model or coordinates differ: " + t.modelId + " " + t.topic + "-" + t.partition + "@"
                         + t.offset;
@@ -117,11 +120,13 @@ final class Outcomes {
             }
             int sparse = e.getIndices().size();
             if (t.indices.length != sparse + e.getNamed().size() || t.values.length != t.indices.length) {
-                return where + t.indices.length + " sparse entries instead of " + sparse + " + " + e.getNamed().size();
+                return where + t.indices.length + " sparse entries instead of " + sparse + " + "
+                        + e.getNamed().size();
             }
             for (int k = 0; k < sparse; k++) {
                 if (t.indices[k] != e.getIndices().get(k)
-                        || Float.floatToIntBits(t.values[k]) != Float.floatToIntBits(e.getValues().get(k))) {
+                        || Float.floatToIntBits(t.values[k])
+                                != Float.floatToIntBits(e.getValues().get(k))) {
                     return where + "sparse entry " + k + " differs";
                 }
             }
@@ -135,7 +140,10 @@ final class Outcomes {
 
     /** The promises of a TrainingExample, checked independently of the validator's code. */
     static String invariantProblem(TrainingExample t, SourceRecord r, Limits limits) {
-        Shape m = HostileRecords.MODELS.stream().filter(s -> s.id().equals(t.modelId)).findFirst().orElse(null);
+        Shape m = HostileRecords.MODELS.stream()
+                .filter(s -> s.id().equals(t.modelId))
+                .findFirst()
+                .orElse(null);
         if (m == null) {
             return "unknown model " + t.modelId;
         }

@@ -9,8 +9,9 @@ class BatchTriggerTest {
     /** The wire names are in ExampleBatch records and in savepoints: they must stay exactly these. */
     @Test
     void wireNames_areTheStringsOfStateFormatV1() {
-        assertThat(BatchTrigger.values()).extracting(BatchTrigger::wireName).containsExactly(
-                "count", "timeout", "end-of-input", "producer", "before-producer-batch");
+        assertThat(BatchTrigger.values())
+                .extracting(BatchTrigger::wireName)
+                .containsExactly("count", "timeout", "end-of-input", "producer", "before-producer-batch");
     }
 
     @Test

@@ -19,16 +19,20 @@ import org.junit.jupiter.api.Test;
 class BatcherInputSerializerTest {
     private final TypeSerializer<TrainingExample> pojo =
             TypeInformation.of(TrainingExample.class).createSerializer(new SerializerConfigImpl());
-    private final TypeSerializer<BatcherInput> bulk = BatcherInputTypeInfo.INSTANCE
-            .createSerializer(new SerializerConfigImpl());
+    private final TypeSerializer<BatcherInput> bulk =
+            BatcherInputTypeInfo.INSTANCE.createSerializer(new SerializerConfigImpl());
 
     @Test
     void bothVariants_roundTrip_backToBackInOneStream() throws IOException {
         Random rnd = new Random(7);
         BatcherInput[] records = {
-            dense(rnd, 784), sparse(rnd, 30), new TrainingExample(), withBatch(rnd, 128, 784),
+            dense(rnd, 784),
+            sparse(rnd, 30),
+            new TrainingExample(),
+            withBatch(rnd, 128, 784),
             withBatch(rnd, 3, 40_000), // arrays longer than one bulk chunk
-            sparse(rnd, 0)};
+            sparse(rnd, 0)
+        };
         ((TrainingExample) records[5]).modelId = null; // nullable strings
         ((TrainingExample) records[5]).topic = null;
         DataOutputSerializer out = new DataOutputSerializer(64);
@@ -51,7 +55,8 @@ class BatcherInputSerializerTest {
     void anUnknownTag_isACorruptRecord() {
         DataInputDeserializer in = new DataInputDeserializer(new byte[] {7});
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> bulk.deserialize(in))
-                .isInstanceOf(IOException.class).hasMessageContaining("unknown tag 7");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("unknown tag 7");
     }
 
     @Test
@@ -81,8 +86,12 @@ class BatcherInputSerializerTest {
         assertThat(back.restoreSerializer()).isEqualTo(bulk);
         assertThat(snapshot.resolveSchemaCompatibility(back).isCompatibleAsIs()).isTrue();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BatcherInputSerializer.Snapshot()
-                        .readSnapshot(2, new DataInputDeserializer(new byte[0]), getClass().getClassLoader()))
-                .isInstanceOf(IOException.class).hasMessageContaining("version 2");
+                        .readSnapshot(
+                                2,
+                                new DataInputDeserializer(new byte[0]),
+                                getClass().getClassLoader()))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("version 2");
     }
 
     @Test

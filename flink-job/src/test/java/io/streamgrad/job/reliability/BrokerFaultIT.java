@@ -54,10 +54,13 @@ class BrokerFaultIT {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     @TempDir
     static Path dir;
+
     private static RestartableKafka kafka;
     private static final List<String> figures = new ArrayList<>();
 
@@ -90,12 +93,15 @@ class BrokerFaultIT {
         JobTopics.create(kafka.admin(), cfg.topics(), 2, (short) 1);
         JobClient job = ReliabilitySupport.start(cfg, new Configuration(), s -> s);
         try (ExampleProducer producer = new ExampleProducer(producerProps(kafka.bootstrapServers()));
-             CommittedTopic<ModelSnapshot> snapshots = ReliabilitySupport.snapshotsTopic(kafka.bootstrapServers(), cfg);
-             CommittedTopic<TrainingMetrics> metrics = ReliabilitySupport.metricsTopic(kafka.bootstrapServers(), cfg)) {
+                CommittedTopic<ModelSnapshot> snapshots =
+                        ReliabilitySupport.snapshotsTopic(kafka.bootstrapServers(), cfg);
+                CommittedTopic<TrainingMetrics> metrics =
+                        ReliabilitySupport.metricsTopic(kafka.bootstrapServers(), cfg)) {
             for (int c = 0; c < 2; c++) {
                 produce(producer, cfg.topics().examples(), models, (double) c / CHUNKS, (double) (c + 1) / CHUNKS);
                 long step = step(c);
-                snapshots.await("every model at step " + step, Duration.ofSeconds(120), s -> allAtStep(s, models, step));
+                snapshots.await(
+                        "every model at step " + step, Duration.ofSeconds(120), s -> allAtStep(s, models, step));
             }
             // Chunk 3 is in the log, partly read and trained, its outputs in open transactions, when the broker goes.
             produce(producer, cfg.topics().examples(), models, 2.0 / CHUNKS, 3.0 / CHUNKS);
@@ -105,29 +111,37 @@ class BrokerFaultIT {
             long stopMs = (System.nanoTime() - t0) / 1_000_000;
             // The outage lasts until the job has felt it: a checkpoint triggered after the stop cannot complete
             // (the sinks cannot start their next transaction) or has failed.
-            AbstractCheckpointStats stalled = KafkaTestSupport.await("a checkpoint stalled by the outage",
-                    Duration.ofSeconds(60), () -> checkpointAfter(cluster, job.getJobID(), stoppedAt));
+            AbstractCheckpointStats stalled = KafkaTestSupport.await(
+                    "a checkpoint stalled by the outage",
+                    Duration.ofSeconds(60),
+                    () -> checkpointAfter(cluster, job.getJobID(), stoppedAt));
             long t1 = System.nanoTime();
             kafka.startBroker();
             long startMs = (System.nanoTime() - t1) / 1_000_000;
             long downMs = (System.nanoTime() - t0) / 1_000_000;
-            snapshots.await("every model at step 30 after the outage", Duration.ofSeconds(120),
-                    s -> allAtStep(s, models, 30));
+            snapshots.await(
+                    "every model at step 30 after the outage", Duration.ofSeconds(120), s -> allAtStep(s, models, 30));
             long backMs = (System.nanoTime() - t1) / 1_000_000;
 
             produce(producer, cfg.topics().examples(), models, 3.0 / CHUNKS, 1.0);
             snapshots.await("final snapshots of all examples", Duration.ofSeconds(120), s -> finalSnapshots(s, models));
             var graph = cluster.getExecutionGraph(job.getJobID()).get();
-            String failure = graph.getFailureInfo() == null ? "none" : graph.getFailureInfo().getExceptionAsString()
-                    .lines().findFirst().orElse("");
+            String failure = graph.getFailureInfo() == null
+                    ? "none"
+                    : graph.getFailureInfo()
+                            .getExceptionAsString()
+                            .lines()
+                            .findFirst()
+                            .orElse("");
             CrashRecoveryIT.cancel(job);
 
-            assertTrainedExactlyOnce(snapshots.readToEnd(Duration.ofSeconds(30)),
-                    metrics.readToEnd(Duration.ofSeconds(30)), models);
-            figures.add(String.format("BrokerFaultIT outage: broker stop %d ms, start %d ms, down %d ms in all;"
+            assertTrainedExactlyOnce(
+                    snapshots.readToEnd(Duration.ofSeconds(30)), metrics.readToEnd(Duration.ofSeconds(30)), models);
+            figures.add(String.format(
+                    "BrokerFaultIT outage: broker stop %d ms, start %d ms, down %d ms in all;"
                             + " checkpoint %d stalled over it; from restart to committed outputs at step 30: %d ms;"
-                            + " job failure while down: %s", stopMs, startMs, downMs, stalled.getCheckpointId(),
-                    backMs, failure));
+                            + " job failure while down: %s",
+                    stopMs, startMs, downMs, stalled.getCheckpointId(), backMs, failure));
         } finally {
             CrashRecoveryIT.cancel(job);
         }
@@ -140,20 +154,24 @@ class BrokerFaultIT {
         Path checkpoints = dir.resolve("checkpoints");
         Map<String, String> settings = Map.of(
                 // Short client timeouts, so "away too long" takes seconds, not the defaults' minutes.
-                "kafka", "{bootstrap.servers: \"" + kafka.bootstrapServers() + "\", max.block.ms: 3000,"
-                        + " request.timeout.ms: 2000, delivery.timeout.ms: 5000, default.api.timeout.ms: 3000}",
+                "kafka",
+                        "{bootstrap.servers: \"" + kafka.bootstrapServers() + "\", max.block.ms: 3000,"
+                                + " request.timeout.ms: 2000, delivery.timeout.ms: 5000, default.api.timeout.ms: 3000}",
                 "restart", "{attempts: 1, delay_ms: 200}",
                 "checkpoint_dir", "\"" + checkpoints.toUri() + "\"");
         JobConfig cfg = jobConfig(kafka.bootstrapServers(), "away", models, settings);
         JobTopics.create(kafka.admin(), cfg.topics(), 2, (short) 1);
         JobClient job = ReliabilitySupport.start(cfg, new Configuration(), s -> s);
         try (ExampleProducer producer = new ExampleProducer(producerProps(kafka.bootstrapServers()));
-             CommittedTopic<ModelSnapshot> snapshots = ReliabilitySupport.snapshotsTopic(kafka.bootstrapServers(), cfg);
-             CommittedTopic<TrainingMetrics> metrics = ReliabilitySupport.metricsTopic(kafka.bootstrapServers(), cfg)) {
+                CommittedTopic<ModelSnapshot> snapshots =
+                        ReliabilitySupport.snapshotsTopic(kafka.bootstrapServers(), cfg);
+                CommittedTopic<TrainingMetrics> metrics =
+                        ReliabilitySupport.metricsTopic(kafka.bootstrapServers(), cfg)) {
             for (int c = 0; c < 2; c++) {
                 produce(producer, cfg.topics().examples(), models, (double) c / CHUNKS, (double) (c + 1) / CHUNKS);
                 long step = step(c);
-                snapshots.await("every model at step " + step, Duration.ofSeconds(120), s -> allAtStep(s, models, step));
+                snapshots.await(
+                        "every model at step " + step, Duration.ofSeconds(120), s -> allAtStep(s, models, step));
             }
             produce(producer, cfg.topics().examples(), models, 2.0 / CHUNKS, 3.0 / CHUNKS);
             long t0 = System.nanoTime();
@@ -176,33 +194,40 @@ class BrokerFaultIT {
                 }
             });
             long failMs = (System.nanoTime() - t0) / 1_000_000;
-            assertThat(ExceptionUtils.findThrowable(failure, t -> t.getClass().getName().startsWith("org.apache.kafka.")))
+            assertThat(ExceptionUtils.findThrowable(
+                            failure, t -> t.getClass().getName().startsWith("org.apache.kafka.")))
                     .as("a Kafka client error in the failure's causes:%n%s", ExceptionUtils.stringifyException(failure))
                     .isPresent();
             String explained = JobFailures.explainKafka(failure, cfg).orElseThrow();
-            assertThat(explained).contains("Kafka at kafka.bootstrap.servers=" + kafka.bootstrapServers())
-                    .contains("restart attempt").contains(checkpoints.toUri().toString());
+            assertThat(explained)
+                    .contains("Kafka at kafka.bootstrap.servers=" + kafka.bootstrapServers())
+                    .contains("restart attempt")
+                    .contains(checkpoints.toUri().toString());
 
             kafka.startBroker();
             superviseTaskManagers(cluster);
-            Path last = lastRetainedCheckpoint(checkpoints.resolve(job.getJobID().toHexString()));
+            Path last =
+                    lastRetainedCheckpoint(checkpoints.resolve(job.getJobID().toHexString()));
             Configuration resume = new Configuration();
             resume.set(StateRecoveryOptions.SAVEPOINT_PATH, last.toUri().toString());
             JobClient resumed = ReliabilitySupport.start(cfg, resume, s -> s);
             try {
-                snapshots.await("every model at step 30 after the resume", Duration.ofSeconds(120),
+                snapshots.await(
+                        "every model at step 30 after the resume",
+                        Duration.ofSeconds(120),
                         s -> allAtStep(s, models, 30));
                 produce(producer, cfg.topics().examples(), models, 3.0 / CHUNKS, 1.0);
-                snapshots.await("final snapshots of all examples", Duration.ofSeconds(120),
-                        s -> finalSnapshots(s, models));
+                snapshots.await(
+                        "final snapshots of all examples", Duration.ofSeconds(120), s -> finalSnapshots(s, models));
             } finally {
                 CrashRecoveryIT.cancel(resumed);
             }
-            assertTrainedExactlyOnce(snapshots.readToEnd(Duration.ofSeconds(30)),
-                    metrics.readToEnd(Duration.ofSeconds(30)), models);
-            figures.add(String.format("BrokerFaultIT away: job failed %d ms after the broker stopped (%d TaskManager"
-                            + " restarts); resumed from %s; message: %s", failMs, taskManagersRestarted[0],
-                    last.getFileName(), explained));
+            assertTrainedExactlyOnce(
+                    snapshots.readToEnd(Duration.ofSeconds(30)), metrics.readToEnd(Duration.ofSeconds(30)), models);
+            figures.add(String.format(
+                    "BrokerFaultIT away: job failed %d ms after the broker stopped (%d TaskManager"
+                            + " restarts); resumed from %s; message: %s",
+                    failMs, taskManagersRestarted[0], last.getFileName(), explained));
         } finally {
             CrashRecoveryIT.cancel(job);
         }
@@ -237,7 +262,8 @@ class BrokerFaultIT {
             CheckpointStatsSnapshot stats = cluster.getExecutionGraph(job).get().getCheckpointStatsSnapshot();
             return stats.getHistory().getCheckpoints().stream()
                     .filter(c -> c.getTriggerTimestamp() > afterMs && c.getStatus() != CheckpointStatsStatus.COMPLETED)
-                    .findFirst().orElse(null);
+                    .findFirst()
+                    .orElse(null);
         } catch (Exception e) {
             throw new AssertionError(e);
         }
@@ -248,7 +274,8 @@ class BrokerFaultIT {
         try (Stream<Path> s = Files.list(jobDir)) {
             return s.filter(p -> p.getFileName().toString().startsWith("chk-"))
                     .filter(p -> Files.exists(p.resolve("_metadata")))
-                    .max(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(4))))
+                    .max(Comparator.comparingLong(
+                            p -> Long.parseLong(p.getFileName().toString().substring(4))))
                     .orElseThrow(() -> new AssertionError("no retained checkpoint under " + jobDir));
         }
     }

@@ -24,10 +24,10 @@ import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
 import org.apache.flink.runtime.state.KeyGroupsStateHandle;
 import org.apache.flink.runtime.state.KeyedBackendSerializationProxy;
 import org.apache.flink.runtime.state.KeyedStateHandle;
+import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -49,14 +49,17 @@ class BufferStateFixtureTest {
     @Test
     void v1BufferSnapshot_writtenBeforeTheBatchField_isCompatibleAfterMigration() throws Exception {
         StateMetaInfoSnapshot buffer = bufferMetaInfo(batcherState());
-        TypeSerializerSnapshot<?> list = buffer.getTypeSerializerSnapshot(
-                StateMetaInfoSnapshot.CommonSerializerKeys.VALUE_SERIALIZER);
+        TypeSerializerSnapshot<?> list =
+                buffer.getTypeSerializerSnapshot(StateMetaInfoSnapshot.CommonSerializerKeys.VALUE_SERIALIZER);
         @SuppressWarnings("unchecked")
         TypeSerializerSnapshot<TrainingExample> element = (TypeSerializerSnapshot<TrainingExample>)
                 ((CompositeTypeSerializerSnapshot<?, ?>) list).getNestedSerializerSnapshots()[0];
         assertThat(element.getClass().getSimpleName()).isEqualTo("PojoSerializerSnapshot");
-        assertThat(BufferedExampleSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(element)
-                .isCompatibleAfterMigration()).isTrue();
+        assertThat(BufferedExampleSerializer.INSTANCE
+                        .snapshotConfiguration()
+                        .resolveSchemaCompatibility(element)
+                        .isCompatibleAfterMigration())
+                .isTrue();
     }
 
     @Test
@@ -72,14 +75,20 @@ class BufferStateFixtureTest {
     private void assertWaitingExamplesRestore(StateBackend backend) throws Exception {
         OperatorSubtaskState saved = batcherState();
         try (var h = new KeyedOneInputStreamOperatorTestHarness<String, BatcherInput, ExampleBatch>(
-                new KeyedProcessOperator<>(new MiniBatcher(SavepointFixture.config("127.0.0.1:9").models(), 0)),
-                BatcherInput::modelId, Types.STRING, 128, 1, 0)) {
+                new KeyedProcessOperator<>(
+                        new MiniBatcher(SavepointFixture.config("127.0.0.1:9").models(), 0)),
+                BatcherInput::modelId,
+                Types.STRING,
+                128,
+                1,
+                0)) {
             h.setStateBackend(backend);
             h.initializeState(saved);
             h.open();
             h.processWatermark(new Watermark(Long.MAX_VALUE));
             List<ExampleBatch> out = h.extractOutputValues();
-            assertThat(out).extracting(b -> b.modelId + ":" + b.size + ":" + b.trigger)
+            assertThat(out)
+                    .extracting(b -> b.modelId + ":" + b.size + ":" + b.trigger)
                     .containsExactlyInAnyOrder("clicks:10:end-of-input", "prices:5:end-of-input");
             // 495 records of partition 0 were read before the savepoint: the waiting examples are among them.
             assertThat(out).allSatisfy(b -> {

@@ -34,7 +34,8 @@ final class CommittedTopic<T> implements AutoCloseable {
         p.put(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "500");
         consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                .map(i -> new TopicPartition(topic, i.partition())).toList();
+                .map(i -> new TopicPartition(topic, i.partition()))
+                .toList();
         consumer.assign(parts);
         consumer.seekToBeginning(parts);
     }
@@ -69,8 +70,8 @@ final class CommittedTopic<T> implements AutoCloseable {
                 return r;
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what + " on " + topic
-                        + " (" + records.size() + " committed records read)");
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what + " on " + topic + " ("
+                        + records.size() + " committed records read)");
             }
         }
     }

@@ -8,12 +8,11 @@ import static io.streamgrad.job.reliability.ReliabilitySupport.produce;
 import static io.streamgrad.job.reliability.ReliabilitySupport.producerProps;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamgrad.job.EmbeddedKafkaExtension;
 import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.TrainingMetrics;
 import io.streamgrad.embedded.ExampleProducer;
+import io.streamgrad.job.EmbeddedKafkaExtension;
 import io.streamgrad.job.KafkaTestSupport;
-import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.config.JobConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,12 +52,16 @@ class CrashRecoveryIT {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     @TempDir
     static Path dir;
+
     @RegisterExtension
     static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
+
     private static final List<String> timings = new ArrayList<>();
 
     @AfterAll
@@ -99,31 +102,48 @@ class CrashRecoveryIT {
         kafka.createJobTopics(cfg.topics(), 2);
 
         long t0 = System.nanoTime();
-        JobClient job = ReliabilitySupport.start(cfg, new Configuration(), examples -> examples
-                .map(new FailOnceAt(prefix, partition, offset)).uid("failure-injector").name("failure injector"));
+        JobClient job = ReliabilitySupport.start(
+                cfg,
+                new Configuration(),
+                examples -> examples.map(new FailOnceAt(prefix, partition, offset))
+                        .uid("failure-injector")
+                        .name("failure injector"));
         try (ExampleProducer producer = new ExampleProducer(producerProps(kafka.bootstrapServers()));
-             CommittedTopic<ModelSnapshot> snapshots = ReliabilitySupport.snapshotsTopic(kafka.bootstrapServers(), cfg);
-             CommittedTopic<TrainingMetrics> metrics = ReliabilitySupport.metricsTopic(kafka.bootstrapServers(), cfg)) {
+                CommittedTopic<ModelSnapshot> snapshots =
+                        ReliabilitySupport.snapshotsTopic(kafka.bootstrapServers(), cfg);
+                CommittedTopic<TrainingMetrics> metrics =
+                        ReliabilitySupport.metricsTopic(kafka.bootstrapServers(), cfg)) {
             for (int c = 0; c < CHUNKS; c++) {
                 produce(producer, cfg.topics().examples(), models, (double) c / CHUNKS, (double) (c + 1) / CHUNKS);
                 long step = 40L * (c + 1) / CHUNKS;
-                snapshots.await("every model's committed snapshot at step " + step, Duration.ofSeconds(120),
+                snapshots.await(
+                        "every model's committed snapshot at step " + step,
+                        Duration.ofSeconds(120),
                         s -> allAtStep(s, models, step));
             }
             snapshots.await("final snapshots of all examples", Duration.ofSeconds(120), s -> finalSnapshots(s, models));
             double seconds = (System.nanoTime() - t0) / 1e9;
 
-            assertThat(FailOnceAt.fired(prefix)).as("the injected failure fired").isTrue();
-            RestoredCheckpointStats restored = cluster.getExecutionGraph(job.getJobID()).get()
-                    .getCheckpointStatsSnapshot().getLatestRestoredCheckpoint();
+            assertThat(FailOnceAt.fired(prefix))
+                    .as("the injected failure fired")
+                    .isTrue();
+            RestoredCheckpointStats restored = cluster.getExecutionGraph(job.getJobID())
+                    .get()
+                    .getCheckpointStatsSnapshot()
+                    .getLatestRestoredCheckpoint();
             assertThat(restored).as("the job was restored from a checkpoint").isNotNull();
             cancel(job);
 
-            assertTrainedExactlyOnce(snapshots.readToEnd(Duration.ofSeconds(30)),
-                    metrics.readToEnd(Duration.ofSeconds(30)), models);
-            timings.add(String.format("CrashRecoveryIT: failure at examples-%d@%d, restored from checkpoint %d,"
-                            + " recovery (failure -> first record processed again) %d ms, job %.1f s", partition, offset,
-                    restored.getCheckpointId(), FailOnceAt.recoveryNanos(prefix) / 1_000_000, seconds));
+            assertTrainedExactlyOnce(
+                    snapshots.readToEnd(Duration.ofSeconds(30)), metrics.readToEnd(Duration.ofSeconds(30)), models);
+            timings.add(String.format(
+                    "CrashRecoveryIT: failure at examples-%d@%d, restored from checkpoint %d,"
+                            + " recovery (failure -> first record processed again) %d ms, job %.1f s",
+                    partition,
+                    offset,
+                    restored.getCheckpointId(),
+                    FailOnceAt.recoveryNanos(prefix) / 1_000_000,
+                    seconds));
         } finally {
             cancel(job);
         }

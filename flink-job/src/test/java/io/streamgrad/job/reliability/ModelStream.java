@@ -24,26 +24,26 @@ record ModelStream(String id, String yaml, int partition, List<Example> examples
 
     /** Binary logistic regression, Adam, batch 16, over 4 dense features (separable data). */
     static ModelStream clicks(int n, int partition, long seed) {
-        return new ModelStream("clicks", TestConfigs.logisticYaml(4, 16), partition,
-                SyntheticData.separable("clicks", n, seed));
+        return new ModelStream(
+                "clicks", TestConfigs.logisticYaml(4, 16), partition, SyntheticData.separable("clicks", n, seed));
     }
 
     /** Linear regression, SGD, batch 8, over 3 sparse features. */
     static ModelStream prices(int n, int partition, long seed) {
-        return new ModelStream("prices", TestConfigs.linearYaml(3, 8), partition,
-                SyntheticData.regression("prices", n, seed));
+        return new ModelStream(
+                "prices", TestConfigs.linearYaml(3, 8), partition, SyntheticData.regression("prices", n, seed));
     }
 
     /** Softmax regression over 4 dense features and 3 classes, Adam, batch 10. */
     static ModelStream species(int n, int partition, long seed) {
-        return new ModelStream("species", TestConfigs.softmaxYaml(4, 3, 10), partition,
-                classes("species", n, seed));
+        return new ModelStream("species", TestConfigs.softmaxYaml(4, 3, 10), partition, classes("species", n, seed));
     }
 
     /** A model with the same data but another id (a model added to a running job). */
     ModelStream renamed(String newId) {
         List<Example> renamed = examples.stream()
-                .map(e -> Example.newBuilder(e).setModelId(newId).build()).toList();
+                .map(e -> Example.newBuilder(e).setModelId(newId).build())
+                .toList();
         return new ModelStream(newId, yaml, partition, renamed);
     }
 
@@ -64,7 +64,8 @@ record ModelStream(String id, String yaml, int partition, List<Example> examples
         Trainer trainer = new Trainer(config());
         ModelState s = trainer.initState();
         for (int from = 0; from < n; from += b) {
-            StepResult r = trainer.train(s, batch(examples.subList(from, from + b), config().model().features()));
+            StepResult r = trainer.train(
+                    s, batch(examples.subList(from, from + b), config().model().features()));
             if (!r.applied()) {
                 throw new IllegalStateException(id + ": reference step rejected: " + r.rejectReason());
             }
@@ -80,13 +81,14 @@ record ModelStream(String id, String yaml, int partition, List<Example> examples
     ModelState continueFrom(ModelState start, int from) {
         int b = batchSize();
         if ((examples.size() - from) % b != 0) {
-            throw new IllegalArgumentException(id + ": examples " + from + ".." + examples.size()
-                    + " are not a whole number of batches of " + b);
+            throw new IllegalArgumentException(
+                    id + ": examples " + from + ".." + examples.size() + " are not a whole number of batches of " + b);
         }
         Trainer trainer = new Trainer(config());
         ModelState s = start.copy();
         for (int i = from; i < examples.size(); i += b) {
-            StepResult r = trainer.train(s, batch(examples.subList(i, i + b), config().model().features()));
+            StepResult r = trainer.train(
+                    s, batch(examples.subList(i, i + b), config().model().features()));
             if (!r.applied()) {
                 throw new IllegalStateException(id + ": reference step rejected: " + r.rejectReason());
             }
@@ -102,7 +104,8 @@ record ModelStream(String id, String yaml, int partition, List<Example> examples
         int n = rows.size();
         float[] labels = new float[n];
         float[] weights = new float[n];
-        boolean dense = rows.stream().allMatch(e -> e.getIndices().isEmpty() && !e.getDense().isEmpty());
+        boolean dense = rows.stream()
+                .allMatch(e -> e.getIndices().isEmpty() && !e.getDense().isEmpty());
         if (dense) {
             float[] x = new float[n * dim];
             for (int r = 0; r < n; r++) {
@@ -159,9 +162,16 @@ record ModelStream(String id, String yaml, int partition, List<Example> examples
                     best = c;
                 }
             }
-            out.add(Example.newBuilder().setModelId(model).setEventTime(Instant.ofEpochMilli(1_700_000_000_000L + i))
-                    .setDense(x).setIndices(List.of()).setValues(List.of()).setNamed(Map.of())
-                    .setLabel(best).setWeight(1f).build());
+            out.add(Example.newBuilder()
+                    .setModelId(model)
+                    .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L + i))
+                    .setDense(x)
+                    .setIndices(List.of())
+                    .setValues(List.of())
+                    .setNamed(Map.of())
+                    .setLabel(best)
+                    .setWeight(1f)
+                    .build());
         }
         return out;
     }

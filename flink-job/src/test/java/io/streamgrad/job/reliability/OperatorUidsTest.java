@@ -21,23 +21,36 @@ class OperatorUidsTest {
         return ReliabilitySupport.jobConfig("127.0.0.1:9", "uids", List.of(ModelStream.clicks(16, 0, 1)), Map.of());
     }
 
-    private static StreamGraph graph(java.util.function.UnaryOperator<
-            org.apache.flink.streaming.api.datastream.DataStream<io.streamgrad.job.records.BatcherInput>> tap) {
+    private static StreamGraph graph(
+            java.util.function.UnaryOperator<
+                            org.apache.flink.streaming.api.datastream.DataStream<
+                                    io.streamgrad.job.records.BatcherInput>>
+                    tap) {
         JobConfig cfg = config();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-                StreamgradJob.flinkConfiguration(cfg));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(StreamgradJob.flinkConfiguration(cfg));
         StreamgradJob.build(env, cfg, tap);
         return env.getStreamGraph();
     }
 
     @Test
     void everyOperator_hasTheStableUidOfStateFormatV1() {
-        List<String> uids = graph(s -> s).getStreamNodes().stream().map(StreamNode::getTransformationUID).toList();
-        assertThat(uids).doesNotContainNull().containsExactlyInAnyOrder(
-                "examples-source", "decode-validate", "mini-batcher", "trainer",
-                "dead-letters-sink", "Sink Committer: dead-letters-sink",
-                "metrics-sink", "Sink Committer: metrics-sink",
-                "models-sink", "Sink Committer: models-sink");
+        List<String> uids = graph(s -> s).getStreamNodes().stream()
+                .map(StreamNode::getTransformationUID)
+                .toList();
+        assertThat(uids)
+                .doesNotContainNull()
+                .containsExactlyInAnyOrder(
+                        "examples-source",
+                        "decode-validate",
+                        "mini-batcher",
+                        "trainer",
+                        "dead-letters-sink",
+                        "Sink Committer: dead-letters-sink",
+                        "metrics-sink",
+                        "Sink Committer: metrics-sink",
+                        "models-sink",
+                        "Sink Committer: models-sink");
     }
 
     /**
@@ -48,21 +61,26 @@ class OperatorUidsTest {
     void examplesCrossTheKeyByWithTheBulkSerializer_whileTheBatcherStateKeepsThePojoOne() {
         StreamGraph g = graph(s -> s);
         StreamNode decode = g.getStreamNodes().stream()
-                .filter(n -> "decode-validate".equals(n.getTransformationUID())).findFirst().orElseThrow();
-        assertThat(decode.getTypeSerializerOut())
-                .isInstanceOf(io.streamgrad.job.records.BatcherInputSerializer.class);
+                .filter(n -> "decode-validate".equals(n.getTransformationUID()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(decode.getTypeSerializerOut()).isInstanceOf(io.streamgrad.job.records.BatcherInputSerializer.class);
         StreamNode batcher = g.getStreamNodes().stream()
-                .filter(n -> "mini-batcher".equals(n.getTransformationUID())).findFirst().orElseThrow();
+                .filter(n -> "mini-batcher".equals(n.getTransformationUID()))
+                .findFirst()
+                .orElseThrow();
         assertThat(batcher.getTypeSerializersIn()[0])
                 .isInstanceOf(io.streamgrad.job.records.BatcherInputSerializer.class);
-        assertThat(org.apache.flink.api.common.typeinfo.TypeInformation.of(io.streamgrad.job.records.TrainingExample.class))
+        assertThat(org.apache.flink.api.common.typeinfo.TypeInformation.of(
+                        io.streamgrad.job.records.TrainingExample.class))
                 .isInstanceOf(org.apache.flink.api.java.typeutils.PojoTypeInfo.class);
     }
 
     @Test
     void anOperatorWithoutUid_isRejectedWhenTheGraphIsBuilt() {
         // Auto-generated uids are off, so a forgotten uid fails at submission instead of breaking restores later.
-        assertThatThrownBy(() -> graph(s -> s.map(e -> e).returns(io.streamgrad.job.records.BatcherInputTypeInfo.INSTANCE)))
+        assertThatThrownBy(() ->
+                        graph(s -> s.map(e -> e).returns(io.streamgrad.job.records.BatcherInputTypeInfo.INSTANCE)))
                 .hasMessageContaining("no UID");
     }
 }

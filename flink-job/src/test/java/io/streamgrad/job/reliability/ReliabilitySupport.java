@@ -30,22 +30,24 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 final class ReliabilitySupport {
     /** Snapshot policy of every reliability job: by steps only, so versions map to steps exactly. */
     static final int SNAPSHOT_EVERY_STEPS = 10;
+
     static final int METRICS_EVERY_BATCHES = 5;
 
-    private ReliabilitySupport() {
-    }
+    private ReliabilitySupport() {}
 
     /**
      * A job over {@code <prefix>-*} topics: short checkpoints, count-only batching (so a one-partition model's
      * batches are the same in every run), snapshots every {@link #SNAPSHOT_EVERY_STEPS} steps, a bounded
      * fixed-delay restart strategy. {@code overrides} replace or add top-level keys (YAML values).
      */
-    static JobConfig jobConfig(String bootstrap, String prefix, List<ModelStream> models,
-                               Map<String, String> overrides) {
+    static JobConfig jobConfig(
+            String bootstrap, String prefix, List<ModelStream> models, Map<String, String> overrides) {
         Map<String, String> keys = new LinkedHashMap<>();
         keys.put("kafka", "{bootstrap.servers: \"" + bootstrap + "\"}");
-        keys.put("topics", "{examples: %1$s-examples, models: %1$s-models, metrics: %1$s-metrics, dead_letters: %1$s-dead}"
-                .formatted(prefix));
+        keys.put(
+                "topics",
+                "{examples: %1$s-examples, models: %1$s-models, metrics: %1$s-metrics, dead_letters: %1$s-dead}"
+                        .formatted(prefix));
         keys.put("group_id", prefix);
         keys.put("start", "earliest");
         keys.put("checkpoint_interval_ms", "200");
@@ -85,8 +87,8 @@ final class ReliabilitySupport {
      *
      * @return per partition, the number of records sent
      */
-    static Map<Integer, Integer> produce(ExampleProducer p, String topic, List<ModelStream> models, double from,
-                                         double to) {
+    static Map<Integer, Integer> produce(
+            ExampleProducer p, String topic, List<ModelStream> models, double from, double to) {
         Map<Integer, Integer> sent = new LinkedHashMap<>();
         int longest = models.stream().mapToInt(m -> m.examples().size()).max().orElse(0);
         for (int i = 0; i < longest; i++) {
@@ -138,8 +140,11 @@ final class ReliabilitySupport {
     static Map<String, ModelSnapshot> finalSnapshots(List<ModelSnapshot> snapshots, List<ModelStream> models) {
         Map<String, ModelSnapshot> out = new LinkedHashMap<>();
         for (ModelStream m : models) {
-            ModelSnapshot last = snapshots.stream().filter(s -> s.getModelId().equals(m.id())
-                    && s.getExamplesSeen() == m.examples().size()).findFirst().orElse(null);
+            ModelSnapshot last = snapshots.stream()
+                    .filter(s -> s.getModelId().equals(m.id())
+                            && s.getExamplesSeen() == m.examples().size())
+                    .findFirst()
+                    .orElse(null);
             if (last == null) {
                 return null;
             }
@@ -162,38 +167,61 @@ final class ReliabilitySupport {
      * examples seen; metrics windows once per {@code (model, step)}, every {@link #METRICS_EVERY_BATCHES} steps;
      * and the last snapshot equal, bit for bit, to the learner trained on the same examples.
      */
-    static void assertTrainedExactlyOnce(List<ModelSnapshot> snapshots, List<TrainingMetrics> metrics,
-                                         List<ModelStream> models) {
+    static void assertTrainedExactlyOnce(
+            List<ModelSnapshot> snapshots, List<TrainingMetrics> metrics, List<ModelStream> models) {
         for (ModelStream m : models) {
             int b = m.batchSize();
             long steps = m.examples().size() / b;
-            List<ModelSnapshot> mine = snapshots.stream().filter(s -> s.getModelId().equals(m.id())).toList();
-            assertThat(mine).as("snapshots of %s (versions, steps) in topic order", m.id())
+            List<ModelSnapshot> mine = snapshots.stream()
+                    .filter(s -> s.getModelId().equals(m.id()))
+                    .toList();
+            assertThat(mine)
+                    .as("snapshots of %s (versions, steps) in topic order", m.id())
                     .extracting(ModelSnapshot::getVersion)
-                    .containsExactlyElementsOf(LongStream.rangeClosed(1, steps / SNAPSHOT_EVERY_STEPS).boxed().toList());
-            assertThat(mine).as("steps of the snapshots of %s", m.id()).extracting(ModelSnapshot::getStep)
                     .containsExactlyElementsOf(LongStream.rangeClosed(1, steps / SNAPSHOT_EVERY_STEPS)
-                            .map(v -> v * SNAPSHOT_EVERY_STEPS).boxed().toList());
-            assertThat(mine).as("examples seen by the snapshots of %s", m.id())
+                            .boxed()
+                            .toList());
+            assertThat(mine)
+                    .as("steps of the snapshots of %s", m.id())
+                    .extracting(ModelSnapshot::getStep)
+                    .containsExactlyElementsOf(LongStream.rangeClosed(1, steps / SNAPSHOT_EVERY_STEPS)
+                            .map(v -> v * SNAPSHOT_EVERY_STEPS)
+                            .boxed()
+                            .toList());
+            assertThat(mine)
+                    .as("examples seen by the snapshots of %s", m.id())
                     .allSatisfy(s -> assertThat(s.getExamplesSeen()).isEqualTo(s.getStep() * b));
             ModelSnapshot last = mine.get(mine.size() - 1);
-            assertThat(last.getExamplesSeen()).as("examples seen by %s", m.id()).isEqualTo(m.examples().size());
-            assertThat(state(last)).as("final state of %s vs the learner on the same examples", m.id())
+            assertThat(last.getExamplesSeen())
+                    .as("examples seen by %s", m.id())
+                    .isEqualTo(m.examples().size());
+            assertThat(state(last))
+                    .as("final state of %s vs the learner on the same examples", m.id())
                     .isEqualTo(m.reference());
 
-            List<Long> windows = metrics.stream().filter(t -> t.getModelId().equals(m.id()))
-                    .map(TrainingMetrics::getStep).sorted().toList();
-            assertThat(windows).as("metrics windows (steps) of %s: one per step, no duplicates", m.id())
+            List<Long> windows = metrics.stream()
+                    .filter(t -> t.getModelId().equals(m.id()))
+                    .map(TrainingMetrics::getStep)
+                    .sorted()
+                    .toList();
+            assertThat(windows)
+                    .as("metrics windows (steps) of %s: one per step, no duplicates", m.id())
                     .containsExactlyElementsOf(LongStream.rangeClosed(1, steps / METRICS_EVERY_BATCHES)
-                            .map(w -> w * METRICS_EVERY_BATCHES).boxed().toList());
+                            .map(w -> w * METRICS_EVERY_BATCHES)
+                            .boxed()
+                            .toList());
         }
-        assertThat(snapshots).extracting(ModelSnapshot::getModelId)
+        assertThat(snapshots)
+                .extracting(ModelSnapshot::getModelId)
                 .allMatch(id -> models.stream().anyMatch(m -> m.id().equals(id)));
     }
 
     /** Per model, the snapshot versions in topic order (for messages). */
     static Map<String, List<Long>> versions(List<ModelSnapshot> snapshots) {
-        return snapshots.stream().collect(Collectors.groupingBy(ModelSnapshot::getModelId, LinkedHashMap::new,
-                Collectors.mapping(ModelSnapshot::getVersion, Collectors.toList())));
+        return snapshots.stream()
+                .collect(Collectors.groupingBy(
+                        ModelSnapshot::getModelId,
+                        LinkedHashMap::new,
+                        Collectors.mapping(ModelSnapshot::getVersion, Collectors.toList())));
     }
 }

@@ -30,7 +30,9 @@ final class RestartableKafka implements AutoCloseable {
     static RestartableKafka start(Path baseDir) throws Exception {
         Files.createDirectories(baseDir);
         TestKitNodes nodes = new TestKitNodes.Builder()
-                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
                 .setBaseDirectory(baseDir)
                 .build();
         KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)

@@ -13,6 +13,7 @@ import java.util.Map;
 final class SavepointFixture {
     /** Topic prefix and group id the savepoint's source and sink state refer to. */
     static final String PREFIX = "fixture";
+
     static final String RESOURCE = "/savepoints/v1";
     /**
      * The fraction of each model's examples the fixture job read before its savepoint: 330 of 640 clicks
@@ -20,12 +21,12 @@ final class SavepointFixture {
      * records of partition 0.
      */
     static final double READ_BEFORE_SAVEPOINT = 330.0 / 640;
+
     static final int RECORDS_BEFORE_SAVEPOINT = 495;
     static final long STEP_AT_SAVEPOINT = 20;
     static final long VERSION_AT_SAVEPOINT = 2;
 
-    private SavepointFixture() {
-    }
+    private SavepointFixture() {}
 
     /** clicks and prices, both in partition 0 of a one-partition examples topic. */
     static List<ModelStream> models() {

@@ -37,12 +37,12 @@ import org.apache.flink.core.execution.SavepointFormatType;
  * </pre>
  */
 public final class SavepointFixtureGenerator {
-    private SavepointFixtureGenerator() {
-    }
+    private SavepointFixtureGenerator() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 1) {
-            System.err.println("usage: SavepointFixtureGenerator <output directory, e.g. flink-job/src/test/resources/savepoints/v2>");
+            System.err.println(
+                    "usage: SavepointFixtureGenerator <output directory, e.g. flink-job/src/test/resources/savepoints/v2>");
             System.exit(2);
         }
         Path out = Path.of(args[0]).toAbsolutePath();
@@ -53,24 +53,32 @@ public final class SavepointFixtureGenerator {
             JobTopics.create(kafka.admin(), cfg.topics(), 1, (short) 1);
             JobClient job = ReliabilitySupport.start(cfg, new Configuration(), s -> s);
             boolean stopped = false;
-            try (ExampleProducer producer = new ExampleProducer(ReliabilitySupport.producerProps(kafka.bootstrapServers()));
-                 CommittedTopic<ModelSnapshot> snapshots = ReliabilitySupport.snapshotsTopic(kafka.bootstrapServers(), cfg)) {
-                var sent = ReliabilitySupport.produce(producer, cfg.topics().examples(), models, 0,
-                        SavepointFixture.READ_BEFORE_SAVEPOINT);
+            try (ExampleProducer producer =
+                            new ExampleProducer(ReliabilitySupport.producerProps(kafka.bootstrapServers()));
+                    CommittedTopic<ModelSnapshot> snapshots =
+                            ReliabilitySupport.snapshotsTopic(kafka.bootstrapServers(), cfg)) {
+                var sent = ReliabilitySupport.produce(
+                        producer, cfg.topics().examples(), models, 0, SavepointFixture.READ_BEFORE_SAVEPOINT);
                 if (sent.get(0) != SavepointFixture.RECORDS_BEFORE_SAVEPOINT) {
-                    throw new IllegalStateException("sent " + sent + ", expected " + SavepointFixture.RECORDS_BEFORE_SAVEPOINT);
+                    throw new IllegalStateException(
+                            "sent " + sent + ", expected " + SavepointFixture.RECORDS_BEFORE_SAVEPOINT);
                 }
-                snapshots.await("snapshots at step " + SavepointFixture.STEP_AT_SAVEPOINT, Duration.ofSeconds(120),
+                snapshots.await(
+                        "snapshots at step " + SavepointFixture.STEP_AT_SAVEPOINT,
+                        Duration.ofSeconds(120),
                         s -> ReliabilitySupport.allAtStep(s, models, SavepointFixture.STEP_AT_SAVEPOINT));
-                String savepoint = job.stopWithSavepoint(false, work.resolve("savepoints").toUri().toString(),
-                        SavepointFormatType.CANONICAL).get();
+                String savepoint = job.stopWithSavepoint(
+                                false, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get();
                 stopped = true;
                 List<ModelSnapshot> all = snapshots.readToEnd(Duration.ofSeconds(30));
 
                 clear(out);
                 copyTree(Path.of(URI.create(savepoint.startsWith("file:") ? savepoint : "file://" + savepoint)), out);
                 for (ModelStream m : models) {
-                    ModelSnapshot s = all.stream().filter(x -> x.getModelId().equals(m.id())).reduce((a, b) -> b)
+                    ModelSnapshot s = all.stream()
+                            .filter(x -> x.getModelId().equals(m.id()))
+                            .reduce((a, b) -> b)
                             .orElseThrow();
                     if (s.getStep() != SavepointFixture.STEP_AT_SAVEPOINT
                             || s.getVersion() != SavepointFixture.VERSION_AT_SAVEPOINT) {
@@ -82,8 +90,13 @@ public final class SavepointFixtureGenerator {
                     b.get(bytes);
                     Files.write(out.resolve(m.id() + ".state"), bytes);
                     ModelState st = ReliabilitySupport.state(s);
-                    System.out.printf("%s: version %d, step %d, examples seen %d, rng %d, params[0..2] %s%n", m.id(),
-                            s.getVersion(), st.step(), st.examplesSeen(), st.rngState(),
+                    System.out.printf(
+                            "%s: version %d, step %d, examples seen %d, rng %d, params[0..2] %s%n",
+                            m.id(),
+                            s.getVersion(),
+                            st.step(),
+                            st.examplesSeen(),
+                            st.rngState(),
                             Arrays.toString(Arrays.copyOf(st.params(), 3)));
                 }
                 Files.writeString(out.resolve("README.md"), """

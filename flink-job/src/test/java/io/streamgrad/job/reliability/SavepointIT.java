@@ -9,11 +9,10 @@ import static io.streamgrad.job.reliability.ReliabilitySupport.producerProps;
 import static io.streamgrad.job.reliability.ReliabilitySupport.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamgrad.job.EmbeddedKafkaExtension;
 import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.TrainingMetrics;
 import io.streamgrad.embedded.ExampleProducer;
-import io.streamgrad.job.admin.JobTopics;
+import io.streamgrad.job.EmbeddedKafkaExtension;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.learner.io.ModelStateCodec;
 import io.streamgrad.learner.train.ModelState;
@@ -51,12 +50,16 @@ import org.junit.jupiter.api.io.TempDir;
 class SavepointIT {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
 
     @TempDir
     static Path dir;
+
     @RegisterExtension
     static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
+
     private static final List<String> figures = new ArrayList<>();
 
     @AfterAll
@@ -75,15 +78,18 @@ class SavepointIT {
         kafka.createJobTopics(v1.topics(), 2);
 
         try (ExampleProducer producer = new ExampleProducer(producerProps(kafka.bootstrapServers()));
-             CommittedTopic<ModelSnapshot> snapshots = ReliabilitySupport.snapshotsTopic(kafka.bootstrapServers(), v1);
-             CommittedTopic<TrainingMetrics> metrics = ReliabilitySupport.metricsTopic(kafka.bootstrapServers(), v1)) {
+                CommittedTopic<ModelSnapshot> snapshots =
+                        ReliabilitySupport.snapshotsTopic(kafka.bootstrapServers(), v1);
+                CommittedTopic<TrainingMetrics> metrics =
+                        ReliabilitySupport.metricsTopic(kafka.bootstrapServers(), v1)) {
             JobClient job1 = ReliabilitySupport.start(v1, new Configuration(), s -> s);
             // 42%: clicks 269 (16 batches + 13 waiting in the batcher), prices 134 (16 batches + 6 waiting).
             produce(producer, v1.topics().examples(), before, 0, 0.42);
             snapshots.await("both models at step 10", Duration.ofSeconds(120), s -> allAtStep(s, before, 10));
             long t0 = System.nanoTime();
-            String savepoint = job1.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
-                    SavepointFormatType.CANONICAL).get(120, TimeUnit.SECONDS);
+            String savepoint = job1.stopWithSavepoint(
+                            false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+                    .get(120, TimeUnit.SECONDS);
             long stopMs = (System.nanoTime() - t0) / 1_000_000;
             assertThat(job1.getJobStatus().get()).isEqualTo(JobStatus.FINISHED);
             int publishedByV1 = snapshots.readToEnd(Duration.ofSeconds(30)).size();
@@ -96,12 +102,18 @@ class SavepointIT {
                 produce(producer, v2.topics().examples(), after.subList(2, 3), 0, 1.0);
                 snapshots.await("every model's final snapshot", Duration.ofSeconds(120), s -> finalSnapshots(s, after));
 
-                AccessExecutionGraph graph = cluster.getExecutionGraph(job2.getJobID()).get();
-                assertThat(graph.getCheckpointStatsSnapshot().getLatestRestoredCheckpoint().getExternalPath())
-                        .as("restored from the savepoint").isEqualTo(savepoint);
-                assertThat(graph.getAllVertices().values()).as("the upgraded job runs at parallelism 2")
+                AccessExecutionGraph graph =
+                        cluster.getExecutionGraph(job2.getJobID()).get();
+                assertThat(graph.getCheckpointStatsSnapshot()
+                                .getLatestRestoredCheckpoint()
+                                .getExternalPath())
+                        .as("restored from the savepoint")
+                        .isEqualTo(savepoint);
+                assertThat(graph.getAllVertices().values())
+                        .as("the upgraded job runs at parallelism 2")
                         .filteredOn(v -> v.getName().contains("trainer"))
-                        .extracting(AccessExecutionJobVertex::getParallelism).containsExactly(2);
+                        .extracting(AccessExecutionJobVertex::getParallelism)
+                        .containsExactly(2);
             } finally {
                 CrashRecoveryIT.cancel(job2);
             }
@@ -110,13 +122,18 @@ class SavepointIT {
             // Existing models continue their versions (v1 published version 1 at step 10, v2 goes on from 2);
             // their final state equals one uninterrupted learner over all their examples; species starts at 1.
             assertTrainedExactlyOnce(all, metrics.readToEnd(Duration.ofSeconds(30)), after);
-            assertThat(all.subList(0, publishedByV1)).extracting(ModelSnapshot::getModelId, ModelSnapshot::getVersion)
-                    .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("clicks", 1L),
+            assertThat(all.subList(0, publishedByV1))
+                    .extracting(ModelSnapshot::getModelId, ModelSnapshot::getVersion)
+                    .containsExactlyInAnyOrder(
+                            org.assertj.core.groups.Tuple.tuple("clicks", 1L),
                             org.assertj.core.groups.Tuple.tuple("prices", 1L));
-            assertThat(all.subList(publishedByV1, all.size())).filteredOn(s -> !s.getModelId().equals("species"))
-                    .extracting(ModelSnapshot::getVersion).doesNotContain(1L);
-            figures.add(String.format("SavepointIT: stop-with-savepoint %d ms, savepoint %d bytes (2 models, 1 -> 2"
-                    + " parallelism)", stopMs, treeSize(Path.of(java.net.URI.create(savepoint)))));
+            assertThat(all.subList(publishedByV1, all.size()))
+                    .filteredOn(s -> !s.getModelId().equals("species"))
+                    .extracting(ModelSnapshot::getVersion)
+                    .doesNotContain(1L);
+            figures.add(String.format(
+                    "SavepointIT: stop-with-savepoint %d ms, savepoint %d bytes (2 models, 1 -> 2" + " parallelism)",
+                    stopMs, treeSize(Path.of(java.net.URI.create(savepoint)))));
         }
     }
 
@@ -138,12 +155,17 @@ class SavepointIT {
         JobConfig cfg = SavepointFixture.config(kafka.bootstrapServers());
         kafka.createJobTopics(cfg.topics(), 1);
         try (ExampleProducer producer = new ExampleProducer(producerProps(kafka.bootstrapServers()));
-             CommittedTopic<ModelSnapshot> snapshots = ReliabilitySupport.snapshotsTopic(kafka.bootstrapServers(), cfg);
-             CommittedTopic<TrainingMetrics> metrics = ReliabilitySupport.metricsTopic(kafka.bootstrapServers(), cfg)) {
+                CommittedTopic<ModelSnapshot> snapshots =
+                        ReliabilitySupport.snapshotsTopic(kafka.bootstrapServers(), cfg);
+                CommittedTopic<TrainingMetrics> metrics =
+                        ReliabilitySupport.metricsTopic(kafka.bootstrapServers(), cfg)) {
             // The records the fixture job had read are replaced by filler that fails decoding: a restored source
             // that re-read any of them would dead-letter it; the examples waiting in the batcher come from state.
             for (int i = 0; i < SavepointFixture.RECORDS_BEFORE_SAVEPOINT; i++) {
-                producer.send(cfg.topics().examples(), 0, "filler",
+                producer.send(
+                        cfg.topics().examples(),
+                        0,
+                        "filler",
                         ("filler " + i + ": read before the savepoint").getBytes(StandardCharsets.UTF_8));
             }
             produce(producer, cfg.topics().examples(), models, SavepointFixture.READ_BEFORE_SAVEPOINT, 1.0);
@@ -152,7 +174,8 @@ class SavepointIT {
             restore.set(StateRecoveryOptions.SAVEPOINT_PATH, fixture.toUri().toString());
             JobClient job = ReliabilitySupport.start(cfg, restore, s -> s);
             try {
-                snapshots.await("every model's final snapshot", Duration.ofSeconds(120), s -> finalSnapshots(s, models));
+                snapshots.await(
+                        "every model's final snapshot", Duration.ofSeconds(120), s -> finalSnapshots(s, models));
             } finally {
                 CrashRecoveryIT.cancel(job);
             }
@@ -162,25 +185,35 @@ class SavepointIT {
             for (ModelStream m : models) {
                 int b = m.batchSize();
                 ModelState start = saved.get(m.id());
-                List<ModelSnapshot> mine = all.stream().filter(s -> s.getModelId().equals(m.id())).toList();
-                assertThat(mine).as("versions of %s after the fixture's version 2", m.id())
-                        .extracting(ModelSnapshot::getVersion).containsExactly(3L, 4L);
+                List<ModelSnapshot> mine =
+                        all.stream().filter(s -> s.getModelId().equals(m.id())).toList();
+                assertThat(mine)
+                        .as("versions of %s after the fixture's version 2", m.id())
+                        .extracting(ModelSnapshot::getVersion)
+                        .containsExactly(3L, 4L);
                 assertThat(mine).extracting(ModelSnapshot::getStep).containsExactly(30L, 40L);
                 assertThat(mine).allSatisfy(s -> assertThat(s.getExamplesSeen()).isEqualTo(s.getStep() * b));
-                assertThat(state(mine.get(1))).as("%s: the fixture's state, trained on by the learner", m.id())
+                assertThat(state(mine.get(1)))
+                        .as("%s: the fixture's state, trained on by the learner", m.id())
                         .isEqualTo(m.continueFrom(start, (int) (start.step() * b)));
-                assertThat(windows).filteredOn(t -> t.getModelId().equals(m.id()))
+                assertThat(windows)
+                        .filteredOn(t -> t.getModelId().equals(m.id()))
                         .as("metrics windows of %s continue the fixture's (closed at step 20)", m.id())
-                        .extracting(TrainingMetrics::getStep).containsExactly(25L, 30L, 35L, 40L);
+                        .extracting(TrainingMetrics::getStep)
+                        .containsExactly(25L, 30L, 35L, 40L);
             }
             assertThat(kafka.readCommitted(cfg.topics().deadLetters()))
-                    .as("records before the savepoint's offsets were not read again").isEmpty();
+                    .as("records before the savepoint's offsets were not read again")
+                    .isEmpty();
         }
     }
 
     /** The fixture, copied out of the classpath (the restore must not depend on where test resources live). */
     private static Path copyFixture() throws Exception {
-        Path from = Path.of(SavepointIT.class.getResource(SavepointFixture.RESOURCE + "/_metadata").toURI()).getParent();
+        Path from = Path.of(SavepointIT.class
+                        .getResource(SavepointFixture.RESOURCE + "/_metadata")
+                        .toURI())
+                .getParent();
         Path to = Files.createDirectories(dir.resolve("fixture-v1"));
         try (Stream<Path> s = Files.list(from)) {
             for (Path p : s.toList()) {
@@ -192,7 +225,9 @@ class SavepointIT {
 
     static long treeSize(Path p) throws java.io.IOException {
         try (Stream<Path> s = Files.walk(p)) {
-            return s.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+            return s.filter(Files::isRegularFile)
+                    .mapToLong(f -> f.toFile().length())
+                    .sum();
         }
     }
 }

@@ -2,11 +2,10 @@ package io.streamgrad.job.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.streamgrad.job.EmbeddedKafkaExtension;
 import io.streamgrad.avro.Example;
 import io.streamgrad.embedded.ExampleProducer;
+import io.streamgrad.job.EmbeddedKafkaExtension;
 import io.streamgrad.job.KafkaTestSupport;
-import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.learner.train.Trainer;
 import io.streamgrad.learner.train.TrainerConfig;
@@ -54,12 +53,16 @@ class StateSizeIT {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).build());
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(1)
+            .build());
 
     @TempDir
     static Path dir;
+
     @RegisterExtension
     static final EmbeddedKafkaExtension kafka = new EmbeddedKafkaExtension();
+
     private static final List<String> figures = new ArrayList<>();
 
     @AfterAll
@@ -97,24 +100,27 @@ class StateSizeIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("configs")
-    void checkpointedStatePerModel_isParamsPlusOptimizerPlusAWindow(String name, String yaml, boolean sparse,
-                                                                      @InjectMiniCluster MiniCluster cluster)
-            throws Exception {
+    void checkpointedStatePerModel_isParamsPlusOptimizerPlusAWindow(
+            String name, String yaml, boolean sparse, @InjectMiniCluster MiniCluster cluster) throws Exception {
         TrainerConfig config = io.streamgrad.job.TestConfigs.parse(yaml);
         List<ModelStream> models = new ArrayList<>();
         for (int m = 0; m < MODELS; m++) {
             models.add(new ModelStream(name + "-" + m, yaml, 0, examples(name + "-" + m, config, sparse, 100 + m)));
         }
-        JobConfig cfg = ReliabilitySupport.jobConfig(kafka.bootstrapServers(), "size-" + name, models,
-                Map.of("checkpoint_interval_ms", "30000"));
+        JobConfig cfg = ReliabilitySupport.jobConfig(
+                kafka.bootstrapServers(), "size-" + name, models, Map.of("checkpoint_interval_ms", "30000"));
         kafka.createJobTopics(cfg.topics(), 1);
         JobClient job = ReliabilitySupport.start(cfg, new Configuration(), s -> s);
-        try (ExampleProducer producer = new ExampleProducer(ReliabilitySupport.producerProps(kafka.bootstrapServers()))) {
-            KafkaTestSupport.await("the job running", Duration.ofSeconds(60), () -> running(cluster, job) ? true : null);
+        try (ExampleProducer producer =
+                new ExampleProducer(ReliabilitySupport.producerProps(kafka.bootstrapServers()))) {
+            KafkaTestSupport.await(
+                    "the job running", Duration.ofSeconds(60), () -> running(cluster, job) ? true : null);
             long before = trainerStateBytes(cluster, job);
             ReliabilitySupport.produce(producer, cfg.topics().examples(), models, 0, 1);
             for (ModelStream m : models) {
-                KafkaTestSupport.await(m.id() + " trained " + BATCHES + " batches", Duration.ofSeconds(120),
+                KafkaTestSupport.await(
+                        m.id() + " trained " + BATCHES + " batches",
+                        Duration.ofSeconds(120),
                         () -> batches(job, m.id()) >= BATCHES ? true : null);
             }
             long after = trainerStateBytes(cluster, job);
@@ -123,12 +129,14 @@ class StateSizeIT {
             Trainer t = new Trainer(config);
             long core = 4L * (t.initState().params().length + t.initState().optimizerState().length);
             long window = 4L * (ReliabilitySupport.METRICS_EVERY_BATCHES - 1) * config.batchSize() * (t.outputs() + 2);
-            assertThat(perModel).as("%s: checkpointed bytes per model vs params + optimizer state (%d bytes)", name, core)
+            assertThat(perModel)
+                    .as("%s: checkpointed bytes per model vs params + optimizer state (%d bytes)", name, core)
                     .isGreaterThanOrEqualTo(core)
                     .isLessThanOrEqualTo(core + window + 2048);
-            figures.add(String.format("StateSizeIT %-24s params+optimizer %,9d B, window (4 batches) <= %,7d B,"
-                    + " measured %,9d B per model (trainer task %,d -> %,d B)", name, core, window, perModel, before,
-                    after));
+            figures.add(String.format(
+                    "StateSizeIT %-24s params+optimizer %,9d B, window (4 batches) <= %,7d B,"
+                            + " measured %,9d B per model (trainer task %,d -> %,d B)",
+                    name, core, window, perModel, before, after));
         } finally {
             CrashRecoveryIT.cancel(job);
         }
@@ -156,8 +164,11 @@ class StateSizeIT {
         long id = cluster.triggerCheckpoint(job.getJobID(), CheckpointType.FULL).get();
         AccessExecutionGraph g = cluster.getExecutionGraph(job.getJobID()).get();
         AccessExecutionJobVertex trainer = g.getAllVertices().values().stream()
-                .filter(v -> v.getName().contains("trainer")).findFirst().orElseThrow();
-        AbstractCheckpointStats stats = g.getCheckpointStatsSnapshot().getHistory().getCheckpointById(id);
+                .filter(v -> v.getName().contains("trainer"))
+                .findFirst()
+                .orElseThrow();
+        AbstractCheckpointStats stats =
+                g.getCheckpointStatsSnapshot().getHistory().getCheckpointById(id);
         return stats.getTaskStateStats(trainer.getJobVertexId()).getStateSize();
     }
 
@@ -165,7 +176,8 @@ class StateSizeIT {
     private static long batches(JobClient job, String modelId) {
         return METRICS.getMetricsByIdentifiers(job.getJobID()).entrySet().stream()
                 .filter(e -> e.getKey().endsWith(".model." + modelId + ".batches"))
-                .mapToLong(e -> ((Counter) e.getValue()).getCount()).sum();
+                .mapToLong(e -> ((Counter) e.getValue()).getCount())
+                .sum();
     }
 
     /** BATCHES whole batches of learnable examples for the config: dense, or 20 non-zeros out of many features. */
@@ -176,8 +188,12 @@ class StateSizeIT {
         int n = BATCHES * config.batchSize();
         List<Example> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            Example.Builder b = Example.newBuilder().setModelId(model).setEventTime(Instant.ofEpochMilli(i))
-                    .setNamed(Map.of()).setWeight(1f).setLabel(rnd.nextInt(classes));
+            Example.Builder b = Example.newBuilder()
+                    .setModelId(model)
+                    .setEventTime(Instant.ofEpochMilli(i))
+                    .setNamed(Map.of())
+                    .setWeight(1f)
+                    .setLabel(rnd.nextInt(classes));
             if (sparse) {
                 List<Integer> idx = new ArrayList<>();
                 List<Float> val = new ArrayList<>();

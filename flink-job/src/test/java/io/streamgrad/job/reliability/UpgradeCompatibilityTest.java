@@ -28,20 +28,20 @@ import org.junit.jupiter.api.Test;
  * whose architecture changed under the same id is refused with a message, not trained on a mismatched state.
  */
 class UpgradeCompatibilityTest {
-    private static final ModelCatalog BOTH = TestConfigs.catalog(
-            "a", TestConfigs.logisticYaml(2, 4), "b", TestConfigs.logisticYaml(2, 4));
+    private static final ModelCatalog BOTH =
+            TestConfigs.catalog("a", TestConfigs.logisticYaml(2, 4), "b", TestConfigs.logisticYaml(2, 4));
     private static final ModelCatalog ONLY_A = TestConfigs.catalog("a", TestConfigs.logisticYaml(2, 4));
 
     private static KeyedOneInputStreamOperatorTestHarness<String, BatcherInput, ExampleBatch> batcher(
             ModelCatalog catalog) throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                new MiniBatcher(catalog, 1000)), BatcherInput::modelId, Types.STRING);
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new MiniBatcher(catalog, 1000)), BatcherInput::modelId, Types.STRING);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, ExampleBatch, TrainingMetrics> trainer(
             ModelCatalog catalog) throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                new ModelTrainer(catalog, 0, 1, 100)), b -> b.modelId, Types.STRING);
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ModelTrainer(catalog, 0, 1, 100)), b -> b.modelId, Types.STRING);
     }
 
     private static TrainingExample example(String model, long offset) {
@@ -84,7 +84,8 @@ class UpgradeCompatibilityTest {
             for (long o = 1; o < 4; o++) {
                 h.processElement(new StreamRecord<>(example("b", o)));
             }
-            assertThat(h.extractOutputValues()).singleElement()
+            assertThat(h.extractOutputValues())
+                    .singleElement()
                     .satisfies(b -> assertThat(b.nextOffsets).containsExactly(4)) // offsets 0..3: none lost
                     .satisfies(b -> assertThat(b.size).isEqualTo(4));
         }
@@ -116,9 +117,11 @@ class UpgradeCompatibilityTest {
             h.processElement(new StreamRecord<>(batch("a", 0)));
             saved = h.snapshot(1, 0);
         }
-        ModelCatalog wider = TestConfigs.catalog("a", TestConfigs.logisticYaml(2, 4).replace(
-                "type: logistic, features: 2", "type: softmax, features: 2, classes: 3")
-                .replace("binary_cross_entropy", "categorical_cross_entropy"));
+        ModelCatalog wider = TestConfigs.catalog(
+                "a",
+                TestConfigs.logisticYaml(2, 4)
+                        .replace("type: logistic, features: 2", "type: softmax, features: 2, classes: 3")
+                        .replace("binary_cross_entropy", "categorical_cross_entropy"));
         try (var h = trainer(wider)) {
             h.initializeState(saved);
             h.open();

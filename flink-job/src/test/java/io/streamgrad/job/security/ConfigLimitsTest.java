@@ -71,8 +71,8 @@ class ConfigLimitsTest {
         String models = "m: {model: {type: logistic, features: 2}, loss: binary_cross_entropy, optimizer: {type: sgd}}";
 
         JobConfig defaults = JobConfigParser.parse(job(models, ""), "job.yaml");
-        JobConfig custom = JobConfigParser.parse(job(models, "limits: {max_abs_value: 1e4, max_dead_letter_bytes: 0}"),
-                "job.yaml");
+        JobConfig custom = JobConfigParser.parse(
+                job(models, "limits: {max_abs_value: 1e4, max_dead_letter_bytes: 0}"), "job.yaml");
 
         assertThat(defaults.limits().maxAbsValue()).isEqualTo(JobDefaults.MAX_ABS_VALUE);
         assertThat(defaults.limits().maxDeadLetterBytes()).isEqualTo(512 * 1024);

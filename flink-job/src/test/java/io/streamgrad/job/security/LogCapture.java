@@ -80,23 +80,26 @@ public final class LogCapture implements AutoCloseable {
     }
 
     private PrintStream tee(PrintStream original) {
-        return new PrintStream(new OutputStream() {
-            @Override
-            public void write(int b) {
-                original.write(b);
-                synchronized (printed) {
-                    printed.write(b);
-                }
-            }
+        return new PrintStream(
+                new OutputStream() {
+                    @Override
+                    public void write(int b) {
+                        original.write(b);
+                        synchronized (printed) {
+                            printed.write(b);
+                        }
+                    }
 
-            @Override
-            public void write(byte[] b, int off, int len) {
-                original.write(b, off, len);
-                synchronized (printed) {
-                    printed.write(b, off, len);
-                }
-            }
-        }, true, StandardCharsets.UTF_8);
+                    @Override
+                    public void write(byte[] b, int off, int len) {
+                        original.write(b, off, len);
+                        synchronized (printed) {
+                            printed.write(b, off, len);
+                        }
+                    }
+                },
+                true,
+                StandardCharsets.UTF_8);
     }
 
     /** The level the test configuration gave the most specific logger config for this logger name. */

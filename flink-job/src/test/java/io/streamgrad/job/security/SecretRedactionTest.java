@@ -28,8 +28,13 @@ class SecretRedactionTest {
                 models:
                   m:
                 %s
-                """.formatted(SECRET, SECRET, SECRET, SECRET, kafkaExtra.indent(2),
-                TestConfigs.logisticYaml(4, 8).indent(4));
+                """.formatted(
+                        SECRET,
+                        SECRET,
+                        SECRET,
+                        SECRET,
+                        kafkaExtra.indent(2),
+                        TestConfigs.logisticYaml(4, 8).indent(4));
     }
 
     @Test
@@ -49,9 +54,13 @@ class SecretRedactionTest {
                 basic.auth.user.info: "sg:%s"
                 """.formatted(SECRET, SECRET, SECRET, SECRET)), "job.yaml");
 
-        assertThat(cfg.toString()).doesNotContain(SECRET).contains("sasl.jaas.config=[redacted]")
-                .contains("security.protocol=SASL_SSL").contains("ssl.truststore.location=/etc/streamgrad/truststore.jks");
-        assertThat(cfg.redactedKafka()).containsEntry("ssl.key.password", JobConfig.REDACTED)
+        assertThat(cfg.toString())
+                .doesNotContain(SECRET)
+                .contains("sasl.jaas.config=[redacted]")
+                .contains("security.protocol=SASL_SSL")
+                .contains("ssl.truststore.location=/etc/streamgrad/truststore.jks");
+        assertThat(cfg.redactedKafka())
+                .containsEntry("ssl.key.password", JobConfig.REDACTED)
                 .containsEntry("ssl.keystore.key", JobConfig.REDACTED)
                 .containsEntry("basic.auth.user.info", JobConfig.REDACTED)
                 .containsEntry("sasl.oauthbearer.client.credentials.client.secret", JobConfig.REDACTED)
@@ -70,8 +79,10 @@ class SecretRedactionTest {
 
         assertThatThrownBy(() -> JobConfigParser.parse(broken, "job.yaml"))
                 .isInstanceOf(JobConfigException.class)
-                .hasMessageContaining("job.yaml").hasMessageContaining("invalid YAML: line 3, column")
-                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET).doesNotContain("password="));
+                .hasMessageContaining("job.yaml")
+                .hasMessageContaining("invalid YAML: line 3, column")
+                .satisfies(
+                        e -> assertThat(e.getMessage()).doesNotContain(SECRET).doesNotContain("password="));
     }
 
     @Test
@@ -85,7 +96,8 @@ class SecretRedactionTest {
                 """.formatted(SECRET, SECRET);
 
         assertThatThrownBy(() -> JobConfigParser.parse(dup, "job.yaml"))
-                .isInstanceOf(JobConfigException.class).hasMessageContaining("sasl.jaas.config")
+                .isInstanceOf(JobConfigException.class)
+                .hasMessageContaining("sasl.jaas.config")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET));
     }
 

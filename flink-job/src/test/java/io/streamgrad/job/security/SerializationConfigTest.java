@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  */
 class SerializationConfigTest {
     static JobConfig config() {
-        return JobConfigParser.parse("""
+        return JobConfigParser.parse(
+                """
                 kafka: {bootstrap.servers: "127.0.0.1:9"}
                 bounded: true
                 models:
@@ -48,7 +49,8 @@ class SerializationConfigTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
 
         assertThat(conf.get(PipelineOptions.GENERIC_TYPES)).isFalse();
-        assertThat(env.getConfig().getSerializerConfig().hasGenericTypesDisabled()).isTrue();
+        assertThat(env.getConfig().getSerializerConfig().hasGenericTypesDisabled())
+                .isTrue();
         assertThat(env.getConfig().getSerializerConfig().isForceKryoEnabled()).isFalse();
     }
 
@@ -72,18 +74,26 @@ class SerializationConfigTest {
             }
         }
         assertThat(graph.getStreamNodes()).hasSizeGreaterThanOrEqualTo(5);
-        assertThat(serializers).isNotEmpty().noneMatch(s -> s instanceof KryoSerializer || s.toString().contains("Kryo"));
+        assertThat(serializers)
+                .isNotEmpty()
+                .noneMatch(s -> s instanceof KryoSerializer || s.toString().contains("Kryo"));
     }
 
     @Test
     void everyRecordAndStateType_isAPojo_whoseSerializerNeedsNoGenericTypes() {
         SerializerConfigImpl noGenerics = new SerializerConfigImpl();
         noGenerics.setGenericTypes(false);
-        for (Class<?> type : List.of(SourceRecord.class, TrainingExample.class, ExampleBatch.class,
-                TrainerProgress.class, ScoredBatch.class)) {
+        for (Class<?> type : List.of(
+                SourceRecord.class,
+                TrainingExample.class,
+                ExampleBatch.class,
+                TrainerProgress.class,
+                ScoredBatch.class)) {
             TypeInformation<?> info = TypeInformation.of(type);
             assertThat(info).as(type.getSimpleName()).isInstanceOf(PojoTypeInfo.class);
-            assertThat(info.createSerializer(noGenerics)).as(type.getSimpleName()).isNotNull();
+            assertThat(info.createSerializer(noGenerics))
+                    .as(type.getSimpleName())
+                    .isNotNull();
         }
     }
 
@@ -93,6 +103,7 @@ class SerializationConfigTest {
         noGenerics.setGenericTypes(false);
 
         assertThatThrownBy(() -> TypeInformation.of(Object.class).createSerializer(noGenerics))
-                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("Generic types have been disabled");
+                .isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("Generic types have been disabled");
     }
 }

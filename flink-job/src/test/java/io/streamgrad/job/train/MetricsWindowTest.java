@@ -86,8 +86,14 @@ class MetricsWindowTest {
         w.record(r1, p, g);
         w.record(r2, p, g);
 
-        TrainingMetrics t = w.close("m", LOGISTIC, p, g,
-                List.of(MetricsWindow.scored(b1, r1), MetricsWindow.scored(b2, r2)), Double.NaN, 3_000);
+        TrainingMetrics t = w.close(
+                "m",
+                LOGISTIC,
+                p,
+                g,
+                List.of(MetricsWindow.scored(b1, r1), MetricsWindow.scored(b2, r2)),
+                Double.NaN,
+                3_000);
 
         assertThat(t.getModelId()).isEqualTo("m");
         assertThat(t.getStep()).isEqualTo(2);
@@ -135,16 +141,18 @@ class MetricsWindowTest {
         g.lrScale = 0.5;
         g.rollbacks = 2;
 
-        assertThat(MetricsWindow.alert(p, g)).isEqualTo("divergence guard: 3 of 4 batches rejected in this window"
-                + " (a rejected batch does not change the model); last reason: non-finite loss; 1 rollback in this"
-                + " window, the last: rolled back to step 2; learning-rate scale 0.5, rollbacks so far 2. Lower"
-                + " optimizer.learning_rate, enable clipping, set divergence.max_bad_batches, or check the input"
-                + " scale");
+        assertThat(MetricsWindow.alert(p, g))
+                .isEqualTo("divergence guard: 3 of 4 batches rejected in this window"
+                        + " (a rejected batch does not change the model); last reason: non-finite loss; 1 rollback in this"
+                        + " window, the last: rolled back to step 2; learning-rate scale 0.5, rollbacks so far 2. Lower"
+                        + " optimizer.learning_rate, enable clipping, set divergence.max_bad_batches, or check the input"
+                        + " scale");
     }
 
     @Test
     void alert_withoutRejections_isNull() {
-        assertThat(MetricsWindow.alert(new TrainerProgress(), new DivergenceGuard())).isNull();
+        assertThat(MetricsWindow.alert(new TrainerProgress(), new DivergenceGuard()))
+                .isNull();
     }
 
     @Test

@@ -38,8 +38,10 @@ class ModelTrainerDivergenceTest {
 
     static KeyedOneInputStreamOperatorTestHarness<String, ExampleBatch, TrainingMetrics> harness(
             ModelCatalog catalog, long everySteps, int metricsEvery) throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                new ModelTrainer(catalog, everySteps, 0, metricsEvery)), b -> b.modelId, Types.STRING);
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ModelTrainer(catalog, everySteps, 0, metricsEvery)),
+                b -> b.modelId,
+                Types.STRING);
     }
 
     /**
@@ -56,7 +58,9 @@ class ModelTrainerDivergenceTest {
             for (int i = 0; i < 8; i++) {
                 TrainingExample e = new TrainingExample();
                 e.modelId = "m";
-                e.dense = new float[] {(float) rnd.nextGaussian(), (float) rnd.nextGaussian(), (float) rnd.nextGaussian()};
+                e.dense =
+                        new float[] {(float) rnd.nextGaussian(), (float) rnd.nextGaussian(), (float) rnd.nextGaussian()
+                        };
                 e.label = 2 * e.dense[0] - e.dense[1] + 0.5f * e.dense[2] > 0 ? 1 : 0;
                 if (i == 0 && poisoned.contains(b)) {
                     e.dense = new float[] {1e30f, 0f, 0f};
@@ -89,8 +93,9 @@ class ModelTrainerDivergenceTest {
         return s.withoutLastGood();
     }
 
-    static ModelSnapshot run(KeyedOneInputStreamOperatorTestHarness<String, ExampleBatch, TrainingMetrics> h,
-                             List<ExampleBatch> data) throws Exception {
+    static ModelSnapshot run(
+            KeyedOneInputStreamOperatorTestHarness<String, ExampleBatch, TrainingMetrics> h, List<ExampleBatch> data)
+            throws Exception {
         for (ExampleBatch b : data) {
             h.processElement(new StreamRecord<>(b));
         }
@@ -104,7 +109,8 @@ class ModelTrainerDivergenceTest {
         Trainer trainer = new Trainer(TestConfigs.parse(UNGUARDED));
         ModelState s = trainer.initState();
         ModelState before = s.copy();
-        StepResult r = trainer.train(s, ModelTrainer.toBatch(batches(1, 1, Set.of(0)).get(0)));
+        StepResult r =
+                trainer.train(s, ModelTrainer.toBatch(batches(1, 1, Set.of(0)).get(0)));
 
         assertThat(r.applied()).isFalse();
         assertThat(r.rejectReason()).contains("non-finite");
@@ -128,10 +134,14 @@ class ModelTrainerDivergenceTest {
             assertThat(got.rollbacks()).isEqualTo(1);
             assertThat(got.lrScale()).isEqualTo(0.5);
             assertThat(got.step()).isEqualTo(21);
-            assertThat(got.hasLastGood()).as("snapshots leave the last-good copy out").isFalse();
+            assertThat(got.hasLastGood())
+                    .as("snapshots leave the last-good copy out")
+                    .isFalse();
             List<ModelSnapshot> snaps = ModelTrainerTest.snapshots(h);
-            assertThat(snaps.get(snaps.size() - 1).getMetrics()).containsEntry("rollbacks", 1.0)
-                    .containsEntry("lr_scale", 0.5).containsEntry("skipped_batches", 3.0);
+            assertThat(snaps.get(snaps.size() - 1).getMetrics())
+                    .containsEntry("rollbacks", 1.0)
+                    .containsEntry("lr_scale", 0.5)
+                    .containsEntry("skipped_batches", 3.0);
         }
     }
 
@@ -146,7 +156,9 @@ class ModelTrainerDivergenceTest {
             ModelState got = ModelTrainerTest.state(run(h, data));
 
             assertThat(got).isEqualTo(expected);
-            assertThat(got.params()).as("rejected batches do not touch the model").isEqualTo(clean.params());
+            assertThat(got.params())
+                    .as("rejected batches do not touch the model")
+                    .isEqualTo(clean.params());
             assertThat(got.optimizerState()).isEqualTo(clean.optimizerState());
             assertThat(got.skippedBatches()).isEqualTo(3);
             assertThat(got.rollbacks()).isZero();
@@ -230,8 +242,10 @@ class ModelTrainerDivergenceTest {
             assertThat(publishedAfterBatch).containsExactly(2, 7, 12, 13);
             assertThat(m).extracting(TrainingMetrics::getWindowBatches).containsExactly(3, 5, 5, 1);
             assertThat(m).extracting(TrainingMetrics::getSkippedBatches).containsExactly(1L, 2L, 2L, 3L);
-            assertThat(m.get(0).getAlert()).startsWith("divergence guard: 1 of 3 batches rejected")
-                    .contains("non-finite").contains("learning-rate scale 1.0");
+            assertThat(m.get(0).getAlert())
+                    .startsWith("divergence guard: 1 of 3 batches rejected")
+                    .contains("non-finite")
+                    .contains("learning-rate scale 1.0");
             assertThat(m.get(1).getAlert()).startsWith("divergence guard: 1 of 5 batches rejected");
             assertThat(m.get(2).getAlert()).isNull();
             assertThat(m.get(3).getAlert()).startsWith("divergence guard: 1 of 1 batches rejected");
@@ -249,7 +263,8 @@ class ModelTrainerDivergenceTest {
 
             // Batch 6 publishes its window at once; batch 7's rollback is in the window closed at the end of input.
             assertThat(m).extracting(TrainingMetrics::getStep).containsExactly(6L, 8L);
-            assertThat(m.get(1).getAlert()).startsWith("divergence guard: 1 of 3 batches rejected")
+            assertThat(m.get(1).getAlert())
+                    .startsWith("divergence guard: 1 of 3 batches rejected")
                     .contains("2 rejected batches in a row (divergence.max_bad_batches): rolled back to the state "
                             + "marked good at step 4, learning-rate scale now 0.5")
                     .contains("1 rollback in this window")

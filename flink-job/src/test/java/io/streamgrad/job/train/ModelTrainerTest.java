@@ -26,13 +26,14 @@ import org.junit.jupiter.api.Test;
 
 class ModelTrainerTest {
     private static final String LOGISTIC = TestConfigs.logisticYaml(3, 8);
-    private static final ModelCatalog CATALOG = TestConfigs.catalog("m", LOGISTIC, "r",
-            TestConfigs.linearYaml(1, 1));
+    private static final ModelCatalog CATALOG = TestConfigs.catalog("m", LOGISTIC, "r", TestConfigs.linearYaml(1, 1));
 
     static KeyedOneInputStreamOperatorTestHarness<String, ExampleBatch, TrainingMetrics> harness(
             long everySteps, long everySeconds, int metricsEvery) throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                new ModelTrainer(CATALOG, everySteps, everySeconds, metricsEvery)), b -> b.modelId, Types.STRING);
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ModelTrainer(CATALOG, everySteps, everySeconds, metricsEvery)),
+                b -> b.modelId,
+                Types.STRING);
     }
 
     /** Separable batches: label 1 iff 2*x0 - x1 + 0.5*x2 > 0. */
@@ -45,7 +46,9 @@ class ModelTrainerTest {
             for (int i = 0; i < 8; i++) {
                 TrainingExample e = new TrainingExample();
                 e.modelId = "m";
-                e.dense = new float[] {(float) rnd.nextGaussian(), (float) rnd.nextGaussian(), (float) rnd.nextGaussian()};
+                e.dense =
+                        new float[] {(float) rnd.nextGaussian(), (float) rnd.nextGaussian(), (float) rnd.nextGaussian()
+                        };
                 e.label = 2 * e.dense[0] - e.dense[1] + 0.5f * e.dense[2] > 0 ? 1 : 0;
                 e.weight = 1;
                 e.topic = "ex";
@@ -57,7 +60,8 @@ class ModelTrainerTest {
         return out;
     }
 
-    static List<ModelSnapshot> snapshots(KeyedOneInputStreamOperatorTestHarness<String, ExampleBatch, TrainingMetrics> h) {
+    static List<ModelSnapshot> snapshots(
+            KeyedOneInputStreamOperatorTestHarness<String, ExampleBatch, TrainingMetrics> h) {
         var q = h.getSideOutput(ModelTrainer.SNAPSHOTS);
         return q == null ? List.of() : q.stream().map(StreamRecord::getValue).toList();
     }
@@ -110,7 +114,9 @@ class ModelTrainerTest {
         assertThat(state(restored).step()).isEqualTo(20);
         assertThat(state(restored).examplesSeen()).isEqualTo(160);
         assertThat(restored.getVersion()).isEqualTo(uninterrupted.getVersion());
-        assertThat(restored.getSourceOffsets()).isEqualTo(uninterrupted.getSourceOffsets()).containsEntry("ex-0", 160L);
+        assertThat(restored.getSourceOffsets())
+                .isEqualTo(uninterrupted.getSourceOffsets())
+                .containsEntry("ex-0", 160L);
         // The window open at the checkpoint (batches 11, 12) is completed from state: windows 15 and 20.
         assertThat(metricsAfterRestore).extracting(TrainingMetrics::getStep).containsExactly(15L, 20L);
     }
@@ -144,8 +150,9 @@ class ModelTrainerTest {
             List<TrainingMetrics> m = h.extractOutputValues();
 
             assertThat(m).hasSize(10);
-            assertThat(m).extracting(TrainingMetrics::getStep).containsExactly(10L, 20L, 30L, 40L, 50L, 60L, 70L, 80L,
-                    90L, 100L);
+            assertThat(m)
+                    .extracting(TrainingMetrics::getStep)
+                    .containsExactly(10L, 20L, 30L, 40L, 50L, 60L, 70L, 80L, 90L, 100L);
             assertThat(m.get(0).getWindowExamples()).isEqualTo(80);
             assertThat(m.get(9).getLoss()).isLessThan(m.get(0).getLoss() / 2);
             assertThat(m.get(9).getAccuracy()).isGreaterThan(0.9);
@@ -246,7 +253,8 @@ class ModelTrainerTest {
             h.processElement(new StreamRecord<>(data.get(1)));
             h.processWatermark(new Watermark(Long.MAX_VALUE));
 
-            assertThat(snapshots(h)).extracting(s -> s.getModelId() + ":" + s.getStep() + ":" + s.getVersion())
+            assertThat(snapshots(h))
+                    .extracting(s -> s.getModelId() + ":" + s.getStep() + ":" + s.getVersion())
                     .containsExactlyInAnyOrder("m:2:1", "r:1:1");
         }
     }

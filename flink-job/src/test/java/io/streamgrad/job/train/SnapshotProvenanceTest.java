@@ -19,8 +19,8 @@ class SnapshotProvenanceTest {
         SnapshotProvenance prov = SnapshotProvenance.of("model: {type: logistic}", p);
 
         assertThat(prov.step()).isEqualTo(7);
-        assertThat(prov.sourceOffsets()).containsExactly(
-                java.util.Map.entry("ex-1", 12L), java.util.Map.entry("ex-0", 30L));
+        assertThat(prov.sourceOffsets())
+                .containsExactly(java.util.Map.entry("ex-1", 12L), java.util.Map.entry("ex-0", 30L));
         assertThat(prov.schemaVersion()).isEqualTo(SchemaHistory.EXAMPLE_CURRENT_VERSION);
         assertThat(prov.buildVersion()).isEqualTo(BuildInfo.version());
     }
@@ -31,8 +31,12 @@ class SnapshotProvenanceTest {
         p.step = 3;
         p.mergeOffsets(new String[] {"ex-0"}, new long[] {9});
 
-        ModelSnapshot s = SnapshotProvenance.of("yaml", p).writeTo(ModelSnapshot.newBuilder()
-                        .setModelId("m").setVersion(1).setExamplesSeen(0).setCreatedAt(Instant.EPOCH)
+        ModelSnapshot s = SnapshotProvenance.of("yaml", p)
+                .writeTo(ModelSnapshot.newBuilder()
+                        .setModelId("m")
+                        .setVersion(1)
+                        .setExamplesSeen(0)
+                        .setCreatedAt(Instant.EPOCH)
                         .setState(ByteBuffer.allocate(0)))
                 .build();
 

@@ -17,8 +17,7 @@ import java.util.Set;
  * generated from it ({@link #markdown()}; a test keeps the file in step).
  */
 public final class ConfigKeys {
-    private ConfigKeys() {
-    }
+    private ConfigKeys() {}
 
     /** Every key, walked from the registries in documentation order (sections before their keys). */
     public static final List<Option<?>> ALL = all();
@@ -81,13 +80,23 @@ public final class ConfigKeys {
                         + "Each key is declared once, as an `Option` of its family (`ModelOptions`, `LossOptions`, "
                         + "`OptimizerOptions`, `ScheduleOptions`, `TrainingOptions`); the kinds (`ModelKind`, `LossKind`, "
                         + "`OptimizerKind`, `ScheduleKind`) say which keys they use.\n\n")
-                .append("```yaml\n").append(EXAMPLE).append("```\n\n")
+                .append("```yaml\n")
+                .append(EXAMPLE)
+                .append("```\n\n")
                 .append("| key | type | default | allowed | meaning |\n")
                 .append("|-----|------|---------|---------|---------|\n");
         for (Option<?> k : ALL) {
-            sb.append("| `").append(k.path()).append("` | ").append(k.type().text()).append(" | ")
-                    .append(cell(k.defaultText())).append(" | ").append(cell(k.allowedText())).append(" | ")
-                    .append(cell(k.doc())).append(" |\n");
+            sb.append("| `")
+                    .append(k.path())
+                    .append("` | ")
+                    .append(k.type().text())
+                    .append(" | ")
+                    .append(cell(k.defaultText()))
+                    .append(" | ")
+                    .append(cell(k.allowedText()))
+                    .append(" | ")
+                    .append(cell(k.doc()))
+                    .append(" |\n");
         }
         sb.append("\n## Checks across keys\n\n")
                 .append("- `logistic` needs `binary_cross_entropy`; `softmax` needs `categorical_cross_entropy` and "
@@ -95,12 +104,16 @@ public final class ConfigKeys {
                         + "`mse` or `huber`; an `mlp` with `categorical_cross_entropy` needs `classes >= 2`, with "
                         + "any other loss `classes: 1`.\n")
                 .append("- `schedule.min_learning_rate` must be below `optimizer.learning_rate`.\n")
-                .append(String.format(Locale.ROOT, "- Memory: the parameter vector must fit in one Java array "
-                        + "(%,d floats) and parameters plus optimizer state (sgd 0, momentum/nesterov/adagrad/rmsprop "
-                        + "1, adam/adamw/ftrl 2 floats per parameter) may not exceed %,d floats (2 GiB). Parameter "
-                        + "counts: linear/logistic `features + 1`; softmax `(features + 1) * classes`; mlp the sum "
-                        + "over layers of `(in + 1) * out`; fm `1 + features * (1 + factors)`. The check runs "
-                        + "before anything is allocated.\n", Defaults.MAX_ARRAY_FLOATS, Defaults.MAX_STATE_FLOATS))
+                .append(String.format(
+                        Locale.ROOT,
+                        "- Memory: the parameter vector must fit in one Java array "
+                                + "(%,d floats) and parameters plus optimizer state (sgd 0, momentum/nesterov/adagrad/rmsprop "
+                                + "1, adam/adamw/ftrl 2 floats per parameter) may not exceed %,d floats (2 GiB). Parameter "
+                                + "counts: linear/logistic `features + 1`; softmax `(features + 1) * classes`; mlp the sum "
+                                + "over layers of `(in + 1) * out`; fm `1 + features * (1 + factors)`. The check runs "
+                                + "before anything is allocated.\n",
+                        Defaults.MAX_ARRAY_FLOATS,
+                        Defaults.MAX_STATE_FLOATS))
                 .append("- YAML 1.1 reads `1e-8` (no dot) as a string; number keys accept such strings too.\n");
         return sb.toString();
     }

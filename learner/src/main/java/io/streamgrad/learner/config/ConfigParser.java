@@ -17,17 +17,14 @@ import io.streamgrad.learner.train.DivergenceSpec;
 import io.streamgrad.learner.train.RegularizationSpec;
 import io.streamgrad.learner.train.TrainerConfig;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -48,8 +45,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * <p>Thread-safe (stateless).
  */
 public final class ConfigParser {
-    private ConfigParser() {
-    }
+    private ConfigParser() {}
 
     /** Parses a YAML document whose root is one model configuration. */
     public static TrainerConfig parse(String yaml) {
@@ -168,7 +164,8 @@ public final class ConfigParser {
             if (o == OptimizerOptions.TYPE) {
                 continue;
             }
-            Object def = o == OptimizerOptions.LEARNING_RATE && optKind != null ? optKind.defaultLearningRate()
+            Object def = o == OptimizerOptions.LEARNING_RATE && optKind != null
+                    ? optKind.defaultLearningRate()
                     : o.defaultValue();
             ov.put(o.path(), opt.read(o, def));
         }
@@ -183,8 +180,8 @@ public final class ConfigParser {
         }
         Object schedNode = root.raw("schedule");
         if (!(schedNode instanceof Map<?, ?>)) {
-            schedKind = kindOf(root.read(ScheduleOptions.SCHEDULE, ScheduleOptions.SCHEDULE.defaultValue()),
-                    ScheduleKind::of);
+            schedKind = kindOf(
+                    root.read(ScheduleOptions.SCHEDULE, ScheduleOptions.SCHEDULE.defaultValue()), ScheduleKind::of);
         } else {
             ConfigSection s = root.section("schedule", false);
             schedKind = kindOf(s.read(ScheduleOptions.TYPE, ScheduleOptions.TYPE.defaultValue()), ScheduleKind::of);
@@ -194,12 +191,15 @@ public final class ConfigParser {
                 }
                 Option<?> variant = schedKind == null ? o : schedKind.variantOf(o);
                 Object def = o == ScheduleOptions.DECAY_STEPS
-                        ? (schedKind == ScheduleKind.CONSTANT ? Long.valueOf(0) : null) : o.defaultValue();
+                        ? (schedKind == ScheduleKind.CONSTANT ? Long.valueOf(0) : null)
+                        : o.defaultValue();
                 sv.put(o.path(), s.read(variant, def));
             }
             s.reportUnknown();
         }
-        if (schedKind != null && schedKind != ScheduleKind.CONSTANT && schedNode != null
+        if (schedKind != null
+                && schedKind != ScheduleKind.CONSTANT
+                && schedNode != null
                 && !(schedNode instanceof Map<?, ?>)) {
             problems.add(root.path("schedule") + ": '" + schedKind + "' needs decay_steps; write it as a section, "
                     + "e.g. schedule: {type: " + schedKind + ", decay_steps: 1000}");
@@ -228,27 +228,48 @@ public final class ConfigParser {
             problems.add(root.path("schedule.min_learning_rate") + ": " + ConfigWriter.formatDouble(minLr)
                     + " must be below optimizer.learning_rate " + ConfigWriter.formatDouble(lr));
         }
-        if (kind != null && features != null && classes != null && optKind != null && factors != null
+        if (kind != null
+                && features != null
+                && classes != null
+                && optKind != null
+                && factors != null
                 && hidden != null) {
             checkSize(root, kind, features, classes, hidden, factors, optKind, problems);
         }
 
-        if (!problems.list.isEmpty() || mv.containsValue(null) || ov.containsValue(null) || sv.containsValue(null)
-                || tv.containsValue(null) || huberDelta == null || loss == null || schedKind == null) {
+        if (!problems.list.isEmpty()
+                || mv.containsValue(null)
+                || ov.containsValue(null)
+                || sv.containsValue(null)
+                || tv.containsValue(null)
+                || huberDelta == null
+                || loss == null
+                || schedKind == null) {
             return null;
         }
         ModelSpec spec = new ModelSpec(kind, features, classes, hidden, activation, init, factors, initStd);
         double l1 = (Double) tv.get(TrainingOptions.L1.path());
         double l2 = (Double) tv.get(TrainingOptions.L2.path());
-        OptimizerSpec optimizer = new OptimizerSpec(optKind, lr, (Double) ov.get(OptimizerOptions.BETA1.path()),
-                (Double) ov.get(OptimizerOptions.BETA2.path()), (Double) ov.get(OptimizerOptions.EPSILON.path()),
+        OptimizerSpec optimizer = new OptimizerSpec(
+                optKind,
+                lr,
+                (Double) ov.get(OptimizerOptions.BETA1.path()),
+                (Double) ov.get(OptimizerOptions.BETA2.path()),
+                (Double) ov.get(OptimizerOptions.EPSILON.path()),
                 (Double) ov.get(OptimizerOptions.WEIGHT_DECAY.path()),
-                (Double) ov.get(OptimizerOptions.MOMENTUM.path()), (Double) ov.get(OptimizerOptions.RHO.path()),
+                (Double) ov.get(OptimizerOptions.MOMENTUM.path()),
+                (Double) ov.get(OptimizerOptions.RHO.path()),
                 (Double) ov.get(OptimizerOptions.INITIAL_ACCUMULATOR.path()),
-                (Double) ov.get(OptimizerOptions.BETA.path()), l1, l2);
-        ScheduleSpec schedule = new ScheduleSpec(schedKind, (Long) sv.get(ScheduleOptions.DECAY_STEPS.path()),
-                (Double) sv.get(ScheduleOptions.DECAY_RATE.path()), (Boolean) sv.get(ScheduleOptions.STAIRCASE.path()),
-                minLr, (Long) sv.get(ScheduleOptions.WARMUP_STEPS.path()));
+                (Double) ov.get(OptimizerOptions.BETA.path()),
+                l1,
+                l2);
+        ScheduleSpec schedule = new ScheduleSpec(
+                schedKind,
+                (Long) sv.get(ScheduleOptions.DECAY_STEPS.path()),
+                (Double) sv.get(ScheduleOptions.DECAY_RATE.path()),
+                (Boolean) sv.get(ScheduleOptions.STAIRCASE.path()),
+                minLr,
+                (Long) sv.get(ScheduleOptions.WARMUP_STEPS.path()));
         // The components check their arguments with the same options; building them here makes any check that
         // spans keys (adamw's weight_decay * learning_rate < 1) fail at parse time, not in a running job.
         build(root, problems, () -> optKind.create(optimizer));
@@ -259,13 +280,23 @@ public final class ConfigParser {
         if (!problems.list.isEmpty()) {
             return null;
         }
-        return new TrainerConfig(spec, loss, huberDelta, optimizer, schedule, new RegularizationSpec(l1, l2),
-                new ClippingSpec((Double) tv.get(TrainingOptions.CLIP_VALUE.path()),
+        return new TrainerConfig(
+                spec,
+                loss,
+                huberDelta,
+                optimizer,
+                schedule,
+                new RegularizationSpec(l1, l2),
+                new ClippingSpec(
+                        (Double) tv.get(TrainingOptions.CLIP_VALUE.path()),
                         (Double) tv.get(TrainingOptions.CLIP_GLOBAL_NORM.path()),
                         (Double) tv.get(TrainingOptions.CLIP_WEIGHT.path())),
-                (Integer) tv.get(TrainingOptions.BATCH_SIZE.path()), (Boolean) tv.get(TrainingOptions.SHUFFLE.path()),
-                (Long) tv.get(TrainingOptions.SEED.path()), (Boolean) tv.get(TrainingOptions.SPARSE_UPDATES.path()),
-                new DivergenceSpec((Integer) tv.get(TrainingOptions.MAX_BAD_BATCHES.path()),
+                (Integer) tv.get(TrainingOptions.BATCH_SIZE.path()),
+                (Boolean) tv.get(TrainingOptions.SHUFFLE.path()),
+                (Long) tv.get(TrainingOptions.SEED.path()),
+                (Boolean) tv.get(TrainingOptions.SPARSE_UPDATES.path()),
+                new DivergenceSpec(
+                        (Integer) tv.get(TrainingOptions.MAX_BAD_BATCHES.path()),
                         (Double) tv.get(TrainingOptions.LR_BACKOFF.path()),
                         (Double) tv.get(TrainingOptions.MIN_LR_SCALE.path())));
     }
@@ -290,7 +321,8 @@ public final class ConfigParser {
         }
     }
 
-    private static void checkModelLoss(ConfigSection root, ModelKind type, LossKind loss, Integer classes, Problems problems) {
+    private static void checkModelLoss(
+            ConfigSection root, ModelKind type, LossKind loss, Integer classes, Problems problems) {
         String lossKey = root.path("loss");
         String classesKey = root.path("model.classes");
         switch (type) {
@@ -307,8 +339,9 @@ public final class ConfigParser {
                             + " (use logistic for binary_cross_entropy, linear for mse/huber)");
                 }
                 if (classes != null && classes < 2) {
-                    problems.add(classesKey + ": softmax needs classes >= 2, " + (root.hasModelClasses()
-                            ? "got " + classes : "and it is missing") + " (set model.classes to the number of classes)");
+                    problems.add(classesKey + ": softmax needs classes >= 2, "
+                            + (root.hasModelClasses() ? "got " + classes : "and it is missing")
+                            + " (set model.classes to the number of classes)");
                 }
             }
             case LINEAR -> {
@@ -349,19 +382,25 @@ public final class ConfigParser {
     }
 
     /** The parameter count the config implies (saturating; see {@link ModelKind#parameterCount}). */
-    public static long parameterCount(ModelKind type, long features, long classes, List<Integer> hidden,
-                                      long factors) {
+    public static long parameterCount(ModelKind type, long features, long classes, List<Integer> hidden, long factors) {
         return type.parameterCount(features, classes, hidden, factors);
     }
 
-    private static void checkSize(ConfigSection root, ModelKind type, int features, int classes, List<Integer> hidden,
-                                  int factors, OptimizerKind optType, Problems problems) {
+    private static void checkSize(
+            ConfigSection root,
+            ModelKind type,
+            int features,
+            int classes,
+            List<Integer> hidden,
+            int factors,
+            OptimizerKind optType,
+            Problems problems) {
         long params = parameterCount(type, features, classes, hidden, factors);
         String keys = type.sizeKeys();
         if (params > Defaults.MAX_ARRAY_FLOATS) {
             problems.add(root.path("model") + ": " + String.format(Locale.ROOT, "%,d", params)
-                    + " parameters do not fit in one array (at most " + String.format(Locale.ROOT, "%,d",
-                    Defaults.MAX_ARRAY_FLOATS) + "); reduce " + keys);
+                    + " parameters do not fit in one array (at most "
+                    + String.format(Locale.ROOT, "%,d", Defaults.MAX_ARRAY_FLOATS) + "); reduce " + keys);
             return;
         }
         long stateFloats = sat(params, satMul(params, optType.statePerParam()));
@@ -399,7 +438,8 @@ public final class ConfigParser {
             Map.entry("max_bad", "divergence.max_bad_batches"), Map.entry("backoff", "divergence.lr_backoff"));
 
     /** The model config's keys, aliases and wording, for {@link ConfigSection}. */
-    static final ConfigSection.Keys KEYS = new ConfigSection.Keys(ConfigKeys.ALL, ALIASES, ConfigSection.Wording.STANDARD);
+    static final ConfigSection.Keys KEYS =
+            new ConfigSection.Keys(ConfigKeys.ALL, ALIASES, ConfigSection.Wording.STANDARD);
 
     static String describe(Object v) {
         return ConfigSection.describe(v);
@@ -412,5 +452,4 @@ public final class ConfigParser {
             list.add(problem);
         }
     }
-
 }

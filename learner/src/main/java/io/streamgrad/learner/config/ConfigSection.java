@@ -44,8 +44,8 @@ public final class ConfigSection {
             return names;
         }
 
-    /** The closest known key to an unknown one, or null. */
-            String suggest(String section, String unknown) {
+        /** The closest known key to an unknown one, or null. */
+        String suggest(String section, String unknown) {
             String best = null;
             int bestDistance = Integer.MAX_VALUE;
             String lower = unknown.toLowerCase(Locale.ROOT).replace('-', '_');
@@ -92,13 +92,12 @@ public final class ConfigSection {
         }
 
         /** The learner's wording. */
-        Wording STANDARD = new Wording() {
-        };
+        Wording STANDARD = new Wording() {};
     }
 
     private final Map<?, ?> map;
-    private final String prefix;     // caller's path prefix ("models.ctr" or "")
-    private final String section;    // the section's key path below the model root ("optimizer" or "")
+    private final String prefix; // caller's path prefix ("models.ctr" or "")
+    private final String section; // the section's key path below the model root ("optimizer" or "")
     private final List<String> problems;
     private final Keys keys;
     private final Set<String> read = new HashSet<>();
@@ -154,8 +153,8 @@ public final class ConfigSection {
         }
         if (!(v instanceof Map<?, ?> m)) {
             Set<String> children = keys.childrenOf(local);
-            problems.add(path(key) + ": expected a section (mapping)" + (children.isEmpty() ? "" : " of "
-                    + String.join(", ", children)) + ", got " + describe(v));
+            problems.add(path(key) + ": expected a section (mapping)"
+                    + (children.isEmpty() ? "" : " of " + String.join(", ", children)) + ", got " + describe(v));
             ConfigSection empty = new ConfigSection(Map.of(), prefix, local, keys, problems);
             empty.absent = true;
             return empty;
@@ -197,8 +196,10 @@ public final class ConfigSection {
         Object v = switch (option.type()) {
             case NUMBER -> doubleValue(key, (Double) def, r);
             case INTEGER -> {
-                if (option.defaultValue() instanceof Long || def instanceof Long
-                        || r.high() > Integer.MAX_VALUE || r.low() < Integer.MIN_VALUE) {
+                if (option.defaultValue() instanceof Long
+                        || def instanceof Long
+                        || r.high() > Integer.MAX_VALUE
+                        || r.low() < Integer.MIN_VALUE) {
                     yield longValue(key, (Long) def, (long) r.low(), (long) r.high());
                 }
                 yield intValue(key, (Integer) def, (int) r.low(), (int) r.high());
@@ -252,8 +253,8 @@ public final class ConfigSection {
     public void notApplicable(String key, String appliesTo) {
         read.add(key);
         if (map.containsKey(key)) {
-            problems.add(path(key) + ": only applies to model.type " + appliesTo
-                    + "; remove it (model.type is " + describe(map.get("type")) + ")");
+            problems.add(path(key) + ": only applies to model.type " + appliesTo + "; remove it (model.type is "
+                    + describe(map.get("type")) + ")");
         }
     }
 
@@ -261,11 +262,11 @@ public final class ConfigSection {
         read.add(key);
         Object v = map.get(key);
         if (v == null && required && !absent) {
-            problems.add(path(key) + ": required" + (map.containsKey(key) ? " but empty" : "") + "; expected "
-                    + expected);
+            problems.add(
+                    path(key) + ": required" + (map.containsKey(key) ? " but empty" : "") + "; expected " + expected);
         } else if (v == null && map.containsKey(key)) {
-            problems.add(path(key) + ": empty value; expected " + expected + " (or leave the key out for the "
-                    + "default)");
+            problems.add(
+                    path(key) + ": empty value; expected " + expected + " (or leave the key out for the " + "default)");
         }
         return v;
     }
@@ -392,8 +393,8 @@ public final class ConfigSection {
             v = List.of(single);
         }
         if (!(v instanceof List<?> list)) {
-            problems.add(path(key) + ": expected a list of integers >= " + min + " (e.g. [64, 32]), got "
-                    + describe(v));
+            problems.add(
+                    path(key) + ": expected a list of integers >= " + min + " (e.g. [64, 32]), got " + describe(v));
             return null;
         }
         if (list.isEmpty() && required) {
@@ -423,8 +424,10 @@ public final class ConfigSection {
             }
             String suggestion = keys.suggest(section, name);
             Set<String> known = keys.childrenOf(section);
-            problems.add(path(name) + ": unknown key" + (suggestion == null ? "" : "; did you mean '"
-                    + (prefix.isEmpty() ? suggestion : prefix + "." + suggestion) + "'?")
+            problems.add(path(name) + ": unknown key"
+                    + (suggestion == null
+                            ? ""
+                            : "; did you mean '" + (prefix.isEmpty() ? suggestion : prefix + "." + suggestion) + "'?")
                     + " (known " + (section.isEmpty() ? "top-level keys" : "keys of " + section) + ": "
                     + String.join(", ", known) + ")");
         }

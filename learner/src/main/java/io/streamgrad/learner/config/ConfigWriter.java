@@ -17,8 +17,7 @@ import java.util.Map;
  * since the parser refuses them. Snapshots embed this text.
  */
 public final class ConfigWriter {
-    private ConfigWriter() {
-    }
+    private ConfigWriter() {}
 
     public static String toYaml(TrainerConfig c) {
         ModelSpec m = c.model();
@@ -67,7 +66,10 @@ public final class ConfigWriter {
 
     /** One key, indented below its section; kinds are written as their YAML names (their toString). */
     private static void line(StringBuilder y, Option<?> o, Object value) {
-        y.append(o.section().isEmpty() ? "" : "  ").append(o.name()).append(": ").append(o.format(value))
+        y.append(o.section().isEmpty() ? "" : "  ")
+                .append(o.name())
+                .append(": ")
+                .append(o.format(value))
                 .append('\n');
     }
 

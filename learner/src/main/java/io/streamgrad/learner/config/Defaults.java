@@ -6,8 +6,7 @@ package io.streamgrad.learner.config;
  * ({@code OptimizerKind.defaultLearningRate}, {@code ModelKind.defaultInit}).
  */
 public final class Defaults {
-    private Defaults() {
-    }
+    private Defaults() {}
 
     /** The largest Java array: one model's parameter vector (and each optimizer block) must fit in one. */
     public static final long MAX_ARRAY_FLOATS = Integer.MAX_VALUE - 8;

@@ -19,8 +19,13 @@ import java.util.Objects;
 public final class Option<T> {
     /** The YAML type, as the docs name it. */
     public enum Type {
-        INTEGER("integer"), NUMBER("number"), BOOLEAN("boolean"), STRING("string"),
-        INTEGER_LIST("list of integers"), STRING_OR_SECTION("string or section"), SECTION("section");
+        INTEGER("integer"),
+        NUMBER("number"),
+        BOOLEAN("boolean"),
+        STRING("string"),
+        INTEGER_LIST("list of integers"),
+        STRING_OR_SECTION("string or section"),
+        SECTION("section");
 
         private final String text;
 
@@ -42,8 +47,15 @@ public final class Option<T> {
     private final String allowedText;
     private final String doc;
 
-    private Option(String path, Type type, T defaultValue, String defaultText, Range range, List<String> choices,
-                   String allowedText, String doc) {
+    private Option(
+            String path,
+            Type type,
+            T defaultValue,
+            String defaultText,
+            Range range,
+            List<String> choices,
+            String allowedText,
+            String doc) {
         this.path = Objects.requireNonNull(path, "path");
         this.type = type;
         this.defaultValue = defaultValue;
@@ -56,37 +68,65 @@ public final class Option<T> {
 
     /** A number option with a default. */
     public static Option<Double> number(String path, double defaultValue, Range range, String doc) {
-        return new Option<>(path, Type.NUMBER, defaultValue, ConfigWriter.formatDouble(defaultValue), range, null,
-                null, doc);
+        return new Option<>(
+                path, Type.NUMBER, defaultValue, ConfigWriter.formatDouble(defaultValue), range, null, null, doc);
     }
 
     /** A 32-bit integer option; {@code defaultValue} null: required. */
     public static Option<Integer> integer(String path, Integer defaultValue, Range range, String doc) {
-        return new Option<>(path, Type.INTEGER, defaultValue, defaultValue == null ? "required"
-                : String.valueOf(defaultValue), range, null, null, doc);
+        return new Option<>(
+                path,
+                Type.INTEGER,
+                defaultValue,
+                defaultValue == null ? "required" : String.valueOf(defaultValue),
+                range,
+                null,
+                null,
+                doc);
     }
 
     /** A 64-bit integer option; {@code defaultValue} null: required. */
     public static Option<Long> longInteger(String path, Long defaultValue, Range range, String doc) {
-        return new Option<>(path, Type.INTEGER, defaultValue, defaultValue == null ? "required"
-                : String.valueOf(defaultValue), range, null, null, doc);
+        return new Option<>(
+                path,
+                Type.INTEGER,
+                defaultValue,
+                defaultValue == null ? "required" : String.valueOf(defaultValue),
+                range,
+                null,
+                null,
+                doc);
     }
 
     public static Option<Boolean> bool(String path, boolean defaultValue, String doc) {
-        return new Option<>(path, Type.BOOLEAN, defaultValue, String.valueOf(defaultValue), null,
-                List.of("true", "false"), null, doc);
+        return new Option<>(
+                path,
+                Type.BOOLEAN,
+                defaultValue,
+                String.valueOf(defaultValue),
+                null,
+                List.of("true", "false"),
+                null,
+                doc);
     }
 
     /** A name out of {@code choices}; {@code defaultValue} null: required. */
     public static Option<String> choice(String path, String defaultValue, List<String> choices, String doc) {
-        return new Option<>(path, Type.STRING, defaultValue, defaultValue == null ? "required" : defaultValue, null,
-                choices, null, doc);
+        return new Option<>(
+                path,
+                Type.STRING,
+                defaultValue,
+                defaultValue == null ? "required" : defaultValue,
+                null,
+                choices,
+                null,
+                doc);
     }
 
     /** A free, non-empty string ({@code null} default: none). */
     public static Option<String> string(String path, String defaultValue, String doc) {
-        return new Option<>(path, Type.STRING, defaultValue, defaultValue == null ? "none" : defaultValue, null,
-                null, null, doc);
+        return new Option<>(
+                path, Type.STRING, defaultValue, defaultValue == null ? "none" : defaultValue, null, null, null, doc);
     }
 
     /** A list of integers, each in {@code range} (required unless the kind says otherwise). */
@@ -189,8 +229,8 @@ public final class Option<T> {
     /** {@link #check(double)}, the message adding {@code context} ({@code for schedule.type step}). */
     public double check(double value, String context) {
         if (!range.contains(value)) {
-            throw new IllegalArgumentException(path + " must be " + range.phrase()
-                    + (context.isEmpty() ? "" : " " + context) + ", got " + value);
+            throw new IllegalArgumentException(
+                    path + " must be " + range.phrase() + (context.isEmpty() ? "" : " " + context) + ", got " + value);
         }
         return value;
     }
@@ -198,8 +238,8 @@ public final class Option<T> {
     /** The integer form of {@link #check(double, String)}. */
     public long check(long value, String context) {
         if (!range.contains(value)) {
-            throw new IllegalArgumentException(path + " must be " + range.phrase()
-                    + (context.isEmpty() ? "" : " " + context) + ", got " + value);
+            throw new IllegalArgumentException(
+                    path + " must be " + range.phrase() + (context.isEmpty() ? "" : " " + context) + ", got " + value);
         }
         return value;
     }

@@ -23,8 +23,15 @@ public final class Batch {
     private final float[] labels;
     private final float[] weights;
 
-    private Batch(int size, int dim, float[] dense, int[] rowPtr, int[] indices, float[] values,
-                  float[] labels, float[] weights) {
+    private Batch(
+            int size,
+            int dim,
+            float[] dense,
+            int[] rowPtr,
+            int[] indices,
+            float[] values,
+            float[] labels,
+            float[] weights) {
         if (size < 0 || dim <= 0) {
             throw new IllegalArgumentException("batch needs size >= 0 and dim > 0, got size=" + size + " dim=" + dim);
         }
@@ -48,8 +55,8 @@ public final class Batch {
         return new Batch(size, dim, x, null, null, null, labels, weights);
     }
 
-    public static Batch sparse(int size, int dim, int[] rowPtr, int[] indices, float[] values,
-                               float[] labels, float[] weights) {
+    public static Batch sparse(
+            int size, int dim, int[] rowPtr, int[] indices, float[] values, float[] labels, float[] weights) {
         if (rowPtr.length < size + 1) {
             throw new IllegalArgumentException("rowPtr needs size+1=" + (size + 1) + " entries, got " + rowPtr.length);
         }
@@ -62,17 +69,41 @@ public final class Batch {
         return w;
     }
 
-    public int size() { return size; }
-    public int dim() { return dim; }
-    public boolean isSparse() { return dense == null; }
+    public int size() {
+        return size;
+    }
+
+    public int dim() {
+        return dim;
+    }
+
+    public boolean isSparse() {
+        return dense == null;
+    }
     /** Row-major {@code size x dim} values; null for a sparse batch. */
-    public float[] dense() { return dense; }
+    public float[] dense() {
+        return dense;
+    }
     /** CSR row pointers ({@code size + 1}); null for a dense batch. */
-    public int[] rowPtr() { return rowPtr; }
-    public int[] indices() { return indices; }
-    public float[] values() { return values; }
-    public float[] labels() { return labels; }
-    public float[] weights() { return weights; }
+    public int[] rowPtr() {
+        return rowPtr;
+    }
+
+    public int[] indices() {
+        return indices;
+    }
+
+    public float[] values() {
+        return values;
+    }
+
+    public float[] labels() {
+        return labels;
+    }
+
+    public float[] weights() {
+        return weights;
+    }
 
     /** Number of stored non-zeros (dense: size*dim). */
     public long nnz() {

@@ -45,8 +45,11 @@ public final class CsvReader {
             lineNo++;
         }
         if (headerLine == null) {
-            throw new DataFormatException(fileName, lineNo, "empty file: a CSV file needs a header row naming its "
-                    + "columns (one of them '" + options.labelColumn() + "')");
+            throw new DataFormatException(
+                    fileName,
+                    lineNo,
+                    "empty file: a CSV file needs a header row naming its " + "columns (one of them '"
+                            + options.labelColumn() + "')");
         }
         List<String> header;
         try {
@@ -56,21 +59,26 @@ public final class CsvReader {
         }
         int labelCol = header.indexOf(options.labelColumn());
         if (labelCol < 0 && options.requireLabels()) {
-            throw new DataFormatException(fileName, lineNo, "no label column '" + options.labelColumn()
-                    + "' in the header " + header + " (name it with --label-column)");
+            throw new DataFormatException(
+                    fileName,
+                    lineNo,
+                    "no label column '" + options.labelColumn() + "' in the header " + header
+                            + " (name it with --label-column)");
         }
         int weightCol = -1;
         if (options.weightColumn() != null) {
             weightCol = header.indexOf(options.weightColumn());
             if (weightCol < 0) {
-                throw new DataFormatException(fileName, lineNo, "no weight column '" + options.weightColumn()
-                        + "' in the header " + header);
+                throw new DataFormatException(
+                        fileName, lineNo, "no weight column '" + options.weightColumn() + "' in the header " + header);
             }
         }
         for (int i = 0; i < header.size(); i++) {
             if (header.indexOf(header.get(i)) != i) {
-                throw new DataFormatException(fileName, lineNo, "column name '" + header.get(i)
-                        + "' appears twice in the header; column names must be unique");
+                throw new DataFormatException(
+                        fileName,
+                        lineNo,
+                        "column name '" + header.get(i) + "' appears twice in the header; column names must be unique");
             }
         }
         int[] featureCols = new int[header.size()];
@@ -100,7 +108,9 @@ public final class CsvReader {
                     throw new LabelParser.BadLine("has " + cells.size() + " fields, the header has " + header.size()
                             + " (quote fields that contain commas)");
                 }
-                float label = labelCol < 0 ? Float.NaN : labels.parse(cells.get(labelCol).trim());
+                float label = labelCol < 0
+                        ? Float.NaN
+                        : labels.parse(cells.get(labelCol).trim());
                 float weight = 1f;
                 if (weightCol >= 0) {
                     String w = cells.get(weightCol).trim();

@@ -11,8 +11,7 @@ import java.nio.file.Path;
 
 /** Reads an example file in the format its options (or its name) say. */
 public final class DataReaders {
-    private DataReaders() {
-    }
+    private DataReaders() {}
 
     /**
      * Reads every example of {@code file} (UTF-8), checked against {@code config}.

@@ -14,14 +14,22 @@ public final class Dataset {
     private final int size;
     private final float[] labels;
     private final float[] weights;
-    private final float[] dense;   // null when sparse
-    private final int[] rowPtr;    // null when dense
+    private final float[] dense; // null when sparse
+    private final int[] rowPtr; // null when dense
     private final int[] indices;
     private final float[] values;
     private final ReadReport report;
 
-    private Dataset(int dim, int size, float[] labels, float[] weights, float[] dense, int[] rowPtr, int[] indices,
-                    float[] values, ReadReport report) {
+    private Dataset(
+            int dim,
+            int size,
+            float[] labels,
+            float[] weights,
+            float[] dense,
+            int[] rowPtr,
+            int[] indices,
+            float[] values,
+            ReadReport report) {
         this.dim = dim;
         this.size = size;
         this.labels = labels;
@@ -87,9 +95,10 @@ public final class Dataset {
     public Batch batch(int[] order, int from, int to, Batch reuse) {
         Objects.checkFromToIndex(from, to, order == null ? size : order.length);
         int n = to - from;
-        float[] y = reuse != null && reuse.labels() != null && reuse.labels().length >= n ? reuse.labels()
-                : new float[n];
-        float[] w = reuse != null && reuse.weights() != null && reuse.weights().length >= n ? reuse.weights()
+        float[] y =
+                reuse != null && reuse.labels() != null && reuse.labels().length >= n ? reuse.labels() : new float[n];
+        float[] w = reuse != null && reuse.weights() != null && reuse.weights().length >= n
+                ? reuse.weights()
                 : new float[n];
         for (int r = 0; r < n; r++) {
             int i = order == null ? from + r : order[from + r];
@@ -98,7 +107,8 @@ public final class Dataset {
         }
         if (dense != null) {
             int len = Math.multiplyExact(n, dim);
-            float[] x = reuse != null && reuse.dense() != null && reuse.dense().length >= len ? reuse.dense()
+            float[] x = reuse != null && reuse.dense() != null && reuse.dense().length >= len
+                    ? reuse.dense()
                     : new float[len];
             if (order == null) {
                 System.arraycopy(dense, from * dim, x, 0, n * dim);
@@ -109,7 +119,8 @@ public final class Dataset {
             }
             return Batch.dense(n, dim, x, y, w);
         }
-        int[] ptr = reuse != null && reuse.rowPtr() != null && reuse.rowPtr().length >= n + 1 ? reuse.rowPtr()
+        int[] ptr = reuse != null && reuse.rowPtr() != null && reuse.rowPtr().length >= n + 1
+                ? reuse.rowPtr()
                 : new int[n + 1];
         ptr[0] = 0;
         int total = 0;
@@ -118,9 +129,11 @@ public final class Dataset {
             total += rowPtr[i + 1] - rowPtr[i];
             ptr[r + 1] = total;
         }
-        int[] idx = reuse != null && reuse.indices() != null && reuse.indices().length >= total ? reuse.indices()
+        int[] idx = reuse != null && reuse.indices() != null && reuse.indices().length >= total
+                ? reuse.indices()
                 : new int[total];
-        float[] val = reuse != null && reuse.values() != null && reuse.values().length >= total ? reuse.values()
+        float[] val = reuse != null && reuse.values() != null && reuse.values().length >= total
+                ? reuse.values()
                 : new float[total];
         for (int r = 0; r < n; r++) {
             int i = order == null ? from + r : order[from + r];
@@ -256,8 +269,16 @@ public final class Dataset {
                 }
                 return new Dataset(dim, size, y, w, x, null, null, null, report);
             }
-            return new Dataset(dim, size, y, w, null, Arrays.copyOf(rowPtr, size + 1),
-                    Arrays.copyOf(indices, (int) nnz), Arrays.copyOf(values, (int) nnz), report);
+            return new Dataset(
+                    dim,
+                    size,
+                    y,
+                    w,
+                    null,
+                    Arrays.copyOf(rowPtr, size + 1),
+                    Arrays.copyOf(indices, (int) nnz),
+                    Arrays.copyOf(values, (int) nnz),
+                    report);
         }
     }
 }

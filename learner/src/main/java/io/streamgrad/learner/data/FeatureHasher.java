@@ -86,10 +86,10 @@ public final class FeatureHasher {
         switch (len & 3) {
             case 3:
                 k ^= (data[end + 2] & 0xff) << 16;
-                // fall through
+            // fall through
             case 2:
                 k ^= (data[end + 1] & 0xff) << 8;
-                // fall through
+            // fall through
             case 1:
                 k ^= data[end] & 0xff;
                 h ^= mixK(k);

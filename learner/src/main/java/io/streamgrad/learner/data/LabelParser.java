@@ -63,8 +63,9 @@ final class LabelParser {
     private String expected() {
         return switch (task) {
             case BINARY -> "binary_cross_entropy needs 0/1 or -1/+1 labels";
-            case MULTICLASS -> "categorical_cross_entropy needs class indices 0.." + (classes - 1)
-                    + " (model.classes: " + classes + "); renumber the classes from 0";
+            case MULTICLASS ->
+                "categorical_cross_entropy needs class indices 0.." + (classes - 1) + " (model.classes: " + classes
+                        + "); renumber the classes from 0";
             case REGRESSION -> "a regression label must be a finite number";
         };
     }

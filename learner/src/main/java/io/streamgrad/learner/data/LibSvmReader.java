@@ -127,8 +127,8 @@ public final class LibSvmReader {
         for (int i = from; i < to; i++) {
             char c = line.charAt(i);
             if (c < '0' || c > '9') {
-                throw new LabelParser.BadLine("feature index '" + line.substring(from, to)
-                        + "' is not a positive integer");
+                throw new LabelParser.BadLine(
+                        "feature index '" + line.substring(from, to) + "' is not a positive integer");
             }
             v = v * 10 + (c - '0');
             if (v > Integer.MAX_VALUE) {

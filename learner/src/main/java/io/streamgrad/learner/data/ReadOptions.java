@@ -13,8 +13,13 @@ import java.util.Objects;
  *                      column) or anything; they are not validated and read as NaN when not a number
  * @param density       whether batches are dense or CSR
  */
-public record ReadOptions(DataFormat format, String labelColumn, String weightColumn, OnError onError,
-                          boolean requireLabels, Density density) {
+public record ReadOptions(
+        DataFormat format,
+        String labelColumn,
+        String weightColumn,
+        OnError onError,
+        boolean requireLabels,
+        Density density) {
     public static final String DEFAULT_LABEL_COLUMN = "label";
     /** Bad lines listed in a {@link ReadReport} when they are skipped. */
     public static final int MAX_REPORTED_PROBLEMS = 10;

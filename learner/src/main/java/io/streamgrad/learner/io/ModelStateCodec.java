@@ -45,13 +45,13 @@ import java.util.zip.CRC32;
 public final class ModelStateCodec {
     /** "SGMS": StreamGrad Model State. */
     public static final int MAGIC = 0x53474D53;
+
     public static final int CURRENT_VERSION = 2;
     private static final int HEADER = 8;
     private static final int FIXED_V1 = 4 + 4 + 4 * 8 + 4; // two lengths, four longs, CRC
     private static final int GUARD_V2 = 8 + 4 + 8 + 1; // scale, streak, rollbacks, presence flag
 
-    private ModelStateCodec() {
-    }
+    private ModelStateCodec() {}
 
     public static byte[] encode(ModelState state) {
         float[] params = state.params();
@@ -67,9 +67,13 @@ public final class ModelStateCodec {
         buf.putInt(MAGIC).putInt(CURRENT_VERSION);
         putFloats(buf, params);
         putFloats(buf, opt);
-        buf.putLong(state.step()).putLong(state.rngState()).putLong(state.examplesSeen())
+        buf.putLong(state.step())
+                .putLong(state.rngState())
+                .putLong(state.examplesSeen())
                 .putLong(state.skippedBatches());
-        buf.putLong(Double.doubleToRawLongBits(state.lrScale())).putInt(state.badStreak()).putLong(state.rollbacks());
+        buf.putLong(Double.doubleToRawLongBits(state.lrScale()))
+                .putInt(state.badStreak())
+                .putLong(state.rollbacks());
         buf.put((byte) (state.hasLastGood() ? 1 : 0));
         if (state.hasLastGood()) {
             buf.putLong(state.lastGoodStep());
@@ -107,14 +111,14 @@ public final class ModelStateCodec {
 
     public static ModelState decode(byte[] bytes, int offset, int length) {
         if (length < HEADER) {
-            throw new FormatException("not a model state: " + length + " bytes, shorter than the " + HEADER
-                    + "-byte header");
+            throw new FormatException(
+                    "not a model state: " + length + " bytes, shorter than the " + HEADER + "-byte header");
         }
         ByteBuffer buf = ByteBuffer.wrap(bytes, offset, length).order(ByteOrder.BIG_ENDIAN);
         int magic = buf.getInt();
         if (magic != MAGIC) {
-            throw new FormatException(String.format("not a model state: magic bytes are 0x%08X, expected 0x%08X "
-                    + "(\"SGMS\")", magic, MAGIC));
+            throw new FormatException(String.format(
+                    "not a model state: magic bytes are 0x%08X, expected 0x%08X " + "(\"SGMS\")", magic, MAGIC));
         }
         int version = buf.getInt();
         if (version > CURRENT_VERSION) {
@@ -135,16 +139,20 @@ public final class ModelStateCodec {
         }
         CRC32 crc = new CRC32();
         crc.update(bytes, offset, length - 4);
-        int stored = ByteBuffer.wrap(bytes, offset + length - 4, 4).order(ByteOrder.BIG_ENDIAN).getInt();
+        int stored = ByteBuffer.wrap(bytes, offset + length - 4, 4)
+                .order(ByteOrder.BIG_ENDIAN)
+                .getInt();
         if (stored != (int) crc.getValue()) {
             // Check the lengths first, so that truncation is reported as such.
             long expected = truncatedLength(buf, offset, length, version);
             if (expected > length) {
-                throw new FormatException("model state is truncated: " + length + " bytes, its lengths need at least "
-                        + expected);
+                throw new FormatException(
+                        "model state is truncated: " + length + " bytes, its lengths need at least " + expected);
             }
-            throw new FormatException(String.format("model state is corrupt: CRC32 is 0x%08X, stored 0x%08X; the "
-                    + "bytes were damaged in storage or transfer", (int) crc.getValue(), stored));
+            throw new FormatException(String.format(
+                    "model state is corrupt: CRC32 is 0x%08X, stored 0x%08X; the "
+                            + "bytes were damaged in storage or transfer",
+                    (int) crc.getValue(), stored));
         }
         try {
             float[] params = getFloats(buf, length, "parameters");
@@ -179,11 +187,22 @@ public final class ModelStateCodec {
                 throw new FormatException("model state has " + (length - 4 - (buf.position() - offset))
                         + " unexpected bytes before its CRC");
             }
-            return new ModelState(params, opt, step, rng, seen, skipped, lrScale, badStreak, rollbacks, goodParams,
-                    goodOpt, goodStep);
+            return new ModelState(
+                    params,
+                    opt,
+                    step,
+                    rng,
+                    seen,
+                    skipped,
+                    lrScale,
+                    badStreak,
+                    rollbacks,
+                    goodParams,
+                    goodOpt,
+                    goodStep);
         } catch (BufferUnderflowException e) {
-            throw new FormatException("model state is truncated: its field lengths need more than " + length
-                    + " bytes");
+            throw new FormatException(
+                    "model state is truncated: its field lengths need more than " + length + " bytes");
         }
     }
 
@@ -216,8 +235,8 @@ public final class ModelStateCodec {
 
     private static float[] getRawFloats(ByteBuffer buf, int n, int length, String what) {
         if (n < 0 || 4L * n > buf.remaining()) {
-            throw new FormatException("model state is inconsistent: " + what + " length " + n + " does not fit in "
-                    + length + " bytes");
+            throw new FormatException(
+                    "model state is inconsistent: " + what + " length " + n + " does not fit in " + length + " bytes");
         }
         float[] out = new float[n];
         int[] bits = new int[Math.min(n, 8192)];

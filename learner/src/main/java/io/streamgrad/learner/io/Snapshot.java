@@ -23,15 +23,21 @@ import java.util.Objects;
  *                      {@link io.streamgrad.learner.metrics.PrequentialMetrics})
  * @param sourceOffsets topic-partition to next offset of the last record trained in (empty offline)
  */
-public record Snapshot(String modelId, long version, long createdAt, TrainerConfig config, ModelState state,
-                       Map<String, Double> metrics, Map<String, Long> sourceOffsets) {
+public record Snapshot(
+        String modelId,
+        long version,
+        long createdAt,
+        TrainerConfig config,
+        ModelState state,
+        Map<String, Double> metrics,
+        Map<String, Long> sourceOffsets) {
     public Snapshot {
         Objects.requireNonNull(modelId, "modelId");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(state, "state");
         metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics == null ? Map.of() : metrics));
-        sourceOffsets = Collections.unmodifiableMap(new LinkedHashMap<>(sourceOffsets == null ? Map.of()
-                : sourceOffsets));
+        sourceOffsets =
+                Collections.unmodifiableMap(new LinkedHashMap<>(sourceOffsets == null ? Map.of() : sourceOffsets));
     }
 
     /**
@@ -41,10 +47,22 @@ public record Snapshot(String modelId, long version, long createdAt, TrainerConf
      * @throws io.streamgrad.learner.config.ConfigException when the YAML is not a valid config
      * @throws FormatException when the state bytes cannot be decoded
      */
-    public static Snapshot fromWire(String modelId, long version, long createdAt, String configYaml, byte[] state,
-                                    Map<String, Double> metrics, Map<String, Long> sourceOffsets) {
-        return new Snapshot(modelId, version, createdAt, ConfigParser.parse(configYaml), ModelStateCodec.decode(state),
-                metrics, sourceOffsets);
+    public static Snapshot fromWire(
+            String modelId,
+            long version,
+            long createdAt,
+            String configYaml,
+            byte[] state,
+            Map<String, Double> metrics,
+            Map<String, Long> sourceOffsets) {
+        return new Snapshot(
+                modelId,
+                version,
+                createdAt,
+                ConfigParser.parse(configYaml),
+                ModelStateCodec.decode(state),
+                metrics,
+                sourceOffsets);
     }
 
     /** The config as YAML, as the Avro {@code ModelSnapshot.config_yaml} carries it. */

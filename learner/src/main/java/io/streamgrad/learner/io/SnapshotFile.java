@@ -40,14 +40,20 @@ import java.util.zip.CRC32;
 public final class SnapshotFile {
     /** "SGSN": StreamGrad SNapshot. */
     public static final int MAGIC = 0x5347534E;
+
     public static final int CURRENT_VERSION = 1;
 
-    private SnapshotFile() {
-    }
+    private SnapshotFile() {}
 
     /** Writes a snapshot created now (wall clock). */
-    public static void write(Path file, String modelId, long version, TrainerConfig config, ModelState state,
-                             Map<String, Double> metrics) throws IOException {
+    public static void write(
+            Path file,
+            String modelId,
+            long version,
+            TrainerConfig config,
+            ModelState state,
+            Map<String, Double> metrics)
+            throws IOException {
         write(file, new Snapshot(modelId, version, System.currentTimeMillis(), config, state, metrics, Map.of()));
     }
 
@@ -122,8 +128,9 @@ public final class SnapshotFile {
         int magic = buf.getInt();
         if (magic != MAGIC) {
             String hint = magic == ModelStateCodec.MAGIC ? " (this is a bare model state, not a snapshot file)" : "";
-            throw new FormatException(String.format("not a streamgrad snapshot: magic bytes are 0x%08X, expected "
-                    + "0x%08X (\"SGSN\")%s", magic, MAGIC, hint));
+            throw new FormatException(String.format(
+                    "not a streamgrad snapshot: magic bytes are 0x%08X, expected " + "0x%08X (\"SGSN\")%s",
+                    magic, MAGIC, hint));
         }
         int version = buf.getInt();
         if (version > CURRENT_VERSION) {
@@ -140,8 +147,9 @@ public final class SnapshotFile {
         crc.update(bytes, 0, bytes.length - 4);
         int stored = ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt();
         if (stored != (int) crc.getValue()) {
-            throw new FormatException(String.format("snapshot is corrupt or truncated: CRC32 is 0x%08X, stored "
-                    + "0x%08X", (int) crc.getValue(), stored));
+            throw new FormatException(String.format(
+                    "snapshot is corrupt or truncated: CRC32 is 0x%08X, stored " + "0x%08X",
+                    (int) crc.getValue(), stored));
         }
         try {
             String modelId = readString(buf, "model id");
@@ -160,14 +168,14 @@ public final class SnapshotFile {
             }
             int stateLength = count(buf, "state");
             if (stateLength > buf.remaining() - 4) {
-                throw new FormatException("snapshot is inconsistent: state length " + stateLength + " exceeds the "
-                        + "file");
+                throw new FormatException(
+                        "snapshot is inconsistent: state length " + stateLength + " exceeds the " + "file");
             }
             ModelState state = ModelStateCodec.decode(bytes, buf.position(), stateLength);
             buf.position(buf.position() + stateLength);
             if (buf.remaining() != 4) {
-                throw new FormatException("snapshot has " + (buf.remaining() - 4) + " unexpected bytes before "
-                        + "its CRC");
+                throw new FormatException(
+                        "snapshot has " + (buf.remaining() - 4) + " unexpected bytes before " + "its CRC");
             }
             TrainerConfig config;
             try {
@@ -178,8 +186,8 @@ public final class SnapshotFile {
             }
             return new Snapshot(modelId, snapshotVersion, createdAt, config, state, metrics, offsets);
         } catch (BufferUnderflowException e) {
-            throw new FormatException("snapshot is truncated: its field lengths need more than " + bytes.length
-                    + " bytes");
+            throw new FormatException(
+                    "snapshot is truncated: its field lengths need more than " + bytes.length + " bytes");
         }
     }
 

@@ -36,8 +36,8 @@ public enum LossKind {
                 return k;
             }
         }
-        throw new IllegalArgumentException("loss: unknown value '" + name + "'; allowed: "
-                + String.join(", ", names()));
+        throw new IllegalArgumentException(
+                "loss: unknown value '" + name + "'; allowed: " + String.join(", ", names()));
     }
 
     /** Whether this loss reads {@code option} ({@code loss.delta}: huber only). */

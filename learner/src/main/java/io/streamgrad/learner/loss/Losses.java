@@ -10,8 +10,7 @@ public final class Losses {
     /** The accepted config names, in the order error messages list them. */
     public static final String ALLOWED = String.join(", ", LossKind.names());
 
-    private Losses() {
-    }
+    private Losses() {}
 
     /**
      * The loss named {@code name}.

@@ -43,6 +43,7 @@ final class FactorizationMachine implements Model {
     private int[] pos;
     /** s_f per example (n x f), from the last forward. */
     private double[] sums = new double[0];
+
     private double[] squares;
     private Batch preparedBatch;
     private float[] preparedParams;

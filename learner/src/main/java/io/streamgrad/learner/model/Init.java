@@ -17,7 +17,10 @@ import io.streamgrad.learner.util.Rng;
  * </ul>
  */
 enum Init {
-    ZEROS("zeros"), XAVIER_UNIFORM("xavier_uniform"), XAVIER_NORMAL("xavier_normal"), HE("he");
+    ZEROS("zeros"),
+    XAVIER_UNIFORM("xavier_uniform"),
+    XAVIER_NORMAL("xavier_normal"),
+    HE("he");
 
     static final String ALLOWED = String.join(", ", names());
 

@@ -184,8 +184,8 @@ final class LinearModel implements Model {
         }
         SpecChecks.batch(batch, d, k, dRaw, "dRaw");
         if (out.capacity() != numParams) {
-            throw new IllegalArgumentException("sparse gradient for " + out.capacity() + " coordinates, the model has "
-                    + numParams);
+            throw new IllegalArgumentException(
+                    "sparse gradient for " + out.capacity() + " coordinates, the model has " + numParams);
         }
         int n = batch.size();
         int[] ptr = batch.rowPtr();

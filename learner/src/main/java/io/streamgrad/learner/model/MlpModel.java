@@ -8,6 +8,8 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,8 +20,6 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 import org.nd4j.linalg.factory.Nd4j;
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
  * A multi-layer perceptron: hidden layers {@code model.hidden} with activation relu | tanh | sigmoid, then a
@@ -76,6 +76,7 @@ final class MlpModel implements Model {
     private float[] denseStage = new float[0];
     /** What the activations in the workspace were computed from (identity: the contract says "same batch"). */
     private Batch forwardBatch;
+
     private float[] forwardParams;
 
     MlpModel(ModelSpec spec) {
@@ -113,8 +114,8 @@ final class MlpModel implements Model {
             total += ((long) fanIn[l] + 1) * fanOut[l];
         }
         if (total > SpecChecks.MAX_PARAMS) {
-            throw new IllegalArgumentException("model.hidden: an mlp " + d + "-" + hidden + "-" + k + " needs "
-                    + total + " parameters, more than a Java array holds; use narrower layers or fewer features");
+            throw new IllegalArgumentException("model.hidden: an mlp " + d + "-" + hidden + "-" + k + " needs " + total
+                    + " parameters, more than a Java array holds; use narrower layers or fewer features");
         }
         this.numParams = (int) total;
         this.biases = new BitSet(numParams);
@@ -455,10 +456,21 @@ final class MlpModel implements Model {
             }
             boolean ta = transA ^ (a.colMajor != c.colMajor);
             boolean tb = transB ^ (b.colMajor != c.colMajor);
-            openblas_nolapack.cblas_sgemm(c.colMajor ? openblas_nolapack.CblasColMajor : openblas_nolapack.CblasRowMajor,
+            openblas_nolapack.cblas_sgemm(
+                    c.colMajor ? openblas_nolapack.CblasColMajor : openblas_nolapack.CblasRowMajor,
                     ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
                     tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
-                    m, n, k, 1f, a.ptr, a.ld, b.ptr, b.ld, beta, c.ptr, c.ld);
+                    m,
+                    n,
+                    k,
+                    1f,
+                    a.ptr,
+                    a.ld,
+                    b.ptr,
+                    b.ld,
+                    beta,
+                    c.ptr,
+                    c.ld);
         }
     }
 
@@ -470,7 +482,9 @@ final class MlpModel implements Model {
      * (docs/BENCHMARKS.md#dense-kernels).
      */
     enum Activation {
-        RELU("relu"), TANH("tanh"), SIGMOID("sigmoid");
+        RELU("relu"),
+        TANH("tanh"),
+        SIGMOID("sigmoid");
 
         private final String configName;
 
@@ -491,8 +505,8 @@ final class MlpModel implements Model {
                     }
                 }
             }
-            throw new IllegalArgumentException("model.activation: unknown value '" + name + "'; allowed: "
-                    + ACTIVATIONS);
+            throw new IllegalArgumentException(
+                    "model.activation: unknown value '" + name + "'; allowed: " + ACTIVATIONS);
         }
 
         void forwardInPlace(INDArray z) {

@@ -41,8 +41,8 @@ public enum ModelKind {
                 return k;
             }
         }
-        throw new IllegalArgumentException("model.type: unknown value '" + name + "'; allowed: "
-                + String.join(", ", names()));
+        throw new IllegalArgumentException(
+                "model.type: unknown value '" + name + "'; allowed: " + String.join(", ", names()));
     }
 
     /** Whether this kind reads {@code option} (type, features, classes and init are common to all). */

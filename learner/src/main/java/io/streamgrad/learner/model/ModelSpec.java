@@ -16,8 +16,15 @@ import java.util.List;
  * @param factors    latent factor dimension k of a factorization machine (fm only)
  * @param initStd    standard deviation of the normal initialisation of fm factors
  */
-public record ModelSpec(ModelKind type, int features, int classes, List<Integer> hidden, String activation,
-                        String init, int factors, double initStd) {
+public record ModelSpec(
+        ModelKind type,
+        int features,
+        int classes,
+        List<Integer> hidden,
+        String activation,
+        String init,
+        int factors,
+        double initStd) {
     public ModelSpec {
         hidden = hidden == null ? List.of() : List.copyOf(hidden);
     }

@@ -14,8 +14,7 @@ import java.util.Objects;
  * </ul>
  */
 public final class Models {
-    private Models() {
-    }
+    private Models() {}
 
     public static Model create(ModelSpec spec) {
         Objects.requireNonNull(spec, "model spec");

@@ -24,13 +24,12 @@ final class NativeCpuCheck {
     private static final List<Build> BUILDS = List.of(
             new Build("linux-x86_64-avx512", Set.of("avx512f", "avx512bw", "avx512dq", "avx512vl")),
             new Build("linux-x86_64-avx2", Set.of("avx2", "fma")));
+
     private static volatile boolean checked;
 
-    private record Build(String platform, Set<String> flags) {
-    }
+    private record Build(String platform, Set<String> flags) {}
 
-    private NativeCpuCheck() {
-    }
+    private NativeCpuCheck() {}
 
     /** Throws {@link IllegalStateException} if the ND4J build on the classpath needs a CPU flag this CPU lacks. */
     static void requireSupported() {
@@ -62,7 +61,8 @@ final class NativeCpuCheck {
                             + flag + "' instruction set it needs (loading it would kill the JVM with SIGILL). "
                             + "Rebuild for this CPU: ./mvnw -B package -DskipTests -Dnd4j.classifier="
                             + (b.platform().endsWith("avx512") && cpuFlags.contains("avx2") && cpuFlags.contains("fma")
-                                    ? "linux-x86_64-avx2" : "linux-x86_64")
+                                    ? "linux-x86_64-avx2"
+                                    : "linux-x86_64")
                             + " (remove the other nd4j-native-*-linux-x86_64-*.jar from target/lib)";
                 }
             }
@@ -84,7 +84,10 @@ final class NativeCpuCheck {
             for (String line : Files.readAllLines(cpuinfo)) {
                 if (line.startsWith("flags")) {
                     int colon = line.indexOf(':');
-                    return colon < 0 ? null : new HashSet<>(Arrays.asList(SPACES.split(line.substring(colon + 1).trim())));
+                    return colon < 0
+                            ? null
+                            : new HashSet<>(Arrays.asList(
+                                    SPACES.split(line.substring(colon + 1).trim())));
                 }
             }
             return null;

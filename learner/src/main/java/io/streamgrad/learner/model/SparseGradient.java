@@ -29,6 +29,7 @@ public final class SparseGradient {
     private int[] slotKey;
     /** ... and its position in idx/val. */
     private int[] slotPos;
+
     private int mask;
     private int shift;
     private int count;

@@ -7,8 +7,7 @@ final class SpecChecks {
     /** The largest Java array we ask for (some VMs reserve a few header words). */
     static final long MAX_PARAMS = Integer.MAX_VALUE - 8;
 
-    private SpecChecks() {
-    }
+    private SpecChecks() {}
 
     static void features(ModelSpec spec) {
         if (!ModelOptions.FEATURES.range().contains(spec.features())) {
@@ -26,8 +25,8 @@ final class SpecChecks {
 
     static void noHidden(ModelSpec spec) {
         if (!spec.hidden().isEmpty()) {
-            throw new IllegalArgumentException("model.hidden: only type mlp has hidden layers, got "
-                    + spec.hidden() + " for type " + spec.type() + "; remove model.hidden or use type mlp");
+            throw new IllegalArgumentException("model.hidden: only type mlp has hidden layers, got " + spec.hidden()
+                    + " for type " + spec.type() + "; remove model.hidden or use type mlp");
         }
     }
 
@@ -42,24 +41,23 @@ final class SpecChecks {
 
     static void params(float[] params, int numParams) {
         if (params.length < numParams) {
-            throw new IllegalArgumentException("params has " + params.length + " entries, the model needs "
-                    + numParams);
+            throw new IllegalArgumentException(
+                    "params has " + params.length + " entries, the model needs " + numParams);
         }
     }
 
     static void batch(Batch batch, int features, int outputs, float[] out, String what) {
         if (batch.dim() != features) {
-            throw new IllegalArgumentException("batch has " + batch.dim() + " features, model.features is "
-                    + features);
+            throw new IllegalArgumentException("batch has " + batch.dim() + " features, model.features is " + features);
         }
         if (out.length < (long) batch.size() * outputs) {
-            throw new IllegalArgumentException(what + " has " + out.length + " entries, a batch of "
-                    + batch.size() + " needs " + (long) batch.size() * outputs);
+            throw new IllegalArgumentException(what + " has " + out.length + " entries, a batch of " + batch.size()
+                    + " needs " + (long) batch.size() * outputs);
         }
     }
 
     static IllegalArgumentException badIndex(int row, int j, int features) {
-        return new IllegalArgumentException("sparse batch row " + row + " has feature index " + j
-                + " outside [0, " + features + "); hash feature names into model.features");
+        return new IllegalArgumentException("sparse batch row " + row + " has feature index " + j + " outside [0, "
+                + features + "); hash feature names into model.features");
     }
 }

@@ -9,6 +9,7 @@ import java.util.Arrays;
 public final class TouchedSet {
     /** Membership, one bit per coordinate: 8x smaller than a boolean[], so far more of it stays in cache. */
     private final long[] member;
+
     private final int capacity;
     private int[] idx;
     private int count;

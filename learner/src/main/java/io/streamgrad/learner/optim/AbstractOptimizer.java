@@ -60,8 +60,10 @@ abstract class AbstractOptimizer implements Optimizer {
         try {
             return Math.multiplyExact(blocks, numParams);
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException(name() + " needs " + blocks + " x " + numParams
-                    + " floats of state, more than one Java array holds; use fewer parameters", e);
+            throw new IllegalArgumentException(
+                    name() + " needs " + blocks + " x " + numParams
+                            + " floats of state, more than one Java array holds; use fewer parameters",
+                    e);
         }
     }
 
@@ -70,8 +72,8 @@ abstract class AbstractOptimizer implements Optimizer {
     public final void initState(float[] state, int numParams) {
         int need = stateSize(numParams);
         if (state.length != need) {
-            throw new IllegalArgumentException(name() + ": state has " + state.length + " floats, expected "
-                    + need + " (stateSize(" + numParams + "))");
+            throw new IllegalArgumentException(name() + ": state has " + state.length + " floats, expected " + need
+                    + " (stateSize(" + numParams + "))");
         }
         Arrays.fill(state, initValue());
     }
@@ -88,8 +90,8 @@ abstract class AbstractOptimizer implements Optimizer {
     }
 
     @Override
-    public final void stepSparse(float[] params, float[] grads, float[] state, long t, double lr, int[] idx,
-                                 int count) {
+    public final void stepSparse(
+            float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count) {
         int n = checkShapes(params, grads, state, t, idx, count);
         updateSparse(params, grads, state, n, t, lr, idx, count);
     }
@@ -101,8 +103,8 @@ abstract class AbstractOptimizer implements Optimizer {
      * The lazy kernel ({@link #stepSparse}) over {@code idx[0..count)}, with the compact gradient
      * {@code grads[k]} of coordinate {@code idx[k]}; shapes already checked, {@code n = params.length}.
      */
-    protected abstract void updateSparse(float[] params, float[] grads, float[] state, int n, long t, double lr,
-                                         int[] idx, int count);
+    protected abstract void updateSparse(
+            float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx, int count);
 
     /**
      * Checks the shapes of one dense step (O(1); the per-coordinate loops do not re-check) and returns
@@ -123,8 +125,8 @@ abstract class AbstractOptimizer implements Optimizer {
     protected final int checkShapes(float[] params, float[] grads, float[] state, long t, int[] idx, int count) {
         int n = checkStateAndStep(params.length, state, t);
         if (count < 0 || count > idx.length) {
-            throw new IllegalArgumentException(name() + ": count " + count + " outside [0, " + idx.length
-                    + "] (idx.length)");
+            throw new IllegalArgumentException(
+                    name() + ": count " + count + " outside [0, " + idx.length + "] (idx.length)");
         }
         if (grads.length < count) {
             throw new IllegalArgumentException(name() + ": grads has " + grads.length + " floats, fewer than the "
@@ -136,8 +138,8 @@ abstract class AbstractOptimizer implements Optimizer {
     private int checkStateAndStep(int n, float[] state, long t) {
         int need = stateSize(n);
         if (state.length != need) {
-            throw new IllegalArgumentException(name() + ": state has " + state.length + " floats, expected "
-                    + need + " (stateSize(" + n + ")); create it with initState");
+            throw new IllegalArgumentException(name() + ": state has " + state.length + " floats, expected " + need
+                    + " (stateSize(" + n + ")); create it with initState");
         }
         if (t < 1) {
             throw new IllegalArgumentException(name() + ": step number t is 1-based, got " + t);

@@ -45,9 +45,6 @@ public final class Adagrad extends AbstractOptimizer {
         return epsilon;
     }
 
-
-
-
     /** The accumulator starts at {@code initialAccumulator}. */
     @Override
     protected float initValue() {
@@ -60,8 +57,8 @@ public final class Adagrad extends AbstractOptimizer {
     }
 
     @Override
-    protected void updateSparse(float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx,
-                                int count) {
+    protected void updateSparse(
+            float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx, int count) {
         apply(params, grads, state, lr, idx, count);
     }
 

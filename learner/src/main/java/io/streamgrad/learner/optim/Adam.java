@@ -67,8 +67,8 @@ public final class Adam extends AbstractOptimizer {
     }
 
     @Override
-    protected void updateSparse(float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx,
-                                int count) {
+    protected void updateSparse(
+            float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx, int count) {
         AdamKernel.apply(params, grads, state, n, t, lr, beta1, beta2, epsilon, 1.0, idx, count);
     }
 }

@@ -32,8 +32,7 @@ final class AdamKernel {
     /** Per-thread marks of the checked step's read-only pass: new {@code w + v} per coordinate. */
     private static final ThreadLocal<float[]> PROBE = ThreadLocal.withInitial(() -> new float[0]);
 
-    private AdamKernel() {
-    }
+    private AdamKernel() {}
 
     /**
      * Applies one step to every coordinate ({@code idx == null}, {@code count == n}) or to {@code idx[0..count)}.
@@ -41,8 +40,19 @@ final class AdamKernel {
      * @param decay the factor {@code w} is multiplied by before the Adam update ({@code 1 - lr*wd} for AdamW,
      *              exactly 1.0 for Adam, which leaves {@code w} bit-identical)
      */
-    static void apply(float[] w, float[] g, float[] s, int n, long t, double lr, double beta1, double beta2,
-                      double eps, double decay, int[] idx, int count) {
+    static void apply(
+            float[] w,
+            float[] g,
+            float[] s,
+            int n,
+            long t,
+            double lr,
+            double beta1,
+            double beta2,
+            double eps,
+            double decay,
+            int[] idx,
+            int count) {
         Step k = new Step(t, lr, beta1, beta2, eps, decay);
         if (idx == null) {
             float[] v = stageV(s, n);
@@ -68,8 +78,17 @@ final class AdamKernel {
      * streaming passes instead of a copy of everything, the update, and a check of everything. A non-finite sum
      * is rare (a non-finite value, or finite ones whose sum overflows); an exact scalar pass then decides.
      */
-    static int applyIfFinite(float[] w, float[] g, float[] s, int n, long t, double lr, double beta1, double beta2,
-                             double eps, double decay) {
+    static int applyIfFinite(
+            float[] w,
+            float[] g,
+            float[] s,
+            int n,
+            long t,
+            double lr,
+            double beta1,
+            double beta2,
+            double eps,
+            double decay) {
         Step k = new Step(t, lr, beta1, beta2, eps, decay);
         float[] v = stageV(s, n);
         float[] marks = scratch(PROBE, n);
@@ -131,8 +150,21 @@ final class AdamKernel {
      * The dense loop, in place: four distinct arrays, one index, nothing else in the body (so C2 vectorises it;
      * with two more arrays or two more operations it no longer unrolls, and runs scalar).
      */
-    private static void dense(float[] w, float[] g, float[] m, float[] v, int n, float b1, float b2, float ob1,
-                              float ob2, float c1, float c2, float rate, float e, float dec) {
+    private static void dense(
+            float[] w,
+            float[] g,
+            float[] m,
+            float[] v,
+            int n,
+            float b1,
+            float b2,
+            float ob1,
+            float ob2,
+            float c1,
+            float c2,
+            float rate,
+            float e,
+            float dec) {
         for (int i = 0; i < n; i++) {
             float gi = g[i];
             float mi = Subnormals.flush(b1 * m[i] + ob1 * gi);
@@ -150,8 +182,22 @@ final class AdamKernel {
      * all the mark may cost: with the three multiplications of {@code w*0 + m*0 + v*0} the body grows past C2's
      * loop-unrolling limit and the loop runs scalar (docs/BENCHMARKS.md#dense-kernels).
      */
-    private static void probe(float[] w, float[] g, float[] m, float[] v, float[] marks, int n, float b1, float b2,
-                              float ob1, float ob2, float c1, float c2, float rate, float e, float dec) {
+    private static void probe(
+            float[] w,
+            float[] g,
+            float[] m,
+            float[] v,
+            float[] marks,
+            int n,
+            float b1,
+            float b2,
+            float ob1,
+            float ob2,
+            float c1,
+            float c2,
+            float rate,
+            float e,
+            float dec) {
         for (int i = 0; i < n; i++) {
             float gi = g[i];
             float mi = Subnormals.flush(b1 * m[i] + ob1 * gi);
@@ -192,8 +238,8 @@ final class AdamKernel {
         for (; i < n; i++) {
             a0 += marks[i];
         }
-        return (((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))) + (((a8 + a9) + (a10 + a11))
-                + ((a12 + a13) + (a14 + a15)));
+        return (((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)))
+                + (((a8 + a9) + (a10 + a11)) + ((a12 + a13) + (a14 + a15)));
     }
 
     /**

@@ -41,7 +41,8 @@ public final class AdamW extends AbstractOptimizer {
         this.epsilon = option(OptimizerOptions.EPSILON, epsilon);
         this.weightDecay = option(OptimizerOptions.WEIGHT_DECAY, weightDecay);
         if (learningRate * weightDecay >= 1) {
-            throw new IllegalArgumentException(OptimizerOptions.WEIGHT_DECAY.path() + " must be < 1/" + OptimizerOptions.LEARNING_RATE.path() + " = "
+            throw new IllegalArgumentException(OptimizerOptions.WEIGHT_DECAY.path() + " must be < 1/"
+                    + OptimizerOptions.LEARNING_RATE.path() + " = "
                     + (1 / learningRate) + " (the factor 1 - lr*weight_decay would flip or zero every weight), got "
                     + weightDecay);
         }
@@ -79,8 +80,8 @@ public final class AdamW extends AbstractOptimizer {
     }
 
     @Override
-    protected void updateSparse(float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx,
-                                int count) {
+    protected void updateSparse(
+            float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx, int count) {
         AdamKernel.apply(params, grads, state, n, t, lr, beta1, beta2, epsilon, 1.0 - lr * weightDecay, idx, count);
     }
 }

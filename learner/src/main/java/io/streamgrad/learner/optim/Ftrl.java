@@ -80,8 +80,8 @@ public final class Ftrl extends AbstractOptimizer {
     }
 
     @Override
-    protected void updateSparse(float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx,
-                                int count) {
+    protected void updateSparse(
+            float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx, int count) {
         sparse(params, grads, state, n, lr, idx, count, false);
     }
 
@@ -93,8 +93,8 @@ public final class Ftrl extends AbstractOptimizer {
      * a caller would otherwise make, and no finiteness pass is needed.
      */
     @Override
-    public int stepSparseIfFinite(float[] params, float[] grads, float[] state, long t, double lr, int[] idx,
-                                  int count) {
+    public int stepSparseIfFinite(
+            float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count) {
         int n = checkShapes(params, grads, state, t, idx, count);
         return sparse(params, grads, state, n, lr, idx, count, true);
     }
@@ -160,8 +160,8 @@ public final class Ftrl extends AbstractOptimizer {
      * so both paths do the same arithmetic. Returns {@link #PARAMS_BAD} / {@link #STATE_BAD} bits for non-finite
      * results.
      */
-    private int kernel(float[] z, int zOff, float[] nn, int nOff, float[] w, int wOff, float[] g, int gOff,
-                       int count, double a) {
+    private int kernel(
+            float[] z, int zOff, float[] nn, int nOff, float[] w, int wOff, float[] g, int gOff, int count, double a) {
         float invAlpha = (float) (1.0 / a);
         float lambda1 = (float) l1;
         float lambda2 = (float) l2;
@@ -180,7 +180,8 @@ public final class Ftrl extends AbstractOptimizer {
             z[zOff + k] = zf;
             nn[nOff + k] = nf;
             // |z| <= lambda1 also covers n == 0 (then z == 0): no division by beta/alpha when beta == 0.
-            float wf = Math.abs(zf) <= lambda1 ? 0f
+            float wf = Math.abs(zf) <= lambda1
+                    ? 0f
                     : -(zf - Math.copySign(lambda1, zf)) / ((b + sqrtN) * invAlpha + lambda2);
             w[wOff + k] = wf;
             bad |= (Float.isFinite(wf) ? 0 : PARAMS_BAD) | (Float.isFinite(zf) && Float.isFinite(nf) ? 0 : STATE_BAD);

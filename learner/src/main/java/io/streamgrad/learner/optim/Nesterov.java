@@ -43,8 +43,8 @@ public final class Nesterov extends AbstractOptimizer {
     }
 
     @Override
-    protected void updateSparse(float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx,
-                                int count) {
+    protected void updateSparse(
+            float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx, int count) {
         apply(params, grads, state, lr, idx, count);
     }
 

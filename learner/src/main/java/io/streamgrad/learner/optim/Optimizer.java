@@ -38,8 +38,8 @@ public interface Optimizer {
      * exactly what {@link #stepSparse} would have left; otherwise they are unchanged. Optional: the default
      * returns {@link #UNSUPPORTED}.
      */
-    default int stepSparseIfFinite(float[] params, float[] grads, float[] state, long t, double lr, int[] idx,
-                                   int count) {
+    default int stepSparseIfFinite(
+            float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count) {
         return UNSUPPORTED;
     }
 

@@ -66,8 +66,8 @@ public enum OptimizerKind {
                 return k;
             }
         }
-        throw new IllegalArgumentException("optimizer.type: unknown value '" + name + "'; allowed: "
-                + String.join(", ", names()));
+        throw new IllegalArgumentException(
+                "optimizer.type: unknown value '" + name + "'; allowed: " + String.join(", ", names()));
     }
 
     /** The learning rate when {@code optimizer.learning_rate} is absent (Keras' default for the rule). */
@@ -96,15 +96,24 @@ public enum OptimizerKind {
         return switch (this) {
             case SGD -> List.of(OptimizerOptions.LEARNING_RATE);
             case MOMENTUM, NESTEROV -> List.of(OptimizerOptions.LEARNING_RATE, OptimizerOptions.MOMENTUM);
-            case ADAGRAD -> List.of(OptimizerOptions.LEARNING_RATE, OptimizerOptions.INITIAL_ACCUMULATOR,
-                    OptimizerOptions.EPSILON);
+            case ADAGRAD ->
+                List.of(OptimizerOptions.LEARNING_RATE, OptimizerOptions.INITIAL_ACCUMULATOR, OptimizerOptions.EPSILON);
             case RMSPROP -> List.of(OptimizerOptions.LEARNING_RATE, OptimizerOptions.RHO, OptimizerOptions.EPSILON);
-            case ADAM -> List.of(OptimizerOptions.LEARNING_RATE, OptimizerOptions.BETA1, OptimizerOptions.BETA2,
-                    OptimizerOptions.EPSILON);
-            case ADAMW -> List.of(OptimizerOptions.LEARNING_RATE, OptimizerOptions.BETA1, OptimizerOptions.BETA2,
-                    OptimizerOptions.EPSILON, OptimizerOptions.WEIGHT_DECAY);
-            case FTRL -> List.of(OptimizerOptions.LEARNING_RATE, OptimizerOptions.BETA, TrainingOptions.L1,
-                    TrainingOptions.L2);
+            case ADAM ->
+                List.of(
+                        OptimizerOptions.LEARNING_RATE,
+                        OptimizerOptions.BETA1,
+                        OptimizerOptions.BETA2,
+                        OptimizerOptions.EPSILON);
+            case ADAMW ->
+                List.of(
+                        OptimizerOptions.LEARNING_RATE,
+                        OptimizerOptions.BETA1,
+                        OptimizerOptions.BETA2,
+                        OptimizerOptions.EPSILON,
+                        OptimizerOptions.WEIGHT_DECAY);
+            case FTRL ->
+                List.of(OptimizerOptions.LEARNING_RATE, OptimizerOptions.BETA, TrainingOptions.L1, TrainingOptions.L2);
         };
     }
 

@@ -17,9 +17,19 @@ package io.streamgrad.learner.optim;
  * @param l1            ftrl L1 strength (lambda1); taken from {@code regularization.l1}
  * @param l2            ftrl L2 strength (lambda2); taken from {@code regularization.l2}
  */
-public record OptimizerSpec(OptimizerKind type, double learningRate, double beta1, double beta2, double epsilon,
-                            double weightDecay, double momentum, double rho, double initialAccumulator,
-                            double ftrlBeta, double l1, double l2) {
+public record OptimizerSpec(
+        OptimizerKind type,
+        double learningRate,
+        double beta1,
+        double beta2,
+        double epsilon,
+        double weightDecay,
+        double momentum,
+        double rho,
+        double initialAccumulator,
+        double ftrlBeta,
+        double l1,
+        double l2) {
 
     /** The value of each option of the {@code optimizer:} section, by key path ({@link OptimizerOptions}). */
     public java.util.Map<String, Object> values() {

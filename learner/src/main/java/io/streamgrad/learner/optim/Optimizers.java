@@ -12,8 +12,7 @@ public final class Optimizers {
     /** Every accepted {@code optimizer.type}, in documentation order. */
     public static final List<String> TYPES = OptimizerKind.names();
 
-    private Optimizers() {
-    }
+    private Optimizers() {}
 
     /**
      * @throws IllegalArgumentException for a missing type or a field out of range (the message names its config
@@ -22,8 +21,8 @@ public final class Optimizers {
     public static Optimizer create(OptimizerSpec spec) {
         Objects.requireNonNull(spec, "optimizer spec");
         if (spec.type() == null) {
-            throw new IllegalArgumentException("optimizer.type: unknown value 'null'; allowed: "
-                    + String.join(", ", TYPES));
+            throw new IllegalArgumentException(
+                    "optimizer.type: unknown value 'null'; allowed: " + String.join(", ", TYPES));
         }
         return spec.type().create(spec);
     }

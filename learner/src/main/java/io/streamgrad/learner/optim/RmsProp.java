@@ -51,8 +51,8 @@ public final class RmsProp extends AbstractOptimizer {
     }
 
     @Override
-    protected void updateSparse(float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx,
-                                int count) {
+    protected void updateSparse(
+            float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx, int count) {
         apply(params, grads, state, lr, idx, count);
     }
 
@@ -76,8 +76,8 @@ public final class RmsProp extends AbstractOptimizer {
     }
 
     /** Three arrays, one index, nothing else in the body: C2 vectorises it. */
-    private static void dense(float[] w, float[] g, float[] sq, int n, float r, float oneMinusR, float eps,
-                              float rate) {
+    private static void dense(
+            float[] w, float[] g, float[] sq, int n, float r, float oneMinusR, float eps, float rate) {
         for (int i = 0; i < n; i++) {
             float gi = g[i];
             float s = Subnormals.flush(r * sq[i] + oneMinusR * gi * gi);

@@ -8,8 +8,7 @@ package io.streamgrad.learner.optim;
 final class Scratch {
     private static final ThreadLocal<float[]> BUFFER = ThreadLocal.withInitial(() -> new float[0]);
 
-    private Scratch() {
-    }
+    private Scratch() {}
 
     /** This thread's buffer, at least {@code length} long; its contents are undefined. */
     static float[] floats(int length) {

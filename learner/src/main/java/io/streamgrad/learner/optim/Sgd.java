@@ -27,8 +27,8 @@ public final class Sgd extends AbstractOptimizer {
     }
 
     @Override
-    protected void updateSparse(float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx,
-                                int count) {
+    protected void updateSparse(
+            float[] params, float[] grads, float[] state, int n, long t, double lr, int[] idx, int count) {
         for (int k = 0; k < count; k++) {
             int i = idx[k];
             params[i] = (float) (params[i] - lr * grads[k]);
@@ -37,8 +37,8 @@ public final class Sgd extends AbstractOptimizer {
 
     /** New weights into a compact buffer, written back only if all are finite (SGD has no state to check). */
     @Override
-    public int stepSparseIfFinite(float[] params, float[] grads, float[] state, long t, double lr, int[] idx,
-                                  int count) {
+    public int stepSparseIfFinite(
+            float[] params, float[] grads, float[] state, long t, double lr, int[] idx, int count) {
         checkShapes(params, grads, state, t, idx, count);
         float[] next = Scratch.floats(count);
         float mark = 0f;

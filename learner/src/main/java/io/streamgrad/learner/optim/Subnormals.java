@@ -27,8 +27,7 @@ package io.streamgrad.learner.optim;
 final class Subnormals {
     private static final float OFFSET = 0x1p-90f;
 
-    private Subnormals() {
-    }
+    private Subnormals() {}
 
     /**
      * {@code x} rounded to a multiple of 2^-113: 0 below 2^-114 in magnitude, within one ulp from 2^-90 up,

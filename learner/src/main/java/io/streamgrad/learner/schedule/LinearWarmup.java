@@ -22,8 +22,8 @@ public final class LinearWarmup implements Schedule {
     public LinearWarmup(double base, long warmupSteps, Schedule after) {
         this.base = ScheduleChecks.baseRate(base);
         if (warmupSteps < 1) {
-            throw new IllegalArgumentException(ScheduleChecks.WARMUP_STEPS + " must be >= 1 for a warm-up (0 = none), got "
-                    + warmupSteps);
+            throw new IllegalArgumentException(
+                    ScheduleChecks.WARMUP_STEPS + " must be >= 1 for a warm-up (0 = none), got " + warmupSteps);
         }
         this.warmupSteps = warmupSteps;
         this.after = Objects.requireNonNull(after, "after");

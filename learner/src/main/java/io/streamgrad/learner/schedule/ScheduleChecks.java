@@ -11,8 +11,7 @@ final class ScheduleChecks {
     static final String MIN_LEARNING_RATE = ScheduleOptions.MIN_LEARNING_RATE.path();
     static final String WARMUP_STEPS = ScheduleOptions.WARMUP_STEPS.path();
 
-    private ScheduleChecks() {
-    }
+    private ScheduleChecks() {}
 
     static double baseRate(double base) {
         return OptimizerOptions.LEARNING_RATE.check(base);

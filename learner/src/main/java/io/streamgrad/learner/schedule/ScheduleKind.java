@@ -40,21 +40,30 @@ public enum ScheduleKind {
                 return k;
             }
         }
-        throw new IllegalArgumentException("schedule.type: unknown value '" + name + "'; allowed: "
-                + String.join(", ", names()));
+        throw new IllegalArgumentException(
+                "schedule.type: unknown value '" + name + "'; allowed: " + String.join(", ", names()));
     }
 
     /** The options this schedule reads, with its own ranges (warmup_steps applies to every one). */
     public List<Option<?>> options() {
         return switch (this) {
             case CONSTANT -> List.of(ScheduleOptions.WARMUP_STEPS);
-            case STEP -> List.of(ScheduleOptions.DECAY_STEPS, ScheduleOptions.DECAY_FACTOR, ScheduleOptions.WARMUP_STEPS);
-            case EXPONENTIAL -> List.of(ScheduleOptions.DECAY_STEPS, ScheduleOptions.DECAY_FACTOR, ScheduleOptions.STAIRCASE,
-                    ScheduleOptions.WARMUP_STEPS);
-            case INVERSE_TIME -> List.of(ScheduleOptions.DECAY_STEPS, ScheduleOptions.DECAY_RATE_K, ScheduleOptions.STAIRCASE,
-                    ScheduleOptions.WARMUP_STEPS);
-            case COSINE -> List.of(ScheduleOptions.DECAY_STEPS, ScheduleOptions.MIN_LEARNING_RATE,
-                    ScheduleOptions.WARMUP_STEPS);
+            case STEP ->
+                List.of(ScheduleOptions.DECAY_STEPS, ScheduleOptions.DECAY_FACTOR, ScheduleOptions.WARMUP_STEPS);
+            case EXPONENTIAL ->
+                List.of(
+                        ScheduleOptions.DECAY_STEPS,
+                        ScheduleOptions.DECAY_FACTOR,
+                        ScheduleOptions.STAIRCASE,
+                        ScheduleOptions.WARMUP_STEPS);
+            case INVERSE_TIME ->
+                List.of(
+                        ScheduleOptions.DECAY_STEPS,
+                        ScheduleOptions.DECAY_RATE_K,
+                        ScheduleOptions.STAIRCASE,
+                        ScheduleOptions.WARMUP_STEPS);
+            case COSINE ->
+                List.of(ScheduleOptions.DECAY_STEPS, ScheduleOptions.MIN_LEARNING_RATE, ScheduleOptions.WARMUP_STEPS);
         };
     }
 

@@ -11,8 +11,13 @@ package io.streamgrad.learner.schedule;
  * @param minLearningRate cosine: the floor
  * @param warmupSteps     linear warm-up from 0 to the base rate in front of any schedule (0 = none)
  */
-public record ScheduleSpec(ScheduleKind type, long decaySteps, double decayRate, boolean staircase,
-                           double minLearningRate, long warmupSteps) {
+public record ScheduleSpec(
+        ScheduleKind type,
+        long decaySteps,
+        double decayRate,
+        boolean staircase,
+        double minLearningRate,
+        long warmupSteps) {
 
     /** The value of each option of the {@code schedule:} section, by key path ({@link ScheduleOptions}). */
     public java.util.Map<String, Object> values() {

@@ -33,8 +33,7 @@ public final class Schedules {
     /** Every accepted {@code schedule.type}, in documentation order. */
     public static final List<String> TYPES = ScheduleKind.names();
 
-    private Schedules() {
-    }
+    private Schedules() {}
 
     /**
      * @throws IllegalArgumentException for a missing type or a field out of range (the message names its config
@@ -43,12 +42,12 @@ public final class Schedules {
     public static Schedule create(ScheduleSpec spec, double baseRate) {
         Objects.requireNonNull(spec, "schedule spec");
         if (spec.type() == null) {
-            throw new IllegalArgumentException("schedule.type: unknown value 'null'; allowed: "
-                    + String.join(", ", TYPES));
+            throw new IllegalArgumentException(
+                    "schedule.type: unknown value 'null'; allowed: " + String.join(", ", TYPES));
         }
         if (!ScheduleOptions.WARMUP_STEPS.range().contains(spec.warmupSteps())) {
-            throw new IllegalArgumentException(ScheduleChecks.WARMUP_STEPS + " must be >= 0 (0 = no warm-up), got "
-                    + spec.warmupSteps());
+            throw new IllegalArgumentException(
+                    ScheduleChecks.WARMUP_STEPS + " must be >= 0 (0 = no warm-up), got " + spec.warmupSteps());
         }
         Schedule schedule = spec.type().create(spec, baseRate);
         return spec.warmupSteps() == 0 ? schedule : new LinearWarmup(baseRate, spec.warmupSteps(), schedule);

@@ -7,5 +7,4 @@ package io.streamgrad.learner.train;
  * @param globalNorm rescale the whole gradient to this L2 norm when its norm exceeds it
  * @param weight     clamp every parameter to [-weight, weight] after the update
  */
-public record ClippingSpec(double value, double globalNorm, double weight) {
-}
+public record ClippingSpec(double value, double globalNorm, double weight) {}

@@ -19,7 +19,8 @@ import io.streamgrad.learner.config.TrainingOptions;
 public record DivergenceSpec(int maxBadBatches, double lrBackoff, double minLrScale) {
     /** The defaults: policy off. */
     public static final DivergenceSpec OFF = new DivergenceSpec(
-            TrainingOptions.MAX_BAD_BATCHES.defaultValue(), TrainingOptions.LR_BACKOFF.defaultValue(),
+            TrainingOptions.MAX_BAD_BATCHES.defaultValue(),
+            TrainingOptions.LR_BACKOFF.defaultValue(),
             TrainingOptions.MIN_LR_SCALE.defaultValue());
 
     public DivergenceSpec {

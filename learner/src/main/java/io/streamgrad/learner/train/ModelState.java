@@ -26,8 +26,8 @@ public final class ModelState {
     private long lastGoodStep;
 
     /** A state with the guard at its start: scale 1, no rejected batch in a row, no rollback, no last-good copy. */
-    public ModelState(float[] params, float[] optimizerState, long step, long rngState, long examplesSeen,
-                      long skippedBatches) {
+    public ModelState(
+            float[] params, float[] optimizerState, long step, long rngState, long examplesSeen, long skippedBatches) {
         this(params, optimizerState, step, rngState, examplesSeen, skippedBatches, 1.0, 0, 0, null, null, 0);
     }
 
@@ -43,24 +43,34 @@ public final class ModelState {
      * @param lastGoodStep           its step (ignored without a copy)
      * @throws IllegalArgumentException when a value is out of range or the copy's lengths differ from the state's
      */
-    public ModelState(float[] params, float[] optimizerState, long step, long rngState, long examplesSeen,
-                      long skippedBatches, double lrScale, int badStreak, long rollbacks, float[] lastGoodParams,
-                      float[] lastGoodOptimizerState, long lastGoodStep) {
+    public ModelState(
+            float[] params,
+            float[] optimizerState,
+            long step,
+            long rngState,
+            long examplesSeen,
+            long skippedBatches,
+            double lrScale,
+            int badStreak,
+            long rollbacks,
+            float[] lastGoodParams,
+            float[] lastGoodOptimizerState,
+            long lastGoodStep) {
         this.params = Objects.requireNonNull(params, "params");
         this.optimizerState = Objects.requireNonNull(optimizerState, "optimizerState");
         if (!(lrScale > 0 && lrScale <= 1)) {
             throw new IllegalArgumentException("lrScale must be in (0, 1], got " + lrScale);
         }
         if (badStreak < 0 || rollbacks < 0) {
-            throw new IllegalArgumentException("badStreak and rollbacks must be >= 0, got " + badStreak + " and "
-                    + rollbacks);
+            throw new IllegalArgumentException(
+                    "badStreak and rollbacks must be >= 0, got " + badStreak + " and " + rollbacks);
         }
         if ((lastGoodParams == null) != (lastGoodOptimizerState == null)) {
-            throw new IllegalArgumentException("the last-good copy needs both parameters and optimizer state, or "
-                    + "neither");
+            throw new IllegalArgumentException(
+                    "the last-good copy needs both parameters and optimizer state, or " + "neither");
         }
-        if (lastGoodParams != null && (lastGoodParams.length != params.length
-                || lastGoodOptimizerState.length != optimizerState.length)) {
+        if (lastGoodParams != null
+                && (lastGoodParams.length != params.length || lastGoodOptimizerState.length != optimizerState.length)) {
             throw new IllegalArgumentException("the last-good copy has " + lastGoodParams.length + " parameters and "
                     + lastGoodOptimizerState.length + " optimizer floats, the state " + params.length + " and "
                     + optimizerState.length);
@@ -77,29 +87,57 @@ public final class ModelState {
         this.lastGoodStep = lastGoodParams == null ? 0 : lastGoodStep;
     }
 
-    public float[] params() { return params; }
-    public float[] optimizerState() { return optimizerState; }
+    public float[] params() {
+        return params;
+    }
+
+    public float[] optimizerState() {
+        return optimizerState;
+    }
     /** Updates made so far (also the schedule position); a rollback does not rewind it. */
-    public long step() { return step; }
-    public long rngState() { return rngState; }
+    public long step() {
+        return step;
+    }
+
+    public long rngState() {
+        return rngState;
+    }
     /** Examples in accepted batches (each trained once); a rollback does not rewind it. */
-    public long examplesSeen() { return examplesSeen; }
+    public long examplesSeen() {
+        return examplesSeen;
+    }
     /** Batches rejected because their loss, gradient or update was not finite. */
-    public long skippedBatches() { return skippedBatches; }
+    public long skippedBatches() {
+        return skippedBatches;
+    }
     /** The factor applied to the schedule's learning rate: 1 until a rollback backs it off. */
-    public double lrScale() { return lrScale; }
+    public double lrScale() {
+        return lrScale;
+    }
     /** Batches rejected in a row since the last applied one (or the last rollback). */
-    public int badStreak() { return badStreak; }
+    public int badStreak() {
+        return badStreak;
+    }
     /** Rollbacks to the last-good copy made so far. */
-    public long rollbacks() { return rollbacks; }
+    public long rollbacks() {
+        return rollbacks;
+    }
     /** Whether a last-good copy is held (only with the rollback policy on, once something was marked good). */
-    public boolean hasLastGood() { return lastGoodParams != null; }
+    public boolean hasLastGood() {
+        return lastGoodParams != null;
+    }
     /** The parameters of the state last marked good, or null; {@link Trainer#markGood} overwrites it in place. */
-    public float[] lastGoodParams() { return lastGoodParams; }
+    public float[] lastGoodParams() {
+        return lastGoodParams;
+    }
     /** The optimizer state of the state last marked good, or null. */
-    public float[] lastGoodOptimizerState() { return lastGoodOptimizerState; }
+    public float[] lastGoodOptimizerState() {
+        return lastGoodOptimizerState;
+    }
     /** The step of the state last marked good (0 without a copy). */
-    public long lastGoodStep() { return lastGoodStep; }
+    public long lastGoodStep() {
+        return lastGoodStep;
+    }
 
     void advance(int examples) {
         step++;
@@ -154,9 +192,19 @@ public final class ModelState {
 
     /** A deep copy. */
     public ModelState copy() {
-        return new ModelState(params.clone(), optimizerState.clone(), step, rngState, examplesSeen, skippedBatches,
-                lrScale, badStreak, rollbacks, lastGoodParams == null ? null : lastGoodParams.clone(),
-                lastGoodOptimizerState == null ? null : lastGoodOptimizerState.clone(), lastGoodStep);
+        return new ModelState(
+                params.clone(),
+                optimizerState.clone(),
+                step,
+                rngState,
+                examplesSeen,
+                skippedBatches,
+                lrScale,
+                badStreak,
+                rollbacks,
+                lastGoodParams == null ? null : lastGoodParams.clone(),
+                lastGoodOptimizerState == null ? null : lastGoodOptimizerState.clone(),
+                lastGoodStep);
     }
 
     /**
@@ -164,17 +212,34 @@ public final class ModelState {
      * published snapshot carries. A consumer that resumes training from it marks it good itself.
      */
     public ModelState withoutLastGood() {
-        return new ModelState(params, optimizerState, step, rngState, examplesSeen, skippedBatches, lrScale, badStreak,
-                rollbacks, null, null, 0);
+        return new ModelState(
+                params,
+                optimizerState,
+                step,
+                rngState,
+                examplesSeen,
+                skippedBatches,
+                lrScale,
+                badStreak,
+                rollbacks,
+                null,
+                null,
+                0);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ModelState s && step == s.step && rngState == s.rngState
-                && examplesSeen == s.examplesSeen && skippedBatches == s.skippedBatches
+        return o instanceof ModelState s
+                && step == s.step
+                && rngState == s.rngState
+                && examplesSeen == s.examplesSeen
+                && skippedBatches == s.skippedBatches
                 && Double.doubleToLongBits(lrScale) == Double.doubleToLongBits(s.lrScale)
-                && badStreak == s.badStreak && rollbacks == s.rollbacks && lastGoodStep == s.lastGoodStep
-                && Arrays.equals(params, s.params) && Arrays.equals(optimizerState, s.optimizerState)
+                && badStreak == s.badStreak
+                && rollbacks == s.rollbacks
+                && lastGoodStep == s.lastGoodStep
+                && Arrays.equals(params, s.params)
+                && Arrays.equals(optimizerState, s.optimizerState)
                 && Arrays.equals(lastGoodParams, s.lastGoodParams)
                 && Arrays.equals(lastGoodOptimizerState, s.lastGoodOptimizerState);
     }

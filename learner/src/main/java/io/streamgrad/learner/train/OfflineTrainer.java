@@ -77,8 +77,8 @@ public final class OfflineTrainer {
         long batches = 0;
         long applied = 0;
         long rollbacks = 0;
-        long sinceMark = 0;     // applied updates since the last mark or the last rejection
-        boolean clean = true;  // no rejection since the last mark (or the start of the pass)
+        long sinceMark = 0; // applied updates since the last mark or the last rejection
+        boolean clean = true; // no rejection since the last mark (or the start of the pass)
         String firstReject = null;
         double gradientNormSum = 0;
         Batch batch = null;
@@ -109,8 +109,15 @@ public final class OfflineTrainer {
         if (clean) {
             trainer.markGood(state);
         }
-        return new PassResult(n, batches, applied, batches - applied, firstReject,
-                applied == 0 ? Double.NaN : gradientNormSum / applied, rollbacks, state.lrScale());
+        return new PassResult(
+                n,
+                batches,
+                applied,
+                batches - applied,
+                firstReject,
+                applied == 0 ? Double.NaN : gradientNormSum / applied,
+                rollbacks,
+                state.lrScale());
     }
 
     /**
@@ -125,7 +132,13 @@ public final class OfflineTrainer {
      * @param rollbacks        rollbacks of the divergence policy during the pass
      * @param lrScale          the model's learning-rate scale after the pass
      */
-    public record PassResult(long examples, long batches, long applied, long rejected, String firstRejectReason,
-                             double meanGradientNorm, long rollbacks, double lrScale) {
-    }
+    public record PassResult(
+            long examples,
+            long batches,
+            long applied,
+            long rejected,
+            String firstRejectReason,
+            double meanGradientNorm,
+            long rollbacks,
+            double lrScale) {}
 }

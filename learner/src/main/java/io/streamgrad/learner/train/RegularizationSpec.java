@@ -5,5 +5,4 @@ package io.streamgrad.learner.train;
  * gains {@code l1*|w| + l2/2*w^2}); both non-zero is the elastic net. For ftrl they are the optimizer's own
  * lambda1/lambda2 instead.
  */
-public record RegularizationSpec(double l1, double l2) {
-}
+public record RegularizationSpec(double l1, double l2) {}

@@ -17,7 +17,13 @@ package io.streamgrad.learner.train;
  *                     restored; without a copy only the learning rate was backed off)
  * @param lrScale      the model's learning-rate scale after this step (lower than before when {@code rolledBack})
  */
-public record StepResult(boolean applied, String rejectReason, double loss, double gradientNorm,
-                         double learningRate, float[] predictions, int outputs, boolean rolledBack,
-                         double lrScale) {
-}
+public record StepResult(
+        boolean applied,
+        String rejectReason,
+        double loss,
+        double gradientNorm,
+        double learningRate,
+        float[] predictions,
+        int outputs,
+        boolean rolledBack,
+        double lrScale) {}

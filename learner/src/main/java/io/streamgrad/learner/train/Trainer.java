@@ -12,7 +12,6 @@ import io.streamgrad.learner.schedule.Schedule;
 import io.streamgrad.learner.schedule.Schedules;
 import io.streamgrad.learner.util.FloatArrays;
 import io.streamgrad.learner.util.Rng;
-import java.util.Arrays;
 
 /**
  * One model's training step, in three roles: {@code loss.lossAndGradient} → {@code model.backward} →
@@ -51,6 +50,7 @@ public final class Trainer {
     private final SparseGradient sparseGrad;
     /** Lazy updates: this step's gradient in compact form, {@code sVal[k]} for coordinate {@code sIdx[k]}. */
     private int[] sIdx;
+
     private float[] sVal;
     private int sCount;
     private float[] gathered = new float[0];
@@ -74,12 +74,29 @@ public final class Trainer {
         this.sparseGrad = config.sparseUpdates() ? new SparseGradient(numParams) : null;
     }
 
-    public TrainerConfig config() { return config; }
-    public Model model() { return model; }
-    public Loss loss() { return loss; }
-    public Optimizer optimizer() { return optimizer; }
-    public Schedule schedule() { return schedule; }
-    public int outputs() { return outputs; }
+    public TrainerConfig config() {
+        return config;
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public Loss loss() {
+        return loss;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public Schedule schedule() {
+        return schedule;
+    }
+
+    public int outputs() {
+        return outputs;
+    }
 
     /**
      * A fresh state: parameters initialised from {@code config.seed()}, optimizer state at its start. With the
@@ -154,8 +171,8 @@ public final class Trainer {
         // lrScale is exactly 1.0 until a rollback, so the product is bit-identical to the schedule's rate.
         double lr = schedule.rate(state.step()) * state.lrScale();
         if (n == 0) {
-            return new StepResult(false, "empty batch", Double.NaN, 0, lr, predictions, outputs, false,
-                    state.lrScale());
+            return new StepResult(
+                    false, "empty batch", Double.NaN, 0, lr, predictions, outputs, false, state.lrScale());
         }
         ensureCapacity(n);
         float[] params = state.params();
@@ -187,8 +204,12 @@ public final class Trainer {
             int checked = optimizer.stepIfFinite(params, grad, state.optimizerState(), t, lr);
             if (checked != Optimizer.UNSUPPORTED) {
                 if (checked != Optimizer.APPLIED) {
-                    return reject(state, checked == Optimizer.PARAMS_NOT_FINITE ? PARAMS_NOT_FINITE
-                            : stateNotFinite(), batchLoss, norm, lr);
+                    return reject(
+                            state,
+                            checked == Optimizer.PARAMS_NOT_FINITE ? PARAMS_NOT_FINITE : stateNotFinite(),
+                            batchLoss,
+                            norm,
+                            lr);
                 }
                 clipWeights(params); // clipping finite values leaves them finite
                 state.advance(n);
@@ -199,8 +220,12 @@ public final class Trainer {
             if (checked != Optimizer.UNSUPPORTED) {
                 if (checked != Optimizer.APPLIED) {
                     clearGradient();
-                    return reject(state, checked == Optimizer.PARAMS_NOT_FINITE ? PARAMS_NOT_FINITE
-                            : stateNotFinite(), batchLoss, norm, lr);
+                    return reject(
+                            state,
+                            checked == Optimizer.PARAMS_NOT_FINITE ? PARAMS_NOT_FINITE : stateNotFinite(),
+                            batchLoss,
+                            norm,
+                            lr);
                 }
                 clipWeights(params);
                 clearGradient();
@@ -215,7 +240,8 @@ public final class Trainer {
             optimizer.stepSparse(params, sVal, state.optimizerState(), t, lr, sIdx, sCount);
         }
         clipWeights(params);
-        String nonFinite = !finite(params, 1) ? PARAMS_NOT_FINITE
+        String nonFinite = !finite(params, 1)
+                ? PARAMS_NOT_FINITE
                 : !finite(state.optimizerState(), optimizerBlocks(state)) ? stateNotFinite() : null;
         if (nonFinite != null) {
             restore(state);
@@ -247,16 +273,26 @@ public final class Trainer {
         long goodStep = state.lastGoodStep();
         double scale = Math.max(policy.minLrScale(), state.lrScale() * policy.lrBackoff());
         boolean restored = state.rollBack(scale);
-        String action = restored ? "rolled back to the state marked good at step " + goodStep
+        String action = restored
+                ? "rolled back to the state marked good at step " + goodStep
                 : "no state was marked good, parameters kept";
-        return new StepResult(false, reason + "; " + streak + " rejected batches in a row (divergence.max_bad_batches): "
-                + action + ", learning-rate scale now " + scale, batchLoss, norm, lr, predictions, outputs, true, scale);
+        return new StepResult(
+                false,
+                reason + "; " + streak + " rejected batches in a row (divergence.max_bad_batches): " + action
+                        + ", learning-rate scale now " + scale,
+                batchLoss,
+                norm,
+                lr,
+                predictions,
+                outputs,
+                true,
+                scale);
     }
 
     private void checkShape(ModelState state) {
         if (state.params().length != numParams) {
-            throw new IllegalArgumentException("state has " + state.params().length + " parameters, the model "
-                    + numParams);
+            throw new IllegalArgumentException(
+                    "state has " + state.params().length + " parameters, the model " + numParams);
         }
     }
 

@@ -16,10 +16,19 @@ import io.streamgrad.learner.schedule.ScheduleSpec;
  *                      {@link io.streamgrad.learner.optim.Optimizer#stepSparse})
  * @param divergence    the rollback policy after consecutive rejected batches ({@link DivergenceSpec#OFF}: none)
  */
-public record TrainerConfig(ModelSpec model, LossKind loss, double huberDelta, OptimizerSpec optimizer,
-                            ScheduleSpec schedule, RegularizationSpec regularization, ClippingSpec clipping,
-                            int batchSize, boolean shuffle, long seed, boolean sparseUpdates,
-                            DivergenceSpec divergence) {
+public record TrainerConfig(
+        ModelSpec model,
+        LossKind loss,
+        double huberDelta,
+        OptimizerSpec optimizer,
+        ScheduleSpec schedule,
+        RegularizationSpec regularization,
+        ClippingSpec clipping,
+        int batchSize,
+        boolean shuffle,
+        long seed,
+        boolean sparseUpdates,
+        DivergenceSpec divergence) {
 
     public TrainerConfig {
         java.util.Objects.requireNonNull(loss, "loss");
@@ -27,11 +36,31 @@ public record TrainerConfig(ModelSpec model, LossKind loss, double huberDelta, O
     }
 
     /** A configuration without the rollback policy ({@link DivergenceSpec#OFF}). */
-    public TrainerConfig(ModelSpec model, LossKind loss, double huberDelta, OptimizerSpec optimizer,
-                         ScheduleSpec schedule, RegularizationSpec regularization, ClippingSpec clipping,
-                         int batchSize, boolean shuffle, long seed, boolean sparseUpdates) {
-        this(model, loss, huberDelta, optimizer, schedule, regularization, clipping, batchSize, shuffle, seed,
-                sparseUpdates, DivergenceSpec.OFF);
+    public TrainerConfig(
+            ModelSpec model,
+            LossKind loss,
+            double huberDelta,
+            OptimizerSpec optimizer,
+            ScheduleSpec schedule,
+            RegularizationSpec regularization,
+            ClippingSpec clipping,
+            int batchSize,
+            boolean shuffle,
+            long seed,
+            boolean sparseUpdates) {
+        this(
+                model,
+                loss,
+                huberDelta,
+                optimizer,
+                schedule,
+                regularization,
+                clipping,
+                batchSize,
+                shuffle,
+                seed,
+                sparseUpdates,
+                DivergenceSpec.OFF);
     }
 
     /** The kind of labels this configuration learns. */
@@ -43,5 +72,9 @@ public record TrainerConfig(ModelSpec model, LossKind loss, double huberDelta, O
         };
     }
 
-    public enum Task { REGRESSION, BINARY, MULTICLASS }
+    public enum Task {
+        REGRESSION,
+        BINARY,
+        MULTICLASS
+    }
 }

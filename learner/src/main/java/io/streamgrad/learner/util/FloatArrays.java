@@ -6,8 +6,7 @@ package io.streamgrad.learner.util;
  * reads hundreds of thousands of floats per step.
  */
 public final class FloatArrays {
-    private FloatArrays() {
-    }
+    private FloatArrays() {}
 
     /**
      * The sum of squares with eight float partial sums per block of 1024, each block's total added in double:

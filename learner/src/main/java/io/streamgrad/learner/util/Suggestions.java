@@ -8,8 +8,7 @@ import java.util.Collection;
  * message uses.
  */
 public final class Suggestions {
-    private Suggestions() {
-    }
+    private Suggestions() {}
 
     /**
      * The known name closest to {@code name}, or {@code null} when none is within {@code max(2, length / 3)} edits

@@ -16,20 +16,29 @@ class LearnerArchitectureTest {
 
     @ArchTest
     static final ArchRule learner_doesNotDependOnFlink = noClasses()
-            .that().resideInAPackage("io.streamgrad.learner..")
-            .should().dependOnClassesThat().resideInAPackage("org.apache.flink..")
+            .that()
+            .resideInAPackage("io.streamgrad.learner..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("org.apache.flink..")
             .because("the learner is Flink-free; Flink operators call into it, not the reverse");
 
     @ArchTest
     static final ArchRule learner_doesNotDependOnKafka = noClasses()
-            .that().resideInAPackage("io.streamgrad.learner..")
-            .should().dependOnClassesThat().resideInAPackage("org.apache.kafka..")
+            .that()
+            .resideInAPackage("io.streamgrad.learner..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("org.apache.kafka..")
             .because("the learner is Kafka-free; records are translated at the job's edges");
 
     @ArchTest
     static final ArchRule learner_doesNotDependOnTheJobOrAvroRecords = noClasses()
-            .that().resideInAPackage("io.streamgrad.learner..")
-            .should().dependOnClassesThat().resideInAnyPackage("io.streamgrad.job..", "io.streamgrad.cli..",
-                    "io.streamgrad.avro..", "org.apache.avro..")
+            .that()
+            .resideInAPackage("io.streamgrad.learner..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "io.streamgrad.job..", "io.streamgrad.cli..", "io.streamgrad.avro..", "org.apache.avro..")
             .because("the learner sits below the job and the wire format");
 }

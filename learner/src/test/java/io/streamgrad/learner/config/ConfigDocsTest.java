@@ -27,6 +27,7 @@ class ConfigDocsTest {
 
     @Test
     void configReference_example_isAValidConfig() {
-        assertThat(ConfigParser.parse(ConfigKeys.EXAMPLE).model().type().yamlName()).isEqualTo("mlp");
+        assertThat(ConfigParser.parse(ConfigKeys.EXAMPLE).model().type().yamlName())
+                .isEqualTo("mlp");
     }
 }

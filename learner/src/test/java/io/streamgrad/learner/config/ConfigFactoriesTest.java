@@ -1,9 +1,9 @@
 package io.streamgrad.learner.config;
 
-import io.streamgrad.learner.schedule.ScheduleKind;
-import io.streamgrad.learner.optim.OptimizerKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamgrad.learner.optim.OptimizerKind;
+import io.streamgrad.learner.schedule.ScheduleKind;
 import io.streamgrad.learner.train.Trainer;
 import io.streamgrad.learner.train.TrainerConfig;
 import java.util.Map;
@@ -30,10 +30,17 @@ class ConfigFactoriesTest {
 
                 Trainer t = new Trainer(c);
 
-                long expected = ConfigParser.parameterCount(c.model().type(), c.model().features(),
-                        c.model().classes(), c.model().hidden(), c.model().factors());
-                assertThat(t.model().numParams()).as("%s parameters", m.getKey()).isEqualTo(expected);
-                assertThat(t.optimizer().stateSize(t.model().numParams())).as("%s state floats", opt)
+                long expected = ConfigParser.parameterCount(
+                        c.model().type(),
+                        c.model().features(),
+                        c.model().classes(),
+                        c.model().hidden(),
+                        c.model().factors());
+                assertThat(t.model().numParams())
+                        .as("%s parameters", m.getKey())
+                        .isEqualTo(expected);
+                assertThat(t.optimizer().stateSize(t.model().numParams()))
+                        .as("%s state floats", opt)
                         .isEqualTo(opt.statePerParam() * t.model().numParams());
                 assertThat(t.initState().params()).hasSize((int) expected);
             }
@@ -43,7 +50,8 @@ class ConfigFactoriesTest {
     @Test
     void everyScheduleType_buildsATrainer() {
         for (String s : ScheduleKind.names()) {
-            String schedule = s.equals("constant") ? "schedule: constant\n"
+            String schedule = s.equals("constant")
+                    ? "schedule: constant\n"
                     : "schedule: {type: " + s + ", decay_steps: 10, warmup_steps: 2}\n";
             TrainerConfig c = ConfigParser.parse(MODELS.get("logistic") + "optimizer: {type: sgd}\n" + schedule);
 

@@ -1,14 +1,14 @@
 package io.streamgrad.learner.config;
 
-import io.streamgrad.learner.schedule.ScheduleOptions;
-import io.streamgrad.learner.optim.OptimizerOptions;
-import io.streamgrad.learner.optim.OptimizerKind;
-import io.streamgrad.learner.loss.LossOptions;
-import io.streamgrad.learner.model.ModelOptions;
-import io.streamgrad.learner.model.ModelKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.streamgrad.learner.loss.LossOptions;
+import io.streamgrad.learner.model.ModelKind;
+import io.streamgrad.learner.model.ModelOptions;
+import io.streamgrad.learner.optim.OptimizerKind;
+import io.streamgrad.learner.optim.OptimizerOptions;
+import io.streamgrad.learner.schedule.ScheduleOptions;
 import io.streamgrad.learner.train.DivergenceSpec;
 import io.streamgrad.learner.train.TrainerConfig;
 import java.util.List;
@@ -148,7 +148,10 @@ class ConfigParserTest {
 
     @Test
     void parse_scheduleShorthand_constantWorks_othersNeedDecaySteps() {
-        assertThat(ConfigParser.parse(MINIMAL_LOGISTIC + "schedule: constant\n").schedule().type().yamlName())
+        assertThat(ConfigParser.parse(MINIMAL_LOGISTIC + "schedule: constant\n")
+                        .schedule()
+                        .type()
+                        .yamlName())
                 .isEqualTo("constant");
 
         assertThat(problemsOf(MINIMAL_LOGISTIC + "schedule: cosine\n").problems())
@@ -172,16 +175,16 @@ class ConfigParserTest {
     void unknownKey_isErrorWithClosestKnownKey() {
         ConfigException e = problemsOf(MINIMAL_LOGISTIC.replace("type: sgd", "type: sgd, learning_rat: 0.1"));
 
-        assertThat(e.getMessage()).startsWith("optimizer.learning_rat: unknown key; did you mean "
-                + "'optimizer.learning_rate'?");
+        assertThat(e.getMessage())
+                .startsWith("optimizer.learning_rat: unknown key; did you mean " + "'optimizer.learning_rate'?");
     }
 
     @Test
     void unknownKey_inWrongSection_suggestsTheSectionItBelongsTo() {
         ConfigException e = problemsOf(MINIMAL_LOGISTIC.replace("features: 10", "features: 10, learning_rate: 1"));
 
-        assertThat(e.getMessage()).startsWith("model.learning_rate: unknown key; did you mean "
-                + "'optimizer.learning_rate'?");
+        assertThat(e.getMessage())
+                .startsWith("model.learning_rate: unknown key; did you mean " + "'optimizer.learning_rate'?");
     }
 
     @Test
@@ -194,9 +197,11 @@ class ConfigParserTest {
 
     @Test
     void outOfRangeNumber_namesValueAndRange() {
-        assertThat(problemsOf(MINIMAL_LOGISTIC.replace("type: sgd", "type: adam, beta1: 1.5")).problems())
+        assertThat(problemsOf(MINIMAL_LOGISTIC.replace("type: sgd", "type: adam, beta1: 1.5"))
+                        .problems())
                 .containsExactly("optimizer.beta1: 1.5 is out of range; allowed: [0, 1)");
-        assertThat(problemsOf(MINIMAL_LOGISTIC.replace("type: sgd", "type: sgd, learning_rate: -0.1")).problems())
+        assertThat(problemsOf(MINIMAL_LOGISTIC.replace("type: sgd", "type: sgd, learning_rate: -0.1"))
+                        .problems())
                 .containsExactly("optimizer.learning_rate: -0.1 is out of range; allowed: > 0");
         assertThat(problemsOf(MINIMAL_LOGISTIC + "batch_size: 0\n").problems())
                 .containsExactly("batch_size: 0 is out of range; allowed: integer >= 1");
@@ -210,7 +215,8 @@ class ConfigParserTest {
                 .containsExactly("shuffle: expected true or false, got 'maybe'");
         assertThat(problemsOf(MINIMAL_LOGISTIC + "batch_size: 2.5\n").problems())
                 .containsExactly("batch_size: expected an integer >= 1, got 2.5");
-        assertThat(problemsOf(MINIMAL_LOGISTIC.replace("type: sgd", "type: sgd, learning_rate: fast")).problems())
+        assertThat(problemsOf(MINIMAL_LOGISTIC.replace("type: sgd", "type: sgd, learning_rate: fast"))
+                        .problems())
                 .containsExactly("optimizer.learning_rate: expected a number > 0, got 'fast'");
     }
 
@@ -228,13 +234,14 @@ class ConfigParserTest {
     void missingSection_isReportedOnce() {
         ConfigException e = problemsOf("loss: mse\noptimizer: {type: sgd}\n");
 
-        assertThat(e.problems()).containsExactly("model: required section is missing; it needs at least type, "
-                + "features");
+        assertThat(e.problems())
+                .containsExactly("model: required section is missing; it needs at least type, " + "features");
     }
 
     @Test
     void crossCheck_logisticNeedsBinaryCrossEntropy() {
-        assertThat(problemsOf(MINIMAL_LOGISTIC.replace("binary_cross_entropy", "mse")).getMessage())
+        assertThat(problemsOf(MINIMAL_LOGISTIC.replace("binary_cross_entropy", "mse"))
+                        .getMessage())
                 .startsWith("loss: model.type logistic needs binary_cross_entropy, got 'mse'");
     }
 
@@ -246,11 +253,12 @@ class ConfigParserTest {
                 optimizer: {type: sgd}
                 """);
 
-        assertThat(e.problems()).containsExactly(
-                "loss: model.type softmax needs categorical_cross_entropy, got 'binary_cross_entropy' "
-                        + "(use logistic for binary_cross_entropy, linear for mse/huber)",
-                "model.classes: softmax needs classes >= 2, and it is missing (set model.classes to the number "
-                        + "of classes)");
+        assertThat(e.problems())
+                .containsExactly(
+                        "loss: model.type softmax needs categorical_cross_entropy, got 'binary_cross_entropy' "
+                                + "(use logistic for binary_cross_entropy, linear for mse/huber)",
+                        "model.classes: softmax needs classes >= 2, and it is missing (set model.classes to the number "
+                                + "of classes)");
     }
 
     @Test
@@ -266,43 +274,54 @@ class ConfigParserTest {
     void crossCheck_mlpClassesMustMatchLoss() {
         String cce = "model: {type: mlp, features: 4, hidden: [8]}\nloss: categorical_cross_entropy\n"
                 + "optimizer: {type: sgd}\n";
-        assertThat(problemsOf(cce).getMessage()).startsWith("model.classes: an mlp with categorical_cross_entropy "
-                + "needs classes >= 2, and it is missing");
+        assertThat(problemsOf(cce).getMessage())
+                .startsWith("model.classes: an mlp with categorical_cross_entropy "
+                        + "needs classes >= 2, and it is missing");
 
         String bce = "model: {type: mlp, features: 4, hidden: [8], classes: 3}\nloss: binary_cross_entropy\n"
                 + "optimizer: {type: sgd}\n";
-        assertThat(problemsOf(bce).getMessage()).startsWith("model.classes: an mlp with binary_cross_entropy has "
-                + "one output; classes must be 1, got 3");
+        assertThat(problemsOf(bce).getMessage())
+                .startsWith("model.classes: an mlp with binary_cross_entropy has "
+                        + "one output; classes must be 1, got 3");
     }
 
     @Test
     void crossCheck_mlpNeedsHiddenAndNonZeroInit() {
-        assertThat(problemsOf("model: {type: mlp, features: 4}\nloss: mse\noptimizer: {type: sgd}\n").getMessage())
+        assertThat(problemsOf("model: {type: mlp, features: 4}\nloss: mse\noptimizer: {type: sgd}\n")
+                        .getMessage())
                 .startsWith("model.hidden: required");
         assertThat(problemsOf("model: {type: mlp, features: 4, hidden: []}\nloss: mse\noptimizer: {type: sgd}\n")
-                .getMessage()).startsWith("model.hidden: needs at least one hidden layer width");
+                        .getMessage())
+                .startsWith("model.hidden: needs at least one hidden layer width");
         assertThat(problemsOf("model: {type: mlp, features: 4, hidden: [8], init: zeros}\nloss: mse\n"
-                + "optimizer: {type: sgd}\n").getMessage()).startsWith("model.init: zeros would make every hidden "
-                + "unit of the mlp identical");
+                                + "optimizer: {type: sgd}\n")
+                        .getMessage())
+                .startsWith("model.init: zeros would make every hidden " + "unit of the mlp identical");
         assertThat(problemsOf("model: {type: mlp, features: 4, hidden: [8, 0]}\nloss: mse\n"
-                + "optimizer: {type: sgd}\n").problems()).containsExactly("model.hidden[1]: expected an integer "
-                + ">= 1, got 0");
+                                + "optimizer: {type: sgd}\n")
+                        .problems())
+                .containsExactly("model.hidden[1]: expected an integer " + ">= 1, got 0");
     }
 
     @Test
     void crossCheck_fmNeedsFactorsAtLeastOneAndOneOutputLoss() {
         assertThat(problemsOf("model: {type: fm, features: 4, factors: 0}\nloss: mse\noptimizer: {type: sgd}\n")
-                .problems()).containsExactly("model.factors: 0 is out of range; allowed: integer >= 1");
+                        .problems())
+                .containsExactly("model.factors: 0 is out of range; allowed: integer >= 1");
         assertThat(problemsOf("model: {type: fm, features: 4}\nloss: categorical_cross_entropy\n"
-                + "optimizer: {type: sgd}\n").getMessage()).startsWith("loss: model.type fm has one output");
+                                + "optimizer: {type: sgd}\n")
+                        .getMessage())
+                .startsWith("loss: model.type fm has one output");
     }
 
     @Test
     void modelKeysOfAnotherType_areRefused() {
-        assertThat(problemsOf(MINIMAL_LOGISTIC.replace("features: 10", "features: 10, hidden: [3]")).problems())
-                .containsExactly("model.hidden: only applies to model.type mlp; remove it (model.type is "
-                        + "'logistic')");
-        assertThat(problemsOf(MINIMAL_LOGISTIC.replace("features: 10", "features: 10, factors: 3")).getMessage())
+        assertThat(problemsOf(MINIMAL_LOGISTIC.replace("features: 10", "features: 10, hidden: [3]"))
+                        .problems())
+                .containsExactly(
+                        "model.hidden: only applies to model.type mlp; remove it (model.type is " + "'logistic')");
+        assertThat(problemsOf(MINIMAL_LOGISTIC.replace("features: 10", "features: 10, factors: 3"))
+                        .getMessage())
                 .startsWith("model.factors: only applies to model.type fm");
     }
 
@@ -316,7 +335,8 @@ class ConfigParserTest {
     @Test
     void cosineFloorAboveRate_isRefused() {
         assertThat(problemsOf(MINIMAL_LOGISTIC.replace("type: sgd", "type: sgd, learning_rate: 0.01")
-                + "schedule: {type: cosine, decay_steps: 10, min_learning_rate: 0.1}\n").problems())
+                                + "schedule: {type: cosine, decay_steps: 10, min_learning_rate: 0.1}\n")
+                        .problems())
                 .containsExactly("schedule.min_learning_rate: 0.1 must be below optimizer.learning_rate 0.01");
     }
 
@@ -328,8 +348,9 @@ class ConfigParserTest {
                 optimizer: {type: adam}
                 """);
 
-        assertThat(e.problems()).containsExactly("model: 10,000,000,010 parameters do not fit in one array (at "
-                + "most 2,147,483,639); reduce model.features, model.classes");
+        assertThat(e.problems())
+                .containsExactly("model: 10,000,000,010 parameters do not fit in one array (at "
+                        + "most 2,147,483,639); reduce model.features, model.classes");
     }
 
     @Test
@@ -340,22 +361,33 @@ class ConfigParserTest {
                 optimizer: {type: adam}
                 """;
         // 1 + 3e7 * 9 = 270,000,001 params; with Adam's two moments 810,000,003 floats > 2^29.
-        assertThat(problemsOf(yaml).problems()).containsExactly("model: 270,000,001 parameters plus adam state make "
-                + "810,000,003 floats, more than the limit of 536,870,912 (2 GiB); reduce model.features, "
-                + "model.factors or choose an optimizer.type with less state (sgd keeps none)");
-        assertThat(ConfigParser.parse(yaml.replace("adam", "sgd")).model().features()).isEqualTo(30_000_000);
+        assertThat(problemsOf(yaml).problems())
+                .containsExactly("model: 270,000,001 parameters plus adam state make "
+                        + "810,000,003 floats, more than the limit of 536,870,912 (2 GiB); reduce model.features, "
+                        + "model.factors or choose an optimizer.type with less state (sgd keeps none)");
+        assertThat(ConfigParser.parse(yaml.replace("adam", "sgd")).model().features())
+                .isEqualTo(30_000_000);
     }
 
     @Test
     void parameterCount_matchesTheDocumentedFormulas() {
-        assertThat(ConfigParser.parameterCount(ModelKind.LINEAR, 10, 1, List.of(), 8)).isEqualTo(11);
-        assertThat(ConfigParser.parameterCount(ModelKind.SOFTMAX, 784, 10, List.of(), 8)).isEqualTo(7850);
+        assertThat(ConfigParser.parameterCount(ModelKind.LINEAR, 10, 1, List.of(), 8))
+                .isEqualTo(11);
+        assertThat(ConfigParser.parameterCount(ModelKind.SOFTMAX, 784, 10, List.of(), 8))
+                .isEqualTo(7850);
         assertThat(ConfigParser.parameterCount(ModelKind.MLP, 784, 10, List.of(256, 128), 8))
                 .isEqualTo(785 * 256 + 257 * 128 + 129 * 10);
-        assertThat(ConfigParser.parameterCount(ModelKind.MLP, 4, 1, List.of(3), 8)).isEqualTo(5 * 3 + 4);
-        assertThat(ConfigParser.parameterCount(ModelKind.FM, 100, 1, List.of(), 8)).isEqualTo(1 + 100 * 9);
-        assertThat(ConfigParser.parameterCount(ModelKind.MLP, Integer.MAX_VALUE, 1,
-                List.of(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE), 8)).isEqualTo(Long.MAX_VALUE);
+        assertThat(ConfigParser.parameterCount(ModelKind.MLP, 4, 1, List.of(3), 8))
+                .isEqualTo(5 * 3 + 4);
+        assertThat(ConfigParser.parameterCount(ModelKind.FM, 100, 1, List.of(), 8))
+                .isEqualTo(1 + 100 * 9);
+        assertThat(ConfigParser.parameterCount(
+                        ModelKind.MLP,
+                        Integer.MAX_VALUE,
+                        1,
+                        List.of(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE),
+                        8))
+                .isEqualTo(Long.MAX_VALUE);
     }
 
     @Test
@@ -409,8 +441,8 @@ class ConfigParserTest {
     @Test
     void emptyOrScalarDocument_isRefusedWithHint() {
         assertThatThrownBy(() -> ConfigParser.parse("")).hasMessageStartingWith("config: empty");
-        assertThatThrownBy(() -> ConfigParser.parse("just text")).hasMessageStartingWith("config: expected a "
-                + "mapping of keys");
+        assertThatThrownBy(() -> ConfigParser.parse("just text"))
+                .hasMessageStartingWith("config: expected a " + "mapping of keys");
     }
 
     @Test
@@ -431,8 +463,8 @@ class ConfigParserTest {
                 seed: 42
                 sparse_updates: true
                 """);
-        TrainerConfig fm = ConfigParser.parse("model: {type: fm, features: 3, factors: 2, init_std: 0.1}\n"
-                + "loss: mse\noptimizer: {type: sgd}\n");
+        TrainerConfig fm = ConfigParser.parse(
+                "model: {type: fm, features: 3, factors: 2, init_std: 0.1}\n" + "loss: mse\noptimizer: {type: sgd}\n");
 
         assertThat(c.shuffle()).isTrue();
         assertThat(c.divergence()).isEqualTo(new DivergenceSpec(3, 0.5, 0.01));
@@ -458,8 +490,8 @@ class ConfigParserTest {
 
     @Test
     void divergence_section_isRead() {
-        TrainerConfig c = ConfigParser.parse(MINIMAL_LOGISTIC
-                + "divergence: {max_bad_batches: 5, lr_backoff: 1, min_lr_scale: 1e-4}\n");
+        TrainerConfig c = ConfigParser.parse(
+                MINIMAL_LOGISTIC + "divergence: {max_bad_batches: 5, lr_backoff: 1, min_lr_scale: 1e-4}\n");
 
         assertThat(c.divergence()).isEqualTo(new DivergenceSpec(5, 1.0, 1e-4));
         assertThat(c.divergence().enabled()).isTrue();
@@ -468,20 +500,23 @@ class ConfigParserTest {
     @Test
     void divergence_outOfRangeValues_nameEachKeyAndItsRange() {
         assertThat(problemsOf(MINIMAL_LOGISTIC
-                + "divergence: {max_bad_batches: -1, lr_backoff: 0, min_lr_scale: 1.5}\n").problems())
+                                + "divergence: {max_bad_batches: -1, lr_backoff: 0, min_lr_scale: 1.5}\n")
+                        .problems())
                 .containsExactly(
                         "divergence.max_bad_batches: -1 is out of range; allowed: integer >= 0",
                         "divergence.lr_backoff: 0.0 is out of range; allowed: (0, 1]",
                         "divergence.min_lr_scale: 1.5 is out of range; allowed: (0, 1]");
         assertThat(problemsOf(MINIMAL_LOGISTIC + "divergence: {max_bad_batches: 2.5, lr_backoff: .nan}\n")
-                .problems()).containsExactly(
+                        .problems())
+                .containsExactly(
                         "divergence.max_bad_batches: expected an integer >= 0, got 2.5",
                         "divergence.lr_backoff: NaN is out of range; allowed: (0, 1] and finite");
     }
 
     @Test
     void divergence_unknownKeyOrScalar_isRefusedWithHint() {
-        assertThat(problemsOf(MINIMAL_LOGISTIC + "divergence: {max_bad_batch: 3}\n").getMessage())
+        assertThat(problemsOf(MINIMAL_LOGISTIC + "divergence: {max_bad_batch: 3}\n")
+                        .getMessage())
                 .startsWith("divergence.max_bad_batch: unknown key; did you mean 'divergence.max_bad_batches'?");
         assertThat(problemsOf(MINIMAL_LOGISTIC + "divergence: 3\n").getMessage())
                 .startsWith("divergence: expected a section (mapping) of max_bad_batches, lr_backoff, min_lr_scale");

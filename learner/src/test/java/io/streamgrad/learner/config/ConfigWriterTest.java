@@ -1,13 +1,13 @@
 package io.streamgrad.learner.config;
 
-import io.streamgrad.learner.schedule.ScheduleKind;
-import io.streamgrad.learner.optim.OptimizerKind;
-import io.streamgrad.learner.loss.LossKind;
-import io.streamgrad.learner.model.ModelKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamgrad.learner.loss.LossKind;
+import io.streamgrad.learner.model.ModelKind;
 import io.streamgrad.learner.model.ModelSpec;
+import io.streamgrad.learner.optim.OptimizerKind;
 import io.streamgrad.learner.optim.OptimizerSpec;
+import io.streamgrad.learner.schedule.ScheduleKind;
 import io.streamgrad.learner.schedule.ScheduleSpec;
 import io.streamgrad.learner.train.ClippingSpec;
 import io.streamgrad.learner.train.RegularizationSpec;
@@ -45,17 +45,34 @@ class ConfigWriterTest {
 
     @Test
     void toYaml_awkwardDoubles_roundTripExactly() {
-        double[] values = {0.1, 1.0 / 3.0, 1e10, 1e-300, 123456789.123456789, Double.MIN_VALUE, 4.9e-324,
-                1.7976931348623157e308, 0.999999999999};
+        double[] values = {
+            0.1,
+            1.0 / 3.0,
+            1e10,
+            1e-300,
+            123456789.123456789,
+            Double.MIN_VALUE,
+            4.9e-324,
+            1.7976931348623157e308,
+            0.999999999999
+        };
         for (double v : values) {
             TrainerConfig c = new TrainerConfig(
                     new ModelSpec(ModelKind.LOGISTIC, 3, 1, List.of(), "relu", "zeros", 8, 0.01),
-                    LossKind.BINARY_CROSS_ENTROPY, 1.0,
+                    LossKind.BINARY_CROSS_ENTROPY,
+                    1.0,
                     new OptimizerSpec(OptimizerKind.SGD, 0.5, 0.9, 0.999, v, v, 0.9, 0.9, v, v, v, v),
                     new ScheduleSpec(ScheduleKind.CONSTANT, 0, v, false, v, 0),
-                    new RegularizationSpec(v, v), new ClippingSpec(v, v, v), 1, false, Long.MIN_VALUE, false);
+                    new RegularizationSpec(v, v),
+                    new ClippingSpec(v, v, v),
+                    1,
+                    false,
+                    Long.MIN_VALUE,
+                    false);
 
-            assertThat(ConfigParser.parse(ConfigWriter.toYaml(c))).as("value %s", v).isEqualTo(c);
+            assertThat(ConfigParser.parse(ConfigWriter.toYaml(c)))
+                    .as("value %s", v)
+                    .isEqualTo(c);
         }
     }
 

@@ -9,7 +9,6 @@ import io.streamgrad.learner.loss.LossOptions;
 import io.streamgrad.learner.model.ModelKind;
 import io.streamgrad.learner.model.ModelOptions;
 import io.streamgrad.learner.optim.OptimizerKind;
-import io.streamgrad.learner.optim.OptimizerOptions;
 import io.streamgrad.learner.schedule.ScheduleKind;
 import io.streamgrad.learner.schedule.ScheduleOptions;
 import io.streamgrad.learner.train.Trainer;
@@ -33,8 +32,8 @@ class OptionEdgesTest {
     private static final Map<String, Double> LARGE = Map.of(
             "model.features", 100_000.0,
             "model.factors", 64.0,
-            "optimizer.learning_rate", 10.0,       // adamw: weight_decay (0.01) * learning_rate < 1
-            "optimizer.weight_decay", 100.0,       // adamw: with the default learning_rate 0.001
+            "optimizer.learning_rate", 10.0, // adamw: weight_decay (0.01) * learning_rate < 1
+            "optimizer.weight_decay", 100.0, // adamw: with the default learning_rate 0.001
             "schedule.min_learning_rate", Math.nextDown(0.001)); // below optimizer.learning_rate (adam's 0.001)
 
     private static final double UNBOUNDED = 1.0e6;
@@ -49,8 +48,7 @@ class OptionEdgesTest {
         };
     }
 
-    private record Case(String name, String yaml, Option<?> option) {
-    }
+    private record Case(String name, String yaml, Option<?> option) {}
 
     /** Every (kind, option) pair, as a config with a placeholder {@code VALUE} where the option goes. */
     private static List<Case> cases() {
@@ -58,8 +56,9 @@ class OptionEdgesTest {
         for (ModelKind kind : ModelKind.values()) {
             for (Option<?> o : List.of(ModelOptions.FEATURES, ModelOptions.FACTORS, ModelOptions.INIT_STD)) {
                 if (kind.uses(o)) {
-                    String yaml = (o == ModelOptions.FEATURES ? model(kind).replace("features: 3", "features: VALUE")
-                            : model(kind).replaceFirst("\\}", ", " + o.name() + ": VALUE}"))
+                    String yaml = (o == ModelOptions.FEATURES
+                                    ? model(kind).replace("features: 3", "features: VALUE")
+                                    : model(kind).replaceFirst("\\}", ", " + o.name() + ": VALUE}"))
                             + "optimizer: {type: adam}\n";
                     out.add(new Case("model " + kind + " " + o.path(), yaml, o));
                 }
@@ -67,22 +66,26 @@ class OptionEdgesTest {
         }
         for (LossKind kind : LossKind.values()) {
             if (kind.uses(LossOptions.DELTA) && kind == LossKind.HUBER) {
-                out.add(new Case("loss huber loss.delta", "model: {type: linear, features: 3}\n"
-                        + "loss: {type: huber, delta: VALUE}\noptimizer: {type: sgd}\n", LossOptions.DELTA));
+                out.add(new Case(
+                        "loss huber loss.delta",
+                        "model: {type: linear, features: 3}\n"
+                                + "loss: {type: huber, delta: VALUE}\noptimizer: {type: sgd}\n",
+                        LossOptions.DELTA));
             }
         }
         for (OptimizerKind kind : OptimizerKind.values()) {
             for (Option<?> o : kind.options()) {
-                String yaml = model(ModelKind.LOGISTIC) + (o.section().equals("optimizer")
-                        ? "optimizer: {type: " + kind + ", " + o.name() + ": VALUE}\n"
-                        : "optimizer: {type: " + kind + "}\n" + o.section() + ": {" + o.name() + ": VALUE}\n");
+                String yaml = model(ModelKind.LOGISTIC)
+                        + (o.section().equals("optimizer")
+                                ? "optimizer: {type: " + kind + ", " + o.name() + ": VALUE}\n"
+                                : "optimizer: {type: " + kind + "}\n" + o.section() + ": {" + o.name() + ": VALUE}\n");
                 out.add(new Case("optimizer " + kind + " " + o.path(), yaml, o));
             }
         }
         for (ScheduleKind kind : ScheduleKind.values()) {
             for (Option<?> o : kind.options()) {
-                String steps = kind == ScheduleKind.CONSTANT || o == ScheduleOptions.DECAY_STEPS ? ""
-                        : "decay_steps: 10, ";
+                String steps =
+                        kind == ScheduleKind.CONSTANT || o == ScheduleOptions.DECAY_STEPS ? "" : "decay_steps: 10, ";
                 String yaml = model(ModelKind.LOGISTIC) + "optimizer: {type: adam}\nschedule: {type: " + kind + ", "
                         + steps + o.name() + ": VALUE}\n";
                 out.add(new Case("schedule " + kind + " " + o.path(), yaml, o));
@@ -107,11 +110,13 @@ class OptionEdgesTest {
 
     @TestFactory
     Stream<DynamicTest> acceptedEdges_parseAndBuildATrainer() {
-        return cases().stream().flatMap(c -> Stream.of(c.option().range().lowestAccepted(), highest(c.option()))
-                .map(v -> DynamicTest.dynamicTest(c.name() + " = " + yamlNumber(c.option(), v), () -> {
-                    TrainerConfig config = ConfigParser.parse(c.yaml().replace("VALUE", yamlNumber(c.option(), v)));
-                    assertThatCode(() -> new Trainer(config)).doesNotThrowAnyException();
-                })));
+        return cases().stream()
+                .flatMap(c -> Stream.of(c.option().range().lowestAccepted(), highest(c.option()))
+                        .map(v -> DynamicTest.dynamicTest(c.name() + " = " + yamlNumber(c.option(), v), () -> {
+                            TrainerConfig config =
+                                    ConfigParser.parse(c.yaml().replace("VALUE", yamlNumber(c.option(), v)));
+                            assertThatCode(() -> new Trainer(config)).doesNotThrowAnyException();
+                        })));
     }
 
     @TestFactory
@@ -123,10 +128,12 @@ class OptionEdgesTest {
             if (!Double.isNaN(r.justAbove())) {
                 outside.add(r.justAbove());
             }
-            return outside.stream().filter(v -> !(r.integral() && v < Long.MIN_VALUE))
-                    .map(v -> DynamicTest.dynamicTest(c.name() + " = " + yamlNumber(c.option(), v), () ->
-                            assertThatThrownBy(() -> ConfigParser.parse(c.yaml().replace("VALUE",
-                                    yamlNumber(c.option(), v))))
+            return outside.stream()
+                    .filter(v -> !(r.integral() && v < Long.MIN_VALUE))
+                    .map(v -> DynamicTest.dynamicTest(
+                            c.name() + " = " + yamlNumber(c.option(), v),
+                            () -> assertThatThrownBy(() ->
+                                            ConfigParser.parse(c.yaml().replace("VALUE", yamlNumber(c.option(), v))))
                                     .isInstanceOf(ConfigException.class)
                                     .hasMessageContaining(c.option().path() + ": ")
                                     .hasMessageContaining(r.text())));
@@ -136,7 +143,7 @@ class OptionEdgesTest {
     @Test
     void exponentialDecayRateAboveOne_isRefusedByTheParser_notLaterByTheTrainer() {
         assertThatThrownBy(() -> ConfigParser.parse(model(ModelKind.LOGISTIC) + "optimizer: {type: sgd}\n"
-                + "schedule: {type: exponential, decay_steps: 10, decay_rate: 2}\n"))
+                        + "schedule: {type: exponential, decay_steps: 10, decay_rate: 2}\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("schedule.decay_rate: 2.0 is out of range; allowed: (0, 1]");
     }
@@ -150,18 +157,23 @@ class OptionEdgesTest {
 
     @Test
     void adamwWeightDecayTimesRateAtLeastOne_isRefusedByTheParser() {
-        assertThatThrownBy(() -> ConfigParser.parse(ConfigParser.loadYaml(model(ModelKind.LOGISTIC)
-                + "optimizer: {type: adamw, learning_rate: 0.5, weight_decay: 2}\n", "models.ctr"), "models.ctr"))
+        assertThatThrownBy(() -> ConfigParser.parse(
+                        ConfigParser.loadYaml(
+                                model(ModelKind.LOGISTIC)
+                                        + "optimizer: {type: adamw, learning_rate: 0.5, weight_decay: 2}\n",
+                                "models.ctr"),
+                        "models.ctr"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("models.ctr.optimizer.weight_decay must be < 1/optimizer.learning_rate");
     }
 
     @Test
     void familyKeysOfAnotherKind_areCheckedWithTheFamilyRange() {
-        assertThatThrownBy(() -> ConfigParser.parse(model(ModelKind.LOGISTIC)
-                + "optimizer: {type: sgd, rho: 1.5}\n"))
+        assertThatThrownBy(() -> ConfigParser.parse(model(ModelKind.LOGISTIC) + "optimizer: {type: sgd, rho: 1.5}\n"))
                 .hasMessage("optimizer.rho: 1.5 is out of range; allowed: [0, 1)");
         assertThat(ConfigParser.parse(model(ModelKind.LOGISTIC) + "optimizer: {type: sgd, rho: 0.5}\n")
-                .optimizer().rho()).isEqualTo(0.5);
+                        .optimizer()
+                        .rho())
+                .isEqualTo(0.5);
     }
 }

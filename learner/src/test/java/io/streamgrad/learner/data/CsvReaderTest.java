@@ -36,7 +36,9 @@ class CsvReaderTest {
 
     @Test
     void read_weightColumn_isNeitherFeatureNorLabel() throws IOException {
-        Dataset d = read(THREE_FEATURES, ReadOptions.defaults().withWeightColumn("w"),
+        Dataset d = read(
+                THREE_FEATURES,
+                ReadOptions.defaults().withWeightColumn("w"),
                 "y,a,w,b,c\n1,1,0.5,2,3\n-1,4,2,5,6\n".replace("y,", "label,"));
 
         Batch b = d.batch(0, 2);
@@ -47,7 +49,9 @@ class CsvReaderTest {
 
     @Test
     void read_otherFeatureCount_hashesNamedFeatures_numericAndCategorical() throws IOException {
-        Dataset d = read(HASHED, ReadOptions.defaults().withDensity(ReadOptions.Density.SPARSE),
+        Dataset d = read(
+                HASHED,
+                ReadOptions.defaults().withDensity(ReadOptions.Density.SPARSE),
                 "label,age,country,empty\n1,42.5,DE,\n");
         FeatureHasher h = new FeatureHasher(1024);
         int ageHash = h.hash("age");
@@ -55,14 +59,16 @@ class CsvReaderTest {
 
         Batch b = d.batch(0, 1);
         assertThat(b.isSparse()).isTrue();
-        assertThat(b.indices()).containsExactly(FeatureHasher.index(ageHash, 1024),
-                FeatureHasher.index(countryHash, 1024));
+        assertThat(b.indices())
+                .containsExactly(FeatureHasher.index(ageHash, 1024), FeatureHasher.index(countryHash, 1024));
         assertThat(b.values()).containsExactly(FeatureHasher.sign(ageHash) * 42.5f, FeatureHasher.sign(countryHash));
     }
 
     @Test
     void read_customLabelColumn_andQuotedFields() throws IOException {
-        Dataset d = read(HASHED, ReadOptions.defaults().withLabelColumn("clicked"),
+        Dataset d = read(
+                HASHED,
+                ReadOptions.defaults().withLabelColumn("clicked"),
                 "clicked,\"city, state\",note\n1,\"Portland, OR\",\"say \"\"hi\"\"\"\n");
         FeatureHasher h = new FeatureHasher(1024);
 
@@ -76,7 +82,8 @@ class CsvReaderTest {
     void read_missingLabelColumn_failsOnHeaderLine() {
         assertThatThrownBy(() -> read(THREE_FEATURES, "a,b,c\n1,2,3\n"))
                 .isInstanceOf(DataFormatException.class)
-                .hasMessage("data.csv:1: no label column 'label' in the header [a, b, c] (name it with --label-column)");
+                .hasMessage(
+                        "data.csv:1: no label column 'label' in the header [a, b, c] (name it with --label-column)");
     }
 
     @Test
@@ -96,8 +103,8 @@ class CsvReaderTest {
     @Test
     void read_badLabel_failsOrIsSkippedAndCounted() throws IOException {
         String text = "label,a,b,c\n1,1,2,3\nyes,1,2,3\n0,1,2,3\n";
-        assertThatThrownBy(() -> read(THREE_FEATURES, text)).hasMessageStartingWith("data.csv:3: label 'yes' is not "
-                + "a number");
+        assertThatThrownBy(() -> read(THREE_FEATURES, text))
+                .hasMessageStartingWith("data.csv:3: label 'yes' is not " + "a number");
 
         Dataset d = read(THREE_FEATURES, ReadOptions.defaults().withOnError(OnError.SKIP), text);
         assertThat(d.size()).isEqualTo(2);
@@ -108,8 +115,8 @@ class CsvReaderTest {
     @Test
     void read_emptyFileOrDuplicateColumns_fail() {
         assertThatThrownBy(() -> read(THREE_FEATURES, "")).hasMessageStartingWith("data.csv:1: empty file");
-        assertThatThrownBy(() -> read(THREE_FEATURES, "label,a,a,b\n")).hasMessageStartingWith("data.csv:1: column "
-                + "name 'a' appears twice");
+        assertThatThrownBy(() -> read(THREE_FEATURES, "label,a,a,b\n"))
+                .hasMessageStartingWith("data.csv:1: column " + "name 'a' appears twice");
     }
 
     @Test

@@ -40,7 +40,8 @@ class DatasetTest {
         int[] order = {4, 0, 2, 1, 3};
 
         assertThat(dense.batch(order, 0, 2).labels()).containsExactly(4, 0);
-        assertThat(sparse.batch(order, 0, 2).toDenseArray()).containsExactly(dense.batch(order, 0, 2).dense());
+        assertThat(sparse.batch(order, 0, 2).toDenseArray())
+                .containsExactly(dense.batch(order, 0, 2).dense());
         assertThat(sparse.batch(order, 0, 2).rowPtr()).containsExactly(0, 2, 4);
     }
 
@@ -58,8 +59,8 @@ class DatasetTest {
 
     @Test
     void batch_intoAPreviousBatch_holdsTheSameRowsAsAFreshOne_reusingItsArrays() {
-        for (ReadOptions.Density density : new ReadOptions.Density[] {ReadOptions.Density.DENSE,
-                ReadOptions.Density.SPARSE}) {
+        for (ReadOptions.Density density :
+                new ReadOptions.Density[] {ReadOptions.Density.DENSE, ReadOptions.Density.SPARSE}) {
             Dataset data = fiveRows(density);
             int[] order = {4, 0, 2, 1, 3};
             Batch fresh = data.batch(order, 2, 4);

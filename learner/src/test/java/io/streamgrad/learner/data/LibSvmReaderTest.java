@@ -13,11 +13,11 @@ import org.junit.jupiter.api.Test;
 class LibSvmReaderTest {
     static final TrainerConfig BINARY = ConfigParser.parse(
             "model: {type: logistic, features: 5}\nloss: binary_cross_entropy\noptimizer: {type: sgd}\n");
-    static final TrainerConfig MULTI = ConfigParser.parse(
-            "model: {type: softmax, features: 5, classes: 3}\nloss: categorical_cross_entropy\n"
+    static final TrainerConfig MULTI =
+            ConfigParser.parse("model: {type: softmax, features: 5, classes: 3}\nloss: categorical_cross_entropy\n"
                     + "optimizer: {type: sgd}\n");
-    static final TrainerConfig REGRESSION = ConfigParser.parse(
-            "model: {type: linear, features: 5}\nloss: mse\noptimizer: {type: sgd}\n");
+    static final TrainerConfig REGRESSION =
+            ConfigParser.parse("model: {type: linear, features: 5}\nloss: mse\noptimizer: {type: sgd}\n");
 
     private static Dataset read(TrainerConfig c, ReadOptions o, String text) throws IOException {
         return new LibSvmReader(c, o).read(new BufferedReader(new StringReader(text)), "train.svm");
@@ -66,39 +66,41 @@ class LibSvmReaderTest {
         assertThatThrownBy(() -> read(MULTI, "0 1:1\n2 1:1\n3 1:1\n"))
                 .hasMessage("train.svm:3: label '3' is not a class index (categorical_cross_entropy needs class "
                         + "indices 0..2 (model.classes: 3); renumber the classes from 0)");
-        assertThatThrownBy(() -> read(MULTI, "1.5 1:1\n")).hasMessageStartingWith("train.svm:1: label '1.5' is not "
-                + "a class index");
+        assertThatThrownBy(() -> read(MULTI, "1.5 1:1\n"))
+                .hasMessageStartingWith("train.svm:1: label '1.5' is not " + "a class index");
     }
 
     @Test
     void read_regressionLabels_anyFiniteNumber() throws IOException {
-        assertThat(read(REGRESSION, "-3.25 1:1\n1e3 2:1\n").batch(0, 2).labels()).containsExactly(-3.25f, 1000f);
-        assertThatThrownBy(() -> read(REGRESSION, "NaN 1:1\n")).hasMessageStartingWith("train.svm:1: label 'NaN' is "
-                + "not finite");
+        assertThat(read(REGRESSION, "-3.25 1:1\n1e3 2:1\n").batch(0, 2).labels())
+                .containsExactly(-3.25f, 1000f);
+        assertThatThrownBy(() -> read(REGRESSION, "NaN 1:1\n"))
+                .hasMessageStartingWith("train.svm:1: label 'NaN' is " + "not finite");
     }
 
     @Test
     void read_badIndices_failWithReasonAndFix() {
-        assertThatThrownBy(() -> read(BINARY, "1 0:1\n")).hasMessage("train.svm:1: feature index 0: LibSVM "
-                + "indices are 1-based (shift every index by 1)");
-        assertThatThrownBy(() -> read(BINARY, "1 6:1\n")).hasMessage("train.svm:1: feature index 6 exceeds "
-                + "model.features = 5 (indices are 1-based, so at most 5; raise model.features or re-index)");
-        assertThatThrownBy(() -> read(BINARY, "1 x:1\n")).hasMessageStartingWith("train.svm:1: feature index 'x' "
-                + "is not a positive integer");
-        assertThatThrownBy(() -> read(BINARY, "1 -2:1\n")).hasMessageStartingWith("train.svm:1: feature index "
-                + "'-2' is not a positive integer");
-        assertThatThrownBy(() -> read(BINARY, "1 99999999999:1\n")).hasMessageStartingWith("train.svm:1: feature "
-                + "index 99999999999 is too large");
+        assertThatThrownBy(() -> read(BINARY, "1 0:1\n"))
+                .hasMessage("train.svm:1: feature index 0: LibSVM " + "indices are 1-based (shift every index by 1)");
+        assertThatThrownBy(() -> read(BINARY, "1 6:1\n"))
+                .hasMessage("train.svm:1: feature index 6 exceeds "
+                        + "model.features = 5 (indices are 1-based, so at most 5; raise model.features or re-index)");
+        assertThatThrownBy(() -> read(BINARY, "1 x:1\n"))
+                .hasMessageStartingWith("train.svm:1: feature index 'x' " + "is not a positive integer");
+        assertThatThrownBy(() -> read(BINARY, "1 -2:1\n"))
+                .hasMessageStartingWith("train.svm:1: feature index " + "'-2' is not a positive integer");
+        assertThatThrownBy(() -> read(BINARY, "1 99999999999:1\n"))
+                .hasMessageStartingWith("train.svm:1: feature " + "index 99999999999 is too large");
     }
 
     @Test
     void read_badValues_failWithReason() {
-        assertThatThrownBy(() -> read(BINARY, "1 1:abc\n")).hasMessage("train.svm:1: value 'abc' of feature 1 is "
-                + "not a number");
-        assertThatThrownBy(() -> read(BINARY, "1 1:inf\n")).hasMessageStartingWith("train.svm:1: value 'inf' of "
-                + "feature 1 is not a number");
-        assertThatThrownBy(() -> read(BINARY, "1 1:NaN\n")).hasMessageStartingWith("train.svm:1: value 'NaN' of "
-                + "feature 1 is not finite");
+        assertThatThrownBy(() -> read(BINARY, "1 1:abc\n"))
+                .hasMessage("train.svm:1: value 'abc' of feature 1 is " + "not a number");
+        assertThatThrownBy(() -> read(BINARY, "1 1:inf\n"))
+                .hasMessageStartingWith("train.svm:1: value 'inf' of " + "feature 1 is not a number");
+        assertThatThrownBy(() -> read(BINARY, "1 1:NaN\n"))
+                .hasMessageStartingWith("train.svm:1: value 'NaN' of " + "feature 1 is not finite");
         assertThatThrownBy(() -> read(BINARY, "1 1\n")).hasMessage("train.svm:1: token '1' is not index:value");
     }
 
@@ -114,16 +116,16 @@ class LibSvmReaderTest {
 
     @Test
     void read_skipPolicy_countsBadLinesAndKeepsTheRest() throws IOException {
-        Dataset d = read(BINARY, ReadOptions.defaults().withOnError(OnError.SKIP),
-                "1 1:1\n2 1:1\n0 9:1\n0 2:2\n");
+        Dataset d = read(BINARY, ReadOptions.defaults().withOnError(OnError.SKIP), "1 1:1\n2 1:1\n0 9:1\n0 2:2\n");
 
         assertThat(d.size()).isEqualTo(2);
         assertThat(d.batch(0, 2).labels()).containsExactly(1f, 0f);
         assertThat(d.report().skipped()).isEqualTo(2);
-        assertThat(d.report().problems()).containsExactly(
-                "train.svm:2: label '2' is not binary (binary_cross_entropy needs 0/1 or -1/+1 labels)",
-                "train.svm:3: feature index 9 exceeds model.features = 5 (indices are 1-based, so at most 5; raise "
-                        + "model.features or re-index)");
+        assertThat(d.report().problems())
+                .containsExactly(
+                        "train.svm:2: label '2' is not binary (binary_cross_entropy needs 0/1 or -1/+1 labels)",
+                        "train.svm:3: feature index 9 exceeds model.features = 5 (indices are 1-based, so at most 5; raise "
+                                + "model.features or re-index)");
     }
 
     @Test

@@ -25,8 +25,21 @@ public final class Fixtures {
     static final String SNAPSHOT_V1_STATE_V2 = "/fixtures/snapshot-v1-state-v2.sgm";
 
     /** Values chosen to exercise the encoding: signed zeros, subnormals, extremes, infinities, a NaN payload. */
-    static final float[] PARAMS = {0f, -0f, 1f, -1.5f, Float.MIN_VALUE, -Float.MIN_NORMAL, Float.MAX_VALUE,
-        Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, Float.intBitsToFloat(0x7fc00123), 0.1f, 3.4028235e38f};
+    static final float[] PARAMS = {
+        0f,
+        -0f,
+        1f,
+        -1.5f,
+        Float.MIN_VALUE,
+        -Float.MIN_NORMAL,
+        Float.MAX_VALUE,
+        Float.NEGATIVE_INFINITY,
+        Float.POSITIVE_INFINITY,
+        Float.intBitsToFloat(0x7fc00123),
+        0.1f,
+        3.4028235e38f
+    };
+
     static final float[] OPTIMIZER = {0.5f, 0.25f, -0.125f};
     static final long STEP = 123_456_789_012L;
     static final long RNG = 0x9E3779B97F4A7C15L;
@@ -38,8 +51,20 @@ public final class Fixtures {
     static final int BAD_STREAK = 2;
     static final long ROLLBACKS = 3;
     static final long GOOD_STEP = 123_456_000_000L;
-    static final float[] GOOD_PARAMS = {1f, -0f, 2.5f, -Float.MIN_VALUE, Float.MIN_NORMAL, -Float.MAX_VALUE, 0.2f,
-        -3f, 1e-30f, Float.intBitsToFloat(0x7fc00456), 7f, -7f};
+    static final float[] GOOD_PARAMS = {
+        1f,
+        -0f,
+        2.5f,
+        -Float.MIN_VALUE,
+        Float.MIN_NORMAL,
+        -Float.MAX_VALUE,
+        0.2f,
+        -3f,
+        1e-30f,
+        Float.intBitsToFloat(0x7fc00456),
+        7f,
+        -7f
+    };
     static final float[] GOOD_OPTIMIZER = {0.75f, -0.5f, 1e20f};
 
     static final String CONFIG_YAML = """
@@ -56,8 +81,7 @@ public final class Fixtures {
     static final long VERSION = 42;
     static final long CREATED_AT = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     static ModelState state() {
         return new ModelState(PARAMS.clone(), OPTIMIZER.clone(), STEP, RNG, SEEN, SKIPPED);
@@ -69,12 +93,23 @@ public final class Fixtures {
 
     /** A version-2 state: every guard field away from its default, with a last-good copy. */
     static ModelState stateV2() {
-        return new ModelState(PARAMS.clone(), OPTIMIZER.clone(), STEP, RNG, SEEN, SKIPPED, LR_SCALE, BAD_STREAK,
-                ROLLBACKS, GOOD_PARAMS.clone(), GOOD_OPTIMIZER.clone(), GOOD_STEP);
+        return new ModelState(
+                PARAMS.clone(),
+                OPTIMIZER.clone(),
+                STEP,
+                RNG,
+                SEEN,
+                SKIPPED,
+                LR_SCALE,
+                BAD_STREAK,
+                ROLLBACKS,
+                GOOD_PARAMS.clone(),
+                GOOD_OPTIMIZER.clone(),
+                GOOD_STEP);
     }
 
-    static final String CONFIG_YAML_V2 = CONFIG_YAML + "divergence: {max_bad_batches: 4, lr_backoff: 0.25, "
-            + "min_lr_scale: 0.01}\n";
+    static final String CONFIG_YAML_V2 =
+            CONFIG_YAML + "divergence: {max_bad_batches: 4, lr_backoff: 0.25, " + "min_lr_scale: 0.01}\n";
 
     static TrainerConfig configV2() {
         return ConfigParser.parse(CONFIG_YAML_V2);
@@ -110,10 +145,13 @@ public final class Fixtures {
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args.length > 0 ? args[0] : "learner/src/test/resources/fixtures");
         Files.createDirectories(dir);
-        writeNew(dir.resolve("model-state-v" + ModelStateCodec.CURRENT_VERSION + ".bin"),
+        writeNew(
+                dir.resolve("model-state-v" + ModelStateCodec.CURRENT_VERSION + ".bin"),
                 ModelStateCodec.encode(stateV2()));
-        writeNew(dir.resolve("snapshot-v" + SnapshotFile.CURRENT_VERSION + "-state-v" + ModelStateCodec.CURRENT_VERSION
-                + ".sgm"), SnapshotFile.encode(snapshotV2()));
+        writeNew(
+                dir.resolve("snapshot-v" + SnapshotFile.CURRENT_VERSION + "-state-v" + ModelStateCodec.CURRENT_VERSION
+                        + ".sgm"),
+                SnapshotFile.encode(snapshotV2()));
     }
 
     private static void writeNew(Path file, byte[] bytes) throws IOException {

@@ -123,7 +123,8 @@ class FormatFixtureTest {
     void stateEncoder_reproducesTheCurrentVersionsFixtureBytes() throws IOException {
         // Snapshot bytes are not compared: they embed the config YAML, whose text may legitimately change
         // (a new key) without a format change.
-        assertThat(ModelStateCodec.CURRENT_VERSION).as("add a fixture for the new version (Fixtures.main)")
+        assertThat(ModelStateCodec.CURRENT_VERSION)
+                .as("add a fixture for the new version (Fixtures.main)")
                 .isEqualTo(2);
         assertThat(ModelStateCodec.encode(Fixtures.stateV2())).isEqualTo(resource(Fixtures.STATE_V2));
     }

@@ -75,7 +75,8 @@ class ModelStateCodecTest {
         assertThat(buf.getInt()).isEqualTo(2);
         assertThat(buf.getFloat()).isEqualTo(-2f);
         assertThat(buf.getFloat()).isEqualTo(0.5f);
-        assertThat(new long[] {buf.getLong(), buf.getLong(), buf.getLong(), buf.getLong()}).containsExactly(7, 8, 9, 10);
+        assertThat(new long[] {buf.getLong(), buf.getLong(), buf.getLong(), buf.getLong()})
+                .containsExactly(7, 8, 9, 10);
         assertThat(buf.getDouble()).isEqualTo(1.0);
         assertThat(buf.getInt()).isZero();
         assertThat(buf.getLong()).isZero();
@@ -87,8 +88,19 @@ class ModelStateCodecTest {
 
     @Test
     void encode_layout_withLastGood_appendsItsStepAndArraysBeforeTheCrc() {
-        ModelState s = new ModelState(new float[] {1f}, new float[] {-2f, 0.5f}, 7, 8, 9, 10, 0.5, 3, 4,
-                new float[] {6f}, new float[] {-7f, 8f}, 5);
+        ModelState s = new ModelState(
+                new float[] {1f},
+                new float[] {-2f, 0.5f},
+                7,
+                8,
+                9,
+                10,
+                0.5,
+                3,
+                4,
+                new float[] {6f},
+                new float[] {-7f, 8f},
+                5);
 
         byte[] b = ModelStateCodec.encode(s);
 
@@ -130,7 +142,8 @@ class ModelStateCodecTest {
             ByteBuffer.wrap(b).putDouble(scaleAt, bad);
             fixCrc(b);
 
-            assertThatThrownBy(() -> ModelStateCodec.decode(b)).as("scale %s", bad)
+            assertThatThrownBy(() -> ModelStateCodec.decode(b))
+                    .as("scale %s", bad)
                     .isInstanceOf(FormatException.class)
                     .hasMessageStartingWith("model state is inconsistent: learning-rate scale " + bad);
         }
@@ -171,7 +184,8 @@ class ModelStateCodecTest {
         byte[] b = ModelStateCodec.encode(Fixtures.stateV2());
         for (int len = 0; len < b.length; len++) {
             byte[] cut = Arrays.copyOf(b, len);
-            assertThatThrownBy(() -> ModelStateCodec.decode(cut)).as("length %d", len)
+            assertThatThrownBy(() -> ModelStateCodec.decode(cut))
+                    .as("length %d", len)
                     .isInstanceOf(FormatException.class);
         }
         assertThatThrownBy(() -> ModelStateCodec.decode(Arrays.copyOf(b, b.length - 10)))

@@ -70,7 +70,9 @@ class SnapshotFileTest {
         byte[] b = SnapshotFile.encode(Fixtures.snapshot());
         for (int len = 0; len < b.length; len += 7) {
             byte[] cut = java.util.Arrays.copyOf(b, len);
-            assertThatThrownBy(() -> SnapshotFile.decode(cut)).as("length %d", len).isInstanceOf(FormatException.class);
+            assertThatThrownBy(() -> SnapshotFile.decode(cut))
+                    .as("length %d", len)
+                    .isInstanceOf(FormatException.class);
         }
     }
 
@@ -93,8 +95,14 @@ class SnapshotFileTest {
     void fromWire_rebuildsTheSnapshotFromYamlAndStateBytes() {
         Snapshot s = Fixtures.snapshot();
 
-        Snapshot back = Snapshot.fromWire(s.modelId(), s.version(), s.createdAt(), s.configYaml(), s.stateBytes(),
-                s.metrics(), s.sourceOffsets());
+        Snapshot back = Snapshot.fromWire(
+                s.modelId(),
+                s.version(),
+                s.createdAt(),
+                s.configYaml(),
+                s.stateBytes(),
+                s.metrics(),
+                s.sourceOffsets());
 
         assertThat(SnapshotFile.encode(back)).isEqualTo(SnapshotFile.encode(s));
     }

@@ -18,7 +18,8 @@ class LossesTest {
         double l = mse.lossAndGradient(new float[] {1f, 3f}, new float[] {0f, 1f}, new float[] {1f, 2f}, 2, 1, dRaw);
         assertThat(l).isCloseTo(4.5, within(TOL));
         assertThat(dRaw).containsExactly(1f, 4f);
-        assertThat(mse.exampleLoss(new float[] {1f, 3f}, new float[] {0f, 1f}, 1, 1)).isCloseTo(4.0, within(TOL));
+        assertThat(mse.exampleLoss(new float[] {1f, 3f}, new float[] {0f, 1f}, 1, 1))
+                .isCloseTo(4.0, within(TOL));
     }
 
     @Test
@@ -26,8 +27,8 @@ class LossesTest {
         Loss huber = Losses.create("huber", 1.0);
         float[] dRaw = new float[3];
         // r = 0.5 -> 0.125; r = 3 -> 1 * (3 - 0.5) = 2.5; r = -2 -> 1.5 (weight 2 -> 3); mean = 5.625 / 3
-        double l = huber.lossAndGradient(new float[] {0.5f, 3f, -2f}, new float[] {0f, 0f, 0f},
-                new float[] {1f, 1f, 2f}, 3, 1, dRaw);
+        double l = huber.lossAndGradient(
+                new float[] {0.5f, 3f, -2f}, new float[] {0f, 0f, 0f}, new float[] {1f, 1f, 2f}, 3, 1, dRaw);
         assertThat(l).isCloseTo(5.625 / 3, within(TOL));
         assertThat(dRaw[0]).isCloseTo(0.5f / 3, within(1e-7f));
         assertThat(dRaw[1]).isCloseTo(1f / 3, within(1e-7f));
@@ -40,7 +41,8 @@ class LossesTest {
         Loss huber = Losses.create("huber", 2.0);
         // |r| = 3 > 2: 2 * (3 - 1) = 4; |r| = 1.5 <= 2: 1.125
         assertThat(huber.exampleLoss(new float[] {-3f}, new float[] {0f}, 0, 1)).isCloseTo(4.0, within(TOL));
-        assertThat(huber.exampleLoss(new float[] {1.5f}, new float[] {0f}, 0, 1)).isCloseTo(1.125, within(TOL));
+        assertThat(huber.exampleLoss(new float[] {1.5f}, new float[] {0f}, 0, 1))
+                .isCloseTo(1.125, within(TOL));
     }
 
     @Test
@@ -58,8 +60,7 @@ class LossesTest {
         float[] dRaw = new float[2];
         // z = 2, y = 0: log(1 + e^2) = 2.126928011; dz = sigmoid(2) = 0.880797078
         // z = -1, y = 1: log(1 + e) = 1.313261687; dz = sigmoid(-1) - 1 = -0.731058579; weight 3
-        double l = bce.lossAndGradient(new float[] {2f, -1f}, new float[] {0f, 1f}, new float[] {1f, 3f}, 2, 1,
-                dRaw);
+        double l = bce.lossAndGradient(new float[] {2f, -1f}, new float[] {0f, 1f}, new float[] {1f, 3f}, 2, 1, dRaw);
         assertThat(l).isCloseTo((2.126928011 + 3 * 1.313261687) / 2, within(1e-8));
         assertThat((double) dRaw[0]).isCloseTo(0.880797078 / 2, within(1e-7));
         assertThat((double) dRaw[1]).isCloseTo(3 * -0.731058579 / 2, within(1e-7));
@@ -107,8 +108,8 @@ class LossesTest {
         // row 0: z = [1, 2, 3], class 2: lse = 3.407605964, loss 0.407605964; p = [.0900306, .2447285, .6652410]
         // row 1: z = [0, ln 3, 0], class 0: p = [0.2, 0.6, 0.2], loss -ln 0.2 = 1.609437912; weight 2
         float ln3 = (float) Math.log(3);
-        double l = cce.lossAndGradient(new float[] {1f, 2f, 3f, 0f, ln3, 0f}, new float[] {2f, 0f},
-                new float[] {1f, 2f}, 2, 3, dRaw);
+        double l = cce.lossAndGradient(
+                new float[] {1f, 2f, 3f, 0f, ln3, 0f}, new float[] {2f, 0f}, new float[] {1f, 2f}, 2, 3, dRaw);
         assertThat(l).isCloseTo((0.407605964 + 2 * 1.609437912) / 2, within(1e-7));
         double[] expected = {0.0900306 / 2, 0.2447285 / 2, (0.6652410 - 1) / 2, (0.2 - 1), 0.6, 0.2};
         for (int i = 0; i < 6; i++) {
@@ -120,8 +121,7 @@ class LossesTest {
     void cce_extremeLogits_giveFiniteLossAndGradient() {
         Loss cce = Losses.create("categorical_cross_entropy", 1.0);
         float[] dRaw = new float[3];
-        double l = cce.lossAndGradient(new float[] {1000f, 0f, -1000f}, new float[] {2f}, new float[] {1f}, 1, 3,
-                dRaw);
+        double l = cce.lossAndGradient(new float[] {1000f, 0f, -1000f}, new float[] {2f}, new float[] {1f}, 1, 3, dRaw);
         assertThat(l).isEqualTo(2000.0);
         assertThat(dRaw).containsExactly(1f, 0f, -1f);
     }
@@ -173,15 +173,18 @@ class LossesTest {
     @Test
     void singleOutputLoss_onSeveralOutputs_isRejected() {
         Loss mse = Losses.create("mse", 1.0);
-        assertThatThrownBy(() -> mse.lossAndGradient(new float[4], new float[2], new float[] {1f, 1f}, 2, 2,
-                new float[4])).hasMessageContaining("needs a model with 1 output");
+        assertThatThrownBy(
+                        () -> mse.lossAndGradient(new float[4], new float[2], new float[] {1f, 1f}, 2, 2, new float[4]))
+                .hasMessageContaining("needs a model with 1 output");
     }
 
     @Test
     void cce_labelOutsideClasses_isRejectedWithTheExample() {
         Loss cce = Losses.create("categorical_cross_entropy", 1.0);
-        assertThatThrownBy(() -> cce.lossAndGradient(new float[6], new float[] {0f, 3f}, new float[] {1f, 1f}, 2, 3,
-                new float[6])).hasMessageContaining("example 1").hasMessageContaining("0..2");
+        assertThatThrownBy(() -> cce.lossAndGradient(
+                        new float[6], new float[] {0f, 3f}, new float[] {1f, 1f}, 2, 3, new float[6]))
+                .hasMessageContaining("example 1")
+                .hasMessageContaining("0..2");
         assertThatThrownBy(() -> cce.exampleLoss(new float[3], new float[] {0.5f}, 0, 3))
                 .hasMessageContaining("class index");
     }

@@ -20,7 +20,7 @@ class PrequentialMetricsTest {
         assertThat(s.get("loss")).isEqualTo(0.25);
         assertThat(s.get("accuracy")).isCloseTo(4.0 / 6, within(1e-12));
         assertThat(s.get("precision")).isCloseTo(2.0 / 3, within(1e-12)); // TP 2, FP 1
-        assertThat(s.get("recall")).isCloseTo(2.0 / 3, within(1e-12));    // TP 2, FN 1
+        assertThat(s.get("recall")).isCloseTo(2.0 / 3, within(1e-12)); // TP 2, FN 1
         assertThat(s.get("f1")).isCloseTo(2.0 / 3, within(1e-12));
         // Pairs (pos, neg) with pos scored higher: 0.9 beats all 3; 0.5 beats 0.1, 0.4; 0.2 beats 0.1 -> 6 of 9.
         assertThat(s.get("auc")).isCloseTo(6.0 / 9, within(1e-12));
@@ -88,7 +88,10 @@ class PrequentialMetricsTest {
         PrequentialMetrics m = new PrequentialMetrics(Task.BINARY, 1);
         m.add(new float[] {0.1f, 0.2f}, new float[] {1, 0}, null, 2, 0);
 
-        assertThat(m.snapshot()).containsEntry("precision", 0.0).containsEntry("recall", 0.0).containsEntry("f1", 0.0);
+        assertThat(m.snapshot())
+                .containsEntry("precision", 0.0)
+                .containsEntry("recall", 0.0)
+                .containsEntry("f1", 0.0);
     }
 
     @Test
@@ -100,7 +103,8 @@ class PrequentialMetricsTest {
             0.3f, 0.6f, 0.1f,
             0.1f, 0.8f, 0.1f,
             0.2f, 0.5f, 0.3f,
-            0.5f, 0.2f, 0.3f};
+            0.5f, 0.2f, 0.3f
+        };
         m.add(p, new float[] {0, 0, 1, 1, 2}, null, 5, 0.5);
 
         // class 0: TP1 FP1 FN1 -> F1 = 2/4 = 0.5; class 1: TP2 FP1 FN0 -> 4/5 = 0.8; class 2: TP0 FN1 -> 0.
@@ -154,8 +158,11 @@ class PrequentialMetricsTest {
         m.reset();
         m.add(new float[] {0.2f, 0.8f}, new float[] {1, 0}, null, 2, 0.7);
 
-        assertThat(m.snapshot()).containsEntry("examples", 2.0).containsEntry("accuracy", 0.0)
-                .containsEntry("auc", 0.0).containsEntry("loss", 0.7);
+        assertThat(m.snapshot())
+                .containsEntry("examples", 2.0)
+                .containsEntry("accuracy", 0.0)
+                .containsEntry("auc", 0.0)
+                .containsEntry("loss", 0.7);
         m.reset();
         assertThat(m.snapshot()).containsOnlyKeys("examples").containsEntry("examples", 0.0);
     }

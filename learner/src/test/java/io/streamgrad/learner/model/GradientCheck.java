@@ -17,8 +17,7 @@ import java.util.Locale;
  * truncation error is O(step^2).
  */
 final class GradientCheck {
-    private GradientCheck() {
-    }
+    private GradientCheck() {}
 
     /** The analytic gradient (backward into zeros, touched == null). */
     static float[] analytic(Model model, Loss loss, Batch batch, float[] params) {
@@ -46,8 +45,8 @@ final class GradientCheck {
      * |analytic_i|)}, and that the gradient is not identically zero (a check on an all-zero gradient proves
      * little).
      */
-    static void assertGradientMatches(Model model, Loss loss, Batch batch, float[] params, double step, double atol,
-                                      double rtol) {
+    static void assertGradientMatches(
+            Model model, Loss loss, Batch batch, float[] params, double step, double atol, double rtol) {
         float[] grad = analytic(model, loss, batch, params);
         float[] p = params.clone();
         List<String> bad = new ArrayList<>();
@@ -66,14 +65,22 @@ final class GradientCheck {
             double a = grad[i];
             maxAbs = Math.max(maxAbs, Math.abs(a));
             if (!(Math.abs(numeric - a) <= atol + rtol * Math.max(Math.abs(numeric), Math.abs(a)))) {
-                bad.add(String.format(Locale.ROOT, "param %d%s: analytic %.6g numeric %.6g", i,
-                        model.isBias(i) ? " (bias)" : "", a, numeric));
+                bad.add(String.format(
+                        Locale.ROOT,
+                        "param %d%s: analytic %.6g numeric %.6g",
+                        i,
+                        model.isBias(i) ? " (bias)" : "",
+                        a,
+                        numeric));
             }
             checked++;
         }
         assertThat(checked).isEqualTo(model.numParams());
-        assertThat(bad).as("coordinates where backward disagrees with central differences (%s, %s, %s batch)",
-                model.spec().type(), loss.name(), batch.isSparse() ? "sparse" : "dense").isEmpty();
+        assertThat(bad)
+                .as(
+                        "coordinates where backward disagrees with central differences (%s, %s, %s batch)",
+                        model.spec().type(), loss.name(), batch.isSparse() ? "sparse" : "dense")
+                .isEmpty();
         assertThat(maxAbs).as("largest gradient entry").isGreaterThan(10 * atol);
     }
 }

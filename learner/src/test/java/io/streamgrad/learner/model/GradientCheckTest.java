@@ -32,20 +32,28 @@ class GradientCheckTest {
             cases.add(Arguments.of("logistic/bce", TestData.logistic(7), "binary_cross_entropy", sparse));
             cases.add(Arguments.of("softmax/cce", TestData.softmax(6, 4), "categorical_cross_entropy", sparse));
             for (String act : new String[] {"relu", "tanh", "sigmoid"}) {
-                cases.add(Arguments.of("mlp-" + act + "/mse", TestData.mlp(5, List.of(4, 3), 1, act, "he"), "mse",
+                cases.add(Arguments.of(
+                        "mlp-" + act + "/mse", TestData.mlp(5, List.of(4, 3), 1, act, "he"), "mse", sparse));
+                cases.add(Arguments.of(
+                        "mlp-" + act + "/huber", TestData.mlp(5, List.of(4, 3), 1, act, "he"), "huber", sparse));
+                cases.add(Arguments.of(
+                        "mlp-" + act + "/bce",
+                        TestData.mlp(5, List.of(4, 3), 1, act, "xavier_uniform"),
+                        "binary_cross_entropy",
                         sparse));
-                cases.add(Arguments.of("mlp-" + act + "/huber", TestData.mlp(5, List.of(4, 3), 1, act, "he"),
-                        "huber", sparse));
-                cases.add(Arguments.of("mlp-" + act + "/bce",
-                        TestData.mlp(5, List.of(4, 3), 1, act, "xavier_uniform"), "binary_cross_entropy", sparse));
-                cases.add(Arguments.of("mlp-" + act + "/cce",
-                        TestData.mlp(5, List.of(4, 3), 3, act, "xavier_normal"), "categorical_cross_entropy",
+                cases.add(Arguments.of(
+                        "mlp-" + act + "/cce",
+                        TestData.mlp(5, List.of(4, 3), 3, act, "xavier_normal"),
+                        "categorical_cross_entropy",
                         sparse));
             }
-            cases.add(Arguments.of("mlp-no-hidden/cce", TestData.mlp(5, List.of(), 3, "relu", "he"),
-                    "categorical_cross_entropy", sparse));
-            cases.add(Arguments.of("mlp-3-hidden/mse", TestData.mlp(4, List.of(3, 5, 2), 1, "tanh", "he"), "mse",
+            cases.add(Arguments.of(
+                    "mlp-no-hidden/cce",
+                    TestData.mlp(5, List.of(), 3, "relu", "he"),
+                    "categorical_cross_entropy",
                     sparse));
+            cases.add(Arguments.of(
+                    "mlp-3-hidden/mse", TestData.mlp(4, List.of(3, 5, 2), 1, "tanh", "he"), "mse", sparse));
             cases.add(Arguments.of("fm/mse", TestData.fm(6, 3), "mse", sparse));
             cases.add(Arguments.of("fm/huber", TestData.fm(6, 3), "huber", sparse));
             cases.add(Arguments.of("fm/bce", TestData.fm(6, 3), "binary_cross_entropy", sparse));
@@ -55,8 +63,8 @@ class GradientCheckTest {
 
     @ParameterizedTest(name = "{0} sparse={3}")
     @MethodSource("cases")
-    void backward_matchesCentralDifferences_onEveryCoordinate(String name, ModelSpec spec, String lossName,
-                                                              boolean sparse) {
+    void backward_matchesCentralDifferences_onEveryCoordinate(
+            String name, ModelSpec spec, String lossName, boolean sparse) {
         Model model = Models.create(spec);
         Loss loss = Losses.create(lossName, HUBER_DELTA);
         Rng rng = new Rng(name.hashCode() * 31L + (sparse ? 1 : 0));

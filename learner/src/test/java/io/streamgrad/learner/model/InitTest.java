@@ -27,15 +27,20 @@ class InitTest {
     @ParameterizedTest
     @ValueSource(strings = {"xavier_uniform", "xavier_normal", "he"})
     void sameSeed_sameParams_differentSeed_differentParams(String init) {
-        for (ModelSpec spec : List.of(bigMlp(init),
+        for (ModelSpec spec : List.of(
+                bigMlp(init),
                 new ModelSpec(ModelKind.SOFTMAX, 50, 4, List.of(), null, init, 0, 0),
                 new ModelSpec(ModelKind.FM, 30, 1, List.of(), null, init, 5, 0.01))) {
             float[] a = init(spec, 42);
             float[] b = init(spec, 42);
             float[] c = init(spec, 43);
             // Arrays.equals rather than AssertJ's containsExactly, which is slow on 300k-element arrays.
-            assertThat(Arrays.equals(a, b)).as("%s: same seed, same params", spec.type()).isTrue();
-            assertThat(Arrays.equals(a, c)).as("%s: other seed, other params", spec.type()).isFalse();
+            assertThat(Arrays.equals(a, b))
+                    .as("%s: same seed, same params", spec.type())
+                    .isTrue();
+            assertThat(Arrays.equals(a, c))
+                    .as("%s: other seed, other params", spec.type())
+                    .isFalse();
         }
     }
 
@@ -67,8 +72,9 @@ class InitTest {
             };
             double[] stats = meanStd(p, off, fi * fo);
             // 1000+ samples: the std estimate is within a few percent; the last layer has 1000 weights.
-            assertThat(stats[1]).as("layer %d std", l).isCloseTo(expectedStd, org.assertj.core.api.Assertions
-                    .withinPercentage(fi * fo >= 10000 ? 3 : 8));
+            assertThat(stats[1])
+                    .as("layer %d std", l)
+                    .isCloseTo(expectedStd, org.assertj.core.api.Assertions.withinPercentage(fi * fo >= 10000 ? 3 : 8));
             assertThat(Math.abs(stats[0])).as("layer %d mean", l).isLessThan(4 * expectedStd / Math.sqrt(fi * fo));
             if (init.equals("xavier_uniform")) {
                 double a = Math.sqrt(6.0 / (fi + fo));
@@ -76,7 +82,10 @@ class InitTest {
                 for (int i = off; i < off + fi * fo; i++) {
                     maxAbs = Math.max(maxAbs, Math.abs(p[i]));
                 }
-                assertThat(maxAbs).as("layer %d largest |w|", l).isLessThanOrEqualTo(a).isGreaterThan(0.95 * a);
+                assertThat(maxAbs)
+                        .as("layer %d largest |w|", l)
+                        .isLessThanOrEqualTo(a)
+                        .isGreaterThan(0.95 * a);
             }
             for (int i = off + fi * fo; i < off + (fi + 1) * fo; i++) {
                 assertThat(p[i]).as("bias %d", i).isZero();
@@ -95,8 +104,8 @@ class InitTest {
             assertThat(p[2000 * 5 + c]).isZero();
         }
         float[] he = init(new ModelSpec(ModelKind.LINEAR, 5000, 1, List.of(), null, "he", 0, 0), 7);
-        assertThat(meanStd(he, 0, 5000)[1]).isCloseTo(Math.sqrt(2.0 / 5000),
-                org.assertj.core.api.Assertions.withinPercentage(5));
+        assertThat(meanStd(he, 0, 5000)[1])
+                .isCloseTo(Math.sqrt(2.0 / 5000), org.assertj.core.api.Assertions.withinPercentage(5));
     }
 
     @Test
@@ -119,8 +128,8 @@ class InitTest {
     void fm_linearWeightsFollowInit_fanOutOne() {
         ModelSpec spec = new ModelSpec(ModelKind.FM, 20000, 1, List.of(), null, "he", 2, 0.01);
         float[] p = init(spec, 3);
-        assertThat(meanStd(p, 1, 20000)[1]).isCloseTo(Math.sqrt(2.0 / 20000),
-                org.assertj.core.api.Assertions.withinPercentage(3));
+        assertThat(meanStd(p, 1, 20000)[1])
+                .isCloseTo(Math.sqrt(2.0 / 20000), org.assertj.core.api.Assertions.withinPercentage(3));
     }
 
     private static double[] meanStd(float[] p, int from, int count) {

@@ -18,7 +18,8 @@ class MlpModelTest {
         m.forward(params, batch, out);
         double[] ref = new ReferenceMlp(m.spec(), params, batch.toDenseArray(), batch.size()).outputs;
         for (int i = 0; i < out.length; i++) {
-            assertThat((double) out[i]).as("output %d of batch size %d", i, batch.size())
+            assertThat((double) out[i])
+                    .as("output %d of batch size %d", i, batch.size())
                     .isCloseTo(ref[i], within(1e-4 * (1 + Math.abs(ref[i]))));
         }
     }

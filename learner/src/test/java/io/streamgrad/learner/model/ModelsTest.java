@@ -16,7 +16,8 @@ class ModelsTest {
 
     @Test
     void unknownType_namesKeyAndAllowedValues() {
-        assertThatThrownBy(() -> Models.create(new ModelSpec(ModelKind.of("tree"), 3, 1, List.of(), null, "zeros", 0, 0)))
+        assertThatThrownBy(
+                        () -> Models.create(new ModelSpec(ModelKind.of("tree"), 3, 1, List.of(), null, "zeros", 0, 0)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("model.type: unknown value 'tree'; allowed: linear, logistic, softmax, mlp, fm");
     }
@@ -26,7 +27,8 @@ class ModelsTest {
         assertThatThrownBy(() -> Models.create(TestData.mlp(3, List.of(4), 1, "gelu", "he")))
                 .hasMessage("model.activation: unknown value 'gelu'; allowed: relu, tanh, sigmoid");
         assertThatThrownBy(() -> Models.create(TestData.mlp(3, List.of(4), 1, "relu", "orthogonal")))
-                .hasMessage("model.init: unknown value 'orthogonal'; allowed: zeros, xavier_uniform, xavier_normal, he");
+                .hasMessage(
+                        "model.init: unknown value 'orthogonal'; allowed: zeros, xavier_uniform, xavier_normal, he");
         assertThatThrownBy(() -> Models.create(new ModelSpec(ModelKind.LINEAR, 3, 1, List.of(), null, "ones", 0, 0)))
                 .hasMessageStartingWith("model.init: unknown value 'ones'");
         assertThatThrownBy(() -> Models.create(TestData.mlp(3, List.of(4, 0), 1, "relu", "he")))
@@ -42,8 +44,7 @@ class ModelsTest {
         assertThatThrownBy(() -> Models.create(TestData.fm(5, 0))).hasMessageStartingWith("model.factors:");
         assertThatThrownBy(() -> Models.create(new ModelSpec(ModelKind.FM, 5, 1, List.of(), null, "zeros", 2, 0)))
                 .hasMessageStartingWith("model.init_std:");
-        assertThatThrownBy(() -> Models.create(TestData.softmax(1 << 30, 4)))
-                .hasMessageStartingWith("model.features:");
+        assertThatThrownBy(() -> Models.create(TestData.softmax(1 << 30, 4))).hasMessageStartingWith("model.features:");
     }
 
     @Test
@@ -55,7 +56,8 @@ class ModelsTest {
         Model mlp = Models.create(TestData.mlp(784, List.of(256, 128), 10, "relu", "he"));
         assertThat(mlp.numParams()).isEqualTo(785 * 256 + 257 * 128 + 129 * 10);
         assertThat(mlp.numOutputs()).isEqualTo(10);
-        assertThat(Models.create(TestData.mlp(5, List.of(3), 0, "tanh", "he")).numOutputs()).isEqualTo(1);
+        assertThat(Models.create(TestData.mlp(5, List.of(3), 0, "tanh", "he")).numOutputs())
+                .isEqualTo(1);
     }
 
     @Test
@@ -99,8 +101,14 @@ class ModelsTest {
         float[] params = {0.5f, 1f, -1f, 2f, 1f, 0f, 0.5f, 1f, 2f, -1f};
         Model m = Models.create(TestData.fm(3, 2));
         float[] out = new float[2];
-        Batch csr = Batch.sparse(2, 3, new int[] {0, 4, 6}, new int[] {0, 1, 2, 0, 1, 0},
-                new float[] {0.25f, 2f, 0.5f, 0.75f, 2f, 1f}, new float[2], null);
+        Batch csr = Batch.sparse(
+                2,
+                3,
+                new int[] {0, 4, 6},
+                new int[] {0, 1, 2, 0, 1, 0},
+                new float[] {0.25f, 2f, 0.5f, 0.75f, 2f, 1f},
+                new float[2],
+                null);
         m.forward(params, csr, out);
         assertThat(out[0]).isCloseTo(2.5f, within(1e-6f));
         // second row x = [1, 2, 0]: 0.5 + 1 - 2 + <v0,v1>*2 = 0.5
@@ -120,13 +128,16 @@ class ModelsTest {
 
     @Test
     void sparseIndexOutsideFeatures_isRejectedWithTheRow() {
-        for (Model m : List.of(Models.create(TestData.softmax(4, 2)), Models.create(TestData.fm(4, 2)),
+        for (Model m : List.of(
+                Models.create(TestData.softmax(4, 2)),
+                Models.create(TestData.fm(4, 2)),
                 Models.create(TestData.mlp(4, List.of(3), 1, "relu", "he")))) {
-            Batch bad = Batch.sparse(2, 4, new int[] {0, 1, 2}, new int[] {1, 4}, new float[] {1f, 1f},
-                    new float[2], null);
+            Batch bad =
+                    Batch.sparse(2, 4, new int[] {0, 1, 2}, new int[] {1, 4}, new float[] {1f, 1f}, new float[2], null);
             assertThatThrownBy(() -> m.forward(new float[m.numParams()], bad, new float[2 * m.numOutputs()]))
                     .as(m.spec().type().yamlName())
-                    .hasMessageContaining("row 1").hasMessageContaining("index 4");
+                    .hasMessageContaining("row 1")
+                    .hasMessageContaining("index 4");
         }
     }
 

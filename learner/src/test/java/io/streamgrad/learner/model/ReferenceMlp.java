@@ -8,7 +8,7 @@ import java.util.List;
  */
 final class ReferenceMlp {
     final double[][][] preActivations; // [layer][example][unit]
-    final double[] outputs;            // n x k, row-major
+    final double[] outputs; // n x k, row-major
 
     ReferenceMlp(ModelSpec spec, float[] params, float[] x, int n) {
         List<Integer> hidden = spec.hidden();

@@ -47,7 +47,9 @@ class SparseDenseTest {
         model.forward(params, dense, rawD);
         model.backward(params, dense, dRaw, gradD, null);
         for (int i = 0; i < gradS.length; i++) {
-            assertThat(gradS[i]).as("gradient %d", i).isCloseTo(gradD[i], org.assertj.core.api.Assertions.within(1e-5f));
+            assertThat(gradS[i])
+                    .as("gradient %d", i)
+                    .isCloseTo(gradD[i], org.assertj.core.api.Assertions.within(1e-5f));
         }
     }
 
@@ -83,14 +85,19 @@ class SparseDenseTest {
                 got.add(touched.indices()[i]);
             }
             assertThat(touched.count()).as("no index twice").isEqualTo(got.size());
-            assertThat(got).as("touched set, %s batch", b.isSparse() ? "sparse" : "dense").isEqualTo(expected);
+            assertThat(got)
+                    .as("touched set, %s batch", b.isSparse() ? "sparse" : "dense")
+                    .isEqualTo(expected);
             for (int i = 0; i < grad.length; i++) {
                 if (!expected.contains(i)) {
                     assertThat(grad[i]).as("untouched gradient %d", i).isZero();
-                    assertThat(full[i]).as("full gradient %d outside the touched set", i).isZero();
+                    assertThat(full[i])
+                            .as("full gradient %d outside the touched set", i)
+                            .isZero();
                 } else {
-                    assertThat(grad[i]).as("gradient %d", i).isCloseTo(full[i],
-                            org.assertj.core.api.Assertions.within(1e-5f));
+                    assertThat(grad[i])
+                            .as("gradient %d", i)
+                            .isCloseTo(full[i], org.assertj.core.api.Assertions.within(1e-5f));
                 }
             }
         }
@@ -139,8 +146,9 @@ class SparseDenseTest {
         float[] acc = start.clone();
         model.backward(params, batch, dRaw, acc, null);
         for (int i = 0; i < acc.length; i++) {
-            assertThat(acc[i]).as("gradient %d", i).isCloseTo(start[i] + once[i],
-                    org.assertj.core.api.Assertions.within(1e-5f));
+            assertThat(acc[i])
+                    .as("gradient %d", i)
+                    .isCloseTo(start[i] + once[i], org.assertj.core.api.Assertions.within(1e-5f));
         }
         assertThat(Arrays.equals(acc, start)).isFalse();
     }

@@ -45,7 +45,8 @@ class SparseGradientTest {
             int k = 0;
             for (int i : order.keySet()) {
                 assertThat(g.indices()[k]).isEqualTo(i);
-                assertThat(Float.floatToRawIntBits(g.values()[k])).as("coordinate %d", i)
+                assertThat(Float.floatToRawIntBits(g.values()[k]))
+                        .as("coordinate %d", i)
                         .isEqualTo(Float.floatToRawIntBits(dense[i]));
                 k++;
             }
@@ -76,7 +77,8 @@ class SparseGradientTest {
     @Test
     void add_outsideTheCapacity_isRejected() {
         SparseGradient g = new SparseGradient(70);
-        assertThatThrownBy(() -> g.add(70, 1f)).isInstanceOf(ArrayIndexOutOfBoundsException.class)
+        assertThatThrownBy(() -> g.add(70, 1f))
+                .isInstanceOf(ArrayIndexOutOfBoundsException.class)
                 .hasMessageContaining("outside [0, 70)");
         assertThatThrownBy(() -> g.add(-1, 1f)).isInstanceOf(ArrayIndexOutOfBoundsException.class);
         assertThat(g.contains(70)).isFalse();

@@ -6,10 +6,13 @@ import java.util.List;
 
 /** Deterministic random batches and specs for the model tests. */
 final class TestData {
-    enum Labels { REGRESSION, BINARY, MULTICLASS }
-
-    private TestData() {
+    enum Labels {
+        REGRESSION,
+        BINARY,
+        MULTICLASS
     }
+
+    private TestData() {}
 
     /**
      * A CSR batch of {@code n} rows over {@code d} features with 1..maxNnz entries per row, normal values, and

@@ -15,8 +15,9 @@ class TouchedSetTest {
         }
         assertThat(Arrays.copyOf(s.indices(), s.count())).containsExactly(63, 64, 0, 199, 128, 127);
         for (int i = 0; i < 200; i++) {
-            assertThat(s.contains(i)).as("contains %d", i).isEqualTo(i == 0 || i == 63 || i == 64 || i == 127
-                    || i == 128 || i == 199);
+            assertThat(s.contains(i))
+                    .as("contains %d", i)
+                    .isEqualTo(i == 0 || i == 63 || i == 64 || i == 127 || i == 128 || i == 199);
         }
     }
 
@@ -37,7 +38,8 @@ class TouchedSetTest {
     @Test
     void add_outsideTheCapacity_isRejectedEvenInsideTheLastWord() {
         TouchedSet s = new TouchedSet(70);
-        assertThatThrownBy(() -> s.add(70)).isInstanceOf(ArrayIndexOutOfBoundsException.class)
+        assertThatThrownBy(() -> s.add(70))
+                .isInstanceOf(ArrayIndexOutOfBoundsException.class)
                 .hasMessageContaining("outside [0, 70)");
         assertThatThrownBy(() -> s.add(-1)).isInstanceOf(ArrayIndexOutOfBoundsException.class);
     }

@@ -17,7 +17,9 @@ class AdagradTest extends OptimizerContract {
     protected List<Invalid> invalidSpecs() {
         return List.of(
                 invalid("initial_accumulator -1", b -> b.initialAccumulator(-1), "optimizer.initial_accumulator"),
-                invalid("initial_accumulator NaN", b -> b.initialAccumulator(Double.NaN),
+                invalid(
+                        "initial_accumulator NaN",
+                        b -> b.initialAccumulator(Double.NaN),
                         "optimizer.initial_accumulator"),
                 invalid("epsilon 0", b -> b.epsilon(0), "optimizer.epsilon"),
                 invalid("epsilon -1e-8", b -> b.epsilon(-1e-8), "optimizer.epsilon"),

@@ -31,8 +31,8 @@ class AdamTest extends OptimizerContract {
      * m <- b1 m + (1-b1) g; v <- b2 v + (1-b2) g^2; mHat = m/(1-b1^t); vHat = v/(1-b2^t);
      * w <- w - lr mHat/(sqrt(vHat) + eps).
      */
-    static void reference(double[] w, double[] m, double[] v, double[] g, int t, double lr, double b1, double b2,
-                          double eps) {
+    static void reference(
+            double[] w, double[] m, double[] v, double[] g, int t, double lr, double b1, double b2, double eps) {
         for (int i = 0; i < w.length; i++) {
             m[i] = b1 * m[i] + (1 - b1) * g[i];
             v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
@@ -159,7 +159,7 @@ class AdamTest extends OptimizerContract {
                     switch (path) {
                         case "step" -> o.step(p, g, s, t, 1e-3);
                         case "stepIfFinite" ->
-                                assertThat(o.stepIfFinite(p, g, s, t, 1e-3)).isEqualTo(Optimizer.APPLIED);
+                            assertThat(o.stepIfFinite(p, g, s, t, 1e-3)).isEqualTo(Optimizer.APPLIED);
                         default -> o.stepSparse(p, g, s, t, 1e-3, all, 3);
                     }
                     reference(w, m, v, new double[] {g[0], g[1], g[2]}, t, 1e-3, 0.9, 0.999, 1e-8);
@@ -172,10 +172,13 @@ class AdamTest extends OptimizerContract {
                     }
                 }
                 // v stops where 0.999 * v rounds back to v on the flush's grid of 2^-113: at most 500 units.
-                assertThat(s[3]).as("%s %s: v decayed to the flush's floor", o.name(), path)
+                assertThat(s[3])
+                        .as("%s %s: v decayed to the flush's floor", o.name(), path)
                         .isLessThanOrEqualTo(500 * 0x1p-113f);
                 for (int i = 0; i < 3; i++) {
-                    assertThat((double) p[i]).as("%s %s: w[%d]", o.name(), path, i).isCloseTo(w[i], within(1e-6));
+                    assertThat((double) p[i])
+                            .as("%s %s: w[%d]", o.name(), path, i)
+                            .isCloseTo(w[i], within(1e-6));
                 }
             }
         }

@@ -31,7 +31,9 @@ class AdamWTest extends OptimizerContract {
                 invalid("epsilon 0", b -> b.epsilon(0), "optimizer.epsilon"),
                 invalid("weight_decay -0.1", b -> b.weightDecay(-0.1), "optimizer.weight_decay"),
                 invalid("weight_decay NaN", b -> b.weightDecay(Double.NaN), "optimizer.weight_decay"),
-                invalid("weight_decay = 1/learning_rate", b -> b.learningRate(0.5).weightDecay(2),
+                invalid(
+                        "weight_decay = 1/learning_rate",
+                        b -> b.learningRate(0.5).weightDecay(2),
                         "optimizer.weight_decay"));
     }
 
@@ -39,8 +41,17 @@ class AdamWTest extends OptimizerContract {
      * Loshchilov & Hutter 2019 as PyTorch's AdamW applies it: w <- w (1 - lr wd), then Kingma & Ba's update
      * ({@link AdamTest#reference}).
      */
-    private static void reference(double[] w, double[] m, double[] v, double[] g, int t, double lr, double b1,
-                                  double b2, double eps, double wd) {
+    private static void reference(
+            double[] w,
+            double[] m,
+            double[] v,
+            double[] g,
+            int t,
+            double lr,
+            double b1,
+            double b2,
+            double eps,
+            double wd) {
         for (int i = 0; i < w.length; i++) {
             w[i] = w[i] * (1 - lr * wd);
         }
@@ -58,7 +69,16 @@ class AdamWTest extends OptimizerContract {
         double[] v = new double[ThreeSteps.N];
         for (int k = 0; k < 3; k++) {
             o.step(p, ThreeSteps.grad(k), s, k + 1, ThreeSteps.LR[k]);
-            reference(w, m, v, ThreeSteps.G[k], k + 1, ThreeSteps.LR[k], spec.beta1(), spec.beta2(), spec.epsilon(),
+            reference(
+                    w,
+                    m,
+                    v,
+                    ThreeSteps.G[k],
+                    k + 1,
+                    ThreeSteps.LR[k],
+                    spec.beta1(),
+                    spec.beta2(),
+                    spec.epsilon(),
                     spec.weightDecay());
             assertClose("w after step " + (k + 1), p, 0, w);
             assertClose("m after step " + (k + 1), s, 0, m);
@@ -104,8 +124,10 @@ class AdamWTest extends OptimizerContract {
 
     @Test
     void zeroDecay_equalsAdamBitForBit() {
-        Optimizer adamw = Optimizers.create(SpecBuilder.from(validSpec()).weightDecay(0).build());
-        Optimizer adam = Optimizers.create(SpecBuilder.from(validSpec()).type("adam").build());
+        Optimizer adamw =
+                Optimizers.create(SpecBuilder.from(validSpec()).weightDecay(0).build());
+        Optimizer adam =
+                Optimizers.create(SpecBuilder.from(validSpec()).type("adam").build());
         float[][] a = run(adamw, false, STEPS);
         float[][] b = run(adam, false, STEPS);
         Numbers.assertBitsEqual("params", a[0], b[0]);

@@ -95,7 +95,9 @@ class FtrlTest extends OptimizerContract {
             assertClose("z after step " + (k + 1), s, 0, ref.z);
             assertClose("n after step " + (k + 1), s, ThreeSteps.N, ref.n);
         }
-        assertThat(p[2]).as("coordinate 2's first non-zero gradient comes at step 3").isNotZero();
+        assertThat(p[2])
+                .as("coordinate 2's first non-zero gradient comes at step 3")
+                .isNotZero();
     }
 
     @Test
@@ -174,7 +176,8 @@ class FtrlTest extends OptimizerContract {
 
         float[] pChecked = p.clone();
         float[] sChecked = s.clone();
-        assertThat(o.stepSparseIfFinite(pChecked, g, sChecked, t, 0.1, idx, count)).isEqualTo(Optimizer.APPLIED);
+        assertThat(o.stepSparseIfFinite(pChecked, g, sChecked, t, 0.1, idx, count))
+                .isEqualTo(Optimizer.APPLIED);
         float[] pPlain = p.clone();
         float[] sPlain = s.clone();
         o.stepSparse(pPlain, g, sPlain, t, 0.1, idx, count);
@@ -201,7 +204,9 @@ class FtrlTest extends OptimizerContract {
         for (float x : sRef) {
             stateBad |= !Float.isFinite(x);
         }
-        assertThat(paramsBad || stateBad).as("the unchecked step goes non-finite").isTrue();
+        assertThat(paramsBad || stateBad)
+                .as("the unchecked step goes non-finite")
+                .isTrue();
         float[] pRejected = p.clone();
         float[] sRejected = s.clone();
         assertThat(o.stepSparseIfFinite(pRejected, bad, sRejected, t, 0.1, idx, count))

@@ -78,7 +78,6 @@ class MomentumTest extends OptimizerContract {
 
     @Test
     void create_momentumOne_messageNamesKeyAndRange() {
-        assertThatThrownBy(() -> new Momentum(0.1, 1.0))
-                .hasMessage("optimizer.momentum must be in [0, 1), got 1.0");
+        assertThatThrownBy(() -> new Momentum(0.1, 1.0)).hasMessage("optimizer.momentum must be in [0, 1), got 1.0");
     }
 }

@@ -47,7 +47,8 @@ class NesterovTest extends OptimizerContract {
 
     @Test
     void twoSteps_handComputed() {
-        // mu 0.9, lr 0.1, g = 1: v = 1, w = 1 - 0.1 * (1 + 0.9) = 0.81; then v = 1.9, w = 0.81 - 0.1 * (1 + 1.71) = 0.539.
+        // mu 0.9, lr 0.1, g = 1: v = 1, w = 1 - 0.1 * (1 + 0.9) = 0.81; then v = 1.9, w = 0.81 - 0.1 * (1 + 1.71) =
+        // 0.539.
         Nesterov o = new Nesterov(0.1, 0.9);
         float[] p = {1f};
         float[] v = new float[1];

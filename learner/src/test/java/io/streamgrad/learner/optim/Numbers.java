@@ -9,23 +9,26 @@ final class Numbers {
      * 6e-8 relative per operation, so 2e-6 leaves room for a few roundings yet catches any change to a rule.
      */
     static final double REL = 2e-6;
+
     static final double ABS = 1e-9;
 
-    private Numbers() {
-    }
+    private Numbers() {}
 
     static void assertClose(String what, float[] actual, int from, double[] expected) {
         for (int i = 0; i < expected.length; i++) {
             double e = expected[i];
             double a = actual[from + i];
-            assertThat(a).as("%s[%d]", what, i).isCloseTo(e, org.assertj.core.api.Assertions.within(REL * Math.abs(e) + ABS));
+            assertThat(a)
+                    .as("%s[%d]", what, i)
+                    .isCloseTo(e, org.assertj.core.api.Assertions.within(REL * Math.abs(e) + ABS));
         }
     }
 
     static void assertBitsEqual(String what, float[] actual, float[] expected) {
         assertThat(actual.length).as("%s length", what).isEqualTo(expected.length);
         for (int i = 0; i < expected.length; i++) {
-            assertThat(Float.floatToRawIntBits(actual[i])).as("%s[%d] bits (%s vs %s)", what, i, actual[i], expected[i])
+            assertThat(Float.floatToRawIntBits(actual[i]))
+                    .as("%s[%d] bits (%s vs %s)", what, i, actual[i], expected[i])
                     .isEqualTo(Float.floatToRawIntBits(expected[i]));
         }
     }

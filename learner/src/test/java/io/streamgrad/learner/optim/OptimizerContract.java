@@ -30,8 +30,7 @@ abstract class OptimizerContract {
     /** Invalid specs specific to this optimizer, each with the config key the error message must name. */
     protected abstract List<Invalid> invalidSpecs();
 
-    record Invalid(String description, OptimizerSpec spec, String key) {
-    }
+    record Invalid(String description, OptimizerSpec spec, String key) {}
 
     /** The optimizer under test, built through the factory (so the spec → constructor wiring is exercised). */
     protected Optimizer optimizer() {
@@ -110,8 +109,10 @@ abstract class OptimizerContract {
     void initState_wrongLength_isRejected() {
         Optimizer o = optimizer();
         float[] tooLong = new float[o.stateSize(N) + 1];
-        assertThatThrownBy(() -> o.initState(tooLong, N)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(o.name()).hasMessageContaining("stateSize(" + N + ")");
+        assertThatThrownBy(() -> o.initState(tooLong, N))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(o.name())
+                .hasMessageContaining("stateSize(" + N + ")");
     }
 
     @Test
@@ -120,13 +121,17 @@ abstract class OptimizerContract {
         float[] p = initialParams(N);
         float[] s = freshState(o, N);
         assertThatThrownBy(() -> o.step(p, new float[N - 1], s, 1, 0.1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("grads");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("grads");
         assertThatThrownBy(() -> o.step(p, new float[N], new float[s.length + 1], 1, 0.1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("state");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("state");
         assertThatThrownBy(() -> o.step(p, new float[N], s, 0, 0.1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1-based");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1-based");
         assertThatThrownBy(() -> o.stepSparse(p, new float[N], s, 1, 0.1, new int[2], 3))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("count");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("count");
     }
 
     @Test
@@ -211,12 +216,18 @@ abstract class OptimizerContract {
     @Test
     void stepIfFinite_rejectsExactlyTheUpdatesThatStepMakesNonFinite_andChangesNothingWhenItDoes() {
         Optimizer o = optimizer();
-        int rejected = checkedStepAtTheEdges(o, null, (p, g, s) -> {
-            o.step(p, g, s, 5, lr(5));
-            return 0;
-        }, (p, g, s) -> o.stepIfFinite(p, g, s, 5, lr(5)));
+        int rejected = checkedStepAtTheEdges(
+                o,
+                null,
+                (p, g, s) -> {
+                    o.step(p, g, s, 5, lr(5));
+                    return 0;
+                },
+                (p, g, s) -> o.stepIfFinite(p, g, s, 5, lr(5)));
         if (o.stepIfFinite(new float[1], new float[1], freshState(o, 1), 1, lr(1)) != Optimizer.UNSUPPORTED) {
-            assertThat(rejected).as("the edge cases must include rejected updates").isPositive();
+            assertThat(rejected)
+                    .as("the edge cases must include rejected updates")
+                    .isPositive();
         }
     }
 
@@ -247,7 +258,8 @@ abstract class OptimizerContract {
                 assertBitsEqual("state untouched, NaN at " + at, s, sBefore);
                 continue;
             }
-            assertThat(expected).as("a NaN gradient must spoil the unchecked step, NaN at " + at)
+            assertThat(expected)
+                    .as("a NaN gradient must spoil the unchecked step, NaN at " + at)
                     .isNotEqualTo(Optimizer.APPLIED);
             assertThat(code).as("NaN at " + at).isEqualTo(expected);
             assertBitsEqual("params untouched, NaN at " + at, p, pBefore);
@@ -313,7 +325,8 @@ abstract class OptimizerContract {
 
     /** The code a checked step must return, given what the unchecked step left: parameters are named first. */
     private static int expectedCode(float[] paramsAfter, float[] stateAfter) {
-        return !allFinite(paramsAfter) ? Optimizer.PARAMS_NOT_FINITE
+        return !allFinite(paramsAfter)
+                ? Optimizer.PARAMS_NOT_FINITE
                 : !allFinite(stateAfter) ? Optimizer.STATE_NOT_FINITE : Optimizer.APPLIED;
     }
 
@@ -359,12 +372,14 @@ abstract class OptimizerContract {
         for (int i = 0; i < N; i++) {
             float[] expectedP = listed.contains(i) ? pDense : pBefore;
             float[] expectedS = listed.contains(i) ? sDense : sBefore;
-            assertThat(Float.floatToRawIntBits(p[i])).as("param %d (listed=%s)", i, listed.contains(i))
+            assertThat(Float.floatToRawIntBits(p[i]))
+                    .as("param %d (listed=%s)", i, listed.contains(i))
                     .isEqualTo(Float.floatToRawIntBits(expectedP[i]));
             for (int b = 0; b < blocks; b++) {
                 int j = b * N + i;
-                assertThat(Float.floatToRawIntBits(s[j])).as("state block %d coordinate %d (listed=%s)", b, i,
-                        listed.contains(i)).isEqualTo(Float.floatToRawIntBits(expectedS[j]));
+                assertThat(Float.floatToRawIntBits(s[j]))
+                        .as("state block %d coordinate %d (listed=%s)", b, i, listed.contains(i))
+                        .isEqualTo(Float.floatToRawIntBits(expectedS[j]));
             }
         }
         boolean listedChanged = false;
@@ -386,8 +401,10 @@ abstract class OptimizerContract {
     @Test
     void stepSparse_compactGradientShorterThanTheList_isRejected() {
         Optimizer o = optimizer();
-        assertThatThrownBy(() -> o.stepSparse(initialParams(N), new float[2], freshState(o, N), 1, 0.1,
-                new int[] {1, 2, 3}, 3)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("grads");
+        assertThatThrownBy(() ->
+                        o.stepSparse(initialParams(N), new float[2], freshState(o, N), 1, 0.1, new int[] {1, 2, 3}, 3))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("grads");
     }
 
     @Test
@@ -422,13 +439,19 @@ abstract class OptimizerContract {
     void stepSparseIfFinite_rejectsExactlyTheUpdatesThatStepSparseMakesNonFinite_andChangesNothingWhenItDoes() {
         Optimizer o = optimizer();
         int[] idx = {3, 8, 0, 9, 6, 1};
-        int rejected = checkedStepAtTheEdges(o, idx, (p, g, s) -> {
-            o.stepSparse(p, g, s, 5, lr(5), idx, idx.length);
-            return 0;
-        }, (p, g, s) -> o.stepSparseIfFinite(p, g, s, 5, lr(5), idx, idx.length));
+        int rejected = checkedStepAtTheEdges(
+                o,
+                idx,
+                (p, g, s) -> {
+                    o.stepSparse(p, g, s, 5, lr(5), idx, idx.length);
+                    return 0;
+                },
+                (p, g, s) -> o.stepSparseIfFinite(p, g, s, 5, lr(5), idx, idx.length));
         if (o.stepSparseIfFinite(new float[1], new float[1], freshState(o, 1), 1, lr(1), new int[] {0}, 1)
                 != Optimizer.UNSUPPORTED) {
-            assertThat(rejected).as("the edge cases must include rejected updates").isPositive();
+            assertThat(rejected)
+                    .as("the edge cases must include rejected updates")
+                    .isPositive();
         }
     }
 
@@ -450,8 +473,8 @@ abstract class OptimizerContract {
             for (int i = 0; i < s.length; i++) {
                 float x = Math.abs(s[i]);
                 if (x != 0f && x < Float.MIN_NORMAL) {
-                    throw new AssertionError(o.name() + ": state[" + i + "] = " + s[i] + " is subnormal after step "
-                            + t);
+                    throw new AssertionError(
+                            o.name() + ": state[" + i + "] = " + s[i] + " is subnormal after step " + t);
                 }
             }
         }
@@ -472,13 +495,17 @@ abstract class OptimizerContract {
     Stream<DynamicTest> create_invalidConfig_isRejectedWithMessageNamingTheKey() {
         List<Invalid> cases = new ArrayList<>(invalidSpecs());
         for (double lr : new double[] {0, -0.1, Double.NaN, Double.POSITIVE_INFINITY}) {
-            cases.add(new Invalid("learning_rate " + lr, SpecBuilder.from(validSpec()).learningRate(lr).build(),
+            cases.add(new Invalid(
+                    "learning_rate " + lr,
+                    SpecBuilder.from(validSpec()).learningRate(lr).build(),
                     "optimizer.learning_rate"));
         }
-        return cases.stream().map(c -> DynamicTest.dynamicTest(c.description(), () ->
-                assertThatThrownBy(() -> Optimizers.create(c.spec()))
-                        .isInstanceOf(IllegalArgumentException.class)
-                        .hasMessageContaining(c.key())));
+        return cases.stream()
+                .map(c -> DynamicTest.dynamicTest(
+                        c.description(),
+                        () -> assertThatThrownBy(() -> Optimizers.create(c.spec()))
+                                .isInstanceOf(IllegalArgumentException.class)
+                                .hasMessageContaining(c.key())));
     }
 
     /** Runs {@code steps} steps from the initial params and fresh state; returns {params, state}. */
@@ -511,6 +538,7 @@ abstract class OptimizerContract {
 
     /** Shorthand for subclasses: an invalid case built from {@link #validSpec()}. */
     Invalid invalid(String description, java.util.function.UnaryOperator<SpecBuilder> change, String key) {
-        return new Invalid(description, change.apply(SpecBuilder.from(validSpec())).build(), key);
+        return new Invalid(
+                description, change.apply(SpecBuilder.from(validSpec())).build(), key);
     }
 }

@@ -38,14 +38,15 @@ class OptimizerContractCoverageTest {
         for (OptimizerContract t : contractTests()) {
             covered.add(t.validSpec().type().yamlName());
         }
-        assertThat(covered).as("optimizer.type values with a contract test")
+        assertThat(covered)
+                .as("optimizer.type values with a contract test")
                 .containsExactlyInAnyOrderElementsOf(Optimizers.TYPES);
     }
 
     @Test
     void types_areTheDocumentedEight() {
-        assertThat(Optimizers.TYPES).containsExactly("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
-                "adamw", "ftrl");
+        assertThat(Optimizers.TYPES)
+                .containsExactly("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "ftrl");
     }
 
     @Test

@@ -39,7 +39,13 @@ class RmsPropTest extends OptimizerContract {
         double[] sq = new double[ThreeSteps.N];
         for (int k = 0; k < 3; k++) {
             o.step(p, ThreeSteps.grad(k), s, k + 1, ThreeSteps.LR[k]);
-            reference(w, sq, ThreeSteps.G[k], ThreeSteps.LR[k], validSpec().rho(), validSpec().epsilon());
+            reference(
+                    w,
+                    sq,
+                    ThreeSteps.G[k],
+                    ThreeSteps.LR[k],
+                    validSpec().rho(),
+                    validSpec().epsilon());
             assertClose("w after step " + (k + 1), p, 0, w);
             assertClose("s after step " + (k + 1), s, 0, sq);
         }

@@ -42,21 +42,79 @@ final class SpecBuilder {
         return b;
     }
 
-    SpecBuilder type(String v) { type = v; return this; }
-    SpecBuilder learningRate(double v) { learningRate = v; return this; }
-    SpecBuilder beta1(double v) { beta1 = v; return this; }
-    SpecBuilder beta2(double v) { beta2 = v; return this; }
-    SpecBuilder epsilon(double v) { epsilon = v; return this; }
-    SpecBuilder weightDecay(double v) { weightDecay = v; return this; }
-    SpecBuilder momentum(double v) { momentum = v; return this; }
-    SpecBuilder rho(double v) { rho = v; return this; }
-    SpecBuilder initialAccumulator(double v) { initialAccumulator = v; return this; }
-    SpecBuilder ftrlBeta(double v) { ftrlBeta = v; return this; }
-    SpecBuilder l1(double v) { l1 = v; return this; }
-    SpecBuilder l2(double v) { l2 = v; return this; }
+    SpecBuilder type(String v) {
+        type = v;
+        return this;
+    }
+
+    SpecBuilder learningRate(double v) {
+        learningRate = v;
+        return this;
+    }
+
+    SpecBuilder beta1(double v) {
+        beta1 = v;
+        return this;
+    }
+
+    SpecBuilder beta2(double v) {
+        beta2 = v;
+        return this;
+    }
+
+    SpecBuilder epsilon(double v) {
+        epsilon = v;
+        return this;
+    }
+
+    SpecBuilder weightDecay(double v) {
+        weightDecay = v;
+        return this;
+    }
+
+    SpecBuilder momentum(double v) {
+        momentum = v;
+        return this;
+    }
+
+    SpecBuilder rho(double v) {
+        rho = v;
+        return this;
+    }
+
+    SpecBuilder initialAccumulator(double v) {
+        initialAccumulator = v;
+        return this;
+    }
+
+    SpecBuilder ftrlBeta(double v) {
+        ftrlBeta = v;
+        return this;
+    }
+
+    SpecBuilder l1(double v) {
+        l1 = v;
+        return this;
+    }
+
+    SpecBuilder l2(double v) {
+        l2 = v;
+        return this;
+    }
 
     OptimizerSpec build() {
-        return new OptimizerSpec(OptimizerKind.of(type), learningRate, beta1, beta2, epsilon, weightDecay, momentum, rho,
-                initialAccumulator, ftrlBeta, l1, l2);
+        return new OptimizerSpec(
+                OptimizerKind.of(type),
+                learningRate,
+                beta1,
+                beta2,
+                epsilon,
+                weightDecay,
+                momentum,
+                rho,
+                initialAccumulator,
+                ftrlBeta,
+                l1,
+                l2);
     }
 }

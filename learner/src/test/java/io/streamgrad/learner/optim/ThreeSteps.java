@@ -8,15 +8,14 @@ package io.streamgrad.learner.optim;
 final class ThreeSteps {
     static final double[] P0 = {0.3, -1.2, 0.7, 0.0};
     static final double[][] G = {
-            {0.5, -0.02, 0.0, 3.0},
-            {-0.25, -0.01, 0.0, 1.5},
-            {0.125, 0.04, 0.75, -2.0},
+        {0.5, -0.02, 0.0, 3.0},
+        {-0.25, -0.01, 0.0, 1.5},
+        {0.125, 0.04, 0.75, -2.0},
     };
     static final double[] LR = {0.1, 0.05, 0.02};
     static final int N = P0.length;
 
-    private ThreeSteps() {
-    }
+    private ThreeSteps() {}
 
     static float[] params() {
         return Numbers.toFloat(P0);

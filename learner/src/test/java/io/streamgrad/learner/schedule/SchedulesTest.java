@@ -12,9 +12,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SchedulesTest {
     private static final double TOL = 1e-15;
 
-    private static Schedule create(String type, long decaySteps, double decayRate, boolean staircase, double min,
-                                   long warmup, double base) {
-        return Schedules.create(new ScheduleSpec(ScheduleKind.of(type), decaySteps, decayRate, staircase, min, warmup), base);
+    private static Schedule create(
+            String type, long decaySteps, double decayRate, boolean staircase, double min, long warmup, double base) {
+        return Schedules.create(
+                new ScheduleSpec(ScheduleKind.of(type), decaySteps, decayRate, staircase, min, warmup), base);
     }
 
     @Test
@@ -164,7 +165,8 @@ class SchedulesTest {
     @Test
     void inverseTime_negativeDecayRate_isRejected() {
         assertThatThrownBy(() -> create("inverse_time", 10, -1, false, 0, 0, 0.1))
-                .hasMessage("schedule.decay_rate must be a finite number >= 0 for schedule.type inverse_time, got -1.0");
+                .hasMessage(
+                        "schedule.decay_rate must be a finite number >= 0 for schedule.type inverse_time, got -1.0");
     }
 
     @Test
@@ -192,7 +194,8 @@ class SchedulesTest {
     @Test
     void negativeStep_isRejected() {
         Schedule s = create("exponential", 10, 0.5, false, 0, 3, 0.1);
-        assertThatThrownBy(() -> s.rate(-1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> s.rate(-1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("-1");
     }
 }

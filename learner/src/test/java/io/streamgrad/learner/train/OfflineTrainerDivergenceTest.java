@@ -48,7 +48,9 @@ class OfflineTrainerDivergenceTest {
         assertThat(r.rollbacks()).isEqualTo(1);
         assertThat(r.firstRejectReason()).contains("rolled back to the state marked good at step 10");
         assertThat(r.lrScale()).isEqualTo(0.5);
-        assertThat(s.lastGoodStep()).as("a rejection since the last mark: not marked at the end").isEqualTo(10);
+        assertThat(s.lastGoodStep())
+                .as("a rejection since the last mark: not marked at the end")
+                .isEqualTo(10);
     }
 
     @Test

@@ -173,19 +173,29 @@ class TrainerDivergenceTest {
                 """);
         Trainer trainer = new Trainer(c);
         ModelState s = trainer.initState();
-        Batch good = Batch.sparse(2, 50, new int[] {0, 2, 3}, new int[] {1, 7, 7}, new float[] {1, 2, 3},
-                new float[] {1, 2}, null);
+        Batch good = Batch.sparse(
+                2, 50, new int[] {0, 2, 3}, new int[] {1, 7, 7}, new float[] {1, 2, 3}, new float[] {1, 2}, null);
         trainer.train(s, good);
         ModelState before = s.copy();
 
         // Adagrad's accumulator gains g^2 ~ 1e62: not a float.
-        StepResult r = trainer.train(s, Batch.sparse(1, 50, new int[] {0, 2}, new int[] {7, 9},
-                new float[] {1e15f, 1e15f}, new float[] {1e16f}, null));
+        StepResult r = trainer.train(
+                s,
+                Batch.sparse(
+                        1,
+                        50,
+                        new int[] {0, 2},
+                        new int[] {7, 9},
+                        new float[] {1e15f, 1e15f},
+                        new float[] {1e16f},
+                        null));
 
         assertThat(r.applied()).isFalse();
         assertThat(r.rejectReason()).isEqualTo("update would make the adagrad optimizer state non-finite");
         assertModelBitIdentical(s, before);
-        assertThat(trainer.train(s, good).applied()).as("the trainer's scratch is clean afterwards").isTrue();
+        assertThat(trainer.train(s, good).applied())
+                .as("the trainer's scratch is clean afterwards")
+                .isTrue();
     }
 
     /**
@@ -204,20 +214,36 @@ class TrainerDivergenceTest {
                 """.formatted(optimizer));
         Trainer trainer = new Trainer(c);
         ModelState s = trainer.initState();
-        Batch good = Batch.sparse(2, 50, new int[] {0, 2, 3}, new int[] {1, 2, 2}, new float[] {0.1f, 0.2f, 0.3f},
-                new float[] {0.1f, 0.2f}, null);
+        Batch good = Batch.sparse(
+                2,
+                50,
+                new int[] {0, 2, 3},
+                new int[] {1, 2, 2},
+                new float[] {0.1f, 0.2f, 0.3f},
+                new float[] {0.1f, 0.2f},
+                null);
         assertThat(trainer.train(s, good).applied()).isTrue();
         ModelState before = s.copy();
 
         // Weight 7 is still 0 and the bias small: dRaw ~ -2e19, the gradient of weight 7 ~ -2e38 (finite).
-        StepResult r = trainer.train(s, Batch.sparse(1, 50, new int[] {0, 3}, new int[] {7, 9, 30},
-                new float[] {1e19f, 1f, 1f}, new float[] {1e19f}, null));
+        StepResult r = trainer.train(
+                s,
+                Batch.sparse(
+                        1,
+                        50,
+                        new int[] {0, 3},
+                        new int[] {7, 9, 30},
+                        new float[] {1e19f, 1f, 1f},
+                        new float[] {1e19f},
+                        null));
 
         assertThat(r.applied()).isFalse();
         assertThat(r.rejectReason()).startsWith("update would make").endsWith("non-finite");
         assertModelBitIdentical(s, before);
         assertThat(s.skippedBatches()).isEqualTo(1);
-        assertThat(trainer.train(s, good).applied()).as("the trainer's scratch is clean afterwards").isTrue();
+        assertThat(trainer.train(s, good).applied())
+                .as("the trainer's scratch is clean afterwards")
+                .isTrue();
         assertThat(s.step()).isEqualTo(2);
     }
 
@@ -247,15 +273,18 @@ class TrainerDivergenceTest {
         assertThat(third.applied()).isFalse();
         assertThat(third.rolledBack()).isTrue();
         assertThat(third.lrScale()).isEqualTo(0.5);
-        assertThat(third.rejectReason()).isEqualTo("non-finite loss NaN; 3 rejected batches in a row "
-                + "(divergence.max_bad_batches): rolled back to the state marked good at step 4, learning-rate scale "
-                + "now 0.5");
+        assertThat(third.rejectReason())
+                .isEqualTo("non-finite loss NaN; 3 rejected batches in a row "
+                        + "(divergence.max_bad_batches): rolled back to the state marked good at step 4, learning-rate scale "
+                        + "now 0.5");
         assertModelBitIdentical(s, good);
         assertThat(s.lrScale()).isEqualTo(0.5);
         assertThat(s.badStreak()).isZero();
         assertThat(s.rollbacks()).isEqualTo(1);
         assertThat(s.skippedBatches()).isEqualTo(3);
-        assertThat(s.step()).as("the step counts updates made, undone ones included").isEqualTo(7);
+        assertThat(s.step())
+                .as("the step counts updates made, undone ones included")
+                .isEqualTo(7);
         assertThat(s.lastGoodStep()).isEqualTo(4);
 
         StepResult next = trainer.train(s, goodBatch(300));
@@ -266,8 +295,8 @@ class TrainerDivergenceTest {
 
     @Test
     void repeatedRollbacks_backOffDownToMinLrScale() {
-        Trainer trainer = new Trainer(softmax("divergence: {max_bad_batches: 1, lr_backoff: 0.25, "
-                + "min_lr_scale: 0.05}"));
+        Trainer trainer =
+                new Trainer(softmax("divergence: {max_bad_batches: 1, lr_backoff: 0.25, " + "min_lr_scale: 0.05}"));
         ModelState s = trainer.initState();
 
         double[] scales = new double[3];
@@ -379,8 +408,13 @@ class TrainerDivergenceTest {
     void policyOn_withoutALastGoodCopy_backsOffTheRateOnly() {
         Trainer trainer = new Trainer(policy(2));
         ModelState s = trained(trainer, 2);
-        ModelState bare = new ModelState(s.params().clone(), s.optimizerState().clone(), s.step(), s.rngState(),
-                s.examplesSeen(), s.skippedBatches());
+        ModelState bare = new ModelState(
+                s.params().clone(),
+                s.optimizerState().clone(),
+                s.step(),
+                s.rngState(),
+                s.examplesSeen(),
+                s.skippedBatches());
 
         trainer.train(bare, nanFeatureBatch(1));
         StepResult r = trainer.train(bare, nanFeatureBatch(2));
@@ -402,8 +436,13 @@ class TrainerDivergenceTest {
                 loss: categorical_cross_entropy
                 optimizer: {type: adam, learning_rate: 0.05}
                 """.formatted(FEATURES, CLASSES)));
-        ModelState reference = new ModelState(s.params().clone(), s.optimizerState().clone(), s.step(),
-                s.rngState(), s.examplesSeen(), s.skippedBatches());
+        ModelState reference = new ModelState(
+                s.params().clone(),
+                s.optimizerState().clone(),
+                s.step(),
+                s.rngState(),
+                s.examplesSeen(),
+                s.skippedBatches());
 
         for (int i = 0; i < 5; i++) {
             StepResult a = guarded.train(s, goodBatch(10 + i));

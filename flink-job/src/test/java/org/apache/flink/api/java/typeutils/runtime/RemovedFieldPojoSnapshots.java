@@ -13,12 +13,11 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
  * {@code current}: fields that {@code current} lacks are absent (a null {@link Field}), as when a field was removed.
  */
 public final class RemovedFieldPojoSnapshots {
-    private RemovedFieldPojoSnapshots() {
-    }
+    private RemovedFieldPojoSnapshots() {}
 
     public static <T> PojoSerializerSnapshot<T> asReadFor(Class<?> legacy, Class<T> current) {
-        PojoSerializer<?> old = (PojoSerializer<?>) TypeInformation.of(legacy)
-                .createSerializer(new SerializerConfigImpl());
+        PojoSerializer<?> old =
+                (PojoSerializer<?>) TypeInformation.of(legacy).createSerializer(new SerializerConfigImpl());
         Field[] oldFields = old.getFields();
         Field[] fields = new Field[oldFields.length];
         for (int i = 0; i < oldFields.length; i++) {
@@ -29,7 +28,7 @@ public final class RemovedFieldPojoSnapshots {
             }
         }
         TypeSerializer<?>[] serializers = old.getFieldSerializers();
-        return new PojoSerializerSnapshot<>(current, fields, serializers, new LinkedHashMap<>(), new HashMap<>(),
-                new SerializerConfigImpl());
+        return new PojoSerializerSnapshot<>(
+                current, fields, serializers, new LinkedHashMap<>(), new HashMap<>(), new SerializerConfigImpl());
     }
 }

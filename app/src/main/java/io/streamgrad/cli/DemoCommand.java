@@ -10,6 +10,7 @@ import io.streamgrad.job.StreamgradJob;
 import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;
+import io.streamgrad.job.warmstart.WarmStart;
 import io.streamgrad.learner.data.DataReaders;
 import io.streamgrad.learner.data.Dataset;
 import io.streamgrad.learner.data.ReadOptions;
@@ -240,7 +241,8 @@ final class DemoCommand {
             conf.set(WebOptions.TMP_DIR, tmp);
             conf.set(WebOptions.UPLOAD_DIR, tmp);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-            StreamgradJob.build(env, cfg);
+            // The demo's models topic may hold an earlier demo's versions: continue them rather than go back to 1.
+            StreamgradJob.build(env, cfg, WarmStart.load(cfg, false));
             return env.executeAsync("streamgrad demo");
         }
 

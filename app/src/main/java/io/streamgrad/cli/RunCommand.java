@@ -5,6 +5,8 @@ import io.streamgrad.job.StreamgradJob;
 import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;
+import io.streamgrad.job.warmstart.WarmStart;
+import io.streamgrad.job.warmstart.WarmStartSet;
 import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -28,7 +30,11 @@ final class RunCommand {
               that were latest at start and publishes final snapshots; otherwise it runs until interrupted.
               --create-topics creates missing topics (models compacted) with replication factor 1.
               --from-savepoint resumes from a savepoint or a retained checkpoint directory (chk-<n>): every
-              model continues its parameters, optimizer state, step and snapshot version.""";
+              model continues its parameters, optimizer state, step and snapshot version.
+              Without a savepoint, a model whose versions are already on the models topic (a lost checkpoint
+              directory, a new cluster) continues from its newest committed snapshot and the examples after it
+              (existing_versions: warm_start, the default), or the job refuses to start naming the model
+              (existing_versions: refuse): a model's versions never go backwards.""";
 
     private RunCommand() {}
 
@@ -48,7 +54,7 @@ final class RunCommand {
                 JobTopics.create(admin, JobTopics.specs(config.topics(), 1, (short) 1));
             }
         }
-        JobClient client = start(config, args.get("from-savepoint", null));
+        JobClient client = start(config, args.get("from-savepoint", null), out);
         out.println("streamgrad job " + client.getJobID() + " running: models "
                 + config.models().modelIds()
                 + ", reading " + config.topics().examples() + " on " + config.bootstrapServers()
@@ -72,6 +78,14 @@ final class RunCommand {
 
     /** As {@link #start(JobConfig)}, restoring from {@code savepoint} (a savepoint or chk-n directory) when non-null. */
     static JobClient start(JobConfig config, String savepoint) throws Exception {
+        return start(config, savepoint, new PrintStream(java.io.OutputStream.nullOutputStream()));
+    }
+
+    /**
+     * As {@link #start(JobConfig, String)}, printing to {@code out} which models continue from a snapshot on the models
+     * topic ({@link WarmStart#load}: a model without state whose versions are already published).
+     */
+    static JobClient start(JobConfig config, String savepoint, PrintStream out) throws Exception {
         org.apache.flink.configuration.Configuration flinkConf = JobGraphs.localConfiguration(config);
         if (savepoint != null) {
             Path dir = Path.of(savepoint.replaceFirst("^file:(//)?", ""));
@@ -81,8 +95,10 @@ final class RunCommand {
             }
             flinkConf.set(StateRecoveryOptions.SAVEPOINT_PATH, dir.toUri().toString());
         }
+        WarmStartSet warm = WarmStart.load(config, savepoint != null);
+        WarmStart.describe(warm).forEach(line -> out.println("warm start: " + line));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConf);
-        StreamgradJob.build(env, config);
+        StreamgradJob.build(env, config, warm);
         return env.executeAsync(
                 "streamgrad: " + String.join(", ", config.models().modelIds()));
     }

@@ -14,10 +14,15 @@ import io.streamgrad.job.records.ExampleBatch;
 import io.streamgrad.job.records.SourceRecord;
 import io.streamgrad.job.sink.SingleObjectRecordSerializer;
 import io.streamgrad.job.train.ModelTrainer;
+import io.streamgrad.job.warmstart.WarmStart;
+import io.streamgrad.job.warmstart.WarmStartOffsets;
+import io.streamgrad.job.warmstart.WarmStartSet;
+import io.streamgrad.job.warmstart.WarmStartSkip;
 import io.streamgrad.schemas.SingleObjectCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -30,6 +35,7 @@ import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -66,7 +72,11 @@ public final class StreamgradJob {
         }
         JobConfig config = JobConfigParser.parse(Path.of(args[1]));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
-        build(env, config);
+        // Before the graph is built: the versions already on the models topic (flink run -s PATH restores instead).
+        boolean restoring = env.getConfiguration()
+                .getOptional(StateRecoveryOptions.SAVEPOINT_PATH)
+                .isPresent();
+        build(env, config, WarmStart.load(config, restoring));
         try {
             env.execute("streamgrad: " + String.join(", ", config.models().modelIds()));
         } catch (Exception e) {
@@ -74,9 +84,27 @@ public final class StreamgradJob {
         }
     }
 
-    /** The job graph, top to bottom; every operator has a stable uid so savepoints map back after code changes. */
+    /**
+     * The job graph without warm starts: every model without keyed state starts fresh at version 1. Production
+     * callers use {@link #build(StreamExecutionEnvironment, JobConfig, WarmStartSet)} with {@link WarmStart#load}.
+     */
     public static void build(StreamExecutionEnvironment env, JobConfig cfg) {
-        build(env, cfg, UnaryOperator.identity());
+        build(env, cfg, WarmStartSet.none(), UnaryOperator.identity());
+    }
+
+    /**
+     * The job graph, top to bottom; every operator has a stable uid so savepoints map back after code changes.
+     *
+     * @param warm the models that continue from their newest published snapshot ({@link WarmStart#load})
+     */
+    public static void build(StreamExecutionEnvironment env, JobConfig cfg, WarmStartSet warm) {
+        build(env, cfg, warm, UnaryOperator.identity());
+    }
+
+    /** As below, without warm starts (tests). */
+    public static void build(
+            StreamExecutionEnvironment env, JobConfig cfg, UnaryOperator<DataStream<BatcherInput>> beforeBatching) {
+        build(env, cfg, WarmStartSet.none(), beforeBatching);
     }
 
     /**
@@ -86,9 +114,12 @@ public final class StreamgradJob {
      * needs its own uid (auto-generated uids are off).
      */
     public static void build(
-            StreamExecutionEnvironment env, JobConfig cfg, UnaryOperator<DataStream<BatcherInput>> beforeBatching) {
+            StreamExecutionEnvironment env,
+            JobConfig cfg,
+            WarmStartSet warm,
+            UnaryOperator<DataStream<BatcherInput>> beforeBatching) {
         DataStream<SourceRecord> records = env.fromSource(
-                        source(cfg),
+                        source(cfg, warm),
                         WatermarkStrategy.noWatermarks(),
                         "examples: " + cfg.topics().examples())
                 .uid("examples-source");
@@ -110,8 +141,14 @@ public final class StreamgradJob {
                 .uid("dead-letters-sink")
                 .name("dead letters: " + cfg.topics().deadLetters());
 
-        SingleOutputStreamOperator<ExampleBatch> batches = beforeBatching
+        // Records a warm-started model already trained on (the source starts at the smallest snapshot offset).
+        SingleOutputStreamOperator<BatcherInput> untrained = beforeBatching
                 .apply(examples)
+                .filter(new WarmStartSkip(warm.skipOffsets()))
+                .uid("warm-start-skip")
+                .name("warm-start skip");
+
+        SingleOutputStreamOperator<ExampleBatch> batches = untrained
                 .keyBy(BatcherInput::modelId, Types.STRING)
                 .process(new MiniBatcher(cfg.models(), cfg.batchTimeoutMs()))
                 .uid("mini-batcher")
@@ -121,7 +158,11 @@ public final class StreamgradJob {
         SingleOutputStreamOperator<TrainingMetrics> metrics = DataStreamUtils.reinterpretAsKeyedStream(
                         batches, b -> b.modelId, Types.STRING)
                 .process(new ModelTrainer(
-                        cfg.models(), cfg.snapshotEverySteps(), cfg.snapshotEverySeconds(), cfg.metricsEveryBatches()))
+                        cfg.models(),
+                        cfg.snapshotEverySteps(),
+                        cfg.snapshotEverySeconds(),
+                        cfg.metricsEveryBatches(),
+                        warm))
                 .returns(new AvroTypeInfo<>(TrainingMetrics.class))
                 .uid("trainer")
                 .name("trainer");
@@ -180,7 +221,7 @@ public final class StreamgradJob {
         return conf;
     }
 
-    private static KafkaSource<SourceRecord> source(JobConfig cfg) {
+    private static KafkaSource<SourceRecord> source(JobConfig cfg, WarmStartSet warm) {
         // JobConfig.toString redacts the Kafka credentials.
         LOG.info("building the streamgrad job: {}", cfg);
         Properties props = cfg.kafkaProperties();
@@ -191,6 +232,11 @@ public final class StreamgradJob {
             case LATEST -> OffsetsInitializer.latest();
             case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
         };
+        Map<Integer, Long> warmOffsets = warm.startOffsets(cfg.topics().examples());
+        if (!warmOffsets.isEmpty()) {
+            LOG.info("warm start: examples partitions start at {} (the warm-started snapshots' offsets)", warmOffsets);
+            start = new WarmStartOffsets(cfg.topics().examples(), warmOffsets, start);
+        }
         var builder = KafkaSource.<SourceRecord>builder()
                 .setProperties(props)
                 .setBootstrapServers(cfg.bootstrapServers())

@@ -33,6 +33,8 @@ import java.util.Properties;
  * @param transactionalIdPrefix prefix of the sinks' transactional ids; unique per job on a cluster
  * @param parallelism           operator parallelism
  * @param models                the models, each with its own training configuration
+ * @param existingVersions      what a model without state in the job does when the models topic already holds
+ *                              versions of it (see {@code io.streamgrad.job.warmstart.WarmStart})
  */
 public record JobConfig(
         Map<String, String> kafka,
@@ -54,12 +56,14 @@ public record JobConfig(
         long transactionTimeoutMs,
         String transactionalIdPrefix,
         int parallelism,
-        ModelCatalog models) {
+        ModelCatalog models,
+        ExistingVersions existingVersions) {
 
     public JobConfig {
         kafka = Map.copyOf(kafka);
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(models, "models");
+        Objects.requireNonNull(existingVersions, "existingVersions");
     }
 
     /** The text that stands in for a secret wherever the configuration is printed or logged. */
@@ -98,7 +102,8 @@ public record JobConfig(
                 + ", snapshotEverySeconds=" + snapshotEverySeconds + ", metricsEveryBatches=" + metricsEveryBatches
                 + ", batchTimeoutMs=" + batchTimeoutMs + ", unknownModels=" + unknownModels + ", limits=" + limits
                 + ", transactionTimeoutMs=" + transactionTimeoutMs + ", transactionalIdPrefix=" + transactionalIdPrefix
-                + ", parallelism=" + parallelism + ", models=" + models.modelIds() + "]";
+                + ", parallelism=" + parallelism + ", models=" + models.modelIds() + ", existingVersions="
+                + existingVersions + "]";
     }
 
     /** The Kafka client properties, as a fresh {@link Properties}. */
@@ -160,6 +165,12 @@ public record JobConfig(
     public enum StateBackendKind {
         HASHMAP,
         ROCKSDB
+    }
+
+    /** {@code existing_versions}: warm start from the newest committed snapshot, or refuse to start. */
+    public enum ExistingVersions {
+        WARM_START,
+        REFUSE
     }
 
     public enum UnknownModels {

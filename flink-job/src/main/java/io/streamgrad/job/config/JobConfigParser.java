@@ -1,5 +1,6 @@
 package io.streamgrad.job.config;
 
+import io.streamgrad.job.config.JobConfig.ExistingVersions;
 import io.streamgrad.job.config.JobConfig.Limits;
 import io.streamgrad.job.config.JobConfig.StartFrom;
 import io.streamgrad.job.config.JobConfig.StateBackendKind;
@@ -53,6 +54,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * limits: {max_record_bytes: 1048576, max_examples_per_record: 65536, max_non_zeros_per_example: 1048576,
  *          max_abs_value: 1.0e9, max_dead_letter_bytes: 524288}
  * unknown_models: dead_letter  # dead_letter | template
+ * existing_versions: warm_start  # warm_start | refuse: a model without state whose versions are on the models topic
  * template: { ...model config... }
  * models:
  *   ctr: { ...model config, as the learner's YAML... }
@@ -210,6 +212,7 @@ public final class JobConfigParser {
         l.reportUnknown();
 
         UnknownModels unknown = enumValue(read(root, JobOptions.UNKNOWN_MODELS), UnknownModels.class);
+        ExistingVersions existing = enumValue(read(root, JobOptions.EXISTING_VERSIONS), ExistingVersions.class);
         TrainerConfig template = null;
         Map<String, Object> templateSection = mapping(root, rootMap, JobOptions.TEMPLATE);
         if (templateSection != null) {
@@ -273,7 +276,8 @@ public final class JobConfigParser {
                 txTimeout,
                 txPrefix,
                 parallelism,
-                ModelCatalog.of(models, template));
+                ModelCatalog.of(models, template),
+                existing);
     }
 
     /**

@@ -28,6 +28,9 @@ public final class JobDefaults {
     /** {@link JobOptions#TRANSACTION_TIMEOUT_MS}. */
     public static final long TRANSACTION_TIMEOUT_MS = JobOptions.TRANSACTION_TIMEOUT_MS.defaultValue();
 
+    /** {@link JobOptions#EXISTING_VERSIONS}. */
+    public static final String EXISTING_VERSIONS = JobOptions.EXISTING_VERSIONS.defaultValue();
+
     public static final int PARALLELISM = JobOptions.PARALLELISM.defaultValue();
 
     private JobDefaults() {}

@@ -115,6 +115,18 @@ public final class JobOptions {
             "dead_letter",
             List.of("dead_letter", "template"),
             "What happens to examples for a model id not under models:.");
+    /**
+     * What a model with no state in the job does when the models topic already holds versions of it (a lost
+     * checkpoint directory, a new cluster): continue from its newest committed snapshot, or refuse to start.
+     */
+    public static final Option<String> EXISTING_VERSIONS = Option.choice(
+            "existing_versions",
+            "warm_start",
+            List.of("warm_start", "refuse"),
+            "A model without state in the job whose versions are already on the models topic: warm_start continues"
+                    + " from its newest committed snapshot (parameters, optimizer state, version, source offsets);"
+                    + " refuse stops the job at start, naming the model.");
+
     public static final Option<Void> TEMPLATE =
             Option.section("template", "The model config for unknown model " + "ids (unknown_models: template).");
     public static final Option<Void> MODELS =
@@ -152,6 +164,7 @@ public final class JobOptions {
             MAX_ABS_VALUE,
             MAX_DEAD_LETTER_BYTES,
             UNKNOWN_MODELS,
+            EXISTING_VERSIONS,
             TEMPLATE,
             MODELS);
 

@@ -18,6 +18,29 @@ final class ModelSnapshots {
 
     private ModelSnapshots() {}
 
+    /** The snapshot's model state (parameters, optimizer state, counters, RNG position, guard fields). */
+    static ModelState state(ModelSnapshot s) {
+        ByteBuffer b = s.getState().duplicate();
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        return ModelStateCodec.decode(bytes);
+    }
+
+    /** The last published window's metrics as {@link #build} put them into the snapshot, back into the progress. */
+    static void restoreLastWindow(ModelSnapshot s, TrainerProgress p) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        java.util.List<Double> values = new java.util.ArrayList<>();
+        s.getMetrics().forEach((k, v) -> {
+            String name = k.toString();
+            if (!name.equals(SKIPPED_BATCHES) && !name.equals(ROLLBACKS) && !name.equals(LR_SCALE)) {
+                names.add(name);
+                values.add(v);
+            }
+        });
+        p.lastMetricNames = names.toArray(new String[0]);
+        p.lastMetricValues = values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
     /**
      * @param state   the state to publish, without its last-good copy ({@link ModelState#withoutLastGood()})
      * @param p       the model's progress: the last published window's metrics

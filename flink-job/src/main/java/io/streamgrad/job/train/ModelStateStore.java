@@ -1,10 +1,13 @@
 package io.streamgrad.job.train;
 
+import io.streamgrad.avro.ModelSnapshot;
+import io.streamgrad.job.warmstart.WarmStartSet;
 import io.streamgrad.learner.data.Batch;
 import io.streamgrad.learner.train.DivergenceSpec;
 import io.streamgrad.learner.train.ModelState;
 import io.streamgrad.learner.train.StepResult;
 import io.streamgrad.learner.train.Trainer;
+import java.util.Map;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -130,6 +133,17 @@ final class ModelStateStore {
      * then can the trainer roll back), so with the policy on a batch reads no more state than with it off.
      */
     Loaded loadForBatch(String id, Trainer trainer, long now) throws Exception {
+        return loadForBatch(id, trainer, now, WarmStartSet.none());
+    }
+
+    /**
+     * As {@link #loadForBatch(String, Trainer, long)}; a model without state that is in {@code warm} starts from its
+     * snapshot instead of a fresh initialisation: parameters, optimizer state, counters, RNG position and guard fields
+     * from the snapshot's state, the snapshot's version as the last published one (the next is one higher), its
+     * metrics as the last published window's, its source offsets as the offsets trained so far. Keyed state, when
+     * there is some (a checkpoint restore), wins.
+     */
+    Loaded loadForBatch(String id, Trainer trainer, long now, WarmStartSet warm) throws Exception {
         DivergenceSpec policy = trainer.config().divergence();
         TrainerProgress p = progress.value();
         DivergenceGuard stored = guard.value();
@@ -137,7 +151,29 @@ final class ModelStateStore {
         float[] w;
         float[] opt;
         boolean isNew = p == null;
-        if (isNew) {
+        ModelSnapshot snapshot = isNew ? warm.snapshot(id) : null;
+        if (snapshot != null) {
+            ModelState init = ModelSnapshots.state(snapshot);
+            w = init.params();
+            opt = init.optimizerState();
+            checkSnapshotShape(id, snapshot, trainer, w, opt);
+            p = new TrainerProgress();
+            p.step = init.step();
+            p.rngState = init.rngState();
+            p.examplesSeen = init.examplesSeen();
+            p.skippedBatches = init.skippedBatches();
+            p.snapshotVersion = snapshot.getVersion();
+            p.lastSnapshotStep = init.step();
+            p.lastSnapshotAtMs = now;
+            p.windowStartMs = now;
+            ModelSnapshots.restoreLastWindow(snapshot, p);
+            for (Map.Entry<String, Long> o : snapshot.getSourceOffsets().entrySet()) {
+                p.mergeOffsets(new String[] {o.getKey()}, new long[] {o.getValue()});
+            }
+            g.lrScale = init.lrScale();
+            g.badStreak = init.badStreak();
+            g.rollbacks = init.rollbacks();
+        } else if (isNew) {
             ModelState init = trainer.initState(); // marked good when the policy is on
             w = init.params();
             opt = init.optimizerState();
@@ -253,6 +289,18 @@ final class ModelStateStore {
                             + " and " + s
                             + ": a model's architecture and optimizer type cannot change across a savepoint."
                             + " Give the changed model a new id (the old state stays dormant) or restore its old configuration");
+        }
+    }
+
+    /** A warm-start snapshot must fit the model's configuration (checked at start too, by WarmStart.load). */
+    private static void checkSnapshotShape(String id, ModelSnapshot s, Trainer trainer, float[] w, float[] opt) {
+        int n = trainer.model().numParams();
+        int size = trainer.optimizer().stateSize(n);
+        if (w.length != n || opt.length != size) {
+            throw new IllegalStateException("model '" + id + "': its warm-start snapshot (version " + s.getVersion()
+                    + ") has " + w.length + " parameters and " + opt.length + " optimizer values, but models." + id
+                    + " now needs " + n + " and " + size + ": give the changed model a new id or point topics.models"
+                    + " at a new topic");
         }
     }
 

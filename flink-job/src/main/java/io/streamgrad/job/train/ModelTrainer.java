@@ -4,6 +4,7 @@ import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.TrainingMetrics;
 import io.streamgrad.job.config.ModelCatalog;
 import io.streamgrad.job.records.ExampleBatch;
+import io.streamgrad.job.warmstart.WarmStartSet;
 import io.streamgrad.learner.data.Batch;
 import io.streamgrad.learner.train.ModelState;
 import io.streamgrad.learner.train.StepResult;
@@ -57,6 +58,7 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
     private final ModelCatalog catalog;
     private final SnapshotPolicy snapshots;
     private final MetricsWindow window;
+    private final WarmStartSet warm;
 
     private transient ModelStateStore store;
     private transient Map<String, Trainer> trainers;
@@ -64,7 +66,22 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
 
     public ModelTrainer(
             ModelCatalog catalog, long snapshotEverySteps, long snapshotEverySeconds, int metricsEveryBatches) {
+        this(catalog, snapshotEverySteps, snapshotEverySeconds, metricsEveryBatches, WarmStartSet.none());
+    }
+
+    /**
+     * @param warm the models that continue from their newest published snapshot when they have no keyed state
+     *             ({@link io.streamgrad.job.warmstart.WarmStart}); their metrics windows that close at a step already
+     *             published on the metrics topic are not published again
+     */
+    public ModelTrainer(
+            ModelCatalog catalog,
+            long snapshotEverySteps,
+            long snapshotEverySeconds,
+            int metricsEveryBatches,
+            WarmStartSet warm) {
         this.catalog = catalog;
+        this.warm = warm;
         this.snapshots = new SnapshotPolicy(snapshotEverySteps, snapshotEverySeconds);
         this.window = new MetricsWindow(metricsEveryBatches);
     }
@@ -82,7 +99,7 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
         Trainer trainer = trainer(id);
         long now = ctx.timerService().currentProcessingTime();
 
-        ModelStateStore.Loaded m = store.loadForBatch(id, trainer, now);
+        ModelStateStore.Loaded m = store.loadForBatch(id, trainer, now, warm);
         if (m.isNew()) {
             ctx.timerService().registerEventTimeTimer(END_OF_INPUT);
         }
@@ -96,7 +113,7 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
             store.addScored(MetricsWindow.scored(in, r));
         }
         if (window.record(r, p, m.guard())) {
-            out.collect(closeWindow(id, m, r.learningRate(), now));
+            emit(out, closeWindow(id, m, r.learningRate(), now));
         }
         SnapshotPolicy.Decision d = snapshots.afterBatch(p, now);
         ModelSnapshot snapshot = d.snapshotNow() ? snapshot(id, trainer, m, now) : null;
@@ -127,7 +144,7 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp == END_OF_INPUT) {
             // A bounded input ended: publish what has not been published yet.
             if (p.windowBatches > 0) {
-                out.collect(closeWindow(id, m, Double.NaN, now));
+                emit(out, closeWindow(id, m, Double.NaN, now));
             }
             if (snapshots.atEndOfInput(p)) {
                 snapshot = snapshot(id, trainer(id), m, now);
@@ -148,6 +165,16 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
         TrainingMetrics t = window.close(id, config(id), m.progress(), m.guard(), store.scoredBatches(), lastRate, now);
         store.clearScored();
         return t;
+    }
+
+    /**
+     * Publishes a closed window, unless a warm-started model's metrics already reached its step: the window covers
+     * batches trained again after a warm start whose metrics the previous run had committed (see docs/RELIABILITY.md).
+     */
+    private void emit(Collector<TrainingMetrics> out, TrainingMetrics t) {
+        if (t.getStep() > warm.metricsPublishedThroughStep(t.getModelId())) {
+            out.collect(t);
+        }
     }
 
     /** Publishing a snapshot marks the state good (the state a later rollback returns to). */

@@ -43,6 +43,7 @@ class OperatorUidsTest {
                 .containsExactlyInAnyOrder(
                         "examples-source",
                         "decode-validate",
+                        "warm-start-skip",
                         "mini-batcher",
                         "trainer",
                         "dead-letters-sink",

@@ -1,12 +1,15 @@
 package io.streamgrad.job;
 
 import io.streamgrad.job.config.JobConfig;
+import io.streamgrad.job.sink.GuardedKafkaSink;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Explains why a job failed for good (its restart attempts used up), in terms of the job's configuration. Flink
@@ -23,6 +26,37 @@ public final class JobFailures {
      * resume; empty when Kafka is not involved.
      */
     public static Optional<String> explainKafka(Throwable failure, JobConfig cfg) {
+        Throwable lost = find(failure, t -> t instanceof GuardedKafkaSink.TransactionLostException);
+        if (lost != null) {
+            return Optional.of("the job stopped: " + lost.getMessage());
+        }
+        Throwable missing = find(failure, t -> t instanceof UnknownTopicOrPartitionException);
+        if (missing != null) {
+            JobConfig.Topics t = cfg.topics();
+            return Optional.of("a topic of the job does not exist on kafka.bootstrap.servers=" + cfg.bootstrapServers()
+                    + " (" + missing.getClass().getSimpleName() + ": " + missing.getMessage() + "); the job reads"
+                    + " topics.examples=" + t.examples() + " and writes topics.models=" + t.models()
+                    + ", topics.metrics=" + t.metrics() + ", topics.dead_letters=" + t.deadLetters()
+                    + ". Create the missing ones: ./streamgrad run --config <job.yaml> --create-topics, or"
+                    + " kafka-topics.sh --bootstrap-server " + cfg.bootstrapServers()
+                    + " --create --topic <name> (the models topic with cleanup.policy=compact)");
+        }
+        Throwable tooLarge = find(failure, t -> t instanceof RecordTooLargeException);
+        if (tooLarge != null) {
+            return Optional.of("a record was too large for Kafka: " + tooLarge.getMessage() + " The large records"
+                    + " are model snapshots on topics.models=" + cfg.topics().models() + " (the whole model state in"
+                    + " one record). Raise that topic's max.message.bytes (kafka-configs.sh --bootstrap-server "
+                    + cfg.bootstrapServers() + " --alter --entity-type topics --entity-name "
+                    + cfg.topics().models()
+                    + " --add-config max.message.bytes=<bytes>) and, above 10 MiB, kafka.max.request.size in the job"
+                    + " config; then start again: "
+                    + (cfg.checkpointDir() == null
+                            ? "without checkpoint_dir nothing was kept, the job starts from the committed offsets"
+                            : "from the newest chk-<n> under " + cfg.checkpointDir()
+                                    + "/<job id>/ if the job completed one (outputs of later checkpoints were never"
+                                    + " committed), otherwise from the committed offsets")
+                    + "; restarts cannot help, the same snapshot is too large every time");
+        }
         Throwable kafka = find(failure, t -> t.getClass().getName().startsWith("org.apache.kafka."));
         if (kafka == null) {
             return Optional.empty();

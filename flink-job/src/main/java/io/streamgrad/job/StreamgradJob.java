@@ -12,6 +12,7 @@ import io.streamgrad.job.records.BatcherInput;
 import io.streamgrad.job.records.BatcherInputTypeInfo;
 import io.streamgrad.job.records.ExampleBatch;
 import io.streamgrad.job.records.SourceRecord;
+import io.streamgrad.job.sink.GuardedKafkaSink;
 import io.streamgrad.job.sink.SingleObjectRecordSerializer;
 import io.streamgrad.job.train.ModelTrainer;
 import io.streamgrad.job.warmstart.WarmStart;
@@ -48,6 +49,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.flink.util.function.SerializableSupplier;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -197,6 +199,11 @@ public final class StreamgradJob {
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(cfg.checkpointIntervalMs()));
         conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+        // A checkpoint that takes longer expires, and (no failed checkpoint tolerated) the job restores from the
+        // previous one, before any sink transaction can outlive transaction_timeout_ms (JobConfigParser checks
+        // the two): the broker never aborts a transaction that a completed checkpoint later commits.
+        conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofMillis(cfg.checkpointTimeoutMs()));
+        conf.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, 0);
         conf.set(StateBackendOptions.STATE_BACKEND, cfg.stateBackend().name().toLowerCase(java.util.Locale.ROOT));
         if (cfg.checkpointDir() != null) {
             conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
@@ -207,6 +214,9 @@ public final class StreamgradJob {
             conf.set(
                     CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                     ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+            // Keep the checkpoint before the newest too: if the broker aborted the newest one's transactions
+            // (GuardedKafkaSink stops the job then), resuming from the one before produces those outputs again.
+            conf.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 2);
         }
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, cfg.restartAttempts());
@@ -250,7 +260,7 @@ public final class StreamgradJob {
         return builder.build();
     }
 
-    private static <T extends SpecificRecordBase> KafkaSink<T> sink(
+    private static <T extends SpecificRecordBase> GuardedKafkaSink<T> sink(
             JobConfig cfg,
             String topic,
             String name,
@@ -261,13 +271,17 @@ public final class StreamgradJob {
         props.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(cfg.transactionTimeoutMs()));
         // Snapshots of large models exceed Kafka's 1 MB default request size.
         props.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(10 << 20));
-        return KafkaSink.<T>builder()
+        KafkaSink<T> kafka = KafkaSink.<T>builder()
                 .setKafkaProducerConfig(props)
                 .setBootstrapServers(cfg.bootstrapServers())
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(cfg.transactionalIdPrefix() + "-" + name)
                 .setRecordSerializer(new SingleObjectRecordSerializer<>(topic, codec, key, timestamp))
                 .build();
+        // A transaction the broker aborted fails the job instead of being dropped with a log line.
+        Properties admin = cfg.kafkaProperties();
+        admin.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, cfg.bootstrapServers());
+        return new GuardedKafkaSink<>(kafka, admin, topic, cfg.transactionTimeoutMs());
     }
 
     private static byte[] bytes(java.nio.ByteBuffer b) {

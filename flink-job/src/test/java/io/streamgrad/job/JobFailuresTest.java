@@ -50,6 +50,33 @@ class JobFailuresTest {
     }
 
     @Test
+    void missingTopic_namesTheTopicsAndHowToCreateThem() {
+        Exception failure = flinkFailure(new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(
+                "This server does not host this topic-partition."));
+
+        assertThat(JobFailures.explainKafka(failure, config("topics: {examples: clicks-in}")))
+                .get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("topics.examples=clicks-in")
+                .contains("--create-topics")
+                .contains("kafka-topics.sh --bootstrap-server broker-1:9092,broker-2:9092 --create --topic")
+                .doesNotContain("Check that the brokers are up");
+    }
+
+    @Test
+    void recordTooLarge_namesTheModelsTopicAndTheSetting_andClaimsNoCheckpoint() {
+        Exception failure = flinkFailure(new org.apache.kafka.common.errors.RecordTooLargeException(
+                "The request included a message larger than the max message size the server will accept."));
+
+        assertThat(JobFailures.explainKafka(failure, config("topics: {models: snapshots}")))
+                .get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("topics.models=snapshots")
+                .contains("--entity-name snapshots --add-config max.message.bytes=")
+                .contains("without checkpoint_dir nothing was kept")
+                .doesNotContain("nothing is lost")
+                .doesNotContain("did not answer");
+    }
+
+    @Test
     void kafkaErrorOnlyInSuppressedExceptions_isFound() {
         IOException close = new IOException("clean-up failed");
         close.addSuppressed(new TimeoutException("Timeout expired after 3000ms while awaiting EndTxn(false)"));

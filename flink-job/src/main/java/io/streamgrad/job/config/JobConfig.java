@@ -18,6 +18,9 @@ import java.util.Properties;
  * @param bounded               stop at the offsets that are the latest when the job starts (backfills, tests, the demo);
  *                              a final snapshot of every model is then published
  * @param checkpointIntervalMs  checkpoint period; exactly-once outputs are committed on each checkpoint
+ * @param checkpointTimeoutMs   a checkpoint that takes longer fails (and the job restores from the previous one); kept
+ *                              short enough that no transaction outlives {@code transactionTimeoutMs}, see
+ *                              {@link JobConfigParser#longestCheckpointTimeoutMs}
  * @param checkpointDir         checkpoint storage URI (file:///...), or null for the JobManager's memory
  * @param stateBackend          hashmap or rocksdb
  * @param restartAttempts       fixed-delay restart strategy: attempts ...
@@ -43,6 +46,7 @@ public record JobConfig(
         StartFrom start,
         boolean bounded,
         long checkpointIntervalMs,
+        long checkpointTimeoutMs,
         String checkpointDir,
         StateBackendKind stateBackend,
         int restartAttempts,
@@ -96,7 +100,8 @@ public record JobConfig(
     @Override
     public String toString() {
         return "JobConfig[kafka=" + redactedKafka() + ", topics=" + topics + ", groupId=" + groupId + ", start=" + start
-                + ", bounded=" + bounded + ", checkpointIntervalMs=" + checkpointIntervalMs + ", checkpointDir="
+                + ", bounded=" + bounded + ", checkpointIntervalMs=" + checkpointIntervalMs + ", checkpointTimeoutMs="
+                + checkpointTimeoutMs + ", checkpointDir="
                 + checkpointDir + ", stateBackend=" + stateBackend + ", restartAttempts=" + restartAttempts
                 + ", restartDelayMs=" + restartDelayMs + ", snapshotEverySteps=" + snapshotEverySteps
                 + ", snapshotEverySeconds=" + snapshotEverySeconds + ", metricsEveryBatches=" + metricsEveryBatches

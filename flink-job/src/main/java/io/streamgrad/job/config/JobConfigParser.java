@@ -42,6 +42,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * start: committed             # earliest | latest | committed (falls back to earliest)
  * bounded: false               # true: stop at the offsets that are latest at start, publish final snapshots
  * checkpoint_interval_ms: 2000
+ * checkpoint_timeout_ms: 27000 # default: the longest that keeps every transaction within transaction_timeout_ms
  * checkpoint_dir: file:///var/lib/streamgrad/checkpoints   # optional
  * state_backend: hashmap       # hashmap | rocksdb
  * restart: {attempts: 3, delay_ms: 1000}
@@ -192,9 +193,29 @@ public final class JobConfigParser {
         int metricsEvery = read(root, JobOptions.METRICS_EVERY_BATCHES);
         long batchTimeout = read(root, JobOptions.BATCH_TIMEOUT_MS);
         long txTimeout = read(root, JobOptions.TRANSACTION_TIMEOUT_MS);
+        Long checkpointTimeoutGiven = root.readOptional(JobOptions.CHECKPOINT_TIMEOUT_MS);
+        long checkpointTimeout = longestCheckpointTimeoutMs(checkpointInterval, txTimeout);
         if (txTimeout <= checkpointInterval) {
             problems.add("transaction_timeout_ms: " + txTimeout + " must exceed checkpoint_interval_ms ("
                     + checkpointInterval + "): a transaction stays open until the next checkpoint completes");
+        } else if (checkpointTimeout < MIN_CHECKPOINT_TIMEOUT_MS) {
+            problems.add("checkpoint_interval_ms: " + checkpointInterval + " leaves no time for a checkpoint to"
+                    + " complete within transaction_timeout_ms (" + txTimeout + ", less a margin of "
+                    + transactionMarginMs(txTimeout) + " ms); lower checkpoint_interval_ms or raise"
+                    + " transaction_timeout_ms (up to the broker's transaction.max.timeout.ms)");
+        } else if (checkpointTimeoutGiven != null) {
+            if (checkpointTimeoutGiven > checkpointTimeout) {
+                problems.add("checkpoint_timeout_ms: " + checkpointTimeoutGiven + " is too long for"
+                        + " transaction_timeout_ms (" + txTimeout + ") with checkpoint_interval_ms ("
+                        + checkpointInterval + "): a transaction stays open from one checkpoint until the next"
+                        + " completes, up to max(checkpoint_interval_ms, checkpoint_timeout_ms) +"
+                        + " checkpoint_timeout_ms = "
+                        + (Math.max(checkpointInterval, checkpointTimeoutGiven) + checkpointTimeoutGiven)
+                        + " ms, so the broker could abort a transaction the job then commits (its outputs lost);"
+                        + " set checkpoint_timeout_ms <= " + checkpointTimeout + " or raise transaction_timeout_ms"
+                        + " (up to the broker's transaction.max.timeout.ms)");
+            }
+            checkpointTimeout = checkpointTimeoutGiven;
         }
         String txPrefix = root.readOptional(JobOptions.TRANSACTIONAL_ID_PREFIX);
         if (txPrefix == null) {
@@ -263,6 +284,7 @@ public final class JobConfigParser {
                 start,
                 bounded,
                 checkpointInterval,
+                checkpointTimeout,
                 checkpointDir,
                 backend,
                 attempts,
@@ -278,6 +300,27 @@ public final class JobConfigParser {
                 parallelism,
                 ModelCatalog.of(models, template),
                 existing);
+    }
+
+    /** The shortest checkpoint timeout the job accepts (the lower end of checkpoint_timeout_ms). */
+    static final long MIN_CHECKPOINT_TIMEOUT_MS = 100;
+
+    /** What a transaction's lifetime must leave of transaction_timeout_ms: a tenth, at least 1 s (commit round trips). */
+    static long transactionMarginMs(long transactionTimeoutMs) {
+        return Math.max(1000, transactionTimeoutMs / 10);
+    }
+
+    /**
+     * The longest checkpoint timeout T with which no transaction outlives {@code transactionTimeoutMs}. A sink's
+     * transaction opens when checkpoint n-1's barrier passes the sink (that checkpoint may then still take up to T)
+     * and is committed when checkpoint n completes: n is triggered at most max(interval, T) after n-1 and takes up
+     * to T. So max(interval, T) + T must stay below the transaction timeout less {@link #transactionMarginMs}. A
+     * checkpoint that would take longer expires instead, the job restores from the previous checkpoint, and the
+     * outputs are produced again in fresh transactions. 0 or less when the interval leaves no room.
+     */
+    public static long longestCheckpointTimeoutMs(long checkpointIntervalMs, long transactionTimeoutMs) {
+        long budget = transactionTimeoutMs - transactionMarginMs(transactionTimeoutMs);
+        return budget / 2 >= checkpointIntervalMs ? budget / 2 : budget - checkpointIntervalMs;
     }
 
     /**

@@ -40,6 +40,15 @@ public final class JobOptions {
             2000L,
             Range.between(10, Long.MAX_VALUE),
             "Flink checkpoint period; outputs become visible when the " + "checkpoint covering them completes.");
+    public static final Option<Long> CHECKPOINT_TIMEOUT_MS = Option.longInteger(
+                    "checkpoint_timeout_ms",
+                    null,
+                    Range.between(100, Long.MAX_VALUE),
+                    "A checkpoint that takes longer fails and the job restores from the previous one, so its"
+                            + " outputs are produced again. max(checkpoint_interval_ms, checkpoint_timeout_ms) +"
+                            + " checkpoint_timeout_ms must stay below transaction_timeout_ms minus a margin (a tenth,"
+                            + " at least 1 s): otherwise the broker could abort a transaction the job later commits.")
+            .defaultDocumented("the longest that fits transaction_timeout_ms (27000 with the defaults)");
     public static final Option<String> CHECKPOINT_DIR =
             Option.string("checkpoint_dir", null, "Checkpoint storage URI (optional).");
     public static final Option<String> STATE_BACKEND =
@@ -73,7 +82,8 @@ public final class JobOptions {
             "transaction_timeout_ms",
             60_000L,
             Range.between(1000, Integer.MAX_VALUE),
-            "Kafka transaction timeout; must exceed " + "checkpoint_interval_ms.");
+            "Kafka transaction timeout (at most the broker's transaction.max.timeout.ms); bounds"
+                    + " checkpoint_interval_ms and checkpoint_timeout_ms, see there.");
 
     public static final Option<String> TRANSACTIONAL_ID_PREFIX = Option.string(
                     "transactional_id_prefix", null, "Prefix of the Kafka transactional ids.")
@@ -144,6 +154,7 @@ public final class JobOptions {
             START,
             BOUNDED,
             CHECKPOINT_INTERVAL_MS,
+            CHECKPOINT_TIMEOUT_MS,
             CHECKPOINT_DIR,
             STATE_BACKEND,
             RESTART,

@@ -116,6 +116,45 @@ class JobConfigParserTest {
                 .hasMessageContaining("models.ctr.model.features");
     }
 
+    private static final String MINIMAL_MODEL = """
+            models:
+              m: {model: {type: linear, features: 2}, loss: mse, optimizer: {type: sgd, learning_rate: 0.1}}
+            """;
+
+    @Test
+    void checkpointTimeout_defaultsToTheLongestThatKeepsTransactionsWithinTheirTimeout() {
+        JobConfig c = JobConfigParser.parse("kafka: {bootstrap.servers: 'k:9092'}\n" + MINIMAL_MODEL, "job.yaml");
+        // transaction_timeout_ms 60000 less a 6000 ms margin, halved: max(2000, T) + T <= 54000.
+        assertThat(c.checkpointTimeoutMs()).isEqualTo(27_000);
+        JobConfig longInterval = JobConfigParser.parse(
+                "kafka: {bootstrap.servers: 'k:9092'}\ncheckpoint_interval_ms: 30000\n" + MINIMAL_MODEL, "job.yaml");
+        assertThat(longInterval.checkpointTimeoutMs()).isEqualTo(24_000);
+        assertThat(Math.max(30_000, longInterval.checkpointTimeoutMs()) + longInterval.checkpointTimeoutMs())
+                .isLessThanOrEqualTo(60_000 - 6_000);
+    }
+
+    @Test
+    void checkpointTimeoutThatCouldOutliveTheTransactionTimeout_isRefusedNamingTheKeys() {
+        assertThatThrownBy(() -> JobConfigParser.parse(
+                        "kafka: {bootstrap.servers: 'k:9092'}\ncheckpoint_timeout_ms: 600000\n" + MINIMAL_MODEL,
+                        "job.yaml"))
+                .isInstanceOf(JobConfigException.class)
+                .hasMessageContaining("checkpoint_timeout_ms: 600000 is too long for transaction_timeout_ms (60000)")
+                .hasMessageContaining("set checkpoint_timeout_ms <= 27000 or raise transaction_timeout_ms");
+        JobConfig ok = JobConfigParser.parse(
+                "kafka: {bootstrap.servers: 'k:9092'}\ncheckpoint_timeout_ms: 27000\n" + MINIMAL_MODEL, "job.yaml");
+        assertThat(ok.checkpointTimeoutMs()).isEqualTo(27_000);
+    }
+
+    @Test
+    void checkpointIntervalThatLeavesNoTimeForACheckpoint_isRefused() {
+        assertThatThrownBy(() -> JobConfigParser.parse(
+                        "kafka: {bootstrap.servers: 'k:9092'}\ncheckpoint_interval_ms: 59000\n" + MINIMAL_MODEL,
+                        "job.yaml"))
+                .hasMessageContaining("checkpoint_interval_ms: 59000 leaves no time for a checkpoint to complete"
+                        + " within transaction_timeout_ms (60000");
+    }
+
     @Test
     void templateRules_areChecked() {
         assertThatThrownBy(() -> JobConfigParser.parse("""

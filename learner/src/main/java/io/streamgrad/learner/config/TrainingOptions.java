@@ -77,11 +77,18 @@ public final class TrainingOptions {
     public static final Option<Double> MIN_LR_SCALE = Option.number(
             "divergence.min_lr_scale", 1.0e-3, Range.UNIT_LEFT_OPEN, "The learning-rate scale never drops below this.");
 
+    /**
+     * Most examples per update: 65,536. Beyond a few thousand a larger batch no longer improves the gradient estimate,
+     * while the streaming job keeps a model's whole partial batch in its keyed state (and every checkpoint) and one
+     * batch's arrays grow with it; a value like 1,000,000,000 is a typo, not a plan.
+     */
+    public static final int MAX_BATCH_SIZE = 1 << 16;
+
     public static final Option<Integer> BATCH_SIZE = Option.integer(
             "batch_size",
             32,
-            Range.atLeast(1, Integer.MAX_VALUE),
-            "Examples per update (the last batch of a pass may be smaller).");
+            Range.between(1, MAX_BATCH_SIZE),
+            "Examples per update (the last batch of a pass may be smaller); at most 65536.");
     public static final Option<Boolean> SHUFFLE = Option.bool(
             "shuffle",
             false,

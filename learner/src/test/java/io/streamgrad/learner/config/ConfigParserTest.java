@@ -204,17 +204,23 @@ class ConfigParserTest {
                         .problems())
                 .containsExactly("optimizer.learning_rate: -0.1 is out of range; allowed: > 0");
         assertThat(problemsOf(MINIMAL_LOGISTIC + "batch_size: 0\n").problems())
-                .containsExactly("batch_size: 0 is out of range; allowed: integer >= 1");
+                .containsExactly("batch_size: 0 is out of range; allowed: integer in [1, 65536]");
+    }
+
+    @Test
+    void absurdBatchSize_isRefusedNamingTheKeyAndTheMaximum() {
+        assertThat(problemsOf(MINIMAL_LOGISTIC + "batch_size: 1000000000\n").problems())
+                .containsExactly("batch_size: 1000000000 is out of range; allowed: integer in [1, 65536]");
     }
 
     @Test
     void wrongType_namesKeyAndGivenValue() {
         assertThat(problemsOf(MINIMAL_LOGISTIC + "batch_size: '64'\n").problems())
-                .containsExactly("batch_size: expected an integer >= 1, got '64'");
+                .containsExactly("batch_size: expected an integer in [1, 65536], got '64'");
         assertThat(problemsOf(MINIMAL_LOGISTIC + "shuffle: maybe\n").problems())
                 .containsExactly("shuffle: expected true or false, got 'maybe'");
         assertThat(problemsOf(MINIMAL_LOGISTIC + "batch_size: 2.5\n").problems())
-                .containsExactly("batch_size: expected an integer >= 1, got 2.5");
+                .containsExactly("batch_size: expected an integer in [1, 65536], got 2.5");
         assertThat(problemsOf(MINIMAL_LOGISTIC.replace("type: sgd", "type: sgd, learning_rate: fast"))
                         .problems())
                 .containsExactly("optimizer.learning_rate: expected a number > 0, got 'fast'");

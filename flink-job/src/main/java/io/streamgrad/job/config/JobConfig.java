@@ -19,6 +19,9 @@ import java.util.Properties;
  *                              a final snapshot of every model is then published
  * @param checkpointIntervalMs  checkpoint period; exactly-once outputs are committed on each checkpoint
  * @param checkpointDir         checkpoint storage URI (file:///...), or null for the JobManager's memory
+ * @param jobName               this job's directory under {@code checkpointDir} (its checkpoints, savepoints and
+ *                              the runs a restart resumes from); {@code groupId} with other characters as '_' unless set
+ * @param checkpointRetainedRuns runs ({@code <job id>} directories) kept under the job's checkpoint directory
  * @param stateBackend          hashmap or rocksdb
  * @param restartAttempts       fixed-delay restart strategy: attempts ...
  * @param restartDelayMs        ... and the delay between them
@@ -42,6 +45,8 @@ public record JobConfig(
         boolean bounded,
         long checkpointIntervalMs,
         String checkpointDir,
+        String jobName,
+        int checkpointRetainedRuns,
         StateBackendKind stateBackend,
         int restartAttempts,
         long restartDelayMs,
@@ -93,7 +98,8 @@ public record JobConfig(
     public String toString() {
         return "JobConfig[kafka=" + redactedKafka() + ", topics=" + topics + ", groupId=" + groupId + ", start=" + start
                 + ", bounded=" + bounded + ", checkpointIntervalMs=" + checkpointIntervalMs + ", checkpointDir="
-                + checkpointDir + ", stateBackend=" + stateBackend + ", restartAttempts=" + restartAttempts
+                + checkpointDir + ", jobName=" + jobName + ", checkpointRetainedRuns=" + checkpointRetainedRuns
+                + ", stateBackend=" + stateBackend + ", restartAttempts=" + restartAttempts
                 + ", restartDelayMs=" + restartDelayMs + ", snapshotEverySteps=" + snapshotEverySteps
                 + ", snapshotEverySeconds=" + snapshotEverySeconds + ", metricsEveryBatches=" + metricsEveryBatches
                 + ", batchTimeoutMs=" + batchTimeoutMs + ", unknownModels=" + unknownModels + ", limits=" + limits

@@ -222,7 +222,8 @@ public final class CheckpointStore {
 
     /**
      * For {@code deploy/local/submit.sh}: {@code --config job.yaml resume-point} prints the newest complete
-     * checkpoint's or savepoint's path on stdout (nothing when there is none) and what it is on stderr;
+     * checkpoint's or savepoint's path on stdout as {@code resume-point=<path>} (no such line when there is none;
+     * other lines, e.g. from a logger, are not part of the answer) and what it is on stderr;
      * {@code --config job.yaml fresh} says on stderr what a fresh start ignores; {@code --config job.yaml
      * clean <job id>} deletes older runs' directories as {@code ./streamgrad run} does. Exit status 2 on a bad
      * command line, 1 on any other failure.
@@ -243,7 +244,7 @@ public final class CheckpointStore {
                         Optional<ResumePoint> p = store.get().newest();
                         if (p.isPresent()) {
                             System.err.println("resuming from " + p.get().describe());
-                            System.out.println(p.get().path());
+                            System.out.println("resume-point=" + p.get().path());
                         } else {
                             System.err.println(store.get().nothingToResumeMessage());
                         }

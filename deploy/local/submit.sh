@@ -3,14 +3,20 @@
 # (upload the jar, run it, wait until every task runs). The job's main() runs in the JobManager, on this machine, so
 # the config path is passed as an absolute path.
 #
-#   submit.sh --config job.yaml [--jar JAR] [--class NAME] [--parallelism N] [--from-savepoint PATH]
+#   submit.sh --config job.yaml [--jar JAR] [--class NAME] [--parallelism N] [--fresh | --from-savepoint PATH]
 #             [--no-wait] [-- more job arguments]
 #
 #   --config          the job configuration (required); passed to the job as --config <absolute path>
 #   --jar             the job jar (default flink-job/target/streamgrad-job.jar, built here when missing or stale)
 #   --class           the entry class (default io.streamgrad.job.StreamgradJob)
 #   --parallelism     the job's default parallelism (default: the cluster's, i.e. all slots)
-#   --from-savepoint  restore from a savepoint or retained checkpoint directory
+#   --from-savepoint  restore from this savepoint or retained checkpoint directory (chk-<n>)
+#   --fresh           start fresh models, ignoring the checkpoints under <checkpoint_dir>/<job_name>
+#
+# Restarting resumes, as './streamgrad run' does: with checkpoint_dir set in the job config (and the default
+# --class), the job restores from the newest complete checkpoint or savepoint under <checkpoint_dir>/<job_name>,
+# says which on stderr, and once it runs, older runs' checkpoint directories beyond checkpoint_retained_runs are
+# deleted. Without checkpoint_dir it starts fresh models (and says so).
 #   --no-wait         return once Flink accepted the job instead of waiting until all its tasks run
 #
 # Prints the job id and its web UI address on stdout. Settings: STREAMGRAD_CLUSTER_DIR (as for cluster.sh),
@@ -33,7 +39,7 @@ json_string() { # a JSON string literal
 
 DEFAULT_JAR=$REPO_DIR/flink-job/target/streamgrad-job.jar
 CONFIG="" JAR=$DEFAULT_JAR ENTRY=io.streamgrad.job.StreamgradJob
-PARALLELISM="" SAVEPOINT="" WAIT=1 EXTRA=()
+PARALLELISM="" SAVEPOINT="" FRESH=0 WAIT=1 EXTRA=()
 while (($#)); do
   case $1 in
     --config) CONFIG=${2:?--config needs a file}; shift 2 ;;
@@ -41,6 +47,7 @@ while (($#)); do
     --class) ENTRY=${2:?--class needs a class name}; shift 2 ;;
     --parallelism) PARALLELISM=${2:?--parallelism needs a number}; shift 2 ;;
     --from-savepoint) SAVEPOINT=${2:?--from-savepoint needs a path}; shift 2 ;;
+    --fresh) FRESH=1; shift ;;
     --no-wait) WAIT=0; shift ;;
     --) shift; EXTRA=("$@"); break ;;
     -h | --help) usage ;;
@@ -48,6 +55,7 @@ while (($#)); do
   esac
 done
 [[ -n $CONFIG ]] || die "--config job.yaml is required (see submit.sh --help)"
+((FRESH)) && [[ -n $SAVEPOINT ]] && die "--fresh and --from-savepoint contradict each other: give one of them"
 [[ -f $CONFIG ]] || die "--config $CONFIG: no such file"
 # The default jar is (re)built when missing or older than the sources it is made of; a --jar is taken as it is.
 if [[ $JAR == "$DEFAULT_JAR" ]]; then
@@ -68,6 +76,23 @@ if grep -q 'bootstrap.servers' "$CONFIG" && ! grep -q "$KAFKA_BOOTSTRAP" "$CONFI
   say "warning: $CONFIG does not name this cluster's broker $KAFKA_BOOTSTRAP in kafka.bootstrap.servers"
 fi
 rest_get /overview >/dev/null 2>&1 || die "the Flink cluster in $CLUSTER_DIR does not answer on 127.0.0.1:$REST_PORT: 'streamgrad cluster status'"
+
+# The job's checkpoints: where to resume from (the same rules as './streamgrad run', read by the job jar's own
+# CheckpointStore with Flink's file systems). Only for the streamgrad job: another --class has its own layout.
+checkpoint_store() {
+  tool_java -Xmx256m -cp "$JAR:$LIB_FLINK/*" io.streamgrad.job.checkpoint.CheckpointStore --config "$CONFIG" "$@"
+}
+RESUMES=0
+[[ $ENTRY == io.streamgrad.job.StreamgradJob ]] && RESUMES=1
+if [[ -n $SAVEPOINT ]]; then
+  say "resuming from $SAVEPOINT (--from-savepoint)"
+elif ((RESUMES && FRESH)); then
+  checkpoint_store fresh || die "could not read the checkpoint directory of $CONFIG (see above)"
+elif ((RESUMES)); then
+  answer=$(checkpoint_store resume-point) \
+    || die "could not look for a checkpoint to resume from (see above); --fresh starts over, --from-savepoint PATH picks one"
+  SAVEPOINT=$(sed -n 's/^resume-point=//p' <<<"$answer")
+fi
 
 upload=$(curl -sS --max-time 300 -X POST -H "Expect:" -F "jarfile=@$JAR" "http://127.0.0.1:$REST_PORT/jars/upload") \
   || die "uploading $JAR to http://127.0.0.1:$REST_PORT/jars/upload failed"
@@ -115,6 +140,10 @@ if ((WAIT)); then
     sleep 0.3
   done
   state=RUNNING
+  # Running (its state restored): older runs' checkpoint directories can go, never the newest complete checkpoint.
+  if ((RESUMES)); then
+    checkpoint_store clean "$job_id" || say "warning: older checkpoint directories were not removed (see above)"
+  fi
 else
   state=SUBMITTED
 fi

@@ -3,6 +3,7 @@ package io.streamgrad.cli;
 import io.streamgrad.job.JobFailures;
 import io.streamgrad.job.StreamgradJob;
 import io.streamgrad.job.admin.JobTopics;
+import io.streamgrad.job.checkpoint.CheckpointStore;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;
 import io.streamgrad.job.warmstart.WarmStart;
@@ -11,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -24,22 +26,32 @@ import org.apache.kafka.clients.admin.Admin;
  */
 final class RunCommand {
     static final String USAGE = """
-            usage: streamgrad run --config job.yaml [--create-topics] [--from-savepoint PATH]
+            usage: streamgrad run --config job.yaml [--create-topics] [--fresh | --from-savepoint PATH]
               Runs the streaming trainer on a local Flink MiniCluster against the Kafka named in job.yaml
               (kafka.bootstrap.servers and any client properties). With bounded: true it stops at the offsets
               that were latest at start and publishes final snapshots; otherwise it runs until interrupted.
-              --create-topics creates missing topics (models compacted) with replication factor 1.
-              --from-savepoint resumes from a savepoint or a retained checkpoint directory (chk-<n>): every
-              model continues its parameters, optimizer state, step and snapshot version.
-              Without a savepoint, a model whose versions are already on the models topic (a lost checkpoint
-              directory, a new cluster) continues from its newest committed snapshot and the examples after it
-              (existing_versions: warm_start, the default), or the job refuses to start naming the model
-              (existing_versions: refuse): a model's versions never go backwards.""";
+              Restarting resumes: with checkpoint_dir set, checkpoints go to <checkpoint_dir>/<job_name>
+              (job_name defaults to group_id) and run continues from the newest complete checkpoint or
+              savepoint there: every model keeps its parameters, optimizer state, step and snapshot version,
+              and reading continues at the offsets in that checkpoint. It prints which one it restored.
+              Without a checkpoint to resume from (no checkpoint_dir, a lost directory, a new cluster), a model
+              whose versions are already on the models topic continues from its newest committed snapshot and
+              the examples after it (existing_versions: warm_start, the default), or the job refuses to start
+              naming the model (existing_versions: refuse): a model's versions never go backwards.
+              --create-topics   creates missing topics (models compacted) with replication factor 1.
+              --fresh           ignores the checkpoints and savepoints under <checkpoint_dir>/<job_name>
+                                (older runs there are then deleted as checkpoint_retained_runs says); models
+                                then warm-start from the models topic as existing_versions says.
+              --from-savepoint  resumes from this savepoint or retained checkpoint directory (chk-<n>)
+                                instead of the newest one.""";
 
     private RunCommand() {}
 
     static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        Args args = Args.parse(argv, Set.of("config", "from-savepoint"), Set.of("create-topics"));
+        Args args = Args.parse(argv, Set.of("config", "from-savepoint"), Set.of("create-topics", "fresh"));
+        if (args.flag("fresh") && args.get("from-savepoint", null) != null) {
+            throw new UsageException("--fresh and --from-savepoint contradict each other: give one of them");
+        }
         Path file = Path.of(args.required("config"));
         JobConfig config;
         try {
@@ -54,11 +66,13 @@ final class RunCommand {
                 JobTopics.create(admin, JobTopics.specs(config.topics(), 1, (short) 1));
             }
         }
-        JobClient client = start(config, args.get("from-savepoint", null), out);
+        String savepoint = resumePoint(config, args, out);
+        JobClient client = start(config, savepoint, out);
         out.println("streamgrad job " + client.getJobID() + " running: models "
                 + config.models().modelIds()
                 + ", reading " + config.topics().examples() + " on " + config.bootstrapServers()
                 + (config.bounded() ? " up to its current end" : " (Ctrl-C to stop)"));
+        CheckpointStore.of(config).ifPresent(store -> removeOldRunsOnceCheckpointed(store, config, client, out));
         // Credentials (sasl.jaas.config, *password*, ...) are shown as [redacted].
         out.println("kafka client settings: " + config.redactedKafka());
         JobExecutionResult result;
@@ -69,6 +83,68 @@ final class RunCommand {
         }
         out.println("job finished in " + result.getNetRuntime() + " ms");
         return 0;
+    }
+
+    /**
+     * Where this start restores from, said on {@code out}: {@code --from-savepoint}, else (without {@code --fresh})
+     * the newest complete checkpoint or savepoint under {@code <checkpoint_dir>/<job_name>}; null for fresh models.
+     */
+    static String resumePoint(JobConfig config, Args args, PrintStream out) throws java.io.IOException {
+        String explicit = args.get("from-savepoint", null);
+        if (explicit != null) {
+            out.println("resuming from " + explicit + " (--from-savepoint)");
+            return explicit;
+        }
+        Optional<CheckpointStore> store = CheckpointStore.of(config);
+        if (store.isEmpty()) {
+            out.println("warning: " + CheckpointStore.noCheckpointDirMessage());
+            return null;
+        }
+        if (args.flag("fresh")) {
+            out.println(store.get().freshMessage());
+            return null;
+        }
+        Optional<CheckpointStore.ResumePoint> newest = store.get().newest();
+        if (newest.isEmpty()) {
+            out.println(store.get().nothingToResumeMessage());
+            return null;
+        }
+        out.println("resuming from " + newest.get().describe());
+        return newest.get().path();
+    }
+
+    /**
+     * Once this run has completed a checkpoint of its own (so its restore worked and it can be resumed from), deletes
+     * older runs' directories beyond {@code checkpoint_retained_runs}; in the background, while the job runs.
+     */
+    private static void removeOldRunsOnceCheckpointed(
+            CheckpointStore store, JobConfig config, JobClient client, PrintStream out) {
+        String run = client.getJobID().toHexString();
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        while (!client.getJobStatus().get().isGloballyTerminalState()) {
+                            Optional<CheckpointStore.ResumePoint> newest = store.newest();
+                            if (newest.isPresent() && run.equals(newest.get().run())) {
+                                for (String d : store.removeOldRuns(run, config.checkpointRetainedRuns())) {
+                                    out.println("removed the older run's checkpoint directory " + d
+                                            + " (checkpoint_retained_runs: " + config.checkpointRetainedRuns() + ")");
+                                }
+                                return;
+                            }
+                            Thread.sleep(Math.max(200, config.checkpointIntervalMs()));
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (Exception e) {
+                        // The job goes on; the next start tries again.
+                        out.println("warning: could not remove older checkpoint directories under " + store.directory()
+                                + ": " + e.getMessage());
+                    }
+                },
+                "streamgrad-checkpoint-retention");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Builds the job for the config and submits it to a MiniCluster in this JVM. */
@@ -88,12 +164,17 @@ final class RunCommand {
     static JobClient start(JobConfig config, String savepoint, PrintStream out) throws Exception {
         org.apache.flink.configuration.Configuration flinkConf = JobGraphs.localConfiguration(config);
         if (savepoint != null) {
-            Path dir = Path.of(savepoint.replaceFirst("^file:(//)?", ""));
-            if (!java.nio.file.Files.isDirectory(dir)) {
-                throw new UsageException("--from-savepoint: no such directory " + savepoint
-                        + " (give a savepoint directory or a retained checkpoint's chk-<n> directory)");
+            boolean local = savepoint.startsWith("file:") || !savepoint.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*");
+            String uri = savepoint;
+            if (local) {
+                Path dir = Path.of(savepoint.replaceFirst("^file:(//)?", ""));
+                if (!java.nio.file.Files.isDirectory(dir)) {
+                    throw new UsageException("--from-savepoint: no such directory " + savepoint
+                            + " (give a savepoint directory or a retained checkpoint's chk-<n> directory)");
+                }
+                uri = dir.toUri().toString();
             }
-            flinkConf.set(StateRecoveryOptions.SAVEPOINT_PATH, dir.toUri().toString());
+            flinkConf.set(StateRecoveryOptions.SAVEPOINT_PATH, uri);
         }
         WarmStartSet warm = WarmStart.load(config, savepoint != null);
         WarmStart.describe(warm).forEach(line -> out.println("warm start: " + line));

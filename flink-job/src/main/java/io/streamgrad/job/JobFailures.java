@@ -63,8 +63,9 @@ public final class JobFailures {
         }
         String resume = cfg.checkpointDir() == null
                 ? "set checkpoint_dir so the last checkpoint is kept, and resume from a savepoint meanwhile"
-                : "resume from the last checkpoint kept under " + cfg.checkpointDir()
-                        + "/<job id>/chk-<n> (flink run -s <that directory>, or execution.state-recovery.path)";
+                : "start it again: it resumes from the newest checkpoint kept under "
+                        + io.streamgrad.job.checkpoint.CheckpointStore.jobDirectory(cfg.checkpointDir(), cfg.jobName())
+                        + "/<job id>/chk-<n> by itself (./streamgrad run or submit; flink run -s <that directory>)";
         return Optional.of("the job failed after " + cfg.restartAttempts() + " restart attempt(s) because Kafka at "
                 + "kafka.bootstrap.servers=" + cfg.bootstrapServers() + " did not answer: "
                 + kafka.getClass().getSimpleName() + ": " + kafka.getMessage()

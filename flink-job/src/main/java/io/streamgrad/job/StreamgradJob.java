@@ -4,6 +4,7 @@ import io.streamgrad.avro.DeadLetter;
 import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.TrainingMetrics;
 import io.streamgrad.job.batch.MiniBatcher;
+import io.streamgrad.job.checkpoint.CheckpointStore;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;
 import io.streamgrad.job.decode.DecodeAndValidate;
@@ -207,9 +208,13 @@ public final class StreamgradJob {
         conf.set(StateBackendOptions.STATE_BACKEND, cfg.stateBackend().name().toLowerCase(java.util.Locale.ROOT));
         if (cfg.checkpointDir() != null) {
             conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, cfg.checkpointDir());
+            // One directory per job (<checkpoint_dir>/<job_name>), in which Flink adds <job id>/chk-<n> per run:
+            // CheckpointStore finds the newest complete checkpoint there when the job is started again.
+            CheckpointStore store = CheckpointStore.of(cfg).orElseThrow();
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, store.directory());
+            conf.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, store.savepointsDirectory());
             // Keep the last checkpoint when the job fails for good (restart attempts used up, e.g. Kafka away too
-            // long) or is cancelled: it is then resumed from <checkpoint_dir>/<job id>/chk-<n>. Flink's default
+            // long) or is cancelled: the next start resumes from it. Flink's default
             // deletes it on a terminal failure, which would leave only the last savepoint to go back to.
             conf.set(
                     CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,

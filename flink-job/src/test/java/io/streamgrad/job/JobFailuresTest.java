@@ -43,7 +43,7 @@ class JobFailuresTest {
                 .contains("after 4 restart attempt(s)")
                 .contains("Kafka at kafka.bootstrap.servers=broker-1:9092,broker-2:9092 did not answer")
                 .contains("TimeoutException: Timeout expired after 3000ms while awaiting InitProducerId")
-                .contains("file:///var/ckpt/<job id>/chk-<n>");
+                .contains("resumes from the newest checkpoint kept under file:///var/ckpt/streamgrad/<job id>/chk-<n>");
         assertThat(JobFailures.explained(failure, config("")))
                 .hasCause(failure)
                 .hasMessageContaining("set checkpoint_dir");

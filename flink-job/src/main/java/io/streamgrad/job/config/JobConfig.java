@@ -22,6 +22,9 @@ import java.util.Properties;
  *                              short enough that no transaction outlives {@code transactionTimeoutMs}, see
  *                              {@link JobConfigParser#longestCheckpointTimeoutMs}
  * @param checkpointDir         checkpoint storage URI (file:///...), or null for the JobManager's memory
+ * @param jobName               this job's directory under {@code checkpointDir} (its checkpoints, savepoints and
+ *                              the runs a restart resumes from); {@code groupId} with other characters as '_' unless set
+ * @param checkpointRetainedRuns runs ({@code <job id>} directories) kept under the job's checkpoint directory
  * @param stateBackend          hashmap or rocksdb
  * @param restartAttempts       fixed-delay restart strategy: attempts ...
  * @param restartDelayMs        ... and the delay between them
@@ -48,6 +51,8 @@ public record JobConfig(
         long checkpointIntervalMs,
         long checkpointTimeoutMs,
         String checkpointDir,
+        String jobName,
+        int checkpointRetainedRuns,
         StateBackendKind stateBackend,
         int restartAttempts,
         long restartDelayMs,
@@ -101,8 +106,9 @@ public record JobConfig(
     public String toString() {
         return "JobConfig[kafka=" + redactedKafka() + ", topics=" + topics + ", groupId=" + groupId + ", start=" + start
                 + ", bounded=" + bounded + ", checkpointIntervalMs=" + checkpointIntervalMs + ", checkpointTimeoutMs="
-                + checkpointTimeoutMs + ", checkpointDir="
-                + checkpointDir + ", stateBackend=" + stateBackend + ", restartAttempts=" + restartAttempts
+                + checkpointTimeoutMs + ", checkpointDir=" + checkpointDir + ", jobName=" + jobName
+                + ", checkpointRetainedRuns=" + checkpointRetainedRuns + ", stateBackend=" + stateBackend
+                + ", restartAttempts=" + restartAttempts
                 + ", restartDelayMs=" + restartDelayMs + ", snapshotEverySteps=" + snapshotEverySteps
                 + ", snapshotEverySeconds=" + snapshotEverySeconds + ", metricsEveryBatches=" + metricsEveryBatches
                 + ", batchTimeoutMs=" + batchTimeoutMs + ", unknownModels=" + unknownModels + ", limits=" + limits

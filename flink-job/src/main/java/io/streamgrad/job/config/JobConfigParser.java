@@ -44,6 +44,9 @@ import org.yaml.snakeyaml.error.YAMLException;
  * checkpoint_interval_ms: 2000
  * checkpoint_timeout_ms: 27000 # default: the longest that keeps every transaction within transaction_timeout_ms
  * checkpoint_dir: file:///var/lib/streamgrad/checkpoints   # optional
+ * checkpoint_dir: file:///var/lib/streamgrad/checkpoints   # optional; run resumes from it by itself
+ * job_name: &lt;group_id&gt;      # the job's directory under checkpoint_dir
+ * checkpoint_retained_runs: 2  # older runs' checkpoint directories are deleted
  * state_backend: hashmap       # hashmap | rocksdb
  * restart: {attempts: 3, delay_ms: 1000}
  * snapshot: {every_steps: 100, every_seconds: 60}
@@ -174,6 +177,14 @@ public final class JobConfigParser {
         boolean bounded = read(root, JobOptions.BOUNDED);
         long checkpointInterval = read(root, JobOptions.CHECKPOINT_INTERVAL_MS);
         String checkpointDir = root.readOptional(JobOptions.CHECKPOINT_DIR);
+        String jobName = root.readOptional(JobOptions.JOB_NAME);
+        if (jobName == null) {
+            jobName = groupId.replaceAll("[^A-Za-z0-9._-]", "_");
+            jobName = jobName.matches("\\.*") ? "_" + jobName : jobName; // never "", "." or ".."
+        } else if (!jobName.matches("[A-Za-z0-9._-]+") || jobName.matches("\\.+")) {
+            problems.add("job_name: '" + jobName + "' is not a directory name; use letters, digits, '.', '_' and '-'");
+        }
+        int retainedRuns = read(root, JobOptions.CHECKPOINT_RETAINED_RUNS);
         StateBackendKind backend = enumValue(read(root, JobOptions.STATE_BACKEND), StateBackendKind.class);
 
         ConfigSection restart = root.section(JobOptions.RESTART.name(), false);
@@ -286,6 +297,8 @@ public final class JobConfigParser {
                 checkpointInterval,
                 checkpointTimeout,
                 checkpointDir,
+                jobName,
+                retainedRuns,
                 backend,
                 attempts,
                 delay,

@@ -49,8 +49,24 @@ public final class JobOptions {
                             + " checkpoint_timeout_ms must stay below transaction_timeout_ms minus a margin (a tenth,"
                             + " at least 1 s): otherwise the broker could abort a transaction the job later commits.")
             .defaultDocumented("the longest that fits transaction_timeout_ms (27000 with the defaults)");
-    public static final Option<String> CHECKPOINT_DIR =
-            Option.string("checkpoint_dir", null, "Checkpoint storage URI (optional).");
+    public static final Option<String> CHECKPOINT_DIR = Option.string(
+            "checkpoint_dir",
+            null,
+            "Checkpoint storage URI (optional); checkpoints go to <checkpoint_dir>/<job_name>/<job id>/chk-<n>"
+                    + " and run resumes from the newest complete one. Unset: checkpoints live in memory and a"
+                    + " restart starts fresh models.");
+    public static final Option<String> JOB_NAME = Option.string(
+                    "job_name",
+                    null,
+                    "This job's directory under checkpoint_dir (letters, digits, '.', '_', '-'); a restart resumes"
+                            + " from the checkpoints and savepoints under it.")
+            .defaultDocumented("<group_id>, other characters as '_'");
+    public static final Option<Integer> CHECKPOINT_RETAINED_RUNS = Option.integer(
+            "checkpoint_retained_runs",
+            2,
+            Range.between(1, 1000),
+            "Runs (one <job id> directory per start) kept under <checkpoint_dir>/<job_name>; older ones are deleted"
+                    + " once a new run is running, never the one holding the newest complete checkpoint.");
     public static final Option<String> STATE_BACKEND =
             Option.choice("state_backend", "hashmap", List.of("hashmap", "rocksdb"), "Flink state backend.");
     public static final Option<Void> RESTART = Option.section("restart", "Fixed-delay restart strategy.");
@@ -156,6 +172,8 @@ public final class JobOptions {
             CHECKPOINT_INTERVAL_MS,
             CHECKPOINT_TIMEOUT_MS,
             CHECKPOINT_DIR,
+            JOB_NAME,
+            CHECKPOINT_RETAINED_RUNS,
             STATE_BACKEND,
             RESTART,
             RESTART_ATTEMPTS,

@@ -96,6 +96,8 @@ class JobConfigParserTest {
                 batch_timeout_ms: soon
                 checkpoint_interval_ms: 2000
                 transaction_timeout_ms: 1500
+                job_name: ../elsewhere
+                checkpoint_retained_runs: 0
                 bogus: 1
                 models:
                   ctr:
@@ -112,6 +114,8 @@ class JobConfigParserTest {
                 .hasMessageContaining("snapshot.evry_seconds: unknown key")
                 .hasMessageContaining("batch_timeout_ms: expected an integer")
                 .hasMessageContaining("transaction_timeout_ms: 1500 must exceed checkpoint_interval_ms")
+                .hasMessageContaining("job_name: '../elsewhere' is not a directory name")
+                .hasMessageContaining("checkpoint_retained_runs: 0 is out of range")
                 .hasMessageContaining("bogus: unknown key")
                 .hasMessageContaining("models.ctr.model.features");
     }

@@ -206,8 +206,8 @@ class BrokerFaultIT {
 
             kafka.startBroker();
             superviseTaskManagers(cluster);
-            Path last =
-                    lastRetainedCheckpoint(checkpoints.resolve(job.getJobID().toHexString()));
+            Path last = lastRetainedCheckpoint(
+                    checkpoints.resolve(cfg.jobName()).resolve(job.getJobID().toHexString()));
             Configuration resume = new Configuration();
             resume.set(StateRecoveryOptions.SAVEPOINT_PATH, last.toUri().toString());
             JobClient resumed = ReliabilitySupport.start(cfg, resume, s -> s);

@@ -99,7 +99,16 @@ public final class StreamgradJob {
                 .uid("decode-validate")
                 .name("decode + validate");
 
+        SingleOutputStreamOperator<ExampleBatch> batches = beforeBatching
+                .apply(examples)
+                .keyBy(BatcherInput::modelId, Types.STRING)
+                .process(new MiniBatcher(cfg.models(), cfg.batchTimeoutMs()))
+                .uid("mini-batcher")
+                .name("mini-batcher");
+
+        // Undecodable or invalid records, and examples of template models not admitted (template_models:).
         examples.getSideOutput(DecodeAndValidate.DEAD_LETTERS)
+                .union(batches.getSideOutput(MiniBatcher.DEAD_LETTERS))
                 .sinkTo(sink(
                         cfg,
                         cfg.topics().deadLetters(),
@@ -109,13 +118,6 @@ public final class StreamgradJob {
                         (DeadLetter d) -> d.getFailedAt().toEpochMilli()))
                 .uid("dead-letters-sink")
                 .name("dead letters: " + cfg.topics().deadLetters());
-
-        SingleOutputStreamOperator<ExampleBatch> batches = beforeBatching
-                .apply(examples)
-                .keyBy(BatcherInput::modelId, Types.STRING)
-                .process(new MiniBatcher(cfg.models(), cfg.batchTimeoutMs()))
-                .uid("mini-batcher")
-                .name("mini-batcher");
 
         // The batcher's output is still partitioned by model id: train in the same task, without a shuffle.
         SingleOutputStreamOperator<TrainingMetrics> metrics = DataStreamUtils.reinterpretAsKeyedStream(

@@ -135,7 +135,7 @@ class JobConfigParserTest {
     }
 
     @Test
-    void templateModelLimits_areRead_defaulted_andChecked() {
+    void templateModelLimits_areRead_defaulted_andChecked() throws Exception {
         String template = """
                 kafka: {bootstrap.servers: 'k:9092'}
                 unknown_models: template

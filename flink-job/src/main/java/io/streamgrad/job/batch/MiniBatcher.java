@@ -55,7 +55,7 @@ import org.apache.flink.util.OutputTag;
  * by {@link TemplateAdmission} (the {@code template_models:} limits), with the new keyed state
  * {@code templateModel} ({@link TemplateModelState}) and per-key-group counts in the operator (union) state
  * {@code templateModelCounts}. An example that does not train goes to {@link #DEAD_LETTERS} with the reason and is
- * counted ({@code templateRejected}); gauges {@code templateModels} and {@code templatePending} show the live and
+ * counted ({@code templateRejected}; created models: {@code templateAdmitted}); gauges {@code templateModels} and {@code templatePending} show the live and
  * pending ids of the subtask. A model that expires has its partial batch flushed, its state and timers here
  * cleared, and an {@link BatchTrigger#IDLE_EXPIRED} marker sent to the trainer, which clears its own.
  */
@@ -81,6 +81,7 @@ public final class MiniBatcher extends KeyedProcessFunction<String, BatcherInput
     private transient TemplateAdmission admission;
     private transient int maxParallelism;
     private transient Counter templateRejected;
+    private transient Counter templateAdmitted;
     /** The coordinates of the last dead letter: the examples of one split MiniBatch record get one between them. */
     private transient String lastDeadLetter;
 
@@ -99,6 +100,7 @@ public final class MiniBatcher extends KeyedProcessFunction<String, BatcherInput
                 .getState(new ValueStateDescriptor<>("templateModel", TypeInformation.of(TemplateModelState.class)));
         var group = getRuntimeContext().getMetricGroup();
         templateRejected = group.counter("templateRejected");
+        templateAdmitted = group.counter("templateAdmitted");
         group.gauge("templateModels", (Gauge<Integer>) () -> admission.liveModels());
         group.gauge("templatePending", (Gauge<Integer>) () -> admission.pendingIds());
     }
@@ -178,6 +180,9 @@ public final class MiniBatcher extends KeyedProcessFunction<String, BatcherInput
             ctx.timerService().registerProcessingTimeTimer(d.state().idleTimerAtMs);
         }
         if (d.trains()) {
+            if (d.outcome() == TemplateAdmission.Outcome.ADMITTED) {
+                templateAdmitted.inc();
+            }
             return true;
         }
         templateRejected.inc();

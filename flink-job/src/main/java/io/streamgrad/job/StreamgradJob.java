@@ -133,17 +133,6 @@ public final class StreamgradJob {
                 .uid("decode-validate")
                 .name("decode + validate");
 
-        examples.getSideOutput(DecodeAndValidate.DEAD_LETTERS)
-                .sinkTo(sink(
-                        cfg,
-                        cfg.topics().deadLetters(),
-                        "dead-letters",
-                        SingleObjectCodec::deadLetter,
-                        (DeadLetter d) -> d.getKey() == null ? null : bytes(d.getKey()),
-                        (DeadLetter d) -> d.getFailedAt().toEpochMilli()))
-                .uid("dead-letters-sink")
-                .name("dead letters: " + cfg.topics().deadLetters());
-
         // Records a warm-started model already trained on (the source starts at the smallest snapshot offset).
         SingleOutputStreamOperator<BatcherInput> untrained = beforeBatching
                 .apply(examples)
@@ -156,6 +145,19 @@ public final class StreamgradJob {
                 .process(new MiniBatcher(cfg.models(), cfg.batchTimeoutMs()))
                 .uid("mini-batcher")
                 .name("mini-batcher");
+
+        // Undecodable or invalid records, and examples of template models not admitted (template_models:).
+        examples.getSideOutput(DecodeAndValidate.DEAD_LETTERS)
+                .union(batches.getSideOutput(MiniBatcher.DEAD_LETTERS))
+                .sinkTo(sink(
+                        cfg,
+                        cfg.topics().deadLetters(),
+                        "dead-letters",
+                        SingleObjectCodec::deadLetter,
+                        (DeadLetter d) -> d.getKey() == null ? null : bytes(d.getKey()),
+                        (DeadLetter d) -> d.getFailedAt().toEpochMilli()))
+                .uid("dead-letters-sink")
+                .name("dead letters: " + cfg.topics().deadLetters());
 
         // The batcher's output is still partitioned by model id: train in the same task, without a shuffle.
         SingleOutputStreamOperator<TrainingMetrics> metrics = DataStreamUtils.reinterpretAsKeyedStream(

@@ -60,6 +60,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * unknown_models: dead_letter  # dead_letter | template
  * existing_versions: warm_start  # warm_start | refuse: a model without state whose versions are on the models topic
  * template: { ...model config... }
+ * template_models: {max_models: 1000, max_pending: 100000, min_examples: 1, idle_timeout_ms: 86400000}
  * models:
  *   ctr: { ...model config, as the learner's YAML... }
  * </pre>
@@ -259,6 +260,18 @@ public final class JobConfigParser {
                     + " unknown_models: template or remove it");
         }
 
+        ConfigSection tm = root.section(JobOptions.TEMPLATE_MODELS.name(), false);
+        TemplateLimits templateLimits = new TemplateLimits(
+                read(tm, JobOptions.TEMPLATE_MAX_MODELS),
+                read(tm, JobOptions.TEMPLATE_MAX_PENDING),
+                read(tm, JobOptions.TEMPLATE_MIN_EXAMPLES),
+                read(tm, JobOptions.TEMPLATE_IDLE_TIMEOUT_MS));
+        tm.reportUnknown();
+        if (unknown == UnknownModels.DEAD_LETTER && root.has(JobOptions.TEMPLATE_MODELS.name())) {
+            problems.add("template_models: given, but unknown_models is 'dead_letter' so no model is created from a"
+                    + " template; set unknown_models: template or remove it");
+        }
+
         Map<String, TrainerConfig> models = new LinkedHashMap<>();
         Map<String, Object> m = mapping(root, rootMap, JobOptions.MODELS);
         if (m == null || m.isEmpty()) {
@@ -311,7 +324,7 @@ public final class JobConfigParser {
                 txTimeout,
                 txPrefix,
                 parallelism,
-                ModelCatalog.of(models, template),
+                ModelCatalog.of(models, template, templateLimits),
                 existing);
     }
 

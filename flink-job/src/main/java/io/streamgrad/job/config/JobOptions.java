@@ -155,6 +155,37 @@ public final class JobOptions {
 
     public static final Option<Void> TEMPLATE =
             Option.section("template", "The model config for unknown model " + "ids (unknown_models: template).");
+    public static final Option<Void> TEMPLATE_MODELS = Option.section(
+            "template_models",
+            "Bounds on the models unknown_models: template creates; examples beyond them go to the dead-letter"
+                    + " topic with the reason.");
+    /** A thousand small models fit a few hundred MB of heap; raise it with the memory a model needs. */
+    public static final Option<Integer> TEMPLATE_MAX_MODELS = Option.integer(
+            "template_models.max_models",
+            1000,
+            Range.between(1, Integer.MAX_VALUE),
+            "Most live models created from the template, per job (each of the parallelism subtasks admits at most"
+                    + " ceil(max_models / parallelism)); examples of further ids are dead-lettered until one expires.");
+    /** A pending id costs a counter and a timer (tens of bytes), not a model. */
+    public static final Option<Integer> TEMPLATE_MAX_PENDING = Option.integer(
+            "template_models.max_pending",
+            100_000,
+            Range.between(0, Integer.MAX_VALUE),
+            "Most ids whose examples are counted towards min_examples, per job (split like max_models); examples of"
+                    + " further new ids are dead-lettered.");
+
+    public static final Option<Integer> TEMPLATE_MIN_EXAMPLES = Option.integer(
+            "template_models.min_examples",
+            1,
+            Range.between(1, Integer.MAX_VALUE),
+            "Examples of an id seen (each within idle_timeout_ms of the one before) before its model is created;"
+                    + " the earlier ones are dead-lettered. 1: on first sight.");
+    public static final Option<Long> TEMPLATE_IDLE_TIMEOUT_MS = Option.longInteger(
+            "template_models.idle_timeout_ms",
+            86_400_000L,
+            Range.between(1, Long.MAX_VALUE / 2),
+            "Processing time without examples after which a template model is removed: its unpublished progress is"
+                    + " published as a final snapshot (kept on the models topic), then its state is cleared.");
     public static final Option<Void> MODELS =
             Option.section("models", "Model configs by id, as the learner's " + "YAML.");
 
@@ -195,6 +226,11 @@ public final class JobOptions {
             UNKNOWN_MODELS,
             EXISTING_VERSIONS,
             TEMPLATE,
+            TEMPLATE_MODELS,
+            TEMPLATE_MAX_MODELS,
+            TEMPLATE_MAX_PENDING,
+            TEMPLATE_MIN_EXAMPLES,
+            TEMPLATE_IDLE_TIMEOUT_MS,
             MODELS);
 
     /** The job's established wording of value problems (pinned by its tests and known to its operators). */

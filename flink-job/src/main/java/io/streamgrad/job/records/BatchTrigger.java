@@ -16,7 +16,12 @@ public enum BatchTrigger {
     /** A producer-made MiniBatch of exactly {@code batch_size} examples, trained as sent. */
     PRODUCER("producer"),
     /** A partial batch flushed because a producer-made batch came after its examples. */
-    BEFORE_PRODUCER_BATCH("before-producer-batch");
+    BEFORE_PRODUCER_BATCH("before-producer-batch"),
+    /**
+     * Not a batch: an empty marker ({@code size} 0) telling the trainer that a model created from the template expired
+     * (no example for {@code template_models.idle_timeout_ms}): publish what is unpublished, then clear its state.
+     */
+    IDLE_EXPIRED("idle-expired");
 
     private final String wireName;
 

@@ -20,8 +20,10 @@ final class ModelGauges {
     private volatile double lrScale = 1.0;
     private volatile long snapshotVersion;
     private volatile long lagMs = -1;
+    private final MetricGroup group;
 
     ModelGauges(MetricGroup group) {
+        this.group = group;
         examples = group.counter("examples");
         batches = group.counter("batches");
         skipped = group.counter("skippedBatches");
@@ -50,5 +52,15 @@ final class ModelGauges {
 
     void snapshot(long version) {
         snapshotVersion = version;
+    }
+
+    /**
+     * Unregisters the metrics (a model that expired): Flink's public API cannot remove a group, its runtime group
+     * can. A later {@code addGroup} of the same id creates a fresh group.
+     */
+    void close() {
+        if (group instanceof org.apache.flink.runtime.metrics.groups.AbstractMetricGroup<?> g) {
+            g.close();
+        }
     }
 }

@@ -269,6 +269,17 @@ final class ModelStateStore {
         progress.update(m.progress);
     }
 
+    /** Removes the model: all seven states (an expired model created from the template). */
+    void clear() {
+        params.clear();
+        optimizerState.clear();
+        progress.clear();
+        window.clear();
+        guard.clear();
+        lastGoodParams.clear();
+        lastGoodOptimizerState.clear();
+    }
+
     /** Writes only the progress (a model taken out of the job: its other state stays as it is). */
     void saveProgress(Loaded m) throws Exception {
         progress.update(m.progress);

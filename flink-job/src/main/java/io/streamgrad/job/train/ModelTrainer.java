@@ -3,6 +3,7 @@ package io.streamgrad.job.train;
 import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.TrainingMetrics;
 import io.streamgrad.job.config.ModelCatalog;
+import io.streamgrad.job.records.BatchTrigger;
 import io.streamgrad.job.records.ExampleBatch;
 import io.streamgrad.job.warmstart.WarmStartSet;
 import io.streamgrad.learner.data.Batch;
@@ -46,6 +47,11 @@ import org.apache.flink.util.OutputTag;
  * {@link Trainer#markGood}) and back off its learning rate. The guard's state is {@link DivergenceGuard} and, with
  * the policy on, the last-good parameters and optimizer state ({@code float[]}); snapshots carry the guard fields but
  * not the last-good copy ({@link ModelState#withoutLastGood()}).
+ *
+ * <p>Expiry of a model created from the template: on the mini-batcher's {@link BatchTrigger#IDLE_EXPIRED} marker the
+ * open metrics window is published, then a final snapshot if anything was trained since the last one (so the models
+ * topic keeps the model's last state: a follower goes on serving it, and the compacted topic is the record of it),
+ * then all seven keyed states and the model's timers are cleared and its scratch objects and metrics dropped.
  */
 public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatch, TrainingMetrics> {
     private static final long serialVersionUID = 1L;
@@ -96,8 +102,12 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
     @Override
     public void processElement(ExampleBatch in, Context ctx, Collector<TrainingMetrics> out) throws Exception {
         String id = ctx.getCurrentKey();
-        Trainer trainer = trainer(id);
         long now = ctx.timerService().currentProcessingTime();
+        if (BatchTrigger.IDLE_EXPIRED.wireName().equals(in.trigger)) {
+            expire(id, ctx, out, now);
+            return;
+        }
+        Trainer trainer = trainer(id);
 
         ModelStateStore.Loaded m = store.loadForBatch(id, trainer, now, warm);
         if (m.isNew()) {
@@ -157,6 +167,31 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
         store.save(m);
         if (snapshot != null) {
             ctx.output(SNAPSHOTS, snapshot);
+        }
+    }
+
+    /** A template model expired: publish what is unpublished, then forget it (see the class comment). */
+    private void expire(String id, Context ctx, Collector<TrainingMetrics> out, long now) throws Exception {
+        TimerService timers = ctx.timerService();
+        ModelStateStore.Loaded m = store.loadForTimer();
+        if (m != null) {
+            TrainerProgress p = m.progress();
+            if (p.windowBatches > 0) {
+                out.collect(closeWindow(id, m, Double.NaN, now));
+            }
+            if (snapshots.atEndOfInput(p)) {
+                ctx.output(SNAPSHOTS, snapshot(id, trainer(id), m, now));
+            }
+            if (p.snapshotTimerAt != 0) {
+                timers.deleteProcessingTimeTimer(p.snapshotTimerAt);
+            }
+        }
+        timers.deleteEventTimeTimer(END_OF_INPUT);
+        store.clear();
+        trainers.remove(id);
+        ModelGauges g = gauges.remove(id);
+        if (g != null) {
+            g.close();
         }
     }
 

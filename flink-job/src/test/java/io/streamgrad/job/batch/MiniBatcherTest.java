@@ -48,6 +48,105 @@ class MiniBatcherTest {
         return e;
     }
 
+    static KeyedOneInputStreamOperatorTestHarness<String, BatcherInput, ExampleBatch> templateHarness(
+            int maxModels, int minExamples, long idleMs) throws Exception {
+        ModelCatalog catalog = ModelCatalog.of(
+                java.util.Map.of("a", TestConfigs.parse(TestConfigs.logisticYaml(2, 3))),
+                TestConfigs.parse(TestConfigs.logisticYaml(2, 2)),
+                new io.streamgrad.job.config.TemplateLimits(maxModels, 100, minExamples, idleMs));
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new MiniBatcher(catalog, 0)), BatcherInput::modelId, Types.STRING);
+    }
+
+    private static List<io.streamgrad.avro.DeadLetter> deadLetters(
+            KeyedOneInputStreamOperatorTestHarness<String, BatcherInput, ExampleBatch> h) {
+        var q = h.getSideOutput(MiniBatcher.DEAD_LETTERS);
+        return q == null ? List.of() : q.stream().map(StreamRecord::getValue).toList();
+    }
+
+    @Test
+    void examplesOfTemplateIdsBeyondTheCap_goToDeadLetters_withTheReason_andListedModelsAreUnaffected()
+            throws Exception {
+        try (var h = templateHarness(1, 1, 60_000)) {
+            h.open();
+            h.processElement(new StreamRecord<>(dense("t1", 1, 0, 1, 2)));
+            h.processElement(new StreamRecord<>(dense("t2", 2, 0, 1, 2)));
+            h.processElement(new StreamRecord<>(dense("t1", 3, 1, 1, 2)));
+            for (int i = 0; i < 3; i++) {
+                h.processElement(new StreamRecord<>(dense("a", 10 + i, 0, 1, 2)));
+            }
+            assertThat(h.extractOutputValues()).extracting(b -> b.modelId).containsExactly("t1", "a");
+            assertThat(deadLetters(h)).singleElement().satisfies(d -> {
+                assertThat(d.getModelId()).isEqualTo("t2");
+                assertThat(d.getOffset()).isEqualTo(2);
+                assertThat(d.getReason()).startsWith("ex-0@2: ").contains("template_models.max_models=1");
+            });
+        }
+    }
+
+    @Test
+    void examplesBeforeMinExamples_goToDeadLetters_andTheModelTrainsFromTheNth() throws Exception {
+        try (var h = templateHarness(10, 3, 60_000)) {
+            h.open();
+            for (int i = 0; i < 5; i++) {
+                h.processElement(new StreamRecord<>(dense("t", i, i % 2, 1, 2)));
+            }
+            assertThat(deadLetters(h)).extracting(d -> d.getOffset()).containsExactly(0L, 1L);
+            assertThat(deadLetters(h).get(1).getReason()).contains("example 2 of the 3");
+            ExampleBatch b = h.extractOutputValues().get(0);
+            assertThat(b.nextOffsets).as("examples 2 and 3").containsExactly(4);
+            assertThat(b.labels).containsExactly(0, 1);
+        }
+    }
+
+    @Test
+    void anIdleTemplateModel_flushesItsPartialBatch_sendsTheExpiryMarker_andClearsItsState() throws Exception {
+        try (var h = templateHarness(1, 1, 1000)) {
+            h.open();
+            h.setProcessingTime(0);
+            h.processElement(new StreamRecord<>(dense("t1", 1, 0, 1, 2)));
+            h.setProcessingTime(500);
+            h.processElement(new StreamRecord<>(dense("t1", 2, 1, 1, 2)));
+            h.processElement(new StreamRecord<>(dense("t1", 3, 1, 1, 2)));
+            h.setProcessingTime(1000);
+            assertThat(h.extractOutputValues())
+                    .as("seen at 500: not idle at 1000")
+                    .hasSize(1);
+            h.setProcessingTime(1500);
+            List<ExampleBatch> out = h.extractOutputValues();
+            assertThat(out).extracting(b -> b.trigger).containsExactly("count", "timeout", "idle-expired");
+            assertThat(out.get(2).modelId).isEqualTo("t1");
+            assertThat(out.get(2).size).isZero();
+            assertThat(h.numKeyedStateEntries()).as("no keyed state left").isZero();
+            assertThat(h.numProcessingTimeTimers()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+
+            // Its slot is free again: another id is admitted.
+            h.processElement(new StreamRecord<>(dense("t2", 4, 0, 1, 2)));
+            assertThat(deadLetters(h)).isEmpty();
+        }
+    }
+
+    @Test
+    void admissionCounts_surviveCheckpointAndRestore() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = templateHarness(1, 1, 60_000)) {
+            h.open();
+            h.processElement(new StreamRecord<>(dense("t1", 1, 0, 1, 2)));
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = templateHarness(1, 1, 60_000)) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processElement(new StreamRecord<>(dense("t2", 2, 0, 1, 2)));
+            h.processElement(new StreamRecord<>(dense("t1", 3, 0, 1, 2)));
+            assertThat(deadLetters(h)).extracting(d -> d.getModelId()).containsExactly("t2");
+            assertThat(h.extractOutputValues())
+                    .extracting(b -> b.nextOffsets[0])
+                    .containsExactly(4L);
+        }
+    }
+
     @Test
     void batchIsEmittedWhenTheModelsBatchSizeIsReached_inArrivalOrder() throws Exception {
         try (var h = harness(0)) {

@@ -178,6 +178,46 @@ class JobConfigParserTest {
     }
 
     @Test
+    void templateModelLimits_areRead_defaulted_andChecked() throws Exception {
+        String template = """
+                kafka: {bootstrap.servers: 'k:9092'}
+                unknown_models: template
+                template: {model: {type: linear, features: 3}, loss: mse, optimizer: {type: sgd}, batch_size: 4}
+                """;
+        assertThat(JobConfigParser.parse(template, "job.yaml").models().templateLimits())
+                .isEqualTo(new TemplateLimits(1000, 100_000, 1, 86_400_000L));
+        JobConfig c = JobConfigParser.parse(
+                template + "template_models: {max_models: 5, max_pending: 7, min_examples: 3, idle_timeout_ms: 9000}\n",
+                "job.yaml");
+        assertThat(c.models().templateLimits()).isEqualTo(new TemplateLimits(5, 7, 3, 9000));
+        assertThat(org.apache.flink.util.InstantiationUtil.clone(c.models()).templateLimits())
+                .isEqualTo(c.models().templateLimits());
+
+        assertThatThrownBy(() -> JobConfigParser.parse(
+                        template + "template_models: {max_models: 0, min_examples: 0, bogus: 1}\n", "job.yaml"))
+                .hasMessageContaining("template_models.max_models: 0 is out of range")
+                .hasMessageContaining("template_models.min_examples: 0 is out of range")
+                .hasMessageContaining("template_models.bogus: unknown key");
+        assertThatThrownBy(() -> JobConfigParser.parse("""
+                        kafka: {bootstrap.servers: 'k:9092'}
+                        models: {m: {model: {type: linear, features: 3}, loss: mse, optimizer: {type: sgd}}}
+                        template_models: {max_models: 5}
+                        """, "job.yaml"))
+                .hasMessageContaining("template_models: given, but unknown_models is 'dead_letter'");
+    }
+
+    @Test
+    void templateIds_shareOneParsedConfig_soAFloodOfIdsCostsNoMemoryInTheCatalog() {
+        JobConfig c = JobConfigParser.parse("""
+                kafka: {bootstrap.servers: 'k:9092'}
+                unknown_models: template
+                template: {model: {type: linear, features: 3}, loss: mse, optimizer: {type: sgd}, batch_size: 4}
+                """, "job.yaml");
+        assertThat(c.models().config("a")).isSameAs(c.models().config("b"));
+        assertThat(c.models().isListed("a")).isFalse();
+    }
+
+    @Test
     void catalog_survivesJavaSerialisation_asFlinkShipsIt() throws Exception {
         ModelCatalog c = TestConfigs.catalog("m", TestConfigs.logisticYaml(3, 8));
         ModelCatalog copy = org.apache.flink.util.InstantiationUtil.clone(c);

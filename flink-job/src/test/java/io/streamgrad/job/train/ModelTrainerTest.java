@@ -74,6 +74,33 @@ class ModelTrainerTest {
     }
 
     @Test
+    void idleExpiryMarker_publishesTheUnpublishedProgress_thenClearsAllStateAndTimers() throws Exception {
+        try (var h = harness(100, 60, 3)) {
+            h.open();
+            for (ExampleBatch b : batches(4, 1)) {
+                h.processElement(new StreamRecord<>(b));
+            }
+            assertThat(snapshots(h)).isEmpty();
+            ExampleBatch marker = new ExampleBatch();
+            marker.modelId = "m";
+            marker.trigger = io.streamgrad.job.records.BatchTrigger.IDLE_EXPIRED.wireName();
+            h.processElement(new StreamRecord<>(marker));
+
+            assertThat(snapshots(h)).singleElement().satisfies(s -> {
+                assertThat(s.getVersion()).isEqualTo(1);
+                assertThat(s.getStep()).isEqualTo(4);
+            });
+            assertThat(h.extractOutputValues())
+                    .as("the open window (batch 4) is published too")
+                    .extracting(TrainingMetrics::getStep)
+                    .containsExactly(3L, 4L);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numProcessingTimeTimers()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
     void restoredTrainer_continuesBitForBit_likeAnUninterruptedRun() throws Exception {
         List<ExampleBatch> data = batches(20, 1);
 

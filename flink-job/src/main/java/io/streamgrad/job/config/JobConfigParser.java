@@ -265,7 +265,8 @@ public final class JobConfigParser {
                 read(tm, JobOptions.TEMPLATE_MAX_MODELS),
                 read(tm, JobOptions.TEMPLATE_MAX_PENDING),
                 read(tm, JobOptions.TEMPLATE_MIN_EXAMPLES),
-                read(tm, JobOptions.TEMPLATE_IDLE_TIMEOUT_MS));
+                read(tm, JobOptions.TEMPLATE_IDLE_TIMEOUT_MS),
+                read(tm, JobOptions.TEMPLATE_RETIRED_VERSION_TTL_MS));
         tm.reportUnknown();
         if (unknown == UnknownModels.DEAD_LETTER && root.has(JobOptions.TEMPLATE_MODELS.name())) {
             problems.add("template_models: given, but unknown_models is 'dead_letter' so no model is created from a"

@@ -186,6 +186,16 @@ public final class JobOptions {
             Range.between(1, Long.MAX_VALUE / 2),
             "Processing time without examples after which a template model is removed: its unpublished progress is"
                     + " published as a final snapshot (kept on the models topic), then its state is cleared.");
+    /** 30 days: a returning id within it continues its version numbering; see docs/STREAMING.md. */
+    public static final Option<Long> TEMPLATE_RETIRED_VERSION_TTL_MS = Option.longInteger(
+            "template_models.retired_version_ttl_ms",
+            2_592_000_000L,
+            Range.between(1, Long.MAX_VALUE / 2),
+            "How long the job remembers the last published version of an expired template model (one number per"
+                    + " id): an id that returns within it starts a fresh model whose versions continue above that"
+                    + " number; after it, the id may start at version 1 again. Keep it at least as long as followers"
+                    + " keep reading the models topic.");
+
     public static final Option<Void> MODELS =
             Option.section("models", "Model configs by id, as the learner's " + "YAML.");
 
@@ -231,6 +241,7 @@ public final class JobOptions {
             TEMPLATE_MAX_PENDING,
             TEMPLATE_MIN_EXAMPLES,
             TEMPLATE_IDLE_TIMEOUT_MS,
+            TEMPLATE_RETIRED_VERSION_TTL_MS,
             MODELS);
 
     /** The job's established wording of value problems (pinned by its tests and known to its operators). */

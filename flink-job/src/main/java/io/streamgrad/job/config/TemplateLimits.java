@@ -15,14 +15,27 @@ import java.io.Serializable;
  *                      is created; the ones before are dead-lettered
  * @param idleTimeoutMs processing time without an example after which a template model is removed (its last
  *                      snapshot published, its keyed state and timers cleared) and a pending id is forgotten
+ * @param retiredVersionTtlMs how long the trainer keeps an expired model's last published version (state TTL, in
+ *                      processing time): a returning id within it continues its version numbering above it
  */
-public record TemplateLimits(int maxModels, int maxPending, int minExamples, long idleTimeoutMs)
+public record TemplateLimits(
+        int maxModels, int maxPending, int minExamples, long idleTimeoutMs, long retiredVersionTtlMs)
         implements Serializable {
     public TemplateLimits {
-        if (maxModels < 1 || maxPending < 0 || minExamples < 1 || idleTimeoutMs < 1) {
+        if (maxModels < 1 || maxPending < 0 || minExamples < 1 || idleTimeoutMs < 1 || retiredVersionTtlMs < 1) {
             throw new IllegalArgumentException("template limits out of range: " + maxModels + ", " + maxPending + ", "
-                    + minExamples + ", " + idleTimeoutMs);
+                    + minExamples + ", " + idleTimeoutMs + ", " + retiredVersionTtlMs);
         }
+    }
+
+    /** With the default {@code retired_version_ttl_ms}. */
+    public TemplateLimits(int maxModels, int maxPending, int minExamples, long idleTimeoutMs) {
+        this(
+                maxModels,
+                maxPending,
+                minExamples,
+                idleTimeoutMs,
+                JobOptions.TEMPLATE_RETIRED_VERSION_TTL_MS.defaultValue());
     }
 
     /** The defaults of {@link JobOptions}. */
@@ -31,7 +44,8 @@ public record TemplateLimits(int maxModels, int maxPending, int minExamples, lon
                 JobOptions.TEMPLATE_MAX_MODELS.defaultValue(),
                 JobOptions.TEMPLATE_MAX_PENDING.defaultValue(),
                 JobOptions.TEMPLATE_MIN_EXAMPLES.defaultValue(),
-                JobOptions.TEMPLATE_IDLE_TIMEOUT_MS.defaultValue());
+                JobOptions.TEMPLATE_IDLE_TIMEOUT_MS.defaultValue(),
+                JobOptions.TEMPLATE_RETIRED_VERSION_TTL_MS.defaultValue());
     }
 
     /** A job-wide limit split across {@code parallelism} subtasks: {@code ceil(limit / parallelism)}. */

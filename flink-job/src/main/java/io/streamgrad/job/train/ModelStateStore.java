@@ -7,14 +7,17 @@ import io.streamgrad.learner.train.DivergenceSpec;
 import io.streamgrad.learner.train.ModelState;
 import io.streamgrad.learner.train.StepResult;
 import io.streamgrad.learner.train.Trainer;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 
 /**
  * The trainer's keyed-state layout, in one place: the seven states of one model (keyed by model id) and the
@@ -33,6 +36,14 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
  *   <li>{@code lastGoodParams}, {@code lastGoodOptimizerState}: the divergence policy's last-good copy (policy on
  *   only), written when a state is marked good and read only when a rollback is possible.</li>
  * </ul>
+ * and, for a model created from the template that expired, in place of all seven:
+ * <ul>
+ *   <li>{@code retiredVersion}: {@code Long}, the last version it published, with a state TTL of
+ *   {@code template_models.retired_version_ttl_ms} (processing time from the write; expired values are never
+ *   returned and are dropped in the background and from full snapshots). A model re-created under that id starts
+ *   fresh but numbers its snapshots above it, so no version of an id is published twice with different content;
+ *   the record is removed once the new model exists (its {@code progress} carries the version on).</li>
+ * </ul>
  *
  * <p>The guard is written only when it differs from what was loaded (the defaults when none was stored), so a
  * plain accepted batch writes no more state with the policy on than with it off.
@@ -45,9 +56,14 @@ final class ModelStateStore {
     private final ValueState<DivergenceGuard> guard;
     private final ValueState<float[]> lastGoodParams;
     private final ValueState<float[]> lastGoodOptimizerState;
+    private final ValueState<Long> retiredVersion;
 
-    /** Registers the seven states (call from {@code open}). */
-    ModelStateStore(RuntimeContext ctx) {
+    /**
+     * Registers the states (call from {@code open}).
+     *
+     * @param retiredVersionTtlMs how long an expired model's last version is kept ({@code retiredVersion})
+     */
+    ModelStateStore(RuntimeContext ctx, long retiredVersionTtlMs) {
         params = ctx.getState(floats("params"));
         optimizerState = ctx.getState(floats("optimizerState"));
         progress = ctx.getState(new ValueStateDescriptor<>("progress", TypeInformation.of(TrainerProgress.class)));
@@ -55,6 +71,13 @@ final class ModelStateStore {
         guard = ctx.getState(new ValueStateDescriptor<>("guard", TypeInformation.of(DivergenceGuard.class)));
         lastGoodParams = ctx.getState(floats("lastGoodParams"));
         lastGoodOptimizerState = ctx.getState(floats("lastGoodOptimizerState"));
+        ValueStateDescriptor<Long> retired = new ValueStateDescriptor<>("retiredVersion", Types.LONG);
+        retired.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofMillis(retiredVersionTtlMs))
+                .updateTtlOnCreateAndWrite()
+                .neverReturnExpired()
+                .cleanupFullSnapshot()
+                .build());
+        retiredVersion = ctx.getState(retired);
     }
 
     private static ValueStateDescriptor<float[]> floats(String name) {
@@ -142,6 +165,10 @@ final class ModelStateStore {
      * from the snapshot's state, the snapshot's version as the last published one (the next is one higher), its
      * metrics as the last published window's, its source offsets as the offsets trained so far. Keyed state, when
      * there is some (a checkpoint restore), wins.
+     *
+     * <p>A model re-created after it expired ({@code retiredVersion} is set) starts fresh with that version as its
+     * last published one, so its first snapshot is one higher; a warm-start snapshot counts only if it is newer than
+     * that version (the set is read at job start, so it can be older than what the expired model published since).
      */
     Loaded loadForBatch(String id, Trainer trainer, long now, WarmStartSet warm) throws Exception {
         DivergenceSpec policy = trainer.config().divergence();
@@ -151,7 +178,14 @@ final class ModelStateStore {
         float[] w;
         float[] opt;
         boolean isNew = p == null;
+        Long retired = isNew ? retiredVersion.value() : null;
         ModelSnapshot snapshot = isNew ? warm.snapshot(id) : null;
+        if (snapshot != null && retired != null && snapshot.getVersion() <= retired) {
+            snapshot = null;
+        }
+        if (retired != null) {
+            retiredVersion.clear(); // the new model's progress carries the version from here on
+        }
         if (snapshot != null) {
             ModelState init = ModelSnapshots.state(snapshot);
             w = init.params();
@@ -179,6 +213,7 @@ final class ModelStateStore {
             opt = init.optimizerState();
             p = new TrainerProgress();
             p.rngState = init.rngState();
+            p.snapshotVersion = retired == null ? 0 : retired;
             p.lastSnapshotAtMs = now;
             p.windowStartMs = now;
             if (init.hasLastGood()) {
@@ -269,8 +304,20 @@ final class ModelStateStore {
         progress.update(m.progress);
     }
 
-    /** Removes the model: all seven states (an expired model created from the template). */
-    void clear() {
+    /**
+     * Removes the model (an expired model created from the template): all seven states; when it has published a
+     * version, that version is kept as {@code retiredVersion} (see the class comment).
+     *
+     * @param lastVersion the model's last published version, 0 when none
+     */
+    void retire(long lastVersion) throws Exception {
+        clear();
+        if (lastVersion > 0) {
+            retiredVersion.update(lastVersion);
+        }
+    }
+
+    private void clear() {
         params.clear();
         optimizerState.clear();
         progress.clear();

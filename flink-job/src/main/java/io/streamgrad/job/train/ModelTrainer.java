@@ -51,7 +51,10 @@ import org.apache.flink.util.OutputTag;
  * <p>Expiry of a model created from the template: on the mini-batcher's {@link BatchTrigger#IDLE_EXPIRED} marker the
  * open metrics window is published, then a final snapshot if anything was trained since the last one (so the models
  * topic keeps the model's last state: a follower goes on serving it, and the compacted topic is the record of it),
- * then all seven keyed states and the model's timers are cleared and its scratch objects and metrics dropped.
+ * then all seven keyed states and the model's timers are cleared and its scratch objects and metrics dropped. Only its
+ * last published version stays, as {@code retiredVersion} for {@code template_models.retired_version_ttl_ms}: if the id
+ * returns, its new model (freshly initialised) numbers its snapshots from that version + 1, so a follower of the
+ * models topic never sees an id's version go backwards ({@link ModelStateStore#retire}).
  */
 public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatch, TrainingMetrics> {
     private static final long serialVersionUID = 1L;
@@ -94,7 +97,8 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
 
     @Override
     public void open(OpenContext openContext) {
-        store = new ModelStateStore(getRuntimeContext());
+        store = new ModelStateStore(
+                getRuntimeContext(), catalog.templateLimits().retiredVersionTtlMs());
         trainers = new HashMap<>();
         gauges = new HashMap<>();
     }
@@ -185,9 +189,10 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
             if (p.snapshotTimerAt != 0) {
                 timers.deleteProcessingTimeTimer(p.snapshotTimerAt);
             }
+            store.retire(p.snapshotVersion);
         }
+        // Without a model (it expired before): a retired version, if any, stays as it is.
         timers.deleteEventTimeTimer(END_OF_INPUT);
-        store.clear();
         trainers.remove(id);
         ModelGauges g = gauges.remove(id);
         if (g != null) {

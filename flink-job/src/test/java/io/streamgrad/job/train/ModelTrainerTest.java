@@ -74,7 +74,8 @@ class ModelTrainerTest {
     }
 
     @Test
-    void idleExpiryMarker_publishesTheUnpublishedProgress_thenClearsAllStateAndTimers() throws Exception {
+    void idleExpiryMarker_publishesTheUnpublishedProgress_thenClearsAllStateAndTimers_butTheLastVersion()
+            throws Exception {
         try (var h = harness(100, 60, 3)) {
             h.open();
             for (ExampleBatch b : batches(4, 1)) {
@@ -94,9 +95,99 @@ class ModelTrainerTest {
                     .as("the open window (batch 4) is published too")
                     .extracting(TrainingMetrics::getStep)
                     .containsExactly(3L, 4L);
-            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numKeyedStateEntries())
+                    .as("only the retired version record (one Long) is left")
+                    .isEqualTo(1);
             assertThat(h.numProcessingTimeTimers()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    private static final ModelCatalog TEMPLATE_CATALOG = ModelCatalog.of(
+            java.util.Map.of(),
+            TestConfigs.parse(LOGISTIC),
+            new io.streamgrad.job.config.TemplateLimits(10, 10, 1, 1000, 60_000));
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, ExampleBatch, TrainingMetrics> templateHarness()
+            throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ModelTrainer(TEMPLATE_CATALOG, 2, 0, 100)),
+                b -> b.modelId,
+                Types.STRING);
+    }
+
+    private static ExampleBatch expiryMarker(String id) {
+        ExampleBatch marker = new ExampleBatch();
+        marker.modelId = id;
+        marker.trigger = io.streamgrad.job.records.BatchTrigger.IDLE_EXPIRED.wireName();
+        return marker;
+    }
+
+    @Test
+    void expiredTemplateModel_thatReturns_startsFresh_andContinuesItsVersionsAboveTheLastPublished() throws Exception {
+        List<ExampleBatch> data = batches(8, 11);
+        Trainer trainer = new Trainer(TestConfigs.parse(LOGISTIC));
+        ModelState fresh = trainer.initState();
+        for (ExampleBatch b : data.subList(5, 7)) {
+            trainer.train(fresh, ModelTrainer.toBatch(b));
+        }
+        OperatorSubtaskState checkpoint;
+        try (var h = templateHarness()) {
+            h.open();
+            for (ExampleBatch b : data.subList(0, 5)) { // snapshots at steps 2 and 4
+                h.processElement(new StreamRecord<>(b));
+            }
+            h.processElement(new StreamRecord<>(expiryMarker("m"))); // step 5 is published as version 3
+            assertThat(snapshots(h)).extracting(ModelSnapshot::getVersion).containsExactly(1L, 2L, 3L);
+            assertThat(h.numKeyedStateEntries())
+                    .as("keyed state after expiry: the retired version only")
+                    .isEqualTo(1);
+            checkpoint = h.snapshot(1, 1);
+        }
+        // The id returns after a restore of the checkpoint taken while it was expired.
+        try (var h = templateHarness()) {
+            h.initializeState(checkpoint);
+            h.open();
+            for (ExampleBatch b : data.subList(5, 7)) {
+                h.processElement(new StreamRecord<>(b));
+            }
+            assertThat(snapshots(h)).singleElement().satisfies(s -> {
+                assertThat(s.getVersion()).as("the last published version + 1").isEqualTo(4);
+                assertThat(s.getStep()).as("a new model: its own steps").isEqualTo(2);
+                assertThat(state(s))
+                        .as("freshly initialised, then trained on its new batches")
+                        .isEqualTo(fresh);
+            });
+            h.processElement(new StreamRecord<>(data.get(7)));
+            h.processElement(new StreamRecord<>(expiryMarker("m")));
+            h.processElement(new StreamRecord<>(expiryMarker("m"))); // a second marker without a model changes nothing
+            assertThat(snapshots(h)).extracting(ModelSnapshot::getVersion).containsExactly(4L, 5L);
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+
+            h.processElement(new StreamRecord<>(data.get(0)));
+            h.processElement(new StreamRecord<>(data.get(1)));
+            assertThat(snapshots(h)).extracting(ModelSnapshot::getVersion).containsExactly(4L, 5L, 6L);
+        }
+    }
+
+    @Test
+    void retiredVersion_isForgottenAfterItsTtl_soAnIdReturningLaterStartsAtVersionOneAgain() throws Exception {
+        List<ExampleBatch> data = batches(4, 12);
+        try (var h = templateHarness()) {
+            h.setStateTtlProcessingTime(0);
+            h.open();
+            h.processElement(new StreamRecord<>(data.get(0)));
+            h.processElement(new StreamRecord<>(data.get(1)));
+            h.processElement(new StreamRecord<>(expiryMarker("m")));
+            assertThat(snapshots(h)).extracting(ModelSnapshot::getVersion).containsExactly(1L);
+
+            h.setStateTtlProcessingTime(60_000); // template_models.retired_version_ttl_ms = 60000
+            h.processElement(new StreamRecord<>(data.get(2)));
+            h.processElement(new StreamRecord<>(data.get(3)));
+            assertThat(snapshots(h))
+                    .as("the documented trade-off of the TTL")
+                    .extracting(ModelSnapshot::getVersion)
+                    .containsExactly(1L, 1L);
         }
     }
 

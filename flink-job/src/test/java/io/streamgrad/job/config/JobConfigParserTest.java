@@ -185,17 +185,21 @@ class JobConfigParserTest {
                 template: {model: {type: linear, features: 3}, loss: mse, optimizer: {type: sgd}, batch_size: 4}
                 """;
         assertThat(JobConfigParser.parse(template, "job.yaml").models().templateLimits())
-                .isEqualTo(new TemplateLimits(1000, 100_000, 1, 86_400_000L));
+                .isEqualTo(new TemplateLimits(1000, 100_000, 1, 86_400_000L, 2_592_000_000L));
         JobConfig c = JobConfigParser.parse(
-                template + "template_models: {max_models: 5, max_pending: 7, min_examples: 3, idle_timeout_ms: 9000}\n",
+                template + "template_models: {max_models: 5, max_pending: 7, min_examples: 3, idle_timeout_ms: 9000,"
+                        + " retired_version_ttl_ms: 60000}\n",
                 "job.yaml");
-        assertThat(c.models().templateLimits()).isEqualTo(new TemplateLimits(5, 7, 3, 9000));
+        assertThat(c.models().templateLimits()).isEqualTo(new TemplateLimits(5, 7, 3, 9000, 60_000));
         assertThat(org.apache.flink.util.InstantiationUtil.clone(c.models()).templateLimits())
                 .isEqualTo(c.models().templateLimits());
 
         assertThatThrownBy(() -> JobConfigParser.parse(
-                        template + "template_models: {max_models: 0, min_examples: 0, bogus: 1}\n", "job.yaml"))
+                        template + "template_models: {max_models: 0, min_examples: 0, retired_version_ttl_ms: 0,"
+                                + " bogus: 1}\n",
+                        "job.yaml"))
                 .hasMessageContaining("template_models.max_models: 0 is out of range")
+                .hasMessageContaining("template_models.retired_version_ttl_ms: 0 is out of range")
                 .hasMessageContaining("template_models.min_examples: 0 is out of range")
                 .hasMessageContaining("template_models.bogus: unknown key");
         assertThatThrownBy(() -> JobConfigParser.parse("""

@@ -37,12 +37,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * stays at {@code max_models}, the keyed task's checkpointed state stays bounded, every example beyond the cap is
  * in the dead-letter topic with a reason naming the setting, the listed model trains exactly as without the flood,
  * idle template models expire (publishing their last snapshot and freeing their state and slot), and new ids are
- * admitted again afterwards.
+ * admitted again afterwards; expired ids that return continue their version numbering, and no (model id, version)
+ * pair is published twice over the whole run.
  */
 class TemplateModelFloodIT {
     private static final int FLOOD = 100_000;
     private static final int MAX_MODELS = 100;
     private static final long IDLE_MS = 3000;
+    private static final int RETURNING = 5;
     private static final InMemoryReporter METRICS = InMemoryReporter.create();
     private static volatile org.apache.flink.api.common.JobID jobId;
 
@@ -196,10 +198,15 @@ class TemplateModelFloodIT {
                     .isLessThan(during)
                     .isLessThan(before + 64 * 1024);
 
-            // Slots are free again: new ids train.
-            for (int i = 0; i < 10; i++) {
+            // Slots are free again: new ids train, and expired ids that return start new models whose versions
+            // continue above their last published one (never version 1 again: a follower's versions never go back).
+            List<String> returning = expired.stream()
+                    .map(ModelSnapshot::getModelId)
+                    .limit(RETURNING)
+                    .toList();
+            for (int i = 0; i < 10 + RETURNING; i++) {
                 Example e = Example.newBuilder()
-                        .setModelId("late-" + i)
+                        .setModelId(i < 10 ? "late-" + i : returning.get(i - 10))
                         .setEventTime(Instant.ofEpochMilli(i))
                         .setNamed(Map.of())
                         .setWeight(1f)
@@ -212,12 +219,30 @@ class TemplateModelFloodIT {
             }
             producer.flush();
             KafkaTestSupport.await(
-                    "the late ids admitted", Duration.ofSeconds(30), () -> gauge("templateModels") == 10 ? true : null);
+                    "the late and returning ids admitted",
+                    Duration.ofSeconds(30),
+                    () -> gauge("templateModels") == 10 + RETURNING ? true : null);
             assertThat(counter("templateRejected")).isEqualTo(FLOOD - admitted);
 
-            List<ModelSnapshot> clicksSnapshots = snapshots.poll().stream()
-                    .filter(s -> s.getModelId().equals(clicks.id()))
-                    .toList();
+            List<ModelSnapshot> returned =
+                    snapshots.await("a snapshot of each returning id's new model", Duration.ofSeconds(30), l -> {
+                        List<ModelSnapshot> r = l.stream()
+                                .filter(s -> returning.contains(s.getModelId()) && s.getVersion() > 1)
+                                .toList();
+                        return r.size() >= RETURNING ? r : null;
+                    });
+            assertThat(returned).hasSize(RETURNING).allSatisfy(s -> {
+                assertThat(s.getVersion()).as("the expired model's version + 1").isEqualTo(2);
+                assertThat(s.getStep()).as("a new model").isEqualTo(1);
+            });
+            List<ModelSnapshot> all = snapshots.readToEnd(Duration.ofSeconds(30));
+            assertThat(all)
+                    .as("(model id, version) pairs on the models topic over the whole run")
+                    .extracting(s -> s.getModelId() + "@" + s.getVersion())
+                    .doesNotHaveDuplicates();
+
+            List<ModelSnapshot> clicksSnapshots =
+                    all.stream().filter(s -> s.getModelId().equals(clicks.id())).toList();
             ReliabilitySupport.assertTrainedExactlyOnce(
                     clicksSnapshots,
                     metrics.poll().stream()

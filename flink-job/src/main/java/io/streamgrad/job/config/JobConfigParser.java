@@ -60,7 +60,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * unknown_models: dead_letter  # dead_letter | template
  * existing_versions: warm_start  # warm_start | refuse: a model without state whose versions are on the models topic
  * template: { ...model config... }
- * template_models: {max_models: 1000, max_pending: 100000, min_examples: 1, idle_timeout_ms: 86400000}
+ * template_models: {max_models: 1000, max_pending: 100000, min_examples: 1, idle_timeout_ms: 86400000,
+ *                   retired_version_ttl_ms: 2592000000}
  * models:
  *   ctr: { ...model config, as the learner's YAML... }
  * </pre>

@@ -11,14 +11,15 @@ import io.streamgrad.job.warmstart.WarmStartSet;
 import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
 
 /**
  * {@code streamgrad run}: the streaming job on a Flink MiniCluster in this JVM, against the Kafka of the job config.
@@ -27,6 +28,7 @@ import org.apache.kafka.clients.admin.Admin;
 final class RunCommand {
     static final String USAGE = """
             usage: streamgrad run --config job.yaml [--create-topics] [--fresh | --from-savepoint PATH]
+                                 [--kafka-wait SECONDS]
               Runs the streaming trainer on a local Flink MiniCluster against the Kafka named in job.yaml
               (kafka.bootstrap.servers and any client properties). With bounded: true it stops at the offsets
               that were latest at start and publishes final snapshots; otherwise it runs until interrupted.
@@ -38,20 +40,33 @@ final class RunCommand {
               whose versions are already on the models topic continues from its newest committed snapshot and
               the examples after it (existing_versions: warm_start, the default), or the job refuses to start
               naming the model (existing_versions: refuse): a model's versions never go backwards.
+              Before it submits the job, run asks Kafka (an Admin request, 3 s at most): while Kafka does not answer
+              it says so on stderr every 5 s and waits; a missing topic of the job (examples, models, metrics,
+              dead letters) fails at once, naming it and the command that creates it. While the job runs it keeps
+              asking every 5 s and says on stderr when Kafka stops answering (every 5 s) and when it answers again.
               --create-topics   creates missing topics (models compacted) with replication factor 1.
+              --kafka-wait      gives up (exit 1) when Kafka has not answered within SECONDS at start; without
+                                it run waits as long as it takes (a broker may come up after the job).
               --fresh           ignores the checkpoints and savepoints under <checkpoint_dir>/<job_name>
                                 (older runs there are then deleted as checkpoint_retained_runs says); models
                                 then warm-start from the models topic as existing_versions says.
               --from-savepoint  resumes from this savepoint or retained checkpoint directory (chk-<n>)
                                 instead of the newest one.""";
 
+    /** How long the topic check before the job starts waits for Kafka's answer. */
+    private static final Duration TOPICS_TIMEOUT = Duration.ofSeconds(30);
+
     private RunCommand() {}
 
     static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        Args args = Args.parse(argv, Set.of("config", "from-savepoint"), Set.of("create-topics", "fresh"));
+        Args args =
+                Args.parse(argv, Set.of("config", "from-savepoint", "kafka-wait"), Set.of("create-topics", "fresh"));
         if (args.flag("fresh") && args.get("from-savepoint", null) != null) {
             throw new UsageException("--fresh and --from-savepoint contradict each other: give one of them");
         }
+        Duration kafkaWait = args.has("kafka-wait")
+                ? Duration.ofSeconds(args.longValue("kafka-wait", 0, 0, Integer.MAX_VALUE))
+                : null;
         Path file = Path.of(args.required("config"));
         JobConfig config;
         try {
@@ -59,13 +74,31 @@ final class RunCommand {
         } catch (NoSuchFileException e) {
             throw new UsageException("--config: no such file " + file);
         }
+        if (args.get("from-savepoint", null) != null) {
+            savepointUri(args.get("from-savepoint", null)); // a wrong path is a usage error before Kafka is asked
+        }
         NativePreload.startInBackground(
                 config.models().modelIds().stream().map(config.models()::config).toList());
-        if (args.flag("create-topics")) {
-            try (Admin admin = Admin.create(config.kafkaProperties())) {
-                JobTopics.create(admin, JobTopics.specs(config.topics(), 1, (short) 1));
+        AtomicBoolean finished = new AtomicBoolean();
+        try (KafkaWatch kafka = KafkaWatch.open(config, err)) {
+            kafka.awaitAnswer(kafkaWait);
+            if (args.flag("create-topics")) {
+                JobTopics.create(kafka.admin(), JobTopics.specs(config.topics(), 1, (short) 1));
+            }
+            List<String> missing = JobTopics.missing(kafka.admin(), config.topics(), TOPICS_TIMEOUT);
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException(JobTopics.missingMessage(config, missing));
+            }
+            kafka.watchInBackground(finished::get);
+            try {
+                return runJob(config, args, out);
+            } finally {
+                finished.set(true);
             }
         }
+    }
+
+    private static int runJob(JobConfig config, Args args, PrintStream out) throws Exception {
         String savepoint = resumePoint(config, args, out);
         JobClient client = start(config, savepoint, out);
         out.println("streamgrad job " + client.getJobID() + " running: models "
@@ -147,6 +180,24 @@ final class RunCommand {
         t.start();
     }
 
+    /**
+     * The savepoint as a URI for Flink; a local directory must exist.
+     *
+     * @throws UsageException naming the option when a local directory does not exist
+     */
+    static String savepointUri(String savepoint) throws UsageException {
+        boolean local = savepoint.startsWith("file:") || !savepoint.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*");
+        if (!local) {
+            return savepoint;
+        }
+        Path dir = Path.of(savepoint.replaceFirst("^file:(//)?", ""));
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            throw new UsageException("--from-savepoint: no such directory " + savepoint
+                    + " (give a savepoint directory or a retained checkpoint's chk-<n> directory)");
+        }
+        return dir.toUri().toString();
+    }
+
     /** Builds the job for the config and submits it to a MiniCluster in this JVM. */
     static JobClient start(JobConfig config) throws Exception {
         return start(config, null);
@@ -164,17 +215,7 @@ final class RunCommand {
     static JobClient start(JobConfig config, String savepoint, PrintStream out) throws Exception {
         org.apache.flink.configuration.Configuration flinkConf = JobGraphs.localConfiguration(config);
         if (savepoint != null) {
-            boolean local = savepoint.startsWith("file:") || !savepoint.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*");
-            String uri = savepoint;
-            if (local) {
-                Path dir = Path.of(savepoint.replaceFirst("^file:(//)?", ""));
-                if (!java.nio.file.Files.isDirectory(dir)) {
-                    throw new UsageException("--from-savepoint: no such directory " + savepoint
-                            + " (give a savepoint directory or a retained checkpoint's chk-<n> directory)");
-                }
-                uri = dir.toUri().toString();
-            }
-            flinkConf.set(StateRecoveryOptions.SAVEPOINT_PATH, uri);
+            flinkConf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepointUri(savepoint));
         }
         WarmStartSet warm = WarmStart.load(config, savepoint != null);
         WarmStart.describe(warm).forEach(line -> out.println("warm start: " + line));

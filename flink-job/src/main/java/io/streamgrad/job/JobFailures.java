@@ -2,6 +2,7 @@ package io.streamgrad.job;
 
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.sink.GuardedKafkaSink;
+import io.streamgrad.job.sink.RecordSizeLimit;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
@@ -29,6 +30,12 @@ public final class JobFailures {
         Throwable lost = find(failure, t -> t instanceof GuardedKafkaSink.TransactionLostException);
         if (lost != null) {
             return Optional.of("the job stopped: " + lost.getMessage());
+        }
+        Throwable large = find(failure, t -> t instanceof RecordSizeLimit.RecordTooLargeForTopicException);
+        if (large != null) {
+            return Optional.of("the job stopped: " + large.getMessage() + ". Nothing of it was published (the"
+                    + " transaction with the record was aborted); restarts cannot help, the same record is too large"
+                    + " every time. After the change, start the job again: " + resumeAdvice(cfg));
         }
         Throwable missing = find(failure, t -> t instanceof UnknownTopicOrPartitionException);
         if (missing != null) {
@@ -72,6 +79,15 @@ public final class JobFailures {
                 + ". Check that the brokers are up and reachable from every TaskManager (listeners, DNS, TLS/SASL"
                 + " settings under kafka:), raise restart.attempts/delay_ms to ride out longer outages, then " + resume
                 + "; nothing is lost or trained twice when resuming from it");
+    }
+
+    private static String resumeAdvice(JobConfig cfg) {
+        return cfg.checkpointDir() == null
+                ? "without checkpoint_dir nothing was kept, it starts from the committed offsets and the models"
+                        + " continue from their newest snapshots on the models topic"
+                : "it resumes from the newest complete checkpoint under "
+                        + io.streamgrad.job.checkpoint.CheckpointStore.jobDirectory(cfg.checkpointDir(), cfg.jobName())
+                        + " if the job completed one, otherwise from the committed offsets";
     }
 
     /** {@link #explainKafka} as an exception wrapping the failure, or the failure itself when Kafka is not involved. */

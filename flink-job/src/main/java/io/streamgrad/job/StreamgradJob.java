@@ -3,6 +3,7 @@ package io.streamgrad.job;
 import io.streamgrad.avro.DeadLetter;
 import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.TrainingMetrics;
+import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.batch.MiniBatcher;
 import io.streamgrad.job.checkpoint.CheckpointStore;
 import io.streamgrad.job.config.JobConfig;
@@ -14,6 +15,7 @@ import io.streamgrad.job.records.BatcherInputTypeInfo;
 import io.streamgrad.job.records.ExampleBatch;
 import io.streamgrad.job.records.SourceRecord;
 import io.streamgrad.job.sink.GuardedKafkaSink;
+import io.streamgrad.job.sink.RecordSizeLimit;
 import io.streamgrad.job.sink.SingleObjectRecordSerializer;
 import io.streamgrad.job.train.ModelTrainer;
 import io.streamgrad.job.warmstart.WarmStart;
@@ -74,6 +76,7 @@ public final class StreamgradJob {
             System.exit(2);
         }
         JobConfig config = JobConfigParser.parse(Path.of(args[1]));
+        requireTopics(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
         // Before the graph is built: the versions already on the models topic (flink run -s PATH restores instead).
         boolean restoring = env.getConfiguration()
@@ -84,6 +87,26 @@ public final class StreamgradJob {
             env.execute("streamgrad: " + String.join(", ", config.models().modelIds()));
         } catch (Exception e) {
             throw JobFailures.explained(e, config);
+        }
+    }
+
+    /**
+     * Fails at once, naming them and how to create them, when topics of the job are missing (otherwise the job would
+     * fail only after its restart attempts); when Kafka does not answer within 30 s it goes on (the warm start's read
+     * of the models topic reports that).
+     */
+    private static void requireTopics(JobConfig config) throws InterruptedException {
+        Properties p = config.kafkaProperties();
+        p.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        java.util.List<String> missing;
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            missing = JobTopics.missing(admin, config.topics(), Duration.ofSeconds(30));
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("could not list the topics on {}: {}", config.bootstrapServers(), e.toString());
+            return;
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException(JobTopics.missingMessage(config, missing));
         }
     }
 
@@ -278,16 +301,25 @@ public final class StreamgradJob {
         props.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(cfg.transactionTimeoutMs()));
         // Snapshots of large models exceed Kafka's 1 MB default request size.
         props.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(10 << 20));
+        // A too large record fails the job naming the topic, its size, the limit and the setting to change.
+        Properties admin = cfg.kafkaProperties();
+        admin.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, cfg.bootstrapServers());
+        String compression = props.getProperty(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        RecordSizeLimit limit = new RecordSizeLimit(
+                admin,
+                topic,
+                "topics." + name.replace('-', '_'),
+                cfg.bootstrapServers(),
+                Integer.parseInt(props.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)),
+                !compression.equals("none"));
         KafkaSink<T> kafka = KafkaSink.<T>builder()
                 .setKafkaProducerConfig(props)
                 .setBootstrapServers(cfg.bootstrapServers())
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(cfg.transactionalIdPrefix() + "-" + name)
-                .setRecordSerializer(new SingleObjectRecordSerializer<>(topic, codec, key, timestamp))
+                .setRecordSerializer(new SingleObjectRecordSerializer<>(topic, codec, key, timestamp, limit))
                 .build();
         // A transaction the broker aborted fails the job instead of being dropped with a log line.
-        Properties admin = cfg.kafkaProperties();
-        admin.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, cfg.bootstrapServers());
         return new GuardedKafkaSink<>(kafka, admin, topic, cfg.transactionTimeoutMs());
     }
 

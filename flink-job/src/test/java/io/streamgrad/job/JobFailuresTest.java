@@ -77,6 +77,20 @@ class JobFailuresTest {
     }
 
     @Test
+    void recordOverTheTopicLimit_keepsTheSinksMessage_andSaysRestartsCannotHelp() {
+        Exception failure = flinkFailure(new io.streamgrad.job.sink.RecordSizeLimit.RecordTooLargeForTopicException(
+                "the record for topics.models=snapshots with key 'ctr' is 9000 bytes (a record batch of one), more"
+                        + " than the topic's max.message.bytes=4096"));
+
+        assertThat(JobFailures.explainKafka(failure, config("topics: {models: snapshots}")))
+                .get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .startsWith("the job stopped: the record for topics.models=snapshots with key 'ctr' is 9000 bytes")
+                .contains("max.message.bytes=4096")
+                .contains("restarts cannot help")
+                .doesNotContain("did not answer");
+    }
+
+    @Test
     void kafkaErrorOnlyInSuppressedExceptions_isFound() {
         IOException close = new IOException("clean-up failed");
         close.addSuppressed(new TimeoutException("Timeout expired after 3000ms while awaiting EndTxn(false)"));

@@ -44,6 +44,69 @@ public final class JobTopics {
         return list;
     }
 
+    /**
+     * The job's topics ({@link #specs}) that do not exist on the cluster, in {@link #specs} order; one request, waiting
+     * at most {@code timeout} for the answer.
+     */
+    public static List<String> missing(Admin admin, JobConfig.Topics topics, java.time.Duration timeout)
+            throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+        java.util.Set<String> existing = admin.listTopics(
+                        new org.apache.kafka.clients.admin.ListTopicsOptions().timeoutMs((int) timeout.toMillis()))
+                .names()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return specs(topics, 1, (short) 1).stream()
+                .map(NewTopic::name)
+                .filter(name -> !existing.contains(name))
+                .distinct()
+                .toList();
+    }
+
+    /**
+     * Why the job cannot start without the {@code missing} topics, naming each with its job config key, and the two
+     * ways to create them: {@code --create-topics} and the exact {@code kafka-topics.sh} command lines.
+     */
+    public static String missingMessage(JobConfig cfg, List<String> missing) {
+        JobConfig.Topics t = cfg.topics();
+        Map<String, String> keys = new java.util.LinkedHashMap<>();
+        keys.put(t.deadLetters(), "topics.dead_letters");
+        keys.put(t.metrics(), "topics.metrics");
+        keys.put(t.models(), "topics.models");
+        keys.put(t.examples(), "topics.examples");
+        List<String> named = missing.stream()
+                .map(name -> keys.getOrDefault(name, "topic") + "=" + name)
+                .toList();
+        StringBuilder sb = new StringBuilder()
+                .append(missing.size() == 1 ? "the topic " : "the topics ")
+                .append(String.join(", ", named))
+                .append(missing.size() == 1 ? " does" : " do")
+                .append(" not exist on kafka.bootstrap.servers=")
+                .append(cfg.bootstrapServers())
+                .append(" (the job reads topics.examples and writes the models, metrics and dead-letter topics)."
+                        + " Create ")
+                .append(missing.size() == 1 ? "it" : "them")
+                .append(": ./streamgrad run --config <job.yaml> --create-topics (replication factor 1), or with"
+                        + " Kafka's tool:");
+        for (NewTopic spec : specs(t, 1, (short) 1)) {
+            if (!missing.contains(spec.name())) {
+                continue;
+            }
+            sb.append("\n  kafka-topics.sh --bootstrap-server ")
+                    .append(cfg.bootstrapServers())
+                    .append(" --create --topic ")
+                    .append(spec.name())
+                    .append(" --partitions ")
+                    .append(spec.numPartitions())
+                    .append(" --replication-factor ")
+                    .append(spec.replicationFactor());
+            if (spec.configs() != null) {
+                new java.util.TreeMap<>(spec.configs())
+                        .forEach((k, v) ->
+                                sb.append(" --config ").append(k).append('=').append(v));
+            }
+        }
+        return sb.toString();
+    }
+
     /** Creates the job's topics that do not exist yet (see {@link #specs}) and waits until they take writes. */
     public static void create(Admin admin, JobConfig.Topics topics, int examplePartitions, short replication)
             throws InterruptedException, ExecutionException {

@@ -21,6 +21,7 @@ public final class SingleObjectRecordSerializer<T extends SpecificRecordBase>
     private final SerializableSupplier<SingleObjectCodec<T>> codecFactory;
     private final SerializableFunction<T, byte[]> key;
     private final SerializableFunction<T, Long> timestamp;
+    private final RecordSizeLimit limit;
     private transient SingleObjectCodec<T> codec;
 
     /**
@@ -33,6 +34,17 @@ public final class SingleObjectRecordSerializer<T extends SpecificRecordBase>
             SerializableSupplier<SingleObjectCodec<T>> codecFactory,
             SerializableFunction<T, byte[]> key,
             SerializableFunction<T, Long> timestamp) {
+        this(topic, codecFactory, key, timestamp, null);
+    }
+
+    /** As above, failing with {@link RecordSizeLimit.RecordTooLargeForTopicException} above {@code limit} (if any). */
+    public SingleObjectRecordSerializer(
+            String topic,
+            SerializableSupplier<SingleObjectCodec<T>> codecFactory,
+            SerializableFunction<T, byte[]> key,
+            SerializableFunction<T, Long> timestamp,
+            RecordSizeLimit limit) {
+        this.limit = limit;
         this.topic = topic;
         this.codecFactory = codecFactory;
         this.key = key;
@@ -42,6 +54,9 @@ public final class SingleObjectRecordSerializer<T extends SpecificRecordBase>
     @Override
     public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
         codec = codecFactory.get();
+        if (limit != null) {
+            limit.open();
+        }
     }
 
     @Override
@@ -49,7 +64,11 @@ public final class SingleObjectRecordSerializer<T extends SpecificRecordBase>
         if (codec == null) {
             codec = codecFactory.get();
         }
-        return new ProducerRecord<>(
-                topic, null, this.timestamp.apply(element), key.apply(element), codec.encode(element));
+        byte[] k = key.apply(element);
+        byte[] value = codec.encode(element);
+        if (limit != null) {
+            limit.check(k, value);
+        }
+        return new ProducerRecord<>(topic, null, this.timestamp.apply(element), k, value);
     }
 }

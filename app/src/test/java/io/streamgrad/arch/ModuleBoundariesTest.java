@@ -46,6 +46,17 @@ class ModuleBoundariesTest {
             .because("the job's integration tests use the embedded runtime, so it must sit below the job");
 
     @ArchTest
+    static final ArchRule serving_dependsOnNoFlinkJobCommandLineOrEmbeddedRuntime = noClasses()
+            .that()
+            .resideInAPackage("io.streamgrad.serving..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "org.apache.flink..", "io.streamgrad.job..", "io.streamgrad.cli..", "io.streamgrad.embedded..")
+            .because("a Java service embeds the follower library with the schemas, the learner and a Kafka consumer"
+                    + " only");
+
+    @ArchTest
     static final ArchRule schemas_dependOnNoOtherModule = noClasses()
             .that()
             .resideInAnyPackage("io.streamgrad.schemas..", "io.streamgrad.avro..")
@@ -74,6 +85,7 @@ class ModuleBoundariesTest {
         assertThat(production.containPackage("io.streamgrad.embedded")).isTrue();
         assertThat(production.containPackage("io.streamgrad.cli")).isTrue();
         assertThat(production.containPackage("io.streamgrad.schemas")).isTrue();
+        assertThat(production.containPackage("io.streamgrad.serving")).isTrue();
     }
 
     /** A class outside the embedded runtime that starts a broker, to show the rule catches it. */

@@ -1,0 +1,191 @@
+package io.streamgrad.serving;
+
+import io.streamgrad.learner.data.Batch;
+import io.streamgrad.learner.train.Predictor;
+import io.streamgrad.learner.train.TrainerConfig;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One version of one model, ready to predict: immutable, and safe to call from any number of threads. A
+ * {@link ModelFollower} swaps the whole object when a new version arrives, so everything read from one instance
+ * (version, step, predictions) belongs to the same version: hold the instance for the duration of a request.
+ *
+ * <p>It keeps only the inference parameters (no optimizer state) and a small pool of {@link Predictor}s (the
+ * learner's predictor has scratch buffers, so each concurrent caller borrows its own).
+ */
+public final class ServableModel {
+    /** Idle predictors kept per configuration; more concurrent callers create (and then drop) their own. */
+    private static final int MAX_IDLE_PREDICTORS = 64;
+
+    private final String modelId;
+    private final long version;
+    private final long step;
+    private final long examplesSeen;
+    private final Instant createdAt;
+    private final Map<String, Double> metrics;
+    private final String configYaml;
+    private final TrainerConfig config;
+    private final float[] params;
+    private final PredictorPool pool;
+
+    ServableModel(
+            String modelId,
+            long version,
+            long step,
+            long examplesSeen,
+            Instant createdAt,
+            Map<String, Double> metrics,
+            String configYaml,
+            TrainerConfig config,
+            float[] params,
+            PredictorPool pool) {
+        this.modelId = Objects.requireNonNull(modelId, "modelId");
+        this.version = version;
+        this.step = step;
+        this.examplesSeen = examplesSeen;
+        this.createdAt = Objects.requireNonNull(createdAt, "createdAt");
+        this.metrics = Map.copyOf(metrics);
+        this.configYaml = Objects.requireNonNull(configYaml, "configYaml");
+        this.config = Objects.requireNonNull(config, "config");
+        this.params = Objects.requireNonNull(params, "params");
+        this.pool = Objects.requireNonNull(pool, "pool");
+        Predictor probe = pool.take();
+        try {
+            if (probe.numParams() != params.length) {
+                throw new IllegalArgumentException("model '" + modelId + "' version " + version + ": the state has "
+                        + params.length + " parameters, its config's model has " + probe.numParams()
+                        + "; the snapshot's state does not belong to its config_yaml");
+            }
+        } finally {
+            pool.give(probe);
+        }
+    }
+
+    public String modelId() {
+        return modelId;
+    }
+
+    /** The job's version number: strictly increasing per model. */
+    public long version() {
+        return version;
+    }
+
+    /** Training updates made up to this version. */
+    public long step() {
+        return step;
+    }
+
+    public long examplesSeen() {
+        return examplesSeen;
+    }
+
+    /** When the job published this version. */
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    /** The job's prequential metrics at this version (e.g. {@code loss}, {@code accuracy}). */
+    public Map<String, Double> metrics() {
+        return metrics;
+    }
+
+    /** The training configuration the job published with this version, as YAML. */
+    public String configYaml() {
+        return configYaml;
+    }
+
+    public TrainerConfig config() {
+        return config;
+    }
+
+    /** The number of input features a batch must have ({@code dim}). */
+    public int features() {
+        return config.model().features();
+    }
+
+    /** Width of a prediction row: 1, or k class probabilities. */
+    public int outputs() {
+        return pool.outputs();
+    }
+
+    public int numParams() {
+        return params.length;
+    }
+
+    /** A copy of the parameters (for checks and export; predictions use the parameters in place). */
+    public float[] parameters() {
+        return params.clone();
+    }
+
+    /**
+     * Linked predictions of this version for {@code batch}: {@code batch.size() x outputs()} values, row-major (the
+     * same numbers {@code streamgrad predict} prints for this version's snapshot). Labels in the batch are ignored.
+     *
+     * @throws IllegalArgumentException when the batch's {@code dim} is not {@link #features()}
+     */
+    public float[] predict(Batch batch) {
+        if (batch.dim() != features()) {
+            throw new IllegalArgumentException("model '" + modelId + "' takes " + features()
+                    + " features, the batch has dim " + batch.dim() + "; build the batch with dim " + features());
+        }
+        Predictor predictor = pool.take();
+        try {
+            return predictor.predict(params, batch, null);
+        } finally {
+            pool.give(predictor);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ServableModel{" + modelId + " v" + version + ", step " + step + ", created " + createdAt + "}";
+    }
+
+    /** Predictors of one configuration, shared by the versions that have the same config YAML. */
+    static final class PredictorPool {
+        private final TrainerConfig config;
+        /** The config YAML this pool was parsed from (a new version with the same YAML reuses the pool). */
+        final String yaml;
+
+        private final ConcurrentLinkedQueue<Predictor> idle = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger idleCount = new AtomicInteger();
+        private final int outputs;
+
+        PredictorPool(TrainerConfig config, String yaml) {
+            this.config = config;
+            this.yaml = yaml;
+            Predictor first = new Predictor(config);
+            this.outputs = first.outputs();
+            give(first);
+        }
+
+        TrainerConfig config() {
+            return config;
+        }
+
+        int outputs() {
+            return outputs;
+        }
+
+        Predictor take() {
+            Predictor p = idle.poll();
+            if (p == null) {
+                return new Predictor(config);
+            }
+            idleCount.decrementAndGet();
+            return p;
+        }
+
+        void give(Predictor p) {
+            if (idleCount.incrementAndGet() <= MAX_IDLE_PREDICTORS) {
+                idle.offer(p);
+            } else {
+                idleCount.decrementAndGet();
+            }
+        }
+    }
+}

@@ -12,6 +12,8 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 
 /**
  * Whether the job's Kafka answers, asked every {@link #PERIOD} with an Admin {@code describeCluster} request of at most
@@ -64,6 +66,13 @@ final class KafkaWatch implements AutoCloseable {
             return Optional.empty();
         } catch (ExecutionException e) {
             Throwable c = e.getCause() == null ? e : e.getCause();
+            if (c instanceof AuthenticationException || c instanceof AuthorizationException) {
+                // Kafka answered, and refused this client: waiting cannot help.
+                throw new KafkaRefusedException("kafka.bootstrap.servers=" + config.bootstrapServers()
+                        + " refused this client: " + c.getClass().getSimpleName() + ": " + c.getMessage()
+                        + " (check security.protocol and the sasl.* / ssl.* settings under kafka: in the job config,"
+                        + " and the ACLs of this principal)");
+            }
             return Optional.of(c.getClass().getSimpleName() + ": " + c.getMessage());
         } catch (java.util.concurrent.TimeoutException e) {
             return Optional.of("no answer within " + PROBE_TIMEOUT.toSeconds() + " s");
@@ -109,7 +118,13 @@ final class KafkaWatch implements AutoCloseable {
                     try {
                         while (!done.getAsBoolean()) {
                             long probeStart = System.nanoTime();
-                            Optional<String> failure = probe();
+                            Optional<String> failure;
+                            try {
+                                failure = probe();
+                            } catch (KafkaRefusedException e) {
+                                err.println("streamgrad run: " + e.getMessage());
+                                return;
+                            }
                             if (done.getAsBoolean()) {
                                 return;
                             }
@@ -164,6 +179,15 @@ final class KafkaWatch implements AutoCloseable {
     @Override
     public void close() {
         admin.close(Duration.ofSeconds(1));
+    }
+
+    /** Kafka answered and refused the client's credentials or permissions: the job is not started. */
+    static final class KafkaRefusedException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        KafkaRefusedException(String message) {
+            super(message);
+        }
     }
 
     /** Kafka did not answer within {@code --kafka-wait}. */

@@ -54,6 +54,15 @@ final class PredictionServer implements AutoCloseable {
     /** The largest request body read (the job's largest record); a larger one is refused with a 413. */
     static final int MAX_BODY_BYTES = io.streamgrad.job.config.JobDefaults.MAX_RECORD_BYTES;
 
+    static {
+        // The JDK server writes a response's headers and body separately; with Nagle's algorithm on, the body waits
+        // for the client's delayed ACK (about 40 ms per keep-alive request, measured in ServeIT). Read once, by the
+        // server's configuration class: set before the first server is created, unless the user set it.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private static final String PREFIX = "/v1/models/";
     private static final Set<String> ACTIONS = Set.of("predict", "pin", "unpin", "rollback");
 

@@ -25,6 +25,8 @@ public final class Main {
               produce   replay a LibSVM/CSV file into the examples topic (one partition, file order)
               models    list committed model snapshots; save one for predict/evaluate
               metrics   print the metrics topic (--follow to keep printing)
+              serve     HTTP/JSON predictions from the newest version on the models topic (pin, rollback,
+                        /metrics, /healthz); see `streamgrad serve --help`
               bench-stream  end-to-end benchmark: broker -> job -> snapshots beside the offline trainer
                             (the bench module's io.streamgrad.bench.stream.StreamBenchCommand; the launcher runs it)
 
@@ -57,6 +59,7 @@ public final class Main {
             case "produce" -> ProduceCommand.USAGE;
             case "models" -> ModelsCommand.USAGE;
             case "metrics" -> MetricsCommand.USAGE;
+            case "serve" -> ServeCommand.USAGE;
             default -> USAGE;
         };
         switch (command) {
@@ -85,6 +88,7 @@ public final class Main {
             case "produce" -> ProduceCommand.run(rest, out, err);
             case "models" -> ModelsCommand.run(rest, out, err);
             case "metrics" -> MetricsCommand.run(rest, out, err);
+            case "serve" -> ServeCommand.run(rest, out, err);
             default -> throw new IllegalStateException(command);
         });
     }

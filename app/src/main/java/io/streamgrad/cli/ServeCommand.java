@@ -1,0 +1,99 @@
+package io.streamgrad.cli;
+
+import io.streamgrad.serving.ModelFollower;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
+
+/**
+ * {@code streamgrad serve}: follows the models topic ({@link ModelFollower}) and answers predictions over HTTP/JSON
+ * ({@link PredictionServer}) until stopped (Ctrl-C).
+ */
+final class ServeCommand {
+    static final String USAGE = """
+            usage: streamgrad serve --bootstrap-servers HOST:PORT --topic MODELS [--model ID[,ID...]] [--port N]
+                                    [--bind ADDRESS] [--threads N] [--retain N] [--kafka-config FILE]
+              Serves the newest committed version of each model on the models topic over HTTP/JSON, swapping in
+              each new version atomically as the job publishes it (read_committed).
+              --model      the models to serve (comma-separated); /healthz is 200 once each has a version.
+                           Default: every model on the topic.
+              --port       HTTP port (default 8080; 0 picks a free one)   --bind  address (default 127.0.0.1)
+              --threads    request threads (default 8)   --retain  versions kept per model for pin/rollback (3)
+              endpoints:
+                POST /v1/models/ID:predict     {"dense": [...]} or {"indices": [...], "values": [...]} or
+                                               {"named": {"name": 1.0}}, or {"examples": [{...}, ...]}
+                                               -> {"model_id", "version", "predictions": [...]}
+                GET  /v1/models, /v1/models/ID  versions, step, examples seen, staleness, retained versions
+                POST /v1/models/ID:pin?version=V, :unpin, :rollback[?version=V]
+                GET  /metrics (Prometheus text), /healthz""";
+
+    private ServeCommand() {}
+
+    static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "streamgrad-serve-stop"));
+        return run(argv, out, err, () -> {
+            try {
+                stop.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return true;
+        });
+    }
+
+    /** As {@link #run(List, PrintStream, PrintStream)}, serving until {@code stopped} returns true. */
+    static int run(List<String> argv, PrintStream out, PrintStream err, BooleanSupplier stopped) throws Exception {
+        Args args = Args.parse(
+                argv,
+                Set.of("bootstrap-servers", "topic", "model", "port", "bind", "threads", "retain", "kafka-config"),
+                Set.of());
+        Properties client = KafkaClients.properties(args);
+        String topic = args.required("topic");
+        List<String> models = new ArrayList<>();
+        if (args.has("model")) {
+            for (String id : args.get("model", "").split(",", -1)) {
+                if (id.isBlank()) {
+                    throw new UsageException("--model: a blank model id in '" + args.get("model", "")
+                            + "'; give model ids separated by commas, e.g. --model clicks,churn");
+                }
+                models.add(id.trim());
+            }
+        }
+        int port = (int) args.longValue("port", 8080, 0, 65535);
+        String bind = args.get("bind", "127.0.0.1");
+        int threads = (int) args.longValue("threads", 8, 1, 1024);
+        int retain = (int) args.longValue("retain", 3, 1, 1000);
+
+        ModelFollower.Builder builder = ModelFollower.builder()
+                .clientProperties(client)
+                .modelsTopic(topic)
+                .retainVersions(retain);
+        if (models.isEmpty()) {
+            builder.followAll();
+        } else {
+            builder.follow(models);
+        }
+        try (ModelFollower follower = builder.build().start();
+                PredictionServer server = new PredictionServer(follower, new InetSocketAddress(bind, port), threads)) {
+            out.println("serving " + (models.isEmpty() ? "every model" : "models " + models) + " of topic '" + topic
+                    + "' on http://" + hostPort(server.address()) + " (GET /healthz, /v1/models, /metrics;"
+                    + " POST /v1/models/ID:predict); Ctrl-C stops");
+            out.flush();
+            while (!stopped.getAsBoolean()) {
+                Thread.sleep(100);
+            }
+        }
+        return 0;
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+}

@@ -83,10 +83,28 @@ public final class JsonExamples {
     }
 
     public Example example(JsonNode node) throws InvalidRecordException {
-        return example(node, "");
+        try {
+            return example(node, "");
+        } catch (InvalidRecordException e) {
+            throw withModelId(e, node);
+        }
     }
 
     public MiniBatch miniBatch(JsonNode root) throws InvalidRecordException {
+        try {
+            return checkedMiniBatch(root);
+        } catch (InvalidRecordException e) {
+            throw withModelId(e, root);
+        }
+    }
+
+    /** The problem, carrying the record's model id where it is a readable string (for the dead letter). */
+    private static InvalidRecordException withModelId(InvalidRecordException e, JsonNode record) {
+        JsonNode id = record.get("model_id");
+        return id != null && id.isTextual() && !id.asText().isEmpty() ? e.forModel(id.asText()) : e;
+    }
+
+    private MiniBatch checkedMiniBatch(JsonNode root) throws InvalidRecordException {
         checkFields(root, MINI_BATCH_FIELDS, "");
         String modelId = requiredText(root, "model_id", "");
         JsonNode examples = root.get("examples");

@@ -306,11 +306,11 @@ public final class JsonExamples {
     /** Jackson's clause without its source references, feature names or Java class names. */
     private static String cleaned(String message) {
         String m = JACKSON_DETAIL.matcher(message).replaceAll("");
-        int feature = indexOfAny(m, "Feature.", "com.fasterxml");
-        if (feature >= 0) {
-            int cut = m.lastIndexOf(';', feature);
-            cut = cut < 0 ? m.lastIndexOf(':', feature) : cut;
-            m = cut < 0 ? "unexpected content" : m.substring(0, cut);
+        int internal = indexOfAny(m, "Feature.", "com.fasterxml", "`");
+        if (internal >= 0) {
+            int cut = Math.max(
+                    m.lastIndexOf(';', internal), Math.max(m.lastIndexOf(':', internal), m.lastIndexOf('(', internal)));
+            m = cut <= 0 ? "unexpected content" : m.substring(0, cut);
         }
         return m.strip();
     }

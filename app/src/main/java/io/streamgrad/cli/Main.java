@@ -39,9 +39,27 @@ public final class Main {
     public static void main(String[] args) {
         int status = run(args, System.out, System.err);
         System.out.flush();
+        String cds = cdsNotice(System.getProperty(CDS_ARCHIVE_PROPERTY));
+        if (cds != null) {
+            System.err.println(cds);
+        }
         System.err.flush();
         // Flink, Kafka and ND4J leave non-daemon threads behind; the command has finished its work.
         System.exit(status);
+    }
+
+    /**
+     * Set by the {@code streamgrad} launcher when this JVM writes its class-data archive at exit (the first demo or
+     * run after a build): the archive it writes.
+     */
+    static final String CDS_ARCHIVE_PROPERTY = "streamgrad.cds.archive";
+
+    /** The line said before the JVM writes its class-data archive at exit (seconds of silence otherwise), or null. */
+    static String cdsNotice(String archive) {
+        return archive == null || archive.isBlank()
+                ? null
+                : "writing the class-data archive " + archive + " so that later commands start faster (once after a"
+                        + " build, a few seconds; STREAMGRAD_CDS=off skips it)";
     }
 
     /** Runs one command; returns its exit status. */

@@ -32,6 +32,8 @@ final class RunCommand {
               Runs the streaming trainer on a local Flink MiniCluster against the Kafka named in job.yaml
               (kafka.bootstrap.servers and any client properties). With bounded: true it stops at the offsets
               that were latest at start and publishes final snapshots; otherwise it runs until interrupted.
+              When the job ends it prints a summary read back from its committed outputs: per model the examples
+              trained and versions published by this run, the dead letters of this run, and where to look.
               Restarting resumes: with checkpoint_dir set, checkpoints go to <checkpoint_dir>/<job_name>
               (job_name defaults to group_id) and run continues from the newest complete checkpoint or
               savepoint there: every model keeps its parameters, optimizer state, step and snapshot version,
@@ -100,6 +102,7 @@ final class RunCommand {
 
     private static int runJob(JobConfig config, Args args, PrintStream out) throws Exception {
         String savepoint = resumePoint(config, args, out);
+        long runStartMs = System.currentTimeMillis();
         JobClient client = start(config, savepoint, out);
         out.println("streamgrad job " + client.getJobID() + " running: models "
                 + config.models().modelIds()
@@ -115,6 +118,7 @@ final class RunCommand {
             throw JobFailures.explained(e, config);
         }
         out.println("job finished in " + result.getNetRuntime() + " ms");
+        RunSummary.print(config, runStartMs, out);
         return 0;
     }
 

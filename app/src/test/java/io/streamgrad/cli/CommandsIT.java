@@ -83,6 +83,14 @@ class CommandsIT {
         assertThat(lines.get(2)).contains(" 20 ");
     }
 
+    private static java.util.Properties bytesProducer(String bootstrapServers) {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", bootstrapServers);
+        p.put("key.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+        p.put("value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+        return p;
+    }
+
     private static void awaitOutput(
             java.io.ByteArrayOutputStream buf, String text, java.util.concurrent.CompletableFuture<Integer> follower)
             throws Exception {
@@ -144,6 +152,20 @@ class CommandsIT {
 
         MainTest.Result ran = MainTest.run("run", "--config", job.toString(), "--create-topics");
         assertThat(ran.status()).as(ran.err()).isZero(); // an empty bounded input: nothing to train, ends at once
+        assertThat(ran.out())
+                .contains("summary (read back from the committed outputs):")
+                .contains("model 'ctr': no version published by this run")
+                .contains("dead letters: 0 records refused");
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(
+                bytesProducer(kafka.bootstrapServers()))) { // one record the job must refuse, before the file
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                            "c.examples",
+                            0,
+                            null,
+                            "{\"model_id\": \"ctr\", \"dense\": [1, 2, 3, 4], \"lable\": 1}"
+                                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                    .get();
+        }
         MainTest.Result produced = MainTest.run(
                 "produce",
                 "--bootstrap-servers",
@@ -163,7 +185,14 @@ class CommandsIT {
 
         ran = MainTest.run("run", "--config", job.toString());
         assertThat(ran.status()).as(ran.err()).isZero();
-        assertThat(ran.out()).contains("job finished");
+        assertThat(ran.out())
+                .contains("job finished")
+                .contains("model 'ctr': 1,000 examples trained, 4 versions published (newest v4, step 32, 1,000"
+                        + " examples in total)")
+                .contains("dead letters: 1 record refused (on c.dead")
+                .contains("c.examples-0@0: unknown field 'lable'")
+                .contains("./streamgrad models --bootstrap-servers " + bs + " --topic c.models")
+                .contains("./streamgrad metrics --bootstrap-servers " + bs + " --topic c.metrics");
 
         MainTest.Result listed = MainTest.run("models", "--bootstrap-servers", bs, "--topic", "c.models");
         assertThat(listed.status()).isZero();
@@ -183,7 +212,7 @@ class CommandsIT {
         Snapshot streamed = SnapshotFile.read(saved);
         assertThat(streamed.state().examplesSeen()).isEqualTo(1000);
         assertThat(streamed.state().step()).isEqualTo(32);
-        assertThat(streamed.sourceOffsets()).containsEntry("c.examples-0", 1000L);
+        assertThat(streamed.sourceOffsets()).containsEntry("c.examples-0", 1001L) /* after the refused record at 0 */;
 
         Path offline = dir.resolve("offline.sgm");
         MainTest.Result trained = MainTest.run(

@@ -21,6 +21,19 @@ class MainTest {
     }
 
     @Test
+    void writingTheClassDataArchiveAtExit_isSaid_andNothingOtherwise() throws Exception {
+        assertThat(Main.cdsNotice("app/target/streamgrad-cds-Main.jsa"))
+                .startsWith("writing the class-data archive app/target/streamgrad-cds-Main.jsa")
+                .contains("STREAMGRAD_CDS=off");
+        assertThat(Main.cdsNotice(null)).isNull();
+        // The launcher passes the property exactly where it asks the JVM to write the archive.
+        String launcher = java.nio.file.Files.readString(java.nio.file.Path.of("..", "streamgrad"));
+        assertThat(launcher)
+                .containsPattern(
+                        "-XX:ArchiveClassesAtExit=\\S+ [^\\n]*\\\\\\n\\s+-D" + Main.CDS_ARCHIVE_PROPERTY + "=");
+    }
+
+    @Test
     void noArguments_printsUsage_andExits2() {
         Result r = run();
         assertThat(r.status()).isEqualTo(2);

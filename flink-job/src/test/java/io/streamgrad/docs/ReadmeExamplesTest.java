@@ -20,6 +20,10 @@ import org.junit.jupiter.api.Test;
 class ReadmeExamplesTest {
     private static final Pattern YAML_BLOCK = Pattern.compile("```yaml\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern HEREDOC_YAML = Pattern.compile("<<'YAML'\\n(.*?)\\nYAML\\n", Pattern.DOTALL);
+    private static final Pattern HEREDOC_JOB = Pattern.compile("<<'JOB'\\n(.*?)\\nJOB\\n", Pattern.DOTALL);
+    /** A {@code ./streamgrad produce ...} command, backslash-continued lines joined, up to its end. */
+    private static final Pattern PRODUCE_COMMAND =
+            Pattern.compile("\\./streamgrad produce ((?:[^\\n`|\\\\]|\\\\\\n)*)");
 
     private static String readme() throws IOException {
         Path p = Path.of("..", "README.md");
@@ -66,5 +70,46 @@ class ReadmeExamplesTest {
         for (String y : yaml) {
             assertThat(ConfigParser.parse(y).model().features()).isPositive();
         }
+    }
+
+    @Test
+    void readmeProduceCommands_passTheRequiredConfig() throws IOException {
+        List<String> commands = blocks(PRODUCE_COMMAND, readme());
+        assertThat(commands).hasSizeGreaterThanOrEqualTo(2);
+        for (String command : commands) {
+            assertThat(command)
+                    .as("every produce line must pass --config (produce fails with '--config is required')")
+                    .contains("--config ")
+                    .contains("--model ")
+                    .contains("--topic ")
+                    .contains("--data ");
+        }
+    }
+
+    @Test
+    void readmeFileThroughTheJobExample_isBoundedAndFlushesItsLastBatch() throws IOException {
+        String readme = readme();
+        List<String> jobs = blocks(HEREDOC_JOB, readme);
+        assertThat(jobs).hasSize(1);
+        JobConfig config = JobConfigParser.parse(jobs.get(0), "README.md");
+        assertThat(config.bounded()).as("a run over a file must stop").isTrue();
+        assertThat(config.batchTimeoutMs()).isPositive();
+        assertThat(config.models().modelIds()).containsExactly("seg");
+        assertThat(config.models().config("seg").model().features()).isEqualTo(19);
+        String produce = blocks(PRODUCE_COMMAND, readme).stream()
+                .filter(c -> c.contains("seg-job.yaml"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(produce).contains("--topic " + config.topics().examples()).contains("--model seg");
+        assertThat(readme).contains("./streamgrad run --config seg-job.yaml");
+    }
+
+    @Test
+    void readmeJobConfigExample_documentsBounded() throws IOException {
+        String job = blocks(YAML_BLOCK, readme()).stream()
+                .filter(y -> y.startsWith("kafka:"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(job).contains("bounded:").contains("batch_timeout_ms:");
     }
 }

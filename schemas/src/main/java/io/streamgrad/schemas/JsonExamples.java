@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * JSON examples, one object per Kafka record, with the field names of {@code Example.avsc}:
@@ -71,8 +73,7 @@ public final class JsonExamples {
         try {
             root = mapper.readTree(bytes);
         } catch (IOException e) {
-            throw new InvalidRecordException(
-                    "malformed JSON: " + firstLine(e.getMessage()) + "; send one JSON object per record", e);
+            throw new InvalidRecordException(malformed(e), e);
         }
         if (root == null || !root.isObject()) {
             throw new InvalidRecordException("JSON value is not an object; send one object per record, e.g."
@@ -82,10 +83,28 @@ public final class JsonExamples {
     }
 
     public Example example(JsonNode node) throws InvalidRecordException {
-        return example(node, "");
+        try {
+            return example(node, "");
+        } catch (InvalidRecordException e) {
+            throw withModelId(e, node);
+        }
     }
 
     public MiniBatch miniBatch(JsonNode root) throws InvalidRecordException {
+        try {
+            return checkedMiniBatch(root);
+        } catch (InvalidRecordException e) {
+            throw withModelId(e, root);
+        }
+    }
+
+    /** The problem, carrying the record's model id where it is a readable string (for the dead letter). */
+    private static InvalidRecordException withModelId(InvalidRecordException e, JsonNode record) {
+        JsonNode id = record.get("model_id");
+        return id != null && id.isTextual() && !id.asText().isEmpty() ? e.forModel(id.asText()) : e;
+    }
+
+    private MiniBatch checkedMiniBatch(JsonNode root) throws InvalidRecordException {
         checkFields(root, MINI_BATCH_FIELDS, "");
         String modelId = requiredText(root, "model_id", "");
         JsonNode examples = root.get("examples");
@@ -113,7 +132,7 @@ public final class JsonExamples {
             throw new InvalidRecordException("field '" + where + "label' is "
                     + (label == null ? "missing" : "not a number") + ": every example needs a numeric label");
         }
-        b.setLabel(label.floatValue());
+        b.setLabel(float32(label, where + "label"));
         JsonNode weight = node.get("weight");
         if (weight != null) {
             b.setWeight(number(weight, where + "weight"));
@@ -202,7 +221,17 @@ public final class JsonExamples {
         if (!v.isNumber()) {
             throw new InvalidRecordException("field '" + field + "' must be a number, got " + v.getNodeType());
         }
-        return v.floatValue();
+        return float32(v, field);
+    }
+
+    /** The value as a float, refused when it is beyond float32's range (it would silently become Infinity). */
+    private static float float32(JsonNode v, String field) throws InvalidRecordException {
+        float f = v.floatValue();
+        if (Float.isInfinite(f)) {
+            throw new InvalidRecordException("field '" + field + "' is " + v.asText() + ", which overflows float32"
+                    + " (largest magnitude " + Float.MAX_VALUE + "): scale the value down before producing");
+        }
+        return f;
     }
 
     private static List<Float> floats(JsonNode v, String field) throws InvalidRecordException {
@@ -237,6 +266,64 @@ public final class JsonExamples {
             i++;
         }
         return out;
+    }
+
+    /**
+     * What is wrong with unparseable bytes, in the project's words: where (line, column), what, and the fix. Jackson's
+     * own message names reader settings the user cannot change and a redacted source; only its first clause is kept.
+     */
+    static String malformed(IOException e) {
+        String original = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        original = firstLine(original);
+        String where = "";
+        if (e instanceof JsonProcessingException j
+                && j.getLocation() != null
+                && j.getLocation().getLineNr() > 0) {
+            where = " at line " + j.getLocation().getLineNr() + ", column "
+                    + j.getLocation().getColumnNr();
+        }
+        Matcher nonNumeric = NON_STANDARD_TOKEN.matcher(original);
+        if (nonNumeric.find()) {
+            return "malformed JSON" + where + ": " + nonNumeric.group(1) + " is not a JSON number (JSON has no NaN or"
+                    + " Infinity): impute or drop missing values before producing, or send a finite number";
+        }
+        if (original.startsWith("Trailing token")) {
+            return "malformed JSON" + where + ": more than one JSON value in the record; send exactly one JSON object"
+                    + " per record";
+        }
+        if (original.startsWith("Duplicate field")) {
+            return "malformed JSON" + where + ": " + cleaned(original) + " appears twice in one object; send each field"
+                    + " once";
+        }
+        return "malformed JSON" + where + ": " + cleaned(original) + "; send one JSON object per record, e.g."
+                + " {\"model_id\": \"m\", \"dense\": [1.0], \"label\": 0}";
+    }
+
+    private static final Pattern NON_STANDARD_TOKEN = Pattern.compile("Non-standard token '([^']*)'");
+    private static final Pattern JACKSON_DETAIL =
+            Pattern.compile("\\s*(\\(start marker at \\[Source:[^\\]]*\\]\\)|\\[Source:[^\\]]*\\])");
+
+    /** Jackson's clause without its source references, feature names or Java class names. */
+    private static String cleaned(String message) {
+        String m = JACKSON_DETAIL.matcher(message).replaceAll("");
+        int internal = indexOfAny(m, "Feature.", "com.fasterxml", "`");
+        if (internal >= 0) {
+            int cut = Math.max(
+                    m.lastIndexOf(';', internal), Math.max(m.lastIndexOf(':', internal), m.lastIndexOf('(', internal)));
+            m = cut <= 0 ? "unexpected content" : m.substring(0, cut);
+        }
+        return m.strip();
+    }
+
+    private static int indexOfAny(String s, String... parts) {
+        int best = -1;
+        for (String p : parts) {
+            int i = s.indexOf(p);
+            if (i >= 0 && (best < 0 || i < best)) {
+                best = i;
+            }
+        }
+        return best;
     }
 
     private static String firstLine(String s) {

@@ -182,4 +182,56 @@ class HostileBytesTest {
                 .isInstanceOf(InvalidRecordException.class)
                 .hasMessageContaining("malformed JSON");
     }
+
+    private static String jsonReason(String json) {
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(
+                () -> new InputDecoder().decode(json.getBytes(StandardCharsets.UTF_8)));
+        assertThat(t).isInstanceOf(InvalidRecordException.class);
+        assertThat(t.getMessage())
+                .as("no parser internals in a dead letter's reason")
+                .doesNotContain("REDACTED")
+                .doesNotContain("Source:")
+                .doesNotContain("Feature")
+                .doesNotContain("com.fasterxml")
+                .doesNotContain("`");
+        return t.getMessage();
+    }
+
+    @Test
+    void json_bareNaN_saysItIsNotAJsonNumberAndHowToFixIt() {
+        assertThat(jsonReason("{\"model_id\": \"m\", \"dense\": [NaN], \"label\": 1}"))
+                .contains("line 1, column")
+                .contains("NaN is not a JSON number")
+                .contains("impute or drop missing values");
+    }
+
+    @Test
+    void json_truncatedObject_namesWhereWithoutParserInternals() {
+        assertThat(jsonReason("{\"model_id\": \"m\", \"label\": 1")).startsWith("malformed JSON at line 1, column");
+    }
+
+    @Test
+    void json_secondObject_saysSendOneObjectPerRecord() {
+        assertThat(jsonReason("{\"model_id\": \"m\", \"label\": 1} {\"model_id\": \"m\", \"label\": 0}"))
+                .contains("more than one JSON value")
+                .contains("one JSON object per record");
+    }
+
+    @Test
+    void json_duplicateField_saysSendEachFieldOnce() {
+        assertThat(jsonReason("{\"model_id\": \"m\", \"label\": 1, \"label\": 0}"))
+                .contains("Duplicate field 'label'")
+                .contains("send each field once");
+    }
+
+    @Test
+    void json_valueBeyondFloat32_saysItOverflows() {
+        assertThat(jsonReason("{\"model_id\": \"m\", \"dense\": [1e40], \"label\": 1}"))
+                .contains("field 'dense[0]' is 1.0E40")
+                .contains("overflows float32")
+                .doesNotContain("Infinity");
+        assertThat(jsonReason("{\"model_id\": \"m\", \"dense\": [1], \"label\": -1e39}"))
+                .contains("field 'label'")
+                .contains("overflows float32");
+    }
 }

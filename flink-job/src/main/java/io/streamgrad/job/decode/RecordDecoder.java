@@ -112,7 +112,9 @@ public final class RecordDecoder {
                 valid.add(t);
             }
             return new Accepted(valid, d.isMiniBatch() ? modelId : null);
-        } catch (InvalidRecordException | InvalidExampleException e) {
+        } catch (InvalidRecordException e) {
+            return new Rejected(deadLetter(r, modelId != null ? modelId : e.modelId(), e.getMessage(), nowMs));
+        } catch (InvalidExampleException e) {
             return new Rejected(deadLetter(r, modelId, e.getMessage(), nowMs));
         } catch (RuntimeException e) {
             return new Rejected(deadLetter(

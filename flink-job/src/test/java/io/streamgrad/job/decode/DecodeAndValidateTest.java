@@ -108,6 +108,23 @@ class DecodeAndValidateTest {
     }
 
     @Test
+    void jsonRecordWithAReadableModelId_namesTheModelInItsDeadLetter() throws Exception {
+        send("{\"model_id\": \"m\", \"dense\": [1, 2, 3], \"label\": \"NaN\"}".getBytes(StandardCharsets.UTF_8));
+        send("{\"model_id\": \"m\", \"dense\": [1, 2, 3], \"lable\": 1}".getBytes(StandardCharsets.UTF_8));
+        send("{\"model_id\": \"m\", \"examples\": [{\"model_id\": \"m\", \"dense\": [1e40, 2, 3], \"label\": 1}]}"
+                .getBytes(StandardCharsets.UTF_8));
+        send("{\"model_id\": 7, \"dense\": [1, 2, 3], \"label\": 1}".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(deadLetters())
+                .extracting(DeadLetter::getModelId)
+                .as("the model id where the record names one as a string, null where it does not")
+                .containsExactly("m", "m", "m", null);
+        assertThat(deadLetters().get(0).getReason()).contains("field 'label' is not a number");
+        assertThat(deadLetters().get(1).getReason()).contains("unknown field 'lable'");
+        assertThat(deadLetters().get(2).getReason()).contains("overflows float32");
+    }
+
+    @Test
     void unknownModel_goesToDeadLetters_sayingHowToAddIt() throws Exception {
         send(SingleObjectCodec.example().encode(example("ghost", 1f, 1f)));
 

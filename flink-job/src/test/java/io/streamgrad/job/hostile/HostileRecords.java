@@ -287,8 +287,12 @@ final class HostileRecords {
                         jsonBatch.append(new String(json.toJson(e), StandardCharsets.UTF_8));
                     }
                 }
-                fragments.add("examples[" + bad + "]: ");
-                fragments.add("a MiniBatch trains all or nothing: none of its " + n + " examples was used");
+                if (fragments.contains("overflows float32")) {
+                    fragments.add("field 'examples[" + bad + "]."); // refused while reading the JSON, before checks
+                } else {
+                    fragments.add("examples[" + bad + "]: ");
+                    fragments.add("a MiniBatch trains all or nothing: none of its " + n + " examples was used");
+                }
                 byte[] v = asJson
                         ? utf8(jsonBatch.append("]}").toString())
                         : miniBatchCodec.encode(new MiniBatch(m.id(), list));
@@ -489,6 +493,7 @@ final class HostileRecords {
         String weightToken = null;
         Map<String, String> rawValues = new LinkedHashMap<>(); // field -> JSON token replacing one element
         List<String> f = new ArrayList<>();
+        String overflow = null; // in JSON: the "field '...' is 1.0E39" the reason names (beyond float32's range)
         switch (defect) {
             case WRONG_DIMENSION -> {
                 int n;
@@ -515,6 +520,7 @@ final class HostileRecords {
                         b.setDense(d).setIndices(List.of()).setValues(List.of()).setNamed(Map.of());
                         rawValues.put("dense", i + ":" + token);
                         f.add("dense[" + i + "] is " + bad);
+                        overflow = "dense[" + i + "]' is ";
                     }
                     case 1 -> {
                         int k = 1 + rnd.nextInt(4);
@@ -529,6 +535,7 @@ final class HostileRecords {
                         b.setDense(List.of()).setIndices(idx).setValues(val).setNamed(Map.of());
                         rawValues.put("values", j + ":" + token);
                         f.add("values[" + j + "] (index " + idx.get(j) + ") is " + bad);
+                        overflow = "values[" + j + "]' is ";
                     }
                     default -> {
                         b.setDense(List.of())
@@ -537,9 +544,11 @@ final class HostileRecords {
                                 .setNamed(Map.of("user=42", bad));
                         rawValues.put("named", "user=42:" + token);
                         f.add("named feature 'user=42' is " + bad);
+                        overflow = "named.user=42' is ";
                     }
                 }
                 f.add("feature values must be finite; impute or drop missing values");
+                overflow = overflow + (token.startsWith("-") ? "-1.0E39" : "1.0E39");
             }
             case NON_FINITE_LABEL -> {
                 float bad = asJson
@@ -548,6 +557,7 @@ final class HostileRecords {
                 labelToken = "1e39";
                 b.setLabel(bad);
                 f.addAll(labelFragments(m, bad));
+                overflow = "label' is 1.0E39";
             }
             case LABEL_OUT_OF_RANGE -> {
                 float bad = m.task() == Task.BINARY ? pick(2f, -1f, 0.5f, 1e5f) : pick(3f, -1f, 1.5f, 100f);
@@ -665,10 +675,15 @@ final class HostileRecords {
                         : pick(-1f, -0.001f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY);
                 b.setWeight(w);
                 weightToken = Float.isInfinite(w) ? "1e39" : Float.toString(w);
+                overflow = Float.isInfinite(w) ? "weight' is 1.0E39" : null;
                 f.add("weight " + w + " must be finite and >= 0");
                 f.add("leave it out for 1");
             }
             default -> throw new IllegalArgumentException(defect.toString());
+        }
+        if (asJson && overflow != null) {
+            // A JSON number beyond float's range is refused as such, before any finiteness check.
+            f = new ArrayList<>(List.of(overflow, "overflows float32", "scale the value down before producing"));
         }
         Example e = b.build();
         return new Defective(e, asJson ? jsonExample(e, labelToken, weightToken, rawValues) : null, f);
@@ -757,15 +772,23 @@ final class HostileRecords {
         Shape m = model();
         byte[] whole = json.toJson(validExample(m, false));
         String s = new String(whole, StandardCharsets.UTF_8);
-        String v = switch (rnd.nextInt(6)) {
+        int c = rnd.nextInt(7);
+        String v = switch (c) {
             case 0 -> s.substring(0, 1 + rnd.nextInt(s.length() - 1)); // cut short
             case 1 -> s.replaceFirst(",", " "); // a missing comma
             case 2 -> s + " " + s; // two objects in one record
             case 3 -> "{\"model_id\": \"" + m.id() + "\", \"label\": 1, \"label\": 0}"; // duplicate key
             case 4 -> "{\"model_id\": \"" + m.id() + "\", \"named\": " + "[".repeat(2000) + "]".repeat(2000) + "}";
+            case 5 -> "{\"model_id\": \"" + m.id() + "\", \"dense\": [NaN], \"label\": 1}"; // NaN is no JSON number
             default -> "{" + "model_id: '" + m.id() + "', label: NaN}"; // JavaScript, not JSON
         };
-        return invalid(Kind.MALFORMED_JSON, utf8(v), null, "malformed JSON", "send one JSON object per record");
+        String fix = switch (c) {
+            case 2 -> "one JSON object per record";
+            case 3 -> "send each field once";
+            case 5 -> "NaN is not a JSON number";
+            default -> "send one JSON object per record";
+        };
+        return invalid(Kind.MALFORMED_JSON, utf8(v), null, "malformed JSON", fix);
     }
 
     private Generated jsonSchemaViolation() {
@@ -776,7 +799,7 @@ final class HostileRecords {
                 invalid(
                         Kind.JSON_SCHEMA_VIOLATION,
                         utf8("{" + id + ", \"dense\": [1, 2]}"),
-                        null,
+                        m.id(),
                         "field 'label' is missing",
                         "every example needs a numeric label");
             case 1 ->
@@ -790,39 +813,39 @@ final class HostileRecords {
                 invalid(
                         Kind.JSON_SCHEMA_VIOLATION,
                         utf8("{" + id + ", \"lable\": 1}"),
-                        null,
+                        m.id(),
                         "unknown field 'lable'",
                         "known fields: dense, event_time, indices, label");
             case 3 ->
                 invalid(
                         Kind.JSON_SCHEMA_VIOLATION,
                         utf8("{" + id + ", \"label\": 1, \"dense\": [\"1.5\"]}"),
-                        null,
+                        m.id(),
                         "field 'dense[0]' must be a number, got STRING");
             case 4 ->
                 invalid(
                         Kind.JSON_SCHEMA_VIOLATION,
                         utf8("{" + id + ", \"label\": \"yes\"}"),
-                        null,
+                        m.id(),
                         "field 'label' is not a number",
                         "every example needs a numeric label");
             case 5 ->
                 invalid(
                         Kind.JSON_SCHEMA_VIOLATION,
                         utf8("{" + id + ", \"label\": 1, \"indices\": [0.5], \"values\": [1]}"),
-                        null,
+                        m.id(),
                         "field 'indices[0]' must be an int");
             case 6 ->
                 invalid(
                         Kind.JSON_SCHEMA_VIOLATION,
                         utf8("{" + id + ", \"examples\": 5}"),
-                        null,
+                        m.id(),
                         "field 'examples' must be an array of example objects");
             default ->
                 invalid(
                         Kind.JSON_SCHEMA_VIOLATION,
                         utf8("{" + id + ", \"examples\": [{" + id + ", \"label\": 1}, 7]}"),
-                        null,
+                        m.id(),
                         "examples[1] is not an object");
         };
     }

@@ -10,19 +10,16 @@ import io.streamgrad.job.config.JobConfig.Limits;
 import io.streamgrad.job.config.JobDefaults;
 import io.streamgrad.job.decode.ExampleValidator;
 import io.streamgrad.job.decode.InvalidExampleException;
+import io.streamgrad.job.decode.NamedFeatures;
 import io.streamgrad.job.records.BatchTrigger;
 import io.streamgrad.job.records.ExampleBatch;
 import io.streamgrad.job.records.TrainingExample;
 import io.streamgrad.learner.data.Batch;
-import io.streamgrad.learner.data.FeatureHasher;
 import io.streamgrad.learner.train.TrainerConfig;
 import io.streamgrad.schemas.InvalidRecordException;
 import io.streamgrad.schemas.JsonExamples;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The body of {@code POST /v1/models/{id}:predict} as a {@link Batch} for one model version, read exactly as the job
@@ -102,7 +99,7 @@ final class PredictRequests {
             throw new BadRequest(fieldOf(e.getMessage()), e.getMessage());
         }
 
-        ExampleValidator validator = new ExampleValidator(PredictRequests::hash, limits);
+        ExampleValidator validator = new ExampleValidator(HASHERS.get(), limits);
         List<TrainingExample> validated = new ArrayList<>(examples.size());
         for (int i = 0; i < examples.size(); i++) {
             Example e = examples.get(i);
@@ -156,20 +153,7 @@ final class PredictRequests {
         return sp > 0 ? message.substring(0, sp) : "body";
     }
 
-    /**
-     * Named features as the job hashes them (its {@code NamedFeatures}: the learner's {@link FeatureHasher}, names
-     * in sorted order).
-     */
-    private static void hash(Map<String, Float> named, int dim, int[] indices, float[] values, int at) {
-        FeatureHasher h = HASHERS.get().computeIfAbsent(dim, FeatureHasher::new);
-        int k = at;
-        for (Map.Entry<String, Float> e : new TreeMap<>(named).entrySet()) {
-            int hash = h.hash(e.getKey());
-            indices[k] = FeatureHasher.index(hash, dim);
-            values[k++] = FeatureHasher.sign(hash) * e.getValue();
-        }
-    }
-
-    /** FeatureHasher instances keep a running hash: one per thread and dimension. */
-    private static final ThreadLocal<Map<Integer, FeatureHasher>> HASHERS = ThreadLocal.withInitial(HashMap::new);
+    /** Named features hashed as the job hashes them; a hasher keeps a running hash, so one per thread. */
+    private static final ThreadLocal<ExampleValidator.NamedFeatureHasher> HASHERS =
+            ThreadLocal.withInitial(NamedFeatures::hasher);
 }

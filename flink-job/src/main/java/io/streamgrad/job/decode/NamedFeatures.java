@@ -9,11 +9,14 @@ import java.util.TreeMap;
  * Named features through the learner's {@link FeatureHasher} (the hashing trick, with the same hash, index and
  * sign as the offline readers), so a model trained offline and one trained from Kafka see the same columns.
  */
-final class NamedFeatures {
+public final class NamedFeatures {
     private NamedFeatures() {}
 
-    /** A hasher for one thread (FeatureHasher instances keep a running hash). */
-    static ExampleValidator.NamedFeatureHasher hasher() {
+    /**
+     * A hasher for one thread (FeatureHasher instances keep a running hash). The job's decoder and the prediction
+     * server ({@code ./streamgrad serve}) both hash through it, so a served model sees the columns it trained on.
+     */
+    public static ExampleValidator.NamedFeatureHasher hasher() {
         Map<Integer, FeatureHasher> byDim = new HashMap<>();
         return (named, dim, indices, values, at) -> {
             FeatureHasher h = byDim.computeIfAbsent(dim, FeatureHasher::new);

@@ -4,6 +4,9 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -29,6 +32,28 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
+     * The settings a one-node broker needs (every internal topic with replication factor and min ISR 1, no
+     * automatic topic creation, no rebalance delay): this broker's, and those of the tests that build their own
+     * (a restartable or a SASL-secured one).
+     */
+    public static final Map<String, String> ONE_NODE_SETTINGS = oneNodeSettings();
+
+    private static Map<String, String> oneNodeSettings() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("offsets.topic.replication.factor", "1");
+        m.put("offsets.topic.num.partitions", "1");
+        m.put("transaction.state.log.replication.factor", "1");
+        m.put("transaction.state.log.min.isr", "1");
+        m.put("transaction.state.log.num.partitions", "1");
+        m.put("share.coordinator.state.topic.replication.factor", "1");
+        m.put("share.coordinator.state.topic.min.isr", "1");
+        m.put("group.initial.rebalance.delay.ms", "0");
+        m.put("auto.create.topics.enable", "false");
+        m.put("num.partitions", "1");
+        return Collections.unmodifiableMap(m);
+    }
+
+    /**
      * Formats and starts a broker whose data lives under {@code baseDir} (created if needed).
      */
     public static EmbeddedKafka start(Path baseDir) throws Exception {
@@ -39,18 +64,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setNumControllerNodes(1)
                 .setBaseDirectory(baseDir)
                 .build();
-        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
-                // One node: every internal topic with replication factor and min ISR 1.
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("transaction.state.log.num.partitions", "1")
-                .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
-                .setConfigProp("share.coordinator.state.topic.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .setConfigProp("auto.create.topics.enable", "false")
-                .setConfigProp("num.partitions", "1")
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+        ONE_NODE_SETTINGS.forEach(builder::setConfigProp);
+        KafkaClusterTestKit cluster = builder
                 // Compaction of the models topic should be observable in a demo, not after a week.
                 .setConfigProp("log.cleaner.backoff.ms", "1000")
                 .setDeleteOnClose(true)

@@ -3,6 +3,7 @@ package io.streamgrad.cli.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamgrad.avro.ModelSnapshot;
+import io.streamgrad.embedded.EmbeddedKafka;
 import io.streamgrad.job.KafkaTestSupport;
 import io.streamgrad.job.SyntheticData;
 import io.streamgrad.job.TestConfigs;
@@ -93,8 +94,9 @@ class SecureKafkaIT {
                 .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
                 .build();
         String listener = nodes.brokerListenerName().value().toLowerCase(java.util.Locale.ROOT);
-        cluster = new KafkaClusterTestKit.Builder(nodes)
-                .setConfigProp("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256")
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+        EmbeddedKafka.ONE_NODE_SETTINGS.forEach(builder::setConfigProp);
+        cluster = builder.setConfigProp("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256")
                 // The broker's users: its own identity and the job's PLAIN user; SCRAM users live in the metadata.
                 .setConfigProp(
                         "listener.name." + listener + ".plain.sasl.jaas.config",
@@ -107,15 +109,6 @@ class SecureKafkaIT {
                 // operator's business, authentication is what is tested). ANONYMOUS is the broker itself on the
                 // internal PLAINTEXT controller listener; clients only reach the SASL listener.
                 .setConfigProp("super.users", "User:" + BROKER_USER + ";User:streamgrad;User:scrammer;User:ANONYMOUS")
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("transaction.state.log.num.partitions", "1")
-                .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
-                .setConfigProp("share.coordinator.state.topic.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .setConfigProp("auto.create.topics.enable", "false")
                 .setDeleteOnClose(true)
                 .build();
         cluster.format();

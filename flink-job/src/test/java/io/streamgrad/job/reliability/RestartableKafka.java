@@ -35,17 +35,9 @@ final class RestartableKafka implements AutoCloseable {
                 .setNumControllerNodes(1)
                 .setBaseDirectory(baseDir)
                 .build();
-        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("transaction.state.log.num.partitions", "1")
-                .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
-                .setConfigProp("share.coordinator.state.topic.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .setConfigProp("auto.create.topics.enable", "false")
-                .setConfigProp("num.partitions", "1")
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+        EmbeddedKafka.ONE_NODE_SETTINGS.forEach(builder::setConfigProp);
+        KafkaClusterTestKit cluster = builder
                 // A restarted broker registers again once the controller has expired its previous session:
                 // seconds instead of the default 9 s.
                 .setConfigProp("broker.session.timeout.ms", "2000")

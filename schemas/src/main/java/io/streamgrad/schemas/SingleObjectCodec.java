@@ -3,6 +3,7 @@ package io.streamgrad.schemas;
 import io.streamgrad.avro.DeadLetter;
 import io.streamgrad.avro.Example;
 import io.streamgrad.avro.MiniBatch;
+import io.streamgrad.avro.ModelDelta;
 import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.TrainingMetrics;
 import java.io.IOException;
@@ -63,6 +64,11 @@ public final class SingleObjectCodec<T extends SpecificRecordBase> {
     public static SingleObjectCodec<ModelSnapshot> modelSnapshot() {
         return new SingleObjectCodec<>(
                 ModelSnapshot.getClassSchema(), new ModelSnapshot().getSpecificData(), List.of());
+    }
+
+    /** Versions published as changes from the version before (the updates topic). */
+    public static SingleObjectCodec<ModelDelta> modelDelta() {
+        return new SingleObjectCodec<>(ModelDelta.getClassSchema(), new ModelDelta().getSpecificData(), List.of());
     }
 
     public static SingleObjectCodec<TrainingMetrics> trainingMetrics() {

@@ -1,6 +1,7 @@
 package io.streamgrad.cli;
 
 import io.streamgrad.job.config.JobConfigException;
+import io.streamgrad.learner.util.Suggestions;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -23,7 +24,8 @@ public final class Main {
                         HTML report (reports/demo.html)
               run       --config job.yaml: run the streaming job on a local Flink MiniCluster against any Kafka
               produce   replay a LibSVM/CSV file into the examples topic (one partition, file order)
-              models    list committed model snapshots; save one for predict/evaluate
+              models    list committed model snapshots; save one for predict/evaluate (or as ONNX)
+              export    --model SNAPSHOT --out model.onnx: the model as ONNX, for onnxruntime in any language
               metrics   print the metrics topic (--follow to keep printing)
               serve     HTTP/JSON predictions from the newest version on the models topic (pin, rollback,
                         /metrics, /healthz); see `streamgrad serve --help`
@@ -33,6 +35,10 @@ public final class Main {
             `streamgrad <command> --help` prints a command's options.
             exit status: 0 ok, 1 failed, 2 bad command line
             """;
+
+    /** Every command name, for "did you mean" (bench-stream runs from the bench module). */
+    static final List<String> COMMANDS = List.of(
+            "train", "predict", "evaluate", "demo", "run", "produce", "models", "export", "metrics", "serve", "help");
 
     private Main() {}
 
@@ -76,6 +82,7 @@ public final class Main {
             case "run" -> RunCommand.USAGE;
             case "produce" -> ProduceCommand.USAGE;
             case "models" -> ModelsCommand.USAGE;
+            case "export" -> ExportCommand.USAGE;
             case "metrics" -> MetricsCommand.USAGE;
             case "serve" -> ServeCommand.USAGE;
             default -> USAGE;
@@ -90,7 +97,9 @@ public final class Main {
             }
             default -> {
                 if (usage == USAGE) {
-                    err.println("streamgrad: unknown command '" + command + "'");
+                    String hint = Suggestions.closest(command, COMMANDS);
+                    err.println("streamgrad: unknown command '" + command + "'"
+                            + (hint == null ? "" : "; did you mean '" + hint + "'?"));
                     err.print(USAGE);
                     return 2;
                 }
@@ -105,6 +114,7 @@ public final class Main {
             case "run" -> RunCommand.run(rest, out, err);
             case "produce" -> ProduceCommand.run(rest, out, err);
             case "models" -> ModelsCommand.run(rest, out, err);
+            case "export" -> ExportCommand.run(rest, out, err);
             case "metrics" -> MetricsCommand.run(rest, out, err);
             case "serve" -> ServeCommand.run(rest, out, err);
             default -> throw new IllegalStateException(command);

@@ -26,16 +26,19 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 final class ModelsCommand {
     static final String USAGE = """
             usage: streamgrad models --bootstrap-servers HOST:PORT --topic TOPIC [--model ID] [--version V|latest]
-                                     [--save FILE] [--kafka-config FILE]
+                                     [--save FILE [--format sgm|onnx]] [--kafka-config FILE]
               Lists the committed snapshots (read_committed; a compacted topic may keep only the newest per model).
               --save FILE writes the chosen snapshot (--model required; --version defaults to latest) as a
-              snapshot file for `streamgrad predict` / `evaluate`.""";
+              snapshot file for `streamgrad predict` / `evaluate`.
+              --format onnx saves it as an ONNX model instead (as `streamgrad export` does; docs/ONNX.md).""";
 
     private ModelsCommand() {}
 
     static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         Args args = Args.parse(
-                argv, Set.of("bootstrap-servers", "topic", "model", "version", "save", "kafka-config"), Set.of());
+                argv,
+                Set.of("bootstrap-servers", "topic", "model", "version", "save", "format", "kafka-config"),
+                Set.of());
         Properties client = KafkaClients.properties(args);
         String topic = args.required("topic");
         String model = args.get("model", null);
@@ -48,6 +51,10 @@ final class ModelsCommand {
         if (save != null && model == null) {
             throw new UsageException("--save needs --model: which model's snapshot to save");
         }
+        if (args.has("format") && save == null) {
+            throw new UsageException("--format applies to --save: add --save FILE, or drop --format to list");
+        }
+        boolean onnx = "onnx".equals(args.oneOf("format", "sgm", "sgm", "onnx"));
 
         SingleObjectCodec<ModelSnapshot> codec = SingleObjectCodec.modelSnapshot();
         List<ModelSnapshot> snapshots = new ArrayList<>();
@@ -117,9 +124,13 @@ final class ModelsCommand {
                     + (wanted > 0 ? "; list them without --save (a compacted topic keeps the newest)" : ""));
             return 1;
         }
-        SnapshotFile.write(save, toSnapshot(chosen));
+        if (onnx) {
+            ExportCommand.writeOnnx(toSnapshot(chosen), save, "--save");
+        } else {
+            SnapshotFile.write(save, toSnapshot(chosen));
+        }
         out.println("saved " + chosen.getModelId() + " version " + chosen.getVersion() + " (step " + chosen.getStep()
-                + ") to " + save);
+                + ") to " + save + (onnx ? " as ONNX" : ""));
         return 0;
     }
 

@@ -214,6 +214,34 @@ class CommandsIT {
         assertThat(streamed.state().step()).isEqualTo(32);
         assertThat(streamed.sourceOffsets()).containsEntry("c.examples-0", 1001L) /* after the refused record at 0 */;
 
+        // The same version as ONNX: ONNX Runtime predicts what the learner predicts with the saved snapshot.
+        Path onnx = dir.resolve("ctr-latest.onnx");
+        MainTest.Result saveOnnx = MainTest.run(
+                "models",
+                "--bootstrap-servers",
+                bs,
+                "--topic",
+                "c.models",
+                "--model",
+                "ctr",
+                "--save",
+                onnx.toString(),
+                "--format",
+                "onnx");
+        assertThat(saveOnnx.status()).as(saveOnnx.err()).isZero();
+        assertThat(saveOnnx.out()).contains("saved ctr version 4 (step 32) to " + onnx + " as ONNX");
+        io.streamgrad.learner.data.Batch rows = io.streamgrad.learner.data.DataReaders.read(
+                        data, streamed.config(), io.streamgrad.learner.data.ReadOptions.defaults())
+                .batch(0, 1000);
+        io.streamgrad.learner.io.onnx.OnnxRuntimeRun.Outputs ort = io.streamgrad.learner.io.onnx.OnnxRuntimeRun.run(
+                Files.readAllBytes(onnx), rows.toDenseArray(), rows.size(), 4);
+        float[] expected = new io.streamgrad.learner.train.Predictor(streamed.config())
+                .predict(streamed.state().params(), rows, null);
+        assertThat(io.streamgrad.learner.io.onnx.OnnxRuntimeRun.maxRelativeError(
+                        ort.get(io.streamgrad.learner.io.onnx.OnnxExporter.OUTPUT), expected))
+                .isLessThanOrEqualTo(1e-5);
+        assertThat(ort.meta()).containsEntry("streamgrad.version", "4").containsEntry("streamgrad.step", "32");
+
         Path offline = dir.resolve("offline.sgm");
         MainTest.Result trained = MainTest.run(
                 "train", "--config", modelFile.toString(), "--data", data.toString(), "--save", offline.toString());

@@ -41,4 +41,13 @@ class LearnerArchitectureTest {
             .resideInAnyPackage(
                     "io.streamgrad.job..", "io.streamgrad.cli..", "io.streamgrad.avro..", "org.apache.avro..")
             .because("the learner sits below the job and the wire format");
+
+    @ArchTest
+    static final ArchRule onnxExport_needsNoOnnxRuntime = noClasses()
+            .that()
+            .resideInAPackage("io.streamgrad.learner..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("ai.onnxruntime..", "com.google.protobuf..")
+            .because("the ONNX exporter writes the protobuf messages itself; ONNX Runtime is a test dependency only");
 }

@@ -249,8 +249,8 @@ final class BlockedPredictor {
         for (int p = from; p < to; p++) {
             int j = idx[p];
             if (j < 0 || j >= d) {
-                throw new IllegalArgumentException("sparse batch row " + r + " has feature index " + j
-                        + " outside [0, " + d + "); hash feature names into model.features");
+                throw new IllegalArgumentException("sparse batch row " + r + " has feature index " + j + " outside [0, "
+                        + d + "); hash feature names into model.features");
             }
             int h = (j * 0x9E3779B1) >>> 7 & mask;
             while (tableKey[h] != -1 && tableKey[h] != j) {

@@ -14,8 +14,12 @@ import java.util.Objects;
  * publishes a version through a volatile reference).
  */
 final class BlockedParams {
-    static final int SHIFT = 12;
-    /** Floats per block: 16 KiB, small enough that a few thousand touched rows copy little. */
+    static final int SHIFT = 9;
+    /**
+     * Floats per block (2 KiB). Hashed features spread a step's rows uniformly over the vector, so a delta of k rows
+     * touches about min(k, n / BLOCK) blocks: small blocks keep the copy near the rows touched, while the pointer
+     * array (n / BLOCK references, copied per version) stays small: 8 KiB for 2^20 parameters.
+     */
     static final int BLOCK = 1 << SHIFT;
 
     static final int MASK = BLOCK - 1;
@@ -30,17 +34,42 @@ final class BlockedParams {
 
     /** The blocked form of {@code params} (copied). */
     static BlockedParams of(float[] params) {
+        return of(params, null);
+    }
+
+    /**
+     * The blocked form of {@code params}, sharing every block of {@code like} (an earlier version, may be null)
+     * whose values are the same bits: a full version read after others keeps in memory only the blocks that
+     * changed since. O(n) compares.
+     */
+    static BlockedParams of(float[] params, BlockedParams like) {
         Objects.requireNonNull(params, "params");
+        if (like != null && like.length != params.length) {
+            like = null;
+        }
         int n = params.length;
         float[][] blocks = new float[(n + MASK) >>> SHIFT][];
         for (int b = 0; b < blocks.length; b++) {
             int from = b << SHIFT;
             int len = Math.min(BLOCK, n - from);
+            if (like != null && sameBits(like.blocks[b], params, from)) {
+                blocks[b] = like.blocks[b];
+                continue;
+            }
             float[] block = new float[len];
             System.arraycopy(params, from, block, 0, len);
             blocks[b] = block;
         }
         return new BlockedParams(n, blocks);
+    }
+
+    private static boolean sameBits(float[] block, float[] params, int from) {
+        for (int i = 0; i < block.length; i++) {
+            if (Float.floatToRawIntBits(block[i]) != Float.floatToRawIntBits(params[from + i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     int length() {

@@ -690,7 +690,8 @@ public final class ModelFollower implements AutoCloseable {
                 yaml,
                 pool.config(),
                 state.params(),
-                pool);
+                pool,
+                tracks.get(s.getModelId()).chain.current());
     }
 
     private void swap(String modelId, ServableModel model) {

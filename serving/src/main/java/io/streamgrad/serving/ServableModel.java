@@ -52,6 +52,25 @@ public final class ServableModel {
             TrainerConfig config,
             float[] params,
             PredictorPool pool) {
+        this(modelId, version, step, examplesSeen, createdAt, metrics, configYaml, config, params, pool, null);
+    }
+
+    /**
+     * A version built from full parameters; blocked ones share each block whose bits equal the same block of
+     * {@code like} (an earlier version of the model, or null).
+     */
+    ServableModel(
+            String modelId,
+            long version,
+            long step,
+            long examplesSeen,
+            Instant createdAt,
+            Map<String, Double> metrics,
+            String configYaml,
+            TrainerConfig config,
+            float[] params,
+            PredictorPool pool,
+            ServableModel like) {
         this(
                 modelId,
                 version,
@@ -62,7 +81,7 @@ public final class ServableModel {
                 configYaml,
                 config,
                 pool.blocked() ? null : params,
-                pool.blocked() ? BlockedParams.of(params) : null,
+                pool.blocked() ? BlockedParams.of(params, like == null ? null : like.blocks) : null,
                 pool);
     }
 

@@ -67,9 +67,16 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Memory: per model the live version's parameters, the next one while it is built, and the last
- * {@code retainVersions} snapshots as read (raw: state bytes and config) for pin and rollback. Optimizer state is
- * dropped once a version is built.
+ * <p>Deltas: with an updates topic ({@link Builder#updatesTopic}) the follower also reads the versions the job
+ * publishes as deltas, once the models topic's bootstrap is done. Per model, strictly in version order
+ * ({@link VersionChain}): a newer full version is built fresh, a delta for the next version is applied
+ * copy-on-write, older versions are skipped, and deltas ahead of a missing version wait for it (from either
+ * topic). Every version made becomes live in turn (while not pinned), so listeners see each one, in order.
+ *
+ * <p>Memory: per model the live version's parameters (no optimizer state), the next one while it is built, and the
+ * last {@code retainVersions} built versions for pin and rollback. Linear, logistic, softmax and fm versions share
+ * every parameter block that did not change between them ({@link BlockedParams}); an mlp version is one flat
+ * array.
  *
  * <p>A record that cannot be used (corrupt bytes, a state that does not fit its config) is skipped and logged with
  * its topic, partition and offset, counted in {@link FollowerMetrics#skippedRecords()}; the follower keeps serving

@@ -580,7 +580,7 @@ public final class ModelFollower implements AutoCloseable {
         }
         t.loggedMissing = missing.orElse(0);
         publish(modelId, t);
-        if (modelsRead) {
+        if (swapEach) {
             applyWanted(modelId);
         }
     }

@@ -209,10 +209,12 @@ class ModelFollowerDeltaIT {
 
         // A follower started now: the full versions retained at bootstrap (1, 5, 9: retainVersions 3), then the
         // deltas after the newest (10..14); older deltas are skipped.
+        List<Long> lateNotified = Collections.synchronizedList(new ArrayList<>());
         try (ModelFollower late = ModelFollower.builder()
                 .bootstrapServers(KAFKA.bootstrapServers())
                 .modelsTopic("dm-models")
                 .updatesTopic("dm-updates")
+                .listener((m, previous) -> lateNotified.add(m.version()))
                 .build()
                 .start()) {
             assertThat(late.awaitReady(DEADLINE)).isTrue();
@@ -224,6 +226,9 @@ class ModelFollowerDeltaIT {
             FollowerMetrics.ModelMetrics lm = late.metrics().models().get("ctr");
             assertThat(lm.fullVersions()).isEqualTo(3);
             assertThat(lm.retainedVersions()).containsExactly(12L, 13L, 14L);
+            assertThat(lateNotified)
+                    .as("the newest full version, then each delta")
+                    .containsExactly(9L, 10L, 11L, 12L, 13L, 14L);
             assertThat(lm.deltaVersions()).isEqualTo(VERSIONS - LATE_FULL);
         }
     }

@@ -335,6 +335,9 @@ final class PredictionServer implements AutoCloseable {
         ObjectNode out = mapper.createObjectNode();
         out.put("ready", m.ready());
         out.put("models_topic", follower.config().modelsTopic());
+        if (follower.config().updatesTopic() != null) {
+            out.put("updates_topic", follower.config().updatesTopic());
+        }
         ArrayNode list = out.putArray("models");
         Set<String> ids = new TreeSet<>(follower.config().modelIds());
         ids.addAll(m.models().keySet());
@@ -375,6 +378,12 @@ final class PredictionServer implements AutoCloseable {
             ArrayNode retained = o.putArray("retained_versions");
             m.retainedVersions().forEach(retained::add);
             o.put("versions_applied", m.versionsApplied());
+            o.put("full_versions", m.fullVersions());
+            o.put("delta_versions", m.deltaVersions());
+            if (m.missingVersion() != 0) {
+                o.put("waiting_for_version", m.missingVersion());
+                o.put("buffered_deltas", m.bufferedDeltas());
+            }
         }
         return o;
     }

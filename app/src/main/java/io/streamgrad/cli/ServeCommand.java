@@ -16,10 +16,14 @@ import java.util.function.BooleanSupplier;
  */
 final class ServeCommand {
     static final String USAGE = """
-            usage: streamgrad serve --bootstrap-servers HOST:PORT --topic MODELS [--model ID[,ID...]] [--port N]
-                                    [--bind ADDRESS] [--threads N] [--retain N] [--kafka-config FILE]
+            usage: streamgrad serve --bootstrap-servers HOST:PORT --topic MODELS [--updates-topic UPDATES]
+                                    [--model ID[,ID...]] [--port N] [--bind ADDRESS] [--threads N] [--retain N]
+                                    [--kafka-config FILE]
               Serves the newest committed version of each model on the models topic over HTTP/JSON, swapping in
               each new version atomically as the job publishes it (read_committed).
+              --updates-topic  also follow the job's updates topic: versions published as deltas are applied
+                           to the version before them, copying only the parameter blocks they touch; every
+                           version is served in order. Default: full versions only.
               --model      the models to serve (comma-separated); /healthz is 200 once each has a version.
                            Default: every model on the topic.
               --port       HTTP port (default 8080; 0 picks a free one)   --bind  address (default 127.0.0.1)
@@ -51,7 +55,16 @@ final class ServeCommand {
     static int run(List<String> argv, PrintStream out, PrintStream err, BooleanSupplier stopped) throws Exception {
         Args args = Args.parse(
                 argv,
-                Set.of("bootstrap-servers", "topic", "model", "port", "bind", "threads", "retain", "kafka-config"),
+                Set.of(
+                        "bootstrap-servers",
+                        "topic",
+                        "updates-topic",
+                        "model",
+                        "port",
+                        "bind",
+                        "threads",
+                        "retain",
+                        "kafka-config"),
                 Set.of());
         Properties client = KafkaClients.properties(args);
         String topic = args.required("topic");
@@ -74,6 +87,9 @@ final class ServeCommand {
                 .clientProperties(client)
                 .modelsTopic(topic)
                 .retainVersions(retain);
+        if (args.has("updates-topic")) {
+            builder.updatesTopic(args.required("updates-topic"));
+        }
         if (models.isEmpty()) {
             builder.followAll();
         } else {
@@ -82,7 +98,9 @@ final class ServeCommand {
         try (ModelFollower follower = builder.build().start();
                 PredictionServer server = new PredictionServer(follower, new InetSocketAddress(bind, port), threads)) {
             out.println("serving " + (models.isEmpty() ? "every model" : "models " + models) + " of topic '" + topic
-                    + "' on http://" + hostPort(server.address()) + " (GET /healthz, /v1/models, /metrics;"
+                    + "'"
+                    + (args.has("updates-topic") ? " and updates topic '" + args.get("updates-topic", "") + "'" : "")
+                    + " on http://" + hostPort(server.address()) + " (GET /healthz, /v1/models, /metrics;"
                     + " POST /v1/models/ID:predict); Ctrl-C stops");
             out.flush();
             while (!stopped.getAsBoolean()) {

@@ -72,7 +72,8 @@ final class ServeMetrics {
         gauge(
                 sb,
                 "streamgrad_serve_offsets_behind",
-                "Models topic end minus the follower's position, summed over partitions (-1 before the first fetch).");
+                "Topic end minus the follower's position, summed over the partitions of the models and updates topics"
+                        + " (-1 before the first fetch).");
         sb.append("streamgrad_serve_offsets_behind ")
                 .append(follower.offsetsBehind())
                 .append('\n');
@@ -95,6 +96,26 @@ final class ServeMetrics {
         models.forEach((id, m) -> line(sb, "streamgrad_serve_model_staleness_seconds", id, m.stalenessSeconds()));
         gauge(sb, "streamgrad_serve_model_versions_behind", "Versions between the served one and the newest read.");
         models.forEach((id, m) -> line(sb, "streamgrad_serve_model_versions_behind", id, m.versionsBehindNewest()));
+        sb.append("# HELP streamgrad_serve_model_versions_built_total Versions made, by source: a full snapshot"
+                + " (models topic) or a delta on the version before (updates topic).\n");
+        sb.append("# TYPE streamgrad_serve_model_versions_built_total counter\n");
+        models.forEach((id, m) -> {
+            sb.append("streamgrad_serve_model_versions_built_total{model=\"")
+                    .append(escape(id))
+                    .append("\",source=\"full\"} ")
+                    .append(m.fullVersions())
+                    .append('\n');
+            sb.append("streamgrad_serve_model_versions_built_total{model=\"")
+                    .append(escape(id))
+                    .append("\",source=\"delta\"} ")
+                    .append(m.deltaVersions())
+                    .append('\n');
+        });
+        gauge(sb, "streamgrad_serve_model_last_delta_apply_seconds", "Time to apply the last delta (copy-on-write).");
+        models.forEach((id, m) ->
+                line(sb, "streamgrad_serve_model_last_delta_apply_seconds", id, m.lastDeltaApplyNanos() / 1e9));
+        gauge(sb, "streamgrad_serve_model_buffered_deltas", "Deltas waiting for a missing version before them.");
+        models.forEach((id, m) -> line(sb, "streamgrad_serve_model_buffered_deltas", id, m.bufferedDeltas()));
         gauge(sb, "streamgrad_serve_model_last_apply_seconds", "Time to make the last version live.");
         models.forEach((id, m) -> line(sb, "streamgrad_serve_model_last_apply_seconds", id, m.lastApplyNanos() / 1e9));
         return sb.toString();

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamgrad.avro.ModelDelta;
 import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.job.EmbeddedKafkaExtension;
 import io.streamgrad.learner.config.ConfigParser;
 import io.streamgrad.learner.data.Batch;
 import io.streamgrad.learner.data.FeatureHasher;
 import io.streamgrad.learner.io.ModelStateCodec;
+import io.streamgrad.learner.io.ParameterDelta;
 import io.streamgrad.learner.train.ModelState;
 import io.streamgrad.learner.train.Predictor;
 import io.streamgrad.learner.train.TrainerConfig;
@@ -58,6 +60,7 @@ class ServeIT {
     static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     private static final String TOPIC = "serve-models";
+    private static final String UPDATES = "serve-updates";
     private static final Duration DEADLINE = Duration.ofSeconds(60);
     private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
     private static final String LOGISTIC = """
@@ -86,24 +89,34 @@ class ServeIT {
 
     @BeforeAll
     static void startServe() throws Exception {
-        KAFKA.createTopics(new NewTopic(TOPIC, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
+        KAFKA.createTopics(
+                new NewTopic(TOPIC, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
+                new NewTopic(UPDATES, 1, (short) 1));
         for (long v = 1; v <= 3; v++) {
             publish("clicks", v, LOGISTIC);
             publish("pins", v, LOGISTIC);
             publish("info", v, LOGISTIC);
         }
         publish("iris", 1, SOFTMAX);
+        publish("ctr", 1, LOGISTIC);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
         command = CompletableFuture.supplyAsync(() -> {
             try {
                 return ServeCommand.run(
                         List.of(
-                                "--bootstrap-servers", KAFKA.bootstrapServers(),
-                                "--topic", TOPIC,
-                                "--model", "clicks,pins,iris,info",
-                                "--port", "0",
-                                "--retain", "3"),
+                                "--bootstrap-servers",
+                                KAFKA.bootstrapServers(),
+                                "--topic",
+                                TOPIC,
+                                "--updates-topic",
+                                UPDATES,
+                                "--model",
+                                "clicks,pins,iris,info,ctr",
+                                "--port",
+                                "0",
+                                "--retain",
+                                "3"),
                         out,
                         System.err,
                         STOP::get);
@@ -200,7 +213,7 @@ class ServeIT {
         assertThat(all.get("ready").asBoolean()).isTrue();
         List<String> ids = new ArrayList<>();
         all.get("models").forEach(m -> ids.add(m.get("model_id").asText()));
-        assertThat(ids).containsExactly("clicks", "info", "iris", "pins");
+        assertThat(ids).containsExactly("clicks", "ctr", "info", "iris", "pins");
     }
 
     // ------------------------------------------------------------------------------------- pin and rollback
@@ -279,7 +292,7 @@ class ServeIT {
         assertThat(unknown.get("field").asText()).isEqualTo("model_id");
         assertThat(unknown.get("error").asText())
                 .contains("unknown model 'ghost'")
-                .contains("[clicks, info, iris, pins]");
+                .contains("[clicks, ctr, info, iris, pins]");
         assertThat(get("/v1/models/ghost").statusCode()).isEqualTo(404);
         assertThat(json(get("/v1/models/clicks:explain")).get("error").asText()).contains("unknown action ':explain'");
         assertThat(get("/nope").statusCode()).isEqualTo(404);
@@ -347,6 +360,64 @@ class ServeIT {
                 .contains("streamgrad_serve_model_version{model=\"iris\"} 1")
                 .contains("streamgrad_serve_model_staleness_seconds{model=\"iris\"}")
                 .contains("streamgrad_serve_ready 1");
+    }
+
+    // ------------------------------------------------------------------------------------------------ deltas
+
+    @Test
+    void predict_followsDeltasOnTheUpdatesTopic_eachVersionAnsweringAsItsFullParameters() throws Exception {
+        ModelSnapshot v1 = PUBLISHED.get("ctr").get(1L);
+        float[] params = paramsOf(v1);
+        Random r = new Random(8);
+        float[] dense = new float[16];
+        for (int i = 0; i < 16; i++) {
+            dense[i] = (float) r.nextGaussian();
+        }
+        Batch batch = Batch.dense(1, 16, dense, new float[1], null);
+        for (long v = 2; v <= 3; v++) {
+            float[] next = params.clone();
+            next[(int) v] += 0.75f;
+            next[16] -= 0.25f; // the bias
+            ParameterDelta delta = ParameterDelta.between(params, next);
+            ModelDelta record = ModelDelta.newBuilder()
+                    .setModelId("ctr")
+                    .setVersion(v)
+                    .setBaseVersion(v - 1)
+                    .setFullVersion(1)
+                    .setStep(v * 10)
+                    .setExamplesSeen(v * 80)
+                    .setCreatedAt(T0.plusSeconds(v))
+                    .setNumParams(delta.numParams())
+                    .setIndices(ByteBuffer.wrap(delta.indicesBytes()))
+                    .setValues(ByteBuffer.wrap(delta.valuesBytes()))
+                    .setRemoved(ByteBuffer.wrap(delta.removedBytes()))
+                    .build();
+            produce(UPDATES, "ctr", SingleObjectCodec.modelDelta().encode(record));
+            long version = v;
+            await(
+                    "version " + v + " served",
+                    () -> json(get("/v1/models/ctr")).get("version").asLong() == version);
+            JsonNode answer =
+                    post("/v1/models/ctr:predict", "{\"dense\": " + JSON.writeValueAsString(dense) + "}", 200);
+            assertThat(answer.get("version").asLong()).isEqualTo(v);
+            assertThat(floats(answer.get("predictions")))
+                    .containsExactly(new Predictor(ConfigParser.parse(LOGISTIC)).predict(next, batch, null));
+            params = next;
+        }
+        JsonNode info = json(get("/v1/models/ctr"));
+        assertThat(info.get("full_versions").asLong()).isEqualTo(1);
+        assertThat(info.get("delta_versions").asLong()).isEqualTo(2);
+        assertThat(json(get("/v1/models")).get("updates_topic").asText()).isEqualTo(UPDATES);
+        assertThat(get("/metrics").body())
+                .contains("streamgrad_serve_model_versions_built_total{model=\"ctr\",source=\"delta\"} 2")
+                .contains("streamgrad_serve_model_buffered_deltas{model=\"ctr\"} 0");
+    }
+
+    private static float[] paramsOf(ModelSnapshot s) {
+        ByteBuffer b = s.getState().duplicate();
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        return ModelStateCodec.decode(bytes).params();
     }
 
     // ------------------------------------------------------------------------------------------------ fuzz
@@ -512,20 +583,20 @@ class ServeIT {
                 .setState(ByteBuffer.wrap(ModelStateCodec.encode(state)))
                 .setMetrics(Map.of("loss", 1.0 / version))
                 .build();
+        produce(TOPIC, model, SingleObjectCodec.modelSnapshot().encode(s));
+        PUBLISHED
+                .computeIfAbsent(model, k -> new java.util.concurrent.ConcurrentHashMap<>())
+                .put(version, s);
+    }
+
+    private static void produce(String topic, String key, byte[] value) throws Exception {
         Properties p = KAFKA.clientProperties();
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-            producer.send(new ProducerRecord<>(
-                            TOPIC,
-                            0,
-                            model.getBytes(StandardCharsets.UTF_8),
-                            SingleObjectCodec.modelSnapshot().encode(s)))
+            producer.send(new ProducerRecord<>(topic, 0, key.getBytes(StandardCharsets.UTF_8), value))
                     .get();
         }
-        PUBLISHED
-                .computeIfAbsent(model, k -> new java.util.concurrent.ConcurrentHashMap<>())
-                .put(version, s);
     }
 
     /** What `streamgrad predict` prints for this snapshot: the learner's Predictor on its config and parameters. */

@@ -16,23 +16,31 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
  *                          (security, timeouts). The follower sets the deserializers, {@code read_committed} and no
  *                          offset commits itself, and refuses settings that contradict them.
  * @param modelsTopic       the job's compacted models topic ({@code topics.models})
+ * @param updatesTopic      the job's updates topic of deltas (each version as the change from the one before it),
+ *                          or null: full versions only
  * @param modelIds          the models to follow; empty: every model on the topic
  * @param pinnedVersions    model id → version to serve instead of the latest (until {@code unpin})
  * @param retainedVersions  versions of each model kept (as read, raw) for pin and rollback, the live one included
  * @param pollTimeout       the longest one poll of the topic waits; also bounds how long a pin or rollback waits
  *                          for the follower thread to pick it up
  * @param clock             for staleness ({@code now - created_at})
+ * @param maxBufferedDeltas deltas kept per model while a version before them is missing (they arrive out of order
+ *                          with the full versions of the other topic); more are dropped, and the model catches up at
+ *                          its next full version
  */
 public record FollowerConfig(
         Properties clientProperties,
         String modelsTopic,
+        String updatesTopic,
         Set<String> modelIds,
         Map<String, Long> pinnedVersions,
         int retainedVersions,
         Duration pollTimeout,
-        Clock clock) {
+        Clock clock,
+        int maxBufferedDeltas) {
 
     public static final int DEFAULT_RETAINED_VERSIONS = 3;
+    public static final int DEFAULT_MAX_BUFFERED_DELTAS = 1000;
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(200);
 
     /** Consumer settings the follower owns: a caller may repeat them only with the same value. */
@@ -69,6 +77,15 @@ public record FollowerConfig(
         if (modelsTopic == null || modelsTopic.isBlank()) {
             throw new IllegalArgumentException("no models topic: set modelsTopic(...) to the job's topics.models");
         }
+        if (updatesTopic != null && (updatesTopic.isBlank() || updatesTopic.equals(modelsTopic))) {
+            throw new IllegalArgumentException("updatesTopic(\"" + updatesTopic + "\") must name the job's updates"
+                    + " topic of deltas, a topic other than the models topic; leave it out to follow full versions"
+                    + " only");
+        }
+        if (maxBufferedDeltas < 1 || maxBufferedDeltas > 1_000_000) {
+            throw new IllegalArgumentException("maxBufferedDeltas(" + maxBufferedDeltas + ") must be in [1, 1000000]:"
+                    + " the deltas of one model kept while a version before them is missing");
+        }
         modelIds = Set.copyOf(Objects.requireNonNull(modelIds, "modelIds"));
         for (String id : modelIds) {
             if (id.isBlank()) {
@@ -104,6 +121,11 @@ public record FollowerConfig(
         Properties copy = new Properties();
         copy.putAll(clientProperties);
         return copy;
+    }
+
+    /** The updates topic, if deltas are followed. */
+    public java.util.Optional<String> updates() {
+        return java.util.Optional.ofNullable(updatesTopic);
     }
 
     /** Whether the follower keeps versions of {@code modelId}. */

@@ -1,8 +1,10 @@
 package io.streamgrad.serving;
 
+import io.streamgrad.avro.ModelDelta;
 import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.learner.config.ConfigParser;
 import io.streamgrad.learner.io.ModelStateCodec;
+import io.streamgrad.learner.io.ParameterDelta;
 import io.streamgrad.learner.train.ModelState;
 import io.streamgrad.schemas.InvalidRecordException;
 import io.streamgrad.schemas.SingleObjectCodec;
@@ -65,9 +67,16 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Memory: per model the live version's parameters, the next one while it is built, and the last
- * {@code retainVersions} snapshots as read (raw: state bytes and config) for pin and rollback. Optimizer state is
- * dropped once a version is built.
+ * <p>Deltas: with an updates topic ({@link Builder#updatesTopic}) the follower also reads the versions the job
+ * publishes as deltas, once the models topic's bootstrap is done. Per model, strictly in version order
+ * ({@link VersionChain}): a newer full version is built fresh, a delta for the next version is applied
+ * copy-on-write, older versions are skipped, and deltas ahead of a missing version wait for it (from either
+ * topic). Every version made becomes live in turn (while not pinned), so listeners see each one, in order.
+ *
+ * <p>Memory: per model the live version's parameters (no optimizer state), the next one while it is built, and the
+ * last {@code retainVersions} built versions for pin and rollback. Linear, logistic, softmax and fm versions share
+ * every parameter block that did not change between them ({@link BlockedParams}); an mlp version is one flat
+ * array.
  *
  * <p>A record that cannot be used (corrupt bytes, a state that does not fit its config) is skipped and logged with
  * its topic, partition and offset, counted in {@link FollowerMetrics#skippedRecords()}; the follower keeps serving
@@ -104,6 +113,7 @@ public final class ModelFollower implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean bootstrapped;
     private volatile long offsetsBehind = -1;
+    private volatile long updatesOffsetsBehind = -1;
     private volatile long skippedRecords;
     private volatile String lastError;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -112,6 +122,11 @@ public final class ModelFollower implements AutoCloseable {
     private final Map<String, Track> tracks = new HashMap<>();
     private final Map<String, ServableModel.PredictorPool> pools = new HashMap<>();
     private final SingleObjectCodec<ModelSnapshot> codec = SingleObjectCodec.modelSnapshot();
+    private final SingleObjectCodec<ModelDelta> deltaCodec = SingleObjectCodec.modelDelta();
+    /** The models topic was read to the end offsets seen when this consumer started (the bootstrap). */
+    private boolean modelsRead;
+
+    private boolean pinsApplied;
 
     private ModelFollower(FollowerConfig config, List<Listener> listeners) {
         this.config = config;
@@ -251,9 +266,22 @@ public final class ModelFollower implements AutoCloseable {
                             s.versionsApplied,
                             s.lastApplyNanos,
                             s.maxApplyNanos,
-                            s.retained));
+                            s.retained,
+                            s.fullVersions,
+                            s.deltaVersions,
+                            s.lastDeltaApplyNanos,
+                            s.maxDeltaApplyNanos,
+                            s.bufferedDeltas,
+                            s.missingVersion));
         });
-        return new FollowerMetrics(isReady(), bootstrapped, offsetsBehind, skippedRecords, lastError, models);
+        return new FollowerMetrics(
+                isReady(),
+                bootstrapped,
+                offsetsBehind,
+                config.updatesTopic() == null ? 0 : updatesOffsetsBehind,
+                skippedRecords,
+                lastError,
+                models);
     }
 
     /** Stops the follower thread and closes its consumer; the live versions stay usable. Idempotent. */
@@ -307,13 +335,26 @@ public final class ModelFollower implements AutoCloseable {
     }
 
     private void follow(KafkaConsumer<byte[], byte[]> c) {
-        List<TopicPartition> partitions = waitForPartitions(c);
-        if (partitions == null) {
+        List<TopicPartition> modelParts = waitForPartitions(c, config.modelsTopic(), "models", "topics.models");
+        if (modelParts == null) {
             return;
         }
-        c.assign(partitions);
-        c.seekToBeginning(partitions);
-        Map<TopicPartition, Long> bootstrapEnd = new HashMap<>(c.endOffsets(partitions));
+        List<TopicPartition> updateParts = List.of();
+        if (config.updatesTopic() != null) {
+            updateParts = waitForPartitions(c, config.updatesTopic(), "updates", "the job's updates topic");
+            if (updateParts == null) {
+                return;
+            }
+        }
+        List<TopicPartition> all = new ArrayList<>(modelParts);
+        all.addAll(updateParts);
+        c.assign(all);
+        c.seekToBeginning(all);
+        // Deltas wait until the newest full version of each model is known (they apply on top of it).
+        c.pause(updateParts);
+        Map<TopicPartition, Long> bootstrapEnd = new HashMap<>(c.endOffsets(modelParts));
+        Map<TopicPartition, Long> updatesEnd = null;
+        modelsRead = false;
         while (!closed) {
             runCommands();
             ConsumerRecords<byte[], byte[]> records;
@@ -322,33 +363,55 @@ public final class ModelFollower implements AutoCloseable {
             } catch (WakeupException e) {
                 continue;
             }
-            Map<String, List<ModelSnapshot>> read = new LinkedHashMap<>();
             for (ConsumerRecord<byte[], byte[]> r : records) {
-                read(r, read);
+                if (r.topic().equals(config.modelsTopic())) {
+                    readSnapshot(r);
+                } else {
+                    readDelta(r);
+                }
             }
-            if (!bootstrapped) {
+            if (!modelsRead) {
                 bootstrapEnd.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
                 if (bootstrapEnd.isEmpty()) {
-                    finishBootstrap();
+                    finishModelsBootstrap();
+                    c.resume(updateParts);
+                    updatesEnd = new HashMap<>(c.endOffsets(updateParts));
                 }
-            } else {
-                read.keySet().forEach(this::applyNewest);
+            }
+            if (modelsRead && !bootstrapped) {
+                updatesEnd.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
+                if (updatesEnd.isEmpty()) {
+                    bootstrapped = true;
+                    LOG.info(
+                            "models topic '{}'{} read to its end: {}",
+                            config.modelsTopic(),
+                            config.updatesTopic() == null ? "" : " and updates topic '" + config.updatesTopic() + "'",
+                            models().values());
+                    checkReady();
+                }
             }
             long behind = 0;
-            for (TopicPartition tp : partitions) {
+            long behindUpdates = 0;
+            for (TopicPartition tp : all) {
                 OptionalLong lag = c.currentLag(tp);
-                behind += lag.isPresent() ? lag.getAsLong() : 0;
+                long l = lag.isPresent() ? lag.getAsLong() : 0;
+                behind += l;
+                if (!tp.topic().equals(config.modelsTopic())) {
+                    behindUpdates += l;
+                }
             }
             offsetsBehind = behind;
+            updatesOffsetsBehind = behindUpdates;
         }
     }
 
-    /** The models topic's partitions, waiting (and saying so) while the topic does not exist; null when closed. */
-    private List<TopicPartition> waitForPartitions(KafkaConsumer<byte[], byte[]> c) {
+    /** A topic's partitions, waiting (and saying so) while the topic does not exist; null when closed. */
+    private List<TopicPartition> waitForPartitions(
+            KafkaConsumer<byte[], byte[]> c, String topic, String role, String jobKey) {
         while (!closed) {
             List<PartitionInfo> infos;
             try {
-                infos = c.partitionsFor(config.modelsTopic(), Duration.ofSeconds(10));
+                infos = c.partitionsFor(topic, Duration.ofSeconds(10));
             } catch (WakeupException e) {
                 runCommands();
                 continue;
@@ -358,16 +421,16 @@ public final class ModelFollower implements AutoCloseable {
                         .map(p -> new TopicPartition(p.topic(), p.partition()))
                         .toList();
             }
-            error("models topic '" + config.modelsTopic() + "' does not exist (yet); waiting for it (start the job,"
-                    + " or check the topic name: the job's topics.models)");
+            error(role + " topic '" + topic + "' does not exist (yet); waiting for it (start the job, or check the"
+                    + " topic name: " + jobKey + ")");
             runCommands();
             pause(RETRY_BACKOFF);
         }
         return null;
     }
 
-    /** Decodes one record into {@code read} (by model), or skips it with its place named. */
-    private void read(ConsumerRecord<byte[], byte[]> r, Map<String, List<ModelSnapshot>> read) {
+    /** One record of the models topic: kept for the bootstrap, then offered to its model's chain. */
+    private void readSnapshot(ConsumerRecord<byte[], byte[]> r) {
         String where = "models topic '" + r.topic() + "' partition " + r.partition() + " offset " + r.offset();
         String keyId = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
         if (keyId != null && !config.follows(keyId)) {
@@ -381,9 +444,10 @@ public final class ModelFollower implements AutoCloseable {
                         where,
                         keyId);
                 Track t = tracks.get(keyId);
+                t.bootRaw.clear();
                 t.retained.clear();
-                t.afterTombstone = true;
-                publishRetained(keyId, t);
+                t.chain.restart();
+                publish(keyId, t);
             }
             return;
         }
@@ -397,72 +461,165 @@ public final class ModelFollower implements AutoCloseable {
         if (!config.follows(s.getModelId())) {
             return;
         }
-        Track t = tracks.computeIfAbsent(s.getModelId(), id -> new Track());
-        Long newest = t.retained.isEmpty() ? null : t.retained.lastKey();
-        if (newest != null && s.getVersion() <= newest && !t.afterTombstone) {
-            LOG.warn(
-                    "{}: version {} of model '{}' is not newer than version {} read before; ignored",
-                    where,
-                    s.getVersion(),
-                    s.getModelId(),
-                    newest);
+        Track t = trackOrNew(s.getModelId());
+        if (!modelsRead) {
+            // Bootstrap: keep the newest few as read; they are built once the topic's end is reached.
+            t.bootRaw.put(s.getVersion(), new Retained(s, where));
+            while (t.bootRaw.size() > config.retainedVersions()) {
+                t.bootRaw.pollFirstEntry();
+            }
+            t.seen = Math.max(t.seen, s.getVersion());
+            publish(s.getModelId(), t);
             return;
         }
-        if (t.afterTombstone) {
-            t.retained.clear();
-            t.afterTombstone = false;
-            t.restarted = true;
-        }
-        t.retained.put(s.getVersion(), new Retained(s, where));
-        while (t.retained.size() > config.retainedVersions()) {
-            t.retained.pollFirstEntry();
-        }
-        publishRetained(s.getModelId(), t);
-        read.computeIfAbsent(s.getModelId(), k -> new ArrayList<>()).add(s);
+        offer(s.getModelId(), t, full(s, where), true);
     }
 
-    private void finishBootstrap() {
-        for (Map.Entry<String, Long> pin : config.pinnedVersions().entrySet()) {
-            Track t = tracks.computeIfAbsent(pin.getKey(), id -> new Track());
-            t.pinned = pin.getValue();
-            slot(pin.getKey()).pinned = pin.getValue();
-            if (!t.retained.containsKey(pin.getValue())) {
-                error("model '" + pin.getKey() + "' is pinned to version " + pin.getValue() + ", which is not on"
-                        + " models topic '" + config.modelsTopic() + "' (versions read: " + t.retained.keySet()
-                        + "; a compacted topic keeps only the newest); it is not ready until that version arrives:"
-                        + " pin a version that exists, or unpin");
+    /** One record of the updates topic: decoded, checked, and offered to its model's chain. */
+    private void readDelta(ConsumerRecord<byte[], byte[]> r) {
+        String where = "updates topic '" + r.topic() + "' partition " + r.partition() + " offset " + r.offset();
+        String keyId = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+        if (keyId != null && !config.follows(keyId)) {
+            return;
+        }
+        if (r.value() == null) {
+            return; // deltas are not compacted away by key; a tombstone here carries nothing to apply
+        }
+        ModelDelta d;
+        try {
+            d = deltaCodec.decode(r.value());
+        } catch (InvalidRecordException e) {
+            skip(where + ": skipped, not a ModelDelta: " + e.getMessage());
+            return;
+        }
+        String id = d.getModelId();
+        if (!config.follows(id)) {
+            return;
+        }
+        if (d.getBaseVersion() != d.getVersion() - 1 || d.getVersion() < 2) {
+            skip(where + ": delta of model '" + id + "' skipped: version " + d.getVersion() + " with base_version "
+                    + d.getBaseVersion() + "; a delta applies to the version right before it (base_version ="
+                    + " version - 1, version >= 2)");
+            return;
+        }
+        ParameterDelta pd;
+        try {
+            pd = ParameterDelta.fromWire(
+                    d.getNumParams(),
+                    d.getIndices(),
+                    d.getValues(),
+                    d.getRemoved(),
+                    where + ", model '" + id + "' version " + d.getVersion());
+        } catch (IllegalArgumentException e) {
+            skip(e.getMessage() + "; skipped");
+            return;
+        }
+        long version = d.getVersion();
+        long step = d.getStep();
+        long examples = d.getExamplesSeen();
+        Instant createdAt = d.getCreatedAt();
+        Map<String, Double> metrics = Map.copyOf(d.getMetrics());
+        Track t = trackOrNew(id);
+        t.seen = Math.max(t.seen, version);
+        offer(
+                id,
+                t,
+                new VersionChain.Delta(
+                        version, where, base -> base.withDelta(pd, version, step, examples, createdAt, metrics)),
+                true);
+    }
+
+    private VersionChain.Full full(ModelSnapshot s, String where) {
+        return new VersionChain.Full(s.getVersion(), where, () -> build(s));
+    }
+
+    /**
+     * Offers one version to its model's chain and publishes what it made: each version built is retained, and,
+     * while the model follows the latest ({@code swapEach}), made live in order, so listeners see every version.
+     */
+    private void offer(String modelId, Track t, VersionChain.Update u, boolean swapEach) {
+        VersionChain.Outcome out = t.chain.offer(u);
+        Slot slot = slot(modelId);
+        for (String problem : out.problems()) {
+            skip(problem);
+        }
+        for (long v : out.skipped()) {
+            LOG.debug("{}: version {} of model '{}' is not newer than the current one; skipped", u.where(), v, modelId);
+        }
+        for (VersionChain.Built b : out.built()) {
+            ServableModel m = b.model();
+            t.retained.put(m.version(), m);
+            while (t.retained.size() > config.retainedVersions()) {
+                t.retained.pollFirstEntry();
+            }
+            slot.lastApplyNanos = b.nanos();
+            slot.maxApplyNanos = Math.max(slot.maxApplyNanos, b.nanos());
+            if (b.full()) {
+                slot.fullVersions++;
+            } else {
+                slot.deltaVersions++;
+                slot.lastDeltaApplyNanos = b.nanos();
+                slot.maxDeltaApplyNanos = Math.max(slot.maxDeltaApplyNanos, b.nanos());
+            }
+            if (swapEach && (t.pinned == 0 || t.pinned == m.version())) {
+                swap(modelId, m);
             }
         }
-        bootstrapped = true;
-        for (String id : new ArrayList<>(tracks.keySet())) {
-            applyNewest(id);
+        OptionalLong missing = t.chain.missing();
+        if (missing.isPresent() && missing.getAsLong() != t.loggedMissing) {
+            ServableModel current = t.chain.current();
+            LOG.warn(
+                    "model '{}' is at version {}; deltas for versions {} are buffered, waiting for version {}: a delta"
+                            + " on updates topic '{}' or a full version on models topic '{}'",
+                    modelId,
+                    current == null ? "(none)" : current.version(),
+                    t.chain.bufferedVersions(),
+                    missing.getAsLong(),
+                    config.updatesTopic(),
+                    config.modelsTopic());
         }
-        LOG.info("models topic '{}' read to its end: {}", config.modelsTopic(), models().values());
-        checkReady();
+        t.loggedMissing = missing.orElse(0);
+        publish(modelId, t);
+        if (swapEach) {
+            applyWanted(modelId);
+        }
     }
 
-    /** Makes the right version of a model live: its pin, else the newest retained; nothing when it is already. */
-    private void applyNewest(String modelId) {
+    private void finishModelsBootstrap() {
+        if (!pinsApplied) {
+            pinsApplied = true;
+            for (Map.Entry<String, Long> pin : config.pinnedVersions().entrySet()) {
+                Track t = trackOrNew(pin.getKey());
+                t.pinned = pin.getValue();
+                slot(pin.getKey()).pinned = pin.getValue();
+            }
+        }
+        modelsRead = true;
+        for (Map.Entry<String, Track> e : new ArrayList<>(tracks.entrySet())) {
+            Track t = e.getValue();
+            for (Retained r : t.bootRaw.values()) {
+                offer(e.getKey(), t, full(r.snapshot, r.where), false);
+            }
+            t.bootRaw.clear();
+            applyWanted(e.getKey());
+            if (t.pinned != 0 && !t.retained.containsKey(t.pinned)) {
+                error("model '" + e.getKey() + "' is pinned to version " + t.pinned + ", which has not been read"
+                        + " (versions read: " + t.retained.keySet() + "; a compacted topic keeps only the newest); it"
+                        + " is not ready until that version arrives: pin a version that exists, or unpin");
+            }
+        }
+        LOG.info("models topic '{}' read to its end: {}", config.modelsTopic(), models().values());
+    }
+
+    /** Makes the right version of a model live: its pin, else the newest made; nothing when it already is. */
+    private void applyWanted(String modelId) {
         Track t = tracks.get(modelId);
         if (t == null) {
             return;
         }
-        long pinned = t.pinned;
-        Retained want = pinned != 0
-                ? t.retained.get(pinned)
-                : t.retained.isEmpty() ? null : t.retained.lastEntry().getValue();
-        ServableModel live = slot(modelId).live;
-        if (want == null) {
-            return;
-        }
-        boolean newer = live == null || want.snapshot.getVersion() != live.version() || t.restarted;
-        if (!newer) {
-            return;
-        }
-        t.restarted = false;
-        ServableModel built = build(want);
-        if (built != null) {
-            swap(modelId, built);
+        ServableModel want = t.pinned != 0 ? t.retained.get(t.pinned) : t.chain.current();
+        if (want != null && want != slot(modelId).live) {
+            swap(modelId, want);
         }
         checkReady();
     }
@@ -479,17 +636,12 @@ public final class ModelFollower implements AutoCloseable {
         if (live != null && live.version() == version) {
             result = live;
         } else {
-            Retained r = t.retained.get(version);
-            if (r == null) {
+            result = t.retained.get(version);
+            if (result == null) {
                 throw new IllegalArgumentException("version " + version + " of model '" + modelId + "' is not"
                         + " retained (retained: " + t.retained.keySet() + "): the follower keeps the last "
                         + config.retainedVersions() + " versions it has read, and a compacted topic keeps only the"
                         + " newest; pick a retained version, or raise retainVersions");
-            }
-            result = build(r);
-            if (result == null) {
-                throw new IllegalArgumentException(
-                        "version " + version + " of model '" + modelId + "' cannot be" + " built: " + lastError);
             }
             swap(modelId, result);
         }
@@ -504,7 +656,7 @@ public final class ModelFollower implements AutoCloseable {
         Track t = track(modelId);
         t.pinned = 0;
         slot(modelId).pinned = 0;
-        applyNewest(modelId);
+        applyWanted(modelId);
         LOG.info("model '{}' unpinned: follows the latest", modelId);
         return slot(modelId).live;
     }
@@ -519,41 +671,34 @@ public final class ModelFollower implements AutoCloseable {
         return t;
     }
 
-    /** Builds the servable view of a snapshot, or skips it (null) with its place named. */
-    private ServableModel build(Retained r) {
-        long start = System.nanoTime();
-        ModelSnapshot s = r.snapshot;
-        try {
-            String yaml = s.getConfigYaml();
-            ServableModel.PredictorPool pool = pools.get(s.getModelId());
-            if (pool == null || !yaml.equals(pool.yaml)) {
-                pool = new ServableModel.PredictorPool(ConfigParser.parse(yaml), yaml);
-                pools.put(s.getModelId(), pool);
-            }
-            ByteBuffer b = s.getState().duplicate();
-            byte[] bytes = new byte[b.remaining()];
-            b.get(bytes);
-            ModelState state = ModelStateCodec.decode(bytes);
-            ServableModel model = new ServableModel(
-                    s.getModelId(),
-                    s.getVersion(),
-                    s.getStep(),
-                    s.getExamplesSeen(),
-                    s.getCreatedAt(),
-                    s.getMetrics(),
-                    yaml,
-                    pool.config(),
-                    state.params(),
-                    pool);
-            Slot slot = slot(s.getModelId());
-            slot.lastApplyNanos = System.nanoTime() - start;
-            slot.maxApplyNanos = Math.max(slot.maxApplyNanos, slot.lastApplyNanos);
-            return model;
-        } catch (RuntimeException e) {
-            skip(r.where + ": version " + s.getVersion() + " of model '" + s.getModelId() + "' skipped, its"
-                    + " snapshot cannot be served: " + e.getMessage());
-            return null;
+    private Track trackOrNew(String modelId) {
+        return tracks.computeIfAbsent(modelId, id -> new Track(new VersionChain(id, config.maxBufferedDeltas())));
+    }
+
+    /** Builds the servable view of a full snapshot; throws (with the reason) when it cannot be served. */
+    private ServableModel build(ModelSnapshot s) {
+        String yaml = s.getConfigYaml();
+        ServableModel.PredictorPool pool = pools.get(s.getModelId());
+        if (pool == null || !yaml.equals(pool.yaml)) {
+            pool = new ServableModel.PredictorPool(ConfigParser.parse(yaml), yaml);
+            pools.put(s.getModelId(), pool);
         }
+        ByteBuffer b = s.getState().duplicate();
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        ModelState state = ModelStateCodec.decode(bytes);
+        return new ServableModel(
+                s.getModelId(),
+                s.getVersion(),
+                s.getStep(),
+                s.getExamplesSeen(),
+                s.getCreatedAt(),
+                s.getMetrics(),
+                yaml,
+                pool.config(),
+                state.params(),
+                pool,
+                tracks.get(s.getModelId()).chain.current());
     }
 
     private void swap(String modelId, ServableModel model) {
@@ -570,12 +715,15 @@ public final class ModelFollower implements AutoCloseable {
         }
     }
 
-    private void publishRetained(String modelId, Track t) {
+    private void publish(String modelId, Track t) {
         Slot slot = slot(modelId);
         slot.retained = List.copyOf(t.retained.keySet());
-        if (!t.retained.isEmpty()) {
-            slot.newestVersion = t.retained.lastKey();
-        }
+        ServableModel current = t.chain.current();
+        List<Long> buffered = t.chain.bufferedVersions();
+        long newest = Math.max(current == null ? 0 : current.version(), t.seen);
+        slot.newestVersion = Math.max(newest, buffered.isEmpty() ? 0 : buffered.get(buffered.size() - 1));
+        slot.bufferedDeltas = buffered.size();
+        slot.missingVersion = t.chain.missing().orElse(0);
     }
 
     private Slot slot(String modelId) {
@@ -681,11 +829,21 @@ public final class ModelFollower implements AutoCloseable {
 
     /** Follower-thread bookkeeping of one model. */
     private static final class Track {
-        final TreeMap<Long, Retained> retained = new TreeMap<>();
+        final VersionChain chain;
+        /** Versions made (built views, sharing blocks where they can), for pin and rollback, oldest first. */
+        final TreeMap<Long, ServableModel> retained = new TreeMap<>();
+        /** During the bootstrap: the newest snapshots read, built once the models topic's end is reached. */
+        final TreeMap<Long, Retained> bootRaw = new TreeMap<>();
+
         long pinned;
-        boolean afterTombstone;
-        /** The next version is live whatever its number (after a tombstone). */
-        boolean restarted;
+        /** The newest version number read (either topic). */
+        long seen;
+        /** The missing version last logged (0: none). */
+        long loggedMissing;
+
+        Track(VersionChain chain) {
+            this.chain = chain;
+        }
     }
 
     /** What readers and {@link #metrics()} see of one model; written only by the follower thread. */
@@ -697,12 +855,20 @@ public final class ModelFollower implements AutoCloseable {
         volatile long lastApplyNanos;
         volatile long maxApplyNanos;
         volatile List<Long> retained = List.of();
+        volatile long fullVersions;
+        volatile long deltaVersions;
+        volatile long lastDeltaApplyNanos;
+        volatile long maxDeltaApplyNanos;
+        volatile int bufferedDeltas;
+        volatile long missingVersion;
     }
 
     /** Builds a validated {@link FollowerConfig} and the follower (not started). */
     public static final class Builder {
         private final Properties client = new Properties();
         private String topic;
+        private String updatesTopic;
+        private int maxBufferedDeltas = FollowerConfig.DEFAULT_MAX_BUFFERED_DELTAS;
         private final Set<String> modelIds = new LinkedHashSet<>();
         private final Map<String, Long> pins = new LinkedHashMap<>();
         private int retained = FollowerConfig.DEFAULT_RETAINED_VERSIONS;
@@ -730,6 +896,21 @@ public final class ModelFollower implements AutoCloseable {
 
         public Builder modelsTopic(String modelsTopic) {
             this.topic = modelsTopic;
+            return this;
+        }
+
+        /**
+         * Also follows the job's updates topic: versions published as deltas (the change from the version before)
+         * are applied copy-on-write to the version before them. Default: none (full versions only).
+         */
+        public Builder updatesTopic(String updatesTopic) {
+            this.updatesTopic = updatesTopic;
+            return this;
+        }
+
+        /** Deltas kept per model while a version before them is missing (default 1000). */
+        public Builder maxBufferedDeltas(int n) {
+            this.maxBufferedDeltas = n;
             return this;
         }
 
@@ -779,7 +960,8 @@ public final class ModelFollower implements AutoCloseable {
 
         /** @throws IllegalArgumentException when a setting is missing or invalid (the message names it) */
         public ModelFollower build() {
-            FollowerConfig config = new FollowerConfig(client, topic, modelIds, pins, retained, pollTimeout, clock);
+            FollowerConfig config = new FollowerConfig(
+                    client, topic, updatesTopic, modelIds, pins, retained, pollTimeout, clock, maxBufferedDeltas);
             return new ModelFollower(config, listeners);
         }
     }

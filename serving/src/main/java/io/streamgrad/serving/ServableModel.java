@@ -1,6 +1,7 @@
 package io.streamgrad.serving;
 
 import io.streamgrad.learner.data.Batch;
+import io.streamgrad.learner.io.ParameterDelta;
 import io.streamgrad.learner.train.Predictor;
 import io.streamgrad.learner.train.TrainerConfig;
 import java.time.Instant;
@@ -14,8 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link ModelFollower} swaps the whole object when a new version arrives, so everything read from one instance
  * (version, step, predictions) belongs to the same version: hold the instance for the duration of a request.
  *
- * <p>It keeps only the inference parameters (no optimizer state) and a small pool of {@link Predictor}s (the
- * learner's predictor has scratch buffers, so each concurrent caller borrows its own).
+ * <p>It keeps only the inference parameters (no optimizer state) and a small pool of predictors (they have scratch
+ * buffers, so each concurrent caller borrows its own). The parameters of the kinds a delta can update (linear,
+ * logistic, softmax, fm) are held in blocks ({@link BlockedParams}): the next version made from a delta
+ * ({@link #withDelta}) shares every block the delta does not touch with this one, and predicts with a
+ * {@link BlockedPredictor}, bit for bit what the learner's {@link Predictor} gives on the same parameters. An MLP
+ * keeps one flat array and the learner's predictor.
  */
 public final class ServableModel {
     /** Idle predictors kept per configuration; more concurrent callers create (and then drop) their own. */
@@ -29,7 +34,11 @@ public final class ServableModel {
     private final Map<String, Double> metrics;
     private final String configYaml;
     private final TrainerConfig config;
+    /** Flat parameters (mlp), or null. */
     private final float[] params;
+    /** Blocked parameters (linear, logistic, softmax, fm), or null. */
+    private final BlockedParams blocks;
+
     private final PredictorPool pool;
 
     ServableModel(
@@ -43,6 +52,51 @@ public final class ServableModel {
             TrainerConfig config,
             float[] params,
             PredictorPool pool) {
+        this(modelId, version, step, examplesSeen, createdAt, metrics, configYaml, config, params, pool, null);
+    }
+
+    /**
+     * A version built from full parameters; blocked ones share each block whose bits equal the same block of
+     * {@code like} (an earlier version of the model, or null).
+     */
+    ServableModel(
+            String modelId,
+            long version,
+            long step,
+            long examplesSeen,
+            Instant createdAt,
+            Map<String, Double> metrics,
+            String configYaml,
+            TrainerConfig config,
+            float[] params,
+            PredictorPool pool,
+            ServableModel like) {
+        this(
+                modelId,
+                version,
+                step,
+                examplesSeen,
+                createdAt,
+                metrics,
+                configYaml,
+                config,
+                pool.blocked() ? null : params,
+                pool.blocked() ? BlockedParams.of(params, like == null ? null : like.blocks) : null,
+                pool);
+    }
+
+    private ServableModel(
+            String modelId,
+            long version,
+            long step,
+            long examplesSeen,
+            Instant createdAt,
+            Map<String, Double> metrics,
+            String configYaml,
+            TrainerConfig config,
+            float[] params,
+            BlockedParams blocks,
+            PredictorPool pool) {
         this.modelId = Objects.requireNonNull(modelId, "modelId");
         this.version = version;
         this.step = step;
@@ -51,18 +105,51 @@ public final class ServableModel {
         this.metrics = Map.copyOf(metrics);
         this.configYaml = Objects.requireNonNull(configYaml, "configYaml");
         this.config = Objects.requireNonNull(config, "config");
-        this.params = Objects.requireNonNull(params, "params");
+        this.params = params;
+        this.blocks = blocks;
         this.pool = Objects.requireNonNull(pool, "pool");
-        Predictor probe = pool.take();
-        try {
-            if (probe.numParams() != params.length) {
-                throw new IllegalArgumentException("model '" + modelId + "' version " + version + ": the state has "
-                        + params.length + " parameters, its config's model has " + probe.numParams()
-                        + "; the snapshot's state does not belong to its config_yaml");
-            }
-        } finally {
-            pool.give(probe);
+        int have = params != null ? params.length : blocks.length();
+        if (pool.numParams() != have) {
+            throw new IllegalArgumentException("model '" + modelId + "' version " + version + ": the state has "
+                    + have + " parameters, its config's model has " + pool.numParams()
+                    + "; the snapshot's state does not belong to its config_yaml");
         }
+    }
+
+    /**
+     * The next version: this one's parameters with {@code delta} applied, and the new version's metadata. Blocked
+     * parameters are copied on write (only the touched blocks); flat ones (mlp) are copied whole. This version is
+     * unchanged.
+     *
+     * @throws IllegalArgumentException when the delta is for another parameter count
+     */
+    ServableModel withDelta(
+            ParameterDelta delta,
+            long nextVersion,
+            long nextStep,
+            long nextExamplesSeen,
+            Instant nextCreatedAt,
+            Map<String, Double> nextMetrics) {
+        float[] flat = null;
+        BlockedParams next = null;
+        if (blocks != null) {
+            next = blocks.apply(delta);
+        } else {
+            flat = params.clone();
+            delta.applyTo(flat);
+        }
+        return new ServableModel(
+                modelId,
+                nextVersion,
+                nextStep,
+                nextExamplesSeen,
+                nextCreatedAt,
+                nextMetrics,
+                configYaml,
+                config,
+                flat,
+                next,
+                pool);
     }
 
     public String modelId() {
@@ -113,12 +200,17 @@ public final class ServableModel {
     }
 
     public int numParams() {
-        return params.length;
+        return params != null ? params.length : blocks.length();
     }
 
     /** A copy of the parameters (for checks and export; predictions use the parameters in place). */
     public float[] parameters() {
-        return params.clone();
+        return params != null ? params.clone() : blocks.toArray();
+    }
+
+    /** The blocked parameters (shared, never mutated), or null for a model kind kept flat (mlp). */
+    BlockedParams blockedParameters() {
+        return blocks;
     }
 
     /**
@@ -131,6 +223,14 @@ public final class ServableModel {
         if (batch.dim() != features()) {
             throw new IllegalArgumentException("model '" + modelId + "' takes " + features()
                     + " features, the batch has dim " + batch.dim() + "; build the batch with dim " + features());
+        }
+        if (blocks != null) {
+            BlockedPredictor predictor = pool.takeBlocked();
+            try {
+                return predictor.predict(blocks, batch);
+            } finally {
+                pool.giveBlocked(predictor);
+            }
         }
         Predictor predictor = pool.take();
         try {
@@ -145,30 +245,53 @@ public final class ServableModel {
         return "ServableModel{" + modelId + " v" + version + ", step " + step + ", created " + createdAt + "}";
     }
 
-    /** Predictors of one configuration, shared by the versions that have the same config YAML. */
+    /**
+     * Predictors of one configuration, shared by the versions that have the same config YAML: learner
+     * {@link Predictor}s for flat parameters, {@link BlockedPredictor}s for blocked ones.
+     */
     static final class PredictorPool {
         private final TrainerConfig config;
         /** The config YAML this pool was parsed from (a new version with the same YAML reuses the pool). */
         final String yaml;
 
+        private final boolean blocked;
         private final ConcurrentLinkedQueue<Predictor> idle = new ConcurrentLinkedQueue<>();
+        private final ConcurrentLinkedQueue<BlockedPredictor> idleBlocked = new ConcurrentLinkedQueue<>();
         private final AtomicInteger idleCount = new AtomicInteger();
         private final int outputs;
+        private final int numParams;
 
         PredictorPool(TrainerConfig config, String yaml) {
             this.config = config;
             this.yaml = yaml;
-            Predictor first = new Predictor(config);
-            this.outputs = first.outputs();
-            give(first);
+            this.blocked = BlockedPredictor.supports(config.model().type());
+            if (blocked) {
+                BlockedPredictor first = new BlockedPredictor(config);
+                this.outputs = first.outputs();
+                this.numParams = first.numParams();
+                giveBlocked(first);
+            } else {
+                Predictor first = new Predictor(config);
+                this.outputs = first.outputs();
+                this.numParams = first.numParams();
+                give(first);
+            }
         }
 
         TrainerConfig config() {
             return config;
         }
 
+        boolean blocked() {
+            return blocked;
+        }
+
         int outputs() {
             return outputs;
+        }
+
+        int numParams() {
+            return numParams;
         }
 
         Predictor take() {
@@ -183,6 +306,23 @@ public final class ServableModel {
         void give(Predictor p) {
             if (idleCount.incrementAndGet() <= MAX_IDLE_PREDICTORS) {
                 idle.offer(p);
+            } else {
+                idleCount.decrementAndGet();
+            }
+        }
+
+        BlockedPredictor takeBlocked() {
+            BlockedPredictor p = idleBlocked.poll();
+            if (p == null) {
+                return new BlockedPredictor(config);
+            }
+            idleCount.decrementAndGet();
+            return p;
+        }
+
+        void giveBlocked(BlockedPredictor p) {
+            if (idleCount.incrementAndGet() <= MAX_IDLE_PREDICTORS) {
+                idleBlocked.offer(p);
             } else {
                 idleCount.decrementAndGet();
             }

@@ -21,6 +21,29 @@ class FollowerConfigTest {
     }
 
     @Test
+    void build_withoutUpdatesTopic_followsFullVersionsOnly() {
+        FollowerConfig config = valid().build().config();
+        assertThat(config.updates()).isEmpty();
+        assertThat(config.maxBufferedDeltas()).isEqualTo(FollowerConfig.DEFAULT_MAX_BUFFERED_DELTAS);
+        assertThat(valid().updatesTopic("updates").build().config().updates()).hasValue("updates");
+    }
+
+    @Test
+    void build_updatesTopicSameAsModelsTopicOrBlank_isRefused() {
+        assertThatThrownBy(() -> valid().updatesTopic("models").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("a topic other than the models topic");
+        assertThatThrownBy(() -> valid().updatesTopic(" ").build()).hasMessageContaining("updatesTopic(\" \")");
+    }
+
+    @Test
+    void build_maxBufferedDeltasOutOfRange_isRefused() {
+        assertThatThrownBy(() -> valid().maxBufferedDeltas(0).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxBufferedDeltas(0) must be in [1, 1000000]");
+    }
+
+    @Test
     void build_withoutBootstrapServers_namesTheSetting() {
         assertThatThrownBy(() -> ModelFollower.builder().modelsTopic("models").build())
                 .isInstanceOf(IllegalArgumentException.class)

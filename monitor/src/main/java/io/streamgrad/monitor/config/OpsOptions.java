@@ -179,4 +179,64 @@ public final class OpsOptions {
     static OptimizerKind optimizer(String name) {
         return OptimizerKind.of(name);
     }
+
+    /** A complete {@code ops.yaml} with every default spelled out. */
+    public static final String EXAMPLE = """
+            forecast:
+              model: linear
+              interval_seconds: 0          # inferred per series
+              lags: 3
+              seasonal_periods_seconds: [86400, 604800]
+              calendar: true
+              max_history: 2048
+              max_gap_steps: 12
+              optimizer: adagrad
+              learning_rate: 0.05
+            score:
+              window: 256
+              coverage: 0.95
+              warmup: 48
+            alert:
+              rule: anomaly
+              score_threshold: 0.999
+              for_seconds: 0
+              keep_firing_for_seconds: 0
+              min_abs_deviation: 0
+              min_rel_deviation: 0
+              learn_from_anomalies: false
+              max_skipped: 3
+            change:
+              delta: 0.25
+              lambda: 20
+            """;
+
+    /** The reference table, as {@code docs/OPS.md} holds it. */
+    public static String markdown() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Monitoring configuration reference (`ops.yaml`)\n\n")
+                .append("<!-- Generated from io.streamgrad.monitor.config.OpsOptions; do not edit by hand. Regenerate:"
+                        + " mvn -pl monitor test -Dtest=OpsDocsTest -Dstreamgrad.writeDocs=true -->\n\n")
+                .append("The settings of `streamgrad detect --config` and `detect-eval --config`; every key is"
+                        + " optional (the defaults are meant for an unseen series). Unknown keys are errors with the"
+                        + " closest known key suggested. Each key is declared once, in `OpsOptions`.\n\n")
+                .append("```yaml\n")
+                .append(EXAMPLE)
+                .append("```\n\n")
+                .append("| key | type | default | allowed | meaning |\n")
+                .append("|-----|------|---------|---------|---------|\n");
+        for (Option<?> k : ALL) {
+            sb.append("| `")
+                    .append(k.path())
+                    .append("` | ")
+                    .append(k.type().text())
+                    .append(" | ")
+                    .append(k.defaultText().replace("|", "\\|"))
+                    .append(" | ")
+                    .append(k.allowedText().replace("|", "\\|"))
+                    .append(" | ")
+                    .append(k.doc().replace("|", "\\|"))
+                    .append(" |\n");
+        }
+        return sb.toString();
+    }
 }

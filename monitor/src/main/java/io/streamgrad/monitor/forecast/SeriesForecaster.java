@@ -263,11 +263,16 @@ public final class SeriesForecaster {
         return Math.max(sd, floor);
     }
 
+    /**
+     * Sizes the history for the current interval: the lags and every seasonal period that fits
+     * {@code max_history}; grows it (keeping the values, oldest to newest) when the interval became known or
+     * shrank. Holt-Winters' season (the first usable period) is sized once.
+     */
     private void ensureHistory(ForecasterState s) {
-        if (s.history.length > 0 || s.interval == 0) {
+        if (s.interval == 0) {
             return;
         }
-        int need = spec.lags();
+        int need = Math.max(1, spec.lags());
         int season = 0;
         for (int p : spec.seasonalPeriodsSeconds()) {
             long steps = Math.max(1, Math.round((double) p / s.interval));
@@ -278,15 +283,17 @@ public final class SeriesForecaster {
                 }
             }
         }
-        float[] h = new float[Math.max(1, need)];
-        // the first point was pushed into a 1-slot ring before the interval was known
-        if (s.historyCount > 0) {
-            h[0] = s.history[Math.floorMod(s.historyNext - 1, s.history.length)];
-            s.historyCount = 1;
-            s.historyNext = 1 % h.length;
+        if (s.history.length < need) {
+            float[] h = new float[need];
+            int cap = s.history.length;
+            for (int i = 0; i < s.historyCount; i++) {
+                // oldest first: steps back historyCount .. 1
+                h[i] = s.history[Math.floorMod(s.historyNext - s.historyCount + i, cap)];
+            }
+            s.history = h;
+            s.historyNext = s.historyCount % need;
         }
-        s.history = h;
-        if (spec.model() == ForecastSpec.Model.HOLT_WINTERS && season > 0) {
+        if (spec.model() == ForecastSpec.Model.HOLT_WINTERS && season > 0 && s.season.length == 0) {
             s.season = new float[season];
         }
     }

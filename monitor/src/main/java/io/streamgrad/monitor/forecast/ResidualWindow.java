@@ -1,7 +1,5 @@
 package io.streamgrad.monitor.forecast;
 
-import java.util.Arrays;
-
 /**
  * The absolute residuals of the last {@code capacity} points a series learned from (a ring of floats owned by the
  * series state), and the two things computed from them: the split-conformal interval half-width and the anomaly
@@ -40,9 +38,42 @@ public final class ResidualWindow {
             return Double.NaN;
         }
         System.arraycopy(values, 0, scratch, 0, count);
-        Arrays.sort(scratch, 0, count);
         int k = (int) Math.ceil((count + 1) * coverage);
-        return scratch[Math.min(k, count) - 1];
+        return select(scratch, count, Math.min(k, count) - 1);
+    }
+
+    /** The {@code k}-th smallest (0-based) of {@code a[0..n)}, reordering it (Hoare's quickselect, middle pivot). */
+    static float select(float[] a, int n, int k) {
+        int lo = 0;
+        int hi = n - 1;
+        while (lo < hi) {
+            float pivot = a[(lo + hi) >>> 1];
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) {
+                    i++;
+                }
+                while (a[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    float t = a[i];
+                    a[i] = a[j];
+                    a[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (k <= j) {
+                hi = j;
+            } else if (k >= i) {
+                lo = i;
+            } else {
+                return a[k];
+            }
+        }
+        return a[k];
     }
 
     /** The score of a residual {@code absResidual} against the window; 0 when the window is empty. */

@@ -147,6 +147,12 @@ class DetectCommandTest {
                         .status())
                 .isZero();
         assertThat(Files.readAllLines(out)).noneMatch(l -> l.endsWith(",firing"));
+
+        Files.writeString(config, "# nothing set yet: the defaults\n");
+        assertThat(main("detect", "--data", data.toString(), "--out", out.toString(), "--config", config.toString())
+                        .status())
+                .isZero();
+        assertThat(Files.readAllLines(out)).anyMatch(l -> l.endsWith(",firing"));
     }
 
     @Test

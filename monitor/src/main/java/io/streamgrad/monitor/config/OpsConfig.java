@@ -46,7 +46,8 @@ public record OpsConfig(
     /** Reads a YAML file; problems name {@code file: key}. */
     public static OpsConfig load(Path file) throws IOException {
         String text = Files.readString(file);
-        if (text.isBlank()) {
+        // blank or only comments: the defaults (the learner's loader would call it an empty model config)
+        if (text.lines().map(String::strip).allMatch(l -> l.isEmpty() || l.startsWith("#") || l.equals("---"))) {
             return defaults();
         }
         Map<String, Object> map = ConfigParser.loadYaml(text, file.toString());

@@ -18,6 +18,8 @@ public final class Main {
 
             offline (files):
               train | predict | evaluate      see `streamgrad train --help`
+              detect       score one metric series (CSV): forecast, interval, anomaly score, alert state
+              detect-eval  detection and forecast metrics on labelled series, beside simple baselines
 
             streaming (Kafka + Flink):
               demo      in-process Kafka + Flink: trains models side by side on replayed data, live progress,
@@ -85,6 +87,8 @@ public final class Main {
             case "export" -> ExportCommand.USAGE;
             case "metrics" -> MetricsCommand.USAGE;
             case "serve" -> ServeCommand.USAGE;
+            case "detect" -> DetectCommand.USAGE;
+            case "detect-eval" -> DetectCommand.EVAL_USAGE;
             default -> USAGE;
         };
         switch (command) {
@@ -117,6 +121,8 @@ public final class Main {
             case "export" -> ExportCommand.run(rest, out, err);
             case "metrics" -> MetricsCommand.run(rest, out, err);
             case "serve" -> ServeCommand.run(rest, out, err);
+            case "detect" -> DetectCommand.detect(rest, out, err);
+            case "detect-eval" -> DetectCommand.evaluate(rest, out, err);
             default -> throw new IllegalStateException(command);
         });
     }

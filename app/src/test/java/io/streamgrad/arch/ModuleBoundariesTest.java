@@ -57,6 +57,23 @@ class ModuleBoundariesTest {
                     + " only");
 
     @ArchTest
+    static final ArchRule monitor_dependsOnTheLearnerOnly = noClasses()
+            .that()
+            .resideInAPackage("io.streamgrad.monitor..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "org.apache.flink..",
+                    "org.apache.kafka..",
+                    "io.streamgrad.job..",
+                    "io.streamgrad.cli..",
+                    "io.streamgrad.embedded..",
+                    "io.streamgrad.serving..",
+                    "io.streamgrad.schemas..")
+            .because("the per-series forecasters, detectors and alert rules are plain Java over the learner: the job"
+                    + " keeps their state per series, `detect` runs them on a file");
+
+    @ArchTest
     static final ArchRule schemas_dependOnNoOtherModule = noClasses()
             .that()
             .resideInAnyPackage("io.streamgrad.schemas..", "io.streamgrad.avro..")
@@ -86,6 +103,7 @@ class ModuleBoundariesTest {
         assertThat(production.containPackage("io.streamgrad.cli")).isTrue();
         assertThat(production.containPackage("io.streamgrad.schemas")).isTrue();
         assertThat(production.containPackage("io.streamgrad.serving")).isTrue();
+        assertThat(production.containPackage("io.streamgrad.monitor")).isTrue();
     }
 
     /** A class outside the embedded runtime that starts a broker, to show the rule catches it. */

@@ -40,7 +40,19 @@ public final class Main {
 
     /** Every command name, for "did you mean" (bench-stream runs from the bench module). */
     static final List<String> COMMANDS = List.of(
-            "train", "predict", "evaluate", "demo", "run", "produce", "models", "export", "metrics", "serve", "help");
+            "train",
+            "predict",
+            "evaluate",
+            "demo",
+            "run",
+            "produce",
+            "models",
+            "export",
+            "metrics",
+            "serve",
+            "detect",
+            "detect-eval",
+            "help");
 
     private Main() {}
 

@@ -91,6 +91,10 @@ final class RunCommand {
             if (!missing.isEmpty()) {
                 throw new IllegalStateException(JobTopics.missingMessage(config, missing));
             }
+            List<String> updates = JobTopics.checkUpdatesTopic(kafka.admin(), config, TOPICS_TIMEOUT);
+            if (!updates.isEmpty()) {
+                throw new IllegalStateException(String.join("\n", updates));
+            }
             kafka.watchInBackground(finished::get);
             try {
                 return runJob(config, args, out);

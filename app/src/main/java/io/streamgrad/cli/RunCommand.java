@@ -44,9 +44,11 @@ final class RunCommand {
               naming the model (existing_versions: refuse): a model's versions never go backwards.
               Before it submits the job, run asks Kafka (an Admin request, 3 s at most): while Kafka does not answer
               it says so on stderr every 5 s and waits; a missing topic of the job (examples, models, metrics,
-              dead letters) fails at once, naming it and the command that creates it. While the job runs it keeps
+              dead letters; updates with deltas.enabled) fails at once, naming it and the command that creates it
+              (an updates topic that would drop deltas a reader needs too). While the job runs it keeps
               asking every 5 s and says on stderr when Kafka stops answering (every 5 s) and when it answers again.
-              --create-topics   creates missing topics (models compacted) with replication factor 1.
+              --create-topics   creates missing topics (models compacted; with deltas.enabled the updates topic,
+                                delete policy, 7 days) with replication factor 1.
               --kafka-wait      gives up (exit 1) when Kafka has not answered within SECONDS at start; without
                                 it run waits as long as it takes (a broker may come up after the job).
               --fresh           ignores the checkpoints and savepoints under <checkpoint_dir>/<job_name>
@@ -90,6 +92,10 @@ final class RunCommand {
             List<String> missing = JobTopics.missing(kafka.admin(), config.topics(), TOPICS_TIMEOUT);
             if (!missing.isEmpty()) {
                 throw new IllegalStateException(JobTopics.missingMessage(config, missing));
+            }
+            List<String> updates = JobTopics.checkUpdatesTopic(kafka.admin(), config, TOPICS_TIMEOUT);
+            if (!updates.isEmpty()) {
+                throw new IllegalStateException(String.join("\n", updates));
             }
             kafka.watchInBackground(finished::get);
             try {

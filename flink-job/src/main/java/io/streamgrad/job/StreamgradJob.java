@@ -1,6 +1,7 @@
 package io.streamgrad.job;
 
 import io.streamgrad.avro.DeadLetter;
+import io.streamgrad.avro.ModelDelta;
 import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.TrainingMetrics;
 import io.streamgrad.job.admin.JobTopics;
@@ -99,14 +100,21 @@ public final class StreamgradJob {
         Properties p = config.kafkaProperties();
         p.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         java.util.List<String> missing;
+        java.util.List<String> updates = java.util.List.of();
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
             missing = JobTopics.missing(admin, config.topics(), Duration.ofSeconds(30));
+            if (missing.isEmpty()) {
+                updates = JobTopics.checkUpdatesTopic(admin, config, Duration.ofSeconds(30));
+            }
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             LOG.warn("could not list the topics on {}: {}", config.bootstrapServers(), e.toString());
             return;
         }
         if (!missing.isEmpty()) {
             throw new IllegalStateException(JobTopics.missingMessage(config, missing));
+        }
+        if (!updates.isEmpty()) {
+            throw new IllegalStateException(String.join("\n", updates));
         }
     }
 
@@ -190,7 +198,8 @@ public final class StreamgradJob {
                         cfg.snapshotEverySteps(),
                         cfg.snapshotEverySeconds(),
                         cfg.metricsEveryBatches(),
-                        warm))
+                        warm,
+                        cfg.deltas()))
                 .returns(new AvroTypeInfo<>(TrainingMetrics.class))
                 .uid("trainer")
                 .name("trainer");
@@ -215,6 +224,21 @@ public final class StreamgradJob {
                         (ModelSnapshot s) -> s.getCreatedAt().toEpochMilli()))
                 .uid("models-sink")
                 .name("models: " + cfg.topics().models());
+
+        if (cfg.deltas().enabled()) {
+            // Delta versions: a second transactional sink; every version goes to exactly one of the two topics
+            // (plus the verification copies of deltas.full_copies), and a reader of both sees each once.
+            metrics.getSideOutput(ModelTrainer.DELTAS)
+                    .sinkTo(sink(
+                            cfg,
+                            cfg.topics().updates(),
+                            "updates",
+                            SingleObjectCodec::modelDelta,
+                            (ModelDelta d) -> d.getModelId().getBytes(StandardCharsets.UTF_8),
+                            (ModelDelta d) -> d.getCreatedAt().toEpochMilli()))
+                    .uid("updates-sink")
+                    .name("updates: " + cfg.topics().updates());
+        }
     }
 
     /**

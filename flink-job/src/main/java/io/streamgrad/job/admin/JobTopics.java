@@ -26,8 +26,17 @@ public final class JobTopics {
     private JobTopics() {}
 
     /**
+     * What the updates topic keeps deltas for when the job creates it: 7 days, which covers the default
+     * {@code deltas.full_every_seconds} (600) many times over; {@link #checkUpdatesTopic} checks any topic against the
+     * configured period at start.
+     */
+    public static final long UPDATES_RETENTION_MS = 7L * 24 * 3600 * 1000;
+
+    /**
      * The job's topics: examples with {@code examplePartitions} partitions, the models topic compacted (each
-     * model's newest snapshot is kept), metrics and dead letters.
+     * model's newest snapshot is kept), metrics and dead letters; with deltas enabled the updates topic, one
+     * partition (a model's deltas in order), delete policy (every delta is needed, not only a model's newest) with
+     * {@link #UPDATES_RETENTION_MS}.
      */
     public static List<NewTopic> specs(JobConfig.Topics topics, int examplePartitions, short replication) {
         List<NewTopic> list = new ArrayList<>();
@@ -41,6 +50,16 @@ public final class JobTopics {
                         String.valueOf(10 << 20))));
         list.add(new NewTopic(topics.metrics(), 1, replication));
         list.add(new NewTopic(topics.deadLetters(), 1, replication));
+        if (topics.updates() != null) {
+            list.add(new NewTopic(topics.updates(), 1, replication)
+                    .configs(Map.of(
+                            "cleanup.policy",
+                            "delete",
+                            "retention.ms",
+                            String.valueOf(UPDATES_RETENTION_MS),
+                            "max.message.bytes",
+                            String.valueOf(10 << 20))));
+        }
         return list;
     }
 
@@ -72,6 +91,9 @@ public final class JobTopics {
         keys.put(t.metrics(), "topics.metrics");
         keys.put(t.models(), "topics.models");
         keys.put(t.examples(), "topics.examples");
+        if (t.updates() != null) {
+            keys.put(t.updates(), "topics.updates");
+        }
         List<String> named = missing.stream()
                 .map(name -> keys.getOrDefault(name, "topic") + "=" + name)
                 .toList();
@@ -81,8 +103,9 @@ public final class JobTopics {
                 .append(missing.size() == 1 ? " does" : " do")
                 .append(" not exist on kafka.bootstrap.servers=")
                 .append(cfg.bootstrapServers())
-                .append(" (the job reads topics.examples and writes the models, metrics and dead-letter topics)."
-                        + " Create ")
+                .append(
+                        " (the job reads topics.examples and writes the models, metrics, dead-letter and, with deltas.enabled, updates topics)."
+                                + " Create ")
                 .append(missing.size() == 1 ? "it" : "them")
                 .append(": ./streamgrad run --config <job.yaml> --create-topics (replication factor 1), or with"
                         + " Kafka's tool:");
@@ -105,6 +128,62 @@ public final class JobTopics {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * With deltas enabled, checks that the existing updates topic keeps every delta a reader needs (one request): its
+     * {@code cleanup.policy} must be {@code delete} (compaction would keep only a model's newest delta), and its
+     * {@code retention.ms} at least {@link io.streamgrad.job.config.JobConfig.Deltas#minRetentionMs()} (twice
+     * {@code deltas.full_every_seconds}: the deltas after the newest full version are at most that old) or -1, and
+     * {@code retention.bytes} -1 (a size limit could delete them earlier).
+     *
+     * @return the problems, each naming the topic, the setting, the config keys and the fix; empty when fine or when
+     *     deltas are off
+     */
+    public static List<String> checkUpdatesTopic(Admin admin, JobConfig cfg, java.time.Duration timeout)
+            throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+        String topic = cfg.topics().updates();
+        List<String> problems = new ArrayList<>();
+        if (topic == null || !cfg.deltas().enabled()) {
+            return problems;
+        }
+        org.apache.kafka.common.config.ConfigResource r = new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+        org.apache.kafka.clients.admin.Config c = admin.describeConfigs(List.of(r))
+                .all()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .get(r);
+        String policy = value(c, "cleanup.policy", "delete");
+        long retention = Long.parseLong(value(c, "retention.ms", "604800000"));
+        long bytes = Long.parseLong(value(c, "retention.bytes", "-1"));
+        long min = cfg.deltas().minRetentionMs();
+        String where = "topics.updates=" + topic + " on kafka.bootstrap.servers=" + cfg.bootstrapServers();
+        if (policy.contains("compact")) {
+            problems.add(where + " has cleanup.policy=" + policy + ": compaction keeps only the newest delta of each"
+                    + " model, so readers could not rebuild the versions in between. Use cleanup.policy=delete"
+                    + " (kafka-configs.sh --alter --entity-type topics --entity-name " + topic
+                    + " --add-config cleanup.policy=delete) or point topics.updates at a new topic");
+        }
+        if (retention >= 0 && retention < min) {
+            problems.add(where + " keeps records for retention.ms=" + retention + ", less than twice"
+                    + " deltas.full_every_seconds (" + cfg.deltas().fullEverySeconds() + " s, so at least " + min
+                    + " ms): deltas after the newest full version could be deleted before a reader applies them."
+                    + " Raise the topic's retention.ms (kafka-configs.sh --alter --entity-type topics --entity-name "
+                    + topic + " --add-config retention.ms=" + Math.max(min, UPDATES_RETENTION_MS)
+                    + ") or lower deltas.full_every_seconds");
+        }
+        if (bytes >= 0) {
+            problems.add(where + " has retention.bytes=" + bytes + ": a size limit can delete deltas a reader still"
+                    + " needs. Set retention.bytes=-1 on the topic (kafka-configs.sh --alter --entity-type topics"
+                    + " --entity-name " + topic + " --add-config retention.bytes=-1); deltas.full_every_seconds"
+                    + " bounds what it keeps instead");
+        }
+        return problems;
+    }
+
+    private static String value(org.apache.kafka.clients.admin.Config c, String name, String dflt) {
+        org.apache.kafka.clients.admin.ConfigEntry e = c.get(name);
+        return e == null || e.value() == null ? dflt : e.value();
     }
 
     /** Creates the job's topics that do not exist yet (see {@link #specs}) and waits until they take writes. */

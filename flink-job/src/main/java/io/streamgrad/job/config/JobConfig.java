@@ -41,6 +41,7 @@ import java.util.Properties;
  * @param models                the models, each with its own training configuration
  * @param existingVersions      what a model without state in the job does when the models topic already holds
  *                              versions of it (see {@code io.streamgrad.job.warmstart.WarmStart})
+ * @param deltas                delta versions on the updates topic ({@code deltas:}), {@link Deltas#OFF} by default
  */
 public record JobConfig(
         Map<String, String> kafka,
@@ -66,13 +67,18 @@ public record JobConfig(
         String transactionalIdPrefix,
         int parallelism,
         ModelCatalog models,
-        ExistingVersions existingVersions) {
+        ExistingVersions existingVersions,
+        Deltas deltas) {
 
     public JobConfig {
         kafka = Map.copyOf(kafka);
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(models, "models");
         Objects.requireNonNull(existingVersions, "existingVersions");
+        Objects.requireNonNull(deltas, "deltas");
+        if (deltas.enabled() && topics.updates() == null) {
+            throw new IllegalArgumentException("deltas are enabled but topics.updates is not set");
+        }
     }
 
     /** The text that stands in for a secret wherever the configuration is printed or logged. */
@@ -114,7 +120,7 @@ public record JobConfig(
                 + ", batchTimeoutMs=" + batchTimeoutMs + ", unknownModels=" + unknownModels + ", limits=" + limits
                 + ", transactionTimeoutMs=" + transactionTimeoutMs + ", transactionalIdPrefix=" + transactionalIdPrefix
                 + ", parallelism=" + parallelism + ", models=" + models.modelIds() + ", existingVersions="
-                + existingVersions + "]";
+                + existingVersions + ", deltas=" + deltas + "]";
     }
 
     /** The Kafka client properties, as a fresh {@link Properties}. */
@@ -128,7 +134,53 @@ public record JobConfig(
         return kafka.get("bootstrap.servers");
     }
 
-    public record Topics(String examples, String models, String metrics, String deadLetters) {}
+    /**
+     * The job's topics.
+     *
+     * @param updates the updates topic (model deltas), null when {@code deltas.enabled} is false: the job then neither
+     *                writes nor needs it
+     */
+    public record Topics(String examples, String models, String metrics, String deadLetters, String updates) {
+        /** The four topics of a job without deltas. */
+        public Topics(String examples, String models, String metrics, String deadLetters) {
+            this(examples, models, metrics, deadLetters, null);
+        }
+    }
+
+    /**
+     * {@code deltas:}: when a version of a delta-eligible model (lazy sparse updates of a linear, logistic, softmax or
+     * fm model) is published as a delta on the updates topic instead of a full snapshot on the models topic.
+     *
+     * @param enabled            deltas at all
+     * @param fullEveryVersions  a full version after this many versions since the last full one (0: not by versions)
+     * @param fullEverySeconds   a full version at most this long after the last full one (> 0)
+     * @param fullCopies         verification: every delta version's full snapshot goes to the models topic as well
+     */
+    public record Deltas(boolean enabled, long fullEveryVersions, long fullEverySeconds, boolean fullCopies)
+            implements java.io.Serializable {
+        /** No deltas: every version is a full snapshot on the models topic. */
+        public static final Deltas OFF = new Deltas(
+                false,
+                JobOptions.DELTAS_FULL_EVERY_VERSIONS.defaultValue(),
+                JobOptions.DELTAS_FULL_EVERY_SECONDS.defaultValue(),
+                false);
+
+        public Deltas {
+            if (fullEveryVersions < 0 || fullEverySeconds <= 0) {
+                throw new IllegalArgumentException("deltas.full_every_versions must be >= 0 and"
+                        + " deltas.full_every_seconds > 0, got " + fullEveryVersions + " and " + fullEverySeconds);
+            }
+        }
+
+        /**
+         * The shortest {@code retention.ms} of the updates topic that keeps every delta a reader needs: those after
+         * the newest full version, which is at most {@code fullEverySeconds} old (plus a checkpoint interval before it
+         * is visible); twice that leaves room for segment rolling and slow commits.
+         */
+        public long minRetentionMs() {
+            return 2 * fullEverySeconds * 1000;
+        }
+    }
 
     /**
      * Input limits (records beyond them go to the dead letters).

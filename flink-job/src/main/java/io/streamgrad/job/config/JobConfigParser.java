@@ -37,7 +37,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * <pre>
  * kafka:                       # client properties, passed through unchanged (security.protocol, sasl.*, ssl.* ...)
  *   bootstrap.servers: host:9092          # required
- * topics: {examples: examples, models: models, metrics: metrics, dead_letters: dead_letters}
+ * topics: {examples: examples, models: models, metrics: metrics, dead_letters: dead_letters,
+ *          updates: model_updates}   # updates: with deltas.enabled only
  * group_id: streamgrad
  * start: committed             # earliest | latest | committed (falls back to earliest)
  * bounded: false               # true: stop at the offsets that are latest at start, publish final snapshots
@@ -50,6 +51,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * state_backend: hashmap       # hashmap | rocksdb
  * restart: {attempts: 3, delay_ms: 1000}
  * snapshot: {every_steps: 100, every_seconds: 60}
+ * deltas: {enabled: false, full_every_versions: 0, full_every_seconds: 600, full_copies: false}
  * metrics_every_batches: 10
  * batch_timeout_ms: 1000       # 0: partial batches wait for more examples (or the end of a bounded input)
  * transaction_timeout_ms: 60000
@@ -160,17 +162,32 @@ public final class JobConfigParser {
             }
         }
 
+        ConfigSection d = root.section(JobOptions.DELTAS.name(), false);
+        boolean deltasOn = read(d, JobOptions.DELTAS_ENABLED);
+        JobConfig.Deltas deltas = new JobConfig.Deltas(
+                deltasOn,
+                read(d, JobOptions.DELTAS_FULL_EVERY_VERSIONS),
+                read(d, JobOptions.DELTAS_FULL_EVERY_SECONDS),
+                read(d, JobOptions.DELTAS_FULL_COPIES));
+        d.reportUnknown();
+
         ConfigSection t = root.section(JobOptions.TOPICS.name(), false);
+        String updates = read(t, JobOptions.TOPIC_UPDATES);
         Topics topics = new Topics(
                 read(t, JobOptions.TOPIC_EXAMPLES),
                 read(t, JobOptions.TOPIC_MODELS),
                 read(t, JobOptions.TOPIC_METRICS),
-                read(t, JobOptions.TOPIC_DEAD_LETTERS));
+                read(t, JobOptions.TOPIC_DEAD_LETTERS),
+                deltasOn ? updates : null);
         t.reportUnknown();
-        Set<String> distinct =
-                new TreeSet<>(List.of(topics.examples(), topics.models(), topics.metrics(), topics.deadLetters()));
-        if (distinct.size() < 4) {
-            problems.add("topics: the four topics must be distinct, got "
+        List<String> names =
+                new ArrayList<>(List.of(topics.examples(), topics.models(), topics.metrics(), topics.deadLetters()));
+        if (deltasOn) {
+            names.add(updates);
+        }
+        Set<String> distinct = new TreeSet<>(names);
+        if (distinct.size() < names.size()) {
+            problems.add("topics: the " + (deltasOn ? "five" : "four") + " topics must be distinct, got "
                     + (rootMap.get("topics") instanceof Map<?, ?> m ? m : Map.of()));
         }
 
@@ -327,7 +344,8 @@ public final class JobConfigParser {
                 txPrefix,
                 parallelism,
                 ModelCatalog.of(models, template, templateLimits),
-                existing);
+                existing,
+                deltas);
     }
 
     /** The shortest checkpoint timeout the job accepts (the lower end of checkpoint_timeout_ms). */

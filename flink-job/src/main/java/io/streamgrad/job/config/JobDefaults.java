@@ -6,6 +6,9 @@ public final class JobDefaults {
     public static final String TOPIC_MODELS = JobOptions.TOPIC_MODELS.defaultValue();
     public static final String TOPIC_METRICS = JobOptions.TOPIC_METRICS.defaultValue();
     public static final String TOPIC_DEAD_LETTERS = JobOptions.TOPIC_DEAD_LETTERS.defaultValue();
+    /** {@link JobOptions#TOPIC_UPDATES}. */
+    public static final String TOPIC_UPDATES = JobOptions.TOPIC_UPDATES.defaultValue();
+
     public static final String GROUP_ID = JobOptions.GROUP_ID.defaultValue();
     public static final String START = JobOptions.START.defaultValue();
     public static final boolean BOUNDED = JobOptions.BOUNDED.defaultValue();

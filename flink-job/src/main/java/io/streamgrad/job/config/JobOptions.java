@@ -18,7 +18,8 @@ public final class JobOptions {
             "kafka",
             "Kafka client properties, passed through "
                     + "unchanged (security.protocol, sasl.*, ssl.* ...); bootstrap.servers is required.");
-    public static final Option<Void> TOPICS = Option.section("topics", "The four topics; they must be distinct.");
+    public static final Option<Void> TOPICS =
+            Option.section("topics", "The job's topics (four, five with deltas.enabled); they must be distinct.");
     public static final Option<String> TOPIC_EXAMPLES =
             Option.string("topics.examples", "examples", "Training examples (input).");
     public static final Option<String> TOPIC_MODELS =
@@ -27,6 +28,12 @@ public final class JobOptions {
             Option.string("topics.metrics", "metrics", "Training metrics (output).");
     public static final Option<String> TOPIC_DEAD_LETTERS =
             Option.string("topics.dead_letters", "dead_letters", "Rejected records with the reason (output).");
+    public static final Option<String> TOPIC_UPDATES = Option.string(
+            "topics.updates",
+            "model_updates",
+            "Model deltas (output, with deltas.enabled only): versions published as the rows changed since the"
+                    + " version before; cleanup.policy=delete with retention.ms of at least twice"
+                    + " deltas.full_every_seconds (checked at start).");
     public static final Option<String> GROUP_ID = Option.string("group_id", "streamgrad", "Kafka consumer group.");
     public static final Option<String> START = Option.choice(
             "start",
@@ -86,6 +93,37 @@ public final class JobOptions {
             60L,
             Range.between(0, Long.MAX_VALUE / 1000),
             "Publish every this many seconds (0: never by time).");
+    public static final Option<Void> DELTAS = Option.section(
+            "deltas",
+            "Delta versions (docs: README 'Delta updates'): a version of a model whose steps touch a subset of its"
+                    + " parameters (sparse_updates: true with linear, logistic, softmax or fm) is published as the"
+                    + " rows changed since the version before, on topics.updates; full versions stay on topics.models."
+                    + " Other models (mlp, sparse_updates: false) publish full versions only.");
+    public static final Option<Boolean> DELTAS_ENABLED = Option.bool(
+            "deltas.enabled",
+            false,
+            "Publish versions of eligible models as deltas between periodic full versions (every version is one or"
+                    + " the other, numbered as before).");
+    public static final Option<Long> DELTAS_FULL_EVERY_VERSIONS = Option.longInteger(
+            "deltas.full_every_versions",
+            0L,
+            Range.between(0, Long.MAX_VALUE),
+            "Publish a full version after this many versions since the last full one (0: not by versions).");
+    /** Ten minutes: a new follower replays at most ten minutes of deltas; the updates topic keeps twice that. */
+    public static final Option<Long> DELTAS_FULL_EVERY_SECONDS = Option.longInteger(
+            "deltas.full_every_seconds",
+            600L,
+            Range.between(1, Long.MAX_VALUE / 2000),
+            "Publish a full version at most this long after the last full one (also when the model is idle and its"
+                    + " newest version is a delta), so the deltas a reader needs are never older than this:"
+                    + " topics.updates must retain at least twice as long.");
+
+    public static final Option<Boolean> DELTAS_FULL_COPIES = Option.bool(
+            "deltas.full_copies",
+            false,
+            "For verification only: also publish each delta version's full snapshot on topics.models (tests rebuild"
+                    + " every version from deltas and compare bit for bit). Doubles the output; keep false in"
+                    + " production.");
     public static final Option<Integer> METRICS_EVERY_BATCHES = Option.integer(
             "metrics_every_batches", 10, Range.between(1, Integer.MAX_VALUE), "Batches per metrics record.");
     public static final Option<Long> BATCH_TIMEOUT_MS = Option.longInteger(
@@ -207,6 +245,7 @@ public final class JobOptions {
             TOPIC_MODELS,
             TOPIC_METRICS,
             TOPIC_DEAD_LETTERS,
+            TOPIC_UPDATES,
             GROUP_ID,
             START,
             BOUNDED,
@@ -222,6 +261,11 @@ public final class JobOptions {
             SNAPSHOT,
             SNAPSHOT_EVERY_STEPS,
             SNAPSHOT_EVERY_SECONDS,
+            DELTAS,
+            DELTAS_ENABLED,
+            DELTAS_FULL_EVERY_VERSIONS,
+            DELTAS_FULL_EVERY_SECONDS,
+            DELTAS_FULL_COPIES,
             METRICS_EVERY_BATCHES,
             BATCH_TIMEOUT_MS,
             TRANSACTION_TIMEOUT_MS,

@@ -53,13 +53,7 @@ final class ModelSnapshots {
             TrainerProgress p,
             SnapshotProvenance provenance,
             long nowMs) {
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        for (int i = 0; i < p.lastMetricNames.length; i++) {
-            metrics.put(p.lastMetricNames[i], p.lastMetricValues[i]);
-        }
-        metrics.put(SKIPPED_BATCHES, (double) state.skippedBatches());
-        metrics.put(ROLLBACKS, (double) state.rollbacks());
-        metrics.put(LR_SCALE, state.lrScale());
+        Map<String, Double> metrics = metrics(state, p);
         return provenance
                 .writeTo(ModelSnapshot.newBuilder()
                         .setModelId(modelId)
@@ -69,5 +63,17 @@ final class ModelSnapshots {
                         .setState(ByteBuffer.wrap(ModelStateCodec.encode(state)))
                         .setMetrics(metrics))
                 .build();
+    }
+
+    /** The metrics a published version carries: the last published window's, and the guard counters. */
+    static Map<String, Double> metrics(ModelState state, TrainerProgress p) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        for (int i = 0; i < p.lastMetricNames.length; i++) {
+            metrics.put(p.lastMetricNames[i], p.lastMetricValues[i]);
+        }
+        metrics.put(SKIPPED_BATCHES, (double) state.skippedBatches());
+        metrics.put(ROLLBACKS, (double) state.rollbacks());
+        metrics.put(LR_SCALE, state.lrScale());
+        return metrics;
     }
 }

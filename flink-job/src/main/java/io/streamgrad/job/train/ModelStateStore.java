@@ -20,7 +20,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 
 /**
- * The trainer's keyed-state layout, in one place: the seven states of one model (keyed by model id) and the
+ * The trainer's keyed-state layout, in one place: the eight states of one model (keyed by model id) and the
  * translation between them and the learner's {@link ModelState}. No other class names a state or copies a
  * {@code ModelState} field into {@link TrainerProgress} or {@link DivergenceGuard}.
  *
@@ -34,9 +34,12 @@ import org.apache.flink.api.common.typeinfo.Types;
  *   <li>{@code window}: the open metrics window's {@link ScoredBatch}es;</li>
  *   <li>{@code guard}: {@link DivergenceGuard}, null in savepoints taken before the guard existed (defaults apply);</li>
  *   <li>{@code lastGoodParams}, {@code lastGoodOptimizerState}: the divergence policy's last-good copy (policy on
- *   only), written when a state is marked good and read only when a rollback is possible.</li>
+ *   only), written when a state is marked good and read only when a rollback is possible;</li>
+ *   <li>{@code deltaTracking}: {@link DeltaTracking} (since state format v1 + deltas; absent in older savepoints and
+ *   for models that publish full versions only, which then publish full first), the dirty set since the newest
+ *   published version and the newest full version ({@code deltas:}, {@link DeltaPolicy}).</li>
  * </ul>
- * and, for a model created from the template that expired, in place of all seven:
+ * and, for a model created from the template that expired, in place of all eight:
  * <ul>
  *   <li>{@code retiredVersion}: {@code Long}, the last version it published, with a state TTL of
  *   {@code template_models.retired_version_ttl_ms} (processing time from the write; expired values are never
@@ -57,6 +60,7 @@ final class ModelStateStore {
     private final ValueState<float[]> lastGoodParams;
     private final ValueState<float[]> lastGoodOptimizerState;
     private final ValueState<Long> retiredVersion;
+    private final ValueState<DeltaTracking> deltaTracking;
 
     /**
      * Registers the states (call from {@code open}).
@@ -78,6 +82,26 @@ final class ModelStateStore {
                 .cleanupFullSnapshot()
                 .build());
         retiredVersion = ctx.getState(retired);
+        deltaTracking =
+                ctx.getState(new ValueStateDescriptor<>("deltaTracking", TypeInformation.of(DeltaTracking.class)));
+    }
+
+    /**
+     * The model's delta bookkeeping, or a fresh one (the next version full) when it has none. The heap backend hands
+     * out the stored object: change it, then {@link #saveDeltaTracking}.
+     */
+    DeltaTracking deltaTracking() throws Exception {
+        DeltaTracking t = deltaTracking.value();
+        return t == null ? new DeltaTracking() : t;
+    }
+
+    void saveDeltaTracking(DeltaTracking t) throws Exception {
+        deltaTracking.update(t);
+    }
+
+    /** Drops the delta bookkeeping (a model that publishes full versions only: its next delta period starts full). */
+    void clearDeltaTracking() {
+        deltaTracking.clear();
     }
 
     private static ValueStateDescriptor<float[]> floats(String name) {
@@ -196,7 +220,8 @@ final class ModelStateStore {
             p.rngState = init.rngState();
             p.examplesSeen = init.examplesSeen();
             p.skippedBatches = init.skippedBatches();
-            p.snapshotVersion = snapshot.getVersion();
+            // Deltas may have been published above the newest full version: number on above them.
+            p.snapshotVersion = Math.max(snapshot.getVersion(), warm.newestDeltaVersion(id));
             p.lastSnapshotStep = init.step();
             p.lastSnapshotAtMs = now;
             p.windowStartMs = now;
@@ -213,7 +238,7 @@ final class ModelStateStore {
             opt = init.optimizerState();
             p = new TrainerProgress();
             p.rngState = init.rngState();
-            p.snapshotVersion = retired == null ? 0 : retired;
+            p.snapshotVersion = Math.max(retired == null ? 0 : retired, warm.newestDeltaVersion(id));
             p.lastSnapshotAtMs = now;
             p.windowStartMs = now;
             if (init.hasLastGood()) {
@@ -305,7 +330,7 @@ final class ModelStateStore {
     }
 
     /**
-     * Removes the model (an expired model created from the template): all seven states; when it has published a
+     * Removes the model (an expired model created from the template): all eight states; when it has published a
      * version, that version is kept as {@code retiredVersion} (see the class comment).
      *
      * @param lastVersion the model's last published version, 0 when none
@@ -325,6 +350,7 @@ final class ModelStateStore {
         guard.clear();
         lastGoodParams.clear();
         lastGoodOptimizerState.clear();
+        deltaTracking.clear();
     }
 
     /** Writes only the progress (a model taken out of the job: its other state stays as it is). */

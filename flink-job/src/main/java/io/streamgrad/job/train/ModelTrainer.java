@@ -1,7 +1,9 @@
 package io.streamgrad.job.train;
 
+import io.streamgrad.avro.ModelDelta;
 import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.TrainingMetrics;
+import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.ModelCatalog;
 import io.streamgrad.job.records.BatchTrigger;
 import io.streamgrad.job.records.ExampleBatch;
@@ -51,23 +53,36 @@ import org.apache.flink.util.OutputTag;
  * <p>Expiry of a model created from the template: on the mini-batcher's {@link BatchTrigger#IDLE_EXPIRED} marker the
  * open metrics window is published, then a final snapshot if anything was trained since the last one (so the models
  * topic keeps the model's last state: a follower goes on serving it, and the compacted topic is the record of it),
- * then all seven keyed states and the model's timers are cleared and its scratch objects and metrics dropped. Only its
+ * then all eight keyed states and the model's timers are cleared and its scratch objects and metrics dropped. Only its
  * last published version stays, as {@code retiredVersion} for {@code template_models.retired_version_ttl_ms}: if the id
  * returns, its new model (freshly initialised) numbers its snapshots from that version + 1, so a follower of the
  * models topic never sees an id's version go backwards ({@link ModelStateStore#retire}).
+ *
+ * <p>Deltas ({@code deltas.enabled}, eligible models only, {@link DeltaPolicy}): each accepted batch adds the
+ * coordinates it changed to the model's checkpointed dirty set; a version is then published either as a full
+ * {@link ModelSnapshot} on {@link #SNAPSHOTS} or as a {@link ModelDelta} (the dirty rows' values, based on the version
+ * before) on {@link #DELTAS}, never both (except the verification copies of {@code deltas.full_copies}), with one
+ * version counter for both. A model whose newest version is a delta publishes a full version at the latest
+ * {@code full_every_seconds} after its last full one, also when idle (a processing-time timer), and a bounded input's
+ * end and a template model's expiry publish full.
  */
 public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatch, TrainingMetrics> {
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelTrainer.class);
     static final long END_OF_INPUT = Long.MAX_VALUE;
 
     /** Model snapshots, as published to the compacted models topic. */
     public static final OutputTag<ModelSnapshot> SNAPSHOTS =
             new OutputTag<>("snapshots", new AvroTypeInfo<>(ModelSnapshot.class));
 
+    /** Model deltas, as published to the updates topic ({@code deltas.enabled}). */
+    public static final OutputTag<ModelDelta> DELTAS = new OutputTag<>("deltas", new AvroTypeInfo<>(ModelDelta.class));
+
     private final ModelCatalog catalog;
     private final SnapshotPolicy snapshots;
     private final MetricsWindow window;
     private final WarmStartSet warm;
+    private final DeltaPolicy deltas;
 
     private transient ModelStateStore store;
     private transient Map<String, Trainer> trainers;
@@ -89,8 +104,20 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
             long snapshotEverySeconds,
             int metricsEveryBatches,
             WarmStartSet warm) {
+        this(catalog, snapshotEverySteps, snapshotEverySeconds, metricsEveryBatches, warm, JobConfig.Deltas.OFF);
+    }
+
+    /** @param deltas when versions are published as deltas ({@code deltas:}) */
+    public ModelTrainer(
+            ModelCatalog catalog,
+            long snapshotEverySteps,
+            long snapshotEverySeconds,
+            int metricsEveryBatches,
+            WarmStartSet warm,
+            JobConfig.Deltas deltas) {
         this.catalog = catalog;
         this.warm = warm;
+        this.deltas = new DeltaPolicy(deltas);
         this.snapshots = new SnapshotPolicy(snapshotEverySteps, snapshotEverySeconds);
         this.window = new MetricsWindow(metricsEveryBatches);
     }
@@ -117,8 +144,16 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
         if (m.isNew()) {
             ctx.timerService().registerEventTimeTimer(END_OF_INPUT);
         }
-        StepResult r = m.train(trainer, toBatch(in));
         TrainerProgress p = m.progress();
+        DeltaTracking t = deltas.tracks(trainer.config()) ? store.deltaTracking() : null;
+        if (t != null) {
+            deltas.beforeBatch(t, p.step, p.skippedBatches);
+        }
+        StepResult r = m.train(trainer, toBatch(in));
+        if (t != null) {
+            deltas.afterBatch(
+                    t, trainer, p.step, p.skippedBatches, trainer.model().numParams());
+        }
         p.mergeOffsets(in.sourcePartitions, in.nextOffsets);
         p.lastEventTime = Math.max(p.lastEventTime, in.maxEventTime);
         gauges(id).batch(in, r, m.state().lrScale(), now);
@@ -130,12 +165,13 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
             emit(out, closeWindow(id, m, r.learningRate(), now));
         }
         SnapshotPolicy.Decision d = snapshots.afterBatch(p, now);
-        ModelSnapshot snapshot = d.snapshotNow() ? snapshot(id, trainer, m, now) : null;
+        Publication pub = d.snapshotNow() ? publish(id, trainer, m, t, now, false, ctx.timerService()) : null;
         schedule(d, ctx.timerService());
         store.save(m);
-        if (snapshot != null) {
-            ctx.output(SNAPSHOTS, snapshot);
+        if (t != null) {
+            store.saveDeltaTracking(t);
         }
+        emit(ctx, pub);
     }
 
     @Override
@@ -154,24 +190,55 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
             return;
         }
         long now = ctx.timerService().currentProcessingTime();
-        ModelSnapshot snapshot = null;
+        Trainer trainer = trainer(id);
+        DeltaTracking t = deltas.tracks(trainer.config()) ? store.deltaTracking() : null;
+        Publication pub = null;
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME && timestamp == END_OF_INPUT) {
-            // A bounded input ended: publish what has not been published yet.
+            // A bounded input ended: publish what has not been published yet, as a full version (nothing follows it).
             if (p.windowBatches > 0) {
                 emit(out, closeWindow(id, m, Double.NaN, now));
             }
-            if (snapshots.atEndOfInput(p)) {
-                snapshot = snapshot(id, trainer(id), m, now);
+            if (snapshots.atEndOfInput(p) || (t != null && DeltaPolicy.newestIsDelta(t))) {
+                pub = publish(id, trainer, m, t, now, true, ctx.timerService());
             }
         } else if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            // The full-version timer is consumed first: a delta published now sets the next one.
+            boolean fullTimer = t != null && timestamp == t.fullTimerAt;
+            if (fullTimer) {
+                t.fullTimerAt = 0;
+            }
             SnapshotPolicy.Decision d = snapshots.onTimer(p, timestamp, now);
-            snapshot = d.snapshotNow() ? snapshot(id, trainer(id), m, now) : null;
+            pub = d.snapshotNow() ? publish(id, trainer, m, t, now, false, ctx.timerService()) : null;
             schedule(d, ctx.timerService());
+            if (pub == null && fullTimer) {
+                pub = fullIfIdleTooLong(id, trainer, m, t, now, ctx.timerService());
+            }
         }
         store.save(m);
-        if (snapshot != null) {
-            ctx.output(SNAPSHOTS, snapshot);
+        if (t != null) {
+            store.saveDeltaTracking(t);
         }
+        emit(ctx, pub);
+    }
+
+    /**
+     * The full-version timer of a model whose newest version may be a delta: a full version when
+     * {@code full_every_seconds} have passed since the last full one (so the deltas a reader needs never outlive the
+     * updates topic's retention), else the timer again at that time.
+     */
+    private Publication fullIfIdleTooLong(
+            String id, Trainer trainer, ModelStateStore.Loaded m, DeltaTracking t, long now, TimerService timers)
+            throws Exception {
+        if (!DeltaPolicy.newestIsDelta(t)) {
+            return null;
+        }
+        long due = deltas.fullDueAt(t);
+        if (now < due) {
+            t.fullTimerAt = due;
+            timers.registerProcessingTimeTimer(due);
+            return null;
+        }
+        return publish(id, trainer, m, t, now, true, timers);
     }
 
     /** A template model expired: publish what is unpublished, then forget it (see the class comment). */
@@ -183,11 +250,18 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
             if (p.windowBatches > 0) {
                 out.collect(closeWindow(id, m, Double.NaN, now));
             }
-            if (snapshots.atEndOfInput(p)) {
-                ctx.output(SNAPSHOTS, snapshot(id, trainer(id), m, now));
+            Trainer trainer = trainer(id);
+            DeltaTracking t = deltas.tracks(trainer.config()) ? store.deltaTracking() : null;
+            if (snapshots.atEndOfInput(p) || (t != null && DeltaPolicy.newestIsDelta(t))) {
+                // Full: the models topic keeps the expired model's last state (its deltas age out of the updates
+                // topic).
+                emit(ctx, publish(id, trainer, m, t, now, true, timers));
             }
             if (p.snapshotTimerAt != 0) {
                 timers.deleteProcessingTimeTimer(p.snapshotTimerAt);
+            }
+            if (t != null && t.fullTimerAt != 0) {
+                timers.deleteProcessingTimeTimer(t.fullTimerAt);
             }
             store.retire(p.snapshotVersion);
         }
@@ -217,13 +291,54 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
         }
     }
 
-    /** Publishing a snapshot marks the state good (the state a later rollback returns to). */
-    private ModelSnapshot snapshot(String id, Trainer trainer, ModelStateStore.Loaded m, long now) throws Exception {
+    /** What one published version sends: a full snapshot, a delta, or both (verification copies). */
+    private record Publication(ModelSnapshot full, ModelDelta delta) {}
+
+    /**
+     * Publishes the next version, as a delta or a full snapshot ({@link DeltaPolicy}; always full without delta
+     * tracking {@code t}). Publishing marks the state good (the state a later rollback returns to).
+     */
+    private Publication publish(
+            String id,
+            Trainer trainer,
+            ModelStateStore.Loaded m,
+            DeltaTracking t,
+            long now,
+            boolean forceFull,
+            TimerService timers)
+            throws Exception {
         long version = snapshots.published(m.progress(), now);
         gauges(id).snapshot(version);
         ModelState state = store.markGoodForSnapshot(m, trainer);
-        return ModelSnapshots.build(
-                id, version, state, m.progress(), SnapshotProvenance.of(catalog.yaml(id), m.progress()), now);
+        SnapshotProvenance provenance = SnapshotProvenance.of(catalog.yaml(id), m.progress());
+        if (t == null) {
+            store.clearDeltaTracking(); // not tracked now: a later delta period starts with a full version
+            return new Publication(ModelSnapshots.build(id, version, state, m.progress(), provenance, now), null);
+        }
+        if (!deltas.isDelta(t, version, now, forceFull)) {
+            deltas.publishedFull(t, version, now);
+            return new Publication(ModelSnapshots.build(id, version, state, m.progress(), provenance, now), null);
+        }
+        ModelDelta delta = ModelDeltas.build(id, version, state, t, m.progress(), provenance, now);
+        long timerAt = deltas.publishedDelta(t, version);
+        if (timerAt != 0) {
+            timers.registerProcessingTimeTimer(timerAt);
+        }
+        ModelSnapshot copy =
+                deltas.fullCopies() ? ModelSnapshots.build(id, version, state, m.progress(), provenance, now) : null;
+        return new Publication(copy, delta);
+    }
+
+    private static void emit(Context ctx, Publication pub) {
+        if (pub == null) {
+            return;
+        }
+        if (pub.delta() != null) {
+            ctx.output(DELTAS, pub.delta());
+        }
+        if (pub.full() != null) {
+            ctx.output(SNAPSHOTS, pub.full());
+        }
     }
 
     private static void schedule(SnapshotPolicy.Decision d, TimerService timers) {
@@ -247,7 +362,14 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
     }
 
     private Trainer trainer(String id) {
-        return trainers.computeIfAbsent(id, k -> new Trainer(config(k)));
+        return trainers.computeIfAbsent(id, k -> {
+            TrainerConfig c = config(k);
+            String why = deltas.whyFullOnly(c);
+            if (why != null) {
+                LOG.info("deltas.enabled: model '{}' publishes full versions only: {}", k, why);
+            }
+            return new Trainer(c);
+        });
     }
 
     private ModelGauges gauges(String id) {

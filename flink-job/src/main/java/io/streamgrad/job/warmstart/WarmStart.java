@@ -91,8 +91,16 @@ public final class WarmStart {
             newest.offer(s, r.value(), where);
         });
         Map<String, NewestSnapshots.Chosen> chosen = newest.chosen();
+        Map<String, Long> deltaVersions = newestDeltaVersions(cfg);
         if (chosen.isEmpty()) {
-            return WarmStartSet.none();
+            deltaVersions.forEach((id, v) -> LOG.info(
+                    "warm start: model '{}' has no snapshot on {} but deltas up to version {} on {}: it starts afresh"
+                            + " and numbers its versions above that one",
+                    id,
+                    topic,
+                    v,
+                    cfg.topics().updates()));
+            return WarmStartSet.none().withDeltaVersions(deltaVersions);
         }
         if (cfg.existingVersions() == ExistingVersions.REFUSE) {
             throw new WarmStartException(refusal(cfg, chosen));
@@ -106,7 +114,8 @@ public final class WarmStart {
                     + " (./streamgrad run --from-savepoint PATH), or, to start these models afresh, set"
                     + " existing_versions: refuse to see them and point topics.models at a new topic");
         }
-        WarmStartSet set = WarmStartSet.of(chosen, metricsThroughStep(cfg, chosen));
+        WarmStartSet set =
+                WarmStartSet.of(chosen, metricsThroughStep(cfg, chosen)).withDeltaVersions(deltaVersions);
         chosen.forEach((id, c) -> LOG.info(
                 "warm start: model '{}' continues from version {} (step {}, {}), source offsets {}",
                 id,
@@ -115,6 +124,39 @@ public final class WarmStart {
                 c.coordinates(),
                 c.snapshot().getSourceOffsets()));
         return set;
+    }
+
+    /**
+     * With deltas enabled: per model the job trains, the newest version on the updates topic (read_committed, from the
+     * beginning: it holds only the deltas' retention). The models topic may hold only an older full version F while
+     * deltas up to V > F were published; the model continues from F's state but numbers its versions above V, and its
+     * first version is full (a delta cannot be based on state the job does not have; {@link DeltaTracking} is empty).
+     */
+    private static Map<String, Long> newestDeltaVersions(JobConfig cfg) {
+        Map<String, Long> out = new HashMap<>();
+        String updates = cfg.topics().updates();
+        if (updates == null) {
+            return out;
+        }
+        var codec = SingleObjectCodec.modelDelta();
+        readToEnd(cfg, updates, FROM_BEGINNING, (r, where) -> {
+            if (r.value() == null || r.key() == null) {
+                return;
+            }
+            String id = new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!cfg.models().accepts(id)) {
+                return;
+            }
+            try {
+                out.merge(id, codec.decode(r.value()).getVersion(), Math::max);
+            } catch (Exception e) {
+                throw new WarmStartException(
+                        where + ": not a model delta this build reads (" + e.getMessage() + "); topics.updates must"
+                                + " name the job's own updates topic",
+                        e);
+            }
+        });
+        return out;
     }
 
     /** One line per warm-started model, for the command line. */

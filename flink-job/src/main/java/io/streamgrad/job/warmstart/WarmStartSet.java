@@ -19,6 +19,12 @@ public final class WarmStartSet implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final WarmStartSet NONE = new WarmStartSet(Map.of(), Map.of(), Map.of());
 
+    /**
+     * model id -> the newest version it published as a delta on the updates topic (deltas enabled only); may be above
+     * its snapshot's version. Null in sets built before deltas existed (deserialised job graphs): none.
+     */
+    private HashMap<String, Long> deltaVersions = new HashMap<>();
+
     /** model id -> the snapshot's record bytes (single-object encoding of {@link ModelSnapshot}). */
     private final LinkedHashMap<String, byte[]> snapshots;
     /** model id -> "topic-partition" -> next offset, from each snapshot's source_offsets. */
@@ -55,8 +61,26 @@ public final class WarmStartSet implements Serializable {
         return new WarmStartSet(bytes, offsets, metricsThroughStep);
     }
 
+    /** This set, knowing the newest delta version of each model (model id -> version; see {@link #newestDeltaVersion}). */
+    WarmStartSet withDeltaVersions(Map<String, Long> newest) {
+        if (newest.isEmpty()) {
+            return this;
+        }
+        WarmStartSet s = new WarmStartSet(snapshots, sourceOffsets, metricsThroughStep);
+        s.deltaVersions = new HashMap<>(newest);
+        return s;
+    }
+
+    /**
+     * The newest version of the model on the updates topic (0: none): a model without keyed state numbers its next
+     * version above it, and above its snapshot's version, so no version is published twice.
+     */
+    public long newestDeltaVersion(String modelId) {
+        return deltaVersions == null ? 0 : deltaVersions.getOrDefault(modelId, 0L);
+    }
+
     public boolean isEmpty() {
-        return snapshots.isEmpty();
+        return snapshots.isEmpty() && (deltaVersions == null || deltaVersions.isEmpty());
     }
 
     public Set<String> modelIds() {

@@ -237,4 +237,44 @@ class JobConfigParserTest {
                 .hasMessageContaining("expected a mapping");
         assertThatThrownBy(() -> JobConfigParser.parse("a: [\n", "job.yaml")).hasMessageContaining("invalid YAML");
     }
+
+    @Test
+    void deltas_offByDefault_withoutAnUpdatesTopic() {
+        JobConfig c = JobConfigParser.parse("kafka: {bootstrap.servers: b:9092}\n" + MODELS, "job.yaml");
+        assertThat(c.deltas()).isEqualTo(JobConfig.Deltas.OFF);
+        assertThat(c.deltas().fullEverySeconds()).isEqualTo(600);
+        assertThat(c.topics().updates())
+                .as("deltas off: the job neither writes nor needs it")
+                .isNull();
+    }
+
+    @Test
+    void deltas_enabled_readsEveryKey_andNamesTheUpdatesTopic() {
+        JobConfig c = JobConfigParser.parse("""
+                kafka: {bootstrap.servers: b:9092}
+                topics: {updates: ups}
+                deltas: {enabled: true, full_every_versions: 20, full_every_seconds: 120, full_copies: true}
+                """ + MODELS, "job.yaml");
+        assertThat(c.deltas()).isEqualTo(new JobConfig.Deltas(true, 20, 120, true));
+        assertThat(c.deltas().minRetentionMs()).isEqualTo(240_000);
+        assertThat(c.topics().updates()).isEqualTo("ups");
+        assertThat(JobConfigParser.parse("kafka: {bootstrap.servers: b:9092}\ndeltas: {enabled: true}\n" + MODELS, "j")
+                        .topics()
+                        .updates())
+                .isEqualTo("model_updates");
+    }
+
+    @Test
+    void deltas_badValues_areNamedByKey() {
+        assertThatThrownBy(() -> JobConfigParser.parse("""
+                        kafka: {bootstrap.servers: b:9092}
+                        topics: {models: same, updates: same}
+                        deltas: {enabled: true, full_every_versions: -1, full_every_seconds: 0, full_copy: true}
+                        """ + MODELS, "job.yaml"))
+                .isInstanceOf(JobConfigException.class)
+                .hasMessageContaining("topics: the five topics must be distinct")
+                .hasMessageContaining("deltas.full_every_versions: -1 is out of range")
+                .hasMessageContaining("deltas.full_every_seconds: 0 is out of range")
+                .hasMessageContaining("deltas.full_copy");
+    }
 }

@@ -54,6 +54,20 @@ class OperatorUidsTest {
                         "Sink Committer: models-sink");
     }
 
+    @Test
+    void deltasEnabled_addsTheUpdatesSinkWithItsOwnUid() {
+        JobConfig cfg = ReliabilitySupport.jobConfig(
+                "127.0.0.1:9", "uids", List.of(ModelStream.clicks(16, 0, 1)), Map.of("deltas", "{enabled: true}"));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(StreamgradJob.flinkConfiguration(cfg));
+        StreamgradJob.build(env, cfg);
+        List<String> uids = env.getStreamGraph().getStreamNodes().stream()
+                .map(StreamNode::getTransformationUID)
+                .toList();
+        assertThat(uids).contains("updates-sink", "Sink Committer: updates-sink", "models-sink", "trainer");
+        assertThat(uids).hasSize(13);
+    }
+
     /**
      * Examples cross the keyBy with the bulk array serializer, while the mini-batcher's keyed state keeps Flink's
      * POJO serializer of the same class: the former is a speed choice, the latter part of the state format.

@@ -59,6 +59,11 @@ public final class Trainer {
     private float[] predictions = new float[0];
     private float[] paramsBackup;
     private float[] stateBackup;
+    /** What the last {@link #train} call changed: see {@link #changedAll()} and {@link #changedIndices()}. */
+    private boolean changedAll;
+
+    private int[] changedIdx = new int[0];
+    private int changedCount;
 
     public Trainer(TrainerConfig config) {
         this.config = config;
@@ -162,6 +167,8 @@ public final class Trainer {
      * model is rolled back to its last-good copy and its learning-rate scale backed off ({@link DivergenceSpec}).
      */
     public StepResult train(ModelState state, Batch batch) {
+        changedAll = false;
+        changedCount = 0;
         int n = batch.size();
         if (batch.dim() != config.model().features()) {
             throw new IllegalArgumentException("batch has " + batch.dim() + " features, model expects "
@@ -212,6 +219,7 @@ public final class Trainer {
                             lr);
                 }
                 clipWeights(params); // clipping finite values leaves them finite
+                changedAll = true;
                 state.advance(n);
                 return new StepResult(true, null, batchLoss, norm, lr, predictions, outputs, false, state.lrScale());
             }
@@ -228,6 +236,7 @@ public final class Trainer {
                             lr);
                 }
                 clipWeights(params);
+                keepChanged();
                 clearGradient();
                 state.advance(n);
                 return new StepResult(true, null, batchLoss, norm, lr, predictions, outputs, false, state.lrScale());
@@ -248,9 +257,44 @@ public final class Trainer {
             clearGradient();
             return reject(state, nonFinite, batchLoss, norm, lr);
         }
+        if (touched == null) {
+            changedAll = true;
+        } else {
+            keepChanged();
+        }
         clearGradient();
         state.advance(n);
         return new StepResult(true, null, batchLoss, norm, lr, predictions, outputs, false, state.lrScale());
+    }
+
+    /**
+     * Whether the last {@link #train} call may have changed any parameter, not only {@link #changedIndices()}: an
+     * update on the dense path ({@code sparse_updates: false}) or a rollback to the last-good state. A rejected batch
+     * without a rollback changes nothing (false, with no changed indices).
+     */
+    public boolean changedAll() {
+        return changedAll;
+    }
+
+    /**
+     * The parameter indices the last {@link #train} call changed on the lazy path ({@code sparse_updates: true}): the
+     * first {@link #changedCount()} entries, in no particular order, without repeats. Every parameter outside them
+     * is bit-identical to its value before the call (unless {@link #changedAll()}). The array is the trainer's
+     * scratch: valid until the next call, never to be written.
+     */
+    public int[] changedIndices() {
+        return changedIdx;
+    }
+
+    /** How many of {@link #changedIndices()} the last {@link #train} call changed. */
+    public int changedCount() {
+        return changedCount;
+    }
+
+    /** Keeps the accepted lazy step's coordinates (the compact gradient's indices stay valid until the next step). */
+    private void keepChanged() {
+        changedIdx = sIdx;
+        changedCount = sCount;
     }
 
     private static final String PARAMS_NOT_FINITE = "update would make a parameter non-finite";
@@ -273,6 +317,7 @@ public final class Trainer {
         long goodStep = state.lastGoodStep();
         double scale = Math.max(policy.minLrScale(), state.lrScale() * policy.lrBackoff());
         boolean restored = state.rollBack(scale);
+        changedAll = restored;
         String action = restored
                 ? "rolled back to the state marked good at step " + goodStep
                 : "no state was marked good, parameters kept";

@@ -46,6 +46,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -275,7 +276,7 @@ public final class ServeBenchCommand {
     private Outcome runModel(BenchModel m) throws Exception {
         String prefix = "bench-serve-" + m.id;
         JobConfig cfg = jobConfig(prefix, m);
-        JobTopics.create(kafka.admin(), cfg.topics(), 1, (short) 1);
+        createTopics(cfg);
         err.printf(Locale.ROOT, "[%s] generating %,d seeded examples%n", m.id, POOL);
         StreamBenchData d = m.data(POOL);
         double trainRate = settings.trainRate() > 0 ? settings.trainRate() : m == BenchModel.MLP_784 ? 1000 : 4000;
@@ -283,6 +284,7 @@ public final class ServeBenchCommand {
         long[] producedAtMs = new long[(int) Math.min(50_000_000L, (long) (trainRate * totalSeconds))];
 
         LocalFlink.Job job = flink.submit(JobGraphs.streamGraph(cfg));
+        progress(m, "job submitted; starting serve");
         Feeder feeder = new Feeder(cfg, d, trainRate, producedAtMs);
         ServeProcess serve = null;
         ServeLoad load = null;
@@ -291,20 +293,23 @@ public final class ServeBenchCommand {
             serve = ServeProcess.start(
                     settings, kafka.bootstrapServers(), cfg.topics().models(), m.id, dir.resolve("serve-" + m.id));
             serve.awaitReady(Duration.ofMinutes(3));
-            err.printf(Locale.ROOT, "[%s] serve ready on %s%n", m.id, serve.base);
+            progress(m, "serve ready on " + serve.base + "; warm-up");
             load = new ServeLoad(URI.create(serve.base + "/v1/models/" + m.id + ":predict"), bodies(d));
             long wall0 = System.currentTimeMillis();
             long nano0 = System.nanoTime();
             long servingFromOffset = feeder.produced.get();
             ServeLoad.Phase warm = load.run("warm-up", settings.rate(), settings.warmup(), 0);
+            progress(m, "phase B: a new version every second");
             ServeLoad.Phase b = load.run("B", settings.rate(), settings.seconds(), warm.requests);
             feeder.stop();
             job.cancel(Duration.ofMinutes(1));
             feeder.check();
             long last = lastVersion(cfg);
             serve.awaitVersion(m.id, last, Duration.ofMinutes(2));
+            progress(m, "job cancelled, serve has its last version " + last + "; phase A: no new versions");
             ServeLoad.Phase a = load.run("A", settings.rate(), settings.seconds(), warm.requests + b.requests);
             serve.stop();
+            progress(m, "checking every answer against the offline Predictor");
             return check(m, cfg, d, List.of(warm, b, a), wall0, nano0, producedAtMs, servingFromOffset);
         } finally {
             feeder.stop();
@@ -320,6 +325,30 @@ public final class ServeBenchCommand {
                 // Already cancelled above.
             }
         }
+    }
+
+    private final long started = System.nanoTime();
+
+    private void progress(BenchModel m, String what) {
+        err.printf(Locale.ROOT, "[%s] %5.1f s: %s%n", m.id, (System.nanoTime() - started) / 1e9, what);
+    }
+
+    /**
+     * The job's topics ({@link JobTopics#specs}), the models topic with a compaction lag of a day: compaction would
+     * otherwise remove the older versions (a 2^20-feature snapshot is 8 MB, so segments fill and roll within the
+     * run) before the check reads every version that answered.
+     */
+    private void createTopics(JobConfig cfg) throws Exception {
+        List<NewTopic> specs = new ArrayList<>();
+        for (NewTopic t : JobTopics.specs(cfg.topics(), 1, (short) 1)) {
+            if (t.name().equals(cfg.topics().models())) {
+                Map<String, String> c = new HashMap<>(t.configs());
+                c.put("min.compaction.lag.ms", String.valueOf(Duration.ofDays(1).toMillis()));
+                t = new NewTopic(t.name(), t.numPartitions(), t.replicationFactor()).configs(c);
+            }
+            specs.add(t);
+        }
+        kafka.admin().createTopics(specs).all().get(1, java.util.concurrent.TimeUnit.MINUTES);
     }
 
     /** Each pool example as the JSON body of a single-example predict request. */
@@ -669,15 +698,14 @@ public final class ServeBenchCommand {
                     Locale.ROOT,
                     "%s: correctness: %,d answers (all phases) checked against the offline Predictor of the version"
                             + " each names, bit for bit: %,d differ, %,d name a version not on the topic,"
-                            + " %,d requests failed%s%n",
+                            + " %,d requests failed%s%s%n",
                     o.model(),
                     o.checked(),
                     o.mismatched(),
                     o.unverifiable(),
                     o.failures(),
-                    o.firstMismatch() != null
-                            ? " (first: " + o.firstMismatch() + ")"
-                            : o.firstFailure() != null ? " (first: " + o.firstFailure() + ")" : "");
+                    o.firstMismatch() != null ? "; first difference: " + o.firstMismatch() : "",
+                    o.firstFailure() != null ? "; first failure: " + o.firstFailure() : "");
             out.printf(
                     Locale.ROOT,
                     "%s: event-to-servable (example produced -> first answer from a version that learned it) over"

@@ -60,9 +60,17 @@ final class ServeLoad {
             return n;
         }
 
-        /** Sorted latencies of the answered requests, ns. */
+        /** Sorted latencies of the requests answered 200, ns (the others count as failures). */
         long[] sortedLatencies() {
-            return Arrays.stream(latencyNanos).filter(l -> l >= 0).sorted().toArray();
+            long[] out = new long[requests];
+            int n = 0;
+            for (int i = 0; i < requests; i++) {
+                if (status[i] == 200) {
+                    out[n++] = latencyNanos[i];
+                }
+            }
+            Arrays.sort(out, 0, n);
+            return Arrays.copyOf(out, n);
         }
 
         /** The first failure's description, or null. */
@@ -82,7 +90,15 @@ final class ServeLoad {
         }
     }
 
+    /**
+     * Requests in flight at most: at its tick, a request beyond them is not sent and counts as failed, so an
+     * overloaded server costs failures rather than a client that opens connections without end and falls behind
+     * its own schedule.
+     */
+    static final int MAX_IN_FLIGHT = 1000;
+
     private final HttpClient client;
+    private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
     private final ExecutorService callbacks;
     private final URI predict;
     private final byte[][] bodies;
@@ -126,6 +142,11 @@ final class ServeLoad {
             int ex = Math.floorMod(first + i, bodies.length);
             p.dueNanos[i] = due;
             p.example[i] = ex;
+            if (!inFlight.tryAcquire()) {
+                p.error[i] = "not sent: " + MAX_IN_FLIGHT + " requests already in flight (the server is behind)";
+                pending[i] = CompletableFuture.completedFuture(null);
+                continue;
+            }
             HttpRequest req = HttpRequest.newBuilder(predict)
                     .timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/json")
@@ -134,6 +155,7 @@ final class ServeLoad {
             int k = i;
             pending[i] = client.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray())
                     .whenComplete((r, e) -> {
+                        inFlight.release();
                         long done = System.nanoTime();
                         p.doneNanos[k] = done;
                         p.latencyNanos[k] = done - due;

@@ -78,7 +78,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class ServeBenchCommand {
     static final String USAGE = """
             usage: streamgrad bench-serve [--model mlp|sparse-logistic|all] [--rate N] [--seconds N] [--warmup N]
-                                          [--train-rate N] [--checkpoint-ms N] [--job-extra YAML] [--model-extra YAML]
+                                          [--train-rate N] [--checkpoint-ms N] [--timeout-ms N] [--job-extra YAML]
+                                          [--model-extra YAML]
                                           [--serve-args=ARGS] [--serve-java-opts=OPTS] [--dir DIR]
               `streamgrad serve` (a JVM of its own) under an open-loop HTTP load of single-example predict requests
               while the job (in-process broker + Flink MiniCluster) trains on live examples and publishes a new
@@ -91,6 +92,7 @@ public final class ServeBenchCommand {
               --warmup         seconds of load before B, not measured (default 10)
               --train-rate     examples per second fed to the job (default: mlp 1000, sparse-logistic 4000)
               --checkpoint-ms  the job's checkpoint_interval_ms (default 1000): versions become visible at commit
+              --timeout-ms     a request unanswered this long has failed (default 10000)
               --job-extra      YAML added at the top level of the job config (e.g. delta-update settings)
               --model-extra    YAML added to the model's config (e.g. sparse_updates: true)
               --serve-args     extra `serve` arguments, e.g. --serve-args='--threads 4'
@@ -117,6 +119,7 @@ public final class ServeBenchCommand {
             double warmup,
             double trainRate,
             long checkpointMs,
+            long timeoutMs,
             String jobExtra,
             String modelExtra,
             List<String> serveArgs,
@@ -194,6 +197,7 @@ public final class ServeBenchCommand {
                         "warmup",
                         "train-rate",
                         "checkpoint-ms",
+                        "timeout-ms",
                         "job-extra",
                         "model-extra",
                         "serve-args",
@@ -207,6 +211,7 @@ public final class ServeBenchCommand {
                 args.doubleValue("warmup", 10, 0, 3600),
                 args.doubleValue("train-rate", 0, 0, 1_000_000),
                 args.longValue("checkpoint-ms", 1000, 10, 600_000),
+                args.longValue("timeout-ms", 10_000, 1, 600_000),
                 args.get("job-extra", ""),
                 args.get("model-extra", ""),
                 words(args.get("serve-args", "")),
@@ -294,7 +299,11 @@ public final class ServeBenchCommand {
                     settings, kafka.bootstrapServers(), cfg.topics().models(), m.id, dir.resolve("serve-" + m.id));
             serve.awaitReady(Duration.ofMinutes(3));
             progress(m, "serve ready on " + serve.base + "; warm-up");
-            load = new ServeLoad(URI.create(serve.base + "/v1/models/" + m.id + ":predict"), bodies(d));
+            Duration timeout = Duration.ofMillis(settings.timeoutMs());
+            // In flight at most: a full timeout's worth of requests, at most 4,000 (the client's own limit).
+            int maxInFlight = (int) Math.max(100, Math.min(4000, settings.rate() * timeout.toMillis() / 1000));
+            load = new ServeLoad(
+                    URI.create(serve.base + "/v1/models/" + m.id + ":predict"), bodies(d), timeout, maxInFlight);
             long wall0 = System.currentTimeMillis();
             long nano0 = System.nanoTime();
             long servingFromOffset = feeder.produced.get();

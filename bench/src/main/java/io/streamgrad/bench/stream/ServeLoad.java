@@ -90,15 +90,16 @@ final class ServeLoad {
         }
     }
 
+    private final HttpClient client;
     /**
      * Requests in flight at most: at its tick, a request beyond them is not sent and counts as failed, so an
      * overloaded server costs failures rather than a client that opens connections without end and falls behind
      * its own schedule.
      */
-    static final int MAX_IN_FLIGHT = 1000;
+    private final int maxInFlight;
 
-    private final HttpClient client;
-    private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
+    private final java.util.concurrent.Semaphore inFlight;
+    private final Duration timeout;
     private final ExecutorService callbacks;
     private final URI predict;
     private final byte[][] bodies;
@@ -106,8 +107,13 @@ final class ServeLoad {
     /**
      * @param predict the predict URL of the model
      * @param bodies the request body of each example
+     * @param timeout a request unanswered for this long has failed
+     * @param maxInFlight requests in flight at most (see {@link #maxInFlight})
      */
-    ServeLoad(URI predict, byte[][] bodies) {
+    ServeLoad(URI predict, byte[][] bodies, Duration timeout, int maxInFlight) {
+        this.timeout = timeout;
+        this.maxInFlight = maxInFlight;
+        this.inFlight = new java.util.concurrent.Semaphore(maxInFlight);
         AtomicInteger n = new AtomicInteger();
         this.callbacks = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "bench-serve-client-" + n.incrementAndGet());
@@ -143,12 +149,12 @@ final class ServeLoad {
             p.dueNanos[i] = due;
             p.example[i] = ex;
             if (!inFlight.tryAcquire()) {
-                p.error[i] = "not sent: " + MAX_IN_FLIGHT + " requests already in flight (the server is behind)";
+                p.error[i] = "not sent: " + maxInFlight + " requests already in flight (the server is behind)";
                 pending[i] = CompletableFuture.completedFuture(null);
                 continue;
             }
             HttpRequest req = HttpRequest.newBuilder(predict)
-                    .timeout(Duration.ofSeconds(10))
+                    .timeout(timeout)
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(bodies[ex]))
                     .build();
@@ -168,7 +174,7 @@ final class ServeLoad {
                     });
         }
         try {
-            CompletableFuture.allOf(pending).get(60, TimeUnit.SECONDS);
+            CompletableFuture.allOf(pending).get(timeout.toMillis() + 60_000, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             // Failed requests are recorded one by one; a request still unanswered counts as failed.
         }

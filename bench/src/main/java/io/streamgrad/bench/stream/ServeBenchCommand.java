@@ -311,7 +311,7 @@ public final class ServeBenchCommand {
             progress(m, "phase B: a new version every second");
             ServeLoad.Phase b = load.run("B", settings.rate(), settings.seconds(), warm.requests);
             feeder.stop();
-            job.cancel(Duration.ofMinutes(1));
+            cancel(m, job);
             feeder.check();
             long last = lastVersion(cfg);
             serve.awaitVersion(m.id, last, Duration.ofMinutes(2));
@@ -407,6 +407,22 @@ public final class ServeBenchCommand {
         return Batch.dense(1, d.dim, Arrays.copyOfRange(d.dense, i * d.dim, (i + 1) * d.dim), new float[1], null);
     }
 
+    /** Cancels the job at the end of phase B; a job that had failed instead is an error naming its cause. */
+    private static void cancel(BenchModel m, LocalFlink.Job job) throws Exception {
+        try {
+            job.cancel(Duration.ofMinutes(1));
+        } catch (Exception e) {
+            Throwable cause = e;
+            try {
+                job.result(Duration.ofSeconds(30));
+            } catch (Exception failed) {
+                cause = failed.getCause() != null ? failed.getCause() : failed;
+            }
+            throw new IllegalStateException(
+                    m.id + ": the job failed during phase B (after its restart attempts): " + cause, cause);
+        }
+    }
+
     /** The newest version on the models topic (read_committed), once the job has stopped. */
     private long lastVersion(JobConfig cfg) throws Exception {
         var codec = SingleObjectCodec.modelSnapshot();
@@ -421,7 +437,19 @@ public final class ServeBenchCommand {
     // ---------------------------------------------------------------- checks
 
     /** One answer, parsed. */
-    private record Answer(int phase, int request, int example, long version, float[] predictions, long atMs) {}
+    private static final class Answer {
+        final int phase;
+        final int request;
+        final int example;
+        final float[] predictions;
+
+        Answer(int phase, int request, int example, float[] predictions) {
+            this.phase = phase;
+            this.request = request;
+            this.example = example;
+            this.predictions = predictions;
+        }
+    }
 
     private Outcome check(
             BenchModel m,
@@ -466,9 +494,7 @@ public final class ServeBenchCommand {
                     values = new float[] {exactFloat(row)};
                 }
                 long at = wall0 + (p.doneNanos[i] - nano0) / 1_000_000;
-                byVersion
-                        .computeIfAbsent(v, k -> new ArrayList<>())
-                        .add(new Answer(ph, i, p.example[i], v, values, at));
+                byVersion.computeIfAbsent(v, k -> new ArrayList<>()).add(new Answer(ph, i, p.example[i], values));
                 firstServedMs.merge(v, at, Math::min);
                 seen.add(v);
                 if ("B".equals(p.name)) {
@@ -518,14 +544,14 @@ public final class ServeBenchCommand {
                     Predictor predictor = new Predictor(ConfigParser.parse(snap.getConfigYaml()));
                     float[] expected = new float[predictor.outputs()];
                     for (Answer ans : answers) {
-                        predictor.predict(params, batch(d, ans.example()), expected);
+                        predictor.predict(params, batch(d, ans.example), expected);
                         checked++;
-                        if (!bitEqual(expected, ans.predictions())) {
+                        if (!bitEqual(expected, ans.predictions)) {
                             mismatched++;
                             if (firstMismatch == null) {
-                                firstMismatch = phases.get(ans.phase()).name + " request " + ans.request()
-                                        + " (example " + ans.example() + ") named version " + v + " and answered "
-                                        + Arrays.toString(ans.predictions()) + "; that version's offline Predictor: "
+                                firstMismatch = phases.get(ans.phase).name + " request " + ans.request
+                                        + " (example " + ans.example + ") named version " + v + " and answered "
+                                        + Arrays.toString(ans.predictions) + "; that version's offline Predictor: "
                                         + Arrays.toString(expected);
                             }
                         }
@@ -732,7 +758,8 @@ public final class ServeBenchCommand {
 
     /**
      * The job config of one model's run — the one place the benchmark's job YAML is written: live (unbounded)
-     * input, a version every second, checkpoints every {@code --checkpoint-ms} in files (a 2^20-feature model's
+     * input, the default restarts (a restart resumes from the last checkpoint; outputs stay exactly once), a version
+     * every second, checkpoints every {@code --checkpoint-ms} in files (a 2^20-feature model's
      * state is larger than the JobManager's memory may hold), plus {@code --job-extra} and {@code --model-extra}.
      */
     JobConfig jobConfig(String prefix, BenchModel m) {
@@ -743,7 +770,6 @@ public final class ServeBenchCommand {
                 topics: {examples: %s-examples, models: %s-models, metrics: %s-metrics, dead_letters: %s-dead}
                 group_id: %s
                 start: earliest
-                restart: {attempts: 0}
                 snapshot: {every_steps: 0, every_seconds: 1}
                 checkpoint_interval_ms: %d
                 checkpoint_dir: "%s"
@@ -813,13 +839,14 @@ public final class ServeBenchCommand {
                         LockSupport.parkNanos(wait);
                     }
                     long now = System.currentTimeMillis();
-                    producer.send(new ProducerRecord<>(topic, 0, key, d.example(r % d.size, now)), (md, e) -> {
-                        if (e != null) {
-                            failure.compareAndSet(null, e);
-                        } else if (md.offset() < producedAtMs.length) {
-                            producedAtMs[(int) md.offset()] = now;
-                        }
-                    });
+                    var unused =
+                            producer.send(new ProducerRecord<>(topic, 0, key, d.example(r % d.size, now)), (md, e) -> {
+                                if (e != null) {
+                                    failure.compareAndSet(null, e);
+                                } else if (md.offset() < producedAtMs.length) {
+                                    producedAtMs[(int) md.offset()] = now;
+                                }
+                            });
                     produced.set(r + 1);
                 }
                 producer.flush();

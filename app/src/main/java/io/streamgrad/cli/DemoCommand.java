@@ -17,8 +17,14 @@ import io.streamgrad.learner.data.ReadOptions;
 import io.streamgrad.learner.util.Rng;
 import io.streamgrad.schemas.InvalidRecordException;
 import io.streamgrad.schemas.SingleObjectCodec;
+import io.streamgrad.serving.ModelFollower;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,6 +182,7 @@ final class DemoCommand {
                     dead.add(dlCodec.decode(r.value()));
                 }
                 summarize(progress, dead, expected, drift, yaml, kafka.bootstrapServers());
+                serve(client, topics.models());
             }
             deleteTree(workDir.resolve("flink-tmp"));
             try {
@@ -199,6 +206,57 @@ final class DemoCommand {
                     Files.deleteIfExists(p);
                 }
             }
+        }
+
+        /**
+         * What {@code streamgrad serve} does, in this JVM: follows the models topic, answers a few predict requests
+         * over HTTP on a free 127.0.0.1 port (printed with their answers), and stops.
+         */
+        void serve(Properties client, String modelsTopic) throws Exception {
+            out.println();
+            try (ModelFollower follower = ModelFollower.builder()
+                            .clientProperties(client)
+                            .modelsTopic(modelsTopic)
+                            .follow(DRIFT, SEGMENT, IRIS)
+                            .build()
+                            .start();
+                    PredictionServer server =
+                            new PredictionServer(follower, new InetSocketAddress("127.0.0.1", 0), 2)) {
+                if (!follower.awaitReady(Duration.ofSeconds(60))) {
+                    throw new IllegalStateException(
+                            "serve: the newest versions on " + modelsTopic + " were not loaded within 60 s");
+                }
+                String base = "http://127.0.0.1:" + server.port();
+                out.println("serve (what `streamgrad serve --bootstrap-servers ... --topic " + modelsTopic
+                        + "` does): the newest versions on " + base);
+                HttpClient http = HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(Duration.ofSeconds(10))
+                        .build();
+                List<String[]> requests = List.of(
+                        new String[] {IRIS, "{\"dense\": [5.1, 3.5, 1.4, 0.2]}"},
+                        new String[] {
+                            IRIS,
+                            "{\"examples\": [{\"dense\": [6.3, 3.3, 6.0, 2.5]}, {\"dense\": [5.7, 2.8, 4.1, 1.3]}]}"
+                        },
+                        new String[] {DRIFT, "{\"named\": {\"sensor=a\": 1.0, \"sensor=b\": -0.5}}"});
+                for (String[] r : requests) {
+                    String path = "/v1/models/" + r[0] + ":predict";
+                    HttpResponse<String> answer = http.send(
+                            HttpRequest.newBuilder(URI.create(base + path))
+                                    .timeout(Duration.ofSeconds(30))
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(r[1], StandardCharsets.UTF_8))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                    out.println("  POST " + path + " " + r[1]);
+                    out.println("    -> " + answer.statusCode() + " " + answer.body());
+                    if (answer.statusCode() != 200) {
+                        throw new IllegalStateException("serve: " + path + " answered " + answer.statusCode());
+                    }
+                }
+            }
+            out.println("  prediction server stopped");
         }
 
         String jobYaml(String bootstrap) {

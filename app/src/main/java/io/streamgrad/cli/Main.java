@@ -23,7 +23,7 @@ public final class Main {
 
             streaming (Kafka + Flink):
               demo      in-process Kafka + Flink: trains models side by side on replayed data, live progress,
-                        HTML report (reports/demo.html)
+                        HTML report (reports/demo.html), then serves them and prints a few predict requests
               run       --config job.yaml: run the streaming job on a local Flink MiniCluster against any Kafka
               produce   replay a LibSVM/CSV file into the examples topic (one partition, file order)
               models    list committed model snapshots; save one for predict/evaluate (or as ONNX)
@@ -33,6 +33,8 @@ public final class Main {
                         /metrics, /healthz); see `streamgrad serve --help`
               bench-stream  end-to-end benchmark: broker -> job -> snapshots beside the offline trainer
                             (the bench module's io.streamgrad.bench.stream.StreamBenchCommand; the launcher runs it)
+              bench-serve   serve under a fixed request rate while the job publishes a version every second:
+                            latency with/without swaps, answers checked offline (bench.stream.ServeBenchCommand)
 
             `streamgrad <command> --help` prints a command's options.
             exit status: 0 ok, 1 failed, 2 bad command line

@@ -297,7 +297,19 @@ class CommandsIT {
                 .contains("summary")
                 .contains("dead letters: 5")
                 .contains("drift")
-                .contains("segment");
+                .contains("segment")
+                .contains("serve (what `streamgrad serve")
+                .contains("prediction server stopped");
+        // The served answers: iris (3 classes) one and two examples, drift (binary) from named features.
+        assertThat(r.out())
+                .containsPattern(
+                        "POST /v1/models/iris:predict \\{\"dense\": \\[5\\.1.*\\R"
+                                + "    -> 200 \\{\"model_id\":\"iris\",\"version\":\\d+,\"predictions\":\\[\\[[^\\[\\]]+\\]\\]}")
+                .containsPattern(
+                        "POST /v1/models/iris:predict \\{\"examples\".*\\R"
+                                + "    -> 200 \\{\"model_id\":\"iris\",\"version\":\\d+,\"predictions\":\\[\\[[^\\]]+\\],\\[[^\\]]+\\]\\]}")
+                .containsPattern("POST /v1/models/drift:predict \\{\"named\".*\\R"
+                        + "    -> 200 \\{\"model_id\":\"drift\",\"version\":\\d+,\"predictions\":\\[[0-9.Ee-]+\\]}");
         String html = Files.readString(report);
         assertThat(html)
                 .startsWith("<!DOCTYPE html>")

@@ -1214,7 +1214,7 @@ public final class StreamBenchCommand {
         return ModelStateCodec.decode(bytes);
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

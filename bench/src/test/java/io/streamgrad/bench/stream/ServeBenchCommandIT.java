@@ -1,0 +1,78 @@
+package io.streamgrad.bench.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code streamgrad bench-serve}, scaled down: {@code streamgrad serve} in a JVM of its own follows the models topic
+ * of the real job (in-process broker, Flink MiniCluster) while the job trains on live examples and publishes a
+ * version every second, under an open-loop load of 200 requests/s. Every request must be answered, every answer
+ * must equal the offline Predictor of the snapshot of the version it names (bit for bit), and the served versions
+ * must advance while the job publishes.
+ */
+class ServeBenchCommandIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void serveFollowingTheRealJob_answersEveryRequest_withTheOfflinePredictionOfTheVersionItNames_andVersionsAdvance()
+            throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<ServeBenchCommand.Outcome> outcomes = new ArrayList<>();
+
+        int status = ServeBenchCommand.run(
+                List.of(
+                        "--model",
+                        "sparse-logistic",
+                        "--rate",
+                        "200",
+                        "--warmup",
+                        "1",
+                        "--seconds",
+                        "4",
+                        "--train-rate",
+                        "2000",
+                        "--serve-java-opts=-Xmx512m -XX:+UseSerialGC",
+                        "--serve-args=--threads 4",
+                        "--dir",
+                        dir.toString()),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                outcomes);
+
+        String report = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+        assertThat(status).as(report).isZero();
+        assertThat(outcomes).hasSize(1);
+        ServeBenchCommand.Outcome o = outcomes.get(0);
+        assertThat(o.failures()).as(report).isZero();
+        assertThat(o.a().requests()).isEqualTo(800);
+        assertThat(o.b().requests()).isEqualTo(800);
+        // Every answer of every phase (warm-up 200 + B 800 + A 800) checked against the offline Predictor.
+        assertThat(o.checked()).as(report).isEqualTo(1800);
+        assertThat(o.mismatched()).as(report).isZero();
+        assertThat(o.unverifiable()).as(report).isZero();
+        assertThat(o.lastVersionB())
+                .as("versions served while the job publishes; %s", report)
+                .isGreaterThan(o.firstVersionB());
+        assertThat(o.b().versions()).as(report).isGreaterThanOrEqualTo(2);
+        assertThat(o.a().versions())
+                .as("no new versions once the job is stopped; %s", report)
+                .isEqualTo(1);
+        assertThat(o.e2sExamples()).as(report).isPositive();
+        assertThat(o.e2sP50()).as(report).isPositive();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains(
+                        "p99(B)/p99(A)",
+                        "0 differ, 0 name a version not on the topic, 0 requests failed",
+                        "event-to-servable");
+    }
+}

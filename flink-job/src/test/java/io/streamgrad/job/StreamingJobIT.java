@@ -321,4 +321,130 @@ class StreamingJobIT {
                 .extracting(TrainingMetrics::getStep)
                 .containsExactly(5L, 10L, 15L, 20L, 25L, 30L, 35L, 40L, 45L, 50L, 55L, 60L, 65L, 70L, 75L, 80L);
     }
+
+    /**
+     * The same rows, written in each input encoding a user may choose, train bit for bit as {@code streamgrad train}
+     * on the file they came from: dense JSON and dense Avro from a dense CSV, sparse JSON ({@code indices/values},
+     * the mapping of a LibSVM line whose rows store more than half of their values) from that LibSVM file, named
+     * JSON from a CSV whose columns are hashed.
+     */
+    @Test
+    void streamingEqualsOffline_bitForBit_forDenseSparseNamedJsonAndAvro() throws Exception {
+        String common = "loss: binary_cross_entropy, optimizer: {type: adam, learning_rate: 0.05}, batch_size: 16,"
+                + " shuffle: false, seed: 5";
+        Map<String, String> yaml = new LinkedHashMap<>();
+        yaml.put("densejson", "{model: {type: logistic, features: 6}, " + common + "}");
+        yaml.put("avro", "{model: {type: logistic, features: 6}, " + common + "}");
+        yaml.put("sparsejson", "{model: {type: logistic, features: 6}, " + common + "}");
+        yaml.put("named", "{model: {type: logistic, features: 16}, " + common + "}");
+        JobConfig cfg = config(
+                "enc",
+                "bounded: true\nrestart: {attempts: 0}\nsnapshot: {every_steps: 0, every_seconds: 0}",
+                yaml.entrySet().stream()
+                        .map(e -> e.getKey() + ": " + e.getValue())
+                        .collect(Collectors.joining("\n")));
+        kafka.createJobTopics(cfg.topics(), 1);
+
+        // 300 rows of 6 values in multiples of 1/8 (exact in text and float), about 2/3 of them non-zero.
+        java.util.Random rnd = new java.util.Random(17);
+        int n = 300;
+        float[][] x = new float[n][6];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            float score = 0;
+            for (int j = 0; j < 6; j++) {
+                x[i][j] = rnd.nextInt(3) == 0 ? 0f : (rnd.nextInt(33) - 16) / 8f;
+                score += (j % 2 == 0 ? 1 : -1) * x[i][j];
+            }
+            y[i] = score > 0 ? 1 : 0;
+        }
+        StringBuilder csv = new StringBuilder("label,f0,f1,f2,f3,f4,f5\n");
+        StringBuilder libsvm = new StringBuilder();
+        StringBuilder hashed = new StringBuilder("label,a,b,c,d,e,f\n");
+        List<String> denseJson = new java.util.ArrayList<>();
+        List<String> sparseJson = new java.util.ArrayList<>();
+        List<String> namedJson = new java.util.ArrayList<>();
+        String names = "abcdef";
+        for (int i = 0; i < n; i++) {
+            csv.append(y[i]);
+            libsvm.append(y[i]);
+            hashed.append(y[i]);
+            List<String> dense = new java.util.ArrayList<>();
+            List<String> idx = new java.util.ArrayList<>();
+            List<String> val = new java.util.ArrayList<>();
+            List<String> named = new java.util.ArrayList<>();
+            for (int j = 0; j < 6; j++) {
+                String v = Float.toString(x[i][j]);
+                csv.append(',').append(v);
+                dense.add(v);
+                hashed.append(',').append(x[i][j] == 0f ? "" : v);
+                if (x[i][j] != 0f) {
+                    libsvm.append(' ').append(j + 1).append(':').append(v);
+                    idx.add(Integer.toString(j));
+                    val.add(v);
+                    named.add("\"" + names.charAt(j) + "\": " + v);
+                }
+            }
+            csv.append('\n');
+            libsvm.append('\n');
+            hashed.append('\n');
+            denseJson.add("{\"model_id\": \"densejson\", \"label\": " + y[i] + ", \"dense\": ["
+                    + String.join(", ", dense) + "]}");
+            sparseJson.add("{\"model_id\": \"sparsejson\", \"label\": " + y[i] + ", \"indices\": ["
+                    + String.join(", ", idx) + "], \"values\": [" + String.join(", ", val) + "]}");
+            namedJson.add("{\"model_id\": \"named\", \"label\": " + y[i] + ", \"named\": {" + String.join(", ", named)
+                    + "}}");
+        }
+        Path csvFile = Files.writeString(dir.resolve("enc-dense.csv"), csv);
+        Path libsvmFile = Files.writeString(dir.resolve("enc-sparse.libsvm"), libsvm);
+        Path hashedFile = Files.writeString(dir.resolve("enc-named.csv"), hashed);
+        Map<String, Path> files =
+                Map.of("densejson", csvFile, "avro", csvFile, "sparsejson", libsvmFile, "named", hashedFile);
+
+        Map<String, TrainerConfig> configs = new LinkedHashMap<>();
+        Map<String, Dataset> datasets = new LinkedHashMap<>();
+        for (var e : yaml.entrySet()) {
+            Path f = Files.writeString(
+                    dir.resolve("enc-" + e.getKey() + ".yaml"),
+                    e.getValue()
+                            .substring(1, e.getValue().length() - 1)
+                            .replace(", loss", "\nloss")
+                            .replace(", optimizer", "\noptimizer")
+                            .replace(", batch_size", "\nbatch_size")
+                            .replace(", shuffle", "\nshuffle")
+                            .replace(", seed", "\nseed"));
+            configs.put(e.getKey(), ConfigParser.parse(f));
+            datasets.put(
+                    e.getKey(),
+                    DataReaders.read(files.get(e.getKey()), configs.get(e.getKey()), ReadOptions.defaults()));
+        }
+        // The case that used to differ: the LibSVM rows store more than half of their values.
+        assertThat(datasets.get("sparsejson").nnz() * 2).isGreaterThan(6L * n);
+        assertThat(datasets.get("sparsejson").isDense()).isFalse();
+        assertThat(datasets.get("densejson").isDense()).isTrue();
+
+        String ex = cfg.topics().examples();
+        try (ExampleProducer p = new ExampleProducer(client())) {
+            for (int i = 0; i < n; i++) {
+                p.send(ex, 0, "densejson", denseJson.get(i).getBytes(StandardCharsets.UTF_8));
+                p.send(ex, 0, "avro", p.encode(ExampleProducer.toExample("avro", datasets.get("avro"), i, i), false));
+                p.send(ex, 0, "sparsejson", sparseJson.get(i).getBytes(StandardCharsets.UTF_8));
+                p.send(ex, 0, "named", namedJson.get(i).getBytes(StandardCharsets.UTF_8));
+            }
+            p.flush();
+        }
+        start(cfg).getJobExecutionResult().get(180, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(deadLetters(cfg)).isEmpty();
+        Map<String, ModelSnapshot> latest = new LinkedHashMap<>();
+        snapshots(cfg).forEach(s -> latest.merge(s.getModelId(), s, (a, b) -> b.getVersion() > a.getVersion() ? b : a));
+        assertThat(latest.keySet()).containsExactlyInAnyOrderElementsOf(yaml.keySet());
+        for (String model : yaml.keySet()) {
+            OfflineTrainer trainer = new OfflineTrainer(configs.get(model));
+            ModelState offline = trainer.initState();
+            trainer.pass(offline, datasets.get(model), PrequentialMetrics.forConfig(configs.get(model)));
+            assertThat(state(latest.get(model))).as(model).isEqualTo(offline);
+            assertThat(offline.examplesSeen()).as(model).isEqualTo(n);
+        }
+    }
 }

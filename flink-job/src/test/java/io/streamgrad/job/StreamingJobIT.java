@@ -447,4 +447,149 @@ class StreamingJobIT {
             assertThat(offline.examplesSeen()).as(model).isEqualTo(n);
         }
     }
+
+    /**
+     * {@code output_format: both}, default snapshot policy, a small unbounded input: a first version comes within
+     * seconds (not after every_seconds = 60), and every metrics window, dead letter and snapshot is also on the
+     * JSON topics, read with a plain JSON parser, field by field equal to the Avro record of the same run.
+     */
+    @Test
+    void jsonOutputs_matchTheAvroRecordsFieldByField_andAFirstVersionComesWithinSeconds() throws Exception {
+        JobConfig cfg = config("json", """
+                bounded: false
+                output_format: both
+                metrics_every_batches: 2
+                """, """
+                blobs: {model: {type: logistic, features: 4}, loss: binary_cross_entropy,
+                        optimizer: {type: adam, learning_rate: 0.05}, batch_size: 16}
+                """);
+        assertThat(cfg.snapshotEverySeconds()).isEqualTo(60); // the defaults: nothing would show for a minute
+        assertThat(cfg.snapshotEverySteps()).isEqualTo(100);
+        JobConfig.Topics t = cfg.topics();
+        kafka.createJobTopics(t, 1); // the JSON siblings too
+        assertThat(t.jsonSiblings()).containsExactly("json-metrics.json", "json-dead.json", "json-models.json");
+
+        List<Example> blobs = SyntheticData.separable("blobs", 64, 3);
+        JobClient job = start(cfg);
+        com.fasterxml.jackson.databind.ObjectMapper plain = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (ExampleProducer p = new ExampleProducer(client())) {
+            long t0 = System.nanoTime();
+            for (Example e : blobs) {
+                p.send(t.examples(), 0, "blobs", p.encode(e, false));
+            }
+            p.send(
+                    t.examples(),
+                    0,
+                    "blobs",
+                    "{\"model_id\": \"blobs\", \"label\": 2, \"dense\": [1, 2, 3, 4]}"
+                            .getBytes(StandardCharsets.UTF_8));
+            p.flush();
+            ModelSnapshot first = KafkaTestSupport.await(
+                    "version 1 of blobs",
+                    Duration.ofSeconds(30),
+                    () -> snapshots(cfg).stream().findFirst().orElse(null));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            System.err.printf("first version after %.1f s%n", seconds);
+            assertThat(first.getVersion()).isEqualTo(1);
+            assertThat(seconds).isLessThan(30); // every_seconds is 60: published by snapshot.first_after_ms
+            KafkaTestSupport.await(
+                    "the JSON topics to catch up",
+                    Duration.ofSeconds(60),
+                    () -> System.err.printf(
+                                                    "metrics %d/%d, dead %d/%d, models %d/%d%n",
+                                                    metrics(cfg).size(),
+                                                    kafka.readCommitted(t.metricsJson())
+                                                            .size(),
+                                                    deadLetters(cfg).size(),
+                                                    kafka.readCommitted(t.deadLettersJson())
+                                                            .size(),
+                                                    snapshots(cfg).size(),
+                                                    kafka.readCommitted(t.modelsJson())
+                                                            .size())
+                                            != null
+                                    && kafka.readCommitted(t.metricsJson()).size() == 2
+                                    && kafka.readCommitted(t.deadLettersJson()).size() == 1
+                                    && kafka.readCommitted(t.modelsJson()).size()
+                                            == snapshots(cfg).size()
+                                    && metrics(cfg).size() == 2
+                            ? true
+                            : null);
+        } finally {
+            job.cancel().get();
+        }
+
+        List<TrainingMetrics> avroMetrics = metrics(cfg);
+        List<ConsumerRecord<byte[], byte[]>> jsonMetrics = kafka.readCommitted(t.metricsJson());
+        for (int i = 0; i < avroMetrics.size(); i++) {
+            TrainingMetrics a = avroMetrics.get(i);
+            com.fasterxml.jackson.databind.JsonNode j =
+                    plain.readTree(jsonMetrics.get(i).value());
+            List<String> names = new java.util.ArrayList<>();
+            j.fieldNames().forEachRemaining(names::add);
+            assertThat(names)
+                    .containsExactlyElementsOf(TrainingMetrics.getClassSchema().getFields().stream()
+                            .map(org.apache.avro.Schema.Field::name)
+                            .toList());
+            assertThat(new String(jsonMetrics.get(i).key(), StandardCharsets.UTF_8))
+                    .isEqualTo("blobs");
+            assertThat(j.get("model_id").textValue()).isEqualTo(a.getModelId());
+            assertThat(j.get("step").longValue()).isEqualTo(a.getStep());
+            assertThat(j.get("examples_seen").longValue()).isEqualTo(a.getExamplesSeen());
+            assertThat(j.get("window_batches").intValue()).isEqualTo(a.getWindowBatches());
+            assertThat(j.get("loss").doubleValue()).isEqualTo(a.getLoss());
+            assertThat(j.get("accuracy").doubleValue()).isEqualTo(a.getAccuracy());
+            assertThat(j.get("rmse").isNull()).isTrue(); // not a regression model: null, as in Avro
+            assertThat(a.getRmse()).isNull();
+            assertThat(j.get("learning_rate").doubleValue()).isEqualTo(a.getLearningRate());
+            assertThat(j.get("gradient_norm").doubleValue()).isEqualTo(a.getGradientNorm());
+            assertThat(j.get("created_at").textValue())
+                    .isEqualTo(a.getCreatedAt().toString());
+        }
+
+        DeadLetter dead = deadLetters(cfg).get(0);
+        com.fasterxml.jackson.databind.JsonNode dj =
+                plain.readTree(kafka.readCommitted(t.deadLettersJson()).get(0).value());
+        assertThat(dj.get("topic").textValue()).isEqualTo(dead.getTopic()).isEqualTo(t.examples());
+        assertThat(dj.get("partition").intValue()).isEqualTo(dead.getPartition());
+        assertThat(dj.get("offset").longValue()).isEqualTo(dead.getOffset()).isEqualTo(64L);
+        assertThat(dj.get("reason").textValue()).isEqualTo(dead.getReason());
+        assertThat(dj.get("model_id").textValue()).isEqualTo(dead.getModelId()).isEqualTo("blobs");
+        assertThat(java.util.Base64.getDecoder().decode(dj.get("value").textValue()))
+                .isEqualTo("{\"model_id\": \"blobs\", \"label\": 2, \"dense\": [1, 2, 3, 4]}"
+                        .getBytes(StandardCharsets.UTF_8));
+        assertThat(dj.get("failed_at").textValue()).isEqualTo(dead.getFailedAt().toString());
+
+        List<ModelSnapshot> snaps = snapshots(cfg);
+        List<ConsumerRecord<byte[], byte[]>> meta = kafka.readCommitted(t.modelsJson());
+        for (int i = 0; i < snaps.size(); i++) {
+            ModelSnapshot s = snaps.get(i);
+            com.fasterxml.jackson.databind.JsonNode j =
+                    plain.readTree(meta.get(i).value());
+            byte[] state = new byte[s.getState().remaining()];
+            s.getState().duplicate().get(state);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(state, 0, state.length - 4);
+            assertThat(j.has("state")).isFalse();
+            assertThat(j.get("model_id").textValue()).isEqualTo(s.getModelId());
+            assertThat(j.get("version").longValue()).isEqualTo(s.getVersion());
+            assertThat(j.get("step").longValue()).isEqualTo(s.getStep());
+            assertThat(j.get("examples_seen").longValue()).isEqualTo(s.getExamplesSeen());
+            assertThat(j.get("config_yaml").textValue()).isEqualTo(s.getConfigYaml());
+            assertThat(j.get("build_version").textValue()).isEqualTo(s.getBuildVersion());
+            assertThat(j.get("schema_version").intValue()).isEqualTo(s.getSchemaVersion());
+            assertThat(j.get("source_offsets").get(t.examples() + "-0").longValue())
+                    .isEqualTo(s.getSourceOffsets().get(t.examples() + "-0"));
+            s.getMetrics()
+                    .forEach((k, v) -> assertThat(j.get("metrics").get(k).doubleValue())
+                            .as(k)
+                            .isEqualTo(v));
+            assertThat(j.get("metrics").size()).isEqualTo(s.getMetrics().size());
+            assertThat(j.get("state_bytes").intValue()).isEqualTo(state.length);
+            assertThat(j.get("state_crc32").longValue()).isEqualTo(crc.getValue());
+            assertThat(j.get("state_format_version").intValue()).isEqualTo(ModelStateCodec.CURRENT_VERSION);
+            assertThat(j.get("parameters").intValue())
+                    .isEqualTo(state(s).params().length)
+                    .isEqualTo(5);
+        }
+    }
 }

@@ -41,6 +41,12 @@ public final class JobTopics {
                         String.valueOf(10 << 20))));
         list.add(new NewTopic(topics.metrics(), 1, replication));
         list.add(new NewTopic(topics.deadLetters(), 1, replication));
+        // output_format json/both: the JSON siblings (metrics.json, dead_letters.json: like their topics; models.json:
+        // the snapshot metadata, compacted like the models topic, each model's newest version kept).
+        for (String json : topics.jsonSiblings()) {
+            NewTopic t = new NewTopic(json, 1, replication);
+            list.add(json.equals(topics.modelsJson()) ? t.configs(Map.of("cleanup.policy", "compact")) : t);
+        }
         return list;
     }
 
@@ -72,6 +78,13 @@ public final class JobTopics {
         keys.put(t.metrics(), "topics.metrics");
         keys.put(t.models(), "topics.models");
         keys.put(t.examples(), "topics.examples");
+        if (t.modelsJson() != null) {
+            keys.put(t.modelsJson(), "output_format (snapshot metadata)");
+        }
+        if (t.format() == JobConfig.OutputFormat.BOTH) {
+            keys.put(t.metricsJson(), "output_format (JSON metrics)");
+            keys.put(t.deadLettersJson(), "output_format (JSON dead letters)");
+        }
         List<String> named = missing.stream()
                 .map(name -> keys.getOrDefault(name, "topic") + "=" + name)
                 .toList();

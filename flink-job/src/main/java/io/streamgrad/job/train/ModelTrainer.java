@@ -89,9 +89,20 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
             long snapshotEverySeconds,
             int metricsEveryBatches,
             WarmStartSet warm) {
+        this(catalog, snapshotEverySteps, snapshotEverySeconds, 0, metricsEveryBatches, warm);
+    }
+
+    /** @param snapshotFirstAfterMs see {@code snapshot.first_after_ms} (0: a model's first version waits a period) */
+    public ModelTrainer(
+            ModelCatalog catalog,
+            long snapshotEverySteps,
+            long snapshotEverySeconds,
+            long snapshotFirstAfterMs,
+            int metricsEveryBatches,
+            WarmStartSet warm) {
         this.catalog = catalog;
         this.warm = warm;
-        this.snapshots = new SnapshotPolicy(snapshotEverySteps, snapshotEverySeconds);
+        this.snapshots = new SnapshotPolicy(snapshotEverySteps, snapshotEverySeconds, snapshotFirstAfterMs);
         this.window = new MetricsWindow(metricsEveryBatches);
     }
 

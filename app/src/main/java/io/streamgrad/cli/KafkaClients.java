@@ -58,7 +58,7 @@ public final class KafkaClients {
         try {
             List<PartitionInfo> infos = c.partitionsFor(topic, timeout);
             if (infos == null || infos.isEmpty()) {
-                throw new IllegalArgumentException("topic '" + topic + "' does not exist on "
+                throw new MissingTopicException("topic '" + topic + "' does not exist on "
                         + client.getProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
             }
             List<TopicPartition> parts = new ArrayList<>();
@@ -69,6 +69,15 @@ public final class KafkaClients {
         } catch (RuntimeException e) {
             c.close();
             throw e;
+        }
+    }
+
+    /** The topic a reader was asked for does not exist (yet) on the cluster. */
+    public static final class MissingTopicException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        MissingTopicException(String message) {
+            super(message);
         }
     }
 

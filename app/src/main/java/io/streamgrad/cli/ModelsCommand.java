@@ -58,7 +58,14 @@ final class ModelsCommand {
 
         SingleObjectCodec<ModelSnapshot> codec = SingleObjectCodec.modelSnapshot();
         List<ModelSnapshot> snapshots = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : KafkaClients.readAll(client, topic, Duration.ofSeconds(60))) {
+        List<ConsumerRecord<byte[], byte[]>> records;
+        try {
+            records = KafkaClients.readAll(client, topic, Duration.ofSeconds(60));
+        } catch (KafkaClients.MissingTopicException e) {
+            err.println(noVersionYet(topic, model, e.getMessage()));
+            return save == null ? 0 : 1;
+        }
+        for (ConsumerRecord<byte[], byte[]> r : records) {
             if (r.value() == null) {
                 continue; // a tombstone: the model was deleted
             }
@@ -106,8 +113,7 @@ final class ModelsCommand {
                         m.toString().trim());
             }
             if (snapshots.isEmpty()) {
-                err.println(
-                        "no committed snapshots" + (model == null ? "" : " of model '" + model + "'") + " in " + topic);
+                err.println(noVersionYet(topic, model, null));
             }
             return 0;
         }
@@ -117,6 +123,10 @@ final class ModelsCommand {
             if (wanted > 0 ? s.getVersion() == wanted : chosen == null || s.getVersion() > chosen.getVersion()) {
                 chosen = s;
             }
+        }
+        if (chosen == null && snapshots.isEmpty() && wanted <= 0) {
+            err.println(noVersionYet(topic, model, null));
+            return 1;
         }
         if (chosen == null) {
             err.println("no committed snapshot of model '" + model + "'" + (wanted > 0 ? " with version " + wanted : "")
@@ -147,5 +157,20 @@ final class ModelsCommand {
                 ModelStateCodec.decode(state),
                 s.getMetrics(),
                 s.getSourceOffsets());
+    }
+
+    /**
+     * No model version to show: the topic is missing (no job has run against this cluster with it) or holds no
+     * committed snapshot (of the model) yet; says what publishes one and when it becomes visible.
+     */
+    static String noVersionYet(String topic, String model, String missing) {
+        String what = model == null ? "no model has a version" : "model '" + model + "' has no version";
+        return what + " yet in " + topic + (missing == null ? "" : " (" + missing + ")") + ". A running job publishes"
+                + " a model's first version snapshot.first_after_ms (1 s by default) after its first trained batch, then"
+                + " every snapshot.every_steps steps or snapshot.every_seconds seconds, and a bounded job at the end of"
+                + " its input; a version becomes visible here when the checkpoint after it completes"
+                + " (checkpoint_interval_ms). Check that the job is running, that examples for the model reach"
+                + " topics.examples (`./streamgrad metrics` shows training), and that --topic is the job's"
+                + " topics.models" + (missing == null ? "" : " (`./streamgrad run --create-topics` creates it)") + ".";
     }
 }

@@ -124,6 +124,34 @@ class CommandsIT {
     }
 
     @Test
+    void models_beforeAnyVersion_saysNoVersionYetAndWhatToWaitFor_forAMissingAndAnEmptyTopic() throws Exception {
+        String bs = kafka.bootstrapServers();
+        MainTest.Result missing = MainTest.run("models", "--bootstrap-servers", bs, "--topic", "nv.models");
+        assertThat(missing.status()).as(missing.err()).isZero();
+        assertThat(missing.err())
+                .startsWith("no model has a version yet in nv.models (topic 'nv.models' does not exist on " + bs + ")")
+                .contains("snapshot.first_after_ms")
+                .contains("--create-topics");
+
+        kafka.createTopics(new org.apache.kafka.clients.admin.NewTopic("nv2.models", 1, (short) 1));
+        MainTest.Result empty = MainTest.run(
+                "models",
+                "--bootstrap-servers",
+                bs,
+                "--topic",
+                "nv2.models",
+                "--model",
+                "ctr",
+                "--save",
+                dir.resolve("nv.sgm").toString());
+        assertThat(empty.status()).isEqualTo(1);
+        assertThat(empty.err())
+                .startsWith("model 'ctr' has no version yet in nv2.models. A running job publishes")
+                .contains("checkpoint_interval_ms")
+                .doesNotContain("does not exist");
+    }
+
+    @Test
     void produceRunModelsMetrics_endToEnd_andTheSavedModelEqualsOfflineTraining() throws Exception {
         String model = """
                 model: {type: logistic, features: 4}

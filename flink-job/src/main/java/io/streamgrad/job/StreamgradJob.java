@@ -18,6 +18,7 @@ import io.streamgrad.job.records.SourceRecord;
 import io.streamgrad.job.sink.GuardedKafkaSink;
 import io.streamgrad.job.sink.RecordSizeLimit;
 import io.streamgrad.job.sink.SingleObjectRecordSerializer;
+import io.streamgrad.job.sink.SnapshotMetadata;
 import io.streamgrad.job.train.ModelTrainer;
 import io.streamgrad.job.warmstart.WarmStart;
 import io.streamgrad.job.warmstart.WarmStartOffsets;
@@ -178,17 +179,34 @@ public final class StreamgradJob {
                 .name("mini-batcher");
 
         // Undecodable or invalid records, and examples of template models not admitted (template_models:).
-        examples.getSideOutput(DecodeAndValidate.DEAD_LETTERS)
-                .union(batches.getSideOutput(MiniBatcher.DEAD_LETTERS))
-                .sinkTo(sink(
+        JobConfig.Topics topics = cfg.topics();
+        SerializableFunction<DeadLetter, byte[]> deadKey = d -> d.getKey() == null ? null : bytes(d.getKey());
+        SerializableFunction<DeadLetter, Long> deadTime = d -> d.getFailedAt().toEpochMilli();
+        DataStream<DeadLetter> dead = examples.getSideOutput(DecodeAndValidate.DEAD_LETTERS)
+                .union(batches.getSideOutput(MiniBatcher.DEAD_LETTERS));
+        // The sink of each of the four topics keeps its uid and transactional id whatever output_format says.
+        dead.sinkTo(sink(
                         cfg,
-                        cfg.topics().deadLetters(),
+                        topics.deadLetters(),
                         "dead-letters",
+                        topics.avroOutputs() ? null : new SingleObjectRecordSerializer.Json<>(),
                         SingleObjectCodec::deadLetter,
-                        (DeadLetter d) -> d.getKey() == null ? null : bytes(d.getKey()),
-                        (DeadLetter d) -> d.getFailedAt().toEpochMilli()))
+                        deadKey,
+                        deadTime))
                 .uid("dead-letters-sink")
-                .name("dead letters: " + cfg.topics().deadLetters());
+                .name("dead letters: " + topics.deadLetters());
+        if (topics.format() == JobConfig.OutputFormat.BOTH) {
+            dead.sinkTo(sink(
+                            cfg,
+                            topics.deadLettersJson(),
+                            "dead-letters-json",
+                            new SingleObjectRecordSerializer.Json<>(),
+                            null,
+                            deadKey,
+                            deadTime))
+                    .uid("dead-letters-json-sink")
+                    .name("dead letters (JSON): " + topics.deadLettersJson());
+        }
 
         // The batcher's output is still partitioned by model id: train in the same task, without a shuffle.
         SingleOutputStreamOperator<TrainingMetrics> metrics = DataStreamUtils.reinterpretAsKeyedStream(
@@ -197,6 +215,7 @@ public final class StreamgradJob {
                         cfg.models(),
                         cfg.snapshotEverySteps(),
                         cfg.snapshotEverySeconds(),
+                        cfg.snapshotFirstAfterMs(),
                         cfg.metricsEveryBatches(),
                         warm,
                         cfg.deltas()))
@@ -204,26 +223,49 @@ public final class StreamgradJob {
                 .uid("trainer")
                 .name("trainer");
 
+        SerializableFunction<TrainingMetrics, byte[]> metricsKey =
+                m -> m.getModelId().getBytes(StandardCharsets.UTF_8);
+        SerializableFunction<TrainingMetrics, Long> metricsTime =
+                m -> m.getCreatedAt().toEpochMilli();
         metrics.sinkTo(sink(
                         cfg,
-                        cfg.topics().metrics(),
+                        topics.metrics(),
                         "metrics",
+                        topics.avroOutputs() ? null : new SingleObjectRecordSerializer.Json<>(),
                         SingleObjectCodec::trainingMetrics,
-                        (TrainingMetrics m) -> m.getModelId().getBytes(StandardCharsets.UTF_8),
-                        (TrainingMetrics m) -> m.getCreatedAt().toEpochMilli()))
+                        metricsKey,
+                        metricsTime))
                 .uid("metrics-sink")
-                .name("metrics: " + cfg.topics().metrics());
+                .name("metrics: " + topics.metrics());
+        if (topics.format() == JobConfig.OutputFormat.BOTH) {
+            metrics.sinkTo(sink(
+                            cfg,
+                            topics.metricsJson(),
+                            "metrics-json",
+                            new SingleObjectRecordSerializer.Json<>(),
+                            null,
+                            metricsKey,
+                            metricsTime))
+                    .uid("metrics-json-sink")
+                    .name("metrics (JSON): " + topics.metricsJson());
+        }
 
-        metrics.getSideOutput(ModelTrainer.SNAPSHOTS)
+        DataStream<ModelSnapshot> snapshots = metrics.getSideOutput(ModelTrainer.SNAPSHOTS);
+        SerializableFunction<ModelSnapshot, byte[]> snapshotKey =
+                s -> s.getModelId().getBytes(StandardCharsets.UTF_8);
+        SerializableFunction<ModelSnapshot, Long> snapshotTime =
+                s -> s.getCreatedAt().toEpochMilli();
+        snapshots
                 .sinkTo(sink(
                         cfg,
-                        cfg.topics().models(),
+                        topics.models(),
                         "models",
+                        null,
                         SingleObjectCodec::modelSnapshot,
-                        (ModelSnapshot s) -> s.getModelId().getBytes(StandardCharsets.UTF_8),
-                        (ModelSnapshot s) -> s.getCreatedAt().toEpochMilli()))
+                        snapshotKey,
+                        snapshotTime))
                 .uid("models-sink")
-                .name("models: " + cfg.topics().models());
+                .name("models: " + topics.models());
 
         if (cfg.deltas().enabled()) {
             // Delta versions: a second transactional sink; every version goes to exactly one of the two topics
@@ -231,13 +273,27 @@ public final class StreamgradJob {
             metrics.getSideOutput(ModelTrainer.DELTAS)
                     .sinkTo(sink(
                             cfg,
-                            cfg.topics().updates(),
+                            topics.updates(),
                             "updates",
+                            null,
                             SingleObjectCodec::modelDelta,
                             (ModelDelta d) -> d.getModelId().getBytes(StandardCharsets.UTF_8),
                             (ModelDelta d) -> d.getCreatedAt().toEpochMilli()))
                     .uid("updates-sink")
-                    .name("updates: " + cfg.topics().updates());
+                    .name("updates: " + topics.updates());
+        }
+        if (topics.modelsJson() != null) {
+            snapshots
+                    .sinkTo(sink(
+                            cfg,
+                            topics.modelsJson(),
+                            "models-json",
+                            SnapshotMetadata::json,
+                            null,
+                            snapshotKey,
+                            snapshotTime))
+                    .uid("models-json-sink")
+                    .name("snapshot metadata (JSON): " + topics.modelsJson());
         }
     }
 
@@ -314,10 +370,12 @@ public final class StreamgradJob {
         return builder.build();
     }
 
+    /** An exactly-once sink writing {@code json}'s bytes when it is non-null, else the Avro {@code codec}'s. */
     private static <T extends SpecificRecordBase> GuardedKafkaSink<T> sink(
             JobConfig cfg,
             String topic,
             String name,
+            SerializableFunction<T, byte[]> json,
             SerializableSupplier<SingleObjectCodec<T>> codec,
             SerializableFunction<T, byte[]> key,
             SerializableFunction<T, Long> timestamp) {
@@ -332,7 +390,7 @@ public final class StreamgradJob {
         RecordSizeLimit limit = new RecordSizeLimit(
                 admin,
                 topic,
-                "topics." + name.replace('-', '_'),
+                "topics." + name.replace("-json", "").replace('-', '_'),
                 cfg.bootstrapServers(),
                 Integer.parseInt(props.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)),
                 !compression.equals("none"));
@@ -341,7 +399,10 @@ public final class StreamgradJob {
                 .setBootstrapServers(cfg.bootstrapServers())
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(cfg.transactionalIdPrefix() + "-" + name)
-                .setRecordSerializer(new SingleObjectRecordSerializer<>(topic, codec, key, timestamp, limit))
+                .setRecordSerializer(
+                        json != null
+                                ? SingleObjectRecordSerializer.json(topic, json, key, timestamp, limit)
+                                : new SingleObjectRecordSerializer<>(topic, codec, key, timestamp, limit))
                 .build();
         // A transaction the broker aborted fails the job instead of being dropped with a log line.
         return new GuardedKafkaSink<>(kafka, admin, topic, cfg.transactionTimeoutMs());

@@ -321,4 +321,275 @@ class StreamingJobIT {
                 .extracting(TrainingMetrics::getStep)
                 .containsExactly(5L, 10L, 15L, 20L, 25L, 30L, 35L, 40L, 45L, 50L, 55L, 60L, 65L, 70L, 75L, 80L);
     }
+
+    /**
+     * The same rows, written in each input encoding a user may choose, train bit for bit as {@code streamgrad train}
+     * on the file they came from: dense JSON and dense Avro from a dense CSV, sparse JSON ({@code indices/values},
+     * the mapping of a LibSVM line whose rows store more than half of their values) from that LibSVM file, named
+     * JSON from a CSV whose columns are hashed.
+     */
+    @Test
+    void streamingEqualsOffline_bitForBit_forDenseSparseNamedJsonAndAvro() throws Exception {
+        String common = "loss: binary_cross_entropy, optimizer: {type: adam, learning_rate: 0.05}, batch_size: 16,"
+                + " shuffle: false, seed: 5";
+        Map<String, String> yaml = new LinkedHashMap<>();
+        yaml.put("densejson", "{model: {type: logistic, features: 6}, " + common + "}");
+        yaml.put("avro", "{model: {type: logistic, features: 6}, " + common + "}");
+        yaml.put("sparsejson", "{model: {type: logistic, features: 6}, " + common + "}");
+        yaml.put("named", "{model: {type: logistic, features: 16}, " + common + "}");
+        JobConfig cfg = config(
+                "enc",
+                "bounded: true\nrestart: {attempts: 0}\nsnapshot: {every_steps: 0, every_seconds: 0}",
+                yaml.entrySet().stream()
+                        .map(e -> e.getKey() + ": " + e.getValue())
+                        .collect(Collectors.joining("\n")));
+        kafka.createJobTopics(cfg.topics(), 1);
+
+        // 300 rows of 6 values in multiples of 1/8 (exact in text and float), about 2/3 of them non-zero.
+        java.util.Random rnd = new java.util.Random(17);
+        int n = 300;
+        float[][] x = new float[n][6];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            float score = 0;
+            for (int j = 0; j < 6; j++) {
+                x[i][j] = rnd.nextInt(3) == 0 ? 0f : (rnd.nextInt(33) - 16) / 8f;
+                score += (j % 2 == 0 ? 1 : -1) * x[i][j];
+            }
+            y[i] = score > 0 ? 1 : 0;
+        }
+        StringBuilder csv = new StringBuilder("label,f0,f1,f2,f3,f4,f5\n");
+        StringBuilder libsvm = new StringBuilder();
+        StringBuilder hashed = new StringBuilder("label,a,b,c,d,e,f\n");
+        List<String> denseJson = new java.util.ArrayList<>();
+        List<String> sparseJson = new java.util.ArrayList<>();
+        List<String> namedJson = new java.util.ArrayList<>();
+        String names = "abcdef";
+        for (int i = 0; i < n; i++) {
+            csv.append(y[i]);
+            libsvm.append(y[i]);
+            hashed.append(y[i]);
+            List<String> dense = new java.util.ArrayList<>();
+            List<String> idx = new java.util.ArrayList<>();
+            List<String> val = new java.util.ArrayList<>();
+            List<String> named = new java.util.ArrayList<>();
+            for (int j = 0; j < 6; j++) {
+                String v = Float.toString(x[i][j]);
+                csv.append(',').append(v);
+                dense.add(v);
+                hashed.append(',').append(x[i][j] == 0f ? "" : v);
+                if (x[i][j] != 0f) {
+                    libsvm.append(' ').append(j + 1).append(':').append(v);
+                    idx.add(Integer.toString(j));
+                    val.add(v);
+                    named.add("\"" + names.charAt(j) + "\": " + v);
+                }
+            }
+            csv.append('\n');
+            libsvm.append('\n');
+            hashed.append('\n');
+            denseJson.add("{\"model_id\": \"densejson\", \"label\": " + y[i] + ", \"dense\": ["
+                    + String.join(", ", dense) + "]}");
+            sparseJson.add("{\"model_id\": \"sparsejson\", \"label\": " + y[i] + ", \"indices\": ["
+                    + String.join(", ", idx) + "], \"values\": [" + String.join(", ", val) + "]}");
+            namedJson.add("{\"model_id\": \"named\", \"label\": " + y[i] + ", \"named\": {" + String.join(", ", named)
+                    + "}}");
+        }
+        Path csvFile = Files.writeString(dir.resolve("enc-dense.csv"), csv);
+        Path libsvmFile = Files.writeString(dir.resolve("enc-sparse.libsvm"), libsvm);
+        Path hashedFile = Files.writeString(dir.resolve("enc-named.csv"), hashed);
+        Map<String, Path> files =
+                Map.of("densejson", csvFile, "avro", csvFile, "sparsejson", libsvmFile, "named", hashedFile);
+
+        Map<String, TrainerConfig> configs = new LinkedHashMap<>();
+        Map<String, Dataset> datasets = new LinkedHashMap<>();
+        for (var e : yaml.entrySet()) {
+            Path f = Files.writeString(
+                    dir.resolve("enc-" + e.getKey() + ".yaml"),
+                    e.getValue()
+                            .substring(1, e.getValue().length() - 1)
+                            .replace(", loss", "\nloss")
+                            .replace(", optimizer", "\noptimizer")
+                            .replace(", batch_size", "\nbatch_size")
+                            .replace(", shuffle", "\nshuffle")
+                            .replace(", seed", "\nseed"));
+            configs.put(e.getKey(), ConfigParser.parse(f));
+            datasets.put(
+                    e.getKey(),
+                    DataReaders.read(files.get(e.getKey()), configs.get(e.getKey()), ReadOptions.defaults()));
+        }
+        // The case that used to differ: the LibSVM rows store more than half of their values.
+        assertThat(datasets.get("sparsejson").nnz() * 2).isGreaterThan(6L * n);
+        assertThat(datasets.get("sparsejson").isDense()).isFalse();
+        assertThat(datasets.get("densejson").isDense()).isTrue();
+
+        String ex = cfg.topics().examples();
+        try (ExampleProducer p = new ExampleProducer(client())) {
+            for (int i = 0; i < n; i++) {
+                p.send(ex, 0, "densejson", denseJson.get(i).getBytes(StandardCharsets.UTF_8));
+                p.send(ex, 0, "avro", p.encode(ExampleProducer.toExample("avro", datasets.get("avro"), i, i), false));
+                p.send(ex, 0, "sparsejson", sparseJson.get(i).getBytes(StandardCharsets.UTF_8));
+                p.send(ex, 0, "named", namedJson.get(i).getBytes(StandardCharsets.UTF_8));
+            }
+            p.flush();
+        }
+        start(cfg).getJobExecutionResult().get(180, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(deadLetters(cfg)).isEmpty();
+        Map<String, ModelSnapshot> latest = new LinkedHashMap<>();
+        snapshots(cfg).forEach(s -> latest.merge(s.getModelId(), s, (a, b) -> b.getVersion() > a.getVersion() ? b : a));
+        assertThat(latest.keySet()).containsExactlyInAnyOrderElementsOf(yaml.keySet());
+        for (String model : yaml.keySet()) {
+            OfflineTrainer trainer = new OfflineTrainer(configs.get(model));
+            ModelState offline = trainer.initState();
+            trainer.pass(offline, datasets.get(model), PrequentialMetrics.forConfig(configs.get(model)));
+            assertThat(state(latest.get(model))).as(model).isEqualTo(offline);
+            assertThat(offline.examplesSeen()).as(model).isEqualTo(n);
+        }
+    }
+
+    /**
+     * {@code output_format: both}, default snapshot policy, a small unbounded input: a first version comes within
+     * seconds (not after every_seconds = 60), and every metrics window, dead letter and snapshot is also on the
+     * JSON topics, read with a plain JSON parser, field by field equal to the Avro record of the same run.
+     */
+    @Test
+    void jsonOutputs_matchTheAvroRecordsFieldByField_andAFirstVersionComesWithinSeconds() throws Exception {
+        JobConfig cfg = config("json", """
+                bounded: false
+                output_format: both
+                metrics_every_batches: 2
+                """, """
+                blobs: {model: {type: logistic, features: 4}, loss: binary_cross_entropy,
+                        optimizer: {type: adam, learning_rate: 0.05}, batch_size: 16}
+                """);
+        assertThat(cfg.snapshotEverySeconds()).isEqualTo(60); // the defaults: nothing would show for a minute
+        assertThat(cfg.snapshotEverySteps()).isEqualTo(100);
+        JobConfig.Topics t = cfg.topics();
+        kafka.createJobTopics(t, 1); // the JSON siblings too
+        assertThat(t.jsonSiblings()).containsExactly("json-metrics.json", "json-dead.json", "json-models.json");
+
+        List<Example> blobs = SyntheticData.separable("blobs", 64, 3);
+        JobClient job = start(cfg);
+        com.fasterxml.jackson.databind.ObjectMapper plain = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (ExampleProducer p = new ExampleProducer(client())) {
+            long t0 = System.nanoTime();
+            for (Example e : blobs) {
+                p.send(t.examples(), 0, "blobs", p.encode(e, false));
+            }
+            p.send(
+                    t.examples(),
+                    0,
+                    "blobs",
+                    "{\"model_id\": \"blobs\", \"label\": 2, \"dense\": [1, 2, 3, 4]}"
+                            .getBytes(StandardCharsets.UTF_8));
+            p.flush();
+            ModelSnapshot first = KafkaTestSupport.await(
+                    "version 1 of blobs",
+                    Duration.ofSeconds(30),
+                    () -> snapshots(cfg).stream().findFirst().orElse(null));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            System.err.printf("first version after %.1f s%n", seconds);
+            assertThat(first.getVersion()).isEqualTo(1);
+            assertThat(seconds).isLessThan(30); // every_seconds is 60: published by snapshot.first_after_ms
+            KafkaTestSupport.await(
+                    "the JSON topics to catch up",
+                    Duration.ofSeconds(60),
+                    () -> System.err.printf(
+                                                    "metrics %d/%d, dead %d/%d, models %d/%d%n",
+                                                    metrics(cfg).size(),
+                                                    kafka.readCommitted(t.metricsJson())
+                                                            .size(),
+                                                    deadLetters(cfg).size(),
+                                                    kafka.readCommitted(t.deadLettersJson())
+                                                            .size(),
+                                                    snapshots(cfg).size(),
+                                                    kafka.readCommitted(t.modelsJson())
+                                                            .size())
+                                            != null
+                                    && kafka.readCommitted(t.metricsJson()).size() == 2
+                                    && kafka.readCommitted(t.deadLettersJson()).size() == 1
+                                    && kafka.readCommitted(t.modelsJson()).size()
+                                            == snapshots(cfg).size()
+                                    && metrics(cfg).size() == 2
+                            ? true
+                            : null);
+        } finally {
+            job.cancel().get();
+        }
+
+        List<TrainingMetrics> avroMetrics = metrics(cfg);
+        List<ConsumerRecord<byte[], byte[]>> jsonMetrics = kafka.readCommitted(t.metricsJson());
+        for (int i = 0; i < avroMetrics.size(); i++) {
+            TrainingMetrics a = avroMetrics.get(i);
+            com.fasterxml.jackson.databind.JsonNode j =
+                    plain.readTree(jsonMetrics.get(i).value());
+            List<String> names = new java.util.ArrayList<>();
+            j.fieldNames().forEachRemaining(names::add);
+            assertThat(names)
+                    .containsExactlyElementsOf(TrainingMetrics.getClassSchema().getFields().stream()
+                            .map(org.apache.avro.Schema.Field::name)
+                            .toList());
+            assertThat(new String(jsonMetrics.get(i).key(), StandardCharsets.UTF_8))
+                    .isEqualTo("blobs");
+            assertThat(j.get("model_id").textValue()).isEqualTo(a.getModelId());
+            assertThat(j.get("step").longValue()).isEqualTo(a.getStep());
+            assertThat(j.get("examples_seen").longValue()).isEqualTo(a.getExamplesSeen());
+            assertThat(j.get("window_batches").intValue()).isEqualTo(a.getWindowBatches());
+            assertThat(j.get("loss").doubleValue()).isEqualTo(a.getLoss());
+            assertThat(j.get("accuracy").doubleValue()).isEqualTo(a.getAccuracy());
+            assertThat(j.get("rmse").isNull()).isTrue(); // not a regression model: null, as in Avro
+            assertThat(a.getRmse()).isNull();
+            assertThat(j.get("learning_rate").doubleValue()).isEqualTo(a.getLearningRate());
+            assertThat(j.get("gradient_norm").doubleValue()).isEqualTo(a.getGradientNorm());
+            assertThat(j.get("created_at").textValue())
+                    .isEqualTo(a.getCreatedAt().toString());
+        }
+
+        DeadLetter dead = deadLetters(cfg).get(0);
+        com.fasterxml.jackson.databind.JsonNode dj =
+                plain.readTree(kafka.readCommitted(t.deadLettersJson()).get(0).value());
+        assertThat(dj.get("topic").textValue()).isEqualTo(dead.getTopic()).isEqualTo(t.examples());
+        assertThat(dj.get("partition").intValue()).isEqualTo(dead.getPartition());
+        assertThat(dj.get("offset").longValue()).isEqualTo(dead.getOffset()).isEqualTo(64L);
+        assertThat(dj.get("reason").textValue()).isEqualTo(dead.getReason());
+        assertThat(dj.get("model_id").textValue()).isEqualTo(dead.getModelId()).isEqualTo("blobs");
+        assertThat(java.util.Base64.getDecoder().decode(dj.get("value").textValue()))
+                .isEqualTo("{\"model_id\": \"blobs\", \"label\": 2, \"dense\": [1, 2, 3, 4]}"
+                        .getBytes(StandardCharsets.UTF_8));
+        assertThat(dj.get("failed_at").textValue()).isEqualTo(dead.getFailedAt().toString());
+
+        List<ModelSnapshot> snaps = snapshots(cfg);
+        List<ConsumerRecord<byte[], byte[]>> meta = kafka.readCommitted(t.modelsJson());
+        for (int i = 0; i < snaps.size(); i++) {
+            ModelSnapshot s = snaps.get(i);
+            com.fasterxml.jackson.databind.JsonNode j =
+                    plain.readTree(meta.get(i).value());
+            byte[] state = new byte[s.getState().remaining()];
+            s.getState().duplicate().get(state);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(state, 0, state.length - 4);
+            assertThat(j.has("state")).isFalse();
+            assertThat(j.get("model_id").textValue()).isEqualTo(s.getModelId());
+            assertThat(j.get("version").longValue()).isEqualTo(s.getVersion());
+            assertThat(j.get("step").longValue()).isEqualTo(s.getStep());
+            assertThat(j.get("examples_seen").longValue()).isEqualTo(s.getExamplesSeen());
+            assertThat(j.get("config_yaml").textValue()).isEqualTo(s.getConfigYaml());
+            assertThat(j.get("build_version").textValue()).isEqualTo(s.getBuildVersion());
+            assertThat(j.get("schema_version").intValue()).isEqualTo(s.getSchemaVersion());
+            assertThat(j.get("source_offsets").get(t.examples() + "-0").longValue())
+                    .isEqualTo(s.getSourceOffsets().get(t.examples() + "-0"));
+            s.getMetrics()
+                    .forEach((k, v) -> assertThat(j.get("metrics").get(k).doubleValue())
+                            .as(k)
+                            .isEqualTo(v));
+            assertThat(j.get("metrics").size()).isEqualTo(s.getMetrics().size());
+            assertThat(j.get("state_bytes").intValue()).isEqualTo(state.length);
+            assertThat(j.get("state_crc32").longValue()).isEqualTo(crc.getValue());
+            assertThat(j.get("state_format_version").intValue()).isEqualTo(ModelStateCodec.CURRENT_VERSION);
+            assertThat(j.get("parameters").intValue())
+                    .isEqualTo(state(s).params().length)
+                    .isEqualTo(5);
+        }
+    }
 }

@@ -39,8 +39,15 @@ public final class SingleObjectCodec<T extends SpecificRecordBase> {
     private final BinaryMessageDecoder<T> decoder;
     /** Writer schemas by fingerprint, for the bounds check before decoding. */
     private final Map<Long, Schema> writers = new HashMap<>();
+    /** Non-null for the records the job may write as JSON (output_format): reads their JSON form too. */
+    private final SpecificData jsonModel;
 
     private SingleObjectCodec(Schema schema, SpecificData model, List<Schema> olderWriterSchemas) {
+        this(schema, model, olderWriterSchemas, false);
+    }
+
+    private SingleObjectCodec(Schema schema, SpecificData model, List<Schema> olderWriterSchemas, boolean readsJson) {
+        this.jsonModel = readsJson ? model : null;
         this.schema = Objects.requireNonNull(schema, "schema");
         this.encoder = new BinaryMessageEncoder<>(model, schema);
         this.decoder = new BinaryMessageDecoder<>(model, schema);
@@ -73,11 +80,12 @@ public final class SingleObjectCodec<T extends SpecificRecordBase> {
 
     public static SingleObjectCodec<TrainingMetrics> trainingMetrics() {
         return new SingleObjectCodec<>(
-                TrainingMetrics.getClassSchema(), new TrainingMetrics().getSpecificData(), List.of());
+                TrainingMetrics.getClassSchema(), new TrainingMetrics().getSpecificData(), List.of(), true);
     }
 
     public static SingleObjectCodec<DeadLetter> deadLetter() {
-        return new SingleObjectCodec<>(DeadLetter.getClassSchema(), new DeadLetter().getSpecificData(), List.of());
+        return new SingleObjectCodec<>(
+                DeadLetter.getClassSchema(), new DeadLetter().getSpecificData(), List.of(), true);
     }
 
     /** The schema this codec writes and resolves into. */
@@ -98,7 +106,9 @@ public final class SingleObjectCodec<T extends SpecificRecordBase> {
     }
 
     /**
-     * Reads one single-object encoded record.
+     * Reads one single-object encoded record; the metrics and dead-letter codecs also read the JSON form the job
+     * writes with {@code output_format: json} ({@link JsonRecords}; a JSON object starts with '{', never with the
+     * single-object marker C3), so the project's readers follow either.
      *
      * @throws InvalidRecordException when the bytes are not a single-object {@code schema().getName()} record of a
      *                                known version, or are truncated or corrupt, or carry bytes after the record;
@@ -111,6 +121,9 @@ public final class SingleObjectCodec<T extends SpecificRecordBase> {
         if (bytes == null || bytes.length == 0) {
             throw new InvalidRecordException("empty record value: expected an Avro single-object encoded " + name
                     + "; produce non-empty values (a null value is a tombstone, not an example)");
+        }
+        if (jsonModel != null && bytes[0] == '{') {
+            return JsonRecords.fromJson(bytes, schema, jsonModel);
         }
         java.util.OptionalLong fp = headerFingerprint(bytes);
         Schema writer = fp.isPresent() ? writers.get(fp.getAsLong()) : null;

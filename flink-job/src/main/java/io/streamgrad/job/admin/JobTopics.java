@@ -60,6 +60,12 @@ public final class JobTopics {
                             "max.message.bytes",
                             String.valueOf(10 << 20))));
         }
+        // output_format json/both: the JSON siblings (metrics.json, dead_letters.json: like their topics; models.json:
+        // the snapshot metadata, compacted like the models topic, each model's newest version kept).
+        for (String json : topics.jsonSiblings()) {
+            NewTopic t = new NewTopic(json, 1, replication);
+            list.add(json.equals(topics.modelsJson()) ? t.configs(Map.of("cleanup.policy", "compact")) : t);
+        }
         return list;
     }
 
@@ -93,6 +99,13 @@ public final class JobTopics {
         keys.put(t.examples(), "topics.examples");
         if (t.updates() != null) {
             keys.put(t.updates(), "topics.updates");
+        }
+        if (t.modelsJson() != null) {
+            keys.put(t.modelsJson(), "output_format (snapshot metadata)");
+        }
+        if (t.format() == JobConfig.OutputFormat.BOTH) {
+            keys.put(t.metricsJson(), "output_format (JSON metrics)");
+            keys.put(t.deadLettersJson(), "output_format (JSON dead letters)");
         }
         List<String> named = missing.stream()
                 .map(name -> keys.getOrDefault(name, "topic") + "=" + name)

@@ -3,13 +3,14 @@ package io.streamgrad.job.batch;
 import io.streamgrad.job.records.BatchTrigger;
 import io.streamgrad.job.records.ExampleBatch;
 import io.streamgrad.job.records.TrainingExample;
+import io.streamgrad.learner.data.BatchLayout;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Packs examples, in arrival order, into one {@link ExampleBatch}: dense row-major when every example is
- * dense-only, CSR otherwise (a row's dense non-zeros first, in index order, then its sparse entries as sent).
+ * dense-only, CSR otherwise ({@link BatchLayout}, the offline readers' rule) (a row's dense non-zeros first, in index order, then its non-zero sparse entries as sent).
  * The same examples in the same order always give the same batch, so count-triggered batches of a one-partition
  * input are reproducible bit for bit.
  */
@@ -50,14 +51,20 @@ public final class BatchAssembler {
         b.trigger = trigger.wireName();
         b.labels = new float[n];
         b.weights = new float[n];
-        boolean allDense = true;
+        int givenDense = 0;
         for (TrainingExample e : examples) {
-            allDense &= e.isDenseOnly();
+            givenDense += e.isDenseOnly() ? 1 : 0;
         }
+        // The offline readers' rule too, so a file streamed in its own encoding trains bit for bit as offline.
+        boolean allDense = BatchLayout.dense(n, givenDense);
         long nnz = 0;
         if (!allDense) { // the CSR size; an all-dense batch needs no scan of its values (784 per MNIST example)
             for (TrainingExample e : examples) {
-                nnz += e.indices.length;
+                for (float v : e.values) {
+                    if (v != 0f) {
+                        nnz++;
+                    }
+                }
                 for (float v : e.dense) {
                     if (v != 0f) {
                         nnz++;
@@ -100,9 +107,12 @@ public final class BatchAssembler {
                     b.values[p++] = e.dense[i];
                 }
             }
-            System.arraycopy(e.indices, 0, b.indices, p, e.indices.length);
-            System.arraycopy(e.values, 0, b.values, p, e.values.length);
-            p += e.indices.length;
+            for (int k = 0; k < e.indices.length; k++) {
+                if (e.values[k] != 0f) { // stored zeros dropped, as the offline readers do
+                    b.indices[p] = e.indices[k];
+                    b.values[p++] = e.values[k];
+                }
+            }
             b.rowPtr[r + 1] = p;
         }
         b.sourcePartitions = next.keySet().toArray(new String[0]);

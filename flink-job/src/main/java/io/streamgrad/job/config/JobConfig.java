@@ -39,6 +39,8 @@ import java.util.Properties;
  * @param transactionalIdPrefix prefix of the sinks' transactional ids; unique per job on a cluster
  * @param parallelism           operator parallelism
  * @param models                the models, each with its own training configuration
+ * @param snapshotFirstAfterMs  with {@code snapshotEverySeconds > 0}: a model's first version comes this long after its
+ *                              first batch instead of a full period (0: a full period)
  * @param existingVersions      what a model without state in the job does when the models topic already holds
  *                              versions of it (see {@code io.streamgrad.job.warmstart.WarmStart})
  * @param deltas                delta versions on the updates topic ({@code deltas:}), {@link Deltas#OFF} by default
@@ -68,7 +70,8 @@ public record JobConfig(
         int parallelism,
         ModelCatalog models,
         ExistingVersions existingVersions,
-        Deltas deltas) {
+        Deltas deltas,
+        long snapshotFirstAfterMs) {
 
     public JobConfig {
         kafka = Map.copyOf(kafka);
@@ -120,7 +123,7 @@ public record JobConfig(
                 + ", batchTimeoutMs=" + batchTimeoutMs + ", unknownModels=" + unknownModels + ", limits=" + limits
                 + ", transactionTimeoutMs=" + transactionTimeoutMs + ", transactionalIdPrefix=" + transactionalIdPrefix
                 + ", parallelism=" + parallelism + ", models=" + models.modelIds() + ", existingVersions="
-                + existingVersions + ", deltas=" + deltas + "]";
+                + existingVersions + ", deltas=" + deltas + ", snapshotFirstAfterMs=" + snapshotFirstAfterMs + "]";
     }
 
     /** The Kafka client properties, as a fresh {@link Properties}. */
@@ -135,16 +138,76 @@ public record JobConfig(
     }
 
     /**
-     * The job's topics.
+     * The job's topics and the encoding of its outputs ({@code output_format}), which decides the JSON topics: with
+     * {@link OutputFormat#JSON} the metrics and dead letters are JSON on their own topics; with
+     * {@link OutputFormat#BOTH} they are Avro there and JSON on {@code <topic>.json}; snapshot metadata is JSON on
+     * {@code <models>.json} with either (the models topic itself is always Avro).
      *
      * @param updates the updates topic (model deltas), null when {@code deltas.enabled} is false: the job then neither
      *                writes nor needs it
      */
-    public record Topics(String examples, String models, String metrics, String deadLetters, String updates) {
-        /** The four topics of a job without deltas. */
-        public Topics(String examples, String models, String metrics, String deadLetters) {
-            this(examples, models, metrics, deadLetters, null);
+    public record Topics(
+            String examples, String models, String metrics, String deadLetters, String updates, OutputFormat format)
+            implements java.io.Serializable {
+        public Topics {
+            Objects.requireNonNull(format, "format");
         }
+
+        /** The four topics of a job without deltas, Avro outputs only (output_format: avro). */
+        public Topics(String examples, String models, String metrics, String deadLetters) {
+            this(examples, models, metrics, deadLetters, null, OutputFormat.AVRO);
+        }
+
+        /** Where the JSON metrics go, or null without JSON outputs. */
+        public String metricsJson() {
+            return json(metrics);
+        }
+
+        /** Where the JSON dead letters go, or null without JSON outputs. */
+        public String deadLettersJson() {
+            return json(deadLetters);
+        }
+
+        /** Where the JSON snapshot metadata goes, or null without JSON outputs. */
+        public String modelsJson() {
+            return format == OutputFormat.AVRO ? null : models + JSON_SUFFIX;
+        }
+
+        /** Whether the metrics and dead-letter topics hold Avro records (false: JSON). */
+        public boolean avroOutputs() {
+            return format != OutputFormat.JSON;
+        }
+
+        /** The topics the job writes JSON to but are not one of the four, in a fixed order (none for avro). */
+        public java.util.List<String> jsonSiblings() {
+            java.util.List<String> out = new java.util.ArrayList<>();
+            if (format == OutputFormat.BOTH) {
+                out.add(metricsJson());
+                out.add(deadLettersJson());
+            }
+            if (format != OutputFormat.AVRO) {
+                out.add(modelsJson());
+            }
+            return out;
+        }
+
+        private String json(String topic) {
+            return switch (format) {
+                case AVRO -> null;
+                case JSON -> topic;
+                case BOTH -> topic + JSON_SUFFIX;
+            };
+        }
+    }
+
+    /** Appended to a topic's name for its JSON sibling. */
+    public static final String JSON_SUFFIX = ".json";
+
+    /** output_format: how the metrics, dead letters and snapshot metadata are encoded. */
+    public enum OutputFormat {
+        AVRO,
+        JSON,
+        BOTH
     }
 
     /**

@@ -178,7 +178,8 @@ public final class JobConfigParser {
                 read(t, JobOptions.TOPIC_MODELS),
                 read(t, JobOptions.TOPIC_METRICS),
                 read(t, JobOptions.TOPIC_DEAD_LETTERS),
-                deltasOn ? updates : null);
+                deltasOn ? updates : null,
+                enumValue(read(root, JobOptions.OUTPUT_FORMAT), JobConfig.OutputFormat.class));
         t.reportUnknown();
         List<String> names =
                 new ArrayList<>(List.of(topics.examples(), topics.models(), topics.metrics(), topics.deadLetters()));
@@ -189,6 +190,14 @@ public final class JobConfigParser {
         if (distinct.size() < names.size()) {
             problems.add("topics: the " + (deltasOn ? "five" : "four") + " topics must be distinct, got "
                     + (rootMap.get("topics") instanceof Map<?, ?> m ? m : Map.of()));
+        } else {
+            for (String json : topics.jsonSiblings()) {
+                if (distinct.contains(json)) {
+                    problems.add("output_format: " + topics.format().name().toLowerCase(java.util.Locale.ROOT)
+                            + " writes JSON to the topic " + json + ", which is also one of topics:; rename that"
+                            + " topic");
+                }
+            }
         }
 
         String groupId = read(root, JobOptions.GROUP_ID);
@@ -214,6 +223,7 @@ public final class JobConfigParser {
         ConfigSection snapshot = root.section(JobOptions.SNAPSHOT.name(), false);
         long everySteps = read(snapshot, JobOptions.SNAPSHOT_EVERY_STEPS);
         long everySeconds = read(snapshot, JobOptions.SNAPSHOT_EVERY_SECONDS);
+        long firstAfterMs = read(snapshot, JobOptions.SNAPSHOT_FIRST_AFTER_MS);
         snapshot.reportUnknown();
         if (everySteps == 0 && everySeconds == 0 && !bounded) {
             problems.add("snapshot: every_steps and every_seconds are both 0, so an unbounded job would never publish"
@@ -345,7 +355,8 @@ public final class JobConfigParser {
                 parallelism,
                 ModelCatalog.of(models, template, templateLimits),
                 existing,
-                deltas);
+                deltas,
+                firstAfterMs);
     }
 
     /** The shortest checkpoint timeout the job accepts (the lower end of checkpoint_timeout_ms). */

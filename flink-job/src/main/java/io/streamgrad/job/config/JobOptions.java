@@ -124,6 +124,25 @@ public final class JobOptions {
             "For verification only: also publish each delta version's full snapshot on topics.models (tests rebuild"
                     + " every version from deltas and compare bit for bit). Doubles the output; keep false in"
                     + " production.");
+    /** A new model's first version after a second, not a full period: "models" shows it while the user watches. */
+    public static final Option<Long> SNAPSHOT_FIRST_AFTER_MS = Option.longInteger(
+            "snapshot.first_after_ms",
+            1000L,
+            Range.between(0, Long.MAX_VALUE / 2),
+            "With every_seconds > 0: a model's first version is published this long (processing time) after its"
+                    + " first trained batch instead of a full every_seconds period, and becomes visible at the"
+                    + " checkpoint after that (0: wait the full period).");
+
+    public static final Option<String> OUTPUT_FORMAT = Option.choice(
+            "output_format",
+            "avro",
+            List.of("avro", "json", "both"),
+            "Encoding of the metrics, dead letters and snapshot metadata (docs/FORMATS.md). avro: Avro single-object"
+                    + " records only. json: metrics and dead letters as JSON (one UTF-8 object per record) on their"
+                    + " topics, snapshot metadata (every snapshot field but the state, plus its size, format version"
+                    + " and CRC) as JSON on <topics.models>.json. both: the Avro topics, and the JSON on"
+                    + " <topics.metrics>.json, <topics.dead_letters>.json and <topics.models>.json. The models topic"
+                    + " itself is always Avro (followers and warm starts read the state from it).");
     public static final Option<Integer> METRICS_EVERY_BATCHES = Option.integer(
             "metrics_every_batches", 10, Range.between(1, Integer.MAX_VALUE), "Batches per metrics record.");
     public static final Option<Long> BATCH_TIMEOUT_MS = Option.longInteger(
@@ -266,6 +285,8 @@ public final class JobOptions {
             DELTAS_FULL_EVERY_VERSIONS,
             DELTAS_FULL_EVERY_SECONDS,
             DELTAS_FULL_COPIES,
+            SNAPSHOT_FIRST_AFTER_MS,
+            OUTPUT_FORMAT,
             METRICS_EVERY_BATCHES,
             BATCH_TIMEOUT_MS,
             TRANSACTION_TIMEOUT_MS,

@@ -115,10 +115,25 @@ public final class ModelTrainer extends KeyedProcessFunction<String, ExampleBatc
             int metricsEveryBatches,
             WarmStartSet warm,
             JobConfig.Deltas deltas) {
+        this(catalog, snapshotEverySteps, snapshotEverySeconds, 0, metricsEveryBatches, warm, deltas);
+    }
+
+    /**
+     * @param snapshotFirstAfterMs see {@code snapshot.first_after_ms} (0: a model's first version waits a period)
+     * @param deltas               when versions are published as deltas ({@code deltas:})
+     */
+    public ModelTrainer(
+            ModelCatalog catalog,
+            long snapshotEverySteps,
+            long snapshotEverySeconds,
+            long snapshotFirstAfterMs,
+            int metricsEveryBatches,
+            WarmStartSet warm,
+            JobConfig.Deltas deltas) {
         this.catalog = catalog;
         this.warm = warm;
         this.deltas = new DeltaPolicy(deltas);
-        this.snapshots = new SnapshotPolicy(snapshotEverySteps, snapshotEverySeconds);
+        this.snapshots = new SnapshotPolicy(snapshotEverySteps, snapshotEverySeconds, snapshotFirstAfterMs);
         this.window = new MetricsWindow(metricsEveryBatches);
     }
 

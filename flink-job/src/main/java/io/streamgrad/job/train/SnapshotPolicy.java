@@ -30,15 +30,25 @@ final class SnapshotPolicy implements java.io.Serializable {
 
     private final long everySteps;
     private final long everySeconds;
+    private final long firstAfterMs;
 
     /** @param everySteps 0 for none; @param everySeconds 0 for none */
     SnapshotPolicy(long everySteps, long everySeconds) {
-        if (everySteps < 0 || everySeconds < 0) {
+        this(everySteps, everySeconds, 0);
+    }
+
+    /**
+     * @param firstAfterMs with {@code everySeconds > 0}: a model that has never published is due this long after its
+     *                     first batch (the time its progress was created) instead of a full period; 0: a full period
+     */
+    SnapshotPolicy(long everySteps, long everySeconds, long firstAfterMs) {
+        if (everySteps < 0 || everySeconds < 0 || firstAfterMs < 0) {
             throw new IllegalArgumentException("snapshot periods must be >= 0 (0: none), got every " + everySteps
                     + " steps and every " + everySeconds + " seconds");
         }
         this.everySteps = everySteps;
         this.everySeconds = everySeconds;
+        this.firstAfterMs = firstAfterMs;
     }
 
     /** After a trained (or rejected) batch, at {@code nowMs}. */
@@ -80,7 +90,11 @@ final class SnapshotPolicy implements java.io.Serializable {
     }
 
     private Decision dueOrTimer(TrainerProgress p, long nowMs, boolean setTimer) {
-        long due = p.lastSnapshotAtMs + everySeconds * 1000;
+        long period = everySeconds * 1000;
+        if (p.snapshotVersion == 0 && firstAfterMs > 0) {
+            period = Math.min(period, firstAfterMs); // a new model shows up soon, not a full period later
+        }
+        long due = p.lastSnapshotAtMs + period;
         if (nowMs >= due) {
             return Decision.SNAPSHOT;
         }

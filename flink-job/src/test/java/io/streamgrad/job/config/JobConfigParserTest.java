@@ -126,6 +126,48 @@ class JobConfigParserTest {
             """;
 
     @Test
+    void outputFormat_decidesTheJsonTopics_andTheTopicsCreated() {
+        String k = "kafka: {bootstrap.servers: 'k:9092'}\n";
+        JobConfig avro = JobConfigParser.parse(k + MINIMAL_MODEL, "job.yaml");
+        JobConfig json = JobConfigParser.parse(k + "output_format: json\n" + MINIMAL_MODEL, "job.yaml");
+        JobConfig both = JobConfigParser.parse(k + "output_format: both\n" + MINIMAL_MODEL, "job.yaml");
+
+        assertThat(avro.topics().jsonSiblings()).isEmpty();
+        assertThat(avro.topics().metricsJson()).isNull();
+        assertThat(json.topics().avroOutputs()).isFalse();
+        assertThat(json.topics().metricsJson()).isEqualTo("metrics"); // JSON instead of Avro, same topic
+        assertThat(json.topics().jsonSiblings()).containsExactly("models.json");
+        assertThat(both.topics().avroOutputs()).isTrue();
+        assertThat(both.topics().jsonSiblings()).containsExactly("metrics.json", "dead_letters.json", "models.json");
+        assertThat(io.streamgrad.job.admin.JobTopics.specs(both.topics(), 1, (short) 1))
+                .extracting(org.apache.kafka.clients.admin.NewTopic::name)
+                .containsExactly(
+                        "examples",
+                        "models",
+                        "metrics",
+                        "dead_letters",
+                        "metrics.json",
+                        "dead_letters.json",
+                        "models.json");
+        assertThat(avro.snapshotFirstAfterMs()).isEqualTo(1000L); // snapshot.first_after_ms default
+    }
+
+    @Test
+    void outputFormat_jsonTopicThatIsAlsoAJobTopic_isRefusedNamingIt() {
+        assertThatThrownBy(() -> JobConfigParser.parse(
+                        "kafka: {bootstrap.servers: 'k:9092'}\noutput_format: both\n"
+                                + "topics: {examples: metrics.json}\n" + MINIMAL_MODEL,
+                        "job.yaml"))
+                .isInstanceOf(JobConfigException.class)
+                .hasMessageContaining(
+                        "output_format: both writes JSON to the topic metrics.json, which is also one" + " of topics:");
+        assertThatThrownBy(() -> JobConfigParser.parse(
+                        "kafka: {bootstrap.servers: 'k:9092'}\noutput_format: xml\n" + MINIMAL_MODEL, "job.yaml"))
+                .isInstanceOf(JobConfigException.class)
+                .hasMessageContaining("output_format: 'xml' is not one of avro | json | both");
+    }
+
+    @Test
     void checkpointTimeout_defaultsToTheLongestThatKeepsTransactionsWithinTheirTimeout() {
         JobConfig c = JobConfigParser.parse("kafka: {bootstrap.servers: 'k:9092'}\n" + MINIMAL_MODEL, "job.yaml");
         // transaction_timeout_ms 60000 less a 6000 ms margin, halved: max(2000, T) + T <= 54000.

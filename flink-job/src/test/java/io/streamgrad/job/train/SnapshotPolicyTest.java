@@ -111,4 +111,33 @@ class SnapshotPolicyTest {
     void negativePeriod_isRefused() {
         assertThatThrownBy(() -> new SnapshotPolicy(-1, 0)).hasMessageContaining(">= 0");
     }
+
+    @Test
+    void firstAfter_aModelThatNeverPublished_isDueThatLongAfterItsFirstBatch_laterVersionsAFullPeriod() {
+        SnapshotPolicy policy = new SnapshotPolicy(100, 60, 1_000);
+        TrainerProgress p = progress(1, 0, 5_000); // created (first batch) at 5 s
+
+        SnapshotPolicy.Decision d = policy.afterBatch(p, 5_200);
+        assertThat(d.timerAt()).isEqualTo(6_000);
+        assertThat(policy.onTimer(p, 6_000, 6_000)).isEqualTo(SnapshotPolicy.Decision.SNAPSHOT);
+        assertThat(policy.published(p, 6_000)).isEqualTo(1);
+
+        p.step++;
+        assertThat(policy.afterBatch(p, 6_500).timerAt()).isEqualTo(66_000); // version 2: the full 60 s
+    }
+
+    @Test
+    void firstAfter_longerThanThePeriod_orTimeOff_changesNothing() {
+        assertThat(new SnapshotPolicy(0, 10, 60_000)
+                        .afterBatch(progress(1, 0, 0), 1)
+                        .timerAt())
+                .isEqualTo(10_000);
+        SnapshotPolicy stepsOnly = new SnapshotPolicy(10, 0, 1_000);
+        assertThat(stepsOnly.afterBatch(progress(1, 0, 0), 5_000)).isEqualTo(SnapshotPolicy.Decision.NONE);
+    }
+
+    @Test
+    void firstAfter_negative_isRefused() {
+        assertThatThrownBy(() -> new SnapshotPolicy(1, 1, -1)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -148,7 +148,7 @@ public final class CsvReader {
                         count++;
                     }
                 }
-                builder.add(label, weight, idx, val, count);
+                builder.add(label, weight, idx, val, count, dense);
             } catch (LabelParser.BadLine e) {
                 DataFormatException bad = new DataFormatException(fileName, lineNo, e.getMessage());
                 if (options.onError() == OnError.FAIL) {

@@ -171,6 +171,7 @@ public final class Dataset {
         private int[] rowPtr = new int[65];
         private int[] indices = new int[256];
         private float[] values = new float[256];
+        private long rowsGivenDense;
 
         public Builder(int dim) {
             if (dim <= 0) {
@@ -188,6 +189,14 @@ public final class Dataset {
          * summed), {@code val} their values. Zero values are dropped.
          */
         public Builder add(float label, float weight, int[] idx, float[] val, int count) {
+            return add(label, weight, idx, val, count, false);
+        }
+
+        /**
+         * As {@link #add(float, float, int[], float[], int)}; {@code givenDense}: the row was written as a dense row
+         * (all {@code dim} values, as a dense CSV row), which {@link BatchLayout} decides the layout by.
+         */
+        public Builder add(float label, float weight, int[] idx, float[] val, int count, boolean givenDense) {
             if (size == labels.length) {
                 labels = Arrays.copyOf(labels, grow(labels.length));
                 weights = Arrays.copyOf(weights, labels.length);
@@ -218,6 +227,9 @@ public final class Dataset {
             weights[size] = weight;
             rowPtr[size + 1] = p;
             size++;
+            if (givenDense) {
+                rowsGivenDense++;
+            }
             return this;
         }
 
@@ -230,7 +242,7 @@ public final class Dataset {
             for (int i = 0; i < dim; i++) {
                 idx[i] = i;
             }
-            return add(label, weight, idx, x, dim);
+            return add(label, weight, idx, x, dim, true);
         }
 
         private static int grow(int n) {
@@ -250,7 +262,7 @@ public final class Dataset {
             boolean dense = switch (density) {
                 case DENSE -> true;
                 case SPARSE -> false;
-                case AUTO -> nnz * 2 >= cells;
+                case AUTO -> BatchLayout.dense(size, rowsGivenDense);
             };
             if (dense && cells > Integer.MAX_VALUE - 8) {
                 if (density == ReadOptions.Density.DENSE) {

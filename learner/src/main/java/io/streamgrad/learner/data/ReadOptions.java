@@ -61,7 +61,10 @@ public record ReadOptions(
 
     /** Dense or sparse batches. */
     public enum Density {
-        /** Dense when at least half of the values are stored (CSR costs 8 bytes a value, dense 4). */
+        /**
+         * Dense when every row was given dense (a dense CSV file), CSR otherwise (LibSVM, hashed CSV): the job's
+         * rule too ({@link BatchLayout}), so streaming and offline training sum in the same order.
+         */
         AUTO,
         DENSE,
         SPARSE

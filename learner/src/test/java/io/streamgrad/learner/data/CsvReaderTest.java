@@ -35,6 +35,16 @@ class CsvReaderTest {
     }
 
     @Test
+    void read_autoDensity_denseCsvStaysDenseEvenWhenMostlyZero_hashedCsvIsCsr() throws IOException {
+        Dataset zeros = read(THREE_FEATURES, "label,a,b,c\n1,0,0,3\n0,0,0,0\n");
+        Dataset hashed = read(HASHED, "label,age,country\n1,42.5,DE\n0,1,FR\n");
+
+        assertThat(zeros.isDense()).isTrue(); // the job batches dense-only examples dense: BatchLayout
+        assertThat(zeros.batch(0, 2).dense()).containsExactly(0, 0, 3, 0, 0, 0);
+        assertThat(hashed.isDense()).isFalse();
+    }
+
+    @Test
     void read_weightColumn_isNeitherFeatureNorLabel() throws IOException {
         Dataset d = read(
                 THREE_FEATURES,

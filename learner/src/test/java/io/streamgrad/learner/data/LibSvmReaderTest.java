@@ -129,13 +129,16 @@ class LibSvmReaderTest {
     }
 
     @Test
-    void read_autoDensity_denseWhenAtLeastHalfTheValuesArePresent() throws IOException {
-        Dataset dense = read(BINARY, ReadOptions.defaults(), "1 1:1 2:2 3:3\n0 4:4 5:5 1:1\n");
-        Dataset sparse = read(BINARY, ReadOptions.defaults(), "1 1:1 2:2\n0 4:4\n");
+    void read_autoDensity_isCsrEvenWhenMostValuesArePresent_asTheJobBatchesSparseExamples() throws IOException {
+        Dataset full = read(BINARY, ReadOptions.defaults(), "1 1:1 2:2 3:3 4:4 5:5\n0 4:4 5:5 1:1\n");
+        Dataset forcedDense = read(
+                BINARY,
+                ReadOptions.defaults().withDensity(ReadOptions.Density.DENSE),
+                "1 1:1 2:2 3:3\n0 4:4 5:5 1:1\n");
 
-        assertThat(dense.isDense()).isTrue();
-        assertThat(dense.batch(0, 2).dense()).containsExactly(1, 2, 3, 0, 0, 1, 0, 0, 4, 5);
-        assertThat(sparse.isDense()).isFalse();
+        assertThat(full.isDense()).isFalse();
+        assertThat(full.batch(0, 2).rowPtr()).containsExactly(0, 5, 8);
+        assertThat(forcedDense.batch(0, 2).dense()).containsExactly(1, 2, 3, 0, 0, 1, 0, 0, 4, 5);
     }
 
     @Test

@@ -54,12 +54,29 @@ final class PredictionServer implements AutoCloseable {
     /** The largest request body read (the job's largest record); a larger one is refused with a 413. */
     static final int MAX_BODY_BYTES = io.streamgrad.job.config.JobDefaults.MAX_RECORD_BYTES;
 
+    /** Idle keep-alive connections kept open (unless sun.net.httpserver.maxIdleConnections is set). */
+    static final int MAX_IDLE_CONNECTIONS = 8192;
+
+    /**
+     * Connections waiting to be accepted (the JDK's own default is 50; the kernel caps it at
+     * net.core.somaxconn): a burst of new connections beyond it waits for the client's SYN retry (1 s, then 3 s).
+     */
+    static final int BACKLOG = 4096;
+
     static {
         // The JDK server writes a response's headers and body separately; with Nagle's algorithm on, the body waits
         // for the client's delayed ACK (about 40 ms per keep-alive request, measured in ServeIT). Read once, by the
         // server's configuration class: set before the first server is created, unless the user set it.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+        // The JDK server keeps at most this many idle keep-alive connections (its default: 200) and closes any
+        // connection that finishes a response beyond them: a client with more connections than that (an open-loop
+        // load, a pool per client process) then reconnects on almost every request, through the accept backlog and
+        // the server's one dispatcher thread. Idle connections cost a socket each and still close after
+        // sun.net.httpserver.idleInterval (30 s) without a request.
+        if (System.getProperty("sun.net.httpserver.maxIdleConnections") == null) {
+            System.setProperty("sun.net.httpserver.maxIdleConnections", String.valueOf(MAX_IDLE_CONNECTIONS));
         }
     }
 
@@ -86,7 +103,7 @@ final class PredictionServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.server = HttpServer.create(address, 128);
+        this.server = HttpServer.create(address, BACKLOG);
         server.createContext("/", this::handle);
         server.setExecutor(executor);
         server.start();

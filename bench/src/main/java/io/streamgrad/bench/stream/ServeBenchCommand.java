@@ -3,6 +3,7 @@ package io.streamgrad.bench.stream;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamgrad.avro.ModelDelta;
 import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.bench.stream.StreamBenchCommand.BenchModel;
 import io.streamgrad.cli.Args;
@@ -17,6 +18,7 @@ import io.streamgrad.job.config.JobConfigParser;
 import io.streamgrad.learner.config.ConfigParser;
 import io.streamgrad.learner.data.Batch;
 import io.streamgrad.learner.io.ModelStateCodec;
+import io.streamgrad.learner.io.ParameterDelta;
 import io.streamgrad.learner.train.Predictor;
 import io.streamgrad.schemas.SingleObjectCodec;
 import java.io.IOException;
@@ -79,7 +81,7 @@ public final class ServeBenchCommand {
     static final String USAGE = """
             usage: streamgrad bench-serve [--model mlp|sparse-logistic|all] [--rate N] [--seconds N] [--warmup N]
                                           [--train-rate N] [--checkpoint-ms N] [--timeout-ms N] [--job-extra YAML]
-                                          [--model-extra YAML]
+                                          [--model-extra YAML] [--deltas]
                                           [--serve-args=ARGS] [--serve-java-opts=OPTS] [--dir DIR]
               `streamgrad serve` (a JVM of its own) under an open-loop HTTP load of single-example predict requests
               while the job (in-process broker + Flink MiniCluster) trains on live examples and publishes a new
@@ -95,6 +97,10 @@ public final class ServeBenchCommand {
               --timeout-ms     a request unanswered this long has failed (default 10000)
               --job-extra      YAML added at the top level of the job config (e.g. delta-update settings)
               --model-extra    YAML added to the model's config (e.g. sparse_updates: true)
+              --deltas         the job publishes versions as deltas (deltas.enabled, topics.updates) and serve
+                               follows them (--updates-topic); answers are then checked against parameters rebuilt
+                               from the last full version + the deltas read from the updates topic (only models
+                               with sparse updates publish deltas: sparse-logistic does, the MLP stays full)
               --serve-args     extra `serve` arguments, e.g. --serve-args='--threads 4'
               --serve-java-opts  the serve JVM's options (default '-Xmx4g -XX:+UseParallelGC', the launcher's)
               --dir            scratch directory (default: a fresh temp directory, deleted)""";
@@ -123,7 +129,8 @@ public final class ServeBenchCommand {
             String jobExtra,
             String modelExtra,
             List<String> serveArgs,
-            List<String> serveJavaOpts) {}
+            List<String> serveJavaOpts,
+            boolean deltas) {}
 
     /** Latency figures of one phase (ms). */
     record PhaseStats(
@@ -144,7 +151,10 @@ public final class ServeBenchCommand {
             long lastVersionB,
             int e2sExamples,
             double e2sP50,
-            double e2sP99) {
+            double e2sP99,
+            long servedFullVersions,
+            long servedDeltaVersions,
+            long rebuiltFromDeltas) {
         boolean correct() {
             return failures == 0 && mismatched == 0 && unverifiable == 0 && checked > 0;
         }
@@ -203,7 +213,7 @@ public final class ServeBenchCommand {
                         "serve-args",
                         "serve-java-opts",
                         "dir"),
-                Set.of());
+                Set.of("deltas"));
         String model = args.oneOf("model", "all", StreamBenchCommand.MLP, StreamBenchCommand.SPARSE, "all");
         Settings s = new Settings(
                 args.doubleValue("rate", 2000, 1, 100_000),
@@ -215,7 +225,8 @@ public final class ServeBenchCommand {
                 args.get("job-extra", ""),
                 args.get("model-extra", ""),
                 words(args.get("serve-args", "")),
-                words(args.get("serve-java-opts", DEFAULT_SERVE_JAVA_OPTS)));
+                words(args.get("serve-java-opts", DEFAULT_SERVE_JAVA_OPTS)),
+                args.flag("deltas"));
         List<BenchModel> models = new ArrayList<>();
         for (BenchModel m : List.of(BenchModel.SPARSE_LOGISTIC, BenchModel.MLP_784)) {
             if ("all".equals(model) || m.id.equals(model)) {
@@ -296,7 +307,12 @@ public final class ServeBenchCommand {
         try {
             feeder.start();
             serve = ServeProcess.start(
-                    settings, kafka.bootstrapServers(), cfg.topics().models(), m.id, dir.resolve("serve-" + m.id));
+                    settings,
+                    kafka.bootstrapServers(),
+                    cfg.topics().models(),
+                    cfg.topics().updates(),
+                    m.id,
+                    dir.resolve("serve-" + m.id));
             serve.awaitReady(Duration.ofMinutes(3));
             progress(m, "serve ready on " + serve.base + "; warm-up");
             Duration timeout = Duration.ofMillis(settings.timeoutMs());
@@ -317,9 +333,14 @@ public final class ServeBenchCommand {
             serve.awaitVersion(m.id, last, Duration.ofMinutes(2));
             progress(m, "job cancelled, serve has its last version " + last + "; phase A: no new versions");
             ServeLoad.Phase a = load.run("A", settings.rate(), settings.seconds(), warm.requests + b.requests);
+            JsonNode info = serve.modelInfo(m.id);
             serve.stop();
             progress(m, "checking every answer against the offline Predictor");
-            return check(m, cfg, d, List.of(warm, b, a), wall0, nano0, producedAtMs, servingFromOffset);
+            Outcome o = check(m, cfg, d, List.of(warm, b, a), wall0, nano0, producedAtMs, servingFromOffset);
+            return withServed(
+                    o,
+                    info.path("full_versions").asLong(),
+                    info.path("delta_versions").asLong());
         } finally {
             feeder.stop();
             if (load != null) {
@@ -337,6 +358,27 @@ public final class ServeBenchCommand {
     }
 
     private final long started = System.nanoTime();
+
+    private static Outcome withServed(Outcome o, long fulls, long deltas) {
+        return new Outcome(
+                o.model(),
+                o.a(),
+                o.b(),
+                o.failures(),
+                o.firstFailure(),
+                o.checked(),
+                o.mismatched(),
+                o.unverifiable(),
+                o.firstMismatch(),
+                o.firstVersionB(),
+                o.lastVersionB(),
+                o.e2sExamples(),
+                o.e2sP50(),
+                o.e2sP99(),
+                fulls,
+                deltas,
+                o.rebuiltFromDeltas());
+    }
 
     private void progress(BenchModel m, String what) {
         err.printf(Locale.ROOT, "[%s] %5.1f s: %s%n", m.id, (System.nanoTime() - started) / 1e9, what);
@@ -423,13 +465,20 @@ public final class ServeBenchCommand {
         }
     }
 
-    /** The newest version on the models topic (read_committed), once the job has stopped. */
+    /** The newest version on the models topic and, with deltas, the updates topic (read_committed), once the job has stopped. */
     private long lastVersion(JobConfig cfg) throws Exception {
         var codec = SingleObjectCodec.modelSnapshot();
         long last = 0;
         for (ConsumerRecord<byte[], byte[]> r :
                 KafkaClients.readAll(client(), cfg.topics().models(), Duration.ofMinutes(2))) {
             last = Math.max(last, codec.decode(r.value()).getVersion());
+        }
+        if (cfg.topics().updates() != null) {
+            var deltas = SingleObjectCodec.modelDelta();
+            for (ConsumerRecord<byte[], byte[]> r :
+                    KafkaClients.readAll(client(), cfg.topics().updates(), Duration.ofMinutes(2))) {
+                last = Math.max(last, deltas.decode(r.value()).getVersion());
+            }
         }
         return last;
     }
@@ -505,13 +554,28 @@ public final class ServeBenchCommand {
             versionsPerPhase[ph] = seen.size();
         }
 
-        // Every version, read_committed, one at a time: the answers naming it against the offline Predictor.
+        // Every version, read_committed, one at a time: the answers naming it against the offline Predictor of its
+        // parameters. A full version's parameters are its snapshot's; with deltas, a delta version's are rebuilt here,
+        // independently of serve's follower: the last full version's parameters plus the ModelDelta chain read from
+        // the updates topic, each applied with the learner's ParameterDelta.
         String partition = cfg.topics().examples() + "-0";
         TreeMap<Long, Long> nextOffsetByVersion = new TreeMap<>();
-        long checked = 0;
-        long mismatched = 0;
-        String firstMismatch = null;
-        java.util.Set<Long> onTopic = new java.util.HashSet<>();
+        TreeMap<Long, ModelDelta> deltas = new TreeMap<>();
+        if (cfg.topics().updates() != null) {
+            var deltaCodec = SingleObjectCodec.modelDelta();
+            for (ConsumerRecord<byte[], byte[]> r :
+                    KafkaClients.readAll(client(), cfg.topics().updates(), Duration.ofMinutes(2))) {
+                ModelDelta md = deltaCodec.decode(r.value());
+                if (m.id.equals(md.getModelId().toString())) {
+                    deltas.put(md.getVersion(), md);
+                    Long next = md.getSourceOffsets().get(partition);
+                    if (next != null) {
+                        nextOffsetByVersion.put(md.getVersion(), next);
+                    }
+                }
+            }
+        }
+        Reference ref = new Reference(d, phases, byVersion, deltas, cfg.topics().updates());
         var codec = SingleObjectCodec.modelSnapshot();
         try (KafkaConsumer<byte[], byte[]> c =
                 KafkaClients.committedReader(client(), cfg.topics().models(), Duration.ofMinutes(1))) {
@@ -528,44 +592,35 @@ public final class ServeBenchCommand {
                         continue;
                     }
                     long v = snap.getVersion();
-                    onTopic.add(v);
+                    if (deltas.containsKey(v)) {
+                        // A verification copy (deltas.full_copies): the delta chain is the reference for v.
+                        continue;
+                    }
                     Long next = snap.getSourceOffsets().get(partition);
                     if (next != null) {
                         nextOffsetByVersion.put(v, next);
                     }
-                    List<Answer> answers = byVersion.get(v);
-                    if (answers == null) {
-                        continue;
-                    }
-                    ByteBuffer buf = snap.getState().duplicate();
-                    byte[] bytes = new byte[buf.remaining()];
-                    buf.get(bytes);
-                    float[] params = ModelStateCodec.decode(bytes).params();
-                    Predictor predictor = new Predictor(ConfigParser.parse(snap.getConfigYaml()));
-                    float[] expected = new float[predictor.outputs()];
-                    for (Answer ans : answers) {
-                        predictor.predict(params, batch(d, ans.example), expected);
-                        checked++;
-                        if (!bitEqual(expected, ans.predictions)) {
-                            mismatched++;
-                            if (firstMismatch == null) {
-                                firstMismatch = phases.get(ans.phase).name + " request " + ans.request
-                                        + " (example " + ans.example + ") named version " + v + " and answered "
-                                        + Arrays.toString(ans.predictions) + "; that version's offline Predictor: "
-                                        + Arrays.toString(expected);
-                            }
-                        }
-                    }
+                    ref.full(snap);
                 }
             }
         }
+        ref.deltasUpTo(Long.MAX_VALUE);
+        long checked = ref.checked;
+        long mismatched = ref.mismatched;
+        String firstMismatch = ref.firstMismatch;
+        java.util.Set<Long> onTopic = ref.onTopic;
         long unverifiable = 0;
         for (Map.Entry<Long, List<Answer>> e : byVersion.entrySet()) {
             if (!onTopic.contains(e.getKey())) {
                 unverifiable += e.getValue().size();
                 if (firstMismatch == null) {
                     firstMismatch = e.getValue().size() + " answers name version " + e.getKey() + ", which is not on "
-                            + cfg.topics().models() + " (read_committed)";
+                            + cfg.topics().models()
+                            + (cfg.topics().updates() != null
+                                    ? " nor rebuilt from the deltas on "
+                                            + cfg.topics().updates()
+                                    : "")
+                            + " (read_committed)";
                 }
             }
         }
@@ -614,7 +669,112 @@ public final class ServeBenchCommand {
                 lastB,
                 e2sSorted.length,
                 percentile(e2sSorted, 50),
-                percentile(e2sSorted, 99));
+                percentile(e2sSorted, 99),
+                0,
+                0,
+                ref.rebuilt);
+    }
+
+    /**
+     * The reference parameters of every version, in version order: a full version's from its snapshot, a delta
+     * version's rebuilt from the last full version + the chain of deltas after it ({@link ParameterDelta#fromWire},
+     * {@link ParameterDelta#applyTo}); each version's answers compared with the offline {@link Predictor} on them.
+     */
+    private static final class Reference {
+        private final StreamBenchData d;
+        private final List<ServeLoad.Phase> phases;
+        private final Map<Long, List<Answer>> byVersion;
+        private final TreeMap<Long, ModelDelta> deltas;
+        private final String updatesTopic;
+        final java.util.Set<Long> onTopic = new java.util.HashSet<>();
+        long checked;
+        long mismatched;
+        long rebuilt;
+        String firstMismatch;
+        private float[] params;
+        private long version;
+        private long lastFull;
+        private Predictor predictor;
+
+        Reference(
+                StreamBenchData d,
+                List<ServeLoad.Phase> phases,
+                Map<Long, List<Answer>> byVersion,
+                TreeMap<Long, ModelDelta> deltas,
+                String updatesTopic) {
+            this.d = d;
+            this.phases = phases;
+            this.byVersion = byVersion;
+            this.deltas = deltas;
+            this.updatesTopic = updatesTopic;
+        }
+
+        /** A full version (in topic order): first the deltas before it, then its own parameters. */
+        void full(ModelSnapshot snap) {
+            deltasUpTo(snap.getVersion() - 1);
+            ByteBuffer buf = snap.getState().duplicate();
+            byte[] bytes = new byte[buf.remaining()];
+            buf.get(bytes);
+            params = ModelStateCodec.decode(bytes).params().clone();
+            version = snap.getVersion();
+            lastFull = version;
+            predictor = new Predictor(ConfigParser.parse(snap.getConfigYaml()));
+            onTopic.add(version);
+            compare(version, "its snapshot");
+        }
+
+        /** Applies the deltas version+1, version+2, ... up to {@code last} while the chain continues. */
+        void deltasUpTo(long last) {
+            while (params != null && version < last) {
+                ModelDelta md = deltas.get(version + 1);
+                if (md == null) {
+                    return;
+                }
+                long v = md.getVersion();
+                if (md.getBaseVersion() != version || md.getFullVersion() != lastFull) {
+                    // Answers naming v and later deltas stay unverified (counted as naming a version not on the topic).
+                    params = null;
+                    firstMismatch = firstMismatch != null
+                            ? firstMismatch
+                            : updatesTopic + ": delta version " + v + " has base " + md.getBaseVersion()
+                                    + " and chain start " + md.getFullVersion() + ", the rebuilt chain is at version "
+                                    + version + " from full version " + lastFull;
+                    return;
+                }
+                ParameterDelta.fromWire(
+                                md.getNumParams(),
+                                md.getIndices(),
+                                md.getValues(),
+                                md.getRemoved(),
+                                updatesTopic + " version " + v)
+                        .applyTo(params);
+                version = v;
+                rebuilt++;
+                onTopic.add(v);
+                compare(v, "full version " + lastFull + " + deltas " + (lastFull + 1) + ".." + v);
+            }
+        }
+
+        private void compare(long v, String from) {
+            List<Answer> answers = byVersion.get(v);
+            if (answers == null) {
+                return;
+            }
+            float[] expected = new float[predictor.outputs()];
+            for (Answer ans : answers) {
+                predictor.predict(params, batch(d, ans.example), expected);
+                checked++;
+                if (!bitEqual(expected, ans.predictions)) {
+                    mismatched++;
+                    if (firstMismatch == null) {
+                        firstMismatch = phases.get(ans.phase).name + " request " + ans.request + " (example "
+                                + ans.example + ") named version " + v + " and answered "
+                                + Arrays.toString(ans.predictions) + "; the offline Predictor on that version ("
+                                + from + "): " + Arrays.toString(expected);
+                    }
+                }
+            }
+        }
     }
 
     /** The index of the first version (in version order, source offsets non-decreasing) whose next offset > o. */
@@ -741,6 +901,16 @@ public final class ServeBenchCommand {
                     o.failures(),
                     o.firstMismatch() != null ? "; first difference: " + o.firstMismatch() : "",
                     o.firstFailure() != null ? "; first failure: " + o.firstFailure() : "");
+            if (settings.deltas()) {
+                out.printf(
+                        Locale.ROOT,
+                        "%s: deltas: %,d versions' reference parameters rebuilt from the last full version + the"
+                                + " deltas on the updates topic; serve applied %,d full and %,d delta versions%n",
+                        o.model(),
+                        o.rebuiltFromDeltas(),
+                        o.servedFullVersions(),
+                        o.servedDeltaVersions());
+            }
             out.printf(
                     Locale.ROOT,
                     "%s: event-to-servable (example produced -> first answer from a version that learned it) over"
@@ -767,7 +937,7 @@ public final class ServeBenchCommand {
                 + (settings.modelExtra().isBlank() ? "" : settings.modelExtra().strip() + "\n");
         String yaml = """
                 kafka: {bootstrap.servers: "%s"}
-                topics: {examples: %s-examples, models: %s-models, metrics: %s-metrics, dead_letters: %s-dead}
+                topics: {examples: %s-examples, models: %s-models, metrics: %s-metrics, dead_letters: %s-dead%s}
                 group_id: %s
                 start: earliest
                 snapshot: {every_steps: 0, every_seconds: 1}
@@ -783,10 +953,12 @@ public final class ServeBenchCommand {
                         prefix,
                         prefix,
                         prefix,
+                        settings.deltas() ? ", updates: " + prefix + "-updates" : "",
                         prefix,
                         settings.checkpointMs(),
                         dir.resolve("checkpoints").resolve(prefix).toUri(),
-                        settings.jobExtra().strip(),
+                        (settings.deltas() ? "deltas: {enabled: true}\n" : "")
+                                + settings.jobExtra().strip(),
                         m.id,
                         model.indent(4));
         return JobConfigParser.parse(yaml, "bench-serve:" + prefix);
@@ -887,7 +1059,8 @@ public final class ServeBenchCommand {
             this.log = log;
         }
 
-        static ServeProcess start(Settings s, String bootstrap, String topic, String model, Path dir)
+        static ServeProcess start(
+                Settings s, String bootstrap, String topic, String updatesTopic, String model, Path dir)
                 throws IOException {
             Files.createDirectories(dir);
             List<String> cmd = new ArrayList<>();
@@ -912,6 +1085,9 @@ public final class ServeBenchCommand {
                     model,
                     "--port",
                     "0"));
+            if (updatesTopic != null) {
+                cmd.addAll(List.of("--updates-topic", updatesTopic));
+            }
             cmd.addAll(s.serveArgs());
             Path log = dir.resolve("serve.log");
             ProcessBuilder pb =
@@ -955,6 +1131,21 @@ public final class ServeBenchCommand {
                 }
                 pause(deadline, "serve to reach version " + version + " (last answer: " + r.body() + ")");
             }
+        }
+
+        /** Serve's {@code GET /v1/models/{id}}: version, full and delta versions applied, staleness. */
+        JsonNode modelInfo(String model) throws Exception {
+            assertAlive();
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(base + "/v1/models/" + model))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException(
+                        "GET /v1/models/" + model + " answered " + r.statusCode() + ": " + r.body());
+            }
+            return new ObjectMapper().readTree(r.body());
         }
 
         private int get(String path) {

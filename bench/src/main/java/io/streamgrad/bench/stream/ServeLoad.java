@@ -166,7 +166,7 @@ final class ServeLoad {
                         p.doneNanos[k] = done;
                         p.latencyNanos[k] = done - due;
                         if (e != null) {
-                            p.error[k] = e.toString();
+                            p.error[k] = causes(e);
                         } else {
                             p.status[k] = r.statusCode();
                             p.body[k] = r.body();
@@ -179,6 +179,20 @@ final class ServeLoad {
             // Failed requests are recorded one by one; a request still unanswered counts as failed.
         }
         return p;
+    }
+
+    /**
+     * The exception with its causes, e.g. {@code IOException: fixed content-length: 69, bytes received: 0 <-
+     * IOException: connection closed locally}: the JDK client reports a connection it closed itself (after a timeout,
+     * or an fd limit) and one the server closed with the same top-level message.
+     */
+    static String causes(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        for (int depth = 0; t != null && depth < 6; t = t.getCause(), depth++) {
+            sb.append(depth > 0 ? " <- " : "").append(t);
+        }
+        return sb.toString();
     }
 
     /** Nearest-rank percentile of sorted values, in ms; NaN when empty. */

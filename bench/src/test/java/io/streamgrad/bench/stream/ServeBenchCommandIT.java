@@ -75,4 +75,54 @@ class ServeBenchCommandIT {
                         "0 differ, 0 name a version not on the topic, 0 requests failed",
                         "event-to-servable");
     }
+
+    @Test
+    void withDeltas_serveAppliesTheJobsDeltas_andEveryAnswerEqualsTheVersionRebuiltFromTheLastFullVersionPlusDeltas()
+            throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<ServeBenchCommand.Outcome> outcomes = new ArrayList<>();
+
+        int status = ServeBenchCommand.run(
+                List.of(
+                        "--model",
+                        "sparse-logistic",
+                        "--deltas",
+                        "--rate",
+                        "200",
+                        "--warmup",
+                        "1",
+                        "--seconds",
+                        "4",
+                        "--train-rate",
+                        "2000",
+                        "--serve-java-opts=-Xmx512m -XX:+UseSerialGC",
+                        "--serve-args=--threads 4",
+                        "--dir",
+                        dir.toString()),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                outcomes);
+
+        String report = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+        assertThat(status).as(report).isZero();
+        ServeBenchCommand.Outcome o = outcomes.get(0);
+        assertThat(o.failures()).as(report).isZero();
+        assertThat(o.checked()).as(report).isEqualTo(1800);
+        assertThat(o.mismatched()).as(report).isZero();
+        assertThat(o.unverifiable()).as(report).isZero();
+        assertThat(o.lastVersionB())
+                .as("versions served while the job publishes; %s", report)
+                .isGreaterThan(o.firstVersionB());
+        // The reference of the delta versions was rebuilt from the updates topic, not read from a snapshot.
+        assertThat(o.rebuiltFromDeltas()).as(report).isGreaterThanOrEqualTo(2);
+        assertThat(o.servedDeltaVersions())
+                .as("most versions serve applied came from deltas; %s", report)
+                .isGreaterThan(o.servedFullVersions())
+                .isGreaterThanOrEqualTo(2);
+        assertThat(o.servedFullVersions()).as(report).isPositive();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains(
+                        "0 differ, 0 name a version not on the topic, 0 requests failed", "rebuilt from the last full");
+    }
 }

@@ -44,6 +44,7 @@ public final class MfConfig {
         ConfigSection neg = root.section("negatives", false);
         Integer negatives = neg.read(RecsOptions.NEGATIVES_COUNT, RecsOptions.NEGATIVES_COUNT.defaultValue());
         Integer pool = neg.read(RecsOptions.NEGATIVES_POOL, RecsOptions.NEGATIVES_POOL.defaultValue());
+        String sampler = neg.read(RecsOptions.NEGATIVES_SAMPLER, RecsOptions.NEGATIVES_SAMPLER.defaultValue());
         neg.reportUnknown();
         ConfigSection opt = root.section("optimizer", false);
         String optType = opt.read(RecsOptions.OPTIMIZER_TYPE, RecsOptions.OPTIMIZER_TYPE.defaultValue());
@@ -80,6 +81,7 @@ public final class MfConfig {
                 MfLoss.of(lossName),
                 negatives,
                 pool,
+                MfSpec.Sampler.of(sampler),
                 l2,
                 new RowOptimizer(RowOptimizer.Kind.of(optType), lr, b1, b2, eps, acc),
                 t,

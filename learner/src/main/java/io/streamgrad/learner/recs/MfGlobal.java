@@ -42,7 +42,30 @@ public final class MfGlobal {
         return itemRows;
     }
 
-    void addToPool(String item) {
+    /** Ids in the pool and how many slots hold each (rebuilt from {@link #pool}; not serialised). */
+    private java.util.Map<String, Integer> members;
+
+    /**
+     * Adds one item occurrence to the ring; with {@code distinct}, an item already in the ring is not added again
+     * (the ring then holds the last {@code pool} distinct items to enter it, first in first out).
+     */
+    void addToPool(String item, boolean distinct) {
+        if (distinct) {
+            if (members == null) {
+                members = new java.util.HashMap<>();
+                for (int i = 0; i < poolFilled; i++) {
+                    members.merge(pool[i], 1, Integer::sum);
+                }
+            }
+            if (members.containsKey(item)) {
+                return;
+            }
+            String old = pool[poolNext];
+            if (old != null && poolFilled == pool.length) {
+                members.computeIfPresent(old, (k, c) -> c == 1 ? null : c - 1);
+            }
+            members.merge(item, 1, Integer::sum);
+        }
         pool[poolNext] = item;
         poolNext = (poolNext + 1) % pool.length;
         poolFilled = Math.min(poolFilled + 1, pool.length);

@@ -18,8 +18,10 @@ import java.util.PriorityQueue;
  * step (double precision), then each moved row takes one step of its own optimizer ({@link RowOptimizer}, lazy).
  * The global bias is trained by mse and logistic (BPR's differences cancel it).
  *
- * <p>Negatives (implicit losses) for interaction {@code n} of step {@code t} are drawn uniformly from the ring of
- * the last {@code negative_pool} item occurrences before the batch (so popular items are drawn more often) by a
+ * <p>Negatives (implicit losses) for interaction {@code n} of step {@code t} are drawn uniformly from a ring filled
+ * before the batch: with sampler {@code uniform_recent} the last {@code negatives.pool} distinct items to enter it
+ * (each active item about equally often), with {@code popularity} the last {@code negatives.pool} item occurrences
+ * (popular items more often; the model then learns lift over popularity, not popularity itself). Drawn by a
  * generator seeded from (seed, t, n): the same data give the same negatives, on any machine and after a restore.
  * A drawn id equal to the positive item, or without a row, is skipped (fewer negatives, never a retry).
  *
@@ -249,7 +251,7 @@ public final class MfModel {
         users.flush();
         items.flush();
         for (Interaction x : batch) {
-            global.addToPool(x.item());
+            global.addToPool(x.item(), spec.sampler() == MfSpec.Sampler.UNIFORM_RECENT);
         }
         if (step % spec.users().sweepEverySteps() == 0) {
             users.sweep(step, nowMs);

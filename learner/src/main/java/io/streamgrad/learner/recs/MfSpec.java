@@ -7,7 +7,8 @@ package io.streamgrad.learner.recs;
  * @param initStd       standard deviation of the initial vectors
  * @param loss          the objective
  * @param negatives     sampled negatives per interaction (implicit losses)
- * @param negativePool  how many recent item occurrences negatives are drawn from
+ * @param negativePool  the size of the ring negatives are drawn from
+ * @param sampler       what the ring holds
  * @param l2            L2 penalty {@code l2/2 ||θ_row||²} on every row the batch moves (vector and bias)
  * @param optimizer     the per-row update rule (also used for the global bias)
  * @param users         the user table's admission, expiry and capacity
@@ -22,10 +23,38 @@ public record MfSpec(
         MfLoss loss,
         int negatives,
         int negativePool,
+        Sampler sampler,
         double l2,
         RowOptimizer optimizer,
         TableSpec users,
         TableSpec items,
         int topK,
         int batchSize,
-        long seed) {}
+        long seed) {
+    /** How negatives are drawn. */
+    public enum Sampler {
+        /** Uniformly over the last {@code pool} distinct items seen. */
+        UNIFORM_RECENT("uniform_recent"),
+        /** Uniformly over the last {@code pool} item occurrences: proportional to recent popularity. */
+        POPULARITY("popularity");
+
+        private final String yamlName;
+
+        Sampler(String yamlName) {
+            this.yamlName = yamlName;
+        }
+
+        public String yamlName() {
+            return yamlName;
+        }
+
+        public static Sampler of(String name) {
+            for (Sampler s : values()) {
+                if (s.yamlName.equals(name)) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("unknown sampler '" + name + "'");
+        }
+    }
+}

@@ -60,6 +60,10 @@ public final class Prequential {
         }
     }
 
+    public MfModel mfModel() {
+        return model;
+    }
+
     public RankingMetrics model() {
         return modelMetrics;
     }

@@ -39,7 +39,14 @@ public final class RecsOptions {
             "negatives.pool",
             1000,
             Range.atLeast(1, 10_000_000),
-            "Negatives are drawn uniformly from the last this-many item occurrences (popularity-proportional).");
+            "Size of the ring of recent items negatives are drawn from (see sampler).");
+    public static final Option<String> NEGATIVES_SAMPLER = Option.choice(
+            "negatives.sampler",
+            "uniform_recent",
+            List.of("uniform_recent", "popularity"),
+            "uniform_recent: the pool holds the last `pool` distinct items (each drawn about equally often); "
+                    + "popularity: the last `pool` item occurrences (popular items drawn more often, so the model "
+                    + "learns lift over popularity).");
     public static final Option<Void> OPTIMIZER =
             Option.section("optimizer", "The per-row update rule (lazy: only rows in the batch move).");
     public static final Option<String> OPTIMIZER_TYPE = Option.choice(
@@ -115,6 +122,7 @@ public final class RecsOptions {
             NEGATIVES,
             NEGATIVES_COUNT,
             NEGATIVES_POOL,
+            NEGATIVES_SAMPLER,
             OPTIMIZER,
             OPTIMIZER_TYPE,
             LEARNING_RATE,

@@ -26,6 +26,7 @@ class MfGradientTest {
                 loss,
                 3,
                 50,
+                MfSpec.Sampler.UNIFORM_RECENT,
                 l2,
                 new RowOptimizer(opt, lr, 0.9, 0.999, 1e-8, 0.1),
                 TableSpec.unbounded(),

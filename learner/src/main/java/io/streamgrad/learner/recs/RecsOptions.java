@@ -112,6 +112,19 @@ public final class RecsOptions {
     public static final Option<Long> SEED = Option.longInteger(
             "seed", 1L, Range.ANY_LONG, "Seeds the initial vectors (with table and id) and negative sampling.");
 
+    /** A complete example (every section), used in the docs and tests. */
+    public static final String EXAMPLE = """
+            model: {type: mf, dim: 16, init_std: 0.1}
+            loss: bpr                # mse (ratings) | logistic | bpr (implicit)
+            negatives: {count: 8, pool: 2000, sampler: uniform_recent}
+            optimizer: {type: adagrad, learning_rate: 0.3}   # sgd | adagrad | adam
+            regularization: {l2: 0.0001}
+            tables: {min_count: 1, capacity: 0, overflow: reject, expire_after_steps: 0, expire_after_ms: 0, sweep_every_steps: 100}
+            evaluation: {top_k: 10}
+            batch_size: 32
+            seed: 1
+            """;
+
     /** Every key, sections before their keys, in documentation order. */
     public static final List<Option<?>> ALL = List.of(
             MODEL,

@@ -34,6 +34,16 @@ public final class Popularity {
         }
     }
 
+    /** Adds {@code count} interactions with {@code item} at once (a saved model's counts). */
+    public void addCount(String item, long count) {
+        long c = counts.getOrDefault(item, 0L);
+        if (c > 0) {
+            ranked.remove(new Entry(item, c));
+        }
+        counts.put(item, c + count);
+        ranked.add(new Entry(item, c + count));
+    }
+
     /** The {@code k} most frequent items so far. */
     public List<String> topK(int k) {
         List<String> out = new ArrayList<>(k);

@@ -34,6 +34,7 @@ public final class EmbeddingTable {
     private long admittedRows;
     private final Map<String, Row> touched = new LinkedHashMap<>();
     private final List<String> removed = new ArrayList<>();
+    private final List<String> written = new ArrayList<>();
 
     public EmbeddingTable(
             String name,
@@ -115,8 +116,19 @@ public final class EmbeddingTable {
     public void flush() {
         for (Map.Entry<String, Row> e : touched.entrySet()) {
             store.put(e.getKey(), e.getValue());
+            written.add(e.getKey());
         }
         touched.clear();
+    }
+
+    /**
+     * The ids written back since the last call (admitted rows and counted candidates), in write order, possibly
+     * with repeats: what changed for a delta (which keeps the admitted ones still present).
+     */
+    public List<String> drainWritten() {
+        List<String> out = List.copyOf(written);
+        written.clear();
+        return out;
     }
 
     /** The rows this batch touched, in first-touch order (a delta's changed rows). */

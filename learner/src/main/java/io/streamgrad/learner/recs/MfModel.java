@@ -37,12 +37,19 @@ public final class MfModel {
     private final EmbeddingTable users;
     private final EmbeddingTable items;
 
-    /** The outcome of one step: the batch's mean data loss (over trained interactions) and deleted rows. */
+    /**
+     * The outcome of one step: the batch's mean data loss (over trained interactions), the negatives drawn per
+     * interaction, the ids whose rows were written (changed: admitted rows and counted candidates, distinct, in
+     * first-write order) and the ids of admitted rows deleted by expiry or overflow (tombstones for a delta). An id
+     * can be in both when it was evicted and then seen again in the same batch: apply removals before changes.
+     */
     public record StepResult(
             long step,
             int trained,
             double loss,
             List<List<String>> negatives,
+            List<String> changedUsers,
+            List<String> changedItems,
             List<String> removedUsers,
             List<String> removedItems) {}
 
@@ -261,7 +268,21 @@ public final class MfModel {
         }
         global.userRows = users.admittedRows();
         global.itemRows = items.admittedRows();
-        return new StepResult(step, trained, loss, negatives, users.drainRemoved(), items.drainRemoved());
+        List<String> removedUsers = users.drainRemoved();
+        List<String> removedItems = items.drainRemoved();
+        return new StepResult(
+                step,
+                trained,
+                loss,
+                negatives,
+                distinct(users.drainWritten()),
+                distinct(items.drainWritten()),
+                removedUsers,
+                removedItems);
+    }
+
+    private static List<String> distinct(List<String> written) {
+        return List.copyOf(new java.util.LinkedHashSet<>(written));
     }
 
     /** The negatives of interaction {@code n} of step {@code step} (ids with rows, excluding the positive). */

@@ -18,7 +18,8 @@ import java.util.zip.CRC32;
 
 /**
  * A whole {@code mf} model in one file ({@code train --save}, {@code evaluate --model}), version 1: the magic
- * {@code SGRECS}, a version byte, the configuration YAML, the {@link MfGlobal} state, then the user and item
+ * {@code SGRECS}, a version byte, the configuration YAML (4-byte length, UTF-8), the {@link MfGlobal} state (4-byte
+ * length, {@link MfGlobal#encode()}), then the user and item
  * tables (row count, then per row, sorted by id: the id in modified UTF-8 and the {@link RowCodec} bytes), and a
  * CRC-32 of everything before it.
  */
@@ -47,20 +48,9 @@ public final class MfModelFile {
         byte[] yaml = configYaml.getBytes(StandardCharsets.UTF_8);
         out.writeInt(yaml.length);
         out.write(yaml);
-        MfGlobal g = model.global();
-        out.writeFloat(g.bias[0]);
-        writeFloats(out, g.slot1);
-        writeFloats(out, g.slot2);
-        out.writeLong(g.biasUpdates);
-        out.writeLong(g.step);
-        out.writeLong(g.userRows);
-        out.writeLong(g.itemRows);
-        out.writeInt(g.pool.length);
-        out.writeInt(g.poolNext);
-        out.writeInt(g.poolFilled);
-        for (int i = 0; i < g.poolFilled; i++) {
-            out.writeUTF(g.pool[i]);
-        }
+        byte[] global = model.global().encode();
+        out.writeInt(global.length);
+        out.write(global);
         writeTable(out, model.users().store());
         writeTable(out, model.items().store());
         out.flush();
@@ -100,24 +90,9 @@ public final class MfModelFile {
             in.readFully(yaml);
             String config = new String(yaml, StandardCharsets.UTF_8);
             MfSpec spec = MfConfig.parse(config);
-            MfGlobal g = new MfGlobal(spec);
-            g.bias[0] = in.readFloat();
-            g.slot1 = readFloats(in);
-            g.slot2 = readFloats(in);
-            g.biasUpdates = in.readLong();
-            g.step = in.readLong();
-            g.userRows = in.readLong();
-            g.itemRows = in.readLong();
-            int poolLength = in.readInt();
-            if (poolLength != g.pool.length) {
-                throw new FormatException(file + ": negative pool of " + poolLength + " entries, the config says "
-                        + g.pool.length + "; the file is damaged");
-            }
-            g.poolNext = in.readInt();
-            g.poolFilled = in.readInt();
-            for (int i = 0; i < g.poolFilled; i++) {
-                g.pool[i] = in.readUTF();
-            }
+            byte[] global = new byte[in.readInt()];
+            in.readFully(global);
+            MfGlobal g = MfGlobal.decode(spec, global);
             HashRowStore users = readTable(in);
             HashRowStore items = readTable(in);
             return new Loaded(config, new MfModel(spec, g, users, items));
@@ -149,20 +124,5 @@ public final class MfModelFile {
             store.put(id, RowCodec.decode(b));
         }
         return store;
-    }
-
-    private static void writeFloats(DataOutputStream out, float[] a) throws IOException {
-        out.writeInt(a.length);
-        for (float f : a) {
-            out.writeFloat(f);
-        }
-    }
-
-    private static float[] readFloats(DataInputStream in) throws IOException {
-        float[] a = new float[in.readInt()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = in.readFloat();
-        }
-        return a.length == 0 ? Row.NONE : a;
     }
 }

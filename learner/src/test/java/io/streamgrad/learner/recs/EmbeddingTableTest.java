@@ -197,6 +197,8 @@ class EmbeddingTableTest {
         assertThat(items.reads).allMatch(touchedItems::contains);
         assertThat(items.writes).containsExactlyInAnyOrderElementsOf(touchedItems);
         assertThat(users.scans + items.scans).isZero();
+        assertThat(r.changedUsers()).containsExactly("u7", "u9");
+        assertThat(r.changedItems()).containsExactlyInAnyOrderElementsOf(touchedItems);
         assertThat(users.rows.size()).isEqualTo(200);
     }
 

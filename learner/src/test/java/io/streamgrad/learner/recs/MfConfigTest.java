@@ -40,6 +40,38 @@ class MfConfigTest {
     }
 
     @Test
+    void everyDocumentedKey_isAcceptedAndRead() {
+        MfSpec s = MfConfig.parse("""
+                model: {type: mf, dim: 3, init_std: 0.05}
+                loss: logistic
+                negatives: {count: 2, pool: 9, sampler: popularity}
+                optimizer: {type: adam, learning_rate: 0.2, beta1: 0.8, beta2: 0.99, epsilon: 1.0e-6, initial_accumulator: 0.5}
+                regularization: {l2: 0.1}
+                tables: {min_count: 3, capacity: 7, overflow: evict_least_recent, expire_after_steps: 11,
+                  expire_after_ms: 13, sweep_every_steps: 17}
+                evaluation: {top_k: 19}
+                batch_size: 23
+                seed: 29
+                """);
+
+        assertThat(s)
+                .isEqualTo(new MfSpec(
+                        3,
+                        0.05,
+                        MfLoss.LOGISTIC,
+                        2,
+                        9,
+                        MfSpec.Sampler.POPULARITY,
+                        0.1,
+                        new RowOptimizer(RowOptimizer.Kind.ADAM, 0.2, 0.8, 0.99, 1e-6, 0.5),
+                        new TableSpec(3, 7, TableSpec.Overflow.EVICT_LEAST_RECENT, 11, 13, 17),
+                        new TableSpec(3, 7, TableSpec.Overflow.EVICT_LEAST_RECENT, 11, 13, 17),
+                        19,
+                        23,
+                        29));
+    }
+
+    @Test
     void missingLoss_isReportedAsRequired() {
         assertThatThrownBy(() -> MfConfig.parse("model: {type: mf}\n"))
                 .isInstanceOf(ConfigException.class)

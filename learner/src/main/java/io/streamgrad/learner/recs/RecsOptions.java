@@ -80,7 +80,9 @@ public final class RecsOptions {
             "tables.min_count",
             1L,
             Range.atLeast(1, Long.MAX_VALUE),
-            "An id gets a row once seen this many times (counted in stream order); before that it only counts.");
+            "An id gets a row once seen this many times (counted in stream order); before that it is a "
+                    + "candidate holding only its count, which expires like a row: with min_count > 1 set an expiry, "
+                    + "or candidates accumulate.");
     public static final Option<Long> CAPACITY = Option.longInteger(
             "tables.capacity", 0L, Range.atLeast(0, Long.MAX_VALUE), "Most rows per table; 0: unbounded.");
     public static final Option<String> OVERFLOW = Option.choice(

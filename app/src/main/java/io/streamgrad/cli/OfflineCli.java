@@ -16,6 +16,7 @@ import io.streamgrad.learner.io.FormatException;
 import io.streamgrad.learner.io.Snapshot;
 import io.streamgrad.learner.io.SnapshotFile;
 import io.streamgrad.learner.metrics.PrequentialMetrics;
+import io.streamgrad.learner.recs.MfModelFile;
 import io.streamgrad.learner.train.ModelState;
 import io.streamgrad.learner.train.OfflineTrainer;
 import io.streamgrad.learner.train.Predictor;
@@ -71,6 +72,13 @@ public final class OfflineCli {
                         print one prediction line per example, in input order
               evaluate  --model SNAPSHOT --data FILE [--json] [data options]
                         print the model's metrics on a labelled file
+
+            recommendation models (config model.type: mf; README "Recommendations (offline first)"):
+              train     --config MF.yaml --data INTERACTIONS.csv --save MODEL.sgr [--passes N]
+                        CSV user,item[,rating],timestamp in timestamp order; prints prequential recall@K,
+                        NDCG@K (implicit) or RMSE/MAE (ratings) beside a popularity baseline
+              evaluate  --model MODEL.sgr --data INTERACTIONS.csv [--json]
+                        the saved model, fixed, on another interaction file
 
             data options:
               --format libsvm|csv       default: csv for *.csv files, libsvm otherwise
@@ -188,6 +196,12 @@ public final class OfflineCli {
         Path data = Path.of(opts.required("data"));
         Path save = Path.of(opts.required("save"));
         int passes = (int) opts.longValue("passes", 1, 1, Integer.MAX_VALUE);
+        if (opts.has("config") && RecsCli.isRecsConfig(Path.of(opts.get("config", null)))) {
+            if (opts.has("resume")) {
+                throw new UsageException("--resume is not supported for mf models yet; train from the start");
+            }
+            return RecsCli.train(Path.of(opts.get("config", null)), data, save, passes, out);
+        }
         Snapshot resumed = opts.has("resume") ? SnapshotFile.read(Path.of(opts.get("resume", null))) : null;
         TrainerConfig config;
         if (opts.has("config")) {
@@ -295,6 +309,10 @@ public final class OfflineCli {
     // ------------------------------------------------------------------------------------------- evaluate
 
     private int evaluate(Args opts) throws IOException, UsageException {
+        if (MfModelFile.looksLike(Path.of(opts.required("model")))) {
+            return RecsCli.evaluate(
+                    Path.of(opts.required("model")), Path.of(opts.required("data")), opts.flag("json"), out);
+        }
         Snapshot snapshot = SnapshotFile.read(Path.of(opts.required("model")));
         Path data = Path.of(opts.required("data"));
         TrainerConfig config = snapshot.config();

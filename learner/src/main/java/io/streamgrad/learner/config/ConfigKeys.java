@@ -3,6 +3,7 @@ package io.streamgrad.learner.config;
 import io.streamgrad.learner.loss.LossOptions;
 import io.streamgrad.learner.model.ModelOptions;
 import io.streamgrad.learner.optim.OptimizerOptions;
+import io.streamgrad.learner.recs.RecsOptions;
 import io.streamgrad.learner.schedule.ScheduleOptions;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -82,22 +83,8 @@ public final class ConfigKeys {
                         + "`OptimizerKind`, `ScheduleKind`) say which keys they use.\n\n")
                 .append("```yaml\n")
                 .append(EXAMPLE)
-                .append("```\n\n")
-                .append("| key | type | default | allowed | meaning |\n")
-                .append("|-----|------|---------|---------|---------|\n");
-        for (Option<?> k : ALL) {
-            sb.append("| `")
-                    .append(k.path())
-                    .append("` | ")
-                    .append(k.type().text())
-                    .append(" | ")
-                    .append(cell(k.defaultText()))
-                    .append(" | ")
-                    .append(cell(k.allowedText()))
-                    .append(" | ")
-                    .append(cell(k.doc()))
-                    .append(" |\n");
-        }
+                .append("```\n\n");
+        appendTable(sb, ALL);
         sb.append("\n## Checks across keys\n\n")
                 .append("- `logistic` needs `binary_cross_entropy`; `softmax` needs `categorical_cross_entropy` and "
                         + "`classes >= 2`; `linear` needs `mse` or `huber`; `fm` needs `binary_cross_entropy`, "
@@ -115,7 +102,33 @@ public final class ConfigKeys {
                         Defaults.MAX_ARRAY_FLOATS,
                         Defaults.MAX_STATE_FLOATS))
                 .append("- YAML 1.1 reads `1e-8` (no dot) as a string; number keys accept such strings too.\n");
+        sb.append("\n## Recommendation models (`model.type: mf`)\n\n")
+                .append("A config whose `model.type` is `mf` is a recommendation model over interaction files "
+                        + "(`user,item[,rating],timestamp`); it has its own keys, declared in `RecsOptions` "
+                        + "(`io.streamgrad.learner.recs`), and none of the table above.\n\n")
+                .append("```yaml\n")
+                .append(RecsOptions.EXAMPLE)
+                .append("```\n\n");
+        appendTable(sb, RecsOptions.ALL);
         return sb.toString();
+    }
+
+    private static void appendTable(StringBuilder sb, List<Option<?>> keys) {
+        sb.append("| key | type | default | allowed | meaning |\n")
+                .append("|-----|------|---------|---------|---------|\n");
+        for (Option<?> k : keys) {
+            sb.append("| `")
+                    .append(k.path())
+                    .append("` | ")
+                    .append(k.type().text())
+                    .append(" | ")
+                    .append(cell(k.defaultText()))
+                    .append(" | ")
+                    .append(cell(k.allowedText()))
+                    .append(" | ")
+                    .append(cell(k.doc()))
+                    .append(" |\n");
+        }
     }
 
     private static String cell(String s) {

@@ -1,0 +1,93 @@
+package io.streamgrad.learner.recs;
+
+import io.streamgrad.learner.config.ConfigException;
+import io.streamgrad.learner.config.ConfigParser;
+import io.streamgrad.learner.config.ConfigSection;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Reads an {@code mf} configuration ({@link RecsOptions}); every problem names its key path. */
+public final class MfConfig {
+    private static final ConfigSection.Keys KEYS = new ConfigSection.Keys(
+            RecsOptions.ALL, Map.of("k", "model.dim", "factors", "model.dim"), ConfigSection.Wording.STANDARD);
+
+    private MfConfig() {}
+
+    /** Whether a loaded YAML document is a recommendation model ({@code model.type: mf}). */
+    public static boolean isRecs(Map<String, Object> doc) {
+        return doc.get("model") instanceof Map<?, ?> m && "mf".equals(m.get("type"));
+    }
+
+    public static MfSpec parse(Path file) throws IOException {
+        return parse(Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    public static MfSpec parse(String yaml) {
+        return parse(ConfigParser.loadYaml(yaml, ""));
+    }
+
+    /** @throws ConfigException listing every problem */
+    public static MfSpec parse(Map<String, Object> doc) {
+        List<String> problems = new ArrayList<>();
+        ConfigSection root = new ConfigSection(doc, "", KEYS, problems);
+        ConfigSection model = root.section("model", true);
+        model.read(RecsOptions.TYPE, null);
+        Integer dim = model.read(RecsOptions.DIM, RecsOptions.DIM.defaultValue());
+        Double initStd = model.read(RecsOptions.INIT_STD, RecsOptions.INIT_STD.defaultValue());
+        model.reportUnknown();
+        String lossName = root.read(RecsOptions.LOSS, null);
+        ConfigSection neg = root.section("negatives", false);
+        Integer negatives = neg.read(RecsOptions.NEGATIVES_COUNT, RecsOptions.NEGATIVES_COUNT.defaultValue());
+        Integer pool = neg.read(RecsOptions.NEGATIVES_POOL, RecsOptions.NEGATIVES_POOL.defaultValue());
+        String sampler = neg.read(RecsOptions.NEGATIVES_SAMPLER, RecsOptions.NEGATIVES_SAMPLER.defaultValue());
+        neg.reportUnknown();
+        ConfigSection opt = root.section("optimizer", false);
+        String optType = opt.read(RecsOptions.OPTIMIZER_TYPE, RecsOptions.OPTIMIZER_TYPE.defaultValue());
+        Double lr = opt.read(RecsOptions.LEARNING_RATE, RecsOptions.LEARNING_RATE.defaultValue());
+        Double b1 = opt.read(RecsOptions.BETA1, RecsOptions.BETA1.defaultValue());
+        Double b2 = opt.read(RecsOptions.BETA2, RecsOptions.BETA2.defaultValue());
+        Double eps = opt.read(RecsOptions.EPSILON, RecsOptions.EPSILON.defaultValue());
+        Double acc = opt.read(RecsOptions.INITIAL_ACCUMULATOR, RecsOptions.INITIAL_ACCUMULATOR.defaultValue());
+        opt.reportUnknown();
+        ConfigSection reg = root.section("regularization", false);
+        Double l2 = reg.read(RecsOptions.L2, RecsOptions.L2.defaultValue());
+        reg.reportUnknown();
+        ConfigSection tables = root.section("tables", false);
+        Long minCount = tables.read(RecsOptions.MIN_COUNT, RecsOptions.MIN_COUNT.defaultValue());
+        Long capacity = tables.read(RecsOptions.CAPACITY, RecsOptions.CAPACITY.defaultValue());
+        String overflow = tables.read(RecsOptions.OVERFLOW, RecsOptions.OVERFLOW.defaultValue());
+        Long expSteps = tables.read(RecsOptions.EXPIRE_AFTER_STEPS, RecsOptions.EXPIRE_AFTER_STEPS.defaultValue());
+        Long expMs = tables.read(RecsOptions.EXPIRE_AFTER_MS, RecsOptions.EXPIRE_AFTER_MS.defaultValue());
+        Long sweep = tables.read(RecsOptions.SWEEP_EVERY_STEPS, RecsOptions.SWEEP_EVERY_STEPS.defaultValue());
+        tables.reportUnknown();
+        ConfigSection eval = root.section("evaluation", false);
+        Integer topK = eval.read(RecsOptions.TOP_K, RecsOptions.TOP_K.defaultValue());
+        eval.reportUnknown();
+        Integer batchSize = root.read(RecsOptions.BATCH_SIZE, RecsOptions.BATCH_SIZE.defaultValue());
+        Long seed = root.read(RecsOptions.SEED, RecsOptions.SEED.defaultValue());
+        root.reportUnknown();
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        TableSpec t = new TableSpec(minCount, capacity, TableSpec.Overflow.of(overflow), expSteps, expMs, sweep);
+        return new MfSpec(
+                dim,
+                initStd,
+                MfLoss.of(lossName),
+                negatives,
+                pool,
+                MfSpec.Sampler.of(sampler),
+                l2,
+                new RowOptimizer(RowOptimizer.Kind.of(optType), lr, b1, b2, eps, acc),
+                t,
+                t,
+                topK,
+                batchSize,
+                seed);
+    }
+}

@@ -1,0 +1,60 @@
+package io.streamgrad.learner.recs;
+
+/**
+ * An {@code mf} model's configuration ({@link MfConfig} reads it from YAML; keys in {@link RecsOptions}).
+ *
+ * @param dim           the latent dimension k of user and item vectors
+ * @param initStd       standard deviation of the initial vectors
+ * @param loss          the objective
+ * @param negatives     sampled negatives per interaction (implicit losses)
+ * @param negativePool  the size of the ring negatives are drawn from
+ * @param sampler       what the ring holds
+ * @param l2            L2 penalty {@code l2/2 ||θ_row||²} on every row the batch moves (vector and bias)
+ * @param optimizer     the per-row update rule (also used for the global bias)
+ * @param users         the user table's admission, expiry and capacity
+ * @param items         the item table's
+ * @param topK          K of recall@K / NDCG@K
+ * @param batchSize     interactions per training step
+ * @param seed          seeds initial vectors and negative sampling
+ */
+public record MfSpec(
+        int dim,
+        double initStd,
+        MfLoss loss,
+        int negatives,
+        int negativePool,
+        Sampler sampler,
+        double l2,
+        RowOptimizer optimizer,
+        TableSpec users,
+        TableSpec items,
+        int topK,
+        int batchSize,
+        long seed) {
+    /** How negatives are drawn. */
+    public enum Sampler {
+        /** Uniformly over the last {@code pool} distinct items seen. */
+        UNIFORM_RECENT("uniform_recent"),
+        /** Uniformly over the last {@code pool} item occurrences: proportional to recent popularity. */
+        POPULARITY("popularity");
+
+        private final String yamlName;
+
+        Sampler(String yamlName) {
+            this.yamlName = yamlName;
+        }
+
+        public String yamlName() {
+            return yamlName;
+        }
+
+        public static Sampler of(String name) {
+            for (Sampler s : values()) {
+                if (s.yamlName.equals(name)) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("unknown sampler '" + name + "'");
+        }
+    }
+}

@@ -96,7 +96,7 @@ class AlertsForwardIT {
             producer.initTransactions();
             producer.beginTransaction();
             for (Alert a : alerts) {
-                producer.send(new ProducerRecord<>(TOPIC, AlertRecords.key(a), codec.encode(a)));
+                var unused = producer.send(new ProducerRecord<>(TOPIC, AlertRecords.key(a), codec.encode(a)));
             }
             producer.commitTransaction();
         }
@@ -232,6 +232,51 @@ class AlertsForwardIT {
                     .isZero();
         }
         assertThat(outBytes.toString(StandardCharsets.UTF_8)).contains("alerts-forward: " + TOPIC + " on ");
+
+        // restarted, the forwarder re-reads the topic up to its committed offsets: it learns that queue-depth is
+        // still firing and keeps it alive, and sends no transition a second time
+        JsonNode before = find(alerts(), "queue-depth");
+        Instant lastEnd = before == null
+                ? Instant.EPOCH
+                : Instant.parse(before.path("endsAt").asText());
+        ByteArrayOutputStream out2 = new ByteArrayOutputStream();
+        AtomicBoolean stop2 = new AtomicBoolean();
+        CompletableFuture<Integer> again = CompletableFuture.supplyAsync(() -> Main.guarded(
+                "alerts-forward",
+                AlertsForwardCommand.USAGE,
+                err,
+                () -> AlertsForwardCommand.run(
+                        List.of(
+                                "--bootstrap",
+                                KAFKA.bootstrapServers(),
+                                "--topic",
+                                TOPIC,
+                                "--alertmanager",
+                                am.url,
+                                "--group",
+                                GROUP,
+                                "--resend-seconds",
+                                "1"),
+                        new PrintStream(out2, true, StandardCharsets.UTF_8),
+                        err,
+                        stop2::get)));
+        try {
+            KafkaTestSupport.await("queue-depth re-sent after the restart", Duration.ofSeconds(30), () -> {
+                JsonNode a = alerts();
+                JsonNode q = find(a, "queue-depth");
+                return q != null
+                                && Instant.parse(q.path("endsAt").asText()).isAfter(lastEnd.plusSeconds(1))
+                                && find(a, "api-latency") == null
+                        ? a
+                        : null;
+            });
+        } finally {
+            stop2.set(true);
+            assertThat(again.get(30, TimeUnit.SECONDS)).isZero();
+        }
+        assertThat(out2.toString(StandardCharsets.UTF_8))
+                .contains("alerts-forward: " + TOPIC + " on ")
+                .doesNotContain("transition(s)");
     }
 
     @Test

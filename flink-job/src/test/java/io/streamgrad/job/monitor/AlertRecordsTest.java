@@ -25,7 +25,7 @@ class AlertRecordsTest {
         List<AlertEvent> events = new ArrayList<>();
         for (long t = 0; t <= 600; t += 30) {
             boolean on = t >= 30 && t <= 150;
-            rule.evaluate(s, KEY, 1_700_000_000L + t, on, on ? 0.99 : 0.1, t, 5.0)
+            rule.evaluate(s, KEY, 1_700_000_000L + t, on, on ? 0.99 : 0.1, (double) t, 5.0)
                     .ifPresent(events::add);
         }
         return events;

@@ -31,6 +31,7 @@ public final class Main {
               metrics   print the metrics topic (--follow to keep printing)
               serve     HTTP/JSON predictions from the newest version on the models topic (pin, rollback,
                         /metrics, /healthz); see `streamgrad serve --help`
+              alerts-forward  the alerts topic's firing/resolved alerts to a Prometheus Alertmanager (API v2)
               bench-stream  end-to-end benchmark: broker -> job -> snapshots beside the offline trainer
                             (the bench module's io.streamgrad.bench.stream.StreamBenchCommand; the launcher runs it)
               bench-serve   serve under a fixed request rate while the job publishes a version every second:
@@ -54,6 +55,7 @@ public final class Main {
             "serve",
             "detect",
             "detect-eval",
+            "alerts-forward",
             "help");
 
     private Main() {}
@@ -103,6 +105,7 @@ public final class Main {
             case "serve" -> ServeCommand.USAGE;
             case "detect" -> DetectCommand.USAGE;
             case "detect-eval" -> DetectCommand.EVAL_USAGE;
+            case "alerts-forward" -> AlertsForwardCommand.USAGE;
             default -> USAGE;
         };
         switch (command) {
@@ -137,6 +140,7 @@ public final class Main {
             case "serve" -> ServeCommand.run(rest, out, err);
             case "detect" -> DetectCommand.detect(rest, out, err);
             case "detect-eval" -> DetectCommand.evaluate(rest, out, err);
+            case "alerts-forward" -> AlertsForwardCommand.run(rest, out, err);
             default -> throw new IllegalStateException(command);
         });
     }

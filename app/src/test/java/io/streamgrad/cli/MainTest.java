@@ -120,4 +120,16 @@ class MainTest {
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("--from-savepoint: no such directory").contains("chk-<n>");
     }
+
+    @Test
+    void alertsForward_withANonHttpAlertmanager_exits2_namingTheOptionAndAnExample() {
+        Result r =
+                run("alerts-forward", "--bootstrap", "localhost:1", "--topic", "alerts", "--alertmanager", "ftp://x");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err())
+                .contains("--alertmanager ftp://x: not an http(s) URL")
+                .contains("http://127.0.0.1:9093")
+                .contains("usage: streamgrad alerts-forward");
+        assertThat(run("alerts-forward", "--help").out()).contains("at-least-once");
+    }
 }

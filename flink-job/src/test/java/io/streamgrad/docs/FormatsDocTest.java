@@ -2,6 +2,7 @@ package io.streamgrad.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.streamgrad.avro.Alert;
 import io.streamgrad.avro.DeadLetter;
 import io.streamgrad.avro.Example;
 import io.streamgrad.avro.MiniBatch;
@@ -93,7 +94,8 @@ class FormatsDocTest {
                 "ModelSnapshot", ModelSnapshot.getClassSchema(),
                 "ModelDelta", ModelDelta.getClassSchema(),
                 "TrainingMetrics", TrainingMetrics.getClassSchema(),
-                "DeadLetter", DeadLetter.getClassSchema());
+                "DeadLetter", DeadLetter.getClassSchema(),
+                "Alert", Alert.getClassSchema());
         schemas.forEach((name, schema) -> {
             long fp = SchemaHistory.fingerprint(schema);
             byte[] le = ByteBuffer.allocate(8)

@@ -1,5 +1,6 @@
 package io.streamgrad.schemas;
 
+import io.streamgrad.avro.Alert;
 import io.streamgrad.avro.DeadLetter;
 import io.streamgrad.avro.Example;
 import io.streamgrad.avro.MiniBatch;
@@ -86,6 +87,11 @@ public final class SingleObjectCodec<T extends SpecificRecordBase> {
     public static SingleObjectCodec<DeadLetter> deadLetter() {
         return new SingleObjectCodec<>(
                 DeadLetter.getClassSchema(), new DeadLetter().getSpecificData(), List.of(), true);
+    }
+
+    /** Alert transitions of monitored series (the alerts topic; {@code alerts-forward} reads them). */
+    public static SingleObjectCodec<Alert> alert() {
+        return new SingleObjectCodec<>(Alert.getClassSchema(), new Alert().getSpecificData(), List.of());
     }
 
     /** The schema this codec writes and resolves into. */

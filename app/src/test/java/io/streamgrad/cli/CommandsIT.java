@@ -298,7 +298,7 @@ class CommandsIT {
                 "--save",
                 dir.resolve("x.sgm").toString());
         assertThat(missing.status()).isEqualTo(1);
-        assertThat(missing.err()).contains("no committed snapshot of model 'nope'");
+        assertThat(missing.err()).contains("model 'nope' has no version yet in c.models");
     }
 
     @Test

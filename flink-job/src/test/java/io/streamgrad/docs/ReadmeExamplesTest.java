@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;
 import io.streamgrad.learner.config.ConfigParser;
+import io.streamgrad.learner.recs.MfConfig;
 import io.streamgrad.learner.train.TrainerConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +69,12 @@ class ReadmeExamplesTest {
         List<String> yaml = blocks(HEREDOC_YAML, readme());
         assertThat(yaml).isNotEmpty();
         for (String y : yaml) {
-            assertThat(ConfigParser.parse(y).model().features()).isPositive();
+            if (y.contains("type: mf")) {
+                // A recommendation model (README "Recommendations"): its own parser, its own keys.
+                assertThat(MfConfig.parse(y)).isNotNull();
+            } else {
+                assertThat(ConfigParser.parse(y).model().features()).isPositive();
+            }
         }
     }
 
@@ -90,18 +96,27 @@ class ReadmeExamplesTest {
     void readmeFileThroughTheJobExample_isBoundedAndFlushesItsLastBatch() throws IOException {
         String readme = readme();
         List<String> jobs = blocks(HEREDOC_JOB, readme);
-        assertThat(jobs).hasSize(1);
-        JobConfig config = JobConfigParser.parse(jobs.get(0), "README.md");
-        assertThat(config.bounded()).as("a run over a file must stop").isTrue();
-        assertThat(config.batchTimeoutMs()).isPositive();
-        assertThat(config.models().modelIds()).containsExactly("seg");
-        assertThat(config.models().config("seg").model().features()).isEqualTo(19);
-        String produce = blocks(PRODUCE_COMMAND, readme).stream()
-                .filter(c -> c.contains("seg-job.yaml"))
-                .findFirst()
-                .orElseThrow();
-        assertThat(produce).contains("--topic " + config.topics().examples()).contains("--model seg");
-        assertThat(readme).contains("./streamgrad run --config seg-job.yaml");
+        assertThat(jobs).hasSizeGreaterThanOrEqualTo(2); // the file through the job, and the same with deltas
+        Matcher names = Pattern.compile("cat > (\\S+-job\\.yaml) <<'JOB'").matcher(readme);
+        for (String job : jobs) {
+            assertThat(names.find())
+                    .as("every job heredoc is written to a NAME-job.yaml file")
+                    .isTrue();
+            String file = names.group(1);
+            JobConfig config = JobConfigParser.parse(job, "README.md");
+            assertThat(config.bounded()).as("a run over a file must stop").isTrue();
+            assertThat(config.batchTimeoutMs()).isPositive();
+            assertThat(config.models().modelIds()).containsExactly("seg");
+            assertThat(config.models().config("seg").model().features()).isEqualTo(19);
+            String produce = blocks(PRODUCE_COMMAND, readme).stream()
+                    .filter(c -> c.contains(file))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(produce)
+                    .contains("--topic " + config.topics().examples())
+                    .contains("--model seg");
+            assertThat(readme).contains("./streamgrad run --config " + file);
+        }
     }
 
     @Test

@@ -58,7 +58,14 @@ public final class SnapshotFile {
     }
 
     public static void write(Path file, Snapshot snapshot) throws IOException {
-        byte[] bytes = encode(snapshot);
+        writeAtomically(file, encode(snapshot));
+    }
+
+    /**
+     * Writes the bytes to a temporary file beside {@code file} and moves it into place (atomically where the file
+     * system can), so a reader never sees a half-written file; creates missing parent directories.
+     */
+    public static void writeAtomically(Path file, byte[] bytes) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null) {
             Files.createDirectories(dir);

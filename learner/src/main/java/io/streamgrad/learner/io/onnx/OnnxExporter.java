@@ -1,16 +1,14 @@
 package io.streamgrad.learner.io.onnx;
 
 import io.streamgrad.learner.io.Snapshot;
+import io.streamgrad.learner.io.SnapshotFile;
 import io.streamgrad.learner.loss.LossKind;
 import io.streamgrad.learner.model.ModelSpec;
 import io.streamgrad.learner.model.Models;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,22 +68,7 @@ public final class OnnxExporter {
 
     /** Writes {@code snapshot}'s model to {@code file} (via a temporary file moved into place). */
     public static void write(Snapshot snapshot, Path file) throws IOException {
-        byte[] bytes = export(snapshot);
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        SnapshotFile.writeAtomically(file, export(snapshot));
     }
 
     /**

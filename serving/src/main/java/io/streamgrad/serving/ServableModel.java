@@ -255,9 +255,8 @@ public final class ServableModel {
         final String yaml;
 
         private final boolean blocked;
-        private final ConcurrentLinkedQueue<Predictor> idle = new ConcurrentLinkedQueue<>();
-        private final ConcurrentLinkedQueue<BlockedPredictor> idleBlocked = new ConcurrentLinkedQueue<>();
-        private final AtomicInteger idleCount = new AtomicInteger();
+        private final Idle<Predictor> idle;
+        private final Idle<BlockedPredictor> idleBlocked;
         private final int outputs;
         private final int numParams;
 
@@ -265,6 +264,8 @@ public final class ServableModel {
             this.config = config;
             this.yaml = yaml;
             this.blocked = BlockedPredictor.supports(config.model().type());
+            this.idle = new Idle<>(() -> new Predictor(config));
+            this.idleBlocked = new Idle<>(() -> new BlockedPredictor(config));
             if (blocked) {
                 BlockedPredictor first = new BlockedPredictor(config);
                 this.outputs = first.outputs();
@@ -295,36 +296,46 @@ public final class ServableModel {
         }
 
         Predictor take() {
-            Predictor p = idle.poll();
-            if (p == null) {
-                return new Predictor(config);
-            }
-            idleCount.decrementAndGet();
-            return p;
+            return idle.take();
         }
 
         void give(Predictor p) {
-            if (idleCount.incrementAndGet() <= MAX_IDLE_PREDICTORS) {
-                idle.offer(p);
-            } else {
-                idleCount.decrementAndGet();
-            }
+            idle.give(p);
         }
 
         BlockedPredictor takeBlocked() {
-            BlockedPredictor p = idleBlocked.poll();
-            if (p == null) {
-                return new BlockedPredictor(config);
-            }
-            idleCount.decrementAndGet();
-            return p;
+            return idleBlocked.take();
         }
 
         void giveBlocked(BlockedPredictor p) {
-            if (idleCount.incrementAndGet() <= MAX_IDLE_PREDICTORS) {
-                idleBlocked.offer(p);
+            idleBlocked.give(p);
+        }
+    }
+
+    /** Idle instances kept for reuse, at most {@link #MAX_IDLE_PREDICTORS}; a new one when none is idle. */
+    private static final class Idle<T> {
+        private final java.util.function.Supplier<T> create;
+        private final ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger count = new AtomicInteger();
+
+        Idle(java.util.function.Supplier<T> create) {
+            this.create = create;
+        }
+
+        T take() {
+            T t = queue.poll();
+            if (t == null) {
+                return create.get();
+            }
+            count.decrementAndGet();
+            return t;
+        }
+
+        void give(T t) {
+            if (count.incrementAndGet() <= MAX_IDLE_PREDICTORS) {
+                queue.offer(t);
             } else {
-                idleCount.decrementAndGet();
+                count.decrementAndGet();
             }
         }
     }

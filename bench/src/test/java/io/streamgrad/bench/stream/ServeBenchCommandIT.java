@@ -25,31 +25,10 @@ class ServeBenchCommandIT {
     @Test
     void serveFollowingTheRealJob_answersEveryRequest_withTheOfflinePredictionOfTheVersionItNames_andVersionsAdvance()
             throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        List<ServeBenchCommand.Outcome> outcomes = new ArrayList<>();
-
-        int status = ServeBenchCommand.run(
-                List.of(
-                        "--model",
-                        "sparse-logistic",
-                        "--rate",
-                        "200",
-                        "--warmup",
-                        "1",
-                        "--seconds",
-                        "4",
-                        "--train-rate",
-                        "2000",
-                        "--serve-java-opts=-Xmx512m -XX:+UseSerialGC",
-                        "--serve-args=--threads 4",
-                        "--dir",
-                        dir.toString()),
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                outcomes);
-
-        String report = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+        Run run = run();
+        List<ServeBenchCommand.Outcome> outcomes = run.outcomes();
+        int status = run.status();
+        String report = run.report();
         assertThat(status).as(report).isZero();
         assertThat(outcomes).hasSize(1);
         ServeBenchCommand.Outcome o = outcomes.get(0);
@@ -69,7 +48,7 @@ class ServeBenchCommandIT {
                 .isEqualTo(1);
         assertThat(o.e2sExamples()).as(report).isPositive();
         assertThat(o.e2sP50()).as(report).isPositive();
-        assertThat(out.toString(StandardCharsets.UTF_8))
+        assertThat(run.out())
                 .contains(
                         "p99(B)/p99(A)",
                         "0 differ, 0 name a version not on the topic, 0 requests failed",
@@ -79,32 +58,10 @@ class ServeBenchCommandIT {
     @Test
     void withDeltas_serveAppliesTheJobsDeltas_andEveryAnswerEqualsTheVersionRebuiltFromTheLastFullVersionPlusDeltas()
             throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        List<ServeBenchCommand.Outcome> outcomes = new ArrayList<>();
-
-        int status = ServeBenchCommand.run(
-                List.of(
-                        "--model",
-                        "sparse-logistic",
-                        "--deltas",
-                        "--rate",
-                        "200",
-                        "--warmup",
-                        "1",
-                        "--seconds",
-                        "4",
-                        "--train-rate",
-                        "2000",
-                        "--serve-java-opts=-Xmx512m -XX:+UseSerialGC",
-                        "--serve-args=--threads 4",
-                        "--dir",
-                        dir.toString()),
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                outcomes);
-
-        String report = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+        Run run = run("--deltas");
+        List<ServeBenchCommand.Outcome> outcomes = run.outcomes();
+        int status = run.status();
+        String report = run.report();
         assertThat(status).as(report).isZero();
         ServeBenchCommand.Outcome o = outcomes.get(0);
         assertThat(o.failures()).as(report).isZero();
@@ -121,8 +78,39 @@ class ServeBenchCommandIT {
                 .isGreaterThan(o.servedFullVersions())
                 .isGreaterThanOrEqualTo(2);
         assertThat(o.servedFullVersions()).as(report).isPositive();
-        assertThat(out.toString(StandardCharsets.UTF_8))
+        assertThat(run.out())
                 .contains(
                         "0 differ, 0 name a version not on the topic, 0 requests failed", "rebuilt from the last full");
+    }
+    /** What one scaled-down run printed and measured. */
+    private record Run(int status, String out, String report, List<ServeBenchCommand.Outcome> outcomes) {}
+
+    /** bench-serve on sparse-logistic at 200 requests/s, 1 s warm-up and 4 s phases, plus {@code extra} options. */
+    private Run run(String... extra) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<ServeBenchCommand.Outcome> outcomes = new ArrayList<>();
+        List<String> args = new ArrayList<>(List.of("--model", "sparse-logistic"));
+        args.addAll(List.of(extra));
+        args.addAll(List.of(
+                "--rate",
+                "200",
+                "--warmup",
+                "1",
+                "--seconds",
+                "4",
+                "--train-rate",
+                "2000",
+                "--serve-java-opts=-Xmx512m -XX:+UseSerialGC",
+                "--serve-args=--threads 4",
+                "--dir",
+                dir.toString()));
+        int status = ServeBenchCommand.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                outcomes);
+        String printed = out.toString(StandardCharsets.UTF_8);
+        return new Run(status, printed, printed + err.toString(StandardCharsets.UTF_8), outcomes);
     }
 }

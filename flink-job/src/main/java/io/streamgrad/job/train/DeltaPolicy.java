@@ -1,6 +1,7 @@
 package io.streamgrad.job.train;
 
 import io.streamgrad.job.config.JobConfig;
+import io.streamgrad.learner.io.ParameterDelta;
 import io.streamgrad.learner.model.ModelKind;
 import io.streamgrad.learner.train.Trainer;
 import io.streamgrad.learner.train.TrainerConfig;
@@ -152,14 +153,7 @@ final class DeltaPolicy implements java.io.Serializable {
 
     /** The dirty set, sorted and without repeats ({@link #compact}); for the delta and for tests. */
     static void compact(DeltaTracking t) {
-        Arrays.sort(t.dirty, 0, t.dirtyCount);
-        int n = 0;
-        for (int k = 0; k < t.dirtyCount; k++) {
-            if (n == 0 || t.dirty[k] != t.dirty[n - 1]) {
-                t.dirty[n++] = t.dirty[k];
-            }
-        }
-        t.dirtyCount = n;
+        t.dirtyCount = ParameterDelta.sortUnique(t.dirty, t.dirtyCount);
     }
 
     private static void forceFull(DeltaTracking t) {

@@ -36,13 +36,7 @@ public final class ParameterDelta {
      */
     public static ParameterDelta gather(float[] params, int[] changed, int count) {
         int[] idx = Arrays.copyOf(changed, count);
-        Arrays.sort(idx);
-        int n = 0;
-        for (int k = 0; k < idx.length; k++) {
-            if (n == 0 || idx[k] != idx[n - 1]) {
-                idx[n++] = idx[k];
-            }
-        }
+        int n = sortUnique(idx, count);
         idx = n == idx.length ? idx : Arrays.copyOf(idx, n);
         if (n > 0 && (idx[0] < 0 || idx[n - 1] >= params.length)) {
             throw new IllegalArgumentException(
@@ -53,6 +47,21 @@ public final class ParameterDelta {
             vals[k] = params[idx[k]];
         }
         return new ParameterDelta(params.length, idx, vals, NONE);
+    }
+
+    /**
+     * Sorts the first {@code count} values of {@code a} in place and drops repeats: afterwards the first (returned)
+     * number of values are the distinct ones, ascending. The index sets of deltas are kept this way.
+     */
+    public static int sortUnique(int[] a, int count) {
+        Arrays.sort(a, 0, count);
+        int n = 0;
+        for (int k = 0; k < count; k++) {
+            if (n == 0 || a[k] != a[n - 1]) {
+                a[n++] = a[k];
+            }
+        }
+        return n;
     }
 
     /**

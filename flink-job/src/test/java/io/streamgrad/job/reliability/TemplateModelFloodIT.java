@@ -133,8 +133,10 @@ class TemplateModelFloodIT {
             long admitted = counter("templateAdmitted");
             assertThat(counter("templateAdmitted") + counter("templateRejected"))
                     .isEqualTo(FLOOD);
-            assertThat(maxLive[0]).as("most live template models seen").isLessThanOrEqualTo(MAX_MODELS);
-            assertThat(gauge("templateModels")).as("live template models").isBetween(1L, (long) MAX_MODELS);
+            // Seen while the flood ran, not read after it: on a fast machine the whole flood takes about
+            // idle_timeout_ms, so the first 100 models can expire just before a read after the last example (CI saw 0).
+            assertThat(maxLive[0]).as("most live template models seen").isBetween(1L, (long) MAX_MODELS);
+            assertThat(gauge("templateModels")).as("live template models").isBetween(0L, (long) MAX_MODELS);
 
             long during = keyedStateBytes(cluster, job);
             System.err.printf(

@@ -4,6 +4,7 @@ import io.streamgrad.job.JobFailures;
 import io.streamgrad.job.StreamgradJob;
 import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.checkpoint.CheckpointStore;
+import io.streamgrad.job.checkpoint.ResumeCheck;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;
 import io.streamgrad.job.warmstart.WarmStart;
@@ -225,7 +226,14 @@ final class RunCommand {
     static JobClient start(JobConfig config, String savepoint, PrintStream out) throws Exception {
         org.apache.flink.configuration.Configuration flinkConf = JobGraphs.localConfiguration(config);
         if (savepoint != null) {
-            flinkConf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepointUri(savepoint));
+            String uri = savepointUri(savepoint);
+            flinkConf.set(StateRecoveryOptions.SAVEPOINT_PATH, uri);
+            // An output turned off since the checkpoint leaves state no operator claims: drop only that.
+            ResumeCheck.Outcome resume = ResumeCheck.check(uri, JobGraphs.streamGraph(config));
+            if (resume.ignoreUnclaimedState()) {
+                flinkConf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+                out.println("resume: " + resume.describe());
+            }
         }
         WarmStartSet warm = WarmStart.load(config, savepoint != null);
         WarmStart.describe(warm).forEach(line -> out.println("warm start: " + line));

@@ -140,6 +140,116 @@ class RestartResumeIT {
                 .isEqualTo(reference);
     }
 
+    /**
+     * Turning outputs off between runs (deltas.enabled true -> false, output_format both -> avro) leaves the
+     * checkpoint with state of sinks the new job does not have. The same run command resumes anyway, dropping only
+     * that state, and says so: every example is still trained once and no version is published twice. State no
+     * setting explains (here: the trainer's, as a build with another trainer uid would see it) is refused, named.
+     */
+    @Test
+    void outputsTurnedOffBetweenRuns_thePlainRunCommandResumes_droppingOnlyTheirState() throws Exception {
+        String modelYaml = """
+                model: {type: logistic, features: 4}
+                loss: binary_cross_entropy
+                optimizer: {type: sgd, learning_rate: 0.1}
+                batch_size: 16
+                shuffle: false
+                seed: 11
+                """;
+        Path checkpoints = dir.resolve("checkpoints");
+        String template = """
+                kafka: {bootstrap.servers: "%s"}
+                topics: {examples: ro-examples, models: ro-models, metrics: ro-metrics, dead_letters: ro-dead, \
+                updates: ro-updates}
+                group_id: outputs-off
+                start: committed
+                checkpoint_interval_ms: 300
+                checkpoint_dir: "%s"
+                batch_timeout_ms: 0
+                snapshot: {every_steps: %d, every_seconds: 0}
+                metrics_every_batches: 5
+                restart: {attempts: 3, delay_ms: 200}
+                %s
+                models:
+                  %s:
+                %s""";
+        Path jobYaml = dir.resolve("job.yaml");
+        String outputsOn = "deltas: {enabled: true}\noutput_format: both";
+        Files.writeString(
+                jobYaml,
+                template.formatted(
+                        kafka.bootstrapServers(),
+                        checkpoints.toUri(),
+                        EVERY_STEPS,
+                        outputsOn,
+                        MODEL,
+                        modelYaml.indent(4)));
+        JobConfig cfg = JobConfigParser.parse(jobYaml);
+        kafka.createJobTopics(cfg.topics(), 1);
+        int examples = 480; // 30 steps: versions 1..6
+        Path data = SyntheticData.writeLibSvm(SyntheticData.separable(MODEL, examples, 37), dir.resolve("data.svm"));
+        TrainerConfig config = ConfigParser.parse(Files.writeString(dir.resolve("model.yaml"), modelYaml));
+        Dataset dataset = DataReaders.read(data, config, ReadOptions.defaults());
+
+        try (ExampleProducer producer = new ExampleProducer(kafka.clientProperties())) {
+            RunProcess run1 = RunProcess.start(jobYaml, dir.resolve("off-1.log"));
+            produce(producer, cfg, dataset, 0, 240);
+            awaitSnapshot(cfg, run1, "version 2", s -> s.getVersion() >= 2);
+            run1.kill();
+
+            // The same job with both outputs turned off.
+            Files.writeString(
+                    jobYaml,
+                    template.formatted(
+                            kafka.bootstrapServers(),
+                            checkpoints.toUri(),
+                            EVERY_STEPS,
+                            "",
+                            MODEL,
+                            modelYaml.indent(4)));
+            Path jobDir = checkpoints.resolve(cfg.jobName());
+            String checkpoint = new io.streamgrad.job.checkpoint.CheckpointStore(
+                            jobDir.toUri().toString())
+                    .newest()
+                    .orElseThrow()
+                    .path();
+            java.util.Set<String> withoutTrainer = new java.util.HashSet<>();
+            JobGraphs.streamGraph(JobConfigParser.parse(jobYaml))
+                    .getStreamNodes()
+                    .forEach(n -> withoutTrainer.add(n.getTransformationUID()));
+            withoutTrainer.remove("trainer");
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> io.streamgrad.job.checkpoint.ResumeCheck.check(checkpoint, withoutTrainer))
+                    .hasMessageContaining("1 operator(s) this job does not have: 'trainer'")
+                    .hasMessageContaining("--fresh");
+
+            RunProcess run2 = RunProcess.start(jobYaml, dir.resolve("off-2.log"));
+            produce(producer, cfg, dataset, 240, examples);
+            awaitSnapshot(cfg, run2, "the snapshot of all examples", s -> s.getExamplesSeen() == examples);
+            run2.kill();
+            assertThat(run2.output())
+                    .containsPattern("resuming from checkpoint \\d+ ")
+                    .contains("resume: outputs turned off since the checkpoint: ")
+                    .contains("updates-sink (deltas.enabled)")
+                    .contains("metrics-json-sink (output_format)")
+                    .contains("models-json-sink (output_format)");
+        }
+
+        List<ModelSnapshot> snapshots = snapshots(cfg);
+        assertThat(snapshots)
+                .as("versions on the models topic: each once, in order")
+                .extracting(ModelSnapshot::getVersion)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, examples / 16 / EVERY_STEPS)
+                        .boxed()
+                        .toList());
+        OfflineTrainer offline = new OfflineTrainer(config);
+        ModelState reference = offline.initState();
+        offline.pass(reference, dataset, PrequentialMetrics.forConfig(config));
+        assertThat(state(snapshots.get(snapshots.size() - 1)))
+                .as("final model vs the offline trainer: every example trained once")
+                .isEqualTo(reference);
+    }
+
     private static void produce(ExampleProducer p, JobConfig cfg, Dataset dataset, int from, int to) {
         for (int i = from; i < to; i++) {
             p.send(cfg.topics().examples(), 0, MODEL, p.encode(ExampleProducer.toExample(MODEL, dataset, i, i), false));

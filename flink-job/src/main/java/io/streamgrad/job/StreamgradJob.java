@@ -70,6 +70,17 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 public final class StreamgradJob {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamgradJob.class);
 
+    /**
+     * The sinks a setting can turn off, by uid, with that setting: a restore into a job without one of them drops
+     * its state (open transactions) instead of failing ({@link io.streamgrad.job.checkpoint.ResumeCheck}). Every
+     * other operator's state must be claimed.
+     */
+    public static final Map<String, String> OPTIONAL_OUTPUTS = Map.of(
+            "updates-sink", "deltas.enabled",
+            "metrics-json-sink", "output_format",
+            "dead-letters-json-sink", "output_format",
+            "models-json-sink", "output_format");
+
     private StreamgradJob() {}
 
     public static void main(String[] args) throws Exception {

@@ -230,7 +230,8 @@ public final class CheckpointStore {
      */
     public static void main(String[] args) {
         if (args.length < 3 || !"--config".equals(args[0])) {
-            System.err.println("usage: CheckpointStore --config job.yaml resume-point | fresh | clean <job id>");
+            System.err.println(
+                    "usage: CheckpointStore --config job.yaml resume-point | fresh | resume-check <checkpoint> | clean <job id>");
             System.exit(2);
         }
         try {
@@ -255,6 +256,21 @@ public final class CheckpointStore {
                         System.err.println(store.get().freshMessage());
                     }
                 }
+                case "resume-check" -> {
+                    if (args.length != 4) {
+                        System.err.println("usage: CheckpointStore --config job.yaml resume-check <checkpoint>");
+                        System.exit(2);
+                    }
+                    var env =
+                            org.apache.flink.streaming.api.environment.StreamExecutionEnvironment
+                                    .getExecutionEnvironment(io.streamgrad.job.StreamgradJob.flinkConfiguration(cfg));
+                    io.streamgrad.job.StreamgradJob.build(env, cfg);
+                    ResumeCheck.Outcome resume = ResumeCheck.check(args[3], env.getStreamGraph());
+                    if (resume.ignoreUnclaimedState()) {
+                        System.err.println(resume.describe());
+                        System.out.println("ignore-unclaimed-state=true");
+                    }
+                }
                 case "clean" -> {
                     if (args.length != 4) {
                         System.err.println("usage: CheckpointStore --config job.yaml clean <job id>");
@@ -268,7 +284,8 @@ public final class CheckpointStore {
                     }
                 }
                 default -> {
-                    System.err.println("unknown action '" + args[2] + "': resume-point | fresh | clean <job id>");
+                    System.err.println("unknown action '" + args[2]
+                            + "': resume-point | fresh | resume-check <checkpoint> | clean <job id>");
                     System.exit(2);
                 }
             }

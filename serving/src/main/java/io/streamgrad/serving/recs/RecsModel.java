@@ -65,9 +65,10 @@ public final class RecsModel {
     /**
      * Builds a full version from all its parts (part order). The dimension comes from part 0's config.
      *
+     * @param wheres each part's place (topic, partition, offset), for messages
      * @throws IllegalArgumentException naming the part's place when a part does not fit
      */
-    static RecsModel full(List<RecsVersion> parts, List<String> wheres) {
+    public static RecsModel full(List<RecsVersion> parts, List<String> wheres) {
         RecsVersion first = parts.get(0);
         String yaml = first.getConfigYaml();
         int dim;
@@ -82,7 +83,7 @@ public final class RecsModel {
     }
 
     /** The next version: this one with a delta's parts applied (removals of all parts first, then rows). */
-    RecsModel withDelta(List<RecsVersion> parts, List<String> wheres) {
+    public RecsModel withDelta(List<RecsVersion> parts, List<String> wheres) {
         return apply(parts, wheres, configYaml, dim, users, items);
     }
 

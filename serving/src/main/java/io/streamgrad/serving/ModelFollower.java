@@ -75,6 +75,10 @@ import org.slf4j.LoggerFactory;
  * copy-on-write, older versions are skipped, and deltas ahead of a missing version wait for it (from either
  * topic). Every version made becomes live in turn (while not pinned), so listeners see each one, in order.
  *
+ * <p>Recommendation ({@code mf}) models travel on the updates topic as {@code RecsVersion} parts, told apart from
+ * deltas by their single-object fingerprint, in the same consumer loop: {@link #recsModel} gives the live version
+ * (bootstrapped from the newest complete FULL version, then every DELTA in order; see {@link RecsFollowing}).
+ *
  * <p>Memory: per model the live version's parameters (no optimizer state), the next one while it is built, and the
  * last {@code retainVersions} built versions for pin and rollback. Linear, logistic, softmax and fm versions share
  * every parameter block that did not change between them ({@link BlockedParams}); an mlp version is one flat

@@ -104,7 +104,7 @@ final class PredictionServer implements AutoCloseable {
             return t;
         });
         this.server = HttpServer.create(address, BACKLOG);
-        server.createContext("/", this::handle);
+        server.createContext("/", RecsRoutes.wrap(follower, this::handle)); // recommend/score, then the rest
         server.setExecutor(executor);
         server.start();
     }
@@ -334,7 +334,7 @@ final class PredictionServer implements AutoCloseable {
         out.put("ready", m.ready());
         ArrayNode waiting = out.putArray("waiting_for");
         for (String id : new TreeSet<>(follower.config().modelIds())) {
-            if (follower.model(id).isEmpty()) {
+            if (follower.model(id).isEmpty() && follower.recsModel(id).isEmpty()) {
                 waiting.add(id);
             }
         }

@@ -34,7 +34,12 @@ final class ServeCommand {
                                                -> {"model_id", "version", "predictions": [...]}
                 GET  /v1/models, /v1/models/ID  versions, step, examples seen, staleness, retained versions
                 POST /v1/models/ID:pin?version=V, :unpin, :rollback[?version=V]
-                GET  /metrics (Prometheus text), /healthz""";
+                GET  /metrics (Prometheus text), /healthz
+              recommendation (mf) models, read from --updates-topic:
+                GET  /v1/models/ID/recommend?user=U[&k=10][&exclude=I1,I2]  exact top k for U (ties: smaller id)
+                                               without the items the caller says U has seen; an unknown user gets
+                                               the most popular items ("fallback": "popular_items")
+                GET  /v1/models/ID/score?user=U&item=I   g + b_u + b_i + p_u.q_i (a missing row adds nothing)""";
 
     private ServeCommand() {}
 

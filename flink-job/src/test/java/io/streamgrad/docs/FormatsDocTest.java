@@ -8,6 +8,7 @@ import io.streamgrad.avro.Example;
 import io.streamgrad.avro.MiniBatch;
 import io.streamgrad.avro.ModelDelta;
 import io.streamgrad.avro.ModelSnapshot;
+import io.streamgrad.avro.RecsVersion;
 import io.streamgrad.avro.TrainingMetrics;
 import io.streamgrad.learner.config.ConfigParser;
 import io.streamgrad.learner.data.Batch;
@@ -95,7 +96,8 @@ class FormatsDocTest {
                 "ModelDelta", ModelDelta.getClassSchema(),
                 "TrainingMetrics", TrainingMetrics.getClassSchema(),
                 "DeadLetter", DeadLetter.getClassSchema(),
-                "Alert", Alert.getClassSchema());
+                "Alert", Alert.getClassSchema(),
+                "RecsVersion", RecsVersion.getClassSchema());
         schemas.forEach((name, schema) -> {
             long fp = SchemaHistory.fingerprint(schema);
             byte[] le = ByteBuffer.allocate(8)

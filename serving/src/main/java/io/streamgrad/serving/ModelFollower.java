@@ -8,6 +8,8 @@ import io.streamgrad.learner.io.ParameterDelta;
 import io.streamgrad.learner.train.ModelState;
 import io.streamgrad.schemas.InvalidRecordException;
 import io.streamgrad.schemas.SingleObjectCodec;
+import io.streamgrad.serving.recs.RecsFollowing;
+import io.streamgrad.serving.recs.RecsModel;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -73,6 +75,10 @@ import org.slf4j.LoggerFactory;
  * copy-on-write, older versions are skipped, and deltas ahead of a missing version wait for it (from either
  * topic). Every version made becomes live in turn (while not pinned), so listeners see each one, in order.
  *
+ * <p>Recommendation ({@code mf}) models travel on the updates topic as {@code RecsVersion} parts, told apart from
+ * deltas by their single-object fingerprint, in the same consumer loop: {@link #recsModel} gives the live version
+ * (bootstrapped from the newest complete FULL version, then every DELTA in order; see {@link RecsFollowing}).
+ *
  * <p>Memory: per model the live version's parameters (no optimizer state), the next one while it is built, and the
  * last {@code retainVersions} built versions for pin and rollback. Linear, logistic, softmax and fm versions share
  * every parameter block that did not change between them ({@link BlockedParams}); an mlp version is one flat
@@ -123,6 +129,8 @@ public final class ModelFollower implements AutoCloseable {
     private final Map<String, ServableModel.PredictorPool> pools = new HashMap<>();
     private final SingleObjectCodec<ModelSnapshot> codec = SingleObjectCodec.modelSnapshot();
     private final SingleObjectCodec<ModelDelta> deltaCodec = SingleObjectCodec.modelDelta();
+    /** Recommendation (mf) models: RecsVersion records on the updates topic, told apart by their fingerprint. */
+    private final RecsFollowing recs;
     /** The models topic was read to the end offsets seen when this consumer started (the bootstrap). */
     private boolean modelsRead;
 
@@ -131,6 +139,7 @@ public final class ModelFollower implements AutoCloseable {
     private ModelFollower(FollowerConfig config, List<Listener> listeners) {
         this.config = config;
         this.listeners = new CopyOnWriteArrayList<>(listeners);
+        this.recs = new RecsFollowing(config.maxBufferedDeltas(), config::follows, this::skip);
         this.thread = new Thread(this::run, "streamgrad-follower-" + config.modelsTopic());
         this.thread.setDaemon(true);
     }
@@ -164,6 +173,19 @@ public final class ModelFollower implements AutoCloseable {
         return java.util.Optional.ofNullable(slot == null ? null : slot.live);
     }
 
+    /**
+     * The live version of recommendation ({@code mf}) model {@code modelId}, published on the updates topic as
+     * {@code RecsVersion} parts; empty until its first complete FULL version is read. Read it once per request.
+     */
+    public java.util.Optional<RecsModel> recsModel(String modelId) {
+        return recs.model(modelId);
+    }
+
+    /** The recommendation models followed: live versions, status, listeners. */
+    public RecsFollowing recs() {
+        return recs;
+    }
+
     /** The live version of every model that has one, by model id. */
     public Map<String, ServableModel> models() {
         Map<String, ServableModel> out = new TreeMap<>();
@@ -181,11 +203,12 @@ public final class ModelFollower implements AutoCloseable {
             return false;
         }
         if (config.modelIds().isEmpty()) {
-            return slots.values().stream().anyMatch(s -> s.live != null);
+            return slots.values().stream().anyMatch(s -> s.live != null)
+                    || !recs.models().isEmpty();
         }
         for (String id : config.modelIds()) {
             Slot slot = slots.get(id);
-            if (slot == null || slot.live == null) {
+            if ((slot == null || slot.live == null) && recs.model(id).isEmpty()) {
                 return false;
             }
         }
@@ -484,6 +507,11 @@ public final class ModelFollower implements AutoCloseable {
         }
         if (r.value() == null) {
             return; // deltas are not compacted away by key; a tombstone here carries nothing to apply
+        }
+        if (RecsFollowing.claims(r.value())) {
+            recs.read(r.value(), where);
+            checkReady();
+            return;
         }
         ModelDelta d;
         try {

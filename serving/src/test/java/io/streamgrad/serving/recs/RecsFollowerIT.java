@@ -1,0 +1,182 @@
+package io.streamgrad.serving.recs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamgrad.avro.RecsVersion;
+import io.streamgrad.job.EmbeddedKafkaExtension;
+import io.streamgrad.schemas.SingleObjectCodec;
+import io.streamgrad.serving.ModelFollower;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A recommendation model trained offline ({@link RecsScenario}: a real {@code MfModel} with admission, expiry and
+ * eviction) published on a real broker's updates topic as the job publishes it: FULL versions, DELTAs with
+ * tombstones, every version in parts. The {@link ModelFollower} bootstraps from what is there, then follows; every
+ * version it serves answers recommend and score exactly as the offline model did at that version, and a reader
+ * asking nonstop never sees a mix of two versions.
+ */
+class RecsFollowerIT {
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    private static final int VERSIONS = 18;
+
+    @Test
+    void fullAndDeltaVersionsInParts_everyServedVersionAnswersAsTheOfflineModel_andNoReaderSeesAMix() throws Exception {
+        KAFKA.createTopics(
+                new NewTopic("rf-models", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
+                new NewTopic("rf-updates", 1, (short) 1));
+        List<RecsScenario.Published> versions = RecsScenario.run(VERSIONS, 3, 8, 30);
+        assertThat(versions.get(8).full()).isTrue();
+        assertThat(versions.stream().filter(p -> p.records().size() > 2)).isNotEmpty();
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            // before the follower starts: versions 1..6 (the bootstrap reads them)
+            for (int v = 1; v <= 6; v++) {
+                send(producer, versions.get(v - 1).records());
+            }
+            List<RecsModel> made = Collections.synchronizedList(new ArrayList<>());
+            try (ModelFollower f = ModelFollower.builder()
+                    .bootstrapServers(KAFKA.bootstrapServers())
+                    .modelsTopic("rf-models")
+                    .updatesTopic("rf-updates")
+                    .follow("shop")
+                    .build()) {
+                f.recs().addListener(made::add);
+                f.start();
+                assertThat(f.awaitReady(DEADLINE))
+                        .as("ready after the bootstrap")
+                        .isTrue();
+                await(
+                        "version 6 live",
+                        () -> f.recsModel("shop").map(RecsModel::version).orElse(0L) == 6);
+
+                AtomicBoolean stop = new AtomicBoolean();
+                AtomicLong answers = new AtomicLong();
+                AtomicReference<Throwable> mixed = new AtomicReference<>();
+                Thread reader = new Thread(() -> {
+                    while (!stop.get()) {
+                        RecsModel m = f.recsModel("shop").orElseThrow();
+                        try {
+                            RecsScenario.check(m, versions.get((int) m.version() - 1));
+                        } catch (AssertionError e) {
+                            mixed.compareAndSet(null, e);
+                        }
+                        answers.incrementAndGet();
+                    }
+                });
+                reader.start();
+                try {
+                    for (int v = 7; v <= VERSIONS; v++) {
+                        if (v == 11) {
+                            continue; // sent after 12: delta 12 waits for it
+                        }
+                        if (v == 10) {
+                            // a corrupt record that claims to be a RecsVersion: skipped, naming its place
+                            byte[] bad = Arrays.copyOf(
+                                    SingleObjectCodec.recsVersion()
+                                            .encode(versions.get(9).records().get(0)),
+                                    30);
+                            producer.send(new ProducerRecord<>("rf-updates", key(), bad))
+                                    .get();
+                        }
+                        send(producer, versions.get(v - 1).records());
+                        if (v == 12) {
+                            // every part of 12 read: it is complete and waits for 11, version 10 stays live
+                            await("version 12 complete, waiting for 11", () -> {
+                                RecsFollowing.Status s = f.recs().status().get("shop");
+                                return s != null && s.missingVersion().isPresent();
+                            });
+                            assertThat(f.recs().status().get("shop").missingVersion())
+                                    .hasValue(11);
+                            assertThat(f.recs().status().get("shop").waitingVersions())
+                                    .contains(12L);
+                            assertThat(f.recsModel("shop").orElseThrow().version())
+                                    .isEqualTo(10);
+                            send(producer, versions.get(10).records());
+                        }
+                        long want = v == 11 ? 10 : v;
+                        await(
+                                "version " + want + " live",
+                                () -> f.recsModel("shop")
+                                                .map(RecsModel::version)
+                                                .orElse(0L)
+                                        >= want);
+                    }
+                } finally {
+                    stop.set(true);
+                    reader.join();
+                }
+                assertThat(mixed.get())
+                        .as("a reader saw an answer not of its version")
+                        .isNull();
+                assertThat(answers.get()).isGreaterThan(VERSIONS);
+                assertThat(made).extracting(RecsModel::version).containsExactlyElementsOf(range(1, VERSIONS));
+                for (RecsModel m : made) {
+                    RecsScenario.check(m, versions.get((int) m.version() - 1));
+                }
+                assertThat(f.metrics().skippedRecords()).isEqualTo(1);
+                assertThat(f.metrics().lastError()).contains("updates topic 'rf-updates' partition 0 offset");
+                RecsFollowing.Status s = f.recs().status().get("shop");
+                assertThat(s.fullVersions()).isEqualTo(3);
+                assertThat(s.deltaVersions()).isEqualTo(VERSIONS - 3);
+            }
+        }
+    }
+
+    private static List<Long> range(long from, long to) {
+        List<Long> out = new ArrayList<>();
+        for (long v = from; v <= to; v++) {
+            out.add(v);
+        }
+        return out;
+    }
+
+    private static byte[] key() {
+        return "shop".getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, List<RecsVersion> records) throws Exception {
+        SingleObjectCodec<RecsVersion> codec = SingleObjectCodec.recsVersion();
+        for (RecsVersion r : records) {
+            producer.send(new ProducerRecord<>("rf-updates", key(), codec.encode(r)))
+                    .get();
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer() {
+        Properties p = new Properties();
+        p.putAll(KAFKA.clientProperties());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return new KafkaProducer<>(p);
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("not within " + DEADLINE + ": " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+}

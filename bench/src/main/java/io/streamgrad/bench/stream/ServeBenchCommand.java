@@ -83,7 +83,7 @@ public final class ServeBenchCommand {
             usage: streamgrad bench-serve [--model mlp|sparse-logistic|all] [--rate N] [--seconds N] [--warmup N]
                                           [--train-rate N] [--checkpoint-ms N] [--timeout-ms N] [--job-extra YAML]
                                           [--model-extra YAML] [--deltas] [--connections N]
-                                          [--serve-cpus LIST|none] [--others-cpus LIST]
+                                          [--serve-cpus LIST|none] [--others-cpus LIST] [--client-cpus LIST]
                                           [--serve-args=ARGS] [--serve-java-opts=OPTS] [--dir DIR]
               `streamgrad serve` (a JVM of its own) under an open-loop HTTP load of single-example predict requests
               (a load process of its own: Jetty's HTTP client, keep-alive connections) while the job (in-process broker + Flink MiniCluster) trains on live examples and publishes a new
@@ -103,6 +103,8 @@ public final class ServeBenchCommand {
                                machine with >= 2 CPUs: the last CPU; the benchmark's JVM (broker, job) and the
                                load process then run on --others-cpus (default: all the other CPUs)
               --others-cpus    CPUs of the benchmark's JVM and the load process, e.g. 0
+              --client-cpus    CPUs of the load process alone (default: --others-cpus), e.g. 1 to share serve's
+                               CPU rather than the job's
               --job-extra      YAML added at the top level of the job config (e.g. delta-update settings)
               --model-extra    YAML added to the model's config (e.g. sparse_updates: true)
               --deltas         the job publishes versions as deltas (deltas.enabled, topics.updates) and serve
@@ -141,15 +143,16 @@ public final class ServeBenchCommand {
             boolean deltas,
             int connections,
             String serveCpus,
-            String othersCpus) {
+            String othersCpus,
+            String clientCpus) {
         /** {@code taskset -c LIST} for serve's command line, or nothing. */
         List<String> servePrefix() {
             return serveCpus == null ? List.of() : List.of("taskset", "-c", serveCpus);
         }
 
         /** {@code taskset -c LIST} for the load process's command line, or nothing. */
-        List<String> othersPrefix() {
-            return othersCpus == null ? List.of() : List.of("taskset", "-c", othersCpus);
+        List<String> clientPrefix() {
+            return clientCpus == null ? List.of() : List.of("taskset", "-c", clientCpus);
         }
     }
 
@@ -246,6 +249,7 @@ public final class ServeBenchCommand {
                         "connections",
                         "serve-cpus",
                         "others-cpus",
+                        "client-cpus",
                         "dir"),
                 Set.of("deltas"));
         String model = args.oneOf("model", "all", StreamBenchCommand.MLP, StreamBenchCommand.SPARSE, "all");
@@ -263,6 +267,7 @@ public final class ServeBenchCommand {
                 args.flag("deltas"),
                 (int) args.longValue("connections", 16, 1, 4096),
                 null,
+                null,
                 null);
         String[] cpus = cpuSplit(args.get("serve-cpus", null), args.get("others-cpus", null));
         s = new Settings(
@@ -279,7 +284,8 @@ public final class ServeBenchCommand {
                 s.deltas(),
                 s.connections(),
                 cpus[0],
-                cpus[1]);
+                cpus[1],
+                clientCpus(args.get("client-cpus", null), cpus[1]));
         List<BenchModel> models = new ArrayList<>();
         for (BenchModel m : List.of(BenchModel.SPARSE_LOGISTIC, BenchModel.MLP_784)) {
             if ("all".equals(model) || m.id.equals(model)) {
@@ -353,6 +359,21 @@ public final class ServeBenchCommand {
         return new String[] {serve, others};
     }
 
+    /** The load process's CPUs: {@code --client-cpus}, else the others'. */
+    private static String clientCpus(String given, String others) throws UsageException {
+        if (given == null) {
+            return others;
+        }
+        if (others == null) {
+            throw new UsageException("--client-cpus " + given + " without pinning (--serve-cpus none, or a machine"
+                    + " with one CPU or no taskset): leave it out, or pin serve too");
+        }
+        if (!given.matches("[0-9]+([-,][0-9]+)*")) {
+            throw new UsageException("--client-cpus '" + given + "' is not a CPU list: give e.g. 1, 0-3 or 0,2");
+        }
+        return given;
+    }
+
     private static boolean onPath(String command) {
         for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             if (!d.isEmpty() && Files.isExecutable(Path.of(d, command))) {
@@ -417,8 +438,12 @@ public final class ServeBenchCommand {
                 String.join(" ", settings.serveJavaOpts()),
                 settings.serveCpus() == null
                         ? "no CPU pinning"
-                        : "serve on CPU " + settings.serveCpus() + ", broker + job + load client on CPU "
-                                + settings.othersCpus() + " (taskset)",
+                        : settings.clientCpus().equals(settings.othersCpus())
+                                ? "serve on CPU " + settings.serveCpus() + ", broker + job + load client on CPU "
+                                        + settings.othersCpus() + " (taskset)"
+                                : "serve on CPU " + settings.serveCpus() + ", broker + job on CPU "
+                                        + settings.othersCpus() + ", load client on CPU " + settings.clientCpus()
+                                        + " (taskset)",
                 settings.connections());
         String unpinned = settings.othersCpus() != null ? pinSelf(settings.othersCpus()) : null;
         try {
@@ -480,7 +505,7 @@ public final class ServeBenchCommand {
             // In flight at most: a full timeout's worth of requests, at most 4,000 (the client's own limit).
             int maxInFlight = (int) Math.max(100, Math.min(4000, settings.rate() * timeout.toMillis() / 1000));
             load = ServeLoad.Remote.start(
-                    settings.othersPrefix(),
+                    settings.clientPrefix(),
                     URI.create(serve.base + "/v1/models/" + m.id + ":predict"),
                     bodies(d),
                     timeout,

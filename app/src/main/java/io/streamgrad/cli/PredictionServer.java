@@ -570,8 +570,14 @@ final class PredictionServer implements AutoCloseable {
         }
     }
 
+    /** The decoded path; the raw one where it does not decode (Jetty refuses most such paths before the handler). */
     private static String path(HttpURI uri) {
-        String p = uri.getDecodedPath();
+        String p;
+        try {
+            p = uri.getDecodedPath();
+        } catch (RuntimeException e) {
+            p = uri.getPath();
+        }
         return p == null ? "" : p;
     }
 

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.streamgrad.cli.ServeMetrics.Route;
 import io.streamgrad.learner.data.Batch;
 import io.streamgrad.serving.FollowerMetrics;
@@ -13,26 +11,34 @@ import io.streamgrad.serving.ModelFollower;
 import io.streamgrad.serving.ServableModel;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/JSON face of a {@link ModelFollower} ({@code streamgrad serve}), on the JDK's
- * {@code com.sun.net.httpserver} (no hand-written HTTP parsing, no extra dependency):
+ * The HTTP/JSON face of a {@link ModelFollower} ({@code streamgrad serve}), on Jetty 12's core server (no
+ * hand-written HTTP parsing; no servlet layer):
  *
  * <pre>
  * POST /v1/models/{id}:predict            one example object, or {"examples": [...]} (the job's JSON form)
@@ -48,44 +54,38 @@ import org.slf4j.LoggerFactory;
  * A prediction reads the model's live version once, so its answer comes from one whole version, and names it. A
  * bad request is a 400 whose JSON {@code error} names the {@code field} and the fix, an unknown model or path a
  * 404, a wrong method a 405; every request is answered inside its own try, so no request can stop the server.
+ * Requests Jetty itself refuses before they reach the handler (a malformed request line, an ambiguous URI) get the
+ * same JSON error form ({@link JsonErrors}).
+ *
+ * <p><b>Overload.</b> {@code threads} request threads take readable connections from one queue. A request that
+ * finds more than {@code maxQueued} others waiting behind it when its turn comes is answered {@code 503} with
+ * {@code Retry-After: 1} and a JSON error at once (no parsing, no prediction), so under a load the server cannot
+ * keep up with the queue stays short and every answer comes quickly — a refusal the client can retry — instead of
+ * every request waiting longer and longer.
  */
 final class PredictionServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PredictionServer.class);
     /** The largest request body read (the job's largest record); a larger one is refused with a 413. */
     static final int MAX_BODY_BYTES = io.streamgrad.job.config.JobDefaults.MAX_RECORD_BYTES;
 
-    /** Idle keep-alive connections kept open (unless sun.net.httpserver.maxIdleConnections is set). */
-    static final int MAX_IDLE_CONNECTIONS = 8192;
-
     /**
-     * Connections waiting to be accepted (the JDK's own default is 50; the kernel caps it at
-     * net.core.somaxconn): a burst of new connections beyond it waits for the client's SYN retry (1 s, then 3 s).
+     * Connections waiting to be accepted (the kernel caps it at net.core.somaxconn): a burst of new connections
+     * beyond it waits for the client's SYN retry (1 s, then 3 s).
      */
     static final int BACKLOG = 4096;
 
-    static {
-        // The JDK server writes a response's headers and body separately; with Nagle's algorithm on, the body waits
-        // for the client's delayed ACK (about 40 ms per keep-alive request, measured in ServeIT). Read once, by the
-        // server's configuration class: set before the first server is created, unless the user set it.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-        // The JDK server keeps at most this many idle keep-alive connections (its default: 200) and closes any
-        // connection that finishes a response beyond them: a client with more connections than that (an open-loop
-        // load, a pool per client process) then reconnects on almost every request, through the accept backlog and
-        // the server's one dispatcher thread. Idle connections cost a socket each and still close after
-        // sun.net.httpserver.idleInterval (30 s) without a request.
-        if (System.getProperty("sun.net.httpserver.maxIdleConnections") == null) {
-            System.setProperty("sun.net.httpserver.maxIdleConnections", String.valueOf(MAX_IDLE_CONNECTIONS));
-        }
-    }
+    /** Requests waiting for a thread beyond which a request is refused with a 503 (see the class comment). */
+    static final int DEFAULT_MAX_QUEUED = 256;
 
     private static final String PREFIX = "/v1/models/";
     private static final Set<String> ACTIONS = Set.of("predict", "pin", "unpin", "rollback");
 
     private final ModelFollower follower;
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final RecsRoutes recs;
+    private final Server server;
+    private final ServerConnector connector;
+    private final QueuedThreadPool pool;
+    private final int maxQueued;
     private final ObjectMapper mapper = new ObjectMapper();
     private final PredictRequests requests = new PredictRequests();
     private final ServeMetrics metrics = new ServeMetrics();
@@ -96,42 +96,83 @@ final class PredictionServer implements AutoCloseable {
      * @param threads request threads
      */
     PredictionServer(ModelFollower follower, InetSocketAddress address, int threads) throws IOException {
+        this(follower, address, threads, DEFAULT_MAX_QUEUED);
+    }
+
+    /**
+     * @param threads request threads
+     * @param maxQueued requests waiting beyond which a request is answered 503 (see the class comment)
+     */
+    PredictionServer(ModelFollower follower, InetSocketAddress address, int threads, int maxQueued) throws IOException {
         this.follower = follower;
-        AtomicInteger n = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "streamgrad-serve-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
+        this.recs = new RecsRoutes(follower);
+        this.maxQueued = maxQueued;
+        // One acceptor and one selector thread, leased from the pool for good, plus the request threads; no
+        // reserved threads (on a small machine they only add hand-offs).
+        this.pool = new QueuedThreadPool(threads + 2, Math.min(threads + 2, 4));
+        pool.setReservedThreads(0);
+        pool.setName("streamgrad-serve");
+        pool.setDaemon(true);
+        this.server = new Server(pool);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setSendDateHeader(false);
+        this.connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(address.getHostString());
+        connector.setPort(address.getPort());
+        connector.setAcceptQueueSize(BACKLOG);
+        connector.setIdleTimeout(30_000);
+        server.addConnector(connector);
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                PredictionServer.this.handle(request, response, callback);
+                return true;
+            }
         });
-        this.server = HttpServer.create(address, BACKLOG);
-        server.createContext("/", RecsRoutes.wrap(follower, this::handle)); // recommend/score, then the rest
-        server.setExecutor(executor);
-        server.start();
+        server.setErrorHandler(new JsonErrors());
+        try {
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        } catch (Exception e) {
+            close();
+            throw new IOException("could not start the HTTP server on " + address + ": " + e.getMessage(), e);
+        }
     }
 
     int port() {
-        return server.getAddress().getPort();
+        return connector.getLocalPort();
+    }
+
+    /** Requests (readable connections) waiting for a request thread now. */
+    int queued() {
+        return pool.getQueueSize();
     }
 
     InetSocketAddress address() {
-        return server.getAddress();
+        return new InetSocketAddress(connector.getHost(), connector.getLocalPort());
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdown();
         try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            server.stop();
+        } catch (Exception e) {
+            LOG.debug("stopping the HTTP server: {}", e.toString());
         }
     }
 
     // ------------------------------------------------------------------------------------------------ requests
 
     /** One answer: status, JSON (or text) body, and the route it is counted under. */
-    private record Answer(Route route, int status, String contentType, byte[] body, String allow) {}
+    private record Answer(Route route, int status, String contentType, byte[] body, String allow, String retryAfter) {
+        Answer(Route route, int status, String contentType, byte[] body, String allow) {
+            this(route, status, contentType, body, allow, null);
+        }
+    }
 
     /** A request the server refuses: the status and the JSON error. */
     private static final class Refused extends Exception {
@@ -152,41 +193,75 @@ final class PredictionServer implements AutoCloseable {
         }
     }
 
-    private void handle(HttpExchange ex) {
+    /** One request as the routes see it: method, decoded path, raw query, and the request to read the body from. */
+    private record Call(String method, String path, String rawQuery, Request request) {}
+
+    private void handle(Request request, Response response, Callback callback) {
         long start = System.nanoTime();
         Route route = Route.OTHER;
         Answer answer;
+        HttpURI uri = request.getHttpURI();
+        Call ex = new Call(request.getMethod(), path(uri), uri.getQuery(), request);
         try {
             route = route(ex);
-            answer = answer(ex, route);
+            int queued = pool.getQueueSize();
+            if (queued > maxQueued) {
+                answer = error(
+                        route,
+                        503,
+                        null,
+                        "overloaded: " + queued + " requests are waiting for one of this server's threads (at most "
+                                + maxQueued + " may); retry after a second, or spread the load over more servers",
+                        null);
+                answer = new Answer(route, 503, answer.contentType(), answer.body(), null, "1");
+            } else {
+                answer = answer(ex, route);
+            }
         } catch (Refused r) {
             answer = error(route, r.status, r.field, r.getMessage(), r.allow);
         } catch (RuntimeException | StackOverflowError e) {
             // A bug, not the request's fault: say so, and keep serving.
-            LOG.error("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
+            LOG.error("{} {} failed", ex.method(), uri, e);
             answer = error(
                     route, 500, null, "internal error: " + e + " (a bug in streamgrad serve; please report)", null);
         }
+        // A request body the route did not read is read to its end here, so the connection can carry the next
+        // request (Jetty closes a connection whose request content was left unread, after the response, and a
+        // keep-alive client would send its next request into that closed connection). A body refused as too large
+        // is not read on: that connection closes, and the answer says so.
+        boolean close = answer.status() == 413;
+        if (!close) {
+            try {
+                Content.Source.consumeAll(request);
+            } catch (IOException | RuntimeException e) {
+                close = true;
+            }
+        }
         try {
+            response.setStatus(answer.status());
+            if (close) {
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
             if (answer.allow() != null) {
-                ex.getResponseHeaders().set("Allow", answer.allow());
+                response.getHeaders().put(HttpHeader.ALLOW, answer.allow());
             }
-            ex.getResponseHeaders().set("Content-Type", answer.contentType());
-            ex.sendResponseHeaders(answer.status(), answer.body().length == 0 ? -1 : answer.body().length);
-            try (OutputStream os = ex.getResponseBody()) {
-                os.write(answer.body());
+            if (answer.retryAfter() != null) {
+                response.getHeaders().put(HttpHeader.RETRY_AFTER, answer.retryAfter());
             }
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("could not answer {} {}: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString());
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, answer.body().length);
+            response.write(true, ByteBuffer.wrap(answer.body()), callback);
+        } catch (RuntimeException e) {
+            LOG.debug("could not answer {} {}: {}", ex.method(), uri, e.toString());
+            callback.failed(e);
         } finally {
-            ex.close();
             metrics.record(answer.route(), answer.status(), System.nanoTime() - start);
         }
     }
 
     /** The route of a request's path (for its metrics), before anything else is checked. */
-    private static Route route(HttpExchange ex) {
-        String path = path(ex.getRequestURI());
+    private static Route route(Call ex) {
+        String path = ex.path();
         switch (path) {
             case "/healthz":
                 return Route.HEALTHZ;
@@ -198,6 +273,10 @@ final class PredictionServer implements AutoCloseable {
         }
         if (!path.startsWith(PREFIX)) {
             return Route.OTHER;
+        }
+        String recs = RecsRoutes.action(path);
+        if (recs != null) {
+            return "recommend".equals(recs) ? Route.RECOMMEND : Route.SCORE;
         }
         String rest = path.substring(PREFIX.length());
         int colon = rest.lastIndexOf(':');
@@ -213,11 +292,16 @@ final class PredictionServer implements AutoCloseable {
         };
     }
 
-    private Answer answer(HttpExchange ex, Route route) throws Refused {
-        String method = ex.getRequestMethod();
-        String path = path(ex.getRequestURI());
-        Map<String, String> query = query(ex.getRequestURI());
+    private Answer answer(Call ex, Route route) throws Refused {
+        String method = ex.method();
+        String path = ex.path();
+        Map<String, String> query = query(ex.rawQuery());
         switch (route) {
+            case RECOMMEND, SCORE -> {
+                RecsRoutes.Reply r =
+                        recs.answer(method, path, ex.rawQuery(), route == Route.RECOMMEND ? "recommend" : "score");
+                return new Answer(route, r.status(), "application/json", r.body(), r.allow());
+            }
             case HEALTHZ -> {
                 method(method, "GET");
                 noQuery(query, Set.of());
@@ -294,7 +378,7 @@ final class PredictionServer implements AutoCloseable {
         };
     }
 
-    private Answer predict(HttpExchange ex, String id, ServableModel model) throws Refused {
+    private Answer predict(Call ex, String id, ServableModel model) throws Refused {
         if (model == null) {
             throw new Refused(
                     503,
@@ -481,8 +565,8 @@ final class PredictionServer implements AutoCloseable {
         }
     }
 
-    private static byte[] body(HttpExchange ex) throws Refused {
-        try (InputStream in = ex.getRequestBody()) {
+    private static byte[] body(Call ex) throws Refused {
+        try (InputStream in = Content.Source.asInputStream(ex.request())) {
             byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
             if (body.length > MAX_BODY_BYTES) {
                 throw new Refused(
@@ -497,14 +581,19 @@ final class PredictionServer implements AutoCloseable {
         }
     }
 
-    private static String path(URI uri) {
-        String p = uri.getPath();
+    /** The decoded path; the raw one where it does not decode (Jetty refuses most such paths before the handler). */
+    private static String path(HttpURI uri) {
+        String p;
+        try {
+            p = uri.getDecodedPath();
+        } catch (RuntimeException e) {
+            p = uri.getPath();
+        }
         return p == null ? "" : p;
     }
 
-    private static Map<String, String> query(URI uri) throws Refused {
+    private static Map<String, String> query(String raw) throws Refused {
         Map<String, String> out = new LinkedHashMap<>();
-        String raw = uri.getRawQuery();
         if (raw == null || raw.isEmpty()) {
             return out;
         }
@@ -556,5 +645,35 @@ final class PredictionServer implements AutoCloseable {
     /** User input in a message: at most 64 characters. */
     private static String abbreviate(String s) {
         return s.length() <= 64 ? s : s.substring(0, 61) + "...";
+    }
+
+    /**
+     * Jetty's own refusals (a request it cannot parse or will not route: bad request line, ambiguous URI, header too
+     * large) in the server's JSON error form instead of Jetty's HTML page.
+     */
+    private final class JsonErrors extends ErrorHandler {
+        /** An error body for every method (Jetty's default: GET, POST and HEAD only, an empty body otherwise). */
+        @Override
+        public boolean errorPageForMethod(String method) {
+            return true;
+        }
+
+        @Override
+        protected void generateResponse(
+                Request request, Response response, int code, String message, Throwable cause, Callback callback) {
+            Answer a = error(
+                    Route.OTHER,
+                    code,
+                    code == 400 ? "request" : null,
+                    "the HTTP server refused the request: " + (message == null ? "status " + code : message)
+                            + (code == 400 ? "; send a well-formed HTTP/1.1 request with a plain path" : ""),
+                    null);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, a.contentType());
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, a.body().length);
+            // The request's body, if any, is left unread: the connection closes after this answer, and says so.
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            response.write(true, ByteBuffer.wrap(a.body()), callback);
+            metrics.record(Route.OTHER, code, 0);
+        }
     }
 }

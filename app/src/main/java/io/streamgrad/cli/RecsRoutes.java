@@ -3,12 +3,8 @@ package io.streamgrad.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.streamgrad.serving.ModelFollower;
 import io.streamgrad.serving.recs.RecsModel;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -32,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Every answer names the version it came from (the whole request is answered from that one version). Bad
- * parameters are a 400 whose JSON names the parameter and the fix. {@link #wrap} puts these routes in front of the
- * prediction server's handler; everything else passes through.
+ * parameters are a 400 whose JSON names the parameter and the fix. The prediction server routes these two paths
+ * here ({@link #action}) and writes the {@link Reply}; everything else it answers itself.
  */
 final class RecsRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(RecsRoutes.class);
@@ -45,25 +41,15 @@ final class RecsRoutes {
     private final ModelFollower follower;
     private final ObjectMapper mapper = new ObjectMapper();
 
-    private RecsRoutes(ModelFollower follower) {
+    RecsRoutes(ModelFollower follower) {
         this.follower = follower;
     }
 
-    /** A handler answering the recommendation paths itself and passing every other request to {@code next}. */
-    static HttpHandler wrap(ModelFollower follower, HttpHandler next) {
-        RecsRoutes routes = new RecsRoutes(follower);
-        return ex -> {
-            String action = action(ex.getRequestURI().getPath());
-            if (action == null) {
-                next.handle(ex);
-            } else {
-                routes.handle(ex, action);
-            }
-        };
-    }
+    /** One answer: the status, the JSON body and, for a 405, the methods allowed. */
+    record Reply(int status, byte[] body, String allow) {}
 
     /** "recommend" or "score" for this server's recommendation paths, else null. */
-    private static String action(String path) {
+    static String action(String path) {
         if (path == null || !path.startsWith(PREFIX)) {
             return null;
         }
@@ -89,20 +75,19 @@ final class RecsRoutes {
         }
     }
 
-    private void handle(HttpExchange ex, String action) throws IOException {
+    /** The answer to {@code method path?rawQuery}, a path {@link #action} names {@code action} for. */
+    Reply answer(String method, String path, String rawQuery, String action) {
         int status = 200;
+        String allow = null;
         ObjectNode body;
         try {
-            if (!"GET".equals(ex.getRequestMethod())) {
-                ex.getResponseHeaders().set("Allow", "GET");
+            if (!"GET".equals(method)) {
+                allow = "GET";
                 throw new Refusal(
-                        405,
-                        "method",
-                        "method " + cut(ex.getRequestMethod()) + " is not allowed on /" + action + "; use GET");
+                        405, "method", "method " + cut(method) + " is not allowed on /" + action + "; use GET");
             }
-            String path = ex.getRequestURI().getPath();
             String id = path.substring(PREFIX.length(), path.length() - action.length() - 1);
-            Map<String, String> q = params(ex.getRequestURI().getRawQuery());
+            Map<String, String> q = params(rawQuery);
             RecsModel model = model(id);
             body = "recommend".equals(action) ? recommend(model, q) : score(model, q);
         } catch (Refusal r) {
@@ -114,21 +99,16 @@ final class RecsRoutes {
             }
             body.put("status", r.status);
         } catch (RuntimeException e) {
-            LOG.error("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
+            LOG.error("{} {} failed", method, path, e);
             status = 500;
             body = mapper.createObjectNode();
             body.put("error", "internal error: " + e + " (a bug in streamgrad serve; please report)");
             body.put("status", 500);
         }
-        byte[] bytes = mapper.writeValueAsBytes(body);
         try {
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(status, bytes.length);
-            try (OutputStream os = ex.getResponseBody()) {
-                os.write(bytes);
-            }
-        } finally {
-            ex.close();
+            return new Reply(status, mapper.writeValueAsBytes(body), allow);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("writing a JSON tree failed", e);
         }
     }
 

@@ -18,7 +18,7 @@ final class ServeCommand {
     static final String USAGE = """
             usage: streamgrad serve --bootstrap-servers HOST:PORT --topic MODELS [--updates-topic UPDATES]
                                     [--model ID[,ID...]] [--port N] [--bind ADDRESS] [--threads N] [--retain N]
-                                    [--kafka-config FILE]
+                                    [--max-queued N] [--kafka-config FILE]
               Serves the newest committed version of each model on the models topic over HTTP/JSON, swapping in
               each new version atomically as the job publishes it (read_committed).
               --updates-topic  also follow the job's updates topic: versions published as deltas are applied
@@ -28,6 +28,9 @@ final class ServeCommand {
                            Default: every model on the topic.
               --port       HTTP port (default 8080; 0 picks a free one)   --bind  address (default 127.0.0.1)
               --threads    request threads (default 8)   --retain  versions kept per model for pin/rollback (3)
+              --max-queued requests waiting for a thread beyond which a request is answered 503 with
+                           Retry-After: 1 at once, so that an overload is refused quickly rather than queued
+                           without bound (default 256)
               endpoints:
                 POST /v1/models/ID:predict     {"dense": [...]} or {"indices": [...], "values": [...]} or
                                                {"named": {"name": 1.0}}, or {"examples": [{...}, ...]}
@@ -69,6 +72,7 @@ final class ServeCommand {
                         "bind",
                         "threads",
                         "retain",
+                        "max-queued",
                         "kafka-config"),
                 Set.of());
         Properties client = KafkaClients.properties(args);
@@ -87,6 +91,7 @@ final class ServeCommand {
         String bind = args.get("bind", "127.0.0.1");
         int threads = (int) args.longValue("threads", 8, 1, 1024);
         int retain = (int) args.longValue("retain", 3, 1, 1000);
+        int maxQueued = (int) args.longValue("max-queued", PredictionServer.DEFAULT_MAX_QUEUED, 0, 1_000_000);
 
         ModelFollower.Builder builder = ModelFollower.builder()
                 .clientProperties(client)
@@ -101,7 +106,8 @@ final class ServeCommand {
             builder.follow(models);
         }
         try (ModelFollower follower = builder.build().start();
-                PredictionServer server = new PredictionServer(follower, new InetSocketAddress(bind, port), threads)) {
+                PredictionServer server =
+                        new PredictionServer(follower, new InetSocketAddress(bind, port), threads, maxQueued)) {
             out.println("serving " + (models.isEmpty() ? "every model" : "models " + models) + " of topic '" + topic
                     + "'"
                     + (args.has("updates-topic") ? " and updates topic '" + args.get("updates-topic", "") + "'" : "")

@@ -21,6 +21,8 @@ final class ServeMetrics {
     /** The routes a request is counted under. */
     enum Route {
         PREDICT,
+        RECOMMEND,
+        SCORE,
         MODELS,
         MODEL,
         PIN,

@@ -10,6 +10,7 @@ import io.streamgrad.cli.Args;
 import io.streamgrad.cli.JobGraphs;
 import io.streamgrad.cli.KafkaClients;
 import io.streamgrad.cli.Main;
+import io.streamgrad.cli.UsageException;
 import io.streamgrad.embedded.EmbeddedKafka;
 import io.streamgrad.embedded.LocalFlink;
 import io.streamgrad.job.admin.JobTopics;
@@ -81,13 +82,15 @@ public final class ServeBenchCommand {
     static final String USAGE = """
             usage: streamgrad bench-serve [--model mlp|sparse-logistic|all] [--rate N] [--seconds N] [--warmup N]
                                           [--train-rate N] [--checkpoint-ms N] [--timeout-ms N] [--job-extra YAML]
-                                          [--model-extra YAML] [--deltas]
+                                          [--model-extra YAML] [--deltas] [--connections N]
+                                          [--serve-cpus LIST|none] [--others-cpus LIST] [--client-cpus LIST]
                                           [--serve-args=ARGS] [--serve-java-opts=OPTS] [--dir DIR]
               `streamgrad serve` (a JVM of its own) under an open-loop HTTP load of single-example predict requests
-              while the job (in-process broker + Flink MiniCluster) trains on live examples and publishes a new
+              (a load process of its own: Jetty's HTTP client, keep-alive connections) while the job (in-process broker + Flink MiniCluster) trains on live examples and publishes a new
               version every second. Prints per phase (B: new versions every second; A: job stopped, no new
               versions) requests, failures, p50/p99/p99.9 latency from each request's intended send time, versions
-              seen, p99(B)/p99(A); checks every answer against the offline Predictor of the version it names; and
+              seen, answers unequal to their version's offline prediction, serve's and the client's CPU per
+              request, p99(B)/p99(A); checks every answer against the offline Predictor of the version it names; and
               the event-to-servable latency (example produced -> first answer from a version that learned it).
               --model          mlp (784-256-128-10) | sparse-logistic (2^20 hashed features) | all (default)
               --rate           requests per second (default 2000)      --seconds  length of A and of B (default 20)
@@ -95,6 +98,13 @@ public final class ServeBenchCommand {
               --train-rate     examples per second fed to the job (default: mlp 1000, sparse-logistic 4000)
               --checkpoint-ms  the job's checkpoint_interval_ms (default 1000): versions become visible at commit
               --timeout-ms     a request unanswered this long has failed (default 10000)
+              --connections    the load client's keep-alive connections at most (default 16)
+              --serve-cpus     CPUs serve runs on (taskset -c LIST), e.g. 1; none: no pinning. Default on a
+                               machine with >= 2 CPUs: the last CPU; the benchmark's JVM (broker, job) and the
+                               load process then run on --others-cpus (default: all the other CPUs)
+              --others-cpus    CPUs of the benchmark's JVM and the load process, e.g. 0
+              --client-cpus    CPUs of the load process alone (default: --others-cpus), e.g. 1 to share serve's
+                               CPU rather than the job's
               --job-extra      YAML added at the top level of the job config (e.g. delta-update settings)
               --model-extra    YAML added to the model's config (e.g. sparse_updates: true)
               --deltas         the job publishes versions as deltas (deltas.enabled, topics.updates) and serve
@@ -130,11 +140,35 @@ public final class ServeBenchCommand {
             String modelExtra,
             List<String> serveArgs,
             List<String> serveJavaOpts,
-            boolean deltas) {}
+            boolean deltas,
+            int connections,
+            String serveCpus,
+            String othersCpus,
+            String clientCpus) {
+        /** {@code taskset -c LIST} for serve's command line, or nothing. */
+        List<String> servePrefix() {
+            return serveCpus == null ? List.of() : List.of("taskset", "-c", serveCpus);
+        }
+
+        /** {@code taskset -c LIST} for the load process's command line, or nothing. */
+        List<String> clientPrefix() {
+            return clientCpus == null ? List.of() : List.of("taskset", "-c", clientCpus);
+        }
+    }
 
     /** Latency figures of one phase (ms). */
     record PhaseStats(
-            String name, int requests, int failures, double p50, double p99, double p999, double max, int versions) {}
+            String name,
+            int requests,
+            int failures,
+            double p50,
+            double p99,
+            double p999,
+            double max,
+            int versions,
+            long mixed,
+            double serveCpuUsPerRequest,
+            double clientCpuUsPerRequest) {}
 
     /** What one model's run measured and checked. */
     record Outcome(
@@ -212,6 +246,10 @@ public final class ServeBenchCommand {
                         "model-extra",
                         "serve-args",
                         "serve-java-opts",
+                        "connections",
+                        "serve-cpus",
+                        "others-cpus",
+                        "client-cpus",
                         "dir"),
                 Set.of("deltas"));
         String model = args.oneOf("model", "all", StreamBenchCommand.MLP, StreamBenchCommand.SPARSE, "all");
@@ -226,7 +264,28 @@ public final class ServeBenchCommand {
                 args.get("model-extra", ""),
                 words(args.get("serve-args", "")),
                 words(args.get("serve-java-opts", DEFAULT_SERVE_JAVA_OPTS)),
-                args.flag("deltas"));
+                args.flag("deltas"),
+                (int) args.longValue("connections", 16, 1, 4096),
+                null,
+                null,
+                null);
+        String[] cpus = cpuSplit(args.get("serve-cpus", null), args.get("others-cpus", null));
+        s = new Settings(
+                s.rate(),
+                s.seconds(),
+                s.warmup(),
+                s.trainRate(),
+                s.checkpointMs(),
+                s.timeoutMs(),
+                s.jobExtra(),
+                s.modelExtra(),
+                s.serveArgs(),
+                s.serveJavaOpts(),
+                s.deltas(),
+                s.connections(),
+                cpus[0],
+                cpus[1],
+                clientCpus(args.get("client-cpus", null), cpus[1]));
         List<BenchModel> models = new ArrayList<>();
         for (BenchModel m : List.of(BenchModel.SPARSE_LOGISTIC, BenchModel.MLP_784)) {
             if ("all".equals(model) || m.id.equals(model)) {
@@ -256,6 +315,108 @@ public final class ServeBenchCommand {
         }
     }
 
+    /**
+     * Serve's CPUs and the others' ({@code taskset -c} lists, null: not pinned). Defaults: with at least 2 CPUs
+     * and {@code taskset} (util-linux) on the PATH, serve on the last CPU and the rest on the others; else none.
+     */
+    static String[] cpuSplit(String serveCpus, String othersCpus) throws UsageException {
+        String cpuList = "[0-9]+([-,][0-9]+)*";
+        if ("none".equals(serveCpus)) {
+            if (othersCpus != null) {
+                throw new UsageException("--others-cpus " + othersCpus + " with --serve-cpus none: pin both, or"
+                        + " neither (leave --others-cpus out)");
+            }
+            return new String[] {null, null};
+        }
+        for (String[] o : new String[][] {{"serve-cpus", serveCpus}, {"others-cpus", othersCpus}}) {
+            if (o[1] != null && !o[1].matches(cpuList)) {
+                throw new UsageException("--" + o[0] + " '" + o[1] + "' is not a CPU list: give e.g. 1, 0-3 or 0,2"
+                        + (o[0].equals("serve-cpus") ? ", or none" : ""));
+            }
+        }
+        int n = Runtime.getRuntime().availableProcessors();
+        boolean taskset = onPath("taskset");
+        if ((serveCpus != null || othersCpus != null) && !taskset) {
+            throw new UsageException("--serve-cpus/--others-cpus need taskset (util-linux) on the PATH; install it"
+                    + " (apt-get install util-linux) or give --serve-cpus none");
+        }
+        if (serveCpus == null && othersCpus == null && (n < 2 || !taskset)) {
+            return new String[] {null, null};
+        }
+        if (serveCpus == null || othersCpus == null) {
+            if (n < 2) {
+                throw new UsageException("--serve-cpus/--others-cpus: this machine has 1 CPU; give both lists, or"
+                        + " --serve-cpus none");
+            }
+            if ((serveCpus != null && !serveCpus.equals(String.valueOf(n - 1)))
+                    || (othersCpus != null && !othersCpus.equals(n == 2 ? "0" : "0-" + (n - 2)))) {
+                throw new UsageException("give both --serve-cpus and --others-cpus (only the default split, serve on"
+                        + " CPU " + (n - 1) + " and the others on the rest, may be given half)");
+            }
+        }
+        String serve = serveCpus != null ? serveCpus : String.valueOf(n - 1);
+        String others = othersCpus != null ? othersCpus : (n == 2 ? "0" : "0-" + (n - 2));
+        return new String[] {serve, others};
+    }
+
+    /** The load process's CPUs: {@code --client-cpus}, else the others'. */
+    private static String clientCpus(String given, String others) throws UsageException {
+        if (given == null) {
+            return others;
+        }
+        if (others == null) {
+            throw new UsageException("--client-cpus " + given + " without pinning (--serve-cpus none, or a machine"
+                    + " with one CPU or no taskset): leave it out, or pin serve too");
+        }
+        if (!given.matches("[0-9]+([-,][0-9]+)*")) {
+            throw new UsageException("--client-cpus '" + given + "' is not a CPU list: give e.g. 1, 0-3 or 0,2");
+        }
+        return given;
+    }
+
+    private static boolean onPath(String command) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!d.isEmpty() && Files.isExecutable(Path.of(d, command))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Pins this JVM's threads, present and future, to {@code cpus} ({@code taskset -a -p -c}); returns the CPU list
+     * it had, to restore when the benchmark ends (a test JVM goes on after it).
+     */
+    private static String pinSelf(String cpus) throws IOException, InterruptedException {
+        String pid = String.valueOf(ProcessHandle.current().pid());
+        String before = taskset("-c", "-p", pid);
+        taskset("-a", "-p", "-c", cpus, pid);
+        return before.substring(before.lastIndexOf(':') + 1).trim();
+    }
+
+    private static String taskset(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("taskset"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + " (this JVM) failed: " + said);
+        }
+        return said;
+    }
+
+    /** CPU seconds (user + system) a process has used so far, from /proc/PID/stat; NaN where unreadable. */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"), StandardCharsets.UTF_8);
+            // After the command name (in parentheses, may hold spaces): state is field 3, utime 14, stime 15.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     private static List<String> words(String s) {
         return s.isBlank() ? List.of() : List.of(s.trim().split("\\s+"));
     }
@@ -266,7 +427,7 @@ public final class ServeBenchCommand {
                 Locale.ROOT,
                 "streamgrad bench-serve: %d cores, Java %s, load average %.1f at start; %,.0f requests/s open loop,"
                         + " %.0f s per phase after %.0f s warm-up; job checkpoint every %d ms, a version every 1 s;"
-                        + " serve JVM %s%n",
+                        + " serve JVM %s; %s; load: a process of its own, Jetty HttpClient, %d connections%n",
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"),
                 load,
@@ -274,7 +435,32 @@ public final class ServeBenchCommand {
                 settings.seconds(),
                 settings.warmup(),
                 settings.checkpointMs(),
-                String.join(" ", settings.serveJavaOpts()));
+                String.join(" ", settings.serveJavaOpts()),
+                settings.serveCpus() == null
+                        ? "no CPU pinning"
+                        : settings.clientCpus().equals(settings.othersCpus())
+                                ? "serve on CPU " + settings.serveCpus() + ", broker + job + load client on CPU "
+                                        + settings.othersCpus() + " (taskset)"
+                                : "serve on CPU " + settings.serveCpus() + ", broker + job on CPU "
+                                        + settings.othersCpus() + ", load client on CPU " + settings.clientCpus()
+                                        + " (taskset)",
+                settings.connections());
+        String unpinned = settings.othersCpus() != null ? pinSelf(settings.othersCpus()) : null;
+        try {
+            return runPinned(models, outcomes);
+        } finally {
+            if (unpinned != null) {
+                taskset(
+                        "-a",
+                        "-p",
+                        "-c",
+                        unpinned,
+                        String.valueOf(ProcessHandle.current().pid()));
+            }
+        }
+    }
+
+    private int runPinned(List<BenchModel> models, List<Outcome> outcomes) throws Exception {
         flink = LocalFlink.startInBackground(2);
         kafka = EmbeddedKafka.start(dir.resolve("kafka"));
         boolean ok = true;
@@ -303,7 +489,7 @@ public final class ServeBenchCommand {
         progress(m, "job submitted; starting serve");
         Feeder feeder = new Feeder(cfg, d, trainRate, producedAtMs);
         ServeProcess serve = null;
-        ServeLoad load = null;
+        ServeLoad.Remote load = null;
         try {
             feeder.start();
             serve = ServeProcess.start(
@@ -318,25 +504,40 @@ public final class ServeBenchCommand {
             Duration timeout = Duration.ofMillis(settings.timeoutMs());
             // In flight at most: a full timeout's worth of requests, at most 4,000 (the client's own limit).
             int maxInFlight = (int) Math.max(100, Math.min(4000, settings.rate() * timeout.toMillis() / 1000));
-            load = new ServeLoad(
-                    URI.create(serve.base + "/v1/models/" + m.id + ":predict"), bodies(d), timeout, maxInFlight);
-            long wall0 = System.currentTimeMillis();
-            long nano0 = System.nanoTime();
+            load = ServeLoad.Remote.start(
+                    settings.clientPrefix(),
+                    URI.create(serve.base + "/v1/models/" + m.id + ":predict"),
+                    bodies(d),
+                    timeout,
+                    settings.connections(),
+                    maxInFlight,
+                    dir.resolve("load-" + m.id));
             long servingFromOffset = feeder.produced.get();
             ServeLoad.Phase warm = load.run("warm-up", settings.rate(), settings.warmup(), 0);
             progress(m, "phase B: a new version every second");
+            double cpuB = cpuSeconds(serve.pid());
             ServeLoad.Phase b = load.run("B", settings.rate(), settings.seconds(), warm.requests);
+            double serveCpuB = cpuSeconds(serve.pid()) - cpuB;
             feeder.stop();
             cancel(m, job);
             feeder.check();
             long last = lastVersion(cfg);
             serve.awaitVersion(m.id, last, Duration.ofMinutes(2));
             progress(m, "job cancelled, serve has its last version " + last + "; phase A: no new versions");
+            double cpuA = cpuSeconds(serve.pid());
             ServeLoad.Phase a = load.run("A", settings.rate(), settings.seconds(), warm.requests + b.requests);
+            double serveCpuA = cpuSeconds(serve.pid()) - cpuA;
             JsonNode info = serve.modelInfo(m.id);
             serve.stop();
             progress(m, "checking every answer against the offline Predictor");
-            Outcome o = check(m, cfg, d, List.of(warm, b, a), wall0, nano0, producedAtMs, servingFromOffset);
+            Outcome o = check(
+                    m,
+                    cfg,
+                    d,
+                    List.of(warm, b, a),
+                    new double[] {0, serveCpuB, serveCpuA},
+                    producedAtMs,
+                    servingFromOffset);
             return withServed(
                     o,
                     info.path("full_versions").asLong(),
@@ -505,8 +706,7 @@ public final class ServeBenchCommand {
             JobConfig cfg,
             StreamBenchData d,
             List<ServeLoad.Phase> phases,
-            long wall0,
-            long nano0,
+            double[] serveCpuSeconds,
             long[] producedAtMs,
             long servingFromOffset)
             throws Exception {
@@ -542,7 +742,7 @@ public final class ServeBenchCommand {
                 } else {
                     values = new float[] {exactFloat(row)};
                 }
-                long at = wall0 + (p.doneNanos[i] - nano0) / 1_000_000;
+                long at = p.doneWallMs[i];
                 byVersion.computeIfAbsent(v, k -> new ArrayList<>()).add(new Answer(ph, i, p.example[i], values));
                 firstServedMs.merge(v, at, Math::min);
                 seen.add(v);
@@ -657,8 +857,8 @@ public final class ServeBenchCommand {
         ServeLoad.Phase pb = phases.get(1);
         return new Outcome(
                 m.id,
-                stats("A: no new versions", pa, versionsPerPhase[2]),
-                stats("B: a version/s", pb, versionsPerPhase[1]),
+                stats("A: no new versions", pa, versionsPerPhase[2], ref.mixed[2], serveCpuSeconds[2]),
+                stats("B: a version/s", pb, versionsPerPhase[1], ref.mixed[1], serveCpuSeconds[1]),
                 failures,
                 firstFailure,
                 checked,
@@ -689,6 +889,9 @@ public final class ServeBenchCommand {
         final java.util.Set<Long> onTopic = new java.util.HashSet<>();
         long checked;
         long mismatched;
+        /** Answers unequal to the offline prediction of the version they name, per phase. */
+        final long[] mixed;
+
         long rebuilt;
         String firstMismatch;
         private float[] params;
@@ -707,6 +910,7 @@ public final class ServeBenchCommand {
             this.byVersion = byVersion;
             this.deltas = deltas;
             this.updatesTopic = updatesTopic;
+            this.mixed = new long[phases.size()];
         }
 
         /** A full version (in topic order): first the deltas before it, then its own parameters. */
@@ -766,6 +970,7 @@ public final class ServeBenchCommand {
                 checked++;
                 if (!bitEqual(expected, ans.predictions)) {
                     mismatched++;
+                    mixed[ans.phase]++;
                     if (firstMismatch == null) {
                         firstMismatch = phases.get(ans.phase).name + " request " + ans.request + " (example "
                                 + ans.example + ") named version " + v + " and answered "
@@ -809,7 +1014,7 @@ public final class ServeBenchCommand {
         return true;
     }
 
-    private static PhaseStats stats(String name, ServeLoad.Phase p, int versions) {
+    private static PhaseStats stats(String name, ServeLoad.Phase p, int versions, long mixed, double serveCpu) {
         long[] l = p.sortedLatencies();
         return new PhaseStats(
                 name,
@@ -819,7 +1024,10 @@ public final class ServeBenchCommand {
                 ServeLoad.percentileMs(l, 99),
                 ServeLoad.percentileMs(l, 99.9),
                 ServeLoad.percentileMs(l, 100),
-                versions);
+                versions,
+                mixed,
+                serveCpu / p.requests * 1e6,
+                p.clientCpuSeconds / p.requests * 1e6);
     }
 
     private static double percentile(long[] sorted, double p) {
@@ -845,11 +1053,13 @@ public final class ServeBenchCommand {
         out.println();
         out.printf(
                 Locale.ROOT,
-                "single-example predict latency at %,.0f requests/s (ms, from each request's intended send time):%n",
+                "single-example predict latency at %,.0f requests/s (ms, from each request's intended send time;"
+                        + " mixed: answers unequal to the offline prediction of the version they name; cpu: us of"
+                        + " CPU per request, serve's process and the load client's):%n",
                 settings.rate());
         out.printf(
                 Locale.ROOT,
-                "%-16s %-20s %9s %8s %7s %7s %8s %7s %8s%n",
+                "%-16s %-20s %9s %8s %7s %7s %8s %7s %8s %6s %9s %10s%n",
                 "model",
                 "phase",
                 "requests",
@@ -858,12 +1068,15 @@ public final class ServeBenchCommand {
                 "p99",
                 "p99.9",
                 "max",
-                "versions");
+                "versions",
+                "mixed",
+                "serve-cpu",
+                "client-cpu");
         for (Outcome o : outcomes) {
             for (PhaseStats p : List.of(o.a(), o.b())) {
                 out.printf(
                         Locale.ROOT,
-                        "%-16s %-20s %,9d %,8d %7.2f %7.2f %8.2f %7.1f %8d%n",
+                        "%-16s %-20s %,9d %,8d %7.2f %7.2f %8.2f %7.1f %8d %,6d %9.0f %10.0f%n",
                         o.model(),
                         p.name(),
                         p.requests(),
@@ -872,7 +1085,10 @@ public final class ServeBenchCommand {
                         p.p99(),
                         p.p999(),
                         p.max(),
-                        p.versions());
+                        p.versions(),
+                        p.mixed(),
+                        p.serveCpuUsPerRequest(),
+                        p.clientCpuUsPerRequest());
             }
         }
         out.println();
@@ -1063,7 +1279,7 @@ public final class ServeBenchCommand {
                 Settings s, String bootstrap, String topic, String updatesTopic, String model, Path dir)
                 throws IOException {
             Files.createDirectories(dir);
-            List<String> cmd = new ArrayList<>();
+            List<String> cmd = new ArrayList<>(s.servePrefix());
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(s.serveJavaOpts());
             cmd.addAll(ADD_OPENS);
@@ -1094,6 +1310,10 @@ public final class ServeBenchCommand {
                     new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().putIfAbsent("OMP_NUM_THREADS", "1");
             return new ServeProcess(pb.start(), log);
+        }
+
+        long pid() {
+            return process.pid();
         }
 
         /** Until serve prints its address and its /healthz is 200 (the model has a version). */

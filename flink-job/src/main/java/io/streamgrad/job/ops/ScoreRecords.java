@@ -1,6 +1,5 @@
 package io.streamgrad.job.ops;
 
-import io.streamgrad.avro.SeriesAlertState;
 import io.streamgrad.avro.SeriesScore;
 import io.streamgrad.monitor.SeriesMonitor;
 import java.nio.charset.StandardCharsets;
@@ -23,12 +22,7 @@ public final class ScoreRecords {
                 .setLower(r.lower())
                 .setUpper(r.upper())
                 .setAnomalyScore(r.score())
-                .setAlert(
-                        switch (r.alert()) {
-                            case INACTIVE -> SeriesAlertState.inactive;
-                            case PENDING -> SeriesAlertState.pending;
-                            case FIRING -> SeriesAlertState.firing;
-                        })
+                .setAlert(r.alert().text())
                 .setLevelShift(r.levelShift())
                 .setSourceOffset(p.offset)
                 .build();

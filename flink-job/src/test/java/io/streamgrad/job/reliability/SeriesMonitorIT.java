@@ -214,7 +214,7 @@ class SeriesMonitorIT {
                     assertThat(bits(got.getLower())).as(at + " lower").isEqualTo(bits(w.lower()));
                     assertThat(bits(got.getUpper())).as(at + " upper").isEqualTo(bits(w.upper()));
                     assertThat(bits(got.getAnomalyScore())).as(at + " score").isEqualTo(bits(w.score()));
-                    assertThat(got.getAlert().name())
+                    assertThat(got.getAlert().toString())
                             .as(at + " alert")
                             .isEqualTo(w.alert().text());
                 }

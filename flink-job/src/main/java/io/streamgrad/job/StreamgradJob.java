@@ -314,6 +314,9 @@ public final class StreamgradJob {
                     .uid("models-json-sink")
                     .name("snapshot metadata (JSON): " + topics.modelsJson());
         }
+        // training_health: alerts on each trained model's loss, throughput and versions (topics.alerts).
+        OpsGraph.trainingHealth(
+                cfg, metrics, snapshots, cfg.deltas().enabled() ? metrics.getSideOutput(ModelTrainer.DELTAS) : null);
     }
 
     /**

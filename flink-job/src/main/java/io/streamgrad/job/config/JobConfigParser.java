@@ -67,6 +67,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * template_models: {max_models: 1000, max_pending: 100000, min_examples: 1, idle_timeout_ms: 86400000,
  *                   retired_version_ttl_ms: 2592000000}
  * series: {idle_timeout_ms: 604800000}   # ops models: an idle series' state is removed after this
+ * training_health: {enabled: false, stall_seconds: 300, no_version_seconds: 3600, keep_firing_seconds: 600}
  * models:
  *   ctr: { ...model config, as the learner's YAML... }
  *   latency: {model: {type: forecast}, forecast: {...}, alert: {...}}   # an ops model (docs/OPS.md)
@@ -382,6 +383,13 @@ public final class JobConfigParser {
         ConfigSection series = root.section(JobOptions.SERIES.name(), false);
         long idle = read(series, JobOptions.SERIES_IDLE_TIMEOUT_MS);
         series.reportUnknown();
+        ConfigSection th = root.section(JobOptions.TRAINING_HEALTH.name(), false);
+        OpsJob.Health health = new OpsJob.Health(
+                read(th, JobOptions.TRAINING_HEALTH_ENABLED),
+                read(th, JobOptions.TRAINING_HEALTH_STALL_SECONDS),
+                read(th, JobOptions.TRAINING_HEALTH_NO_VERSION_SECONDS),
+                read(th, JobOptions.TRAINING_HEALTH_KEEP_FIRING_SECONDS));
+        th.reportUnknown();
         OpsModels ops;
         try {
             ops = OpsModels.of(sections);
@@ -389,10 +397,10 @@ public final class JobConfigParser {
             problems.addAll(e.problems());
             ops = OpsModels.none();
         }
-        if (!sections.isEmpty()) {
+        if (!sections.isEmpty() || health.enabled()) {
             Set<String> taken = new TreeSet<>(jobTopics);
             taken.addAll(jsonSiblings);
-            for (String topic : opsTopics) {
+            for (String topic : sections.isEmpty() ? opsTopics.subList(2, 3) : opsTopics) {
                 if (!taken.add(topic)) {
                     problems.add("topics: topics.series, topics.scores and topics.alerts must differ from each"
                             + " other and from the job's other topics, but " + topic + " is used twice; rename it");
@@ -400,7 +408,7 @@ public final class JobConfigParser {
                 }
             }
         }
-        return new OpsJob(ops, opsTopics.get(0), opsTopics.get(1), opsTopics.get(2), idle);
+        return new OpsJob(ops, opsTopics.get(0), opsTopics.get(1), opsTopics.get(2), idle, health);
     }
 
     /** The shortest checkpoint timeout the job accepts (the lower end of checkpoint_timeout_ms). */

@@ -279,6 +279,32 @@ public final class JobOptions {
                     + " is removed; a later point starts the series afresh, with its warm-up. A firing alert of a"
                     + " removed series stays firing on the alerts topic (no resolved record is invented).");
 
+    public static final Option<Void> TRAINING_HEALTH = Option.section(
+            "training_health",
+            "Alerts on each trained model's health, from its metrics windows (docs/OPS.md): a prequential loss that"
+                    + " climbs while finite (Page-Hinkley on ln loss) or shifts up (ADWIN), a non-finite loss, no"
+                    + " batch for stall_seconds, no new version for no_version_seconds; firing and resolved Alert"
+                    + " records on topics.alerts (rules training_loss_rising, training_loss_shift,"
+                    + " training_loss_not_finite, training_stalled, training_no_new_version; series '-').");
+    public static final Option<Boolean> TRAINING_HEALTH_ENABLED =
+            Option.bool("training_health.enabled", false, "Watch the trained models and alert on topics.alerts.");
+    public static final Option<Long> TRAINING_HEALTH_STALL_SECONDS = Option.longInteger(
+            "training_health.stall_seconds",
+            300L,
+            Range.between(1, Long.MAX_VALUE / 2000),
+            "A model that trained before and has had no batch for this long (processing time) is stalled.");
+    public static final Option<Long> TRAINING_HEALTH_NO_VERSION_SECONDS = Option.longInteger(
+            "training_health.no_version_seconds",
+            3600L,
+            Range.between(1, Long.MAX_VALUE / 2000),
+            "A model that trains but has published no new version (full or delta) for this long is stale.");
+    public static final Option<Long> TRAINING_HEALTH_KEEP_FIRING_SECONDS = Option.longInteger(
+            "training_health.keep_firing_seconds",
+            600L,
+            Range.between(0, Long.MAX_VALUE / 2000),
+            "A training alert keeps firing this long after its condition last held (the loss detectors signal at"
+                    + " one window and reset), then resolves.");
+
     public static final Option<Void> MODELS =
             Option.section("models", "Model configs by id, as the learner's " + "YAML.");
 
@@ -338,6 +364,11 @@ public final class JobOptions {
             TEMPLATE_RETIRED_VERSION_TTL_MS,
             SERIES,
             SERIES_IDLE_TIMEOUT_MS,
+            TRAINING_HEALTH,
+            TRAINING_HEALTH_ENABLED,
+            TRAINING_HEALTH_STALL_SECONDS,
+            TRAINING_HEALTH_NO_VERSION_SECONDS,
+            TRAINING_HEALTH_KEEP_FIRING_SECONDS,
             MODELS);
 
     /** The job's established wording of value problems (pinned by its tests and known to its operators). */

@@ -2,7 +2,10 @@ package io.streamgrad.job.ops;
 
 import io.streamgrad.avro.Alert;
 import io.streamgrad.avro.DeadLetter;
+import io.streamgrad.avro.ModelDelta;
+import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.SeriesScore;
+import io.streamgrad.avro.TrainingMetrics;
 import io.streamgrad.job.StreamgradJob;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.decode.KafkaEnvelopeDeserializer;
@@ -15,6 +18,7 @@ import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -101,6 +105,53 @@ public final class OpsGraph {
                 .uid("alerts-sink")
                 .name("alerts: " + ops.alerts());
         return points.getSideOutput(DecodeSeries.DEAD_LETTERS);
+    }
+
+    /**
+     * With {@code training_health.enabled}: each trained model's metrics windows and published versions (full and
+     * delta) into {@link TrainingHealthFunction}, its alerts to {@code topics.alerts} through their own exactly-once
+     * sink ({@code training-alerts-sink}; the series path's alerts have theirs).
+     *
+     * @param deltas the delta versions, or null without {@code deltas.enabled}
+     */
+    public static void trainingHealth(
+            JobConfig cfg,
+            DataStream<TrainingMetrics> metrics,
+            DataStream<ModelSnapshot> snapshots,
+            DataStream<ModelDelta> deltas) {
+        if (!cfg.ops().health().enabled()) {
+            return;
+        }
+        TypeInformation<Tuple2<String, Long>> versionType = Types.TUPLE(Types.STRING, Types.LONG);
+        DataStream<Tuple2<String, Long>> versions = snapshots
+                .map(s -> Tuple2.of(s.getModelId().toString(), s.getCreatedAt().toEpochMilli()))
+                .returns(versionType)
+                .uid("training-health-snapshots")
+                .name("training health: versions");
+        if (deltas != null) {
+            versions = versions.union(deltas.map(d -> Tuple2.of(
+                            d.getModelId().toString(), d.getCreatedAt().toEpochMilli()))
+                    .returns(versionType)
+                    .uid("training-health-deltas")
+                    .name("training health: delta versions"));
+        }
+        SerializableFunction<Alert, Long> now = a -> System.currentTimeMillis();
+        metrics.keyBy(m -> m.getModelId().toString(), Types.STRING)
+                .connect(versions.keyBy(v -> v.f0, Types.STRING))
+                .process(new TrainingHealthFunction(cfg.ops().health()))
+                .returns(new AvroTypeInfo<>(Alert.class))
+                .uid("training-health")
+                .name("training health")
+                .sinkTo(StreamgradJob.sink(
+                        cfg,
+                        cfg.ops().alerts(),
+                        "training-alerts",
+                        null,
+                        SingleObjectCodec::alert,
+                        AlertRecords::key,
+                        now))
+                .uid("training-alerts-sink")
+                .name("training alerts: " + cfg.ops().alerts());
     }
 
     private static KafkaSource<SourceRecord> source(JobConfig cfg) {

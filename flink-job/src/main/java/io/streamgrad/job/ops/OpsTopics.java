@@ -25,7 +25,11 @@ public final class OpsTopics {
     public static List<NewTopic> specs(JobConfig cfg, int seriesPartitions, short replication) {
         List<NewTopic> list = new ArrayList<>();
         OpsJob ops = cfg.ops();
+        if (!ops.writesAlerts()) {
+            return list;
+        }
         if (!ops.enabled()) {
+            list.add(new NewTopic(ops.alerts(), 1, replication).configs(Map.of("cleanup.policy", "compact")));
             return list;
         }
         list.add(new NewTopic(ops.series(), seriesPartitions, replication));
@@ -40,13 +44,15 @@ public final class OpsTopics {
     /** The config key of each topic, for messages. */
     public static Map<String, String> keys(JobConfig cfg) {
         Map<String, String> keys = new java.util.LinkedHashMap<>();
+        if (cfg.ops().writesAlerts()) {
+            keys.put(cfg.ops().alerts(), "topics.alerts");
+        }
         if (cfg.ops().enabled()) {
             keys.put(cfg.ops().series(), "topics.series");
             keys.put(cfg.ops().scores(), "topics.scores");
             if (OpsGraph.scoresJson(cfg) != null) {
                 keys.put(OpsGraph.scoresJson(cfg), "output_format (JSON scores)");
             }
-            keys.put(cfg.ops().alerts(), "topics.alerts");
         }
         return keys;
     }
@@ -54,7 +60,7 @@ public final class OpsTopics {
     /** The series path's topics ({@link #specs}) that do not exist on the cluster; one request. */
     public static List<String> missing(Admin admin, JobConfig cfg, java.time.Duration timeout)
             throws InterruptedException, ExecutionException, TimeoutException {
-        if (!cfg.ops().enabled()) {
+        if (!cfg.ops().writesAlerts()) {
             return List.of();
         }
         Set<String> existing = admin.listTopics(new ListTopicsOptions().timeoutMs((int) timeout.toMillis()))
@@ -82,7 +88,7 @@ public final class OpsTopics {
             if (sb.length() > 0) {
                 sb.append('\n');
             }
-            sb.append("the ops models' topics ")
+            sb.append("the topics ")
                     .append(String.join(
                             ", ", ours.stream().map(t -> keys.get(t) + "=" + t).toList()))
                     .append(" do not exist on kafka.bootstrap.servers=")

@@ -26,6 +26,8 @@ public final class Main {
                         HTML report (reports/demo.html), then serves them and prints a few predict requests
               run       --config job.yaml: run the streaming job on a local Flink MiniCluster against any Kafka
               produce   replay a LibSVM/CSV file into the examples topic (one partition, file order)
+              produce-series  a series CSV into the series topic (points of one ops model's series)
+              scores    one series' committed scores from the scores topic, as detect's CSV
               models    list committed model snapshots; save one for predict/evaluate (or as ONNX)
               export    --model SNAPSHOT --out model.onnx: the model as ONNX, for onnxruntime in any language
               metrics   print the metrics topic (--follow to keep printing)
@@ -55,6 +57,8 @@ public final class Main {
             "serve",
             "detect",
             "detect-eval",
+            "produce-series",
+            "scores",
             "alerts-forward",
             "help");
 
@@ -105,6 +109,8 @@ public final class Main {
             case "serve" -> ServeCommand.USAGE;
             case "detect" -> DetectCommand.USAGE;
             case "detect-eval" -> DetectCommand.EVAL_USAGE;
+            case "produce-series" -> SeriesCommand.PRODUCE_USAGE;
+            case "scores" -> SeriesCommand.SCORES_USAGE;
             case "alerts-forward" -> AlertsForwardCommand.USAGE;
             default -> USAGE;
         };
@@ -140,6 +146,8 @@ public final class Main {
             case "serve" -> ServeCommand.run(rest, out, err);
             case "detect" -> DetectCommand.detect(rest, out, err);
             case "detect-eval" -> DetectCommand.evaluate(rest, out, err);
+            case "produce-series" -> SeriesCommand.produce(rest, out, err);
+            case "scores" -> SeriesCommand.scores(rest, out, err);
             case "alerts-forward" -> AlertsForwardCommand.run(rest, out, err);
             default -> throw new IllegalStateException(command);
         });

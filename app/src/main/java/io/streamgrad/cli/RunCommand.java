@@ -7,6 +7,7 @@ import io.streamgrad.job.checkpoint.CheckpointStore;
 import io.streamgrad.job.checkpoint.ResumeCheck;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;
+import io.streamgrad.job.ops.OpsTopics;
 import io.streamgrad.job.warmstart.WarmStart;
 import io.streamgrad.job.warmstart.WarmStartSet;
 import java.io.PrintStream;
@@ -89,10 +90,13 @@ final class RunCommand {
             kafka.awaitAnswer(kafkaWait);
             if (args.flag("create-topics")) {
                 JobTopics.create(kafka.admin(), JobTopics.specs(config.topics(), 1, (short) 1));
+                JobTopics.create(kafka.admin(), OpsTopics.specs(config, 1, (short) 1));
             }
-            List<String> missing = JobTopics.missing(kafka.admin(), config.topics(), TOPICS_TIMEOUT);
+            List<String> missing =
+                    new java.util.ArrayList<>(JobTopics.missing(kafka.admin(), config.topics(), TOPICS_TIMEOUT));
+            missing.addAll(OpsTopics.missing(kafka.admin(), config, TOPICS_TIMEOUT));
             if (!missing.isEmpty()) {
-                throw new IllegalStateException(JobTopics.missingMessage(config, missing));
+                throw new IllegalStateException(OpsTopics.missingMessage(config, missing));
             }
             List<String> updates = JobTopics.checkUpdatesTopic(kafka.admin(), config, TOPICS_TIMEOUT);
             if (!updates.isEmpty()) {

@@ -11,6 +11,9 @@ import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;
 import io.streamgrad.job.decode.DecodeAndValidate;
 import io.streamgrad.job.decode.KafkaEnvelopeDeserializer;
+import io.streamgrad.job.ops.OpsGraph;
+import io.streamgrad.job.ops.OpsTopics;
+import io.streamgrad.job.ops.SeriesRecord;
 import io.streamgrad.job.records.BatcherInput;
 import io.streamgrad.job.records.BatcherInputTypeInfo;
 import io.streamgrad.job.records.ExampleBatch;
@@ -114,7 +117,8 @@ public final class StreamgradJob {
         java.util.List<String> missing;
         java.util.List<String> updates = java.util.List.of();
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
-            missing = JobTopics.missing(admin, config.topics(), Duration.ofSeconds(30));
+            missing = new java.util.ArrayList<>(JobTopics.missing(admin, config.topics(), Duration.ofSeconds(30)));
+            missing.addAll(OpsTopics.missing(admin, config, Duration.ofSeconds(30)));
             if (missing.isEmpty()) {
                 updates = JobTopics.checkUpdatesTopic(admin, config, Duration.ofSeconds(30));
             }
@@ -123,7 +127,7 @@ public final class StreamgradJob {
             return;
         }
         if (!missing.isEmpty()) {
-            throw new IllegalStateException(JobTopics.missingMessage(config, missing));
+            throw new IllegalStateException(OpsTopics.missingMessage(config, missing));
         }
         if (!updates.isEmpty()) {
             throw new IllegalStateException(String.join("\n", updates));
@@ -164,6 +168,16 @@ public final class StreamgradJob {
             JobConfig cfg,
             WarmStartSet warm,
             UnaryOperator<DataStream<BatcherInput>> beforeBatching) {
+        build(env, cfg, warm, beforeBatching, UnaryOperator.identity());
+    }
+
+    /** As above, with a second seam on the ops models' series points before they are keyed ({@link OpsGraph}). */
+    public static void build(
+            StreamExecutionEnvironment env,
+            JobConfig cfg,
+            WarmStartSet warm,
+            UnaryOperator<DataStream<BatcherInput>> beforeBatching,
+            UnaryOperator<DataStream<SeriesRecord>> beforeMonitor) {
         DataStream<SourceRecord> records = env.fromSource(
                         source(cfg, warm),
                         WatermarkStrategy.noWatermarks(),
@@ -195,6 +209,11 @@ public final class StreamgradJob {
         SerializableFunction<DeadLetter, Long> deadTime = d -> d.getFailedAt().toEpochMilli();
         DataStream<DeadLetter> dead = examples.getSideOutput(DecodeAndValidate.DEAD_LETTERS)
                 .union(batches.getSideOutput(MiniBatcher.DEAD_LETTERS));
+        // Ops models (model: {type: forecast}): the series path, its bad records to the same dead letters.
+        DataStream<DeadLetter> seriesDead = OpsGraph.build(env, cfg, beforeMonitor);
+        if (seriesDead != null) {
+            dead = dead.union(seriesDead);
+        }
         // The sink of each of the four topics keeps its uid and transactional id whatever output_format says.
         dead.sinkTo(sink(
                         cfg,
@@ -306,6 +325,9 @@ public final class StreamgradJob {
                     .uid("models-json-sink")
                     .name("snapshot metadata (JSON): " + topics.modelsJson());
         }
+        // training_health: alerts on each trained model's loss, throughput and versions (topics.alerts).
+        OpsGraph.trainingHealth(
+                cfg, metrics, snapshots, cfg.deltas().enabled() ? metrics.getSideOutput(ModelTrainer.DELTAS) : null);
     }
 
     /**
@@ -382,7 +404,7 @@ public final class StreamgradJob {
     }
 
     /** An exactly-once sink writing {@code json}'s bytes when it is non-null, else the Avro {@code codec}'s. */
-    private static <T extends SpecificRecordBase> GuardedKafkaSink<T> sink(
+    public static <T extends SpecificRecordBase> GuardedKafkaSink<T> sink(
             JobConfig cfg,
             String topic,
             String name,

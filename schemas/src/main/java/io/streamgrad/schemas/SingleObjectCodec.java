@@ -7,6 +7,8 @@ import io.streamgrad.avro.MiniBatch;
 import io.streamgrad.avro.ModelDelta;
 import io.streamgrad.avro.ModelSnapshot;
 import io.streamgrad.avro.RecsVersion;
+import io.streamgrad.avro.SeriesPoint;
+import io.streamgrad.avro.SeriesScore;
 import io.streamgrad.avro.TrainingMetrics;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -98,6 +100,17 @@ public final class SingleObjectCodec<T extends SpecificRecordBase> {
     /** Alert transitions of monitored series (the alerts topic; {@code alerts-forward} reads them). */
     public static SingleObjectCodec<Alert> alert() {
         return new SingleObjectCodec<>(Alert.getClassSchema(), new Alert().getSpecificData(), List.of());
+    }
+
+    /** Points of operational series (the job's series topic, input). */
+    public static SingleObjectCodec<SeriesPoint> seriesPoint() {
+        return new SingleObjectCodec<>(SeriesPoint.getClassSchema(), new SeriesPoint().getSpecificData(), List.of());
+    }
+
+    /** Per-point scores of monitored series (the scores topic); reads their JSON form (output_format) too. */
+    public static SingleObjectCodec<SeriesScore> seriesScore() {
+        return new SingleObjectCodec<>(
+                SeriesScore.getClassSchema(), new SeriesScore().getSpecificData(), List.of(), true);
     }
 
     /** The schema this codec writes and resolves into. */

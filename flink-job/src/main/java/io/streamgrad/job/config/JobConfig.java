@@ -44,6 +44,7 @@ import java.util.Properties;
  * @param existingVersions      what a model without state in the job does when the models topic already holds
  *                              versions of it (see {@code io.streamgrad.job.warmstart.WarmStart})
  * @param deltas                delta versions on the updates topic ({@code deltas:}), {@link Deltas#OFF} by default
+ * @param ops                   the series path: ops models ({@code model: {type: forecast}}), their topics, idle expiry
  */
 public record JobConfig(
         Map<String, String> kafka,
@@ -71,7 +72,8 @@ public record JobConfig(
         ModelCatalog models,
         ExistingVersions existingVersions,
         Deltas deltas,
-        long snapshotFirstAfterMs) {
+        long snapshotFirstAfterMs,
+        io.streamgrad.job.ops.OpsJob ops) {
 
     public JobConfig {
         kafka = Map.copyOf(kafka);
@@ -79,6 +81,7 @@ public record JobConfig(
         Objects.requireNonNull(models, "models");
         Objects.requireNonNull(existingVersions, "existingVersions");
         Objects.requireNonNull(deltas, "deltas");
+        Objects.requireNonNull(ops, "ops");
         if (deltas.enabled() && topics.updates() == null) {
             throw new IllegalArgumentException("deltas are enabled but topics.updates is not set");
         }
@@ -123,7 +126,9 @@ public record JobConfig(
                 + ", batchTimeoutMs=" + batchTimeoutMs + ", unknownModels=" + unknownModels + ", limits=" + limits
                 + ", transactionTimeoutMs=" + transactionTimeoutMs + ", transactionalIdPrefix=" + transactionalIdPrefix
                 + ", parallelism=" + parallelism + ", models=" + models.modelIds() + ", existingVersions="
-                + existingVersions + ", deltas=" + deltas + ", snapshotFirstAfterMs=" + snapshotFirstAfterMs + "]";
+                + existingVersions + ", deltas=" + deltas + ", snapshotFirstAfterMs=" + snapshotFirstAfterMs + ", ops="
+                + ops
+                + "]";
     }
 
     /** The Kafka client properties, as a fresh {@link Properties}. */

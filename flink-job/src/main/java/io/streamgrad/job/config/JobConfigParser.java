@@ -6,6 +6,8 @@ import io.streamgrad.job.config.JobConfig.StartFrom;
 import io.streamgrad.job.config.JobConfig.StateBackendKind;
 import io.streamgrad.job.config.JobConfig.Topics;
 import io.streamgrad.job.config.JobConfig.UnknownModels;
+import io.streamgrad.job.ops.OpsJob;
+import io.streamgrad.job.ops.OpsModels;
 import io.streamgrad.learner.config.ConfigException;
 import io.streamgrad.learner.config.ConfigSection;
 import io.streamgrad.learner.config.Option;
@@ -64,8 +66,11 @@ import org.yaml.snakeyaml.error.YAMLException;
  * template: { ...model config... }
  * template_models: {max_models: 1000, max_pending: 100000, min_examples: 1, idle_timeout_ms: 86400000,
  *                   retired_version_ttl_ms: 2592000000}
+ * series: {idle_timeout_ms: 604800000}   # ops models: an idle series' state is removed after this
+ * training_health: {enabled: false, stall_seconds: 300, no_version_seconds: 3600, keep_firing_seconds: 600}
  * models:
  *   ctr: { ...model config, as the learner's YAML... }
+ *   latency: {model: {type: forecast}, forecast: {...}, alert: {...}}   # an ops model (docs/OPS.md)
  * </pre>
  */
 public final class JobConfigParser {
@@ -180,6 +185,8 @@ public final class JobConfigParser {
                 read(t, JobOptions.TOPIC_DEAD_LETTERS),
                 deltasOn ? updates : null,
                 enumValue(read(root, JobOptions.OUTPUT_FORMAT), JobConfig.OutputFormat.class));
+        List<String> opsTopics = List.of(
+                read(t, JobOptions.TOPIC_SERIES), read(t, JobOptions.TOPIC_SCORES), read(t, JobOptions.TOPIC_ALERTS));
         t.reportUnknown();
         List<String> names =
                 new ArrayList<>(List.of(topics.examples(), topics.models(), topics.metrics(), topics.deadLetters()));
@@ -302,6 +309,7 @@ public final class JobConfigParser {
         }
 
         Map<String, TrainerConfig> models = new LinkedHashMap<>();
+        Map<String, Map<String, Object>> opsSections = new LinkedHashMap<>();
         Map<String, Object> m = mapping(root, rootMap, JobOptions.MODELS);
         if (m == null || m.isEmpty()) {
             if (unknown != UnknownModels.TEMPLATE) {
@@ -319,6 +327,10 @@ public final class JobConfigParser {
                 } else {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> s = (Map<String, Object>) section;
+                    if (OpsModels.isOpsModel(s)) {
+                        opsSections.put(String.valueOf(id), s);
+                        return;
+                    }
                     TrainerConfig c = model(s, path);
                     if (c != null) {
                         models.put(String.valueOf(id), c);
@@ -326,6 +338,7 @@ public final class JobConfigParser {
                 }
             });
         }
+        OpsJob ops = ops(root, opsSections, opsTopics, names, topics.jsonSiblings());
         root.reportUnknown();
         if (!problems.isEmpty()) {
             return null;
@@ -356,7 +369,46 @@ public final class JobConfigParser {
                 ModelCatalog.of(models, template, templateLimits),
                 existing,
                 deltas,
-                firstAfterMs);
+                firstAfterMs,
+                ops);
+    }
+
+    /** The series path: ops models ({@code model: {type: forecast}}), their topics and {@code series:}. */
+    private OpsJob ops(
+            ConfigSection root,
+            Map<String, Map<String, Object>> sections,
+            List<String> opsTopics,
+            List<String> jobTopics,
+            List<String> jsonSiblings) {
+        ConfigSection series = root.section(JobOptions.SERIES.name(), false);
+        long idle = read(series, JobOptions.SERIES_IDLE_TIMEOUT_MS);
+        series.reportUnknown();
+        ConfigSection th = root.section(JobOptions.TRAINING_HEALTH.name(), false);
+        OpsJob.Health health = new OpsJob.Health(
+                read(th, JobOptions.TRAINING_HEALTH_ENABLED),
+                read(th, JobOptions.TRAINING_HEALTH_STALL_SECONDS),
+                read(th, JobOptions.TRAINING_HEALTH_NO_VERSION_SECONDS),
+                read(th, JobOptions.TRAINING_HEALTH_KEEP_FIRING_SECONDS));
+        th.reportUnknown();
+        OpsModels ops;
+        try {
+            ops = OpsModels.of(sections);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+            ops = OpsModels.none();
+        }
+        if (!sections.isEmpty() || health.enabled()) {
+            Set<String> taken = new TreeSet<>(jobTopics);
+            taken.addAll(jsonSiblings);
+            for (String topic : sections.isEmpty() ? opsTopics.subList(2, 3) : opsTopics) {
+                if (!taken.add(topic)) {
+                    problems.add("topics: topics.series, topics.scores and topics.alerts must differ from each"
+                            + " other and from the job's other topics, but " + topic + " is used twice; rename it");
+                    break;
+                }
+            }
+        }
+        return new OpsJob(ops, opsTopics.get(0), opsTopics.get(1), opsTopics.get(2), idle, health);
     }
 
     /** The shortest checkpoint timeout the job accepts (the lower end of checkpoint_timeout_ms). */

@@ -34,6 +34,21 @@ public final class JobOptions {
             "Model deltas (output, with deltas.enabled only): versions published as the rows changed since the"
                     + " version before; cleanup.policy=delete with retention.ms of at least twice"
                     + " deltas.full_every_seconds (checked at start).");
+    public static final Option<String> TOPIC_SERIES = Option.string(
+            "topics.series",
+            "series",
+            "Points of operational series (input, with ops models only: models: entries with model: {type:"
+                    + " forecast}); Avro SeriesPoint or JSON {\"model\", \"series\", \"time\", \"value\"}.");
+    public static final Option<String> TOPIC_SCORES = Option.string(
+            "topics.scores",
+            "scores",
+            "Per-point forecast, interval, anomaly score and alert state of ops models (output; encoded as"
+                    + " output_format says, like the metrics).");
+    public static final Option<String> TOPIC_ALERTS = Option.string(
+            "topics.alerts",
+            "alerts",
+            "Alert transitions (firing, resolved) of ops models and of training health (output, Avro Alert;"
+                    + " alerts-forward sends them to Alertmanager).");
     public static final Option<String> GROUP_ID = Option.string("group_id", "streamgrad", "Kafka consumer group.");
     public static final Option<String> START = Option.choice(
             "start",
@@ -253,6 +268,43 @@ public final class JobOptions {
                     + " number; after it, the id may start at version 1 again. Keep it at least as long as followers"
                     + " keep reading the models topic.");
 
+    public static final Option<Void> SERIES = Option.section(
+            "series", "The per-series state of ops models (models: entries with model: {type: forecast}).");
+    /** A week: a daily job's series survive a missed run; a series that stopped for good frees its state. */
+    public static final Option<Long> SERIES_IDLE_TIMEOUT_MS = Option.longInteger(
+            "series.idle_timeout_ms",
+            604_800_000L,
+            Range.between(1000, Long.MAX_VALUE / 2),
+            "Processing time without points after which a series' state (forecaster, scores window, alert rule)"
+                    + " is removed; a later point starts the series afresh, with its warm-up. A firing alert of a"
+                    + " removed series stays firing on the alerts topic (no resolved record is invented).");
+
+    public static final Option<Void> TRAINING_HEALTH = Option.section(
+            "training_health",
+            "Alerts on each trained model's health, from its metrics windows (docs/OPS.md): a prequential loss that"
+                    + " climbs while finite (Page-Hinkley on ln loss) or shifts up (ADWIN), a non-finite loss, no"
+                    + " batch for stall_seconds, no new version for no_version_seconds; firing and resolved Alert"
+                    + " records on topics.alerts (rules training_loss_rising, training_loss_shift,"
+                    + " training_loss_not_finite, training_stalled, training_no_new_version; series '-').");
+    public static final Option<Boolean> TRAINING_HEALTH_ENABLED =
+            Option.bool("training_health.enabled", false, "Watch the trained models and alert on topics.alerts.");
+    public static final Option<Long> TRAINING_HEALTH_STALL_SECONDS = Option.longInteger(
+            "training_health.stall_seconds",
+            300L,
+            Range.between(1, Long.MAX_VALUE / 2000),
+            "A model that trained before and has had no batch for this long (processing time) is stalled.");
+    public static final Option<Long> TRAINING_HEALTH_NO_VERSION_SECONDS = Option.longInteger(
+            "training_health.no_version_seconds",
+            3600L,
+            Range.between(1, Long.MAX_VALUE / 2000),
+            "A model that trains but has published no new version (full or delta) for this long is stale.");
+    public static final Option<Long> TRAINING_HEALTH_KEEP_FIRING_SECONDS = Option.longInteger(
+            "training_health.keep_firing_seconds",
+            600L,
+            Range.between(0, Long.MAX_VALUE / 2000),
+            "A training alert keeps firing this long after its condition last held (the loss detectors signal at"
+                    + " one window and reset), then resolves.");
+
     public static final Option<Void> MODELS =
             Option.section("models", "Model configs by id, as the learner's " + "YAML.");
 
@@ -265,6 +317,9 @@ public final class JobOptions {
             TOPIC_METRICS,
             TOPIC_DEAD_LETTERS,
             TOPIC_UPDATES,
+            TOPIC_SERIES,
+            TOPIC_SCORES,
+            TOPIC_ALERTS,
             GROUP_ID,
             START,
             BOUNDED,
@@ -307,6 +362,13 @@ public final class JobOptions {
             TEMPLATE_MIN_EXAMPLES,
             TEMPLATE_IDLE_TIMEOUT_MS,
             TEMPLATE_RETIRED_VERSION_TTL_MS,
+            SERIES,
+            SERIES_IDLE_TIMEOUT_MS,
+            TRAINING_HEALTH,
+            TRAINING_HEALTH_ENABLED,
+            TRAINING_HEALTH_STALL_SECONDS,
+            TRAINING_HEALTH_NO_VERSION_SECONDS,
+            TRAINING_HEALTH_KEEP_FIRING_SECONDS,
             MODELS);
 
     /** The job's established wording of value problems (pinned by its tests and known to its operators). */

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every key of {@code ops.yaml} (the monitoring settings of {@code detect}, {@code detect-eval} and, later, the
- * job's per-series forecasters), declared once with its type, default, range and doc. The defaults are meant for
+ * Every key of {@code ops.yaml} (the monitoring settings of {@code detect}, {@code detect-eval} and the job's ops
+ * models, {@code models.<id>} with {@code model: {type: forecast}}), declared once with its type, default, range and doc. The defaults are meant for
  * an unseen series, untuned: a persistence-initialised linear model on standardised values, intervals and scores
  * calibrated on each series' own recent residuals.
  */
@@ -216,9 +216,18 @@ public final class OpsOptions {
         sb.append("# Monitoring configuration reference (`ops.yaml`)\n\n")
                 .append("<!-- Generated from io.streamgrad.monitor.config.OpsOptions; do not edit by hand. Regenerate:"
                         + " mvn -pl monitor test -Dtest=OpsDocsTest -Dstreamgrad.writeDocs=true -->\n\n")
-                .append("The settings of `streamgrad detect --config` and `detect-eval --config`; every key is"
+                .append("The settings of `streamgrad detect --config` and `detect-eval --config`, and of each ops"
+                        + " model of the streaming job; every key is"
                         + " optional (the defaults are meant for an unseen series). Unknown keys are errors with the"
                         + " closest known key suggested. Each key is declared once, in `OpsOptions`.\n\n")
+                .append("In the job (`./streamgrad run`, README \"Monitoring operational series in the job\"), an ops"
+                        + " model is a `models:` entry with `model: {type: forecast}` whose other keys are these,"
+                        + " under `models.<id>`; the job's own keys for it are `topics.series`, `topics.scores`,"
+                        + " `topics.alerts`, `series.idle_timeout_ms` and `training_health.*` (declared in the job's"
+                        + " `JobOptions`, listed in docs/STREAMING.md). The same settings give the same scores in"
+                        + " `detect` and in the job:\n\n")
+                .append("```yaml\nmodels:\n  latency:\n    model: {type: forecast}\n    forecast: {model: linear}\n"
+                        + "    alert: {for_seconds: 3600, keep_firing_for_seconds: 7200}\n```\n\n")
                 .append("```yaml\n")
                 .append(EXAMPLE)
                 .append("```\n\n")

@@ -47,7 +47,7 @@ public final class Detect {
     }
 
     /** Shortest text that reads back as the same double. */
-    static String num(double v) {
+    public static String num(double v) {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             return Long.toString((long) v);
         }

@@ -6,6 +6,7 @@ import io.streamgrad.avro.Example;
 import io.streamgrad.avro.MiniBatch;
 import io.streamgrad.avro.ModelDelta;
 import io.streamgrad.avro.ModelSnapshot;
+import io.streamgrad.avro.RecsVersion;
 import io.streamgrad.avro.TrainingMetrics;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -77,6 +78,11 @@ public final class SingleObjectCodec<T extends SpecificRecordBase> {
     /** Versions published as changes from the version before (the updates topic). */
     public static SingleObjectCodec<ModelDelta> modelDelta() {
         return new SingleObjectCodec<>(ModelDelta.getClassSchema(), new ModelDelta().getSpecificData(), List.of());
+    }
+
+    /** Parts of recommendation (mf) model versions, full and delta (the updates topic). */
+    public static SingleObjectCodec<RecsVersion> recsVersion() {
+        return new SingleObjectCodec<>(RecsVersion.getClassSchema(), new RecsVersion().getSpecificData(), List.of());
     }
 
     public static SingleObjectCodec<TrainingMetrics> trainingMetrics() {

@@ -15,6 +15,9 @@ import io.streamgrad.job.records.BatcherInput;
 import io.streamgrad.job.records.BatcherInputTypeInfo;
 import io.streamgrad.job.records.ExampleBatch;
 import io.streamgrad.job.records.SourceRecord;
+import io.streamgrad.job.recs.InteractionRecord;
+import io.streamgrad.job.recs.RecsGraph;
+import io.streamgrad.job.recs.RecsTopics;
 import io.streamgrad.job.sink.GuardedKafkaSink;
 import io.streamgrad.job.sink.RecordSizeLimit;
 import io.streamgrad.job.sink.SingleObjectRecordSerializer;
@@ -104,6 +107,11 @@ public final class StreamgradJob {
         java.util.List<String> updates = java.util.List.of();
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
             missing = JobTopics.missing(admin, config.topics(), Duration.ofSeconds(30));
+            if (missing.isEmpty()
+                    && RecsTopics.missing(
+                            config, admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS))) {
+                throw new IllegalStateException(RecsTopics.missingMessage(config));
+            }
             if (missing.isEmpty()) {
                 updates = JobTopics.checkUpdatesTopic(admin, config, Duration.ofSeconds(30));
             }
@@ -153,6 +161,22 @@ public final class StreamgradJob {
             JobConfig cfg,
             WarmStartSet warm,
             UnaryOperator<DataStream<BatcherInput>> beforeBatching) {
+        build(env, cfg, warm, beforeBatching, UnaryOperator.identity());
+    }
+
+    /**
+     * As above, with a second seam on the decoded interactions of the mf models, just before their trainer
+     * ({@link RecsGraph}, built when the job has mf models).
+     */
+    public static void build(
+            StreamExecutionEnvironment env,
+            JobConfig cfg,
+            WarmStartSet warm,
+            UnaryOperator<DataStream<BatcherInput>> beforeBatching,
+            UnaryOperator<DataStream<InteractionRecord>> beforeRecsTraining) {
+        if (!cfg.recs().isEmpty()) {
+            RecsGraph.build(env, cfg, beforeRecsTraining);
+        }
         DataStream<SourceRecord> records = env.fromSource(
                         source(cfg, warm),
                         WatermarkStrategy.noWatermarks(),
@@ -370,8 +394,11 @@ public final class StreamgradJob {
         return builder.build();
     }
 
-    /** An exactly-once sink writing {@code json}'s bytes when it is non-null, else the Avro {@code codec}'s. */
-    private static <T extends SpecificRecordBase> GuardedKafkaSink<T> sink(
+    /**
+     * An exactly-once sink writing {@code json}'s bytes when it is non-null, else the Avro {@code codec}'s;
+     * {@code name} makes its transactional id (unique per sink of the job).
+     */
+    public static <T extends SpecificRecordBase> GuardedKafkaSink<T> sink(
             JobConfig cfg,
             String topic,
             String name,
@@ -390,7 +417,7 @@ public final class StreamgradJob {
         RecordSizeLimit limit = new RecordSizeLimit(
                 admin,
                 topic,
-                "topics." + name.replace("-json", "").replace('-', '_'),
+                "topics." + name.replace("-json", "").replace("recs-", "").replace('-', '_'),
                 cfg.bootstrapServers(),
                 Integer.parseInt(props.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)),
                 !compression.equals("none"));

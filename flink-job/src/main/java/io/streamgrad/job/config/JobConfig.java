@@ -1,5 +1,6 @@
 package io.streamgrad.job.config;
 
+import io.streamgrad.job.recs.RecsModels;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -44,6 +45,8 @@ import java.util.Properties;
  * @param existingVersions      what a model without state in the job does when the models topic already holds
  *                              versions of it (see {@code io.streamgrad.job.warmstart.WarmStart})
  * @param deltas                delta versions on the updates topic ({@code deltas:}), {@link Deltas#OFF} by default
+ * @param recs                  the recommendation (mf) models, their interactions topic and {@code recs.*};
+ *                              {@link RecsModels#NONE} without mf models
  */
 public record JobConfig(
         Map<String, String> kafka,
@@ -71,7 +74,8 @@ public record JobConfig(
         ModelCatalog models,
         ExistingVersions existingVersions,
         Deltas deltas,
-        long snapshotFirstAfterMs) {
+        long snapshotFirstAfterMs,
+        RecsModels recs) {
 
     public JobConfig {
         kafka = Map.copyOf(kafka);
@@ -79,6 +83,7 @@ public record JobConfig(
         Objects.requireNonNull(models, "models");
         Objects.requireNonNull(existingVersions, "existingVersions");
         Objects.requireNonNull(deltas, "deltas");
+        Objects.requireNonNull(recs, "recs");
         if (deltas.enabled() && topics.updates() == null) {
             throw new IllegalArgumentException("deltas are enabled but topics.updates is not set");
         }
@@ -123,7 +128,8 @@ public record JobConfig(
                 + ", batchTimeoutMs=" + batchTimeoutMs + ", unknownModels=" + unknownModels + ", limits=" + limits
                 + ", transactionTimeoutMs=" + transactionTimeoutMs + ", transactionalIdPrefix=" + transactionalIdPrefix
                 + ", parallelism=" + parallelism + ", models=" + models.modelIds() + ", existingVersions="
-                + existingVersions + ", deltas=" + deltas + ", snapshotFirstAfterMs=" + snapshotFirstAfterMs + "]";
+                + existingVersions + ", deltas=" + deltas + ", snapshotFirstAfterMs=" + snapshotFirstAfterMs + ", recs="
+                + recs.modelIds() + "]";
     }
 
     /** The Kafka client properties, as a fresh {@link Properties}. */

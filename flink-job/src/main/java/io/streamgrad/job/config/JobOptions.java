@@ -34,6 +34,12 @@ public final class JobOptions {
             "Model deltas (output, with deltas.enabled only): versions published as the rows changed since the"
                     + " version before; cleanup.policy=delete with retention.ms of at least twice"
                     + " deltas.full_every_seconds (checked at start).");
+    public static final Option<String> TOPIC_INTERACTIONS = Option.string(
+            "topics.interactions",
+            "interactions",
+            "User-item interactions of the mf models (input, read only when models: holds an mf model): Avro"
+                    + " single-object Interaction records or JSON {\"model\", \"user\", \"item\", \"rating\","
+                    + " \"time\"}, keyed by model id. An mf model's versions go to topics.updates (deltas.enabled).");
     public static final Option<String> GROUP_ID = Option.string("group_id", "streamgrad", "Kafka consumer group.");
     public static final Option<String> START = Option.choice(
             "start",
@@ -253,6 +259,22 @@ public final class JobOptions {
                     + " number; after it, the id may start at version 1 again. Keep it at least as long as followers"
                     + " keep reading the models topic.");
 
+    public static final Option<Void> RECS = Option.section(
+            "recs", "Recommendation (mf) models in the job: evaluation and the size of published version parts.");
+    public static final Option<Integer> RECS_EVALUATE_EVERY_BATCHES = Option.integer(
+            "recs.evaluate_every_batches",
+            1,
+            Range.between(0, Integer.MAX_VALUE),
+            "Score every this many batches prequentially (each interaction's exact top-K over the item table"
+                    + " before training on it: recall@K, ndcg@K, rmse, mae in topics.metrics); 1 gives the numbers of"
+                    + " the offline train, 0 turns it off (a top-K scans every item row, which dominates a step on"
+                    + " large tables).");
+    public static final Option<Integer> RECS_ROWS_PER_PART = Option.integer(
+            "recs.rows_per_part",
+            10_000,
+            Range.between(1, Integer.MAX_VALUE),
+            "Rows per record of a published mf version (a version is split into parts that each fit the updates"
+                    + " topic's max.message.bytes: about rows_per_part x (4 (k + 1) + 8 + id bytes)).");
     public static final Option<Void> MODELS =
             Option.section("models", "Model configs by id, as the learner's " + "YAML.");
 
@@ -265,6 +287,7 @@ public final class JobOptions {
             TOPIC_METRICS,
             TOPIC_DEAD_LETTERS,
             TOPIC_UPDATES,
+            TOPIC_INTERACTIONS,
             GROUP_ID,
             START,
             BOUNDED,
@@ -307,6 +330,9 @@ public final class JobOptions {
             TEMPLATE_MIN_EXAMPLES,
             TEMPLATE_IDLE_TIMEOUT_MS,
             TEMPLATE_RETIRED_VERSION_TTL_MS,
+            RECS,
+            RECS_EVALUATE_EVERY_BATCHES,
+            RECS_ROWS_PER_PART,
             MODELS);
 
     /** The job's established wording of value problems (pinned by its tests and known to its operators). */

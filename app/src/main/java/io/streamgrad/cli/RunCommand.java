@@ -6,6 +6,7 @@ import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.checkpoint.CheckpointStore;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;
+import io.streamgrad.job.recs.RecsTopics;
 import io.streamgrad.job.warmstart.WarmStart;
 import io.streamgrad.job.warmstart.WarmStartSet;
 import java.io.PrintStream;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -88,10 +90,17 @@ final class RunCommand {
             kafka.awaitAnswer(kafkaWait);
             if (args.flag("create-topics")) {
                 JobTopics.create(kafka.admin(), JobTopics.specs(config.topics(), 1, (short) 1));
+                if (!config.recs().isEmpty()) {
+                    JobTopics.create(kafka.admin(), RecsTopics.specs(config, 1, (short) 1));
+                }
             }
             List<String> missing = JobTopics.missing(kafka.admin(), config.topics(), TOPICS_TIMEOUT);
             if (!missing.isEmpty()) {
                 throw new IllegalStateException(JobTopics.missingMessage(config, missing));
+            }
+            if (RecsTopics.missing(
+                    config, kafka.admin().listTopics().names().get(TOPICS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))) {
+                throw new IllegalStateException(RecsTopics.missingMessage(config));
             }
             List<String> updates = JobTopics.checkUpdatesTopic(kafka.admin(), config, TOPICS_TIMEOUT);
             if (!updates.isEmpty()) {

@@ -95,7 +95,8 @@ class FormatsDocTest {
                 "ModelDelta", ModelDelta.getClassSchema(),
                 "TrainingMetrics", TrainingMetrics.getClassSchema(),
                 "DeadLetter", DeadLetter.getClassSchema(),
-                "Alert", Alert.getClassSchema());
+                "Alert", Alert.getClassSchema(),
+                "Interaction", io.streamgrad.avro.Interaction.getClassSchema());
         schemas.forEach((name, schema) -> {
             long fp = SchemaHistory.fingerprint(schema);
             byte[] le = ByteBuffer.allocate(8)

@@ -17,7 +17,8 @@ import java.util.Set;
 
 /**
  * Decode + validate one interactions-topic record as a plain function, without Flink: an Avro single-object
- * {@link Interaction} or a JSON object {@code {"model": .., "user": .., "item": .., "rating": .., "time": ..}}
+ * {@link Interaction} or a JSON object {@code {"model": .., "user": .., "item": .., "rating": .., "time": ..}} (time
+ * in epoch milliseconds or as an ISO-8601 instant)
  * becomes either one {@link InteractionRecord} or one {@link DeadLetter} whose reason starts with the record's
  * {@code topic-partition@offset} and names the problem and the fix. Never throws on any input.
  *
@@ -135,8 +136,20 @@ public final class InteractionDecoder {
                 time = null;
             } else if (tn.canConvertToExactIntegral() && tn.canConvertToLong()) {
                 time = tn.longValue();
+            } else if (tn.isTextual()) {
+                try {
+                    time = java.time.Instant.parse(tn.textValue()).toEpochMilli();
+                } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
+                    throw new Bad(
+                            model,
+                            "time: '" + cut(tn.textValue()) + "' is not an ISO-8601 instant"
+                                    + " (2010-12-01T08:26:00Z); send that or epoch milliseconds");
+                }
             } else {
-                throw new Bad(model, "time: expected epoch milliseconds (an integer), got " + cut(tn.toString()));
+                throw new Bad(
+                        model,
+                        "time: expected epoch milliseconds (an integer) or an ISO-8601 instant, got "
+                                + cut(tn.toString()));
             }
             if (model == null) {
                 throw new Bad(null, "model: missing; name the mf model this interaction trains (a models: id)");

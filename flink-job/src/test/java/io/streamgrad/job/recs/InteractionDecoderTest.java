@@ -70,6 +70,18 @@ class InteractionDecoderTest {
     }
 
     @Test
+    void jsonIsoTime_isReadAsEpochMilliseconds() {
+        InteractionRecord r = accepted(
+                record("{\"model\":\"clicks\",\"user\":\"u\",\"item\":\"i\",\"time\":\"2010-12-01T08:26:00Z\"}"));
+        assertThat(r.timeMs)
+                .isEqualTo(java.time.Instant.parse("2010-12-01T08:26:00Z").toEpochMilli());
+        assertThat(rejected(record("{\"model\":\"clicks\",\"user\":\"u\",\"item\":\"i\",\"time\":\"Monday\"}"))
+                        .getReason()
+                        .toString())
+                .contains("not an ISO-8601 instant");
+    }
+
+    @Test
     void avroInteraction_isAccepted() {
         byte[] bytes = SingleObjectCodec.interaction()
                 .encode(Interaction.newBuilder()

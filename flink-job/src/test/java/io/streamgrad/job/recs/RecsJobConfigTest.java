@@ -42,6 +42,18 @@ class RecsJobConfigTest {
     }
 
     @Test
+    void readmeStreamingRecsExample_parsesAsWritten() throws Exception {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+        int at = readme.indexOf("# recs-job.yaml\n");
+        assertThat(at).as("README's recs-job.yaml block").isPositive();
+        String yaml = readme.substring(at, readme.indexOf("```", at));
+        JobConfig c = JobConfigParser.parse(yaml, "README.md");
+        assertThat(c.recs().modelIds()).containsExactly("retail");
+        assertThat(c.recs().interactionsTopic()).isEqualTo("recs-interactions");
+        assertThat(c.recs().spec("retail").items().expireAfterMs()).isEqualTo(14L * 24 * 3600 * 1000);
+    }
+
+    @Test
     void jobWithoutMfModels_hasNoRecsModels() {
         JobConfig c = JobConfigParser.parse("""
                 kafka: {bootstrap.servers: "localhost:9092"}

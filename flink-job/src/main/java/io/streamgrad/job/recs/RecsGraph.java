@@ -97,6 +97,32 @@ public final class RecsGraph {
                 .uid("recs-metrics-sink")
                 .name("mf metrics: " + topics.metrics());
 
+        if (topics.format() == JobConfig.OutputFormat.BOTH) {
+            // output_format: both: the JSON copies on <topic>.json, as for the examples part
+            interactions
+                    .getSideOutput(DecodeInteractions.DEAD_LETTERS)
+                    .sinkTo(StreamgradJob.sink(
+                            cfg,
+                            topics.deadLettersJson(),
+                            "recs-dead-letters-json",
+                            new SingleObjectRecordSerializer.Json<>(),
+                            null,
+                            deadKey,
+                            d -> d.getFailedAt().toEpochMilli()))
+                    .uid("recs-dead-letters-json-sink")
+                    .name("interaction dead letters (JSON): " + topics.deadLettersJson());
+            metrics.sinkTo(StreamgradJob.sink(
+                            cfg,
+                            topics.metricsJson(),
+                            "recs-metrics-json",
+                            new SingleObjectRecordSerializer.Json<>(),
+                            null,
+                            m -> m.getModelId().getBytes(StandardCharsets.UTF_8),
+                            m -> m.getCreatedAt().toEpochMilli()))
+                    .uid("recs-metrics-json-sink")
+                    .name("mf metrics (JSON): " + topics.metricsJson());
+        }
+
         metrics.getSideOutput(MfVersions.VERSIONS)
                 .sinkTo(StreamgradJob.sink(
                         cfg,

@@ -59,8 +59,8 @@ public final class MfStateScaleBench {
             rocks.setString("state.backend.rocksdb.use-bloom-filter", "true");
             rocks.setString("state.backend.rocksdb.memory.managed", "false");
             rocks.setString("state.backend.rocksdb.block.cache-size", "256mb");
-            h.setStateBackend(new EmbeddedRocksDBStateBackend(true)
-                    .configure(rocks, MfStateScaleBench.class.getClassLoader()));
+            h.setStateBackend(
+                    new EmbeddedRocksDBStateBackend(true).configure(rocks, MfStateScaleBench.class.getClassLoader()));
             h.open();
             Object b = ((AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
             @SuppressWarnings("unchecked")

@@ -88,6 +88,20 @@ final class MetricsCommand {
                 second == null ? "-" : String.format(Locale.ROOT, "%.4f", second),
                 m.getExamplesPerSecond(),
                 m.getSkippedBatches(),
-                m.getAlert() == null ? "" : m.getAlert());
+                (m.getAlert() == null ? "" : m.getAlert()) + ranking(m));
+    }
+
+    /** An mf model's prequential recall@K / ndcg@K (the record's {@code ranking}), after the alert column. */
+    static String ranking(TrainingMetrics m) {
+        StringBuilder sb = new StringBuilder();
+        new java.util.TreeMap<>(m.getRanking()).forEach((k, v) -> {
+            if (!k.toString().equals("evaluated")) {
+                sb.append(sb.length() == 0 ? "" : " ")
+                        .append(k)
+                        .append('=')
+                        .append(String.format(Locale.ROOT, "%.4f", v));
+            }
+        });
+        return sb.toString();
     }
 }

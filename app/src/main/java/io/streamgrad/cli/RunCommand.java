@@ -8,6 +8,7 @@ import io.streamgrad.job.checkpoint.ResumeCheck;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;
 import io.streamgrad.job.ops.OpsTopics;
+import io.streamgrad.job.recs.RecsTopics;
 import io.streamgrad.job.warmstart.WarmStart;
 import io.streamgrad.job.warmstart.WarmStartSet;
 import java.io.PrintStream;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -91,12 +93,19 @@ final class RunCommand {
             if (args.flag("create-topics")) {
                 JobTopics.create(kafka.admin(), JobTopics.specs(config.topics(), 1, (short) 1));
                 JobTopics.create(kafka.admin(), OpsTopics.specs(config, 1, (short) 1));
+                if (!config.recs().isEmpty()) {
+                    JobTopics.create(kafka.admin(), RecsTopics.specs(config, 1, (short) 1));
+                }
             }
             List<String> missing =
                     new java.util.ArrayList<>(JobTopics.missing(kafka.admin(), config.topics(), TOPICS_TIMEOUT));
             missing.addAll(OpsTopics.missing(kafka.admin(), config, TOPICS_TIMEOUT));
             if (!missing.isEmpty()) {
                 throw new IllegalStateException(OpsTopics.missingMessage(config, missing));
+            }
+            if (RecsTopics.missing(
+                    config, kafka.admin().listTopics().names().get(TOPICS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))) {
+                throw new IllegalStateException(RecsTopics.missingMessage(config));
             }
             List<String> updates = JobTopics.checkUpdatesTopic(kafka.admin(), config, TOPICS_TIMEOUT);
             if (!updates.isEmpty()) {

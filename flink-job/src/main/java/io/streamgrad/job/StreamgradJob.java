@@ -18,6 +18,9 @@ import io.streamgrad.job.records.BatcherInput;
 import io.streamgrad.job.records.BatcherInputTypeInfo;
 import io.streamgrad.job.records.ExampleBatch;
 import io.streamgrad.job.records.SourceRecord;
+import io.streamgrad.job.recs.InteractionRecord;
+import io.streamgrad.job.recs.RecsGraph;
+import io.streamgrad.job.recs.RecsTopics;
 import io.streamgrad.job.sink.GuardedKafkaSink;
 import io.streamgrad.job.sink.RecordSizeLimit;
 import io.streamgrad.job.sink.SingleObjectRecordSerializer;
@@ -74,15 +77,21 @@ public final class StreamgradJob {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamgradJob.class);
 
     /**
-     * The sinks a setting can turn off, by uid, with that setting: a restore into a job without one of them drops
-     * its state (open transactions) instead of failing ({@link io.streamgrad.job.checkpoint.ResumeCheck}). Every
+     * The operators a setting can turn off, by uid, with that setting (sinks, and the training-health detectors):
+     * a restore into a job without one of them drops its state (a sink's open transactions, the detectors' windows)
+     * instead of failing ({@link io.streamgrad.job.checkpoint.ResumeCheck}). Every
      * other operator's state must be claimed.
      */
-    public static final Map<String, String> OPTIONAL_OUTPUTS = Map.of(
-            "updates-sink", "deltas.enabled",
-            "metrics-json-sink", "output_format",
-            "dead-letters-json-sink", "output_format",
-            "models-json-sink", "output_format");
+    public static final Map<String, String> OPTIONAL_OUTPUTS = Map.ofEntries(
+            Map.entry("updates-sink", "deltas.enabled"),
+            Map.entry("metrics-json-sink", "output_format"),
+            Map.entry("dead-letters-json-sink", "output_format"),
+            Map.entry("models-json-sink", "output_format"),
+            Map.entry("scores-json-sink", "output_format"),
+            Map.entry("recs-metrics-json-sink", "output_format"),
+            Map.entry("recs-dead-letters-json-sink", "output_format"),
+            Map.entry("training-health", "training_health.enabled"),
+            Map.entry("training-alerts-sink", "training_health.enabled"));
 
     private StreamgradJob() {}
 
@@ -119,6 +128,11 @@ public final class StreamgradJob {
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
             missing = new java.util.ArrayList<>(JobTopics.missing(admin, config.topics(), Duration.ofSeconds(30)));
             missing.addAll(OpsTopics.missing(admin, config, Duration.ofSeconds(30)));
+            if (missing.isEmpty()
+                    && RecsTopics.missing(
+                            config, admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS))) {
+                throw new IllegalStateException(RecsTopics.missingMessage(config));
+            }
             if (missing.isEmpty()) {
                 updates = JobTopics.checkUpdatesTopic(admin, config, Duration.ofSeconds(30));
             }
@@ -168,16 +182,24 @@ public final class StreamgradJob {
             JobConfig cfg,
             WarmStartSet warm,
             UnaryOperator<DataStream<BatcherInput>> beforeBatching) {
-        build(env, cfg, warm, beforeBatching, UnaryOperator.identity());
+        build(env, cfg, warm, beforeBatching, UnaryOperator.identity(), UnaryOperator.identity());
     }
 
-    /** As above, with a second seam on the ops models' series points before they are keyed ({@link OpsGraph}). */
+    /**
+     * As above, with two more seams: on the ops models' series points before they are keyed ({@link OpsGraph}), and
+     * on the decoded interactions of the mf models just before their trainer ({@link RecsGraph}, built when the job
+     * has mf models).
+     */
     public static void build(
             StreamExecutionEnvironment env,
             JobConfig cfg,
             WarmStartSet warm,
             UnaryOperator<DataStream<BatcherInput>> beforeBatching,
-            UnaryOperator<DataStream<SeriesRecord>> beforeMonitor) {
+            UnaryOperator<DataStream<SeriesRecord>> beforeMonitor,
+            UnaryOperator<DataStream<InteractionRecord>> beforeRecsTraining) {
+        if (!cfg.recs().isEmpty()) {
+            RecsGraph.build(env, cfg, beforeRecsTraining);
+        }
         DataStream<SourceRecord> records = env.fromSource(
                         source(cfg, warm),
                         WatermarkStrategy.noWatermarks(),
@@ -403,7 +425,10 @@ public final class StreamgradJob {
         return builder.build();
     }
 
-    /** An exactly-once sink writing {@code json}'s bytes when it is non-null, else the Avro {@code codec}'s. */
+    /**
+     * An exactly-once sink writing {@code json}'s bytes when it is non-null, else the Avro {@code codec}'s;
+     * {@code name} makes its transactional id (unique per sink of the job).
+     */
     public static <T extends SpecificRecordBase> GuardedKafkaSink<T> sink(
             JobConfig cfg,
             String topic,
@@ -423,7 +448,7 @@ public final class StreamgradJob {
         RecordSizeLimit limit = new RecordSizeLimit(
                 admin,
                 topic,
-                "topics." + name.replace("-json", "").replace('-', '_'),
+                "topics." + name.replace("-json", "").replace("recs-", "").replace('-', '_'),
                 cfg.bootstrapServers(),
                 Integer.parseInt(props.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)),
                 !compression.equals("none"));

@@ -97,7 +97,8 @@ class FormatsDocTest {
                 "TrainingMetrics", TrainingMetrics.getClassSchema(),
                 "DeadLetter", DeadLetter.getClassSchema(),
                 "Alert", Alert.getClassSchema(),
-                "RecsVersion", RecsVersion.getClassSchema());
+                "RecsVersion", RecsVersion.getClassSchema(),
+                "Interaction", io.streamgrad.avro.Interaction.getClassSchema());
         schemas.forEach((name, schema) -> {
             long fp = SchemaHistory.fingerprint(schema);
             byte[] le = ByteBuffer.allocate(8)

@@ -16,6 +16,7 @@ import org.apache.avro.SchemaNormalization;
  *   <li>Example v1: model_id, event_time, dense, indices, values, label.</li>
  *   <li>Example v2 (current): v1 + {@code named} (map, default {}) + {@code weight} (float, default 1.0).</li>
  *   <li>MiniBatch v1: a MiniBatch of Example v1 records; v2 (current) carries Example v2.</li>
+ *   <li>TrainingMetrics v1: up to {@code created_at}; v2 (current): v1 + {@code ranking} (map, default {}).</li>
  * </ul>
  */
 public final class SchemaHistory {
@@ -45,6 +46,28 @@ public final class SchemaHistory {
                 {"type": "record", "name": "Example", "fields": %s}}}
             ]}""".formatted(EXAMPLE_V1_FIELDS));
 
+    /** TrainingMetrics before {@code ranking} (the recommendation models' recall@K and ndcg@K). */
+    public static final Schema TRAINING_METRICS_V1 = new Schema.Parser().parse("""
+            {"type": "record", "name": "TrainingMetrics", "namespace": "io.streamgrad.avro", "fields": [
+              {"name": "model_id", "type": "string"},
+              {"name": "step", "type": "long"},
+              {"name": "examples_seen", "type": "long"},
+              {"name": "window_batches", "type": "int"},
+              {"name": "window_examples", "type": "long"},
+              {"name": "loss", "type": "double"},
+              {"name": "accuracy", "type": ["null", "double"], "default": null},
+              {"name": "auc", "type": ["null", "double"], "default": null},
+              {"name": "f1", "type": ["null", "double"], "default": null},
+              {"name": "rmse", "type": ["null", "double"], "default": null},
+              {"name": "mae", "type": ["null", "double"], "default": null},
+              {"name": "gradient_norm", "type": "double"},
+              {"name": "learning_rate", "type": "double"},
+              {"name": "examples_per_second", "type": "double"},
+              {"name": "skipped_batches", "type": "long"},
+              {"name": "alert", "type": ["null", "string"], "default": null},
+              {"name": "created_at", "type": {"type": "long", "logicalType": "timestamp-millis"}}
+            ]}""");
+
     private static final long EXAMPLE_V1_FINGERPRINT = fingerprint(EXAMPLE_V1);
     private static final long EXAMPLE_CURRENT_FINGERPRINT = fingerprint(Example.getClassSchema());
 
@@ -58,6 +81,11 @@ public final class SchemaHistory {
     /** Older MiniBatch writer schemas, oldest first (the current one is {@link MiniBatch#getClassSchema()}). */
     public static List<Schema> olderMiniBatchSchemas() {
         return List.of(MINI_BATCH_V1);
+    }
+
+    /** Older TrainingMetrics writer schemas, oldest first (the current one is the generated class's). */
+    public static List<Schema> olderTrainingMetricsSchemas() {
+        return List.of(TRAINING_METRICS_V1);
     }
 
     /** The Example schema version whose fingerprint this is, or 0 when it is not an Example schema we know. */

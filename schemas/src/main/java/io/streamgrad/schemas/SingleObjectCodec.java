@@ -3,6 +3,7 @@ package io.streamgrad.schemas;
 import io.streamgrad.avro.Alert;
 import io.streamgrad.avro.DeadLetter;
 import io.streamgrad.avro.Example;
+import io.streamgrad.avro.Interaction;
 import io.streamgrad.avro.MiniBatch;
 import io.streamgrad.avro.ModelDelta;
 import io.streamgrad.avro.ModelSnapshot;
@@ -89,7 +90,10 @@ public final class SingleObjectCodec<T extends SpecificRecordBase> {
 
     public static SingleObjectCodec<TrainingMetrics> trainingMetrics() {
         return new SingleObjectCodec<>(
-                TrainingMetrics.getClassSchema(), new TrainingMetrics().getSpecificData(), List.of(), true);
+                TrainingMetrics.getClassSchema(),
+                new TrainingMetrics().getSpecificData(),
+                SchemaHistory.olderTrainingMetricsSchemas(),
+                true);
     }
 
     public static SingleObjectCodec<DeadLetter> deadLetter() {
@@ -111,6 +115,11 @@ public final class SingleObjectCodec<T extends SpecificRecordBase> {
     public static SingleObjectCodec<SeriesScore> seriesScore() {
         return new SingleObjectCodec<>(
                 SeriesScore.getClassSchema(), new SeriesScore().getSpecificData(), List.of(), true);
+    }
+
+    /** User-item interactions of recommendation models (the job's interactions topic). */
+    public static SingleObjectCodec<Interaction> interaction() {
+        return new SingleObjectCodec<>(Interaction.getClassSchema(), new Interaction().getSpecificData(), List.of());
     }
 
     /** The schema this codec writes and resolves into. */

@@ -1,5 +1,6 @@
 package io.streamgrad.job.config;
 
+import io.streamgrad.job.recs.RecsModels;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -45,6 +46,8 @@ import java.util.Properties;
  *                              versions of it (see {@code io.streamgrad.job.warmstart.WarmStart})
  * @param deltas                delta versions on the updates topic ({@code deltas:}), {@link Deltas#OFF} by default
  * @param ops                   the series path: ops models ({@code model: {type: forecast}}), their topics, idle expiry
+ * @param recs                  the recommendation (mf) models, their interactions topic and {@code recs.*};
+ *                              {@link RecsModels#NONE} without mf models
  */
 public record JobConfig(
         Map<String, String> kafka,
@@ -73,7 +76,8 @@ public record JobConfig(
         ExistingVersions existingVersions,
         Deltas deltas,
         long snapshotFirstAfterMs,
-        io.streamgrad.job.ops.OpsJob ops) {
+        io.streamgrad.job.ops.OpsJob ops,
+        RecsModels recs) {
 
     public JobConfig {
         kafka = Map.copyOf(kafka);
@@ -82,6 +86,7 @@ public record JobConfig(
         Objects.requireNonNull(existingVersions, "existingVersions");
         Objects.requireNonNull(deltas, "deltas");
         Objects.requireNonNull(ops, "ops");
+        Objects.requireNonNull(recs, "recs");
         if (deltas.enabled() && topics.updates() == null) {
             throw new IllegalArgumentException("deltas are enabled but topics.updates is not set");
         }
@@ -127,8 +132,7 @@ public record JobConfig(
                 + ", transactionTimeoutMs=" + transactionTimeoutMs + ", transactionalIdPrefix=" + transactionalIdPrefix
                 + ", parallelism=" + parallelism + ", models=" + models.modelIds() + ", existingVersions="
                 + existingVersions + ", deltas=" + deltas + ", snapshotFirstAfterMs=" + snapshotFirstAfterMs + ", ops="
-                + ops
-                + "]";
+                + ops + ", recs=" + recs.modelIds() + "]";
     }
 
     /** The Kafka client properties, as a fresh {@link Properties}. */

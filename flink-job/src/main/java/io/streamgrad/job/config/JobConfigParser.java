@@ -8,6 +8,7 @@ import io.streamgrad.job.config.JobConfig.Topics;
 import io.streamgrad.job.config.JobConfig.UnknownModels;
 import io.streamgrad.job.ops.OpsJob;
 import io.streamgrad.job.ops.OpsModels;
+import io.streamgrad.job.recs.RecsModels;
 import io.streamgrad.learner.config.ConfigException;
 import io.streamgrad.learner.config.ConfigSection;
 import io.streamgrad.learner.config.Option;
@@ -178,6 +179,7 @@ public final class JobConfigParser {
 
         ConfigSection t = root.section(JobOptions.TOPICS.name(), false);
         String updates = read(t, JobOptions.TOPIC_UPDATES);
+        String interactions = read(t, JobOptions.TOPIC_INTERACTIONS);
         Topics topics = new Topics(
                 read(t, JobOptions.TOPIC_EXAMPLES),
                 read(t, JobOptions.TOPIC_MODELS),
@@ -310,6 +312,11 @@ public final class JobConfigParser {
 
         Map<String, TrainerConfig> models = new LinkedHashMap<>();
         Map<String, Map<String, Object>> opsSections = new LinkedHashMap<>();
+        Map<String, String> recsModels = new LinkedHashMap<>(); // model.type: mf (io.streamgrad.job.recs)
+        ConfigSection recsSection = root.section(JobOptions.RECS.name(), false);
+        int recsEvaluateEvery = read(recsSection, JobOptions.RECS_EVALUATE_EVERY_BATCHES);
+        int recsRowsPerPart = read(recsSection, JobOptions.RECS_ROWS_PER_PART);
+        recsSection.reportUnknown();
         Map<String, Object> m = mapping(root, rootMap, JobOptions.MODELS);
         if (m == null || m.isEmpty()) {
             if (unknown != UnknownModels.TEMPLATE) {
@@ -331,6 +338,13 @@ public final class JobConfigParser {
                         opsSections.put(String.valueOf(id), s);
                         return;
                     }
+                    if (RecsModels.isRecs(s)) {
+                        String y = RecsModels.parseModel(s, path, problems);
+                        if (y != null) {
+                            recsModels.put(String.valueOf(id), y);
+                        }
+                        return;
+                    }
                     TrainerConfig c = model(s, path);
                     if (c != null) {
                         models.put(String.valueOf(id), c);
@@ -339,10 +353,22 @@ public final class JobConfigParser {
             });
         }
         OpsJob ops = ops(root, opsSections, opsTopics, names, topics.jsonSiblings());
+        if (!recsModels.isEmpty()) {
+            if (!deltasOn) {
+                problems.add("models." + recsModels.keySet().iterator().next() + ": an mf model publishes its versions"
+                        + " (full and delta) to topics.updates; set deltas.enabled: true");
+            } else if (distinct.contains(interactions)) {
+                problems.add("topics.interactions: '" + interactions + "' is also another of the job's topics; the"
+                        + " interactions of the mf models need their own topic");
+            }
+        }
         root.reportUnknown();
         if (!problems.isEmpty()) {
             return null;
         }
+        RecsModels recs = recsModels.isEmpty()
+                ? RecsModels.NONE
+                : new RecsModels(interactions, recsModels, recsEvaluateEvery, recsRowsPerPart);
         return new JobConfig(
                 kafka,
                 topics,
@@ -370,7 +396,8 @@ public final class JobConfigParser {
                 existing,
                 deltas,
                 firstAfterMs,
-                ops);
+                ops,
+                recs);
     }
 
     /** The series path: ops models ({@code model: {type: forecast}}), their topics and {@code series:}. */

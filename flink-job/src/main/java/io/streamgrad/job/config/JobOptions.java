@@ -49,6 +49,12 @@ public final class JobOptions {
             "alerts",
             "Alert transitions (firing, resolved) of ops models and of training health (output, Avro Alert;"
                     + " alerts-forward sends them to Alertmanager).");
+    public static final Option<String> TOPIC_INTERACTIONS = Option.string(
+            "topics.interactions",
+            "interactions",
+            "User-item interactions of the mf models (input, read only when models: holds an mf model): Avro"
+                    + " single-object Interaction records or JSON {\"model\", \"user\", \"item\", \"rating\","
+                    + " \"time\"}, keyed by model id. An mf model's versions go to topics.updates (deltas.enabled).");
     public static final Option<String> GROUP_ID = Option.string("group_id", "streamgrad", "Kafka consumer group.");
     public static final Option<String> START = Option.choice(
             "start",
@@ -305,6 +311,22 @@ public final class JobOptions {
             "A training alert keeps firing this long after its condition last held (the loss detectors signal at"
                     + " one window and reset), then resolves.");
 
+    public static final Option<Void> RECS = Option.section(
+            "recs", "Recommendation (mf) models in the job: evaluation and the size of published version parts.");
+    public static final Option<Integer> RECS_EVALUATE_EVERY_BATCHES = Option.integer(
+            "recs.evaluate_every_batches",
+            1,
+            Range.between(0, Integer.MAX_VALUE),
+            "Score every this many batches prequentially (each interaction's exact top-K over the item table"
+                    + " before training on it: recall@K, ndcg@K, rmse, mae in topics.metrics); 1 gives the numbers of"
+                    + " the offline train, 0 turns it off (a top-K scans every item row, which dominates a step on"
+                    + " large tables).");
+    public static final Option<Integer> RECS_ROWS_PER_PART = Option.integer(
+            "recs.rows_per_part",
+            10_000,
+            Range.between(1, Integer.MAX_VALUE),
+            "Rows per record of a published mf version (a version is split into parts that each fit the updates"
+                    + " topic's max.message.bytes: about rows_per_part x (4 (k + 1) + 8 + id bytes)).");
     public static final Option<Void> MODELS =
             Option.section("models", "Model configs by id, as the learner's " + "YAML.");
 
@@ -320,6 +342,7 @@ public final class JobOptions {
             TOPIC_SERIES,
             TOPIC_SCORES,
             TOPIC_ALERTS,
+            TOPIC_INTERACTIONS,
             GROUP_ID,
             START,
             BOUNDED,
@@ -369,6 +392,9 @@ public final class JobOptions {
             TRAINING_HEALTH_STALL_SECONDS,
             TRAINING_HEALTH_NO_VERSION_SECONDS,
             TRAINING_HEALTH_KEEP_FIRING_SECONDS,
+            RECS,
+            RECS_EVALUATE_EVERY_BATCHES,
+            RECS_ROWS_PER_PART,
             MODELS);
 
     /** The job's established wording of value problems (pinned by its tests and known to its operators). */

@@ -159,7 +159,7 @@ class SeriesMonitorIT {
                 points -> points.map(new FailOnceAtPoint(prefix, failOffset))
                         .uid("series-failure-injector")
                         .name("failure injector");
-        StreamgradJob.build(env, cfg, WarmStartSet.none(), UnaryOperator.identity(), tap);
+        StreamgradJob.build(env, cfg, WarmStartSet.none(), UnaryOperator.identity(), tap, UnaryOperator.identity());
         JobClient job = env.executeAsync(prefix);
         var scoreCodec = SingleObjectCodec.seriesScore();
         var alertCodec = SingleObjectCodec.alert();

@@ -27,19 +27,13 @@ public final class Prequential {
     public MfModel.StepResult step(List<Interaction> batch) {
         int k = model.spec().topK();
         boolean ranking = model.spec().loss().implicit();
+        measure(model, batch, modelMetrics);
         List<String> popular = ranking ? popularity.topK(k) : List.of();
         for (Interaction x : batch) {
             if (ranking) {
-                List<MfModel.Scored> top = model.topK(x.user(), k);
-                List<String> ids = new ArrayList<>(top.size());
-                for (MfModel.Scored s : top) {
-                    ids.add(s.item());
-                }
-                modelMetrics.addRanking(ids, x.item());
                 baselineMetrics.addRanking(popular, x.item());
             }
             if (x.hasRating()) {
-                modelMetrics.addRating(model.score(x.user(), x.item()), x.rating());
                 baselineMetrics.addRating(popularity.meanRating(), x.rating());
             }
         }
@@ -50,6 +44,30 @@ public final class Prequential {
         removedUsers.addAll(r.removedUsers());
         removedItems.addAll(r.removedItems());
         return r;
+    }
+
+    /**
+     * Scores every interaction of {@code batch} with {@code model} as it stands (before training on the batch) into
+     * {@code metrics}: the exact top-K for its user against the item it chose (implicit losses), and the score
+     * against its rating (when it has one). The one definition of the model's prequential metrics: the offline
+     * trainer ({@link #step}) and the streaming job both call it.
+     */
+    public static void measure(MfModel model, List<Interaction> batch, RankingMetrics metrics) {
+        int k = model.spec().topK();
+        boolean ranking = model.spec().loss().implicit();
+        for (Interaction x : batch) {
+            if (ranking) {
+                List<MfModel.Scored> top = model.topK(x.user(), k);
+                List<String> ids = new ArrayList<>(top.size());
+                for (MfModel.Scored s : top) {
+                    ids.add(s.item());
+                }
+                metrics.addRanking(ids, x.item());
+            }
+            if (x.hasRating()) {
+                metrics.addRating(model.score(x.user(), x.item()), x.rating());
+            }
+        }
     }
 
     /** Runs the whole list in batches of {@code batch_size}. */

@@ -23,6 +23,36 @@ public final class RankingMetrics {
         this.k = k;
     }
 
+    /**
+     * The running sums behind the metrics, so a caller can keep a window in checkpointed state and continue it
+     * ({@link #of}): the continued window gives the same numbers as one that was never interrupted.
+     */
+    public record Sums(long examples, double hits, double dcg, long rated, double squared, double absolute) {}
+
+    public Sums sums() {
+        return new Sums(examples, hits, dcg, rated, squared, absolute);
+    }
+
+    /** A window continued from {@code sums}. */
+    public static RankingMetrics of(int k, Sums sums) {
+        RankingMetrics m = new RankingMetrics(k);
+        m.examples = sums.examples();
+        m.hits = sums.hits();
+        m.dcg = sums.dcg();
+        m.rated = sums.rated();
+        m.squared = sums.squared();
+        m.absolute = sums.absolute();
+        return m;
+    }
+
+    public int k() {
+        return k;
+    }
+
+    public long rated() {
+        return rated;
+    }
+
     /** One interaction's top-K list (best first) and the item the user chose. */
     public void addRanking(List<String> topK, String item) {
         examples++;

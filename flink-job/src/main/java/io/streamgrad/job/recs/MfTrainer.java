@@ -1,0 +1,263 @@
+package io.streamgrad.job.recs;
+
+import io.streamgrad.avro.TrainingMetrics;
+import io.streamgrad.learner.recs.Interaction;
+import io.streamgrad.learner.recs.MfGlobal;
+import io.streamgrad.learner.recs.MfModel;
+import io.streamgrad.learner.recs.MfSpec;
+import io.streamgrad.learner.recs.Prequential;
+import io.streamgrad.learner.recs.RankingMetrics;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Trains the mf models of the job (keyed by model id) with row-level keyed state: interactions are buffered into
+ * batches of the model's {@code batch_size} (in arrival order, so a one-partition input gives the batches of the
+ * offline trainer; a partial batch is trained {@code batch_timeout_ms} of processing time after its first
+ * interaction, if > 0, and at the end of a bounded input), and each batch is one {@link MfModel#train} step over
+ * the model's state:
+ *
+ * <ul>
+ *   <li>{@code mfGlobal} ({@code ValueState<byte[]>}): {@link MfGlobal#encode()} (global bias, step, row counts,
+ *   the negatives ring);</li>
+ *   <li>{@code mfUsers}, {@code mfItems} ({@code MapState<String, byte[]>}): one entry per raw id, its
+ *   {@code RowCodec} bytes, behind a {@link MapStateRowStore}: a step reads and writes only the rows it touches,
+ *   and expiry sweeps delete rows from the map;</li>
+ *   <li>{@code mfBuffer}, {@code mfBufferCount}, {@code mfTimeoutAt}: the partial batch;</li>
+ *   <li>{@code mfProgress} ({@link MfProgress}): examples seen, the metrics window, publishing counters, source
+ *   offsets;</li>
+ *   <li>{@code mfChangedUsers}, {@code mfChangedItems} ({@code MapState<String, Boolean>}): the ids written or
+ *   deleted since the last published version (true: deleted at least once), for the next delta.</li>
+ * </ul>
+ *
+ * <p>Before a step (every {@code recs.evaluate_every_batches} steps) each interaction of the batch is scored with the
+ * model as it stands by {@link Prequential#measure}, the offline trainer's own code; every
+ * {@code metrics_every_batches} steps the window goes out as {@link TrainingMetrics} with recall@K / ndcg@K in
+ * {@code ranking} and rmse / mae for ratings. Versions are published by {@link MfVersions} (side output
+ * {@link MfVersions#VERSIONS}).
+ */
+public final class MfTrainer extends KeyedProcessFunction<String, InteractionRecord, TrainingMetrics> {
+    private static final long serialVersionUID = 1L;
+    static final long END_OF_INPUT = Long.MAX_VALUE;
+
+    private final RecsModels models;
+    private final long batchTimeoutMs;
+    private final int metricsEveryBatches;
+    private final MfVersions.Policy publishing;
+
+    private transient ListState<InteractionRecord> buffer;
+    private transient ValueState<Integer> bufferCount;
+    private transient ValueState<Long> timeoutAt;
+    private transient ValueState<byte[]> global;
+    private transient MapState<String, byte[]> users;
+    private transient MapState<String, byte[]> items;
+    private transient ValueState<byte[]> progress;
+    private transient MapState<String, Boolean> changedUsers;
+    private transient MapState<String, Boolean> changedItems;
+    private transient Counter interactionsTrained;
+    private transient Counter steps;
+    private transient MfVersions versions;
+
+    public MfTrainer(RecsModels models, long batchTimeoutMs, int metricsEveryBatches, MfVersions.Policy publishing) {
+        this.models = models;
+        this.batchTimeoutMs = batchTimeoutMs;
+        this.metricsEveryBatches = metricsEveryBatches;
+        this.publishing = publishing;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        var ctx = getRuntimeContext();
+        buffer = ctx.getListState(new ListStateDescriptor<>("mfBuffer", TypeInformation.of(InteractionRecord.class)));
+        bufferCount = ctx.getState(new ValueStateDescriptor<>("mfBufferCount", Types.INT));
+        timeoutAt = ctx.getState(new ValueStateDescriptor<>("mfTimeoutAt", Types.LONG));
+        global = ctx.getState(
+                new ValueStateDescriptor<>("mfGlobal", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        users = ctx.getMapState(new MapStateDescriptor<>(
+                "mfUsers", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        items = ctx.getMapState(new MapStateDescriptor<>(
+                "mfItems", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        progress = ctx.getState(
+                new ValueStateDescriptor<>("mfProgress", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        changedUsers = ctx.getMapState(new MapStateDescriptor<>("mfChangedUsers", Types.STRING, Types.BOOLEAN));
+        changedItems = ctx.getMapState(new MapStateDescriptor<>("mfChangedItems", Types.STRING, Types.BOOLEAN));
+        interactionsTrained = ctx.getMetricGroup().counter("mfInteractions");
+        steps = ctx.getMetricGroup().counter("mfSteps");
+        versions = new MfVersions(models, publishing);
+    }
+
+    @Override
+    public void processElement(InteractionRecord r, Context ctx, Collector<TrainingMetrics> out) throws Exception {
+        MfSpec spec = models.spec(r.modelId);
+        buffer.add(r);
+        Integer c = bufferCount.value();
+        int n = (c == null ? 0 : c) + 1;
+        if (n == 1) {
+            // The end of a bounded input trains what is left (only the final watermark reaches this time).
+            ctx.timerService().registerEventTimeTimer(END_OF_INPUT);
+            if (batchTimeoutMs > 0) {
+                long at = ctx.timerService().currentProcessingTime() + batchTimeoutMs;
+                timeoutAt.update(at);
+                ctx.timerService().registerProcessingTimeTimer(at);
+            }
+        }
+        if (n >= spec.batchSize()) {
+            trainBuffered(ctx.getCurrentKey(), ctx.timerService().currentProcessingTime(), ctx, out);
+        } else {
+            bufferCount.update(n);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<TrainingMetrics> out) throws Exception {
+        long now = ctx.timerService().currentProcessingTime();
+        if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
+            if (timestamp == END_OF_INPUT) {
+                if (bufferCount.value() != null) {
+                    trainBuffered(ctx.getCurrentKey(), now, ctx, out);
+                }
+                // The final version of a bounded job holds every interaction.
+                MfModel model = model(ctx.getCurrentKey());
+                MfProgress p = MfProgress.decode(progress.value());
+                if (model.global().step() > p.lastVersionStep) {
+                    versions.publish(ctx.getCurrentKey(), model, p, changedUsers, changedItems, now, ctx);
+                    progress.update(p.encode());
+                }
+            }
+            return;
+        }
+        Long at = timeoutAt.value();
+        if (at != null && at == timestamp && bufferCount.value() != null) {
+            trainBuffered(ctx.getCurrentKey(), now, ctx, out);
+        }
+    }
+
+    private void trainBuffered(String modelId, long nowMs, Context ctx, Collector<TrainingMetrics> out)
+            throws Exception {
+        List<InteractionRecord> records = new ArrayList<>();
+        for (InteractionRecord r : buffer.get()) {
+            records.add(r);
+        }
+        buffer.clear();
+        bufferCount.clear();
+        Long at = timeoutAt.value();
+        if (at != null) {
+            ctx.timerService().deleteProcessingTimeTimer(at);
+            timeoutAt.clear();
+        }
+        if (records.isEmpty()) {
+            return;
+        }
+        MfModel model = model(modelId);
+        MfSpec spec = model.spec();
+        MfProgress p = MfProgress.decode(progress.value());
+        List<Interaction> batch = new ArrayList<>(records.size());
+        for (InteractionRecord r : records) {
+            batch.add(r.interaction());
+            p.nextOffsets.merge(r.partition, r.offset + 1, Math::max);
+        }
+        boolean evaluate =
+                models.evaluateEveryBatches() > 0 && (model.global().step() + 1) % models.evaluateEveryBatches() == 0;
+        if (evaluate) {
+            RankingMetrics window = RankingMetrics.of(spec.topK(), p.windowSums);
+            Prequential.measure(model, batch, window);
+            p.windowSums = window.sums();
+        }
+        MfModel.StepResult step = model.train(batch);
+        global.update(model.global().encode());
+        for (String id : step.changedUsers()) {
+            markChanged(changedUsers, id);
+        }
+        for (String id : step.changedItems()) {
+            markChanged(changedItems, id);
+        }
+        for (String id : step.removedUsers()) {
+            changedUsers.put(id, true);
+        }
+        for (String id : step.removedItems()) {
+            changedItems.put(id, true);
+        }
+        interactionsTrained.inc(batch.size());
+        steps.inc();
+        p.examplesSeen += batch.size();
+        if (p.windowStartMs < 0) {
+            p.windowStartMs = nowMs;
+        }
+        p.windowBatches++;
+        p.windowExamples += batch.size();
+        if (step.trained() > 0) {
+            p.windowLoss += step.loss();
+            p.windowTrainedBatches++;
+        }
+        if (step.step() % metricsEveryBatches == 0) {
+            out.collect(metrics(modelId, model, p, nowMs));
+            p.resetWindow();
+        }
+        if (versions.due(model, p, nowMs)) {
+            versions.publish(modelId, model, p, changedUsers, changedItems, nowMs, ctx);
+        }
+        progress.update(p.encode());
+    }
+
+    private static void markChanged(MapState<String, Boolean> changed, String id) throws Exception {
+        if (!changed.contains(id)) {
+            changed.put(id, false);
+        }
+    }
+
+    /** The model of the current key over its keyed state (fresh at step 0 when it has none). */
+    MfModel model(String modelId) throws Exception {
+        MfSpec spec = models.spec(modelId);
+        byte[] g = global.value();
+        MfGlobal mg = g == null ? new MfGlobal(spec) : MfGlobal.decode(spec, g);
+        return new MfModel(spec, mg, new MapStateRowStore(users), new MapStateRowStore(items));
+    }
+
+    private TrainingMetrics metrics(String modelId, MfModel model, MfProgress p, long nowMs) {
+        RankingMetrics m = RankingMetrics.of(model.spec().topK(), p.windowSums);
+        Map<String, Double> ranking = new HashMap<>();
+        if (m.examples() > 0) {
+            ranking.put("recall@" + m.k(), m.recall());
+            ranking.put("ndcg@" + m.k(), m.ndcg());
+            ranking.put("evaluated", (double) m.examples());
+        }
+        double seconds = Math.max(1e-3, (nowMs - p.windowStartMs) / 1000.0);
+        return TrainingMetrics.newBuilder()
+                .setModelId(modelId)
+                .setStep(model.global().step())
+                .setExamplesSeen(p.examplesSeen)
+                .setWindowBatches(p.windowBatches)
+                .setWindowExamples(p.windowExamples)
+                .setLoss(p.windowTrainedBatches == 0 ? Double.NaN : p.windowLoss / p.windowTrainedBatches)
+                .setAccuracy(null)
+                .setAuc(null)
+                .setF1(null)
+                .setRmse(m.rated() > 0 ? m.rmse() : null)
+                .setMae(m.rated() > 0 ? m.mae() : null)
+                .setGradientNorm(Double.NaN) // not computed per row; the loss shows divergence
+                .setLearningRate(model.spec().optimizer().learningRate())
+                .setExamplesPerSecond(p.windowExamples / seconds)
+                .setSkippedBatches(0)
+                .setAlert(null)
+                .setCreatedAt(Instant.ofEpochMilli(nowMs))
+                .setRanking(ranking)
+                .build();
+    }
+}

@@ -1,0 +1,147 @@
+package io.streamgrad.job.recs;
+
+import io.streamgrad.avro.RecsVersion;
+import io.streamgrad.job.BuildInfo;
+import io.streamgrad.learner.recs.MfModel;
+import io.streamgrad.learner.recs.MfPublication;
+import io.streamgrad.learner.recs.RankingMetrics;
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * When an mf model publishes a version and what it holds. A version is due every {@code snapshot.every_steps} steps
+ * or {@code snapshot.every_seconds} of processing time since the last one (and at the end of a bounded input); it is
+ * FULL (every admitted row, {@link MfPublication#full}) when it is the model's first, when
+ * {@code deltas.full_every_versions} versions have passed since the last full one, or when that one is
+ * {@code deltas.full_every_seconds} old; otherwise a DELTA ({@link MfPublication#delta}) of the rows written since
+ * the previous version, with tombstones for rows deleted by expiry or overflow. The changed and deleted ids are kept
+ * in keyed state ({@code mfChangedUsers}, {@code mfChangedItems}) until the version is published, so they survive a
+ * restore; a restore also replays the versions after the checkpoint, and the transactional sink commits each once.
+ * Every part of a version goes to {@link #VERSIONS}, in part order.
+ */
+final class MfVersions {
+    static final OutputTag<RecsVersion> VERSIONS =
+            new OutputTag<>("recs-versions", new AvroTypeInfo<>(RecsVersion.class));
+
+    /**
+     * @param everySteps        a version after this many steps since the last one (0: not by steps)
+     * @param everySeconds      ... or this much processing time (0: not by time)
+     * @param fullEveryVersions a FULL version after this many versions since the last full one (0: not by versions)
+     * @param fullEverySeconds  ... or when the last full one is this old
+     * @param rowsPerPart       rows (and tombstones) per record
+     */
+    record Policy(long everySteps, long everySeconds, long fullEveryVersions, long fullEverySeconds, int rowsPerPart)
+            implements Serializable {}
+
+    private final RecsModels models;
+    private final Policy policy;
+
+    MfVersions(RecsModels models, Policy policy) {
+        this.models = models;
+        this.policy = policy;
+    }
+
+    boolean due(MfModel model, MfProgress p, long nowMs) {
+        long steps = model.global().step() - p.lastVersionStep;
+        if (steps <= 0) {
+            return false;
+        }
+        if (policy.everySteps() > 0 && steps >= policy.everySteps()) {
+            return true;
+        }
+        if (policy.everySeconds() > 0) {
+            if (p.lastVersionAtMs < 0) {
+                p.lastVersionAtMs = nowMs; // the period starts at the first trained batch
+                return false;
+            }
+            return nowMs - p.lastVersionAtMs >= policy.everySeconds() * 1000;
+        }
+        return false;
+    }
+
+    private boolean fullDue(MfProgress p, long nowMs) {
+        return p.version == 0
+                || policy.fullEveryVersions() > 0 && p.versionsSinceFull >= policy.fullEveryVersions()
+                || nowMs - p.lastFullAtMs >= policy.fullEverySeconds() * 1000;
+    }
+
+    /** Publishes the model's next version to {@link #VERSIONS} and clears the changed ids. */
+    void publish(
+            String modelId,
+            MfModel model,
+            MfProgress p,
+            MapState<String, Boolean> changedUsers,
+            MapState<String, Boolean> changedItems,
+            long nowMs,
+            KeyedProcessFunction<String, InteractionRecord, ?>.Context ctx)
+            throws Exception {
+        boolean full = fullDue(p, nowMs);
+        long version = p.version + 1;
+        List<MfPublication.Part> parts;
+        if (full) {
+            parts = MfPublication.full(model, policy.rowsPerPart());
+        } else {
+            Map<String, TreeSet<String>> changed = new LinkedHashMap<>();
+            Map<String, TreeSet<String>> removed = new LinkedHashMap<>();
+            collect(MfModel.USERS, changedUsers, changed, removed);
+            collect(MfModel.ITEMS, changedItems, changed, removed);
+            parts = MfPublication.delta(model, changed, removed, policy.rowsPerPart());
+        }
+        Map<String, Long> offsets = new LinkedHashMap<>();
+        p.nextOffsets.forEach((partition, next) -> offsets.put(models.interactionsTopic() + "-" + partition, next));
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        RankingMetrics window = RankingMetrics.of(model.spec().topK(), p.windowSums);
+        window.snapshot().forEach(metrics::put);
+        for (RecsVersion r : RecsVersionRecords.of(
+                modelId,
+                version,
+                full ? version : p.fullVersion,
+                model.global().step(),
+                p.examplesSeen,
+                nowMs,
+                models.yaml().get(modelId),
+                parts,
+                metrics,
+                offsets,
+                BuildInfo.version())) {
+            ctx.output(VERSIONS, r);
+        }
+        changedUsers.clear();
+        changedItems.clear();
+        p.version = version;
+        p.lastVersionStep = model.global().step();
+        p.lastVersionAtMs = nowMs;
+        if (full) {
+            p.fullVersion = version;
+            p.lastFullAtMs = nowMs;
+            p.versionsSinceFull = 0;
+        } else {
+            p.versionsSinceFull++;
+        }
+    }
+
+    private static void collect(
+            String table,
+            MapState<String, Boolean> state,
+            Map<String, TreeSet<String>> changed,
+            Map<String, TreeSet<String>> removed)
+            throws Exception {
+        TreeSet<String> c = new TreeSet<>();
+        TreeSet<String> r = new TreeSet<>();
+        for (Map.Entry<String, Boolean> e : state.entries()) {
+            c.add(e.getKey()); // delta() keeps those with an admitted row now
+            if (e.getValue()) {
+                r.add(e.getKey());
+            }
+        }
+        changed.put(table, c);
+        removed.put(table, r);
+    }
+}

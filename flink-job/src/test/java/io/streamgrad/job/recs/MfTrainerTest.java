@@ -1,0 +1,196 @@
+package io.streamgrad.job.recs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamgrad.avro.RecsVersion;
+import io.streamgrad.avro.RecsVersionKind;
+import io.streamgrad.avro.TrainingMetrics;
+import io.streamgrad.learner.recs.Interaction;
+import io.streamgrad.learner.recs.MfGlobal;
+import io.streamgrad.learner.recs.MfModel;
+import io.streamgrad.learner.recs.Prequential;
+import io.streamgrad.learner.recs.Row;
+import io.streamgrad.learner.recs.RowCodec;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.StateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The mf trainer on its own (Flink's operator harness, real state backends): streaming with a checkpoint and a
+ * restore in the middle gives the offline trainer's model bit for bit (every row with its optimizer slots, the
+ * global state), its metrics, and versions whose FULL + DELTA chain rebuilds the model's inference values.
+ */
+class MfTrainerTest {
+    private static final int COUNT = 400; // 50 steps of 8
+    private static final int METRICS_EVERY = 25;
+
+    static RecsModels models() {
+        return new RecsModels("interactions", Map.of("m", RecsFixtures.MF_YAML), 1, 7);
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, InteractionRecord, TrainingMetrics> harness(
+            StateBackend backend) throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<String, InteractionRecord, TrainingMetrics>(
+                new KeyedProcessOperator<>(
+                        new MfTrainer(models(), 0, METRICS_EVERY, new MfVersions.Policy(5, 0, 4, 1_000_000, 7))),
+                r -> r.modelId,
+                Types.STRING,
+                128,
+                1,
+                0);
+        h.setStateBackend(backend);
+        return h;
+    }
+
+    static StateBackend backend(String name) {
+        return name.equals("rocksdb") ? new EmbeddedRocksDBStateBackend(true) : new HashMapStateBackend();
+    }
+
+    static InteractionRecord record(Interaction x, long offset) {
+        return new InteractionRecord("m", x.user(), x.item(), x.rating(), x.timeMs(), "interactions", 0, offset);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void restoreInTheMiddle_givesTheOfflineModelBitForBit_andVersionsRebuildIt(String backendName) throws Exception {
+        List<Interaction> data = RecsFixtures.interactions(COUNT, 42);
+        Prequential offline = RecsFixtures.offline(RecsFixtures.MF_YAML, data);
+        MfModel reference = offline.mfModel();
+        assertThat(offline.removedUsers().size() + offline.removedItems().size())
+                .as("the reference run expires or evicts rows (else this test would not cover deletion)")
+                .isPositive();
+
+        int cut = 173; // inside a batch: the partial batch is in the checkpoint
+        OperatorSubtaskState checkpoint;
+        List<RecsVersion> versions;
+        List<TrainingMetrics> metrics;
+        try (var h = harness(backend(backendName))) {
+            h.open();
+            for (int n = 0; n < cut; n++) {
+                h.processElement(new StreamRecord<>(record(data.get(n), n)));
+            }
+            checkpoint = h.snapshot(1, 1);
+            versions = new java.util.ArrayList<>(sideOutput(h));
+            metrics = new java.util.ArrayList<>(h.extractOutputValues());
+        }
+        try (var h = harness(backend(backendName))) {
+            h.initializeState(checkpoint);
+            h.open();
+            for (int n = cut; n < COUNT; n++) {
+                h.processElement(new StreamRecord<>(record(data.get(n), n)));
+            }
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            versions.addAll(sideOutput(h));
+            metrics.addAll(h.extractOutputValues());
+
+            // 1. the state: every row (params, slots, counts, times), the global state
+            KeyedStateBackend<String> state = backendOf(h);
+            state.setCurrentKey("m");
+            assertThat(rows(state, "mfUsers"))
+                    .as("user rows in keyed state vs offline")
+                    .isEqualTo(RecsFixtures.rows(reference.users().store().entries()));
+            assertThat(rows(state, "mfItems"))
+                    .as("item rows in keyed state vs offline")
+                    .isEqualTo(RecsFixtures.rows(reference.items().store().entries()));
+            ValueState<byte[]> global = state.getPartitionedState(
+                    VoidNamespace.INSTANCE,
+                    VoidNamespaceSerializer.INSTANCE,
+                    new ValueStateDescriptor<>("mfGlobal", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+            assertThat(MfGlobal.decode(reference.spec(), global.value()))
+                    .as("global state vs offline")
+                    .isEqualTo(reference.global());
+        }
+
+        // 2. metrics: two windows of 25 steps; their sums are the offline pass's
+        assertThat(metrics).extracting(TrainingMetrics::getStep).containsExactly(25L, 50L);
+        double hits = 0;
+        double dcg = 0;
+        long evaluated = 0;
+        for (TrainingMetrics m : metrics) {
+            double e = m.getRanking().get("evaluated");
+            hits += m.getRanking().get("recall@5") * e;
+            dcg += m.getRanking().get("ndcg@5") * e;
+            evaluated += (long) e;
+        }
+        assertThat(evaluated).isEqualTo(COUNT);
+        assertThat(hits / evaluated).isCloseTo(offline.model().recall(), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(dcg / evaluated).isCloseTo(offline.model().ndcg(), org.assertj.core.data.Offset.offset(1e-12));
+
+        // 3. versions: 1..10 (every 5 steps), FULL at 1 and 6, each once and in order; the chain rebuilds the model
+        assertThat(RecsFixtures.versions(versions))
+                .extracting(v -> v.get(0).getVersion() + ":" + v.get(0).getKind())
+                .containsExactly(
+                        "1:FULL",
+                        "2:DELTA",
+                        "3:DELTA",
+                        "4:DELTA",
+                        "5:DELTA",
+                        "6:FULL",
+                        "7:DELTA",
+                        "8:DELTA",
+                        "9:DELTA",
+                        "10:DELTA");
+        assertThat(versions)
+                .filteredOn(v -> v.getKind() == RecsVersionKind.DELTA)
+                .as("some delta carries tombstones of expired or evicted rows")
+                .anySatisfy(v -> assertThat(v.getTables())
+                        .anySatisfy(t -> assertThat(t.getRemoved()).isNotEmpty()));
+        assertThat(versions)
+                .as("versions come in parts of at most 7 rows")
+                .anySatisfy(v -> assertThat(v.getParts()).isGreaterThan(1));
+        RecsFixtures.Replica replica = new RecsFixtures.Replica(4);
+        replica.applyAll(versions);
+        Map<String, Row> users = RecsFixtures.rows(reference.users().store().entries());
+        Map<String, Row> items = RecsFixtures.rows(reference.items().store().entries());
+        assertThat(replica.values.get(MfModel.USERS)).isEqualTo(RecsFixtures.values(users));
+        assertThat(replica.values.get(MfModel.ITEMS)).isEqualTo(RecsFixtures.values(items));
+        assertThat(replica.counts.get(MfModel.ITEMS)).isEqualTo(RecsFixtures.counts(items));
+        assertThat(replica.globalBias).isEqualTo(reference.global().globalBias());
+        assertThat(replica.step).isEqualTo(50);
+    }
+
+    static List<RecsVersion> sideOutput(
+            KeyedOneInputStreamOperatorTestHarness<String, InteractionRecord, TrainingMetrics> h) {
+        var q = h.getSideOutput(MfVersions.VERSIONS);
+        return q == null ? List.of() : q.stream().map(StreamRecord::getValue).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    static KeyedStateBackend<String> backendOf(
+            KeyedOneInputStreamOperatorTestHarness<String, InteractionRecord, TrainingMetrics> h) {
+        Object b = ((AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
+        return (KeyedStateBackend<String>) b;
+    }
+
+    static Map<String, Row> rows(KeyedStateBackend<String> backend, String name) throws Exception {
+        MapState<String, byte[]> s = backend.getPartitionedState(
+                VoidNamespace.INSTANCE,
+                VoidNamespaceSerializer.INSTANCE,
+                new MapStateDescriptor<>(name, Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        Map<String, Row> out = new TreeMap<>();
+        for (Map.Entry<String, byte[]> e : s.entries()) {
+            out.put(e.getKey(), RowCodec.decode(e.getValue()));
+        }
+        return out;
+    }
+}

@@ -137,9 +137,15 @@ public final class TrainingHealthFunction
 
     @Override
     public void processElement2(Tuple2<String, Long> version, Context ctx, Collector<Alert> out) throws IOException {
+        // The two inputs have no order between them: a model's first version can arrive before its first metrics
+        // window, and whichever input first creates the model's state starts its ticking timer.
+        boolean first = state.value() == null;
         Model m = load(ctx.getCurrentKey());
         health.onVersion(m.detectors, version.f1 / 1000);
         save(m);
+        if (first) {
+            ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + periodMs());
+        }
     }
 
     @Override

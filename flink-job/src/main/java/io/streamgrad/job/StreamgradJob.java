@@ -399,23 +399,36 @@ public final class StreamgradJob {
     private static KafkaSource<SourceRecord> source(JobConfig cfg, WarmStartSet warm) {
         // JobConfig.toString redacts the Kafka credentials.
         LOG.info("building the streamgrad job: {}", cfg);
-        Properties props = cfg.kafkaProperties();
-        // Transactionally produced examples count only once committed, unless the user says otherwise.
-        props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        OffsetsInitializer start = switch (cfg.start()) {
-            case EARLIEST -> OffsetsInitializer.earliest();
-            case LATEST -> OffsetsInitializer.latest();
-            case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-        };
+        OffsetsInitializer start = startingOffsets(cfg);
         Map<Integer, Long> warmOffsets = warm.startOffsets(cfg.topics().examples());
         if (!warmOffsets.isEmpty()) {
             LOG.info("warm start: examples partitions start at {} (the warm-started snapshots' offsets)", warmOffsets);
             start = new WarmStartOffsets(cfg.topics().examples(), warmOffsets, start);
         }
+        return source(cfg, cfg.topics().examples(), start);
+    }
+
+    /** Where the job's sources start without a checkpoint ({@code start:}). */
+    public static OffsetsInitializer startingOffsets(JobConfig cfg) {
+        return switch (cfg.start()) {
+            case EARLIEST -> OffsetsInitializer.earliest();
+            case LATEST -> OffsetsInitializer.latest();
+            case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        };
+    }
+
+    /**
+     * A source of one input topic as every input of the job reads it: the job's Kafka settings and group, read_committed
+     * unless the user says otherwise (transactionally produced records count only once committed), the records with
+     * their coordinates ({@link KafkaEnvelopeDeserializer}), bounded at the topic's current end with {@code bounded}.
+     */
+    public static KafkaSource<SourceRecord> source(JobConfig cfg, String topic, OffsetsInitializer start) {
+        Properties props = cfg.kafkaProperties();
+        props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         var builder = KafkaSource.<SourceRecord>builder()
                 .setProperties(props)
                 .setBootstrapServers(cfg.bootstrapServers())
-                .setTopics(cfg.topics().examples())
+                .setTopics(topic)
                 .setGroupId(cfg.groupId())
                 .setStartingOffsets(start)
                 .setDeserializer(new KafkaEnvelopeDeserializer());

@@ -5,25 +5,20 @@ import io.streamgrad.avro.RecsVersion;
 import io.streamgrad.avro.TrainingMetrics;
 import io.streamgrad.job.StreamgradJob;
 import io.streamgrad.job.config.JobConfig;
-import io.streamgrad.job.decode.KafkaEnvelopeDeserializer;
 import io.streamgrad.job.records.SourceRecord;
 import io.streamgrad.job.sink.SingleObjectRecordSerializer;
 import io.streamgrad.schemas.SingleObjectCodec;
 import java.nio.charset.StandardCharsets;
-import java.util.Properties;
 import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.function.SerializableFunction;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The recommendation part of the job graph, top to bottom (built only when the job has mf models): interactions from
@@ -137,24 +132,7 @@ public final class RecsGraph {
     }
 
     private static KafkaSource<SourceRecord> source(JobConfig cfg) {
-        Properties props = cfg.kafkaProperties();
-        props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        OffsetsInitializer start = switch (cfg.start()) {
-            case EARLIEST -> OffsetsInitializer.earliest();
-            case LATEST -> OffsetsInitializer.latest();
-            case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-        };
-        var builder = KafkaSource.<SourceRecord>builder()
-                .setProperties(props)
-                .setBootstrapServers(cfg.bootstrapServers())
-                .setTopics(cfg.recs().interactionsTopic())
-                .setGroupId(cfg.groupId())
-                .setStartingOffsets(start)
-                .setDeserializer(new KafkaEnvelopeDeserializer());
-        if (cfg.bounded()) {
-            builder.setBounded(OffsetsInitializer.latest());
-        }
-        return builder.build();
+        return StreamgradJob.source(cfg, cfg.recs().interactionsTopic(), StreamgradJob.startingOffsets(cfg));
     }
 
     private static byte[] bytes(java.nio.ByteBuffer b) {

@@ -276,6 +276,11 @@ public final class SeriesBenchCommand {
                     StreamBenchCommand.percentile(visible, 99));
             out.printf(
                     Locale.ROOT,
+                    "SeriesMonitor offline on the same points (one thread, each series' state kept decoded, one"
+                            + " encode per series): %,.0f points/s%n",
+                    offline.pointsPerSecond);
+            out.printf(
+                    Locale.ROOT,
                     "state bytes per series (SeriesMonitor.encode after %d points): mean %.1f, max %d%n",
                     totalRounds,
                     offline.meanBytes,
@@ -436,7 +441,7 @@ public final class SeriesBenchCommand {
         }
     }
 
-    record Offline(long mismatches, double meanBytes, int maxBytes) {}
+    record Offline(long mismatches, double meanBytes, int maxBytes, double pointsPerSecond) {}
 
     /** Every point through SeriesMonitor in the job's order; compares with the job's scores; state sizes. */
     private Offline offline(JobConfig cfg, double[] forecast, double[] score) {
@@ -445,6 +450,7 @@ public final class SeriesBenchCommand {
         long mismatches = 0;
         long sum = 0;
         int max = 0;
+        long t0 = System.nanoTime();
         for (int i = 0; i < series; i++) {
             SeriesMonitor.State state = monitor.newState();
             AlertKey key =
@@ -473,7 +479,8 @@ public final class SeriesBenchCommand {
             sum += n;
             max = Math.max(max, n);
         }
-        return new Offline(mismatches, (double) sum / series, max);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new Offline(mismatches, (double) sum / series, max, (double) series * (rounds + 2) / seconds);
     }
 
     private JobConfig config() {

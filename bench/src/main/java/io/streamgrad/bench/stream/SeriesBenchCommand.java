@@ -191,6 +191,20 @@ public final class SeriesBenchCommand {
         var scoreCodec = SingleObjectCodec.seriesScore();
 
         LocalFlink.Job job = flink.submit(JobGraphs.streamGraph(cfg));
+        // The job runs until cancelled: if it ends before that, every wait below stops with its cause.
+        Thread watcher = new Thread(
+                () -> {
+                    try {
+                        job.result(Duration.ofDays(1));
+                        failure.compareAndSet(
+                                null, new IllegalStateException("the job ended before every score was committed"));
+                    } catch (Exception e) {
+                        failure.compareAndSet(null, new IllegalStateException("the job failed: " + causes(e), e));
+                    }
+                },
+                "bench-series-job-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
         try (KafkaProducer<byte[], byte[]> producer = producer();
                 KafkaConsumer<byte[], byte[]> scores =
                         KafkaClients.committedReader(client(), cfg.ops().scores(), Duration.ofSeconds(30));
@@ -293,8 +307,19 @@ public final class SeriesBenchCommand {
                     Runtime.getRuntime().availableProcessors());
             return offline.mismatches == 0 ? 0 : 1;
         } finally {
-            job.cancel(Duration.ofMinutes(1));
+            if (watcher.isAlive()) {
+                job.cancel(Duration.ofMinutes(1));
+            } // else the job has ended already, and its cause was thrown above
         }
+    }
+
+    /** The cause chain's messages, outermost first. */
+    static String causes(Throwable t) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable c = t; c != null && b.length() < 2000; c = c.getCause()) {
+            b.append(b.length() == 0 ? "" : " <- ").append(c);
+        }
+        return b.toString();
     }
 
     /** Sends rounds {@code [fromRound, toRound)}, at {@code rate} points/s (0: flat out); waits for every send. */

@@ -38,6 +38,8 @@ public final class Main {
                             (the bench module's io.streamgrad.bench.stream.StreamBenchCommand; the launcher runs it)
               bench-serve   serve under a fixed request rate while the job publishes a version every second:
                             latency with/without swaps, answers checked offline (bench.stream.ServeBenchCommand)
+              bench-series  ops monitoring end to end: seeded points of 100,000 series -> job -> scores; points/s,
+                            point-to-score p50/p99, state bytes per series (bench.stream.SeriesBenchCommand)
 
             `streamgrad <command> --help` prints a command's options.
             exit status: 0 ok, 1 failed, 2 bad command line

@@ -349,49 +349,64 @@ class ServeIT {
             String body = "{\"dense\": [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}";
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             // The one request thread blocks reading a body that arrives in two parts; meanwhile 3 more requests,
-            // each on a connection of its own, wait for it.
-            try (Socket slow = new Socket("127.0.0.1", server.port())) {
-                OutputStream os = slow.getOutputStream();
-                os.write(("POST /v1/models/clicks:predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                                + "Content-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
-                os.write(bytes, 0, 5);
-                os.flush();
-                List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
-                for (int i = 0; i < 3; i++) {
-                    HttpClient own = HttpClient.newBuilder()
-                            .version(HttpClient.Version.HTTP_1_1)
-                            .build();
-                    waiting.add(own.sendAsync(
-                            HttpRequest.newBuilder(URI.create(at + "/v1/models/clicks:predict"))
-                                    .timeout(Duration.ofSeconds(30))
-                                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString()));
-                }
-                await("3 requests waiting for the request thread", () -> server.queued() >= 3);
-                os.write(bytes, 5, bytes.length - 5);
-                os.flush();
-                String first = new String(slow.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                assertThat(first).startsWith("HTTP/1.1 200");
-                int refused = 0;
-                for (CompletableFuture<HttpResponse<String>> f : waiting) {
-                    HttpResponse<String> r = f.get(30, TimeUnit.SECONDS);
-                    if (r.statusCode() == 503) {
-                        refused++;
-                        assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
-                        assertThat(json(r).get("error").asText()).contains("overloaded", "at most 1 may");
-                    } else {
-                        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-                        assertThat(json(r).get("version").asLong()).isEqualTo(3);
-                    }
-                }
-                // The first taken sees 2 behind it (> 1): refused; the last sees none behind it: served.
-                assertThat(refused).isBetween(1, 2);
+            // each on a connection of its own, wait for it. When it is released, a request that starts while more
+            // than one is still queued behind it is refused. Which ones do depends on when Jetty hands each queued
+            // connection to the thread (CI saw a round with none refused once), so rounds repeat until one refuses:
+            // every answer of every round must be a 200 of the model or a well-formed 503.
+            int refusedInAll = 0;
+            for (int round = 0; round < 5 && refusedInAll == 0; round++) {
+                refusedInAll += overloadRound(server, at, body, bytes);
             }
+            assertThat(refusedInAll)
+                    .as("requests refused with 503 in up to 5 rounds")
+                    .isPositive();
             HttpResponse<String> after = send(HttpRequest.newBuilder(URI.create(at + "/v1/models/clicks:predict"))
                     .POST(HttpRequest.BodyPublishers.ofString(body)));
             assertThat(after.statusCode()).isEqualTo(200);
+        }
+    }
+
+    /** One round of {@link #overload_requestsBeyondTheQueueBound_get503WithRetryAfterAtOnce_andTheServerKeepsAnswering}: how many were refused. */
+    private static int overloadRound(PredictionServer server, String at, String body, byte[] bytes) throws Exception {
+        try (Socket slow = new Socket("127.0.0.1", server.port())) {
+            OutputStream os = slow.getOutputStream();
+            os.write(("POST /v1/models/clicks:predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            os.write(bytes, 0, 5);
+            os.flush();
+            List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                HttpClient own = HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .build();
+                waiting.add(own.sendAsync(
+                        HttpRequest.newBuilder(URI.create(at + "/v1/models/clicks:predict"))
+                                .timeout(Duration.ofSeconds(30))
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            await("3 requests waiting for the request thread", () -> server.queued() >= 3);
+            os.write(bytes, 5, bytes.length - 5);
+            os.flush();
+            String first = new String(slow.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(first).startsWith("HTTP/1.1 200");
+            int refused = 0;
+            for (CompletableFuture<HttpResponse<String>> f : waiting) {
+                HttpResponse<String> r = f.get(30, TimeUnit.SECONDS);
+                if (r.statusCode() == 503) {
+                    refused++;
+                    assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+                    assertThat(json(r).get("error").asText()).contains("overloaded", "at most 1 may");
+                } else {
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                    assertThat(json(r).get("version").asLong()).isEqualTo(3);
+                }
+            }
+            // The last one taken has none behind it: served.
+            assertThat(refused).isBetween(0, 2);
+            return refused;
         }
     }
 

@@ -710,17 +710,7 @@ class ServeIT {
         return JSON.readTree(r.body());
     }
 
-    private interface Check {
-        boolean ok() throws Exception;
-    }
-
-    private static void await(String what, Check condition) throws Exception {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.ok()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + DEADLINE + ": " + what);
-            }
-            Thread.sleep(20);
-        }
+    private static void await(String what, Await.Check condition) throws Exception {
+        Await.until(DEADLINE, what, condition);
     }
 }

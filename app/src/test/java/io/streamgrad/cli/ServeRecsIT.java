@@ -291,17 +291,7 @@ class ServeRecsIT {
         return JSON.readTree(r.body());
     }
 
-    private interface Check {
-        boolean ok() throws Exception;
-    }
-
-    private static void await(String what, Check check) throws Exception {
-        long end = System.nanoTime() + DEADLINE.toNanos();
-        while (!check.ok()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("not within " + DEADLINE + ": " + what);
-            }
-            Thread.sleep(20);
-        }
+    private static void await(String what, Await.Check check) throws Exception {
+        Await.until(DEADLINE, what, check);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streamgrad.avro.RecsVersion;
 import io.streamgrad.job.EmbeddedKafkaExtension;
 import io.streamgrad.schemas.SingleObjectCodec;
+import io.streamgrad.serving.Await;
 import io.streamgrad.serving.ModelFollower;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -171,12 +172,6 @@ class RecsFollowerIT {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("not within " + DEADLINE + ": " + what);
-            }
-            Thread.sleep(20);
-        }
+        Await.until(DEADLINE, what, condition);
     }
 }

@@ -9,7 +9,6 @@ import io.streamgrad.bench.stream.StreamBenchCommand.BenchModel;
 import io.streamgrad.cli.Args;
 import io.streamgrad.cli.JobGraphs;
 import io.streamgrad.cli.KafkaClients;
-import io.streamgrad.cli.Main;
 import io.streamgrad.cli.UsageException;
 import io.streamgrad.embedded.EmbeddedKafka;
 import io.streamgrad.embedded.LocalFlink;
@@ -214,20 +213,13 @@ public final class ServeBenchCommand {
 
     /** {@code ./streamgrad bench-serve}: the launcher runs this class with the bench module's classpath. */
     public static void main(String[] argv) {
-        int status = execute(List.of(argv), System.out, System.err);
-        System.out.flush();
-        System.err.flush();
-        // Flink, Kafka and ND4J leave non-daemon threads behind; the benchmark has finished its work.
-        System.exit(status);
+        BenchCommands.exit(execute(List.of(argv), System.out, System.err));
     }
 
     /** The command with the command line's usage and error handling; returns its exit status. */
     static int execute(List<String> args, PrintStream out, PrintStream err) {
-        if (args.contains("--help") || args.contains("-h")) {
-            out.println(USAGE);
-            return 0;
-        }
-        return Main.guarded("bench-serve", USAGE, err, () -> run(args, out, err, new ArrayList<>()));
+        return BenchCommands.execute(
+                "bench-serve", USAGE, args, out, err, () -> run(args, out, err, new ArrayList<>()));
     }
 
     /** Runs the benchmark; each model's outcome is added to {@code outcomes}. */

@@ -5,7 +5,6 @@ import io.streamgrad.avro.TrainingMetrics;
 import io.streamgrad.cli.Args;
 import io.streamgrad.cli.JobGraphs;
 import io.streamgrad.cli.KafkaClients;
-import io.streamgrad.cli.Main;
 import io.streamgrad.cli.NativePreload;
 import io.streamgrad.cli.UsageException;
 import io.streamgrad.embedded.EmbeddedKafka;
@@ -257,20 +256,12 @@ public final class StreamBenchCommand {
 
     /** {@code ./streamgrad bench-stream}: the launcher runs this class with the bench module's classpath. */
     public static void main(String[] argv) {
-        int status = execute(List.of(argv), System.out, System.err);
-        System.out.flush();
-        System.err.flush();
-        // Flink, Kafka and ND4J leave non-daemon threads behind; the benchmark has finished its work.
-        System.exit(status);
+        BenchCommands.exit(execute(List.of(argv), System.out, System.err));
     }
 
     /** The command with the command line's usage and error handling; returns its exit status. */
     static int execute(List<String> args, PrintStream out, PrintStream err) {
-        if (args.contains("--help") || args.contains("-h")) {
-            out.println(USAGE);
-            return 0;
-        }
-        return Main.guarded("bench-stream", USAGE, err, () -> run(args, out, err));
+        return BenchCommands.execute("bench-stream", USAGE, args, out, err, () -> run(args, out, err));
     }
 
     static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {

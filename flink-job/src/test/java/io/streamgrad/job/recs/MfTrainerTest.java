@@ -33,7 +33,7 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The mf trainer on its own (Flink's operator harness, real state backends): streaming with a checkpoint and a
@@ -44,15 +44,22 @@ class MfTrainerTest {
     private static final int COUNT = 400; // 50 steps of 8
     private static final int METRICS_EVERY = 25;
 
-    static RecsModels models() {
-        return new RecsModels("interactions", Map.of("m", RecsFixtures.MF_YAML), 1, 7);
+    /** The fixture's model with the given per-row optimizer (adagrad as shipped, or ftrl). */
+    static String yaml(String optimizer) {
+        return optimizer.equals("adagrad")
+                ? RecsFixtures.MF_YAML
+                : RecsFixtures.MF_YAML.replace(
+                        "{type: adagrad, learning_rate: 0.1}", "{type: ftrl, learning_rate: 0.5}");
     }
 
     static KeyedOneInputStreamOperatorTestHarness<String, InteractionRecord, TrainingMetrics> harness(
-            StateBackend backend) throws Exception {
+            StateBackend backend, String yaml) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<String, InteractionRecord, TrainingMetrics>(
-                new KeyedProcessOperator<>(
-                        new MfTrainer(models(), 0, METRICS_EVERY, new MfVersions.Policy(5, 0, 4, 1_000_000, 7))),
+                new KeyedProcessOperator<>(new MfTrainer(
+                        new RecsModels("interactions", Map.of("m", yaml), 1, 7),
+                        0,
+                        METRICS_EVERY,
+                        new MfVersions.Policy(5, 0, 4, 1_000_000, 7))),
                 r -> r.modelId,
                 Types.STRING,
                 128,
@@ -70,11 +77,14 @@ class MfTrainerTest {
         return new InteractionRecord("m", x.user(), x.item(), x.rating(), x.timeMs(), "interactions", 0, offset);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"hashmap", "rocksdb"})
-    void restoreInTheMiddle_givesTheOfflineModelBitForBit_andVersionsRebuildIt(String backendName) throws Exception {
+    @ParameterizedTest(name = "{0}, {1}")
+    @CsvSource({"hashmap, adagrad", "rocksdb, adagrad", "rocksdb, ftrl"})
+    void restoreInTheMiddle_givesTheOfflineModelBitForBit_andVersionsRebuildIt(String backendName, String optimizer)
+            throws Exception {
+        String yaml = yaml(optimizer);
+        assertThat(yaml).contains("type: " + optimizer);
         List<Interaction> data = RecsFixtures.interactions(COUNT, 42);
-        Prequential offline = RecsFixtures.offline(RecsFixtures.MF_YAML, data);
+        Prequential offline = RecsFixtures.offline(yaml, data);
         MfModel reference = offline.mfModel();
         assertThat(offline.removedUsers().size() + offline.removedItems().size())
                 .as("the reference run expires or evicts rows (else this test would not cover deletion)")
@@ -84,7 +94,7 @@ class MfTrainerTest {
         OperatorSubtaskState checkpoint;
         List<RecsVersion> versions;
         List<TrainingMetrics> metrics;
-        try (var h = harness(backend(backendName))) {
+        try (var h = harness(backend(backendName), yaml)) {
             h.open();
             for (int n = 0; n < cut; n++) {
                 h.processElement(new StreamRecord<>(record(data.get(n), n)));
@@ -93,7 +103,7 @@ class MfTrainerTest {
             versions = new java.util.ArrayList<>(sideOutput(h));
             metrics = new java.util.ArrayList<>(h.extractOutputValues());
         }
-        try (var h = harness(backend(backendName))) {
+        try (var h = harness(backend(backendName), yaml)) {
             h.initializeState(checkpoint);
             h.open();
             for (int n = cut; n < COUNT; n++) {

@@ -84,8 +84,8 @@ public final class EmbeddingTable {
         row.lastTimeMs = Math.max(row.lastTimeMs, timeMs);
         if (!row.admitted() && row.count >= spec.minCount() && makeRoom(step)) {
             row.params = initialVector(id);
-            row.slot1 = optimizer.slots() >= 1 ? filled(dim + 1, optimizer.slotInit()) : Row.NONE;
-            row.slot2 = optimizer.slots() >= 2 ? new float[dim + 1] : Row.NONE;
+            row.slot1 = optimizer.initialSlot1(row.params);
+            row.slot2 = optimizer.initialSlot2(dim + 1);
             admittedRows++;
         }
         return row.admitted() ? row : null;
@@ -236,11 +236,5 @@ public final class EmbeddingTable {
             h = (h ^ (x & 0xff)) * 0x100000001b3L;
         }
         return h ^ (seed * 0x9E3779B97F4A7C15L);
-    }
-
-    private static float[] filled(int n, float v) {
-        float[] a = new float[n];
-        java.util.Arrays.fill(a, v);
-        return a;
     }
 }

@@ -53,10 +53,16 @@ public final class MfConfig {
         Double b2 = opt.read(RecsOptions.BETA2, RecsOptions.BETA2.defaultValue());
         Double eps = opt.read(RecsOptions.EPSILON, RecsOptions.EPSILON.defaultValue());
         Double acc = opt.read(RecsOptions.INITIAL_ACCUMULATOR, RecsOptions.INITIAL_ACCUMULATOR.defaultValue());
+        Double ftrlBeta = opt.read(RecsOptions.FTRL_BETA, RecsOptions.FTRL_BETA.defaultValue());
         opt.reportUnknown();
         ConfigSection reg = root.section("regularization", false);
         Double l2 = reg.read(RecsOptions.L2, RecsOptions.L2.defaultValue());
+        Double l1 = reg.read(RecsOptions.L1, RecsOptions.L1.defaultValue());
         reg.reportUnknown();
+        if (l1 != null && l1 > 0 && !"ftrl".equals(optType)) {
+            problems.add("regularization.l1: only optimizer.type ftrl applies an L1 penalty (exact zeros), got "
+                    + optType + "; set optimizer.type: ftrl or remove regularization.l1");
+        }
         ConfigSection tables = root.section("tables", false);
         Long minCount = tables.read(RecsOptions.MIN_COUNT, RecsOptions.MIN_COUNT.defaultValue());
         Long capacity = tables.read(RecsOptions.CAPACITY, RecsOptions.CAPACITY.defaultValue());
@@ -83,7 +89,7 @@ public final class MfConfig {
                 pool,
                 MfSpec.Sampler.of(sampler),
                 l2,
-                new RowOptimizer(RowOptimizer.Kind.of(optType), lr, b1, b2, eps, acc),
+                new RowOptimizer(RowOptimizer.Kind.of(optType), lr, b1, b2, eps, acc, ftrlBeta, l1),
                 t,
                 t,
                 topK,

@@ -21,8 +21,8 @@ public final class MfGlobal {
 
     public MfGlobal(MfSpec spec) {
         RowOptimizer o = spec.optimizer();
-        slot1 = o.slots() >= 1 ? new float[] {o.slotInit()} : Row.NONE;
-        slot2 = o.slots() >= 2 ? new float[1] : Row.NONE;
+        slot1 = o.initialSlot1(bias);
+        slot2 = o.initialSlot2(1);
         pool = new String[spec.negativePool()];
     }
 

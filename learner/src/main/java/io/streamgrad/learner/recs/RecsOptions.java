@@ -52,8 +52,9 @@ public final class RecsOptions {
     public static final Option<String> OPTIMIZER_TYPE = Option.choice(
             "optimizer.type",
             "adagrad",
-            List.of("sgd", "adagrad", "adam"),
-            "sgd, adagrad or adam (per-row bias correction).");
+            List.of("sgd", "adagrad", "adam", "ftrl"),
+            "sgd, adagrad, adam (per-row bias correction) or ftrl (FTRL-Proximal per coordinate, its proximal term "
+                    + "centred at the row's initial value; regularization.l1 gives exact zeros).");
     public static final Option<Double> LEARNING_RATE =
             Option.number("optimizer.learning_rate", 0.05, Range.POSITIVE, "Learning rate.");
     public static final Option<Double> BETA1 =
@@ -66,6 +67,13 @@ public final class RecsOptions {
     public static final Option<Double> INITIAL_ACCUMULATOR = Option.number(
                     "optimizer.initial_accumulator", 0.1, Range.NON_NEGATIVE, "adagrad's starting accumulator.")
             .allowedDocumented(">= 0");
+    public static final Option<Double> FTRL_BETA = Option.number(
+                    "optimizer.beta",
+                    1.0,
+                    Range.POSITIVE,
+                    "ftrl's beta: a coordinate's rate is learning_rate / (beta + sqrt(n)), n its summed squared "
+                            + "gradients; > 0, so a row's first step is defined even where its gradient is 0.")
+            .allowedDocumented("> 0");
     public static final Option<Void> REGULARIZATION =
             Option.section("regularization", "Penalty on the rows a batch moves.");
     public static final Option<Double> L2 = Option.number(
@@ -73,6 +81,12 @@ public final class RecsOptions {
                     0.0,
                     Range.NON_NEGATIVE,
                     "l2/2 · ||θ_row||² for every row (vector and bias) a batch moves; the global bias is not penalised.")
+            .allowedDocumented(">= 0");
+    public static final Option<Double> L1 = Option.number(
+                    "regularization.l1",
+                    0.0,
+                    Range.NON_NEGATIVE,
+                    "ftrl only: lambda1 of FTRL-Proximal's closed form; a coordinate whose |z| <= l1 is exactly 0.")
             .allowedDocumented(">= 0");
     public static final Option<Void> TABLES = Option.section(
             "tables", "Admission, expiry and capacity of the user and item tables (each id its own row, no hashing).");
@@ -119,7 +133,7 @@ public final class RecsOptions {
             model: {type: mf, dim: 16, init_std: 0.1}
             loss: bpr                # mse (ratings) | logistic | bpr (implicit)
             negatives: {count: 8, pool: 2000, sampler: uniform_recent}
-            optimizer: {type: adagrad, learning_rate: 0.3}   # sgd | adagrad | adam
+            optimizer: {type: adagrad, learning_rate: 0.3}   # sgd | adagrad | adam | ftrl
             regularization: {l2: 0.0001}
             tables: {min_count: 1, capacity: 0, overflow: reject, expire_after_steps: 0, expire_after_ms: 0, sweep_every_steps: 100}
             evaluation: {top_k: 10}
@@ -145,8 +159,10 @@ public final class RecsOptions {
             BETA2,
             EPSILON,
             INITIAL_ACCUMULATOR,
+            FTRL_BETA,
             REGULARIZATION,
             L2,
+            L1,
             TABLES,
             MIN_COUNT,
             CAPACITY,

@@ -27,7 +27,7 @@ class MfConfigTest {
         String yaml = """
                 model: {type: mf, dims: 8}
                 loss: bpr
-                optimizer: {type: ftrl}
+                optimizer: {type: rmsprop}
                 tables: {min_count: 0}
                 """;
 
@@ -35,7 +35,7 @@ class MfConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("model.dims")
                 .hasMessageContaining("model.dim")
-                .hasMessageContaining("optimizer.type: unknown value 'ftrl'; allowed: sgd, adagrad, adam")
+                .hasMessageContaining("optimizer.type: unknown value 'rmsprop'; allowed: sgd, adagrad, adam, ftrl")
                 .hasMessageContaining("tables.min_count: 0 is out of range");
     }
 

@@ -231,7 +231,7 @@ class MfGradientTest {
     @ParameterizedTest
     @EnumSource(
             value = RowOptimizer.Kind.class,
-            names = {"ADAGRAD", "ADAM"})
+            names = {"ADAGRAD", "ADAM", "FTRL"})
     void adaptiveStep_followsTheReferenceRule_perRow(RowOptimizer.Kind kind) {
         MfLoss loss = MfLoss.LOGISTIC;
         double lr = 0.05;
@@ -259,6 +259,12 @@ class MfGradientTest {
                 double expected;
                 if (g == null) {
                     expected = before.get(key)[f]; // lazy: a row outside the batch keeps its value
+                } else if (kind == RowOptimizer.Kind.FTRL) {
+                    // McMahan et al. 2013, Algorithm 1, one coordinate (beta 1, lambda1 = lambda2 = 0)
+                    double n0 = old.slot2()[f];
+                    double n1 = n0 + g[f] * g[f];
+                    double z = old.slot1()[f] + g[f] - (Math.sqrt(n1) - Math.sqrt(n0)) / lr * before.get(key)[f];
+                    expected = -z / ((1 + Math.sqrt(n1)) / lr);
                 } else if (kind == RowOptimizer.Kind.ADAGRAD) {
                     double acc = old.slot1()[f] + g[f] * g[f];
                     expected = before.get(key)[f] - lr * g[f] / (Math.sqrt(acc) + 1e-8);
@@ -273,5 +279,80 @@ class MfGradientTest {
                 assertThat(after.get(key)[f]).as("%s[%d]", key, f).isCloseTo(expected, within(1e-6));
             }
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void ftrl_firstStepMovesANewRowFromItsInitialVector_asACentredProximalStep() {
+        double lr = 0.05;
+        double beta = 0.5;
+        MfSpec spec = withOptimizer(
+                spec(MfLoss.MSE, RowOptimizer.Kind.FTRL, lr, 0.0),
+                new RowOptimizer(RowOptimizer.Kind.FTRL, lr, 0.9, 0.999, 1e-8, 0.1, beta, 0.0));
+        MfModel m = new MfModel(spec);
+        List<Interaction> batch = checkBatch(MfLoss.MSE);
+        Map<String, double[]> initial = new HashMap<>();
+        for (Interaction x : batch) {
+            initial.put("u:" + x.user(), toDouble(m.users().initialVector(x.user())));
+            initial.put("i:" + x.item(), toDouble(m.items().initialVector(x.item())));
+        }
+        initial.put("g", new double[] {0});
+
+        MfModel.StepResult r = m.train(batch);
+
+        Map<String, double[]> after = params(m);
+        Map<String, double[]> grad = referenceGradient(initial, batch, r.negatives(), MfLoss.MSE, 0.0);
+        for (String key : grad.keySet()) {
+            for (int f = 0; f < grad.get(key).length; f++) {
+                double g = grad.get(key)[f];
+                // z = -(beta/lr) w0 + g - (|g|/lr) w0, n = g²  =>  w = w0 - lr g / (beta + |g|)
+                double expected = initial.get(key)[f] - lr * g / (beta + Math.abs(g));
+                assertThat(after.get(key)[f]).as("%s[%d]", key, f).isCloseTo(expected, within(1e-6));
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void ftrl_l1_zeroesEveryMovedCoordinateWhoseAccumulatedGradientIsSmall_andOtherOptimizersRejectIt() {
+        MfSpec spec = withOptimizer(
+                spec(MfLoss.LOGISTIC, RowOptimizer.Kind.FTRL, 0.05, 0.0),
+                new RowOptimizer(RowOptimizer.Kind.FTRL, 0.05, 0.9, 0.999, 1e-8, 0.1, 1.0, 1e6));
+        MfModel m = warmed(spec);
+        for (Map.Entry<String, double[]> e : params(m).entrySet()) {
+            for (double v : e.getValue()) {
+                assertThat(v).as(e.getKey()).isZero();
+            }
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MfConfig.parse("""
+                        model: {type: mf}
+                        loss: mse
+                        optimizer: {type: adagrad}
+                        regularization: {l1: 0.1}
+                        """))
+                .hasMessageContaining("regularization.l1")
+                .hasMessageContaining("optimizer.type: ftrl");
+        assertThat(MfConfig.parse("""
+                        model: {type: mf}
+                        loss: mse
+                        optimizer: {type: ftrl, learning_rate: 0.1, beta: 0.5}
+                        regularization: {l1: 0.1}
+                        """).optimizer())
+                .isEqualTo(new RowOptimizer(RowOptimizer.Kind.FTRL, 0.1, 0.9, 0.999, 1e-8, 0.1, 0.5, 0.1));
+    }
+
+    private static MfSpec withOptimizer(MfSpec s, RowOptimizer o) {
+        return new MfSpec(
+                s.dim(),
+                s.initStd(),
+                s.loss(),
+                s.negatives(),
+                s.negativePool(),
+                s.sampler(),
+                s.l2(),
+                o,
+                s.users(),
+                s.items(),
+                s.topK(),
+                s.batchSize(),
+                s.seed());
     }
 }

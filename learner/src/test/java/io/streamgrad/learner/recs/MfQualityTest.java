@@ -53,6 +53,34 @@ class MfQualityTest {
     }
 
     @Test
+    void ftrlPerRow_learnsTheKnownFactors_andItsL1ZeroesRareItemsBiases() {
+        List<Interaction> data = InteractionGenerator.generate(3, 300, 400, 8, 30_000, 1.0, 0.3, 10.0);
+        String ftrl = IMPLICIT.replace("{type: adagrad, learning_rate: 0.3}", "{type: ftrl, learning_rate: 1.0}");
+        String withL1 = ftrl.replace("{l2: 0.0001}", "{l2: 0.0001, l1: 0.05}");
+
+        Prequential p = run(ftrl, data);
+        Prequential sparse = run(withL1, data);
+
+        System.out.println(line("generated, ftrl per row", p));
+        System.out.println(line("generated, ftrl per row, l1 0.05", sparse));
+        assertThat(p.model().recall()).isGreaterThan(1.2 * p.baseline().recall());
+        assertThat(sparse.model().recall())
+                .isGreaterThan(1.2 * sparse.baseline().recall());
+        long zeroBiases = zeroItemBiases(sparse.mfModel());
+        long noneWithoutL1 = zeroItemBiases(p.mfModel());
+        assertThat(zeroBiases).isPositive();
+        assertThat(noneWithoutL1).isZero();
+    }
+
+    private static long zeroItemBiases(MfModel m) {
+        long n = 0;
+        for (Map.Entry<String, Row> e : m.items().store().entries()) {
+            n += e.getValue().params()[m.spec().dim()] == 0f ? 1 : 0;
+        }
+        return n;
+    }
+
+    @Test
     void generatedRatings_mfRmseApproachesTheNoiseFloor_andBeatsTheMeanRating() {
         List<Interaction> data = InteractionGenerator.generateRatings(4, 200, 200, 4, 50_000, 0.5);
         String yaml = """

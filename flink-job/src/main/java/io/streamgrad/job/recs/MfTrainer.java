@@ -146,6 +146,28 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         Long at = timeoutAt.value();
         if (at != null && at == timestamp && bufferCount.value() != null) {
             trainBuffered(ctx.getCurrentKey(), now, ctx, out);
+            return;
+        }
+        // a version due by time without a batch (MfVersions.nextDueAt); timers are keyed state, so this survives a
+        // restore
+        byte[] bytes = progress.value();
+        if (bytes == null) {
+            return;
+        }
+        MfModel model = model(ctx.getCurrentKey());
+        MfProgress p = MfProgress.decode(bytes);
+        if (versions.dueByTime(model, p, now)) {
+            versions.publish(ctx.getCurrentKey(), model, p, changedUsers, changedItems, now, ctx);
+            progress.update(p.encode());
+        }
+        scheduleNextVersion(model, p, ctx);
+    }
+
+    private void scheduleNextVersion(MfModel model, MfProgress p, Context ctx) {
+        long next = versions.nextDueAt(model, p);
+        if (next > 0) {
+            // one timer per due time: Flink keeps a single timer per (key, timestamp)
+            ctx.timerService().registerProcessingTimeTimer(next);
         }
     }
 
@@ -214,6 +236,7 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
             versions.publish(modelId, model, p, changedUsers, changedItems, nowMs, ctx);
         }
         progress.update(p.encode());
+        scheduleNextVersion(model, p, ctx);
     }
 
     private static void markChanged(MapState<String, Boolean> changed, String id) throws Exception {

@@ -17,7 +17,9 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * When an mf model publishes a version and what it holds. A version is due every {@code snapshot.every_steps} steps
- * or {@code snapshot.every_seconds} of processing time since the last one (and at the end of a bounded input); it is
+ * or {@code snapshot.every_seconds} of processing time since the last one (checked after each batch and by a timer,
+ * {@link #nextDueAt}; and at the end of a bounded input), and for an idle model whose newest version is a DELTA
+ * {@code deltas.full_every_seconds} after its last FULL one; it is
  * FULL (every admitted row, {@link MfPublication#full}) when it is the model's first, when
  * {@code deltas.full_every_versions} versions have passed since the last full one, or when that one is
  * {@code deltas.full_every_seconds} old; otherwise a DELTA ({@link MfPublication#delta}) of the rows written since
@@ -64,6 +66,37 @@ final class MfVersions {
             return nowMs - p.lastVersionAtMs >= policy.everySeconds() * 1000;
         }
         return false;
+    }
+
+    /**
+     * When the next version falls due by time if no batch comes first (a processing-time timer to set), or 0 when
+     * none does: trained steps wait at most {@code snapshot.every_seconds} (not only until the next batch), and a
+     * model whose newest version is a DELTA gets a FULL one {@code deltas.full_every_seconds} after its last FULL one
+     * even when idle, so a new reader never needs deltas older than that (the updates topic deletes them).
+     */
+    long nextDueAt(MfModel model, MfProgress p) {
+        long at = 0;
+        if (policy.everySeconds() > 0 && model.global().step() > p.lastVersionStep && p.lastVersionAtMs >= 0) {
+            at = p.lastVersionAtMs + policy.everySeconds() * 1000;
+        }
+        if (p.version > p.fullVersion) {
+            long full = p.lastFullAtMs + policy.fullEverySeconds() * 1000;
+            at = at == 0 ? full : Math.min(at, full);
+        }
+        return at;
+    }
+
+    /**
+     * At a processing-time timer: whether a version is due now although no batch came, by {@link #due}'s time rule
+     * for trained steps, or as a FULL version of an idle model whose newest version is a DELTA.
+     */
+    boolean dueByTime(MfModel model, MfProgress p, long nowMs) {
+        if (model.global().step() > p.lastVersionStep) {
+            return policy.everySeconds() > 0
+                    && p.lastVersionAtMs >= 0
+                    && nowMs - p.lastVersionAtMs >= policy.everySeconds() * 1000;
+        }
+        return p.version > p.fullVersion && nowMs - p.lastFullAtMs >= policy.fullEverySeconds() * 1000;
     }
 
     private boolean fullDue(MfProgress p, long nowMs) {

@@ -179,6 +179,60 @@ class MfTrainerTest {
         assertThat(replica.step).isEqualTo(50);
     }
 
+    @org.junit.jupiter.api.Test
+    void timers_publishTrainedStepsWithoutWaitingForABatch_andAnIdleModelGetsAFullVersionInTime() throws Exception {
+        List<Interaction> data = RecsFixtures.interactions(24, 5);
+        // a version every second, a FULL one at least every 10 seconds, never by steps or version count
+        var trainer = new MfTrainer(
+                new RecsModels("interactions", Map.of("m", RecsFixtures.MF_YAML), 1, 7),
+                0,
+                METRICS_EVERY,
+                new MfVersions.Policy(0, 1, 0, 10, 1_000));
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, InteractionRecord, TrainingMetrics>(
+                new KeyedProcessOperator<>(trainer), r -> r.modelId, Types.STRING, 128, 1, 0)) {
+            h.setStateBackend(new HashMapStateBackend());
+            h.open();
+            h.setProcessingTime(0);
+            for (int n = 0; n < 8; n++) { // one batch at t = 0: the one-second period starts
+                h.processElement(new StreamRecord<>(record(data.get(n), n)));
+            }
+            assertThat(sideOutput(h)).isEmpty();
+            h.setProcessingTime(1_000); // no batch since: the timer publishes step 1
+            assertThat(RecsFixtures.versions(sideOutput(h)))
+                    .extracting(v -> v.get(0).getVersion() + ":" + v.get(0).getKind() + "@"
+                            + v.get(0).getStep())
+                    .containsExactly("1:FULL@1");
+            h.setProcessingTime(1_500);
+            for (int n = 8; n < 24; n++) { // two more batches
+                h.processElement(new StreamRecord<>(record(data.get(n), n)));
+            }
+            h.setProcessingTime(2_000);
+            h.setProcessingTime(10_999); // idle, newest a DELTA: nothing until 10 s after the FULL one
+            h.setProcessingTime(11_000);
+            h.setProcessingTime(60_000); // the newest is FULL and nothing was trained: no more versions
+            List<List<RecsVersion>> versions = RecsFixtures.versions(sideOutput(h));
+            assertThat(versions)
+                    .extracting(v -> v.get(0).getVersion() + ":" + v.get(0).getKind() + "@"
+                            + v.get(0).getStep())
+                    .containsExactly("1:FULL@1", "2:DELTA@3", "3:FULL@3");
+            assertThat(versions.get(1).get(0).getCreatedAt().toEpochMilli()).isEqualTo(2_000);
+            assertThat(versions.get(2).get(0).getCreatedAt().toEpochMilli()).isEqualTo(11_000);
+
+            // the idle FULL version holds what the chain FULL 1 + DELTA 2 rebuilds, and the offline model
+            RecsFixtures.Replica chain = new RecsFixtures.Replica(4);
+            chain.apply(versions.get(0));
+            chain.apply(versions.get(1));
+            RecsFixtures.Replica full = new RecsFixtures.Replica(4);
+            full.apply(versions.get(2));
+            MfModel reference = RecsFixtures.offline(RecsFixtures.MF_YAML, data).mfModel();
+            assertThat(full.values).isEqualTo(chain.values);
+            assertThat(full.counts).isEqualTo(chain.counts);
+            assertThat(full.values.get(MfModel.ITEMS))
+                    .isEqualTo(RecsFixtures.values(
+                            RecsFixtures.rows(reference.items().store().entries())));
+        }
+    }
+
     static List<RecsVersion> sideOutput(
             KeyedOneInputStreamOperatorTestHarness<String, InteractionRecord, TrainingMetrics> h) {
         var q = h.getSideOutput(MfVersions.VERSIONS);

@@ -56,6 +56,16 @@ final class PredictRequests {
      * @throws BadRequest naming the field at fault and the fix
      */
     Batch batch(byte[] body, String modelId, TrainerConfig config) throws BadRequest {
+        return batch(body, modelId, config, true);
+    }
+
+    /** {@link #batch}, with the one-pass reader of the common single-example body ({@link FastPredictJson}) or not. */
+    Batch batch(byte[] body, String modelId, TrainerConfig config, boolean fastPath) throws BadRequest {
+        Example fast = fastPath ? FastPredictJson.example(body, modelId) : null;
+        return fast != null ? validated(List.of(fast), false, modelId, config) : treeBatch(body, modelId, config);
+    }
+
+    private Batch treeBatch(byte[] body, String modelId, TrainerConfig config) throws BadRequest {
         JsonNode root;
         try {
             root = json.parse(body);
@@ -98,7 +108,12 @@ final class PredictRequests {
         } catch (InvalidRecordException e) {
             throw new BadRequest(fieldOf(e.getMessage()), e.getMessage());
         }
+        return validated(examples, many, modelId, config);
+    }
 
+    /** The examples checked by the job's validator and packed as the job packs them. */
+    private Batch validated(List<Example> examples, boolean many, String modelId, TrainerConfig config)
+            throws BadRequest {
         ExampleValidator validator = new ExampleValidator(HASHERS.get(), limits);
         List<TrainingExample> validated = new ArrayList<>(examples.size());
         for (int i = 0; i < examples.size(); i++) {

@@ -27,6 +27,7 @@ public final class Main {
               run       --config job.yaml: run the streaming job on a local Flink MiniCluster against any Kafka
               produce   replay a LibSVM/CSV file into the examples topic (one partition, file order)
               produce-series  a series CSV into the series topic (points of one ops model's series)
+              produce-interactions  an interaction CSV into the interactions topic (one mf model's user-item events)
               scores    one series' committed scores from the scores topic, as detect's CSV
               models    list committed model snapshots; save one for predict/evaluate (or as ONNX)
               export    --model SNAPSHOT --out model.onnx: the model as ONNX, for onnxruntime in any language
@@ -60,6 +61,7 @@ public final class Main {
             "detect",
             "detect-eval",
             "produce-series",
+            "produce-interactions",
             "scores",
             "alerts-forward",
             "help");
@@ -112,6 +114,7 @@ public final class Main {
             case "detect" -> DetectCommand.USAGE;
             case "detect-eval" -> DetectCommand.EVAL_USAGE;
             case "produce-series" -> SeriesCommand.PRODUCE_USAGE;
+            case "produce-interactions" -> InteractionsCommand.USAGE;
             case "scores" -> SeriesCommand.SCORES_USAGE;
             case "alerts-forward" -> AlertsForwardCommand.USAGE;
             default -> USAGE;
@@ -149,6 +152,7 @@ public final class Main {
             case "detect" -> DetectCommand.detect(rest, out, err);
             case "detect-eval" -> DetectCommand.evaluate(rest, out, err);
             case "produce-series" -> SeriesCommand.produce(rest, out, err);
+            case "produce-interactions" -> InteractionsCommand.produce(rest, out, err);
             case "scores" -> SeriesCommand.scores(rest, out, err);
             case "alerts-forward" -> AlertsForwardCommand.run(rest, out, err);
             default -> throw new IllegalStateException(command);

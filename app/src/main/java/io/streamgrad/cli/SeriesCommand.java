@@ -144,7 +144,8 @@ final class SeriesCommand {
         return s.replace("\\", "\\\\").replace("/", "\\/");
     }
 
-    private static String json(String s) {
+    /** {@code s} as a JSON string literal. */
+    static String json(String s) {
         StringBuilder sb = new StringBuilder("\"");
         for (char c : s.toCharArray()) {
             if (c == '"' || c == '\\') {

@@ -139,7 +139,8 @@ public final class ModelFollower implements AutoCloseable {
     private ModelFollower(FollowerConfig config, List<Listener> listeners) {
         this.config = config;
         this.listeners = new CopyOnWriteArrayList<>(listeners);
-        this.recs = new RecsFollowing(config.maxBufferedDeltas(), config::follows, this::skip);
+        this.recs =
+                new RecsFollowing(config.maxBufferedDeltas(), config.retainedVersions(), config::follows, this::skip);
         this.thread = new Thread(this::run, "streamgrad-follower-" + config.modelsTopic());
         this.thread.setDaemon(true);
     }
@@ -179,6 +180,32 @@ public final class ModelFollower implements AutoCloseable {
      */
     public java.util.Optional<RecsModel> recsModel(String modelId) {
         return recs.model(modelId);
+    }
+
+    /**
+     * Serves {@code version} of recommendation model {@code modelId} from now on, while newer versions are still
+     * made and retained, until {@link #unpinRecs}; as {@link #pin} for the other models.
+     *
+     * @throws IllegalArgumentException when the model is unknown or the version is not retained (the message names
+     *                                  the retained range)
+     */
+    public RecsModel pinRecs(String modelId, long version) {
+        return call(() -> recs.pin(modelId, version, false));
+    }
+
+    /** Follows the latest version of recommendation model {@code modelId} again. */
+    public RecsModel unpinRecs(String modelId) {
+        return call(() -> recs.unpin(modelId));
+    }
+
+    /** Rolls recommendation model {@code modelId} back to the newest retained version before the live one, pinned. */
+    public RecsModel rollbackRecs(String modelId) {
+        return call(() -> recs.rollback(modelId));
+    }
+
+    /** Rolls recommendation model {@code modelId} back to an earlier retained {@code version}, pinned. */
+    public RecsModel rollbackRecs(String modelId, long version) {
+        return call(() -> recs.pin(modelId, version, true));
     }
 
     /** The recommendation models followed: live versions, status, listeners. */
@@ -297,6 +324,33 @@ public final class ModelFollower implements AutoCloseable {
                             s.bufferedDeltas,
                             s.missingVersion));
         });
+        Map<String, FollowerMetrics.ModelMetrics> recsModels = new TreeMap<>();
+        Map<String, RecsModel> recsLive = recs.models();
+        recs.status().forEach((id, s) -> {
+            RecsModel live = recsLive.get(id);
+            Instant createdAt = live == null ? null : live.createdAt();
+            recsModels.put(
+                    id,
+                    new FollowerMetrics.ModelMetrics(
+                            id,
+                            live == null ? 0 : live.version(),
+                            s.newestVersion(),
+                            s.pinnedVersion(),
+                            createdAt,
+                            createdAt == null
+                                    ? Double.NaN
+                                    : Duration.between(createdAt, now).toNanos() / 1e9,
+                            s.versionsApplied(),
+                            s.lastApplyNanos(),
+                            s.maxApplyNanos(),
+                            s.retainedVersions(),
+                            s.fullVersions(),
+                            s.deltaVersions(),
+                            s.lastDeltaApplyNanos(),
+                            s.maxDeltaApplyNanos(),
+                            s.waitingVersions().size(),
+                            s.missingVersion().orElse(0)));
+        });
         return new FollowerMetrics(
                 isReady(),
                 bootstrapped,
@@ -304,7 +358,8 @@ public final class ModelFollower implements AutoCloseable {
                 config.updatesTopic() == null ? 0 : updatesOffsetsBehind,
                 skippedRecords,
                 lastError,
-                models);
+                models,
+                recsModels);
     }
 
     /** Stops the follower thread and closes its consumer; the live versions stay usable. Idempotent. */
@@ -803,12 +858,12 @@ public final class ModelFollower implements AutoCloseable {
     }
 
     /** Runs {@code action} on the follower thread and waits for its result. */
-    private ServableModel call(Supplier<ServableModel> action) {
+    private <T> T call(Supplier<T> action) {
         if (!started || closed) {
             throw new IllegalStateException("the follower of " + config.modelsTopic() + " is not running: call start()"
                     + " first (and not after close())");
         }
-        CompletableFuture<ServableModel> result = new CompletableFuture<>();
+        CompletableFuture<T> result = new CompletableFuture<>();
         commands.add(() -> {
             if (closed) {
                 result.completeExceptionally(new IllegalStateException("the follower was closed"));

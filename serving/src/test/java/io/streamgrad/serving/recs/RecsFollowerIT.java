@@ -1,11 +1,13 @@
 package io.streamgrad.serving.recs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamgrad.avro.RecsVersion;
 import io.streamgrad.job.EmbeddedKafkaExtension;
 import io.streamgrad.schemas.SingleObjectCodec;
 import io.streamgrad.serving.Await;
+import io.streamgrad.serving.FollowerMetrics;
 import io.streamgrad.serving.ModelFollower;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -139,6 +141,24 @@ class RecsFollowerIT {
                 RecsFollowing.Status s = f.recs().status().get("shop");
                 assertThat(s.fullVersions()).isEqualTo(3);
                 assertThat(s.deltaVersions()).isEqualTo(VERSIONS - 3);
+
+                // pin and rollback through the follower thread, on the last 3 versions it retains (the default)
+                assertThat(s.retainedVersions()).containsExactly(16L, 17L, 18L);
+                RecsScenario.check(f.pinRecs("shop", 16), versions.get(15));
+                assertThat(f.recsModel("shop").orElseThrow().version()).isEqualTo(16);
+                FollowerMetrics.ModelMetrics mm = f.metrics().recsModels().get("shop");
+                assertThat(mm.pinnedVersion()).hasValue(16);
+                assertThat(mm.versionsBehindNewest()).isEqualTo(2);
+                assertThat(mm.retainedVersions()).containsExactly(16L, 17L, 18L);
+                assertThatThrownBy(() -> f.rollbackRecs("shop", 5))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("retained: versions 16 to 18");
+                assertThat(f.unpinRecs("shop").version()).isEqualTo(18);
+                RecsScenario.check(f.rollbackRecs("shop"), versions.get(16));
+                assertThat(f.metrics().recsModels().get("shop").pinnedVersion()).hasValue(17);
+                assertThat(f.metrics().models())
+                        .as("mf models are not listed as dense ones")
+                        .isEmpty();
             }
         }
     }

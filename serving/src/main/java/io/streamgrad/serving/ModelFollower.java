@@ -77,7 +77,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Recommendation ({@code mf}) models travel on the updates topic as {@code RecsVersion} parts, told apart from
  * deltas by their single-object fingerprint, in the same consumer loop: {@link #recsModel} gives the live version
- * (bootstrapped from the newest complete FULL version, then every DELTA in order; see {@link RecsFollowing}).
+ * (bootstrapped from the newest complete FULL version, then every DELTA in order; see {@link RecsFollowing}). They
+ * are pinned and rolled back as the other models ({@link #pinRecs}, {@link #unpinRecs}, {@link #rollbackRecs}, and
+ * {@link Builder#pin} from the start), on their last {@code retainVersions} versions, which share every row block
+ * and index node a delta did not change; {@link #metrics()} has their figures in {@code recsModels}.
  *
  * <p>Memory: per model the live version's parameters (no optimizer state), the next one while it is built, and the
  * last {@code retainVersions} built versions for pin and rollback. Linear, logistic, softmax and fm versions share
@@ -139,8 +142,12 @@ public final class ModelFollower implements AutoCloseable {
     private ModelFollower(FollowerConfig config, List<Listener> listeners) {
         this.config = config;
         this.listeners = new CopyOnWriteArrayList<>(listeners);
-        this.recs =
-                new RecsFollowing(config.maxBufferedDeltas(), config.retainedVersions(), config::follows, this::skip);
+        this.recs = new RecsFollowing(
+                config.maxBufferedDeltas(),
+                config.retainedVersions(),
+                config.pinnedVersions(),
+                config::follows,
+                this::skip);
         this.thread = new Thread(this::run, "streamgrad-follower-" + config.modelsTopic());
         this.thread.setDaemon(true);
     }
@@ -301,6 +308,9 @@ public final class ModelFollower implements AutoCloseable {
         Map<String, FollowerMetrics.ModelMetrics> models = new TreeMap<>();
         slots.forEach((id, s) -> {
             ServableModel live = s.live;
+            if (live == null && recs.knows(id)) {
+                return; // a recommendation model pinned by configuration: its figures are in recsModels
+            }
             double staleness = live == null
                     ? Double.NaN
                     : Duration.between(live.createdAt(), now).toNanos() / 1e9;
@@ -460,6 +470,7 @@ public final class ModelFollower implements AutoCloseable {
                 updatesEnd.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
                 if (updatesEnd.isEmpty()) {
                     bootstrapped = true;
+                    checkPins();
                     LOG.info(
                             "models topic '{}'{} read to its end: {}",
                             config.modelsTopic(),
@@ -685,13 +696,34 @@ public final class ModelFollower implements AutoCloseable {
             }
             t.bootRaw.clear();
             applyWanted(e.getKey());
-            if (t.pinned != 0 && !t.retained.containsKey(t.pinned)) {
-                error("model '" + e.getKey() + "' is pinned to version " + t.pinned + ", which has not been read"
+        }
+        LOG.info("models topic '{}' read to its end: {}", config.modelsTopic(), models().values());
+    }
+
+    /**
+     * Once both topics are read to their end: says which configured pins name a version that was not read (the
+     * model is not ready until it arrives). A pin of a recommendation model is its {@link RecsFollowing}'s.
+     */
+    private void checkPins() {
+        for (Map.Entry<String, Long> pin : config.pinnedVersions().entrySet()) {
+            String id = pin.getKey();
+            if (recs.knows(id)) {
+                if (recs.model(id).isEmpty()) {
+                    RecsFollowing.Status s = recs.status().get(id);
+                    error("recommendation model '" + id + "' is pinned to version " + pin.getValue() + ", which"
+                            + " has not been made (retained: " + (s == null ? "[]" : s.retainedVersions()) + " of"
+                            + " updates topic '" + config.updatesTopic() + "'); it is not ready until that version"
+                            + " arrives: pin a version that exists, or unpin");
+                }
+                continue;
+            }
+            Track t = tracks.get(id);
+            if (t != null && t.pinned != 0 && !t.retained.containsKey(t.pinned)) {
+                error("model '" + id + "' is pinned to version " + t.pinned + ", which has not been read"
                         + " (versions read: " + t.retained.keySet() + "; a compacted topic keeps only the newest); it"
                         + " is not ready until that version arrives: pin a version that exists, or unpin");
             }
         }
-        LOG.info("models topic '{}' read to its end: {}", config.modelsTopic(), models().values());
     }
 
     /** Makes the right version of a model live: its pin, else the newest made; nothing when it already is. */
@@ -746,6 +778,10 @@ public final class ModelFollower implements AutoCloseable {
 
     private Track track(String modelId) {
         Track t = tracks.get(modelId);
+        if (recs.knows(modelId) && (t == null || t.chain.current() == null)) {
+            throw new IllegalArgumentException("model '" + modelId + "' is a recommendation (mf) model: pin, unpin"
+                    + " and roll it back with pinRecs, unpinRecs and rollbackRecs");
+        }
         if (t == null) {
             throw new IllegalArgumentException("model '" + modelId + "' has no version on models topic '"
                     + config.modelsTopic() + "'" + (config.follows(modelId) ? "" : " and is not followed")

@@ -83,6 +83,7 @@ public final class RecsFollowing {
 
     private final int maxBuffered;
     private final int retainedVersions;
+    private final Map<String, Long> pins;
     private final Predicate<String> follows;
     private final Consumer<String> skip;
     private final SingleObjectCodec<RecsVersion> codec = SingleObjectCodec.recsVersion();
@@ -136,11 +137,25 @@ public final class RecsFollowing {
      *                         caller
      */
     public RecsFollowing(int maxBuffered, int retainedVersions, Predicate<String> follows, Consumer<String> skip) {
+        this(maxBuffered, retainedVersions, Map.of(), follows, skip);
+    }
+
+    /**
+     * @param pins model id -> the version to serve from the start instead of the latest (until {@link #unpin}); the
+     *             model has no live version until that one is made
+     */
+    public RecsFollowing(
+            int maxBuffered,
+            int retainedVersions,
+            Map<String, Long> pins,
+            Predicate<String> follows,
+            Consumer<String> skip) {
         if (retainedVersions < 1) {
             throw new IllegalArgumentException("retainedVersions must be >= 1, got " + retainedVersions);
         }
         this.maxBuffered = maxBuffered;
         this.retainedVersions = retainedVersions;
+        this.pins = Map.copyOf(pins);
         this.follows = Objects.requireNonNull(follows, "follows");
         this.skip = Objects.requireNonNull(skip, "skip");
     }
@@ -164,7 +179,11 @@ public final class RecsFollowing {
         if (!follows.test(id)) {
             return;
         }
-        Track t = tracks.computeIfAbsent(id, m -> new Track(new RecsChain(m, maxBuffered)));
+        Track t = tracks.computeIfAbsent(id, m -> {
+            Track created = new Track(new RecsChain(m, maxBuffered));
+            created.pinned = pins.getOrDefault(m, 0L);
+            return created;
+        });
         RecsChain.Outcome out = t.chain.offer(r, where);
         for (String problem : out.problems()) {
             skip.accept(problem);

@@ -163,6 +163,53 @@ class RecsFollowerIT {
         }
     }
 
+    @Test
+    void pinnedByConfiguration_servesThePinnedVersionOnceMade_andAPinOfAVersionNeverMadeIsReported() throws Exception {
+        KAFKA.createTopics(
+                new NewTopic("rp-models", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
+                new NewTopic("rf-updates-pin", 1, (short) 1));
+        List<RecsScenario.Published> versions = RecsScenario.run(6, 2, 4, 40);
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (RecsScenario.Published p : versions) {
+                send(producer, "rf-updates-pin", p.records());
+            }
+        }
+        try (ModelFollower f = follower("rf-updates-pin", 4).start();
+                ModelFollower missing = follower("rf-updates-pin", 99).start()) {
+            assertThat(f.awaitReady(DEADLINE)).isTrue();
+            RecsModel served = f.recsModel("shop").orElseThrow();
+            RecsScenario.check(served, versions.get(3));
+            FollowerMetrics m = f.metrics();
+            assertThat(m.models()).isEmpty();
+            assertThat(m.recsModels().get("shop").pinnedVersion()).hasValue(4);
+            assertThat(m.recsModels().get("shop").versionsBehindNewest()).isEqualTo(2);
+            assertThat(m.recsModels().get("shop").retainedVersions()).containsExactly(4L, 5L, 6L);
+            assertThatThrownBy(() -> f.pin("shop", 5))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("pinRecs");
+            assertThat(f.unpinRecs("shop").version()).isEqualTo(6);
+
+            await(
+                    "the pin of a version never made is reported",
+                    () -> missing.metrics().lastError() != null);
+            assertThat(missing.metrics().lastError())
+                    .contains("recommendation model 'shop' is pinned to version 99")
+                    .contains("[4, 5, 6]");
+            assertThat(missing.isReady()).isFalse();
+            assertThat(missing.recsModel("shop")).isEmpty();
+        }
+    }
+
+    private static ModelFollower follower(String updates, long pin) {
+        return ModelFollower.builder()
+                .bootstrapServers(KAFKA.bootstrapServers())
+                .modelsTopic("rp-models")
+                .updatesTopic(updates)
+                .follow("shop")
+                .pin("shop", pin)
+                .build();
+    }
+
     private static List<Long> range(long from, long to) {
         List<Long> out = new ArrayList<>();
         for (long v = from; v <= to; v++) {
@@ -176,10 +223,14 @@ class RecsFollowerIT {
     }
 
     private static void send(KafkaProducer<byte[], byte[]> producer, List<RecsVersion> records) throws Exception {
+        send(producer, "rf-updates", records);
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, String topic, List<RecsVersion> records)
+            throws Exception {
         SingleObjectCodec<RecsVersion> codec = SingleObjectCodec.recsVersion();
         for (RecsVersion r : records) {
-            producer.send(new ProducerRecord<>("rf-updates", key(), codec.encode(r)))
-                    .get();
+            producer.send(new ProducerRecord<>(topic, key(), codec.encode(r))).get();
         }
     }
 

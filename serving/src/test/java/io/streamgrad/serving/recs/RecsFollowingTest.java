@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -98,6 +99,21 @@ class RecsFollowingTest {
         publish(f, 6, 9);
         assertThat(f.status().get("shop").retainedVersions()).containsExactly(8L, 9L);
         RecsScenario.check(f.model("shop").orElseThrow(), offline(4));
+        assertThat(f.unpin("shop").version()).isEqualTo(9);
+    }
+
+    @Test
+    void pinnedFromTheStart_hasNoLiveVersionUntilThePinnedOneIsMade_thenKeepsIt() {
+        RecsFollowing f = new RecsFollowing(100, 3, Map.of("shop", 5L), id -> true, skipped::add);
+        f.addListener(m -> madeLive.add(m.version()));
+        publish(f, 1, 4);
+        assertThat(f.model("shop")).isEmpty();
+        assertThat(f.knows("shop")).isTrue();
+        assertThat(f.status().get("shop").retainedVersions()).containsExactly(2L, 3L, 4L);
+        publish(f, 5, 9);
+        RecsScenario.check(f.model("shop").orElseThrow(), offline(5));
+        assertThat(madeLive).containsExactly(5L);
+        assertThat(f.status().get("shop").pinnedVersion()).hasValue(5);
         assertThat(f.unpin("shop").version()).isEqualTo(9);
     }
 

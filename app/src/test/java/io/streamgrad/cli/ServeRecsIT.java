@@ -207,7 +207,10 @@ class ServeRecsIT {
             offline.put(4L, expected(model));
             await(
                     "version 4 made while pinned",
-                    () -> json(get("/v1/models/shop")).get("newest_version").asLong() == 4);
+                    () -> json(get("/v1/models/shop"))
+                            .get("retained_versions")
+                            .toString()
+                            .equals("[3,4]"));
             shop = json(get("/v1/models/shop"));
             assertThat(shop.get("version").asLong()).isEqualTo(2);
             assertThat(shop.get("versions_behind").asLong()).isEqualTo(2);
@@ -266,7 +269,15 @@ class ServeRecsIT {
             assertThat(post.headers().firstValue("Allow")).hasValue("GET");
 
             // metrics: the mf model's gauges under the same names as the other models', and its requests
-            String metrics = get("/metrics").body();
+            // (a request is counted right after its answer is written: wait until the last ones are)
+            String[] last = new String[1];
+            await("per-model request counts caught up", () -> {
+                last[0] = get("/metrics").body();
+                long total =
+                        answered.values().stream().mapToLong(Long::longValue).sum();
+                return counted(last[0], "recommend") + counted(last[0], "score") == total;
+            });
+            String metrics = last[0];
             assertThat(metrics)
                     .contains("streamgrad_serve_ready 1\n")
                     .contains("streamgrad_serve_model_version{model=\"shop\"} 4\n")
@@ -389,6 +400,12 @@ class ServeRecsIT {
         com.fasterxml.jackson.databind.node.ObjectNode copy = shop.deepCopy();
         copy.set("staleness_seconds", other.get("staleness_seconds"));
         return copy;
+    }
+
+    /** Requests of {@code route} for model shop that /metrics counted (0 before the first). */
+    private static long counted(String metrics, String route) {
+        String series = "streamgrad_serve_model_request_seconds_count{model=\"shop\",route=\"" + route + "\"}";
+        return metrics.contains(series + " ") ? (long) gauge(metrics, series) : 0;
     }
 
     /** The value of the sample line {@code series} in Prometheus text. */

@@ -52,8 +52,8 @@ public final class RecsFollowing {
      * @param deltaVersions       versions made by applying a DELTA to the version before
      * @param lastApplyNanos      time to make the last version (build or apply, copy-on-write)
      * @param maxDeltaApplyNanos  the longest DELTA apply so far
-     * @param newestVersion       the newest version made or read (greater than {@code liveVersion} while pinned or
-     *                            while versions wait)
+     * @param newestVersion       the newest version made, or read whole and waiting for a version before it
+     *                            (greater than {@code liveVersion} while pinned or while versions wait)
      * @param pinnedVersion       the version pinned ({@link #pin} or {@link #rollback}), if any
      * @param retainedVersions    versions kept for pin and rollback, oldest first (the newest made included)
      * @param versionsApplied     versions made live (new versions, pins, unpins and rollbacks)
@@ -332,8 +332,7 @@ public final class RecsFollowing {
         RecsModel live = slot.live;
         RecsModel current = t.chain.current();
         List<Long> waiting = t.chain.waitingVersions();
-        long newest = Math.max(
-                current == null ? 0 : current.version(), waiting.isEmpty() ? 0 : waiting.get(waiting.size() - 1));
+        long newest = Math.max(current == null ? 0 : current.version(), t.chain.newestWaitingComplete());
         slot.status = new Status(
                 live == null ? 0 : live.version(),
                 waiting,

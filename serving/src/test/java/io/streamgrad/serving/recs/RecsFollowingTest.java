@@ -103,6 +103,24 @@ class RecsFollowingTest {
     }
 
     @Test
+    void aVersionWithPartsStillMissing_isNotCountedAsNewest() {
+        RecsFollowing f = following(3);
+        publish(f, 1, 6);
+        List<RecsVersion> seven = offline(7).records();
+        assertThat(seven).as("version 7 (FULL) in parts").hasSizeGreaterThan(1);
+        f.read(CODEC.encode(seven.get(0)), "u/7/0");
+        RecsFollowing.Status s = f.status().get("shop");
+        assertThat(s.waitingVersions()).containsExactly(7L);
+        assertThat(s.newestVersion()).isEqualTo(6);
+        assertThat(s.liveVersion()).isEqualTo(6);
+        for (RecsVersion r : seven.subList(1, seven.size())) {
+            f.read(CODEC.encode(r), "u/7/" + r.getPart());
+        }
+        assertThat(f.status().get("shop").newestVersion()).isEqualTo(7);
+        RecsScenario.check(f.model("shop").orElseThrow(), offline(7));
+    }
+
+    @Test
     void pinnedFromTheStart_hasNoLiveVersionUntilThePinnedOneIsMade_thenKeepsIt() {
         RecsFollowing f = new RecsFollowing(100, 3, Map.of("shop", 5L), id -> true, skipped::add);
         f.addListener(m -> madeLive.add(m.version()));

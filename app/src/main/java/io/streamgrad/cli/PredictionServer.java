@@ -9,6 +9,7 @@ import io.streamgrad.learner.data.Batch;
 import io.streamgrad.serving.FollowerMetrics;
 import io.streamgrad.serving.ModelFollower;
 import io.streamgrad.serving.ServableModel;
+import io.streamgrad.serving.recs.RecsModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -44,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * POST /v1/models/{id}:predict            one example object, or {"examples": [...]} (the job's JSON form)
  * GET  /v1/models                         every followed model
  * GET  /v1/models/{id}                    version, step, examples seen, created_at, staleness, retained versions
- * POST /v1/models/{id}:pin?version=V      serve version V until :unpin
+ *                                         (an mf model: "kind": "mf" and its rows per table)
+ * GET  /v1/models/{id}/recommend, /score  recommendation (mf) models ({@link RecsRoutes})
+ * POST /v1/models/{id}:pin?version=V      serve version V until :unpin (any kind of model)
  * POST /v1/models/{id}:unpin              follow the newest again
  * POST /v1/models/{id}:rollback[?version=V]  the previous retained version (or V), pinned
  * GET  /metrics                           Prometheus text
@@ -168,9 +171,10 @@ final class PredictionServer implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ requests
 
     /** One answer: status, JSON (or text) body, and the route it is counted under. */
-    private record Answer(Route route, int status, String contentType, byte[] body, String allow, String retryAfter) {
+    private record Answer(
+            Route route, int status, String contentType, byte[] body, String allow, String retryAfter, String model) {
         Answer(Route route, int status, String contentType, byte[] body, String allow) {
-            this(route, status, contentType, body, allow, null);
+            this(route, status, contentType, body, allow, null, null);
         }
     }
 
@@ -213,7 +217,7 @@ final class PredictionServer implements AutoCloseable {
                         "overloaded: " + queued + " requests are waiting for one of this server's threads (at most "
                                 + maxQueued + " may); retry after a second, or spread the load over more servers",
                         null);
-                answer = new Answer(route, 503, answer.contentType(), answer.body(), null, "1");
+                answer = new Answer(route, 503, answer.contentType(), answer.body(), null, "1", null);
             } else {
                 answer = answer(ex, route);
             }
@@ -255,7 +259,11 @@ final class PredictionServer implements AutoCloseable {
             LOG.debug("could not answer {} {}: {}", ex.method(), uri, e.toString());
             callback.failed(e);
         } finally {
-            metrics.record(answer.route(), answer.status(), System.nanoTime() - start);
+            long nanos = System.nanoTime() - start;
+            metrics.record(answer.route(), answer.status(), nanos);
+            if (answer.model() != null) {
+                metrics.recordModel(answer.route(), answer.model(), answer.status(), nanos);
+            }
         }
     }
 
@@ -295,13 +303,14 @@ final class PredictionServer implements AutoCloseable {
     private Answer answer(Call ex, Route route) throws Refused {
         String method = ex.method();
         String path = ex.path();
+        if (route == Route.RECOMMEND || route == Route.SCORE) {
+            // RecsRoutes reads the query itself, once it knows the model (its refusals are counted per model)
+            RecsRoutes.Reply r =
+                    recs.answer(method, path, ex.rawQuery(), route == Route.RECOMMEND ? "recommend" : "score");
+            return new Answer(route, r.status(), "application/json", r.body(), r.allow(), null, r.modelId());
+        }
         Map<String, String> query = query(ex.rawQuery());
         switch (route) {
-            case RECOMMEND, SCORE -> {
-                RecsRoutes.Reply r =
-                        recs.answer(method, path, ex.rawQuery(), route == Route.RECOMMEND ? "recommend" : "score");
-                return new Answer(route, r.status(), "application/json", r.body(), r.allow());
-            }
             case HEALTHZ -> {
                 method(method, "GET");
                 noQuery(query, Set.of());
@@ -314,7 +323,8 @@ final class PredictionServer implements AutoCloseable {
                         route,
                         200,
                         "text/plain; version=0.0.4; charset=utf-8",
-                        metrics.render(follower.metrics()).getBytes(StandardCharsets.UTF_8),
+                        metrics.render(follower.metrics(), follower.recs().models())
+                                .getBytes(StandardCharsets.UTF_8),
                         null);
             }
             case MODELS -> {
@@ -343,6 +353,9 @@ final class PredictionServer implements AutoCloseable {
         String rest = path.substring(PREFIX.length());
         int colon = rest.lastIndexOf(':');
         String id = colon < 0 ? rest : rest.substring(0, colon);
+        if (follower.model(id).isEmpty() && follower.recs().knows(id)) {
+            return recsModelRoute(ex, route, id, query);
+        }
         if (route == Route.MODEL) {
             method(method, "GET");
             noQuery(query, Set.of());
@@ -376,6 +389,92 @@ final class PredictionServer implements AutoCloseable {
             }
             default -> throw new IllegalStateException("route " + route);
         };
+    }
+
+    /**
+     * GET /v1/models/ID, :pin, :unpin and :rollback for a recommendation ({@code mf}) model: the same routes, answers
+     * and refusals as for the other models; :predict is refused (recommend and score answer for it).
+     */
+    private Answer recsModelRoute(Call ex, Route route, String id, Map<String, String> query) throws Refused {
+        String method = ex.method();
+        if (route == Route.MODEL) {
+            method(method, "GET");
+            noQuery(query, Set.of());
+            return json(route, 200, recsInfo(id, follower.recsModel(id).orElse(null)));
+        }
+        method(method, "POST");
+        return switch (route) {
+            case PREDICT ->
+                throw new Refused(
+                        404,
+                        "path",
+                        "model '" + abbreviate(id) + "' is a recommendation (mf) model: it has no :predict; ask"
+                                + " GET /v1/models/" + abbreviate(id) + "/recommend?user=U or /score?user=U&item=I");
+            case PIN -> {
+                noQuery(query, Set.of("version"));
+                long version = version(query, true);
+                yield json(route, 200, recsInfo(id, recsControl(() -> follower.pinRecs(id, version))));
+            }
+            case UNPIN -> {
+                noQuery(query, Set.of());
+                yield json(route, 200, recsInfo(id, recsControl(() -> follower.unpinRecs(id))));
+            }
+            case ROLLBACK -> {
+                noQuery(query, Set.of("version"));
+                long version = version(query, false);
+                yield json(
+                        route,
+                        200,
+                        recsInfo(
+                                id,
+                                recsControl(() ->
+                                        version > 0 ? follower.rollbackRecs(id, version) : follower.rollbackRecs(id))));
+            }
+            default -> throw new IllegalStateException("route " + route);
+        };
+    }
+
+    /** A recommendation model's state, with the same fields as {@link #modelInfo} where they apply. */
+    private ObjectNode recsInfo(String id, RecsModel model) {
+        FollowerMetrics.ModelMetrics m = follower.metrics().recsModels().get(id);
+        ObjectNode o = mapper.createObjectNode();
+        o.put("model_id", id);
+        o.put("kind", "mf");
+        if (model == null) {
+            o.putNull("version");
+            o.put("ready", false);
+        } else {
+            o.put("ready", true);
+            o.put("version", model.version());
+            o.put("full_version", model.fullVersion());
+            o.put("step", model.step());
+            o.put("examples_seen", model.examplesSeen());
+            o.put("created_at", model.createdAt().toString());
+            o.put("dim", model.dim());
+            ObjectNode rows = o.putObject("rows");
+            rows.put("users", model.userRows());
+            rows.put("items", model.itemRows());
+            ObjectNode metricsAt = o.putObject("metrics");
+            new java.util.TreeMap<>(model.metrics()).forEach(metricsAt::put);
+        }
+        if (m != null) {
+            if (model != null) {
+                o.put("staleness_seconds", m.stalenessSeconds());
+            }
+            followerFields(o, m);
+        }
+        return o;
+    }
+
+    /** Runs a pin, unpin or rollback of a recommendation model; a refusal (a version not retained) is a 400. */
+    private RecsModel recsControl(java.util.function.Supplier<RecsModel> action) throws Refused {
+        try {
+            return action.get();
+        } catch (IllegalArgumentException e) {
+            throw new Refused(400, "version", e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new Refused(503, null, e.getMessage());
+        }
     }
 
     private Answer predict(Call ex, String id, ServableModel model) throws Refused {
@@ -442,8 +541,14 @@ final class PredictionServer implements AutoCloseable {
         ArrayNode list = out.putArray("models");
         Set<String> ids = new TreeSet<>(follower.config().modelIds());
         ids.addAll(m.models().keySet());
+        ids.addAll(m.recsModels().keySet());
         for (String id : ids) {
-            list.add(modelInfo(id, follower.model(id).orElse(null)));
+            Optional<ServableModel> dense = follower.model(id);
+            if (dense.isEmpty() && follower.recs().knows(id)) {
+                list.add(recsInfo(id, follower.recsModel(id).orElse(null)));
+            } else {
+                list.add(modelInfo(id, dense.orElse(null)));
+            }
         }
         return out;
     }
@@ -458,6 +563,7 @@ final class PredictionServer implements AutoCloseable {
             o.put("ready", false);
             return o;
         }
+        o.put("kind", model.config().model().type().yamlName());
         o.put("ready", true);
         o.put("version", model.version());
         o.put("step", model.step());
@@ -469,24 +575,29 @@ final class PredictionServer implements AutoCloseable {
         new java.util.TreeMap<>(model.metrics()).forEach(metricsAt::put);
         if (m != null) {
             o.put("staleness_seconds", m.stalenessSeconds());
-            o.put("newest_version", m.newestVersion());
-            o.put("versions_behind", m.versionsBehindNewest());
-            if (m.pinnedVersion().isPresent()) {
-                o.put("pinned_version", m.pinnedVersion().getAsLong());
-            } else {
-                o.putNull("pinned_version");
-            }
-            ArrayNode retained = o.putArray("retained_versions");
-            m.retainedVersions().forEach(retained::add);
-            o.put("versions_applied", m.versionsApplied());
-            o.put("full_versions", m.fullVersions());
-            o.put("delta_versions", m.deltaVersions());
-            if (m.missingVersion() != 0) {
-                o.put("waiting_for_version", m.missingVersion());
-                o.put("buffered_deltas", m.bufferedDeltas());
-            }
+            followerFields(o, m);
         }
         return o;
+    }
+
+    /** The follower's view of a model: newest version, pin, retained versions, versions made. */
+    private static void followerFields(ObjectNode o, FollowerMetrics.ModelMetrics m) {
+        o.put("newest_version", m.newestVersion());
+        o.put("versions_behind", m.versionsBehindNewest());
+        if (m.pinnedVersion().isPresent()) {
+            o.put("pinned_version", m.pinnedVersion().getAsLong());
+        } else {
+            o.putNull("pinned_version");
+        }
+        ArrayNode retained = o.putArray("retained_versions");
+        m.retainedVersions().forEach(retained::add);
+        o.put("versions_applied", m.versionsApplied());
+        o.put("full_versions", m.fullVersions());
+        o.put("delta_versions", m.deltaVersions());
+        if (m.missingVersion() != 0) {
+            o.put("waiting_for_version", m.missingVersion());
+            o.put("buffered_deltas", m.bufferedDeltas());
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
@@ -502,6 +613,7 @@ final class PredictionServer implements AutoCloseable {
         }
         Set<String> ids = new TreeSet<>(follower.config().modelIds());
         ids.addAll(follower.models().keySet());
+        ids.addAll(follower.recs().status().keySet());
         throw new Refused(
                 404,
                 "model_id",

@@ -45,8 +45,11 @@ final class RecsRoutes {
         this.follower = follower;
     }
 
-    /** One answer: the status, the JSON body and, for a 405, the methods allowed. */
-    record Reply(int status, byte[] body, String allow) {}
+    /**
+     * One answer: the status, the JSON body, for a 405 the methods allowed, and the model it was answered for (null
+     * when the path named no recommendation model the server follows: per-model metrics count only followed ones).
+     */
+    record Reply(int status, byte[] body, String allow, String modelId) {}
 
     /** "recommend" or "score" for this server's recommendation paths, else null. */
     static String action(String path) {
@@ -79,6 +82,7 @@ final class RecsRoutes {
     Reply answer(String method, String path, String rawQuery, String action) {
         int status = 200;
         String allow = null;
+        String modelId = null;
         ObjectNode body;
         try {
             if (!"GET".equals(method)) {
@@ -87,8 +91,9 @@ final class RecsRoutes {
                         405, "method", "method " + cut(method) + " is not allowed on /" + action + "; use GET");
             }
             String id = path.substring(PREFIX.length(), path.length() - action.length() - 1);
-            Map<String, String> q = params(rawQuery);
             RecsModel model = model(id);
+            modelId = model.modelId();
+            Map<String, String> q = params(rawQuery);
             body = "recommend".equals(action) ? recommend(model, q) : score(model, q);
         } catch (Refusal r) {
             status = r.status;
@@ -106,7 +111,7 @@ final class RecsRoutes {
             body.put("status", 500);
         }
         try {
-            return new Reply(status, mapper.writeValueAsBytes(body), allow);
+            return new Reply(status, mapper.writeValueAsBytes(body), allow, modelId);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("writing a JSON tree failed", e);
         }

@@ -27,7 +27,8 @@ final class ServeCommand {
               --model      the models to serve (comma-separated); /healthz is 200 once each has a version.
                            Default: every model on the topic.
               --port       HTTP port (default 8080; 0 picks a free one)   --bind  address (default 127.0.0.1)
-              --threads    request threads (default 8)   --retain  versions kept per model for pin/rollback (3)
+              --threads    request threads (default 8)   --retain  versions kept per model for pin/rollback (3),
+                           mf models too
               --max-queued requests waiting for a thread beyond which a request is answered 503 with
                            Retry-After: 1 at once, so that an overload is refused quickly rather than queued
                            without bound (default 256)
@@ -42,7 +43,10 @@ final class ServeCommand {
                 GET  /v1/models/ID/recommend?user=U[&k=10][&exclude=I1,I2]  exact top k for U (ties: smaller id)
                                                without the items the caller says U has seen; an unknown user gets
                                                the most popular items ("fallback": "popular_items")
-                GET  /v1/models/ID/score?user=U&item=I   g + b_u + b_i + p_u.q_i (a missing row adds nothing)""";
+                GET  /v1/models/ID/score?user=U&item=I   g + b_u + b_i + p_u.q_i (a missing row adds nothing)
+                GET  /v1/models, /v1/models/ID  list and describe them too ("kind": "mf", rows per table);
+                                               :pin, :unpin and :rollback work as for the other models, on the
+                                               last --retain versions (they share unchanged row blocks)""";
 
     private ServeCommand() {}
 

@@ -1,6 +1,7 @@
 package io.streamgrad.cli;
 
 import io.streamgrad.serving.FollowerMetrics;
+import io.streamgrad.serving.recs.RecsModel;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,8 +10,12 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The prediction server's metrics in the Prometheus text exposition format (version 0.0.4): requests by route and
  * status code, a request latency histogram by route, and the follower's per-model gauges (live version, versions
- * applied, staleness, versions behind, apply time). Routes are a fixed set, so no request can add a time series;
- * model labels come from the models topic only.
+ * applied, staleness, versions behind, apply time, pinned version) for every model, recommendation ({@code mf})
+ * models included (with their rows per table). Recommend and score requests are also counted, with a latency
+ * histogram, per model ({@code streamgrad_serve_model_requests_total{model,route,code}},
+ * {@code streamgrad_serve_model_request_seconds{model,route}}). Routes are a fixed set, so no request can add a time
+ * series; model labels come from the topics only (a request naming a model the server does not follow is counted
+ * under its route alone).
  *
  * <p>Thread-safe; recording a request is a few {@link LongAdder} increments.
  */
@@ -39,6 +44,10 @@ final class ServeMetrics {
 
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final Histogram[] latency = new Histogram[Route.values().length];
+    /** Per model (followed recommendation models only) and route: requests by code, and latency. */
+    private final Map<String, LongAdder> modelRequests = new ConcurrentHashMap<>();
+
+    private final Map<String, Histogram> modelLatency = new ConcurrentHashMap<>();
 
     ServeMetrics() {
         for (Route r : Route.values()) {
@@ -52,7 +61,24 @@ final class ServeMetrics {
         latency[route.ordinal()].observe(nanos / 1e9);
     }
 
+    /** A request answered for a followed model ({@code model} comes from the topics, never from the request). */
+    void recordModel(Route route, String model, int status, long nanos) {
+        String labels = "model=\"" + escape(model) + "\",route=\"" + route.label() + "\"";
+        modelRequests
+                .computeIfAbsent(labels + ",code=\"" + status + "\"", k -> new LongAdder())
+                .increment();
+        modelLatency.computeIfAbsent(labels, k -> new Histogram()).observe(nanos / 1e9);
+    }
+
+    /** {@link #render(FollowerMetrics, Map)} without recommendation models' rows. */
     String render(FollowerMetrics follower) {
+        return render(follower, Map.of());
+    }
+
+    /**
+     * @param recsLive the live version of each recommendation model (for its rows per table)
+     */
+    String render(FollowerMetrics follower, Map<String, RecsModel> recsLive) {
         StringBuilder sb = new StringBuilder(4096);
         sb.append("# HELP streamgrad_serve_requests_total HTTP requests answered, by route and status code.\n");
         sb.append("# TYPE streamgrad_serve_requests_total counter\n");
@@ -87,9 +113,10 @@ final class ServeMetrics {
                 .append('\n');
 
         Map<String, FollowerMetrics.ModelMetrics> models = new java.util.TreeMap<>(follower.models());
+        models.putAll(follower.recsModels());
         gauge(sb, "streamgrad_serve_model_version", "The version being served (0 when none).");
         models.forEach((id, m) -> line(sb, "streamgrad_serve_model_version", id, m.version()));
-        gauge(sb, "streamgrad_serve_model_newest_version", "The newest version read from the models topic.");
+        gauge(sb, "streamgrad_serve_model_newest_version", "The newest version read (models or updates topic).");
         models.forEach((id, m) -> line(sb, "streamgrad_serve_model_newest_version", id, m.newestVersion()));
         sb.append("# HELP streamgrad_serve_model_versions_applied_total Versions made live (new, pin, rollback).\n");
         sb.append("# TYPE streamgrad_serve_model_versions_applied_total counter\n");
@@ -120,6 +147,49 @@ final class ServeMetrics {
         models.forEach((id, m) -> line(sb, "streamgrad_serve_model_buffered_deltas", id, m.bufferedDeltas()));
         gauge(sb, "streamgrad_serve_model_last_apply_seconds", "Time to make the last version live.");
         models.forEach((id, m) -> line(sb, "streamgrad_serve_model_last_apply_seconds", id, m.lastApplyNanos() / 1e9));
+        gauge(
+                sb,
+                "streamgrad_serve_model_pinned_version",
+                "The version pinned (pin or rollback), 0 when following" + " the latest.");
+        models.forEach((id, m) -> line(
+                sb,
+                "streamgrad_serve_model_pinned_version",
+                id,
+                m.pinnedVersion().orElse(0)));
+        gauge(sb, "streamgrad_serve_model_retained_versions", "Versions kept for pin and rollback (--retain).");
+        models.forEach((id, m) -> line(
+                sb,
+                "streamgrad_serve_model_retained_versions",
+                id,
+                m.retainedVersions().size()));
+
+        gauge(sb, "streamgrad_serve_model_rows", "Rows per table of the served version of a recommendation model.");
+        new java.util.TreeMap<>(recsLive).forEach((id, m) -> {
+            sb.append("streamgrad_serve_model_rows{model=\"")
+                    .append(escape(id))
+                    .append("\",table=\"users\"} ")
+                    .append(m.userRows())
+                    .append('\n');
+            sb.append("streamgrad_serve_model_rows{model=\"")
+                    .append(escape(id))
+                    .append("\",table=\"items\"} ")
+                    .append(m.itemRows())
+                    .append('\n');
+        });
+        sb.append("# HELP streamgrad_serve_model_requests_total Recommend and score requests answered for a followed"
+                + " recommendation model, by model, route and status code.\n");
+        sb.append("# TYPE streamgrad_serve_model_requests_total counter\n");
+        new java.util.TreeMap<>(modelRequests)
+                .forEach((labels, n) -> sb.append("streamgrad_serve_model_requests_total{")
+                        .append(labels)
+                        .append("} ")
+                        .append(n.sum())
+                        .append('\n'));
+        sb.append("# HELP streamgrad_serve_model_request_seconds Time from reading a recommend or score request to its"
+                + " answer, by model and route.\n");
+        sb.append("# TYPE streamgrad_serve_model_request_seconds histogram\n");
+        new java.util.TreeMap<>(modelLatency)
+                .forEach((labels, h) -> h.render(sb, "streamgrad_serve_model_request_seconds", labels));
         return sb.toString();
     }
 

@@ -20,7 +20,11 @@ import java.util.OptionalLong;
  * @param skippedRecords  records on the topics that could not be used (corrupt, or a snapshot whose state does not
  *                        fit its config); each was logged with its topic, partition and offset
  * @param lastError       the latest such problem (or a consumer error), with its place; null when none
- * @param models          per followed model that has been seen on the topic
+ * @param models          per followed dense/sparse model that has been seen on the models topic
+ * @param recsModels      per followed recommendation ({@code mf}) model seen on the updates topic, in the same form:
+ *                        {@code bufferedDeltas} counts the versions read but not applied yet (incomplete, or
+ *                        waiting for a missing version), apply times are the build of a FULL version or the
+ *                        copy-on-write apply of a DELTA
  */
 public record FollowerMetrics(
         boolean ready,
@@ -29,10 +33,12 @@ public record FollowerMetrics(
         long updatesOffsetsBehind,
         long skippedRecords,
         String lastError,
-        Map<String, ModelMetrics> models) {
+        Map<String, ModelMetrics> models,
+        Map<String, ModelMetrics> recsModels) {
 
     public FollowerMetrics {
         models = Map.copyOf(models);
+        recsModels = Map.copyOf(recsModels);
     }
 
     /**

@@ -77,7 +77,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Recommendation ({@code mf}) models travel on the updates topic as {@code RecsVersion} parts, told apart from
  * deltas by their single-object fingerprint, in the same consumer loop: {@link #recsModel} gives the live version
- * (bootstrapped from the newest complete FULL version, then every DELTA in order; see {@link RecsFollowing}).
+ * (bootstrapped from the newest complete FULL version, then every DELTA in order; see {@link RecsFollowing}). They
+ * are pinned and rolled back as the other models ({@link #pinRecs}, {@link #unpinRecs}, {@link #rollbackRecs}, and
+ * {@link Builder#pin} from the start), on their last {@code retainVersions} versions, which share every row block
+ * and index node a delta did not change; {@link #metrics()} has their figures in {@code recsModels}.
  *
  * <p>Memory: per model the live version's parameters (no optimizer state), the next one while it is built, and the
  * last {@code retainVersions} built versions for pin and rollback. Linear, logistic, softmax and fm versions share
@@ -139,7 +142,12 @@ public final class ModelFollower implements AutoCloseable {
     private ModelFollower(FollowerConfig config, List<Listener> listeners) {
         this.config = config;
         this.listeners = new CopyOnWriteArrayList<>(listeners);
-        this.recs = new RecsFollowing(config.maxBufferedDeltas(), config::follows, this::skip);
+        this.recs = new RecsFollowing(
+                config.maxBufferedDeltas(),
+                config.retainedVersions(),
+                config.pinnedVersions(),
+                config::follows,
+                this::skip);
         this.thread = new Thread(this::run, "streamgrad-follower-" + config.modelsTopic());
         this.thread.setDaemon(true);
     }
@@ -179,6 +187,32 @@ public final class ModelFollower implements AutoCloseable {
      */
     public java.util.Optional<RecsModel> recsModel(String modelId) {
         return recs.model(modelId);
+    }
+
+    /**
+     * Serves {@code version} of recommendation model {@code modelId} from now on, while newer versions are still
+     * made and retained, until {@link #unpinRecs}; as {@link #pin} for the other models.
+     *
+     * @throws IllegalArgumentException when the model is unknown or the version is not retained (the message names
+     *                                  the retained range)
+     */
+    public RecsModel pinRecs(String modelId, long version) {
+        return call(() -> recs.pin(modelId, version, false));
+    }
+
+    /** Follows the latest version of recommendation model {@code modelId} again. */
+    public RecsModel unpinRecs(String modelId) {
+        return call(() -> recs.unpin(modelId));
+    }
+
+    /** Rolls recommendation model {@code modelId} back to the newest retained version before the live one, pinned. */
+    public RecsModel rollbackRecs(String modelId) {
+        return call(() -> recs.rollback(modelId));
+    }
+
+    /** Rolls recommendation model {@code modelId} back to an earlier retained {@code version}, pinned. */
+    public RecsModel rollbackRecs(String modelId, long version) {
+        return call(() -> recs.pin(modelId, version, true));
     }
 
     /** The recommendation models followed: live versions, status, listeners. */
@@ -274,6 +308,9 @@ public final class ModelFollower implements AutoCloseable {
         Map<String, FollowerMetrics.ModelMetrics> models = new TreeMap<>();
         slots.forEach((id, s) -> {
             ServableModel live = s.live;
+            if (live == null && recs.knows(id)) {
+                return; // a recommendation model pinned by configuration: its figures are in recsModels
+            }
             double staleness = live == null
                     ? Double.NaN
                     : Duration.between(live.createdAt(), now).toNanos() / 1e9;
@@ -297,6 +334,33 @@ public final class ModelFollower implements AutoCloseable {
                             s.bufferedDeltas,
                             s.missingVersion));
         });
+        Map<String, FollowerMetrics.ModelMetrics> recsModels = new TreeMap<>();
+        Map<String, RecsModel> recsLive = recs.models();
+        recs.status().forEach((id, s) -> {
+            RecsModel live = recsLive.get(id);
+            Instant createdAt = live == null ? null : live.createdAt();
+            recsModels.put(
+                    id,
+                    new FollowerMetrics.ModelMetrics(
+                            id,
+                            live == null ? 0 : live.version(),
+                            s.newestVersion(),
+                            s.pinnedVersion(),
+                            createdAt,
+                            createdAt == null
+                                    ? Double.NaN
+                                    : Duration.between(createdAt, now).toNanos() / 1e9,
+                            s.versionsApplied(),
+                            s.lastApplyNanos(),
+                            s.maxApplyNanos(),
+                            s.retainedVersions(),
+                            s.fullVersions(),
+                            s.deltaVersions(),
+                            s.lastDeltaApplyNanos(),
+                            s.maxDeltaApplyNanos(),
+                            s.waitingVersions().size(),
+                            s.missingVersion().orElse(0)));
+        });
         return new FollowerMetrics(
                 isReady(),
                 bootstrapped,
@@ -304,7 +368,8 @@ public final class ModelFollower implements AutoCloseable {
                 config.updatesTopic() == null ? 0 : updatesOffsetsBehind,
                 skippedRecords,
                 lastError,
-                models);
+                models,
+                recsModels);
     }
 
     /** Stops the follower thread and closes its consumer; the live versions stay usable. Idempotent. */
@@ -405,6 +470,7 @@ public final class ModelFollower implements AutoCloseable {
                 updatesEnd.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
                 if (updatesEnd.isEmpty()) {
                     bootstrapped = true;
+                    checkPins();
                     LOG.info(
                             "models topic '{}'{} read to its end: {}",
                             config.modelsTopic(),
@@ -630,13 +696,34 @@ public final class ModelFollower implements AutoCloseable {
             }
             t.bootRaw.clear();
             applyWanted(e.getKey());
-            if (t.pinned != 0 && !t.retained.containsKey(t.pinned)) {
-                error("model '" + e.getKey() + "' is pinned to version " + t.pinned + ", which has not been read"
+        }
+        LOG.info("models topic '{}' read to its end: {}", config.modelsTopic(), models().values());
+    }
+
+    /**
+     * Once both topics are read to their end: says which configured pins name a version that was not read (the
+     * model is not ready until it arrives). A pin of a recommendation model is its {@link RecsFollowing}'s.
+     */
+    private void checkPins() {
+        for (Map.Entry<String, Long> pin : config.pinnedVersions().entrySet()) {
+            String id = pin.getKey();
+            if (recs.knows(id)) {
+                if (recs.model(id).isEmpty()) {
+                    RecsFollowing.Status s = recs.status().get(id);
+                    error("recommendation model '" + id + "' is pinned to version " + pin.getValue() + ", which"
+                            + " has not been made (retained: " + (s == null ? "[]" : s.retainedVersions()) + " of"
+                            + " updates topic '" + config.updatesTopic() + "'); it is not ready until that version"
+                            + " arrives: pin a version that exists, or unpin");
+                }
+                continue;
+            }
+            Track t = tracks.get(id);
+            if (t != null && t.pinned != 0 && !t.retained.containsKey(t.pinned)) {
+                error("model '" + id + "' is pinned to version " + t.pinned + ", which has not been read"
                         + " (versions read: " + t.retained.keySet() + "; a compacted topic keeps only the newest); it"
                         + " is not ready until that version arrives: pin a version that exists, or unpin");
             }
         }
-        LOG.info("models topic '{}' read to its end: {}", config.modelsTopic(), models().values());
     }
 
     /** Makes the right version of a model live: its pin, else the newest made; nothing when it already is. */
@@ -691,6 +778,10 @@ public final class ModelFollower implements AutoCloseable {
 
     private Track track(String modelId) {
         Track t = tracks.get(modelId);
+        if (recs.knows(modelId) && (t == null || t.chain.current() == null)) {
+            throw new IllegalArgumentException("model '" + modelId + "' is a recommendation (mf) model: pin, unpin"
+                    + " and roll it back with pinRecs, unpinRecs and rollbackRecs");
+        }
         if (t == null) {
             throw new IllegalArgumentException("model '" + modelId + "' has no version on models topic '"
                     + config.modelsTopic() + "'" + (config.follows(modelId) ? "" : " and is not followed")
@@ -803,12 +894,12 @@ public final class ModelFollower implements AutoCloseable {
     }
 
     /** Runs {@code action} on the follower thread and waits for its result. */
-    private ServableModel call(Supplier<ServableModel> action) {
+    private <T> T call(Supplier<T> action) {
         if (!started || closed) {
             throw new IllegalStateException("the follower of " + config.modelsTopic() + " is not running: call start()"
                     + " first (and not after close())");
         }
-        CompletableFuture<ServableModel> result = new CompletableFuture<>();
+        CompletableFuture<T> result = new CompletableFuture<>();
         commands.add(() -> {
             if (closed) {
                 result.completeExceptionally(new IllegalStateException("the follower was closed"));

@@ -72,6 +72,16 @@ final class RecsChain {
         return List.copyOf(waiting.keySet());
     }
 
+    /** The newest version whose parts are all read but that waits for a version before it; 0 when none. */
+    long newestWaitingComplete() {
+        for (Assembly a : waiting.descendingMap().values()) {
+            if (a.complete()) {
+                return a.first.getVersion();
+            }
+        }
+        return 0;
+    }
+
     /** The version the chain waits for while complete deltas after it wait; empty when none is missing. */
     OptionalLong missing() {
         for (Assembly a : waiting.values()) {

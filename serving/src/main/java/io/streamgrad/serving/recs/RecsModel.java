@@ -427,6 +427,16 @@ public final class RecsModel {
         return globalBias;
     }
 
+    /** The users table (package-private: tests check which blocks versions share). */
+    RecsTable users() {
+        return users;
+    }
+
+    /** The items table (package-private: tests check which blocks versions share). */
+    RecsTable items() {
+        return items;
+    }
+
     public int userRows() {
         return users.rows;
     }

@@ -1,11 +1,13 @@
 package io.streamgrad.serving.recs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamgrad.avro.RecsVersion;
 import io.streamgrad.job.EmbeddedKafkaExtension;
 import io.streamgrad.schemas.SingleObjectCodec;
 import io.streamgrad.serving.Await;
+import io.streamgrad.serving.FollowerMetrics;
 import io.streamgrad.serving.ModelFollower;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -139,8 +141,73 @@ class RecsFollowerIT {
                 RecsFollowing.Status s = f.recs().status().get("shop");
                 assertThat(s.fullVersions()).isEqualTo(3);
                 assertThat(s.deltaVersions()).isEqualTo(VERSIONS - 3);
+
+                // pin and rollback through the follower thread, on the last 3 versions it retains (the default)
+                assertThat(s.retainedVersions()).containsExactly(16L, 17L, 18L);
+                RecsScenario.check(f.pinRecs("shop", 16), versions.get(15));
+                assertThat(f.recsModel("shop").orElseThrow().version()).isEqualTo(16);
+                FollowerMetrics.ModelMetrics mm = f.metrics().recsModels().get("shop");
+                assertThat(mm.pinnedVersion()).hasValue(16);
+                assertThat(mm.versionsBehindNewest()).isEqualTo(2);
+                assertThat(mm.retainedVersions()).containsExactly(16L, 17L, 18L);
+                assertThatThrownBy(() -> f.rollbackRecs("shop", 5))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("retained: versions 16 to 18");
+                assertThat(f.unpinRecs("shop").version()).isEqualTo(18);
+                RecsScenario.check(f.rollbackRecs("shop"), versions.get(16));
+                assertThat(f.metrics().recsModels().get("shop").pinnedVersion()).hasValue(17);
+                assertThat(f.metrics().models())
+                        .as("mf models are not listed as dense ones")
+                        .isEmpty();
             }
         }
+    }
+
+    @Test
+    void pinnedByConfiguration_servesThePinnedVersionOnceMade_andAPinOfAVersionNeverMadeIsReported() throws Exception {
+        KAFKA.createTopics(
+                new NewTopic("rp-models", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")),
+                new NewTopic("rf-updates-pin", 1, (short) 1));
+        List<RecsScenario.Published> versions = RecsScenario.run(6, 2, 4, 40);
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (RecsScenario.Published p : versions) {
+                send(producer, "rf-updates-pin", p.records());
+            }
+        }
+        try (ModelFollower f = follower("rf-updates-pin", 4).start();
+                ModelFollower missing = follower("rf-updates-pin", 99).start()) {
+            assertThat(f.awaitReady(DEADLINE)).isTrue();
+            RecsModel served = f.recsModel("shop").orElseThrow();
+            RecsScenario.check(served, versions.get(3));
+            FollowerMetrics m = f.metrics();
+            assertThat(m.models()).isEmpty();
+            assertThat(m.recsModels().get("shop").pinnedVersion()).hasValue(4);
+            assertThat(m.recsModels().get("shop").versionsBehindNewest()).isEqualTo(2);
+            assertThat(m.recsModels().get("shop").retainedVersions()).containsExactly(4L, 5L, 6L);
+            assertThatThrownBy(() -> f.pin("shop", 5))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("pinRecs");
+            assertThat(f.unpinRecs("shop").version()).isEqualTo(6);
+
+            await(
+                    "the pin of a version never made is reported",
+                    () -> missing.metrics().lastError() != null);
+            assertThat(missing.metrics().lastError())
+                    .contains("recommendation model 'shop' is pinned to version 99")
+                    .contains("[4, 5, 6]");
+            assertThat(missing.isReady()).isFalse();
+            assertThat(missing.recsModel("shop")).isEmpty();
+        }
+    }
+
+    private static ModelFollower follower(String updates, long pin) {
+        return ModelFollower.builder()
+                .bootstrapServers(KAFKA.bootstrapServers())
+                .modelsTopic("rp-models")
+                .updatesTopic(updates)
+                .follow("shop")
+                .pin("shop", pin)
+                .build();
     }
 
     private static List<Long> range(long from, long to) {
@@ -156,10 +223,14 @@ class RecsFollowerIT {
     }
 
     private static void send(KafkaProducer<byte[], byte[]> producer, List<RecsVersion> records) throws Exception {
+        send(producer, "rf-updates", records);
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, String topic, List<RecsVersion> records)
+            throws Exception {
         SingleObjectCodec<RecsVersion> codec = SingleObjectCodec.recsVersion();
         for (RecsVersion r : records) {
-            producer.send(new ProducerRecord<>("rf-updates", key(), codec.encode(r)))
-                    .get();
+            producer.send(new ProducerRecord<>(topic, key(), codec.encode(r))).get();
         }
     }
 

@@ -45,9 +45,25 @@ final class RecsScenario {
     record Published(long version, boolean full, List<RecsVersion> records, List<Ask> asks, List<Pair> pairs) {}
 
     static List<Published> run(int versions, int stepsPerVersion, int fullEvery, int maxRowsPerPart) {
-        MfModel model = new MfModel(MfConfig.parse(YAML));
-        List<Interaction> data =
-                InteractionGenerator.generate(17, 90, 140, 8, versions * stepsPerVersion * 16, 1.0, 0.5, 3.0);
+        return run(YAML, 90, 140, stepsPerVersion, versions, stepsPerVersion, fullEvery, maxRowsPerPart);
+    }
+
+    /**
+     * As above, with the model's config, the generator's numbers of users and items, and the steps of version 1
+     * given.
+     */
+    static List<Published> run(
+            String yaml,
+            int users,
+            int items,
+            int firstVersionSteps,
+            int versions,
+            int stepsPerVersion,
+            int fullEvery,
+            int maxRowsPerPart) {
+        MfModel model = new MfModel(MfConfig.parse(yaml));
+        List<Interaction> data = InteractionGenerator.generate(
+                17, users, items, 8, (firstVersionSteps + (versions - 1) * stepsPerVersion) * 16, 1.0, 0.5, 3.0);
         Map<String, Set<String>> changed =
                 Map.of(MfModel.USERS, new LinkedHashSet<>(), MfModel.ITEMS, new LinkedHashSet<>());
         Map<String, Set<String>> removed =
@@ -56,7 +72,7 @@ final class RecsScenario {
         long fullVersion = 0;
         int step = 0;
         for (long v = 1; v <= versions; v++) {
-            for (int s = 0; s < stepsPerVersion; s++, step++) {
+            for (int s = 0; s < (v == 1 ? firstVersionSteps : stepsPerVersion); s++, step++) {
                 MfModel.StepResult r = model.train(data.subList(step * 16, (step + 1) * 16));
                 changed.get(MfModel.USERS).addAll(r.changedUsers());
                 changed.get(MfModel.ITEMS).addAll(r.changedItems());
@@ -79,7 +95,7 @@ final class RecsScenario {
                     model.global().step(),
                     (long) step * 16,
                     1_700_000_000_000L + v,
-                    YAML,
+                    yaml,
                     parts,
                     Map.of(),
                     Map.of(),

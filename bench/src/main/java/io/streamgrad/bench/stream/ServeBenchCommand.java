@@ -111,10 +111,11 @@ public final class ServeBenchCommand {
                                from the last full version + the deltas read from the updates topic (only models
                                with sparse updates publish deltas: sparse-logistic does, the MLP stays full)
               --serve-args     extra `serve` arguments, e.g. --serve-args='--threads 4'
-              --serve-java-opts  the serve JVM's options (default '-Xmx4g -XX:+UseParallelGC', the launcher's)
+              --serve-java-opts  the serve JVM's options (default '-Xmx4g -XX:+UseG1GC -XX:MaxGCPauseMillis=5', the
+                               launcher's for serve)
               --dir            scratch directory (default: a fresh temp directory, deleted)""";
 
-    private static final String DEFAULT_SERVE_JAVA_OPTS = "-Xmx4g -XX:+UseParallelGC";
+    private static final String DEFAULT_SERVE_JAVA_OPTS = "-Xmx4g -XX:+UseG1GC -XX:MaxGCPauseMillis=5";
     private static final List<String> ADD_OPENS = List.of(
             "--add-opens=java.base/java.util=ALL-UNNAMED",
             "--add-opens=java.base/java.lang=ALL-UNNAMED",

@@ -44,7 +44,10 @@ import org.apache.flink.util.Collector;
  *   <li>{@code mfProgress} ({@link MfProgress}): examples seen, the metrics window, publishing counters, source
  *   offsets;</li>
  *   <li>{@code mfChangedUsers}, {@code mfChangedItems} ({@code MapState<String, Boolean>}): the ids written or
- *   deleted since the last published version (true: deleted at least once), for the next delta.</li>
+ *   deleted since the last published version (true: deleted at least once), for the next delta. An instance
+ *   remembers which ids it marked since the last version and whether a map may hold a deleted mark (a cache,
+ *   rebuilt after a restore), so a batch writes only ids new to the map and reads none while no row was
+ *   deleted.</li>
  * </ul>
  *
  * <p>Before a step (every {@code recs.evaluate_every_batches} steps) each interaction of the batch is scored with the
@@ -56,6 +59,8 @@ import org.apache.flink.util.Collector;
 public final class MfTrainer extends KeyedProcessFunction<String, InteractionRecord, TrainingMetrics> {
     private static final long serialVersionUID = 1L;
     static final long END_OF_INPUT = Long.MAX_VALUE;
+    private static final int USER_IDS = 0;
+    private static final int ITEM_IDS = 1;
 
     private final RecsModels models;
     private final long batchTimeoutMs;
@@ -74,6 +79,8 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
     private transient Counter interactionsTrained;
     private transient Counter steps;
     private transient MfVersions versions;
+    /** Per model, per table (users, items): what this instance knows of the changed-ids map. */
+    private transient Map<String, ChangedIds[]> changedIds;
 
     public MfTrainer(RecsModels models, long batchTimeoutMs, int metricsEveryBatches, MfVersions.Policy publishing) {
         this.models = models;
@@ -101,6 +108,7 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         interactionsTrained = ctx.getMetricGroup().counter("mfInteractions");
         steps = ctx.getMetricGroup().counter("mfSteps");
         versions = new MfVersions(models, publishing);
+        changedIds = new HashMap<>();
     }
 
     @Override
@@ -138,6 +146,7 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
                 MfProgress p = MfProgress.decode(progress.value());
                 if (model.global().step() > p.lastVersionStep) {
                     versions.publish(ctx.getCurrentKey(), model, p, changedUsers, changedItems, now, ctx);
+                    publishedVersion(ctx.getCurrentKey());
                     progress.update(p.encode());
                 }
             }
@@ -204,18 +213,10 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         }
         MfModel.StepResult step = model.train(batch);
         global.update(model.global().encode());
-        for (String id : step.changedUsers()) {
-            markChanged(changedUsers, id);
-        }
-        for (String id : step.changedItems()) {
-            markChanged(changedItems, id);
-        }
-        for (String id : step.removedUsers()) {
-            changedUsers.put(id, true);
-        }
-        for (String id : step.removedItems()) {
-            changedItems.put(id, true);
-        }
+        markChanged(modelId, USER_IDS, changedUsers, step.changedUsers());
+        markChanged(modelId, ITEM_IDS, changedItems, step.changedItems());
+        markDeleted(modelId, USER_IDS, changedUsers, step.removedUsers());
+        markDeleted(modelId, ITEM_IDS, changedItems, step.removedItems());
         interactionsTrained.inc(batch.size());
         steps.inc();
         p.examplesSeen += batch.size();
@@ -234,14 +235,97 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         }
         if (versions.due(model, p, nowMs)) {
             versions.publish(modelId, model, p, changedUsers, changedItems, nowMs, ctx);
+            publishedVersion(modelId);
         }
         progress.update(p.encode());
         scheduleNextVersion(model, p, ctx);
     }
 
-    private static void markChanged(MapState<String, Boolean> changed, String id) throws Exception {
-        if (!changed.contains(id)) {
-            changed.put(id, false);
+    /**
+     * Records {@code ids} as changed ({@code false}) without overwriting a deleted mark ({@code true}), with as few
+     * state accesses as that allows: an id this instance already marked since the last version needs none; while
+     * the map holds no deleted mark (rows are deleted only by expiry and overflow) the others are written without
+     * a read, in one write batch; otherwise each is read first, as a deleted mark must stay.
+     */
+    private void markChanged(String modelId, int table, MapState<String, Boolean> changed, List<String> ids)
+            throws Exception {
+        if (ids.isEmpty()) {
+            return;
+        }
+        ChangedIds known = changedIds(modelId, table, changed);
+        Map<String, Boolean> marks = new HashMap<>();
+        for (String id : ids) {
+            if (known.marked.contains(id)) {
+                continue;
+            }
+            if (known.mayHoldDeleted) {
+                if (!changed.contains(id)) {
+                    changed.put(id, false);
+                }
+            } else {
+                marks.put(id, false);
+            }
+            known.remember(id);
+        }
+        if (!marks.isEmpty()) {
+            changed.putAll(marks);
+        }
+    }
+
+    private void markDeleted(String modelId, int table, MapState<String, Boolean> changed, List<String> ids)
+            throws Exception {
+        if (ids.isEmpty()) {
+            return;
+        }
+        ChangedIds known = changedIds(modelId, table, changed);
+        for (String id : ids) {
+            changed.put(id, true);
+            known.remember(id);
+        }
+        known.mayHoldDeleted = true;
+    }
+
+    /**
+     * What this instance knows of a changed-ids map of the current model: after a (re)start, one scan of the map
+     * for a deleted mark, nothing marked yet.
+     */
+    private ChangedIds changedIds(String modelId, int table, MapState<String, Boolean> changed) throws Exception {
+        ChangedIds[] tables = changedIds.computeIfAbsent(modelId, k -> new ChangedIds[2]);
+        if (tables[table] == null) {
+            boolean any = false;
+            for (Boolean deleted : changed.values()) {
+                if (deleted) {
+                    any = true;
+                    break;
+                }
+            }
+            tables[table] = new ChangedIds(any);
+        }
+        return tables[table];
+    }
+
+    /** After a version: both changed-ids maps are empty. */
+    private void publishedVersion(String modelId) {
+        changedIds.put(modelId, new ChangedIds[] {new ChangedIds(false), new ChangedIds(false)});
+    }
+
+    /**
+     * A cache of one changed-ids map's state (never checkpointed: rebuilt after a restore): the ids known to be in
+     * it (up to {@link #MAX_REMEMBERED}; beyond that the map is asked) and whether it may hold a deleted mark.
+     */
+    private static final class ChangedIds {
+        static final int MAX_REMEMBERED = 1 << 20;
+        final java.util.Set<String> marked = new java.util.HashSet<>();
+        boolean mayHoldDeleted;
+
+        ChangedIds(boolean mayHoldDeleted) {
+            this.mayHoldDeleted = mayHoldDeleted;
+        }
+
+        void remember(String id) {
+            if (marked.size() < MAX_REMEMBERED) {
+                marked.add(id);
+            }
         }
     }
 

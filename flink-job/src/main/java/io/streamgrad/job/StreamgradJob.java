@@ -366,6 +366,11 @@ public final class StreamgradJob {
         conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofMillis(cfg.checkpointTimeoutMs()));
         conf.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, 0);
         conf.set(StateBackendOptions.STATE_BACKEND, cfg.stateBackend().name().toLowerCase(java.util.Locale.ROOT));
+        if (cfg.stateBackend() == JobConfig.StateBackendKind.ROCKSDB) {
+            // Row-level state (mf tables, ops series) is large and a checkpoint changes little of it: upload only
+            // the new SST files (a full RocksDB checkpoint copies every file, 3.1 GB at 10^7 rows per mf table).
+            conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        }
         if (cfg.checkpointDir() != null) {
             conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
             // One directory per job (<checkpoint_dir>/<job_name>), in which Flink adds <job id>/chk-<n> per run:

@@ -145,8 +145,7 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
                 MfModel model = model(ctx.getCurrentKey());
                 MfProgress p = MfProgress.decode(progress.value());
                 if (model.global().step() > p.lastVersionStep) {
-                    versions.publish(ctx.getCurrentKey(), model, p, changedUsers, changedItems, now, ctx);
-                    publishedVersion(ctx.getCurrentKey());
+                    publish(ctx.getCurrentKey(), model, p, now, ctx);
                     progress.update(p.encode());
                 }
             }
@@ -166,7 +165,7 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         MfModel model = model(ctx.getCurrentKey());
         MfProgress p = MfProgress.decode(bytes);
         if (versions.dueByTime(model, p, now)) {
-            versions.publish(ctx.getCurrentKey(), model, p, changedUsers, changedItems, now, ctx);
+            publish(ctx.getCurrentKey(), model, p, now, ctx);
             progress.update(p.encode());
         }
         scheduleNextVersion(model, p, ctx);
@@ -234,8 +233,7 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
             p.resetWindow();
         }
         if (versions.due(model, p, nowMs)) {
-            versions.publish(modelId, model, p, changedUsers, changedItems, nowMs, ctx);
-            publishedVersion(modelId);
+            publish(modelId, model, p, nowMs, ctx);
         }
         progress.update(p.encode());
         scheduleNextVersion(model, p, ctx);
@@ -304,8 +302,13 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         return tables[table];
     }
 
-    /** After a version: both changed-ids maps are empty. */
-    private void publishedVersion(String modelId) {
+    /**
+     * Publishes the model's next version ({@link MfVersions#publish}, which empties both changed-ids maps) and
+     * resets this instance's cache of them to match: the only way a version is published, as a cache left
+     * believing ids are marked would leave them out of the next delta.
+     */
+    private void publish(String modelId, MfModel model, MfProgress p, long nowMs, Context ctx) throws Exception {
+        versions.publish(modelId, model, p, changedUsers, changedItems, nowMs, ctx);
         changedIds.put(modelId, new ChangedIds[] {new ChangedIds(false), new ChangedIds(false)});
     }
 

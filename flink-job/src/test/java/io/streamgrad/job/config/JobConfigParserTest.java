@@ -53,6 +53,12 @@ class JobConfigParserTest {
         assertThat(c.checkpointIntervalMs()).isEqualTo(5000);
         assertThat(c.checkpointDir()).isEqualTo("file:///var/ckpt");
         assertThat(c.stateBackend()).isEqualTo(JobConfig.StateBackendKind.ROCKSDB);
+        var flink = io.streamgrad.job.StreamgradJob.flinkConfiguration(c);
+        assertThat(flink.get(org.apache.flink.configuration.StateBackendOptions.STATE_BACKEND))
+                .isEqualTo("rocksdb");
+        assertThat(flink.get(org.apache.flink.configuration.CheckpointingOptions.INCREMENTAL_CHECKPOINTS))
+                .as("rocksdb checkpoints upload only the new SST files")
+                .isTrue();
         assertThat(c.restartAttempts()).isEqualTo(7);
         assertThat(c.restartDelayMs()).isEqualTo(250);
         assertThat(c.snapshotEverySteps()).isEqualTo(50);

@@ -44,8 +44,17 @@ import org.apache.flink.util.Collector;
  *   <li>{@code mfProgress} ({@link MfProgress}): examples seen, the metrics window, publishing counters, source
  *   offsets;</li>
  *   <li>{@code mfChangedUsers}, {@code mfChangedItems} ({@code MapState<String, Boolean>}): the ids written or
- *   deleted since the last published version (true: deleted at least once), for the next delta.</li>
+ *   deleted since the last published version (true: deleted at least once), for the next delta;</li>
+ *   <li>{@code mfContexts} ({@code MapState<String, byte[]>}): the rows of every context table of the model (its
+ *   {@code context:} fields), one map for all of them keyed by {@code field + "/" + id} (field names hold no
+ *   {@code /}), so the state layout does not depend on the config; an expiry sweep or least-recent overflow of one
+ *   context table iterates the whole map (context tables are small: devices, hours, countries);</li>
+ *   <li>{@code mfChangedContexts} ({@code MapState<String, Boolean>}): as {@code mfChangedUsers}, keyed by
+ *   {@code field + "/" + id}.</li>
  * </ul>
+ *
+ * <p>A model without context fields never writes the two context maps: its state is what it was before they
+ * existed.
  *
  * <p>Before a step (every {@code recs.evaluate_every_batches} steps) each interaction of the batch is scored with the
  * model as it stands by {@link Prequential#measure}, the offline trainer's own code; every
@@ -71,6 +80,8 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
     private transient ValueState<byte[]> progress;
     private transient MapState<String, Boolean> changedUsers;
     private transient MapState<String, Boolean> changedItems;
+    private transient MapState<String, byte[]> contexts;
+    private transient MapState<String, Boolean> changedContexts;
     private transient Counter interactionsTrained;
     private transient Counter steps;
     private transient MfVersions versions;
@@ -98,6 +109,9 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
                 new ValueStateDescriptor<>("mfProgress", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         changedUsers = ctx.getMapState(new MapStateDescriptor<>("mfChangedUsers", Types.STRING, Types.BOOLEAN));
         changedItems = ctx.getMapState(new MapStateDescriptor<>("mfChangedItems", Types.STRING, Types.BOOLEAN));
+        contexts = ctx.getMapState(new MapStateDescriptor<>(
+                "mfContexts", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        changedContexts = ctx.getMapState(new MapStateDescriptor<>("mfChangedContexts", Types.STRING, Types.BOOLEAN));
         interactionsTrained = ctx.getMetricGroup().counter("mfInteractions");
         steps = ctx.getMetricGroup().counter("mfSteps");
         versions = new MfVersions(models, publishing);
@@ -137,7 +151,8 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
                 MfModel model = model(ctx.getCurrentKey());
                 MfProgress p = MfProgress.decode(progress.value());
                 if (model.global().step() > p.lastVersionStep) {
-                    versions.publish(ctx.getCurrentKey(), model, p, changedUsers, changedItems, now, ctx);
+                    versions.publish(
+                            ctx.getCurrentKey(), model, p, changedUsers, changedItems, changedContexts, now, ctx);
                     progress.update(p.encode());
                 }
             }
@@ -194,6 +209,16 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         for (String id : step.removedItems()) {
             changedItems.put(id, true);
         }
+        for (Map.Entry<String, List<String>> e : step.changedContexts().entrySet()) {
+            for (String id : e.getValue()) {
+                markChanged(changedContexts, e.getKey() + "/" + id);
+            }
+        }
+        for (Map.Entry<String, List<String>> e : step.removedContexts().entrySet()) {
+            for (String id : e.getValue()) {
+                changedContexts.put(e.getKey() + "/" + id, true);
+            }
+        }
         interactionsTrained.inc(batch.size());
         steps.inc();
         p.examplesSeen += batch.size();
@@ -211,7 +236,7 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
             p.resetWindow();
         }
         if (versions.due(model, p, nowMs)) {
-            versions.publish(modelId, model, p, changedUsers, changedItems, nowMs, ctx);
+            versions.publish(modelId, model, p, changedUsers, changedItems, changedContexts, nowMs, ctx);
         }
         progress.update(p.encode());
     }
@@ -227,7 +252,11 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         MfSpec spec = models.spec(modelId);
         byte[] g = global.value();
         MfGlobal mg = g == null ? new MfGlobal(spec) : MfGlobal.decode(spec, g);
-        return new MfModel(spec, mg, new MapStateRowStore(users), new MapStateRowStore(items));
+        Map<String, io.streamgrad.learner.recs.RowStore> ctx = new java.util.LinkedHashMap<>();
+        for (String field : spec.contextFields()) {
+            ctx.put(field, new MapStateRowStore(contexts, field + "/"));
+        }
+        return new MfModel(spec, mg, new MapStateRowStore(users), new MapStateRowStore(items), ctx);
     }
 
     private TrainingMetrics metrics(String modelId, MfModel model, MfProgress p, long nowMs) {

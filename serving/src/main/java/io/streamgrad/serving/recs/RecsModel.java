@@ -629,6 +629,9 @@ public final class RecsModel {
 
     @Override
     public String toString() {
-        return modelId + " v" + version + " (mf, k=" + dim + ", " + users.rows + " users, " + items.rows + " items)";
+        StringBuilder ctx = new StringBuilder();
+        contexts.forEach((f, t) -> ctx.append(", ").append(t.rows).append(' ').append(f));
+        return modelId + " v" + version + " (mf, k=" + dim + ", " + users.rows + " users, " + items.rows + " items"
+                + ctx + ")";
     }
 }

@@ -75,7 +75,8 @@ public final class OfflineCli {
 
             recommendation models (config model.type: mf; README "Recommendations (offline first)"):
               train     --config MF.yaml --data INTERACTIONS.csv --save MODEL.sgr [--passes N]
-                        CSV user,item[,rating],timestamp in timestamp order; prints prequential recall@K,
+                        CSV user,item[,rating],timestamp[,<context field>...] in timestamp order (one column per
+                        field under context: in the config); prints prequential recall@K,
                         NDCG@K (implicit) or RMSE/MAE (ratings) beside a popularity baseline
               evaluate  --model MODEL.sgr --data INTERACTIONS.csv [--json]
                         the saved model, fixed, on another interaction file

@@ -52,8 +52,9 @@ final class RecsCli {
             throw new ConfigException(
                     e.problems().stream().map(p -> configFile + ": " + p).toList());
         }
-        List<Interaction> interactions = InteractionCsv.read(data);
-        out.println("read " + interactions.size() + " interactions from " + data);
+        List<Interaction> interactions = InteractionCsv.read(data, spec.contextFields());
+        out.println("read " + interactions.size() + " interactions from " + data
+                + (spec.contexts().isEmpty() ? "" : " (context " + String.join(", ", spec.contextFields()) + ")"));
         MfModel model = new MfModel(spec);
         long removedUsers = 0;
         long removedItems = 0;
@@ -69,15 +70,28 @@ final class RecsCli {
         MfModelFile.save(save, yaml, model);
         out.println("saved " + save + " (mf, step " + model.global().step() + ", "
                 + model.global().userRows()
-                + " user rows, " + model.global().itemRows() + " item rows; expired or evicted: " + removedUsers
+                + " user rows, " + model.global().itemRows() + " item rows" + contextRows(model)
+                + "; expired or evicted: " + removedUsers
                 + " users, " + removedItems + " items)");
         return OfflineCli.OK;
+    }
+
+    private static String contextRows(MfModel model) {
+        StringBuilder sb = new StringBuilder();
+        for (int c = 0; c < model.contexts().size(); c++) {
+            sb.append(", ")
+                    .append(model.global().contextRows(c))
+                    .append(' ')
+                    .append(model.contexts().get(c).name())
+                    .append(" rows");
+        }
+        return sb.toString();
     }
 
     /** The saved model, fixed, on a file; the baseline ranks items by their interaction counts in training. */
     static int evaluate(Path modelFile, Path data, boolean json, PrintStream out) throws IOException {
         MfModel model = MfModelFile.load(modelFile).model();
-        List<Interaction> interactions = InteractionCsv.read(data);
+        List<Interaction> interactions = InteractionCsv.read(data, model.spec().contextFields());
         int k = model.spec().topK();
         RankingMetrics mf = new RankingMetrics(k);
         RankingMetrics popular = new RankingMetrics(k);
@@ -92,14 +106,14 @@ final class RecsCli {
         for (Interaction x : interactions) {
             if (model.spec().loss().implicit()) {
                 List<String> ids = new ArrayList<>();
-                for (MfModel.Scored s : model.topK(x.user(), k)) {
+                for (MfModel.Scored s : model.topK(x.user(), x.context(), k)) {
                     ids.add(s.item());
                 }
                 mf.addRanking(ids, x.item());
                 popular.addRanking(top, x.item());
             }
             if (x.hasRating()) {
-                mf.addRating(model.score(x.user(), x.item()), x.rating());
+                mf.addRating(model.score(x), x.rating());
             }
         }
         if (json) {

@@ -27,6 +27,12 @@ import org.slf4j.LoggerFactory;
  *       row contributes nothing (an unknown item scores {@code g + b_u}), marked {@code "fallback"}.</li>
  * </ul>
  *
+ * Both take the context ids of a model with context fields as {@code context.FIELD=ID} (e.g.
+ * {@code &context.device=ios&context.country=DE}; any subset of the fields its config declares): the score becomes
+ * the factorization machine over user, item and context rows, and top-k ranks under that context. A context id
+ * without a row (unknown, not admitted yet, expired) contributes nothing and is listed in {@code "unknown_context"};
+ * a field the model does not declare is a 400.
+ *
  * Every answer names the version it came from (the whole request is answered from that one version). Bad
  * parameters are a 400 whose JSON names the parameter and the fix. The prediction server routes these two paths
  * here ({@link #action}) and writes the {@link Reply}; everything else it answers itself.
@@ -148,7 +154,8 @@ final class RecsRoutes {
     }
 
     private ObjectNode recommend(RecsModel model, Map<String, String> q) throws Refusal {
-        known(q, Set.of("user", "k", "exclude"), "user, k, exclude (e.g. ?user=u1&k=10&exclude=i3,i9)");
+        Map<String, String> context = context(model, q);
+        known(q, Set.of("user", "k", "exclude"), "user, k, exclude, context.FIELD (e.g. ?user=u1&k=10&exclude=i3,i9)");
         String user = required(q, "user", "?user=U: the user to recommend items for");
         int k = DEFAULT_K;
         String kText = q.get("k");
@@ -186,10 +193,11 @@ final class RecsRoutes {
                                 + " (send the most recent ones)");
             }
         }
-        RecsModel.Recommendation r = model.recommend(user, k, exclude);
+        RecsModel.Recommendation r = model.recommend(user, k, exclude, context);
         ObjectNode out = head(model);
         out.put("user", user);
         out.put("k", k);
+        putContext(out, model, context);
         if (r.fallback()) {
             out.put("fallback", "popular_items");
             out.put(
@@ -210,13 +218,15 @@ final class RecsRoutes {
     }
 
     private ObjectNode score(RecsModel model, Map<String, String> q) throws Refusal {
-        known(q, Set.of("user", "item"), "user, item (e.g. ?user=u1&item=i7)");
+        Map<String, String> context = context(model, q);
+        known(q, Set.of("user", "item"), "user, item, context.FIELD (e.g. ?user=u1&item=i7)");
         String user = required(q, "user", "?user=U&item=I: the user and the item to score");
         String item = required(q, "item", "?user=U&item=I: the user and the item to score");
-        RecsModel.Score s = model.score(user, item);
+        RecsModel.Score s = model.score(user, item, context);
         ObjectNode out = head(model);
         out.put("user", user);
         out.put("item", item);
+        putContext(out, model, context);
         out.put("score", s.score());
         if (s.userKnown() && s.itemKnown()) {
             out.putNull("fallback");
@@ -232,6 +242,54 @@ final class RecsRoutes {
                             + " contributes nothing: the score is the global bias plus the known row's bias");
         }
         return out;
+    }
+
+    /**
+     * The {@code context.FIELD} parameters, removed from {@code q}, checked against the model's context fields.
+     */
+    private static Map<String, String> context(RecsModel model, Map<String, String> q) throws Refusal {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (var it = q.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, String> e = it.next();
+            if (!e.getKey().startsWith("context.")) {
+                continue;
+            }
+            String field = e.getKey().substring("context.".length());
+            if (!model.contextFields().contains(field)) {
+                throw new Refusal(
+                        400,
+                        e.getKey(),
+                        "model '" + cut(model.modelId()) + "' has no context field '" + cut(field) + "'; "
+                                + (model.contextFields().isEmpty()
+                                        ? "it declares none (context: in its config)"
+                                        : "its context fields are " + model.contextFields()));
+            }
+            if (e.getValue().isEmpty()) {
+                throw new Refusal(
+                        400,
+                        e.getKey(),
+                        "query parameter '" + cut(e.getKey()) + "' is empty: give an id or leave it out");
+            }
+            out.put(field, e.getValue());
+            it.remove();
+        }
+        return out;
+    }
+
+    /** Echoes the context and lists the fields whose id has no row in this version. */
+    private void putContext(ObjectNode out, RecsModel model, Map<String, String> context) {
+        if (context.isEmpty()) {
+            return;
+        }
+        ObjectNode c = out.putObject("context");
+        ArrayNode unknown = mapper.createArrayNode();
+        context.forEach((f, id) -> {
+            c.put(f, id);
+            if (model.row(f, id) == null) {
+                unknown.add(f);
+            }
+        });
+        out.set("unknown_context", unknown);
     }
 
     private ObjectNode head(RecsModel model) {

@@ -69,6 +69,44 @@ class RecsCliTest {
     }
 
     @Test
+    void contextColumn_trainsAFactorizationMachine_andEvaluateReadsTheSameColumn(@TempDir Path dir) throws IOException {
+        // the README's example: the hour of day of each purchase as a context field
+        List<String> lines = Files.readAllLines(RETAIL, StandardCharsets.UTF_8);
+        List<String> withHour = new java.util.ArrayList<>();
+        withHour.add(lines.get(0) + ",hour");
+        for (String l : lines.subList(1, lines.size())) {
+            withHour.add(l + "," + l.split(",")[2].substring(11, 13));
+        }
+        Path first = dir.resolve("first.csv");
+        Path later = dir.resolve("later.csv");
+        Files.write(first, withHour.subList(0, 20_001));
+        Files.write(
+                later,
+                java.util.stream.Stream.concat(
+                                java.util.stream.Stream.of(withHour.get(0)),
+                                withHour.subList(20_001, withHour.size()).stream())
+                        .toList());
+        Path config = dir.resolve("fm.yaml");
+        Files.writeString(config, CONFIG + "context: {hour: {}}\n");
+        Path model = dir.resolve("retail-hour.sgr");
+
+        Result trained =
+                run("train", "--config", config.toString(), "--data", first.toString(), "--save", model.toString());
+        Result evaluated = run("evaluate", "--model", model.toString(), "--data", later.toString(), "--json");
+        Result noColumn =
+                run("train", "--config", config.toString(), "--data", RETAIL.toString(), "--save", model.toString());
+
+        assertThat(trained.status()).as(trained.err()).isZero();
+        assertThat(trained.out())
+                .contains("read 20000 interactions from " + first + " (context hour)")
+                .containsPattern(" user rows, \\d+ item rows, 1[0-9] hour rows;");
+        assertThat(evaluated.status()).as(evaluated.err()).isZero();
+        assertThat(evaluated.out()).contains("\"mf\":{\"examples\":5212.0,\"recall@10\":");
+        assertThat(noColumn.status()).isEqualTo(OfflineCli.FAILED);
+        assertThat(noColumn.err()).contains(RETAIL + ":1: header").contains("lacks the context column(s) [hour]");
+    }
+
+    @Test
     void outOfOrderInteractions_failNamingFileLineAndTheFix(@TempDir Path dir) throws IOException {
         Path data = dir.resolve("bad.csv");
         Files.writeString(data, "user,item,timestamp\nu1,i1,100\nu2,i2,50\n");

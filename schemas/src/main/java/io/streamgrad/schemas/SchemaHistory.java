@@ -17,6 +17,7 @@ import org.apache.avro.SchemaNormalization;
  *   <li>Example v2 (current): v1 + {@code named} (map, default {}) + {@code weight} (float, default 1.0).</li>
  *   <li>MiniBatch v1: a MiniBatch of Example v1 records; v2 (current) carries Example v2.</li>
  *   <li>TrainingMetrics v1: up to {@code created_at}; v2 (current): v1 + {@code ranking} (map, default {}).</li>
+ *   <li>Interaction v1: up to {@code time}; v2 (current): v1 + {@code context} (map, default {}).</li>
  * </ul>
  */
 public final class SchemaHistory {
@@ -68,6 +69,16 @@ public final class SchemaHistory {
               {"name": "created_at", "type": {"type": "long", "logicalType": "timestamp-millis"}}
             ]}""");
 
+    /** Interaction before {@code context} (the context fields of a factorization machine over ids). */
+    public static final Schema INTERACTION_V1 = new Schema.Parser().parse("""
+            {"type": "record", "name": "Interaction", "namespace": "io.streamgrad.avro", "fields": [
+              {"name": "model_id", "type": "string"},
+              {"name": "user", "type": "string"},
+              {"name": "item", "type": "string"},
+              {"name": "rating", "type": ["null", "double"], "default": null},
+              {"name": "time", "type": {"type": "long", "logicalType": "timestamp-millis"}}
+            ]}""");
+
     private static final long EXAMPLE_V1_FINGERPRINT = fingerprint(EXAMPLE_V1);
     private static final long EXAMPLE_CURRENT_FINGERPRINT = fingerprint(Example.getClassSchema());
 
@@ -86,6 +97,11 @@ public final class SchemaHistory {
     /** Older TrainingMetrics writer schemas, oldest first (the current one is the generated class's). */
     public static List<Schema> olderTrainingMetricsSchemas() {
         return List.of(TRAINING_METRICS_V1);
+    }
+
+    /** Older Interaction writer schemas, oldest first (the current one is the generated class's). */
+    public static List<Schema> olderInteractionSchemas() {
+        return List.of(INTERACTION_V1);
     }
 
     /** The Example schema version whose fingerprint this is, or 0 when it is not an Example schema we know. */

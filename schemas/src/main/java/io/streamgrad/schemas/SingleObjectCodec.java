@@ -119,7 +119,10 @@ public final class SingleObjectCodec<T extends SpecificRecordBase> {
 
     /** User-item interactions of recommendation models (the job's interactions topic). */
     public static SingleObjectCodec<Interaction> interaction() {
-        return new SingleObjectCodec<>(Interaction.getClassSchema(), new Interaction().getSpecificData(), List.of());
+        return new SingleObjectCodec<>(
+                Interaction.getClassSchema(),
+                new Interaction().getSpecificData(),
+                SchemaHistory.olderInteractionSchemas());
     }
 
     /** The schema this codec writes and resolves into. */

@@ -13,18 +13,23 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Decode + validate one interactions-topic record as a plain function, without Flink: an Avro single-object
- * {@link Interaction} or a JSON object {@code {"model": .., "user": .., "item": .., "rating": .., "time": ..}} (time
- * in epoch milliseconds or as an ISO-8601 instant)
+ * {@link Interaction} (schema version 1 or 2) or a JSON object
+ * {@code {"model": .., "user": .., "item": .., "rating": .., "time": .., "context": {"device": "ios", ..}}} (time
+ * in epoch milliseconds or as an ISO-8601 instant; context optional)
  * becomes either one {@link InteractionRecord} or one {@link DeadLetter} whose reason starts with the record's
  * {@code topic-partition@offset} and names the problem and the fix. Never throws on any input.
  *
  * <p>Checks: the model is an mf model of the job; user and item are non-empty ids of at most
  * {@link #MAX_ID_CHARS} characters; the time is given; a model with loss {@code mse} needs a finite rating, whose
- * magnitude is at most {@code limits.max_abs_value}; a rating on an implicit model is ignored (it counts as a click).
+ * magnitude is at most {@code limits.max_abs_value}; a rating on an implicit model is ignored (it counts as a click);
+ * context ids are non-empty ids of at most {@link #MAX_ID_CHARS} characters; context fields the model does not
+ * declare ({@code context:} in its config) are dropped, declared fields that are absent (or null) contribute nothing.
  *
  * <p>Not thread-safe, not serialisable (one per Flink subtask, created in {@code open()}).
  */
@@ -32,7 +37,7 @@ public final class InteractionDecoder {
     /** Longest user or item id accepted: ids are state keys and go into every version that holds their row. */
     public static final int MAX_ID_CHARS = 1024;
 
-    private static final Set<String> JSON_KEYS = Set.of("model", "user", "item", "rating", "time");
+    private static final Set<String> JSON_KEYS = Set.of("model", "user", "item", "rating", "time", "context");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What one record turned into. */
@@ -98,6 +103,7 @@ public final class InteractionDecoder {
         String item;
         Double rating;
         Long time;
+        Map<String, String> context = new LinkedHashMap<>();
         if (r.value[0] == '{') {
             JsonNode n;
             try {
@@ -117,7 +123,7 @@ public final class InteractionDecoder {
                     throw new Bad(
                             text(n, "model"),
                             "unknown field '" + cut(f) + "': an interaction has the fields"
-                                    + " model, user, item, rating (optional) and time");
+                                    + " model, user, item, rating (optional), time and context (optional)");
                 }
             }
             model = text(n, "model");
@@ -154,6 +160,26 @@ public final class InteractionDecoder {
             if (model == null) {
                 throw new Bad(null, "model: missing; name the mf model this interaction trains (a models: id)");
             }
+            JsonNode cn = n.get("context");
+            if (cn != null && !cn.isNull()) {
+                if (!cn.isObject()) {
+                    throw new Bad(
+                            model,
+                            "context: expected an object of field name to id (e.g. {\"device\": \"ios\"}), got "
+                                    + cut(cn.toString()));
+                }
+                for (Iterator<String> it = cn.fieldNames(); it.hasNext(); ) {
+                    String f = it.next();
+                    JsonNode v = cn.get(f);
+                    if (v.isNull()) {
+                        continue;
+                    }
+                    if (!v.isTextual() && !v.isIntegralNumber()) {
+                        throw new Bad(model, "context." + cut(f) + ": expected a string id, got " + cut(v.toString()));
+                    }
+                    context.put(f, v.asText());
+                }
+            }
         } else {
             Interaction a;
             try {
@@ -166,6 +192,9 @@ public final class InteractionDecoder {
             item = a.getItem();
             rating = a.getRating();
             time = a.getTime() == null ? null : a.getTime().toEpochMilli();
+            if (a.getContext() != null) {
+                a.getContext().forEach((k, v) -> context.put(String.valueOf(k), String.valueOf(v)));
+            }
         }
         MfSpec spec = models.spec(model);
         if (spec == null) {
@@ -197,7 +226,15 @@ public final class InteractionDecoder {
             }
             rv = rating;
         }
-        return new InteractionRecord(model, user, item, rv, time, r.topic, r.partition, r.offset);
+        Map<String, String> declared = new LinkedHashMap<>();
+        for (String f : spec.contextFields()) {
+            String id = context.get(f);
+            if (id != null) {
+                checkId(model, "context." + f, id);
+                declared.put(f, id);
+            }
+        }
+        return new InteractionRecord(model, user, item, rv, time, r.topic, r.partition, r.offset).withContext(declared);
     }
 
     private static void checkId(String model, String field, String id) throws Bad {

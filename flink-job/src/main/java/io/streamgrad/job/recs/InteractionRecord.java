@@ -1,6 +1,8 @@
 package io.streamgrad.job.recs;
 
 import io.streamgrad.learner.recs.Interaction;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * One decoded, validated interaction on its way to the mf trainer: the model it trains, the learner's
@@ -20,6 +22,13 @@ public class InteractionRecord {
     public String topic;
     public int partition;
     public long offset;
+    /**
+     * The context fields the model declares that this interaction has an id for, and those ids (same length; null:
+     * none). Two string arrays rather than a map, so Flink serialises the POJO without Kryo.
+     */
+    public String[] contextFields;
+
+    public String[] contextIds;
 
     public InteractionRecord() {}
 
@@ -42,8 +51,24 @@ public class InteractionRecord {
         this.offset = offset;
     }
 
+    /** This record with the context ids {@code context} (field name to id, in the model's declaration order). */
+    public InteractionRecord withContext(Map<String, String> context) {
+        if (!context.isEmpty()) {
+            contextFields = context.keySet().toArray(new String[0]);
+            contextIds = context.values().toArray(new String[0]);
+        }
+        return this;
+    }
+
     public Interaction interaction() {
-        return new Interaction(user, item, rating, timeMs);
+        if (contextFields == null || contextFields.length == 0) {
+            return new Interaction(user, item, rating, timeMs);
+        }
+        Map<String, String> context = new LinkedHashMap<>();
+        for (int c = 0; c < contextFields.length; c++) {
+            context.put(contextFields[c], contextIds[c]);
+        }
+        return new Interaction(user, item, rating, timeMs, context);
     }
 
     /** {@code topic-partition@offset}, for messages. */

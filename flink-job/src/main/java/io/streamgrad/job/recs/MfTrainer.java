@@ -48,7 +48,16 @@ import org.apache.flink.util.Collector;
  *   remembers which ids it marked since the last version and whether a map may hold a deleted mark (a cache,
  *   rebuilt after a restore), so a batch writes only ids new to the map and reads none while no row was
  *   deleted.</li>
+ *   <li>{@code mfContexts} ({@code MapState<String, byte[]>}): the rows of every context table of the model (its
+ *   {@code context:} fields), one map for all of them keyed by {@code field + "/" + id} (field names hold no
+ *   {@code /}), so the state layout does not depend on the config; an expiry sweep or least-recent overflow of one
+ *   context table iterates the whole map (context tables are small: devices, hours, countries);</li>
+ *   <li>{@code mfChangedContexts} ({@code MapState<String, Boolean>}): as {@code mfChangedUsers}, keyed by
+ *   {@code field + "/" + id}.</li>
  * </ul>
+ *
+ * <p>A model without context fields never writes the two context maps: its state is what it was before they
+ * existed.
  *
  * <p>Before a step (every {@code recs.evaluate_every_batches} steps) each interaction of the batch is scored with the
  * model as it stands by {@link Prequential#measure}, the offline trainer's own code; every
@@ -76,6 +85,8 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
     private transient ValueState<byte[]> progress;
     private transient MapState<String, Boolean> changedUsers;
     private transient MapState<String, Boolean> changedItems;
+    private transient MapState<String, byte[]> contexts;
+    private transient MapState<String, Boolean> changedContexts;
     private transient Counter interactionsTrained;
     private transient Counter steps;
     private transient MfVersions versions;
@@ -105,6 +116,9 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
                 new ValueStateDescriptor<>("mfProgress", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         changedUsers = ctx.getMapState(new MapStateDescriptor<>("mfChangedUsers", Types.STRING, Types.BOOLEAN));
         changedItems = ctx.getMapState(new MapStateDescriptor<>("mfChangedItems", Types.STRING, Types.BOOLEAN));
+        contexts = ctx.getMapState(new MapStateDescriptor<>(
+                "mfContexts", Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        changedContexts = ctx.getMapState(new MapStateDescriptor<>("mfChangedContexts", Types.STRING, Types.BOOLEAN));
         interactionsTrained = ctx.getMetricGroup().counter("mfInteractions");
         steps = ctx.getMetricGroup().counter("mfSteps");
         versions = new MfVersions(models, publishing);
@@ -216,6 +230,19 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         markChanged(modelId, ITEM_IDS, changedItems, step.changedItems());
         markDeleted(modelId, USER_IDS, changedUsers, step.removedUsers());
         markDeleted(modelId, ITEM_IDS, changedItems, step.removedItems());
+        for (Map.Entry<String, List<String>> e : step.changedContexts().entrySet()) {
+            for (String id : e.getValue()) {
+                String key = e.getKey() + "/" + id;
+                if (!changedContexts.contains(key)) { // keeps a deleted mark (true)
+                    changedContexts.put(key, false);
+                }
+            }
+        }
+        for (Map.Entry<String, List<String>> e : step.removedContexts().entrySet()) {
+            for (String id : e.getValue()) {
+                changedContexts.put(e.getKey() + "/" + id, true);
+            }
+        }
         interactionsTrained.inc(batch.size());
         steps.inc();
         p.examplesSeen += batch.size();
@@ -308,7 +335,7 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
      * believing ids are marked would leave them out of the next delta.
      */
     private void publish(String modelId, MfModel model, MfProgress p, long nowMs, Context ctx) throws Exception {
-        versions.publish(modelId, model, p, changedUsers, changedItems, nowMs, ctx);
+        versions.publish(modelId, model, p, changedUsers, changedItems, changedContexts, nowMs, ctx);
         changedIds.put(modelId, new ChangedIds[] {new ChangedIds(false), new ChangedIds(false)});
     }
 
@@ -337,7 +364,11 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         MfSpec spec = models.spec(modelId);
         byte[] g = global.value();
         MfGlobal mg = g == null ? new MfGlobal(spec) : MfGlobal.decode(spec, g);
-        return new MfModel(spec, mg, new MapStateRowStore(users), new MapStateRowStore(items));
+        Map<String, io.streamgrad.learner.recs.RowStore> ctx = new java.util.LinkedHashMap<>();
+        for (String field : spec.contextFields()) {
+            ctx.put(field, new MapStateRowStore(contexts, field + "/"));
+        }
+        return new MfModel(spec, mg, new MapStateRowStore(users), new MapStateRowStore(items), ctx);
     }
 
     private TrainingMetrics metrics(String modelId, MfModel model, MfProgress p, long nowMs) {

@@ -24,7 +24,7 @@ import org.apache.flink.util.OutputTag;
  * {@code deltas.full_every_versions} versions have passed since the last full one, or when that one is
  * {@code deltas.full_every_seconds} old; otherwise a DELTA ({@link MfPublication#delta}) of the rows written since
  * the previous version, with tombstones for rows deleted by expiry or overflow. The changed and deleted ids are kept
- * in keyed state ({@code mfChangedUsers}, {@code mfChangedItems}) until the version is published, so they survive a
+ * in keyed state ({@code mfChangedUsers}, {@code mfChangedItems}, {@code mfChangedContexts}) until the version is published, so they survive a
  * restore; a restore also replays the versions after the checkpoint, and the transactional sink commits each once.
  * Every part of a version goes to {@link #VERSIONS}, in part order.
  */
@@ -112,6 +112,7 @@ final class MfVersions {
             MfProgress p,
             MapState<String, Boolean> changedUsers,
             MapState<String, Boolean> changedItems,
+            MapState<String, Boolean> changedContexts,
             long nowMs,
             KeyedProcessFunction<String, InteractionRecord, ?>.Context ctx)
             throws Exception {
@@ -125,6 +126,9 @@ final class MfVersions {
             Map<String, TreeSet<String>> removed = new LinkedHashMap<>();
             collect(MfModel.USERS, changedUsers, changed, removed);
             collect(MfModel.ITEMS, changedItems, changed, removed);
+            if (!model.contexts().isEmpty()) {
+                collectContexts(changedContexts, changed, removed);
+            }
             parts = MfPublication.delta(model, changed, removed, policy.rowsPerPart());
         }
         Map<String, Long> offsets = new LinkedHashMap<>();
@@ -148,6 +152,9 @@ final class MfVersions {
         }
         changedUsers.clear();
         changedItems.clear();
+        if (!model.contexts().isEmpty()) {
+            changedContexts.clear();
+        }
         p.version = version;
         p.lastVersionStep = model.global().step();
         p.lastVersionAtMs = nowMs;
@@ -157,6 +164,21 @@ final class MfVersions {
             p.versionsSinceFull = 0;
         } else {
             p.versionsSinceFull++;
+        }
+    }
+
+    /** The context tables' changed ids, keyed {@code field/id} in one map, split by field. */
+    private static void collectContexts(
+            MapState<String, Boolean> state, Map<String, TreeSet<String>> changed, Map<String, TreeSet<String>> removed)
+            throws Exception {
+        for (Map.Entry<String, Boolean> e : state.entries()) {
+            int slash = e.getKey().indexOf('/');
+            String field = e.getKey().substring(0, slash);
+            String id = e.getKey().substring(slash + 1);
+            changed.computeIfAbsent(field, k -> new TreeSet<>()).add(id);
+            if (e.getValue()) {
+                removed.computeIfAbsent(field, k -> new TreeSet<>()).add(id);
+            }
         }
     }
 

@@ -42,6 +42,25 @@ public final class RecsFixtures {
         return InteractionGenerator.generate(seed, 60, 50, 4, count, 1.0, 0.5, 2.0);
     }
 
+    /**
+     * {@link #interactions} with context ids: {@code device} d0..d2 (none on every fifth), {@code hour} h0..h9
+     * (cycling over time), and an undeclared field {@code browser} that a model must ignore.
+     */
+    public static List<Interaction> withContext(List<Interaction> data) {
+        List<Interaction> out = new ArrayList<>(data.size());
+        for (int n = 0; n < data.size(); n++) {
+            Interaction x = data.get(n);
+            Map<String, String> c = new TreeMap<>();
+            if (n % 5 != 4) {
+                c.put("device", "d" + Math.floorMod(x.user().hashCode() + n / 40, 3));
+            }
+            c.put("hour", "h" + (n / 12) % 10);
+            c.put("browser", "b" + n % 2);
+            out.add(new Interaction(x.user(), x.item(), x.rating(), x.timeMs(), c));
+        }
+        return out;
+    }
+
     /** The offline trainer (what {@code ./streamgrad train} runs) on the same interactions, in one pass. */
     public static Prequential offline(String yaml, List<Interaction> interactions) {
         Prequential p = new Prequential(new MfModel(MfConfig.parse(yaml)));
@@ -90,7 +109,8 @@ public final class RecsFixtures {
 
     /**
      * An independent reader of published versions: applies FULL and DELTA records in topic order (a FULL version
-     * replaces everything; a DELTA's tombstones first, then its rows), as a follower would.
+     * replaces everything; a DELTA's tombstones first, then its rows), as a follower would. Tables are kept by
+     * name (users, items, and context tables as they appear).
      */
     public static final class Replica {
         public final Map<String, Map<String, List<Float>>> values = new TreeMap<>();
@@ -118,8 +138,10 @@ public final class RecsFixtures {
             for (RecsVersion p : parts) {
                 for (RecsTableRows t : p.getTables()) {
                     for (CharSequence id : t.getRemoved()) {
-                        values.get(t.getName().toString()).remove(id.toString());
-                        counts.get(t.getName().toString()).remove(id.toString());
+                        values.computeIfAbsent(t.getName().toString(), k -> new TreeMap<>())
+                                .remove(id.toString());
+                        counts.computeIfAbsent(t.getName().toString(), k -> new TreeMap<>())
+                                .remove(id.toString());
                     }
                 }
             }
@@ -132,8 +154,10 @@ public final class RecsFixtures {
                         for (int f = 0; f <= dim; f++) {
                             row.add(v.getFloat());
                         }
-                        values.get(t.getName().toString()).put(id.toString(), row);
-                        counts.get(t.getName().toString()).put(id.toString(), c.getLong());
+                        values.computeIfAbsent(t.getName().toString(), k -> new TreeMap<>())
+                                .put(id.toString(), row);
+                        counts.computeIfAbsent(t.getName().toString(), k -> new TreeMap<>())
+                                .put(id.toString(), c.getLong());
                     }
                 }
             }

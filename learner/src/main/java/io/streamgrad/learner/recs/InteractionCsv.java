@@ -9,12 +9,16 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Reads interaction files: CSV with a header naming the columns {@code user}, {@code item}, {@code timestamp}
- * and optionally {@code rating} (any order, other columns ignored). Ids are taken verbatim (strings; numbers are
+ * and optionally {@code rating} (any order, other columns ignored), plus one column per context field of the model
+ * ({@link #read(Path, List)}: a column named like the field, e.g. {@code device}; an empty cell means the
+ * interaction has no id for that field). Ids are taken verbatim (strings; numbers are
  * ids like any other). {@code timestamp} is epoch seconds (an integer or decimal) or an ISO-8601 instant
  * ({@code 2010-12-01T08:26:00Z}). Lines must be in timestamp order (equal timestamps keep file order). Every
  * problem names {@code file:line} and the fix.
@@ -23,6 +27,11 @@ public final class InteractionCsv {
     private InteractionCsv() {}
 
     public static List<Interaction> read(Path file) throws IOException {
+        return read(file, List.of());
+    }
+
+    /** Reads {@code file} with a column for each of {@code contextFields} (required in the header). */
+    public static List<Interaction> read(Path file, List<String> contextFields) throws IOException {
         List<Interaction> out = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String header = r.readLine();
@@ -38,14 +47,36 @@ public final class InteractionCsv {
             int item = -1;
             int rating = -1;
             int time = -1;
+            int[] ctx = new int[contextFields.size()];
+            java.util.Arrays.fill(ctx, -1);
             for (int c = 0; c < names.length; c++) {
-                switch (names[c].trim().toLowerCase(Locale.ROOT)) {
+                String name = names[c].trim().toLowerCase(Locale.ROOT);
+                switch (name) {
                     case "user" -> user = c;
                     case "item" -> item = c;
                     case "rating" -> rating = c;
                     case "timestamp" -> time = c;
-                    default -> {}
+                    default -> {
+                        int k = contextFields.indexOf(name);
+                        if (k >= 0) {
+                            ctx[k] = c;
+                        }
+                    }
                 }
+            }
+            List<String> missing = new ArrayList<>();
+            for (int k = 0; k < ctx.length; k++) {
+                if (ctx[k] < 0) {
+                    missing.add(contextFields.get(k));
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw new DataFormatException(
+                        file.toString(),
+                        1,
+                        "header '" + header + "' lacks the context column(s) " + missing
+                                + " the model's config declares under 'context'; add the column(s) (an empty cell "
+                                + "means no id) or remove the field(s) from the config");
             }
             if (user < 0 || item < 0 || time < 0) {
                 throw new DataFormatException(
@@ -57,6 +88,9 @@ public final class InteractionCsv {
                                 + "; the header must name the columns user, item, timestamp (and optionally rating)");
             }
             int needed = Math.max(Math.max(user, item), Math.max(rating, time)) + 1;
+            for (int c : ctx) {
+                needed = Math.max(needed, c + 1);
+            }
             long previous = Long.MIN_VALUE;
             String line;
             int lineNo = 1;
@@ -107,7 +141,17 @@ public final class InteractionCsv {
                                     + "(keeping the header first)");
                 }
                 previous = t;
-                out.add(new Interaction(u, i, rv, t));
+                Map<String, String> context = Map.of();
+                if (ctx.length > 0) {
+                    context = new LinkedHashMap<>();
+                    for (int k = 0; k < ctx.length; k++) {
+                        String id = f[ctx[k]].trim();
+                        if (!id.isEmpty()) {
+                            context.put(contextFields.get(k), id);
+                        }
+                    }
+                }
+                out.add(new Interaction(u, i, rv, t, context));
             }
         }
         return out;

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -71,6 +72,29 @@ public final class MfConfig {
         Long expMs = tables.read(RecsOptions.EXPIRE_AFTER_MS, RecsOptions.EXPIRE_AFTER_MS.defaultValue());
         Long sweep = tables.read(RecsOptions.SWEEP_EVERY_STEPS, RecsOptions.SWEEP_EVERY_STEPS.defaultValue());
         tables.reportUnknown();
+        Map<String, TableSpec> contexts = new LinkedHashMap<>();
+        ConfigSection context = root.section("context", false);
+        for (Object key : context.entries().keySet()) {
+            String field = String.valueOf(key);
+            if (!field.matches("[a-z][a-z0-9_]{0,63}") || MfSpec.RESERVED.contains(field)) {
+                problems.add(context.path(field) + ": a context field is named with lower case letters, digits and _ "
+                        + "(starting with a letter, at most 64) and is none of "
+                        + new java.util.TreeSet<>(MfSpec.RESERVED)
+                        + "; rename it (and the matching CSV column / context key)");
+                continue;
+            }
+            ConfigSection f = context.section(field, false);
+            Long cMin = f.read(RecsOptions.MIN_COUNT, or(minCount, RecsOptions.MIN_COUNT));
+            Long cCap = f.read(RecsOptions.CAPACITY, or(capacity, RecsOptions.CAPACITY));
+            String cOverflow = f.read(RecsOptions.OVERFLOW, or(overflow, RecsOptions.OVERFLOW));
+            Long cSteps = f.read(RecsOptions.EXPIRE_AFTER_STEPS, or(expSteps, RecsOptions.EXPIRE_AFTER_STEPS));
+            Long cMs = f.read(RecsOptions.EXPIRE_AFTER_MS, or(expMs, RecsOptions.EXPIRE_AFTER_MS));
+            Long cSweep = f.read(RecsOptions.SWEEP_EVERY_STEPS, or(sweep, RecsOptions.SWEEP_EVERY_STEPS));
+            f.reportUnknown();
+            if (cMin != null && cCap != null && cOverflow != null && cSteps != null && cMs != null && cSweep != null) {
+                contexts.put(field, new TableSpec(cMin, cCap, TableSpec.Overflow.of(cOverflow), cSteps, cMs, cSweep));
+            }
+        }
         ConfigSection eval = root.section("evaluation", false);
         Integer topK = eval.read(RecsOptions.TOP_K, RecsOptions.TOP_K.defaultValue());
         eval.reportUnknown();
@@ -94,6 +118,11 @@ public final class MfConfig {
                 t,
                 topK,
                 batchSize,
-                seed);
+                seed,
+                contexts);
+    }
+
+    private static <T> T or(T value, io.streamgrad.learner.config.Option<T> option) {
+        return value != null ? value : option.defaultValue();
     }
 }

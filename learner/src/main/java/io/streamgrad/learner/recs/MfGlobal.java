@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * The small, model-wide part of an {@code mf} model's state (one value in keyed state beside the row maps): the
- * global bias with its optimizer slots, the step counter, the admitted-row counts of both tables and the ring of
- * recent item occurrences negatives are drawn from.
+ * global bias with its optimizer slots, the step counter, the admitted-row counts of the user and item tables
+ * and of every context table, and the ring of recent item occurrences negatives are drawn from.
  */
 public final class MfGlobal {
     final float[] bias = new float[1];
@@ -15,6 +15,9 @@ public final class MfGlobal {
     long step;
     long userRows;
     long itemRows;
+    /** Admitted rows of each context table, in {@link MfSpec#contextFields()} order. */
+    final long[] contextRows;
+
     final String[] pool;
     int poolNext;
     int poolFilled;
@@ -24,6 +27,7 @@ public final class MfGlobal {
         slot1 = o.initialSlot1(bias);
         slot2 = o.initialSlot2(1);
         pool = new String[spec.negativePool()];
+        contextRows = new long[spec.contexts().size()];
     }
 
     public long step() {
@@ -40,6 +44,11 @@ public final class MfGlobal {
 
     public long itemRows() {
         return itemRows;
+    }
+
+    /** Admitted rows of context table {@code c} (its index in {@link MfSpec#contextFields()}). */
+    public long contextRows(int c) {
+        return contextRows[c];
     }
 
     /** Ids in the pool and how many slots hold each (rebuilt from {@link #pool}; not serialised). */
@@ -73,17 +82,22 @@ public final class MfGlobal {
 
     static final byte MAGIC = 0x47; // 'G'
     static final byte VERSION = 1;
+    /** Version 2: version 1's fields, then the context tables' admitted-row counts (written only with contexts). */
+    static final byte VERSION_CONTEXTS = 2;
 
     /**
      * Version 1, big-endian: {@code 'G'}, version {@code 1}, the global bias, its two slot arrays (4-byte length
      * and floats each), {@code biasUpdates}, {@code step}, {@code userRows}, {@code itemRows} (8 bytes each), the
      * pool's length, next index and filled count (4 bytes each), then the filled pool entries in modified UTF-8.
+     * A model with context fields writes version {@code 2}: the same, then the number of context tables (4 bytes)
+     * and each one's admitted-row count (8 bytes) in declaration order. Without context fields the bytes are
+     * version 1's, unchanged.
      */
     public byte[] encode() {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
             out.writeByte(MAGIC);
-            out.writeByte(VERSION);
+            out.writeByte(contextRows.length == 0 ? VERSION : VERSION_CONTEXTS);
             out.writeFloat(bias[0]);
             writeFloats(out, slot1);
             writeFloats(out, slot2);
@@ -96,6 +110,12 @@ public final class MfGlobal {
             out.writeInt(poolFilled);
             for (int i = 0; i < poolFilled; i++) {
                 out.writeUTF(pool[i]);
+            }
+            if (contextRows.length > 0) {
+                out.writeInt(contextRows.length);
+                for (long n : contextRows) {
+                    out.writeLong(n);
+                }
             }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -112,10 +132,10 @@ public final class MfGlobal {
                         "not an mf model's global state (first byte is not 'G'); the bytes come from another state");
             }
             byte version = in.readByte();
-            if (version != VERSION) {
+            if (version != VERSION && version != VERSION_CONTEXTS) {
                 throw new io.streamgrad.learner.io.FormatException(
                         "mf global state format version " + version + " is not readable by this build (it reads "
-                                + VERSION + "); use the streamgrad that wrote it");
+                                + VERSION + " and " + VERSION_CONTEXTS + "); use the streamgrad that wrote it");
             }
             MfGlobal g = new MfGlobal(spec);
             g.bias[0] = in.readFloat();
@@ -135,6 +155,15 @@ public final class MfGlobal {
             g.poolFilled = in.readInt();
             for (int i = 0; i < g.poolFilled; i++) {
                 g.pool[i] = in.readUTF();
+            }
+            int contexts = version == VERSION_CONTEXTS ? in.readInt() : 0;
+            if (contexts != g.contextRows.length) {
+                throw new io.streamgrad.learner.io.FormatException("mf global state has " + contexts
+                        + " context tables, the config declares " + g.contextRows.length + " (context: "
+                        + spec.contextFields() + "); restore with the config it was trained with");
+            }
+            for (int c = 0; c < contexts; c++) {
+                g.contextRows[c] = in.readLong();
             }
             if (in.available() > 0) {
                 throw new io.streamgrad.learner.io.FormatException(
@@ -175,6 +204,7 @@ public final class MfGlobal {
                 && step == g.step
                 && userRows == g.userRows
                 && itemRows == g.itemRows
+                && Arrays.equals(contextRows, g.contextRows)
                 && Arrays.equals(pool, g.pool)
                 && poolNext == g.poolNext
                 && poolFilled == g.poolFilled;

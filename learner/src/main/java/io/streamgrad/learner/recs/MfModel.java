@@ -9,7 +9,14 @@ import java.util.PriorityQueue;
 
 /**
  * Biased matrix factorization over two {@link EmbeddingTable}s: the score of user u and item i is
- * {@code s = g + b_u + b_i + p_u · q_i} (Koren, Bell &amp; Volinsky 2009).
+ * {@code s = g + b_u + b_i + p_u · q_i} (Koren, Bell &amp; Volinsky 2009); with context fields
+ * ({@link MfSpec#contexts()}, e.g. {@code device}, {@code country}) a factorization machine over one-hot id fields
+ * (Rendle 2010): every field f present in the interaction (user, item, then the contexts in declaration order) with
+ * an admitted row contributes its bias and its vector, {@code s = g + Σ_f b_f + Σ_{f<f'} v_f · v_f'}. The biases
+ * are added in field order, then the pairwise dot products in order (0,1), (0,2), …, (1,2), …, so without context
+ * the arithmetic is exactly the plain model's. Each context field is its own id-keyed table (its own admission,
+ * expiry and capacity); an interaction is trained when its user and item have rows, a context without a row only
+ * leaves out its terms. Hashed features stay in the dense {@code fm} model.
  *
  * <p>One {@link #train} call is one step over a batch of interactions, in order: every interaction's user and
  * item are observed (counted, admitted when due); an interaction whose user and item both have rows is trained,
@@ -36,12 +43,14 @@ public final class MfModel {
     private final MfGlobal global;
     private final EmbeddingTable users;
     private final EmbeddingTable items;
+    private final List<EmbeddingTable> contexts;
 
     /**
      * The outcome of one step: the batch's mean data loss (over trained interactions), the negatives drawn per
      * interaction, the ids whose rows were written (changed: admitted rows and counted candidates, distinct, in
      * first-write order) and the ids of admitted rows deleted by expiry or overflow (tombstones for a delta). An id
      * can be in both when it was evicted and then seen again in the same batch: apply removals before changes.
+     * The context tables' changed and removed ids are keyed by field name (every declared field, in order).
      */
     public record StepResult(
             long step,
@@ -51,15 +60,57 @@ public final class MfModel {
             List<String> changedUsers,
             List<String> changedItems,
             List<String> removedUsers,
-            List<String> removedItems) {}
+            List<String> removedItems,
+            Map<String, List<String>> changedContexts,
+            Map<String, List<String>> removedContexts) {
+        /** A step of a model without context fields. */
+        public StepResult(
+                long step,
+                int trained,
+                double loss,
+                List<List<String>> negatives,
+                List<String> changedUsers,
+                List<String> changedItems,
+                List<String> removedUsers,
+                List<String> removedItems) {
+            this(
+                    step,
+                    trained,
+                    loss,
+                    negatives,
+                    changedUsers,
+                    changedItems,
+                    removedUsers,
+                    removedItems,
+                    Map.of(),
+                    Map.of());
+        }
+    }
 
     /** A fresh model with empty heap stores. */
     public MfModel(MfSpec spec) {
         this(spec, new MfGlobal(spec), new HashRowStore(), new HashRowStore());
     }
 
-    /** A model over caller-owned state (the streaming job: a value state and two map states). */
+    /** A model over caller-owned user and item stores; context tables (if any) get fresh heap stores. */
     public MfModel(MfSpec spec, MfGlobal global, RowStore userStore, RowStore itemStore) {
+        this(spec, global, userStore, itemStore, heapStores(spec));
+    }
+
+    private static Map<String, RowStore> heapStores(MfSpec spec) {
+        Map<String, RowStore> out = new java.util.LinkedHashMap<>();
+        for (String f : spec.contextFields()) {
+            out.put(f, new HashRowStore());
+        }
+        return out;
+    }
+
+    /**
+     * A model over caller-owned state (the streaming job: a value state and a map state per table); {@code
+     * contextStores} holds one store per declared context field.
+     */
+    public MfModel(
+            MfSpec spec, MfGlobal global, RowStore userStore, RowStore itemStore, Map<String, RowStore> contextStores) {
         this.spec = spec;
         this.global = global;
         this.users = new EmbeddingTable(
@@ -80,6 +131,24 @@ public final class MfModel {
                 spec.optimizer(),
                 itemStore,
                 global.itemRows);
+        List<EmbeddingTable> ctx = new ArrayList<>();
+        int c = 0;
+        for (Map.Entry<String, TableSpec> e : spec.contexts().entrySet()) {
+            RowStore store = contextStores.get(e.getKey());
+            if (store == null) {
+                throw new IllegalArgumentException("no row store for context field '" + e.getKey() + "'");
+            }
+            ctx.add(new EmbeddingTable(
+                    e.getKey(),
+                    spec.dim(),
+                    (float) spec.initStd(),
+                    spec.seed(),
+                    e.getValue(),
+                    spec.optimizer(),
+                    store,
+                    global.contextRows[c++]));
+        }
+        this.contexts = List.copyOf(ctx);
     }
 
     public MfSpec spec() {
@@ -98,23 +167,58 @@ public final class MfModel {
         return items;
     }
 
-    /** The score of (user, item) with the current parameters; a missing row contributes 0 (bias and vector). */
-    public double score(String user, String item) {
-        Row u = users.lookup(user);
-        Row i = items.lookup(item);
-        return score(u, i);
+    /** The context tables, in declaration order (empty without context fields). */
+    public List<EmbeddingTable> contexts() {
+        return contexts;
     }
 
-    private double score(Row u, Row i) {
+    /** The score of (user, item) with the current parameters; a missing row contributes 0 (bias and vector). */
+    public double score(String user, String item) {
+        return score(user, item, Map.of());
+    }
+
+    /**
+     * The score of (user, item) under {@code context} (field name to id; undeclared fields are ignored); a missing
+     * row, or an id without a row, contributes nothing.
+     */
+    public double score(String user, String item, Map<String, String> context) {
+        Row[] rows = new Row[2 + contexts.size()];
+        rows[0] = users.lookup(user);
+        rows[1] = items.lookup(item);
+        lookupContexts(context, rows, 2);
+        return score(rows);
+    }
+
+    /** The score of an interaction's user, item and context. */
+    public double score(Interaction x) {
+        return score(x.user(), x.item(), x.context());
+    }
+
+    private void lookupContexts(Map<String, String> context, Row[] into, int from) {
+        for (int c = 0; c < contexts.size(); c++) {
+            String id = context.get(contexts.get(c).name());
+            into[from + c] = id == null ? null : contexts.get(c).lookup(id);
+        }
+    }
+
+    /** {@code g + Σ b_f + Σ_{f<f'} v_f · v_f'} over the non-null rows, biases first, pairs in order. */
+    private double score(Row[] rows) {
+        int dim = spec.dim();
         double s = global.bias[0];
-        if (u != null) {
-            s += u.params[spec.dim()];
+        for (Row r : rows) {
+            if (r != null) {
+                s += r.params[dim];
+            }
         }
-        if (i != null) {
-            s += i.params[spec.dim()];
-        }
-        if (u != null && i != null) {
-            s += dot(u.params, i.params, spec.dim());
+        for (int a = 0; a < rows.length; a++) {
+            if (rows[a] == null) {
+                continue;
+            }
+            for (int b = a + 1; b < rows.length; b++) {
+                if (rows[b] != null) {
+                    s += dot(rows[a].params, rows[b].params, dim);
+                }
+            }
         }
         return s;
     }
@@ -127,15 +231,42 @@ public final class MfModel {
      * first). A user without a row gets the items ranked by bias ({@code g + b_i}, a learned popularity).
      */
     public List<Scored> topK(String user, int k) {
+        return topK(user, Map.of(), k);
+    }
+
+    /**
+     * The exact top {@code k} items for {@code user} under {@code context} (field name to id; undeclared fields are
+     * ignored, an id without a row contributes nothing): every term without the item is a constant, so items are
+     * ranked by {@code b_i + q_i · (p_u + Σ_c v_c)}, and the scores returned are the full scores.
+     */
+    public List<Scored> topK(String user, Map<String, String> context, int k) {
         Row u = users.lookup(user);
         int dim = spec.dim();
+        Row[] ctx = new Row[contexts.size()];
+        lookupContexts(context, ctx, 0);
+        float[] query = u == null ? null : u.params;
+        double[] sum = null;
+        for (Row c : ctx) {
+            if (c != null) {
+                if (sum == null) {
+                    sum = new double[dim];
+                    for (int f = 0; f < dim && u != null; f++) {
+                        sum[f] = u.params[f];
+                    }
+                }
+                for (int f = 0; f < dim; f++) {
+                    sum[f] += c.params[f];
+                }
+            }
+        }
         PriorityQueue<Scored> heap = new PriorityQueue<>(k + 1, MfModel::worseFirst);
         for (Map.Entry<String, Row> e : items.store().entries()) {
             Row r = e.getValue();
             if (!r.admitted()) {
                 continue;
             }
-            double s = r.params[dim] + (u == null ? 0 : dot(u.params, r.params, dim));
+            double s = r.params[dim]
+                    + (sum != null ? dot(sum, r.params, dim) : query == null ? 0 : dot(query, r.params, dim));
             if (heap.size() < k) {
                 heap.add(new Scored(e.getKey(), s));
             } else if (better(s, e.getKey(), heap.peek())) {
@@ -144,6 +275,24 @@ public final class MfModel {
             }
         }
         double base = global.bias[0] + (u == null ? 0 : u.params[dim]);
+        if (sum != null) {
+            Row[] fixed = new Row[1 + ctx.length];
+            fixed[0] = u;
+            System.arraycopy(ctx, 0, fixed, 1, ctx.length);
+            for (int a = 0; a < fixed.length; a++) {
+                if (fixed[a] == null) {
+                    continue;
+                }
+                if (a > 0) {
+                    base += fixed[a].params[dim];
+                }
+                for (int b = a + 1; b < fixed.length; b++) {
+                    if (fixed[b] != null) {
+                        base += dot(fixed[a].params, fixed[b].params, dim);
+                    }
+                }
+            }
+        }
         List<Scored> out = new ArrayList<>(heap.size());
         while (!heap.isEmpty()) {
             Scored s = heap.poll();
@@ -166,14 +315,20 @@ public final class MfModel {
     public StepResult train(List<Interaction> batch) {
         long step = ++global.step;
         int dim = spec.dim();
+        int nc = contexts.size();
         long nowMs = Long.MIN_VALUE;
-        // 1. observe (count, admit); rows stay in the tables' batch caches
-        Row[] us = new Row[batch.size()];
-        Row[] is = new Row[batch.size()];
+        // 1. observe (count, admit); rows stay in the tables' batch caches. rows[n] = user, item, contexts.
+        Row[][] rows = new Row[batch.size()][];
         for (int n = 0; n < batch.size(); n++) {
             Interaction x = batch.get(n);
-            us[n] = users.observe(x.user(), step, x.timeMs());
-            is[n] = items.observe(x.item(), step, x.timeMs());
+            Row[] r = new Row[2 + nc];
+            r[0] = users.observe(x.user(), step, x.timeMs());
+            r[1] = items.observe(x.item(), step, x.timeMs());
+            for (int c = 0; c < nc; c++) {
+                String id = x.context().get(contexts.get(c).name());
+                r[2 + c] = id == null ? null : contexts.get(c).observe(id, step, x.timeMs());
+            }
+            rows[n] = r;
             nowMs = Math.max(nowMs, x.timeMs());
         }
         // 2. gradients, with the parameters before the step
@@ -185,7 +340,7 @@ public final class MfModel {
             List<String> neg =
                     spec.loss().implicit() ? drawNegatives(step, n, batch.get(n).item()) : List.of();
             negatives.add(neg);
-            if (us[n] != null && is[n] != null) {
+            if (rows[n][0] != null && rows[n][1] != null) {
                 trained++;
             }
         }
@@ -193,45 +348,65 @@ public final class MfModel {
         if (trained > 0) {
             double w = 1.0 / trained;
             for (int n = 0; n < batch.size(); n++) {
-                Row u = us[n];
-                Row i = is[n];
+                Row[] r = rows[n];
+                Row u = r[0];
+                Row i = r[1];
                 if (u == null || i == null) {
                     continue;
                 }
-                double[] gu = grads.of(u);
-                double[] gi = grads.of(i);
-                double sPos = score(u, i);
+                double sPos = score(r);
                 switch (spec.loss()) {
                     case MSE -> {
                         double err = sPos - batch.get(n).rating();
                         loss += w * 0.5 * err * err;
-                        addScoreGradient(w * err, u, i, gu, gi, gBias, dim);
+                        addScoreGradient(w * err, r, grads, gBias, dim);
                     }
                     case LOGISTIC -> {
                         loss += w * softplus(-sPos);
-                        addScoreGradient(w * (sigmoid(sPos) - 1), u, i, gu, gi, gBias, dim);
+                        addScoreGradient(w * (sigmoid(sPos) - 1), r, grads, gBias, dim);
+                        Row[] neg = r.clone();
                         for (String jId : negatives.get(n)) {
-                            Row j = items.peek(jId);
-                            double[] gj = grads.of(j);
-                            double sNeg = score(u, j);
+                            neg[1] = items.peek(jId);
+                            double sNeg = score(neg);
                             loss += w * softplus(sNeg);
-                            addScoreGradient(w * sigmoid(sNeg), u, j, gu, gj, gBias, dim);
+                            addScoreGradient(w * sigmoid(sNeg), neg, grads, gBias, dim);
                         }
                     }
                     case BPR -> {
+                        // x = s(u,i,ctx) - s(u,j,ctx) = b_i - b_j + (q_i - q_j) · (p_u + Σ_c v_c)
+                        double[] gu = grads.of(u);
+                        double[] gi = grads.of(i);
+                        double[] query = new double[dim];
+                        for (int f = 0; f < dim; f++) {
+                            double v = u.params[f];
+                            for (int c = 2; c < r.length; c++) {
+                                if (r[c] != null) {
+                                    v += r[c].params[f];
+                                }
+                            }
+                            query[f] = v;
+                        }
                         for (String jId : negatives.get(n)) {
                             Row j = items.peek(jId);
                             double[] gj = grads.of(j);
                             double x = i.params[dim] - j.params[dim];
                             for (int f = 0; f < dim; f++) {
-                                x += (double) u.params[f] * (i.params[f] - j.params[f]);
+                                x += query[f] * (i.params[f] - j.params[f]);
                             }
                             loss += w * softplus(-x);
                             double c = w * (sigmoid(x) - 1);
                             for (int f = 0; f < dim; f++) {
                                 gu[f] += c * (i.params[f] - j.params[f]);
-                                gi[f] += c * u.params[f];
-                                gj[f] -= c * u.params[f];
+                                gi[f] += c * query[f];
+                                gj[f] -= c * query[f];
+                            }
+                            for (int k = 2; k < r.length; k++) {
+                                if (r[k] != null) {
+                                    double[] gc = grads.of(r[k]);
+                                    for (int f = 0; f < dim; f++) {
+                                        gc[f] += c * (i.params[f] - j.params[f]);
+                                    }
+                                }
                             }
                             gi[dim] += c;
                             gj[dim] -= c;
@@ -257,6 +432,9 @@ public final class MfModel {
         // 4. write back, remember the batch's items for later negatives, expire
         users.flush();
         items.flush();
+        for (EmbeddingTable t : contexts) {
+            t.flush();
+        }
         for (Interaction x : batch) {
             global.addToPool(x.item(), spec.sampler() == MfSpec.Sampler.UNIFORM_RECENT);
         }
@@ -266,8 +444,23 @@ public final class MfModel {
         if (step % spec.items().sweepEverySteps() == 0) {
             items.sweep(step, nowMs);
         }
+        int c = 0;
+        for (TableSpec t : spec.contexts().values()) {
+            if (step % t.sweepEverySteps() == 0) {
+                contexts.get(c).sweep(step, nowMs);
+            }
+            c++;
+        }
         global.userRows = users.admittedRows();
         global.itemRows = items.admittedRows();
+        Map<String, List<String>> changedContexts = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> removedContexts = new java.util.LinkedHashMap<>();
+        for (c = 0; c < nc; c++) {
+            EmbeddingTable t = contexts.get(c);
+            global.contextRows[c] = t.admittedRows();
+            removedContexts.put(t.name(), t.drainRemoved());
+            changedContexts.put(t.name(), distinct(t.drainWritten()));
+        }
         List<String> removedUsers = users.drainRemoved();
         List<String> removedItems = items.drainRemoved();
         return new StepResult(
@@ -278,7 +471,9 @@ public final class MfModel {
                 distinct(users.drainWritten()),
                 distinct(items.drainWritten()),
                 removedUsers,
-                removedItems);
+                removedItems,
+                java.util.Collections.unmodifiableMap(changedContexts),
+                java.util.Collections.unmodifiableMap(removedContexts));
     }
 
     private static List<String> distinct(List<String> written) {
@@ -301,14 +496,45 @@ public final class MfModel {
         return out;
     }
 
-    private static void addScoreGradient(double c, Row u, Row i, double[] gu, double[] gi, double[] gBias, int dim) {
+    /**
+     * Adds {@code c · ∂s/∂θ} for the score over the non-null {@code rows}: 1 for the global bias and every row's
+     * bias, the sum of the other rows' vectors for every row's vector.
+     */
+    private static void addScoreGradient(double c, Row[] rows, Grads grads, double[] gBias, int dim) {
         gBias[0] += c;
-        gu[dim] += c;
-        gi[dim] += c;
-        for (int f = 0; f < dim; f++) {
-            gu[f] += c * i.params[f];
-            gi[f] += c * u.params[f];
+        double[][] g = new double[rows.length][];
+        for (int a = 0; a < rows.length; a++) {
+            if (rows[a] != null) {
+                g[a] = grads.of(rows[a]);
+                g[a][dim] += c;
+            }
         }
+        for (int f = 0; f < dim; f++) {
+            for (int a = 0; a < rows.length; a++) {
+                if (g[a] == null) {
+                    continue;
+                }
+                double others = 0;
+                boolean any = false;
+                for (int b = 0; b < rows.length; b++) {
+                    if (b != a && rows[b] != null) {
+                        others = any ? others + rows[b].params[f] : rows[b].params[f];
+                        any = true;
+                    }
+                }
+                if (any) {
+                    g[a][f] += c * others;
+                }
+            }
+        }
+    }
+
+    static double dot(double[] a, float[] b, int dim) {
+        double s = 0;
+        for (int f = 0; f < dim; f++) {
+            s += a[f] * b[f];
+        }
+        return s;
     }
 
     static double dot(float[] a, float[] b, int dim) {

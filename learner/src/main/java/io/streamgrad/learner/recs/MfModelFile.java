@@ -21,11 +21,13 @@ import java.util.zip.CRC32;
  * {@code SGRECS}, a version byte, the configuration YAML (4-byte length, UTF-8), the {@link MfGlobal} state (4-byte
  * length, {@link MfGlobal#encode()}), then the user and item
  * tables (row count, then per row, sorted by id: the id in modified UTF-8 and the {@link RowCodec} bytes), and a
- * CRC-32 of everything before it.
+ * CRC-32 of everything before it. Version 2 (written only for a model with context fields; without them the bytes
+ * are version 1's) adds each context table after the item table, in the order the config declares them.
  */
 public final class MfModelFile {
     static final byte[] MAGIC = "SGRECS".getBytes(StandardCharsets.US_ASCII);
     static final byte VERSION = 1;
+    static final byte VERSION_CONTEXTS = 2;
 
     /** A loaded model and the configuration text it was trained with. */
     public record Loaded(String configYaml, MfModel model) {}
@@ -44,7 +46,7 @@ public final class MfModelFile {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(MAGIC);
-        out.writeByte(VERSION);
+        out.writeByte(model.contexts().isEmpty() ? VERSION : VERSION_CONTEXTS);
         byte[] yaml = configYaml.getBytes(StandardCharsets.UTF_8);
         out.writeInt(yaml.length);
         out.write(yaml);
@@ -53,6 +55,9 @@ public final class MfModelFile {
         out.write(global);
         writeTable(out, model.users().store());
         writeTable(out, model.items().store());
+        for (EmbeddingTable t : model.contexts()) {
+            writeTable(out, t.store());
+        }
         out.flush();
         CRC32 crc = new CRC32();
         crc.update(bytes.toByteArray());
@@ -82,9 +87,10 @@ public final class MfModelFile {
         try {
             in.skipNBytes(MAGIC.length);
             byte version = in.readByte();
-            if (version != VERSION) {
+            if (version != VERSION && version != VERSION_CONTEXTS) {
                 throw new FormatException(file + ": recommendation model format version " + version + " is not "
-                        + "readable by this build (it reads " + VERSION + "); use the streamgrad that wrote it");
+                        + "readable by this build (it reads " + VERSION + " and " + VERSION_CONTEXTS
+                        + "); use the streamgrad that wrote it");
             }
             byte[] yaml = new byte[in.readInt()];
             in.readFully(yaml);
@@ -95,7 +101,11 @@ public final class MfModelFile {
             MfGlobal g = MfGlobal.decode(spec, global);
             HashRowStore users = readTable(in);
             HashRowStore items = readTable(in);
-            return new Loaded(config, new MfModel(spec, g, users, items));
+            Map<String, RowStore> contexts = new java.util.LinkedHashMap<>();
+            for (String field : spec.contextFields()) {
+                contexts.put(field, version == VERSION_CONTEXTS ? readTable(in) : new HashRowStore());
+            }
+            return new Loaded(config, new MfModel(spec, g, users, items, contexts));
         } catch (EOFException e) {
             throw new FormatException(file + ": truncated recommendation model file; train and save it again");
         }

@@ -16,7 +16,8 @@ import java.util.TreeSet;
  * parts of at most {@code maxRowsPerPart} rows (ids plus tombstones), so that a version of 10^6 rows travels in
  * records far below a broker's message limit.
  *
- * <p>A {@linkplain #full full} version carries every admitted row of both tables, ids ascending (users first). A
+ * <p>A {@linkplain #full full} version carries every admitted row of every table, ids ascending (users, items,
+ * then the context tables in declaration order, each named by its field). A
  * {@linkplain #delta delta} carries the admitted rows among the changed ids with their values now, and the
  * tombstones among the removed ids. Every part carries the global bias. A reader applies a whole version at once:
  * the removals of all its parts, then their rows ({@link Rebuild}); an id may be both removed and carried (deleted,
@@ -63,10 +64,10 @@ public final class MfPublication {
         }
     }
 
-    /** Every admitted row of both tables of {@code model}, ids ascending, in parts of at most maxRowsPerPart. */
+    /** Every admitted row of every table of {@code model}, ids ascending, in parts of at most maxRowsPerPart. */
     public static List<Part> full(MfModel model, int maxRowsPerPart) {
         Map<String, Collection<String>> ids = new TreeMap<>();
-        for (EmbeddingTable t : List.of(model.users(), model.items())) {
+        for (EmbeddingTable t : tables(model)) {
             List<String> admitted = new ArrayList<>();
             for (Map.Entry<String, Row> e : t.store().entries()) {
                 if (e.getValue().admitted()) {
@@ -107,9 +108,9 @@ public final class MfPublication {
             table(model, name);
         }
         int dim = model.spec().dim();
-        // one ordered stream of entries: per table (users, items), tombstones ascending then rows ascending
+        // one ordered stream of entries: per table (users, items, contexts), tombstones ascending then rows ascending
         List<Entry> entries = new ArrayList<>();
-        for (EmbeddingTable t : List.of(model.users(), model.items())) {
+        for (EmbeddingTable t : tables(model)) {
             for (String id : ids(removedIds, t.name())) {
                 entries.add(new Entry(t.name(), id, null));
             }
@@ -127,7 +128,8 @@ public final class MfPublication {
             List<Entry> slice = entries.subList(
                     Math.min(entries.size(), p * maxRowsPerPart), Math.min(entries.size(), (p + 1) * maxRowsPerPart));
             List<TableRows> tables = new ArrayList<>(2);
-            for (String name : List.of(MfModel.USERS, MfModel.ITEMS)) {
+            for (EmbeddingTable table : tables(model)) {
+                String name = table.name();
                 List<String> ids = new ArrayList<>();
                 List<String> removed = new ArrayList<>();
                 List<Row> rows = new ArrayList<>();
@@ -165,14 +167,24 @@ public final class MfPublication {
 
     private record Entry(String table, String id, Row row) {}
 
+    /** The model's tables in publication order: users, items, then the context tables as declared. */
+    static List<EmbeddingTable> tables(MfModel model) {
+        List<EmbeddingTable> all = new ArrayList<>(2 + model.contexts().size());
+        all.add(model.users());
+        all.add(model.items());
+        all.addAll(model.contexts());
+        return all;
+    }
+
     private static EmbeddingTable table(MfModel model, String name) {
-        return switch (name) {
-            case MfModel.USERS -> model.users();
-            case MfModel.ITEMS -> model.items();
-            default ->
-                throw new IllegalArgumentException(
-                        "unknown mf table '" + name + "'; the tables are " + MfModel.USERS + " and " + MfModel.ITEMS);
-        };
+        for (EmbeddingTable t : tables(model)) {
+            if (t.name().equals(name)) {
+                return t;
+            }
+        }
+        List<String> names = new ArrayList<>();
+        tables(model).forEach(t -> names.add(t.name()));
+        throw new IllegalArgumentException("unknown mf table '" + name + "'; the tables are " + names);
     }
 
     /** Reads little-endian float32 bytes (a record's {@code values}). */
@@ -219,8 +231,8 @@ public final class MfPublication {
             for (Part p : version) {
                 for (TableRows t : p.tables()) {
                     for (String id : t.removed()) {
-                        values.get(t.name()).remove(id);
-                        counts.get(t.name()).remove(id);
+                        values.computeIfAbsent(t.name(), k -> new HashMap<>()).remove(id);
+                        counts.computeIfAbsent(t.name(), k -> new HashMap<>()).remove(id);
                     }
                 }
             }
@@ -231,21 +243,21 @@ public final class MfPublication {
                         String id = t.ids().get(i);
                         float[] v = new float[dim + 1];
                         System.arraycopy(t.values(), i * (dim + 1), v, 0, dim + 1);
-                        values.get(t.name()).put(id, v);
-                        counts.get(t.name()).put(id, t.counts()[i]);
+                        values.computeIfAbsent(t.name(), k -> new HashMap<>()).put(id, v);
+                        counts.computeIfAbsent(t.name(), k -> new HashMap<>()).put(id, t.counts()[i]);
                     }
                 }
             }
             return this;
         }
 
-        /** Row values by id of one table ({@code users} or {@code items}). */
+        /** Row values by id of one table ({@code users}, {@code items} or a context field; empty if unseen). */
         public Map<String, float[]> values(String table) {
-            return values.get(table);
+            return values.computeIfAbsent(table, k -> new HashMap<>());
         }
 
         public Map<String, Long> counts(String table) {
-            return counts.get(table);
+            return counts.computeIfAbsent(table, k -> new HashMap<>());
         }
 
         public float globalBias() {

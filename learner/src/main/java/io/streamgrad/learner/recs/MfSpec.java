@@ -1,5 +1,11 @@
 package io.streamgrad.learner.recs;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
 /**
  * An {@code mf} model's configuration ({@link MfConfig} reads it from YAML; keys in {@link RecsOptions}).
  *
@@ -16,6 +22,8 @@ package io.streamgrad.learner.recs;
  * @param topK          K of recall@K / NDCG@K
  * @param batchSize     interactions per training step
  * @param seed          seeds initial vectors and negative sampling
+ * @param contexts      the context fields, in declaration order, each an id-keyed table with its own admission,
+ *                      expiry and capacity (empty: plain matrix factorization)
  */
 public record MfSpec(
         int dim,
@@ -30,7 +38,57 @@ public record MfSpec(
         TableSpec items,
         int topK,
         int batchSize,
-        long seed) {
+        long seed,
+        Map<String, TableSpec> contexts) {
+    /** Names a context field may not take: the interaction's own columns and the two built-in tables. */
+    public static final Set<String> RESERVED = Set.of("user", "item", "rating", "timestamp", "users", "items");
+
+    public MfSpec {
+        contexts = Collections.unmodifiableMap(new LinkedHashMap<>(contexts));
+        for (String f : contexts.keySet()) {
+            if (!f.matches("[a-z][a-z0-9_]{0,63}") || RESERVED.contains(f)) {
+                throw new IllegalArgumentException("invalid context field name '" + f + "'");
+            }
+        }
+    }
+
+    /** A model without context fields (plain matrix factorization). */
+    public MfSpec(
+            int dim,
+            double initStd,
+            MfLoss loss,
+            int negatives,
+            int negativePool,
+            Sampler sampler,
+            double l2,
+            RowOptimizer optimizer,
+            TableSpec users,
+            TableSpec items,
+            int topK,
+            int batchSize,
+            long seed) {
+        this(
+                dim,
+                initStd,
+                loss,
+                negatives,
+                negativePool,
+                sampler,
+                l2,
+                optimizer,
+                users,
+                items,
+                topK,
+                batchSize,
+                seed,
+                Map.of());
+    }
+
+    /** The context field names, in declaration order (the order of their terms in the score). */
+    public List<String> contextFields() {
+        return List.copyOf(contexts.keySet());
+    }
+
     /** How negatives are drawn. */
     public enum Sampler {
         /** Uniformly over the last {@code pool} distinct items seen. */

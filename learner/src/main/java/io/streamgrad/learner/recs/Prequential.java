@@ -48,7 +48,7 @@ public final class Prequential {
 
     /**
      * Scores every interaction of {@code batch} with {@code model} as it stands (before training on the batch) into
-     * {@code metrics}: the exact top-K for its user against the item it chose (implicit losses), and the score
+     * {@code metrics}: the exact top-K for its user under its context against the item it chose (implicit losses), and the score
      * against its rating (when it has one). The one definition of the model's prequential metrics: the offline
      * trainer ({@link #step}) and the streaming job both call it.
      */
@@ -57,7 +57,7 @@ public final class Prequential {
         boolean ranking = model.spec().loss().implicit();
         for (Interaction x : batch) {
             if (ranking) {
-                List<MfModel.Scored> top = model.topK(x.user(), k);
+                List<MfModel.Scored> top = model.topK(x.user(), x.context(), k);
                 List<String> ids = new ArrayList<>(top.size());
                 for (MfModel.Scored s : top) {
                     ids.add(s.item());
@@ -65,7 +65,7 @@ public final class Prequential {
                 metrics.addRanking(ids, x.item());
             }
             if (x.hasRating()) {
-                metrics.addRating(model.score(x.user(), x.item()), x.rating());
+                metrics.addRating(model.score(x), x.rating());
             }
         }
     }

@@ -7,14 +7,19 @@ import java.util.List;
 /**
  * The keys of a recommendation model's configuration ({@code model.type: mf}), each declared once (key, type,
  * default, range, doc). {@link MfConfig} reads them; {@code docs/CONFIG.md} documents them in their own table.
- * The user and item tables share the {@code tables.*} settings.
+ * The user and item tables share the {@code tables.*} settings; each context field ({@code context.<field>}) takes
+ * the same keys, defaulting to {@code tables.*}.
  */
 public final class RecsOptions {
     private RecsOptions() {}
 
     public static final Option<Void> MODEL = Option.section("model", "The recommendation model.");
     public static final Option<String> TYPE = Option.choice(
-            "model.type", null, List.of("mf"), "mf: biased matrix factorization, s = g + b_u + b_i + p_u · q_i.");
+            "model.type",
+            null,
+            List.of("mf"),
+            "mf: biased matrix factorization, s = g + b_u + b_i + p_u · q_i; with `context` fields a factorization "
+                    + "machine over id fields, s = g + Σ_f b_f + Σ_{f<f'} v_f · v_f' (hashed features stay in `fm`).");
     public static final Option<Integer> DIM =
             Option.integer("model.dim", 16, Range.atLeast(1, 4096), "Latent dimension k of the user and item vectors.");
     public static final Option<Double> INIT_STD = Option.number(
@@ -117,6 +122,18 @@ public final class RecsOptions {
             "Rows not seen for more than this much event time (ms) are deleted (and reported); 0: never.");
     public static final Option<Long> SWEEP_EVERY_STEPS = Option.longInteger(
             "tables.sweep_every_steps", 100L, Range.atLeast(1, Long.MAX_VALUE), "Expiry runs every this many steps.");
+    public static final Option<Void> CONTEXT = Option.section(
+            "context",
+            "Context fields (optional; none: plain mf): each key names a field (lower case letters, digits, _; not "
+                    + "user, item, rating, timestamp, users, items) whose ids get their own embedding table and join "
+                    + "the score as a factorization machine over id fields. Interactions carry them as CSV columns "
+                    + "named like the field, or in the job's `context` map; an absent field or an id without a row "
+                    + "contributes nothing, a field not declared here is ignored.");
+    public static final Option<Void> CONTEXT_FIELD = Option.section(
+            "context.<field>",
+            "One context field's table: the keys of `tables` (min_count, capacity, overflow, expire_after_steps, "
+                    + "expire_after_ms, sweep_every_steps), each defaulting to its value under `tables`; `{}` takes "
+                    + "them all.");
     public static final Option<Void> EVALUATION = Option.section("evaluation", "Prequential quality.");
     public static final Option<Integer> TOP_K = Option.integer(
             "evaluation.top_k",
@@ -136,6 +153,7 @@ public final class RecsOptions {
             optimizer: {type: adagrad, learning_rate: 0.3}   # sgd | adagrad | adam | ftrl
             regularization: {l2: 0.0001}
             tables: {min_count: 1, capacity: 0, overflow: reject, expire_after_steps: 0, expire_after_ms: 0, sweep_every_steps: 100}
+            # context: {device: {}, hour_of_week: {capacity: 168}}   # optional id fields beside user and item (fm)
             evaluation: {top_k: 10}
             batch_size: 32
             seed: 1
@@ -170,6 +188,8 @@ public final class RecsOptions {
             EXPIRE_AFTER_STEPS,
             EXPIRE_AFTER_MS,
             SWEEP_EVERY_STEPS,
+            CONTEXT,
+            CONTEXT_FIELD,
             EVALUATION,
             TOP_K,
             BATCH_SIZE,

@@ -5,9 +5,11 @@ import io.streamgrad.avro.RecsVersion;
 import io.streamgrad.learner.recs.MfConfig;
 import io.streamgrad.learner.recs.MfModel;
 import io.streamgrad.learner.recs.MfPublication;
+import io.streamgrad.learner.recs.MfSpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,6 +31,14 @@ import java.util.Set;
  *       row gets the popularity fallback: the k items with the highest interaction counts (ties: smaller id), each
  *       with the score {@code g + b_i} that {@link #score} gives an unknown user.</li>
  * </ul>
+ *
+ * <p>A model with context fields (its config's {@code context:}, e.g. {@code device}) has a table per field, named
+ * by it, and both answers take the request's context ids ({@code field -> id}): the score is the factorization
+ * machine {@code g + Σ_f b_f + Σ_{f<f'} v_f · v_f'} over the user, item and context rows present, in
+ * {@link MfModel}'s order; top-k ranks by {@code b_i + q_i · (p_u + Σ_c v_c)} and adds the constant terms after, as
+ * {@link MfModel#topK(String, Map, int)} does. A context id without a row (unknown, not admitted yet, expired) is
+ * no row: it contributes nothing, like an unknown user. A user without a row but with a known context id is ranked
+ * by the context alone (not the popularity fallback). Without context ids both answers are the plain ones above.
  */
 public final class RecsModel {
     /** Rows per block: 2^6 = 64 rows, 8.4 KiB at k = 32: a delta copies little more than the rows it changes. */
@@ -46,8 +56,16 @@ public final class RecsModel {
     private final float globalBias;
     private final RecsTable users;
     private final RecsTable items;
+    /** The context tables by field name, in the config's declaration order (empty: a plain mf model). */
+    private final Map<String, RecsTable> contexts;
 
-    private RecsModel(RecsVersion meta, String configYaml, int dim, RecsTable users, RecsTable items) {
+    private RecsModel(
+            RecsVersion meta,
+            String configYaml,
+            int dim,
+            RecsTable users,
+            RecsTable items,
+            Map<String, RecsTable> contexts) {
         this.modelId = meta.getModelId();
         this.version = meta.getVersion();
         this.fullVersion = meta.getFullVersion();
@@ -60,6 +78,7 @@ public final class RecsModel {
         this.globalBias = meta.getGlobalBias();
         this.users = users;
         this.items = items;
+        this.contexts = Collections.unmodifiableMap(new LinkedHashMap<>(contexts));
     }
 
     /**
@@ -72,28 +91,43 @@ public final class RecsModel {
         RecsVersion first = parts.get(0);
         String yaml = first.getConfigYaml();
         int dim;
+        List<String> fields;
         try {
-            dim = MfConfig.parse(yaml).dim();
+            MfSpec spec = MfConfig.parse(yaml);
+            dim = spec.dim();
+            fields = spec.contextFields();
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(
                     wheres.get(0) + ": part 0 carries no readable mf config (config_yaml): " + e.getMessage());
         }
         RecsTable empty = RecsTable.empty(dim, BLOCK_SHIFT);
-        return apply(parts, wheres, yaml, dim, empty, empty);
+        Map<String, RecsTable> contexts = new LinkedHashMap<>();
+        for (String f : fields) {
+            contexts.put(f, empty);
+        }
+        return apply(parts, wheres, yaml, dim, empty, empty, contexts);
     }
 
     /** The next version: this one with a delta's parts applied (removals of all parts first, then rows). */
     public RecsModel withDelta(List<RecsVersion> parts, List<String> wheres) {
-        return apply(parts, wheres, configYaml, dim, users, items);
+        return apply(parts, wheres, configYaml, dim, users, items, contexts);
     }
 
     private static RecsModel apply(
-            List<RecsVersion> parts, List<String> wheres, String yaml, int dim, RecsTable users, RecsTable items) {
-        RecsTable.Editor u = users.edit();
-        RecsTable.Editor i = items.edit();
+            List<RecsVersion> parts,
+            List<String> wheres,
+            String yaml,
+            int dim,
+            RecsTable users,
+            RecsTable items,
+            Map<String, RecsTable> contexts) {
+        Map<String, RecsTable.Editor> editors = new LinkedHashMap<>();
+        editors.put(MfModel.USERS, users.edit());
+        editors.put(MfModel.ITEMS, items.edit());
+        contexts.forEach((f, t) -> editors.put(f, t.edit()));
         for (int p = 0; p < parts.size(); p++) {
             for (RecsTableRows t : parts.get(p).getTables()) {
-                RecsTable.Editor e = editor(t, u, i, wheres.get(p));
+                RecsTable.Editor e = editor(t, editors, wheres.get(p));
                 for (String id : t.getRemoved()) {
                     e.remove(id);
                 }
@@ -101,7 +135,7 @@ public final class RecsModel {
         }
         for (int p = 0; p < parts.size(); p++) {
             for (RecsTableRows t : parts.get(p).getTables()) {
-                RecsTable.Editor e = editor(t, u, i, wheres.get(p));
+                RecsTable.Editor e = editor(t, editors, wheres.get(p));
                 float[] values = MfPublication.floats(t.getValues());
                 long[] counts = MfPublication.longs(t.getCounts());
                 List<String> ids = t.getIds();
@@ -121,17 +155,27 @@ public final class RecsModel {
             }
         }
         RecsVersion meta = parts.get(0);
-        return new RecsModel(meta, yaml, dim, u.done(), i.done());
+        Map<String, RecsTable> doneContexts = new LinkedHashMap<>();
+        for (String f : contexts.keySet()) {
+            doneContexts.put(f, editors.get(f).done());
+        }
+        return new RecsModel(
+                meta,
+                yaml,
+                dim,
+                editors.get(MfModel.USERS).done(),
+                editors.get(MfModel.ITEMS).done(),
+                doneContexts);
     }
 
-    private static RecsTable.Editor editor(RecsTableRows t, RecsTable.Editor u, RecsTable.Editor i, String where) {
-        return switch (t.getName()) {
-            case MfModel.USERS -> u;
-            case MfModel.ITEMS -> i;
-            default ->
-                throw new IllegalArgumentException(where + ": unknown table '" + t.getName()
-                        + "'; an mf model has the tables " + MfModel.USERS + " and " + MfModel.ITEMS);
-        };
+    private static RecsTable.Editor editor(RecsTableRows t, Map<String, RecsTable.Editor> editors, String where) {
+        RecsTable.Editor e = editors.get(t.getName());
+        if (e == null) {
+            throw new IllegalArgumentException(where + ": unknown table '" + t.getName()
+                    + "'; this mf model has the tables " + editors.keySet()
+                    + " (users, items and the context fields of its config)");
+        }
+        return e;
     }
 
     // ------------------------------------------------------------------------------------------------ answers
@@ -157,8 +201,67 @@ public final class RecsModel {
 
     /** The score of (user, item); see the class comment for rows that are missing. */
     public Score score(String user, String item) {
+        return score(user, item, Map.of());
+    }
+
+    /**
+     * The context rows of {@code context} (field name to id), in declaration order: null for a field without an id
+     * or an id without a row. Fields the model does not declare are ignored (the caller checks them first,
+     * {@link #contextFields()}).
+     */
+    private float[][] contextRows(Map<String, String> context) {
+        if (contexts.isEmpty() || context.isEmpty()) {
+            return null;
+        }
+        float[][] rows = new float[contexts.size()][];
+        boolean any = false;
+        int c = 0;
+        for (Map.Entry<String, RecsTable> e : contexts.entrySet()) {
+            String id = context.get(e.getKey());
+            int slot = id == null ? -1 : e.getValue().slot(id);
+            if (slot >= 0) {
+                rows[c] = e.getValue().row(slot);
+                any = true;
+            }
+            c++;
+        }
+        return any ? rows : null;
+    }
+
+    private static double dot(float[] a, float[] b, int dim) {
+        double s = 0;
+        for (int f = 0; f < dim; f++) {
+            s += (double) a[f] * b[f];
+        }
+        return s;
+    }
+
+    /** The score of (user, item) under {@code context} (field name to id); see the class comment. */
+    public Score score(String user, String item, Map<String, String> context) {
         int us = users.slot(user);
         int is = items.slot(item);
+        float[][] ctx = contextRows(context);
+        if (ctx != null) {
+            // MfModel's order: g, the biases in field order, then the dot products of every pair in order
+            float[][] rows = new float[2 + ctx.length][];
+            rows[0] = us >= 0 ? users.row(us) : null;
+            rows[1] = is >= 0 ? items.row(is) : null;
+            System.arraycopy(ctx, 0, rows, 2, ctx.length);
+            double s = globalBias;
+            for (float[] r : rows) {
+                if (r != null) {
+                    s += r[dim];
+                }
+            }
+            for (int a = 0; a < rows.length; a++) {
+                for (int b = a + 1; b < rows.length && rows[a] != null; b++) {
+                    if (rows[b] != null) {
+                        s += dot(rows[a], rows[b], dim);
+                    }
+                }
+            }
+            return new Score(s, us >= 0, is >= 0);
+        }
         double s = globalBias;
         if (us >= 0) {
             s += users.block(us)[users.offset(us) + dim];
@@ -186,14 +289,35 @@ public final class RecsModel {
      * @param k at least 1
      */
     public Recommendation recommend(String user, int k, Set<String> exclude) {
+        return recommend(user, k, exclude, Map.of());
+    }
+
+    /**
+     * The top {@code k} items for {@code user} under {@code context} (field name to id), without the items in
+     * {@code exclude}; see the class comment.
+     */
+    public Recommendation recommend(String user, int k, Set<String> exclude, Map<String, String> context) {
         if (k < 1) {
             throw new IllegalArgumentException("k must be >= 1, got " + k);
         }
         int us = users.slot(user);
-        if (us < 0) {
+        float[][] ctx = contextRows(context);
+        if (us < 0 && ctx == null) {
             return new Recommendation(popular(k, exclude), true);
         }
-        float[] u = users.row(us);
+        float[] uRow = us >= 0 ? users.row(us) : null;
+        // the query: p_u (+ Σ_c v_c), in double as MfModel sums it
+        double[] u = new double[dim];
+        for (int f = 0; f < dim && uRow != null; f++) {
+            u[f] = uRow[f];
+        }
+        if (ctx != null) {
+            for (float[] c : ctx) {
+                for (int f = 0; f < dim && c != null; f++) {
+                    u[f] += c[f];
+                }
+            }
+        }
         TopK top = new TopK(k, items);
         boolean[] excluded = excludedSlots(exclude);
         int stride = dim + 1;
@@ -231,13 +355,32 @@ public final class RecsModel {
                 int o = r * stride;
                 double s = 0;
                 for (int f = 0; f < dim; f++) {
-                    s += (double) u[f] * v[o + f];
+                    s += u[f] * v[o + f];
                 }
                 offer(top, bid[r], base + r, v[o + dim] + s, excluded);
             }
         }
-        // MfModel adds g + b_u (a float sum) to every score after the ranking; the same here.
-        double base = globalBias + u[dim];
+        // MfModel adds g + b_u (a float sum) to every score after the ranking, then (with context) the context
+        // biases and the dot products among user and contexts; the same here.
+        double base = globalBias + (uRow == null ? 0 : uRow[dim]);
+        if (ctx != null) {
+            float[][] fixed = new float[1 + ctx.length][];
+            fixed[0] = uRow;
+            System.arraycopy(ctx, 0, fixed, 1, ctx.length);
+            for (int a = 0; a < fixed.length; a++) {
+                if (fixed[a] == null) {
+                    continue;
+                }
+                if (a > 0) {
+                    base += fixed[a][dim];
+                }
+                for (int b = a + 1; b < fixed.length; b++) {
+                    if (fixed[b] != null) {
+                        base += dot(fixed[a], fixed[b], dim);
+                    }
+                }
+            }
+        }
         List<Scored> out = top.drain(base);
         return new Recommendation(out, false);
     }
@@ -445,23 +588,45 @@ public final class RecsModel {
         return items.rows;
     }
 
-    /** The row values (vector then bias) of {@code id} in {@code table} ("users" | "items"), or null. */
+    /** The context field names, in declaration order (empty: a plain mf model). */
+    public List<String> contextFields() {
+        return List.copyOf(contexts.keySet());
+    }
+
+    /** Rows of context table {@code field}, or -1 when the model has no such field. */
+    public int contextRows(String field) {
+        RecsTable t = contexts.get(field);
+        return t == null ? -1 : t.rows;
+    }
+
+    private RecsTable table(String name) {
+        if (MfModel.USERS.equals(name)) {
+            return users;
+        }
+        RecsTable t = contexts.get(name);
+        return t != null ? t : items;
+    }
+
+    /**
+     * The row values (vector then bias) of {@code id} in {@code table} ("users" | "items" | a context field), or
+     * null.
+     */
     public float[] row(String table, String id) {
-        RecsTable t = MfModel.USERS.equals(table) ? users : items;
+        RecsTable t = table(table);
         int s = t.slot(id);
         return s < 0 ? null : t.row(s);
     }
 
     /** The interaction count of {@code id} in {@code table}, or -1 without a row. */
     public long count(String table, String id) {
-        RecsTable t = MfModel.USERS.equals(table) ? users : items;
+        RecsTable t = table(table);
         int s = t.slot(id);
         return s < 0 ? -1 : t.count(s);
     }
 
     /** Every id with a row in {@code table}, in slot order. */
     public List<String> ids(String table) {
-        RecsTable t = MfModel.USERS.equals(table) ? users : items;
+        RecsTable t = table(table);
         List<String> out = new ArrayList<>(t.rows);
         for (int s = 0; s < t.slots; s++) {
             String id = t.id(s);
@@ -474,6 +639,9 @@ public final class RecsModel {
 
     @Override
     public String toString() {
-        return modelId + " v" + version + " (mf, k=" + dim + ", " + users.rows + " users, " + items.rows + " items)";
+        StringBuilder ctx = new StringBuilder();
+        contexts.forEach((f, t) -> ctx.append(", ").append(t.rows).append(' ').append(f));
+        return modelId + " v" + version + " (mf, k=" + dim + ", " + users.rows + " users, " + items.rows + " items"
+                + ctx + ")";
     }
 }

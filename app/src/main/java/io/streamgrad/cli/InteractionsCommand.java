@@ -19,12 +19,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class InteractionsCommand {
     static final String USAGE = """
             usage: streamgrad produce-interactions --bootstrap-servers HOST:PORT --topic INTERACTIONS_TOPIC
-                                                   --model ID --data INTERACTIONS.csv [--skip N] [--limit N]
-                                                   [--rate PER_SECOND] [--format json|avro] [--kafka-config FILE]
+                                                   --model ID --data INTERACTIONS.csv [--context F1,F2]
+                                                   [--skip N] [--limit N] [--rate PER_SECOND] [--format json|avro]
+                                                   [--kafka-config FILE]
               Sends the interactions of the file (as train reads it: a header naming user, item, timestamp and
               optionally rating; lines in timestamp order) to the job's interactions topic for the mf model ID,
               in file order, keyed by ID (one partition per model keeps the order the offline trainer sees).
               A file error names FILE:LINE and nothing is sent.
+              --context     the model's context fields: their columns go with each interaction (an empty cell:
+                            no id for that field)
               --skip N      leave out the first N interactions   --limit N  send at most N (default: all)
               --rate R      at most R interactions per second (default: as fast as the broker takes them)
               --format      json (default): {"model", "user", "item", "rating", "time"}; avro: Interaction
@@ -40,6 +43,7 @@ final class InteractionsCommand {
                         "topic",
                         "model",
                         "data",
+                        "context",
                         "skip",
                         "limit",
                         "rate",
@@ -54,7 +58,9 @@ final class InteractionsCommand {
         long skip = args.longValue("skip", 0, 0, Integer.MAX_VALUE);
         long limit = args.longValue("limit", Integer.MAX_VALUE, 0, Integer.MAX_VALUE);
         long rate = args.longValue("rate", 0, 0, 100_000_000);
-        List<Interaction> all = InteractionCsv.read(data);
+        String fields = args.get("context", "");
+        List<Interaction> all = InteractionCsv.read(
+                data, fields.isBlank() ? List.of() : List.of(fields.trim().split("\\s*,\\s*")));
         List<Interaction> sent = all.subList((int) Math.min(skip, all.size()), (int)
                 Math.min(all.size(), skip + Math.min(limit, all.size())));
         client.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -85,17 +91,18 @@ final class InteractionsCommand {
         return 0;
     }
 
-    private static io.streamgrad.avro.Interaction avro(String model, Interaction x) {
+    static io.streamgrad.avro.Interaction avro(String model, Interaction x) {
         return io.streamgrad.avro.Interaction.newBuilder()
                 .setModelId(model)
                 .setUser(x.user())
                 .setItem(x.item())
                 .setRating(x.hasRating() ? x.rating() : null)
                 .setTime(Instant.ofEpochMilli(x.timeMs()))
+                .setContext(new java.util.LinkedHashMap<>(x.context()))
                 .build();
     }
 
-    private static byte[] json(String model, Interaction x) {
+    static byte[] json(String model, Interaction x) {
         StringBuilder b = new StringBuilder("{\"model\":")
                 .append(SeriesCommand.json(model))
                 .append(",\"user\":")
@@ -105,6 +112,19 @@ final class InteractionsCommand {
         if (x.hasRating()) {
             b.append(",\"rating\":").append(x.rating());
         }
-        return b.append(",\"time\":").append(x.timeMs()).append('}').toString().getBytes(StandardCharsets.UTF_8);
+        b.append(",\"time\":").append(x.timeMs());
+        if (!x.context().isEmpty()) {
+            b.append(",\"context\":{");
+            String sep = "";
+            for (var e : new java.util.TreeMap<>(x.context()).entrySet()) {
+                b.append(sep)
+                        .append(SeriesCommand.json(e.getKey()))
+                        .append(':')
+                        .append(SeriesCommand.json(e.getValue()));
+                sep = ",";
+            }
+            b.append('}');
+        }
+        return b.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -361,11 +361,13 @@ public final class RecsBenchCommand {
 
             // 2. throughput, flat out
             long[] gc0 = gc();
+            Map<String, Long> alloc0 = allocated();
             long first = System.currentTimeMillis();
             send(producer, cfg, data, warm, warm + measured, 0, sentMs, failure);
             long produced = System.currentTimeMillis();
             reader.awaitExamples(warm + measured, Duration.ofMinutes(60), "the measured interactions' versions");
             long[] gc1 = gc();
+            Map<String, Long> alloc1 = allocated();
             Seen last = reader.firstCovering(warm + measured);
             double endToEnd = measured / Math.max(1e-3, (last.visibleMs - first) / 1000.0);
             Seen from = reader.firstCovering(warm + unit());
@@ -404,7 +406,8 @@ public final class RecsBenchCommand {
                     reader.completeVersions().size(),
                     reader.sizes(),
                     new long[] {gc1[0] - gc0[0], gc1[1] - gc0[1], gc2[0] - gc1[0], gc2[1] - gc1[1]},
-                    checkpoints);
+                    checkpoints,
+                    allocatedSince(alloc0, alloc1));
             job.cancel(Duration.ofMinutes(1));
             cancelled = true;
         } finally {
@@ -439,7 +442,48 @@ public final class RecsBenchCommand {
             int versions,
             Sizes sizes,
             long[] gc,
-            Checkpoints checkpoints) {}
+            Checkpoints checkpoints,
+            Map<String, Long> allocated) {}
+
+    /** Bytes allocated so far per live thread (HotSpot's per-thread counters), by thread id and name. */
+    private static Map<String, Long> allocated() {
+        Map<String, Long> out = new HashMap<>();
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                && t.isThreadAllocatedMemorySupported()
+                && t.isThreadAllocatedMemoryEnabled()) {
+            long[] ids = t.getAllThreadIds();
+            long[] bytes = t.getThreadAllocatedBytes(ids);
+            java.lang.management.ThreadInfo[] infos = t.getThreadInfo(ids);
+            for (int n = 0; n < ids.length; n++) {
+                if (infos[n] != null && bytes[n] >= 0) {
+                    out.put(ids[n] + " " + infos[n].getThreadName(), bytes[n]);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Bytes allocated between two {@link #allocated} readings, grouped: the follower's thread, the job's mf trainer
+     * task, the job's other tasks, the rest (broker, clients, this thread); threads that ended in between are missed.
+     */
+    private static Map<String, Long> allocatedSince(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (String group : List.of("follower", "mf trainer task", "other job tasks", "broker, clients, rest")) {
+            out.put(group, 0L);
+        }
+        after.forEach((thread, bytes) -> {
+            long d = bytes - before.getOrDefault(thread, 0L);
+            String name = thread.substring(thread.indexOf(' ') + 1);
+            String group = name.startsWith("streamgrad-follower")
+                    ? "follower"
+                    : name.contains("mf trainer")
+                            ? "mf trainer task"
+                            : name.contains(" (1/1)#") ? "other job tasks" : "broker, clients, rest";
+            out.merge(group, d, Long::sum);
+        });
+        return out;
+    }
 
     /** Collections and milliseconds of GC so far, all collectors. */
     private static long[] gc() {
@@ -555,6 +599,13 @@ public final class RecsBenchCommand {
                 s.gc[1] / 1000.0,
                 s.gc[2],
                 s.gc[3] / 1000.0);
+        StringBuilder alloc = new StringBuilder();
+        s.allocated.forEach((group, bytes) -> alloc.append(alloc.length() == 0 ? "" : ", ")
+                .append(group)
+                .append(' ')
+                .append(String.format(Locale.ROOT, "%.1f", bytes / 1e9))
+                .append(" GB"));
+        out.printf(Locale.ROOT, "allocated during the measured phase, by thread: %s%n", alloc);
         out.printf(
                 Locale.ROOT,
                 "load average: %.2f at start, %.2f at end (%d cores)%n",

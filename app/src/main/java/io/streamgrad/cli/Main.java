@@ -41,6 +41,9 @@ public final class Main {
                             latency with/without swaps, answers checked offline (bench.stream.ServeBenchCommand)
               bench-series  ops monitoring end to end: seeded points of 100,000 series -> job -> scores; points/s,
                             point-to-score p50/p99, state bytes per series (bench.stream.SeriesBenchCommand)
+              bench-recs    recommendations end to end: ~10^6-row mf model (k = 32) -> FULL/DELTA versions -> a
+                            follower; interactions/s vs offline, delta bytes, event-to-servable p50/p99, served ==
+                            offline bit for bit (bench.stream.RecsBenchCommand)
 
             `streamgrad <command> --help` prints a command's options.
             exit status: 0 ok, 1 failed, 2 bad command line

@@ -9,6 +9,7 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.client.JobExecutionException;
 import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -93,6 +94,11 @@ public final class LocalFlink implements AutoCloseable {
                 throw new JobExecutionException(id, "job " + id + " failed", cause);
             }
             return r;
+        }
+
+        /** The job's checkpoint statistics so far (counts, durations, sizes, the recent checkpoints); while it runs. */
+        public CheckpointStatsSnapshot checkpointStats() throws Exception {
+            return cluster().getExecutionGraph(id).get(1, TimeUnit.MINUTES).getCheckpointStatsSnapshot();
         }
 
         /** Cancels the job and waits until it has ended. */

@@ -87,6 +87,7 @@ public final class RecsBenchCommand {
     static final String USAGE = """
             usage: streamgrad bench-recs [--users N] [--items N] [--interactions N] [--latency-interactions N]
                                          [--batch N] [--version-every-steps N] [--checkpoint-ms MS]
+                                         [--state-backend hashmap|rocksdb]
                                          [--evaluate-every-batches N] [--quick] [--dir DIR]
               End to end in one JVM: seeded interactions (InteractionGenerator) -> in-process Kafka broker -> the
               streaming job (one mf model, k = 32, deltas on; Flink MiniCluster) -> FULL/DELTA versions on the updates
@@ -104,6 +105,7 @@ public final class RecsBenchCommand {
               --version-every-steps  snapshot.every_steps: a version every this many batches (default 8)
               --checkpoint-ms      checkpoint_interval_ms of the job (default 2000, the job's default); a version
                                    is visible once the checkpoint after it completes
+              --state-backend      the job's state_backend (default hashmap; rocksdb: incremental checkpoints)
               --evaluate-every-batches  recs.evaluate_every_batches in the job and the same prequential scoring
                                    offline (default 0: none; a top-K scan per interaction)
               --quick              small input (a smoke test, not a measurement)
@@ -131,6 +133,7 @@ public final class RecsBenchCommand {
     private final int batch;
     private final int everySteps;
     private final long checkpointMs;
+    private final String stateBackend;
     private final int evaluateEvery;
     private final Path dir;
     private EmbeddedKafka kafka;
@@ -147,6 +150,7 @@ public final class RecsBenchCommand {
             int batch,
             int everySteps,
             long checkpointMs,
+            String stateBackend,
             int evaluateEvery,
             Path dir) {
         this.out = out;
@@ -159,6 +163,7 @@ public final class RecsBenchCommand {
         this.batch = batch;
         this.everySteps = everySteps;
         this.checkpointMs = checkpointMs;
+        this.stateBackend = stateBackend;
         this.evaluateEvery = evaluateEvery;
         this.dir = dir;
     }
@@ -184,6 +189,7 @@ public final class RecsBenchCommand {
                         "batch",
                         "version-every-steps",
                         "checkpoint-ms",
+                        "state-backend",
                         "evaluate-every-batches",
                         "dir"),
                 Set.of("quick"));
@@ -195,6 +201,7 @@ public final class RecsBenchCommand {
         int batch = (int) args.longValue("batch", 256, 1, 100_000);
         int everySteps = (int) args.longValue("version-every-steps", 8, 1, 1_000_000);
         long checkpointMs = args.longValue("checkpoint-ms", 2000, 10, 600_000);
+        String stateBackend = args.oneOf("state-backend", "hashmap", "hashmap", "rocksdb");
         int evaluateEvery = (int) args.longValue("evaluate-every-batches", 0, 0, Integer.MAX_VALUE);
         // Every phase is whole versions (batch x version-every-steps interactions), so each version holds a known
         // prefix of the interactions and the last one holds them all.
@@ -220,6 +227,7 @@ public final class RecsBenchCommand {
                 batch,
                 everySteps,
                 checkpointMs,
+                stateBackend,
                 evaluateEvery,
                 dir);
         try {
@@ -583,8 +591,9 @@ public final class RecsBenchCommand {
         Checkpoints c = s.checkpoints;
         out.printf(
                 Locale.ROOT,
-                "checkpoints (hashmap state backend, every %d ms): %d completed, end-to-end duration mean %,d ms max"
+                "checkpoints (%s state backend, every %d ms): %d completed, end-to-end duration mean %,d ms max"
                         + " %,d ms, the last one's state %,.0f MB; those of the paced phase took %s ms%n",
+                stateBackend,
                 checkpointMs,
                 c.completed,
                 c.meanMs,
@@ -1033,6 +1042,7 @@ public final class RecsBenchCommand {
                 restart: {attempts: 0}
                 checkpoint_dir: "%s"
                 checkpoint_interval_ms: %d
+                state_backend: %s
                 batch_timeout_ms: 0
                 metrics_every_batches: 100
                 snapshot: {every_steps: %d, every_seconds: 0}
@@ -1044,6 +1054,7 @@ public final class RecsBenchCommand {
                                 kafka.bootstrapServers(),
                                 dir.resolve("checkpoints").toUri(),
                                 checkpointMs,
+                                stateBackend,
                                 everySteps,
                                 lastVersion - 2,
                                 evaluateEvery,

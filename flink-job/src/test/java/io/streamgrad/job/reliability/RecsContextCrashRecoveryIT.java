@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamgrad.avro.DeadLetter;
 import io.streamgrad.avro.RecsVersion;
-import io.streamgrad.avro.RecsVersionKind;
 import io.streamgrad.avro.TrainingMetrics;
 import io.streamgrad.job.EmbeddedKafkaExtension;
 import io.streamgrad.job.StreamgradJob;
@@ -26,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
-import java.util.stream.LongStream;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -179,33 +177,7 @@ class RecsContextCrashRecoveryIT {
             CrashRecoveryIT.cancel(job);
 
             List<RecsVersion> records = versions.readToEnd(Duration.ofSeconds(30));
-            // each version once, in order, complete: FULL at 1, 6, 11 (full_every_versions: 4 deltas between)
-            List<List<RecsVersion>> byVersion = RecsFixtures.versions(records);
-            assertThat(byVersion)
-                    .extracting(v -> v.get(0).getVersion())
-                    .containsExactlyElementsOf(
-                            LongStream.rangeClosed(1, 12).boxed().toList());
-            assertThat(byVersion)
-                    .filteredOn(v -> v.get(0).getKind() == RecsVersionKind.FULL)
-                    .extracting(v -> v.get(0).getVersion())
-                    .containsExactly(1L, 6L, 11L);
-            assertThat(records)
-                    .as("some delta announces expired or evicted rows")
-                    .anySatisfy(v -> assertThat(v.getTables())
-                            .anySatisfy(t -> assertThat(t.getRemoved()).isNotEmpty()));
-            RecsFixtures.Replica replica = new RecsFixtures.Replica(4);
-            replica.applyAll(records);
-            Map<String, Row> users = RecsFixtures.rows(reference.users().store().entries());
-            Map<String, Row> items = RecsFixtures.rows(reference.items().store().entries());
-            assertThat(replica.step).isEqualTo(60);
-            assertThat(replica.values.get(MfModel.USERS))
-                    .as("user rows rebuilt from the versions vs offline training")
-                    .isEqualTo(RecsFixtures.values(users));
-            assertThat(replica.values.get(MfModel.ITEMS))
-                    .as("item rows rebuilt from the versions vs offline training")
-                    .isEqualTo(RecsFixtures.values(items));
-            assertThat(replica.counts.get(MfModel.USERS)).isEqualTo(RecsFixtures.counts(users));
-            assertThat(replica.globalBias).isEqualTo(reference.global().globalBias());
+            RecsFixtures.Replica replica = RecsCrashRecoveryIT.assertVersionsRebuildTheOfflineModel(records, reference);
             assertThat(reference.contexts()).extracting(t -> t.name()).containsExactly("device", "hour");
             for (var table : reference.contexts()) {
                 Map<String, Row> rows = RecsFixtures.rows(table.store().entries());

@@ -170,33 +170,7 @@ class RecsCrashRecoveryIT {
             CrashRecoveryIT.cancel(job);
 
             List<RecsVersion> records = versions.readToEnd(Duration.ofSeconds(30));
-            // each version once, in order, complete: FULL at 1, 6, 11 (full_every_versions: 4 deltas between)
-            List<List<RecsVersion>> byVersion = RecsFixtures.versions(records);
-            assertThat(byVersion)
-                    .extracting(v -> v.get(0).getVersion())
-                    .containsExactlyElementsOf(
-                            LongStream.rangeClosed(1, 12).boxed().toList());
-            assertThat(byVersion)
-                    .filteredOn(v -> v.get(0).getKind() == RecsVersionKind.FULL)
-                    .extracting(v -> v.get(0).getVersion())
-                    .containsExactly(1L, 6L, 11L);
-            assertThat(records)
-                    .as("some delta announces expired or evicted rows")
-                    .anySatisfy(v -> assertThat(v.getTables())
-                            .anySatisfy(t -> assertThat(t.getRemoved()).isNotEmpty()));
-            RecsFixtures.Replica replica = new RecsFixtures.Replica(4);
-            replica.applyAll(records);
-            Map<String, Row> users = RecsFixtures.rows(reference.users().store().entries());
-            Map<String, Row> items = RecsFixtures.rows(reference.items().store().entries());
-            assertThat(replica.step).isEqualTo(60);
-            assertThat(replica.values.get(MfModel.USERS))
-                    .as("user rows rebuilt from the versions vs offline training")
-                    .isEqualTo(RecsFixtures.values(users));
-            assertThat(replica.values.get(MfModel.ITEMS))
-                    .as("item rows rebuilt from the versions vs offline training")
-                    .isEqualTo(RecsFixtures.values(items));
-            assertThat(replica.counts.get(MfModel.USERS)).isEqualTo(RecsFixtures.counts(users));
-            assertThat(replica.globalBias).isEqualTo(reference.global().globalBias());
+            RecsFixtures.Replica replica = assertVersionsRebuildTheOfflineModel(records, reference);
             // the last FULL version alone (11) + delta 12 gives the same: a new reader starts from it
             RecsFixtures.Replica late = new RecsFixtures.Replica(4);
             late.applyAll(records.stream().filter(v -> v.getVersion() >= 11).toList());
@@ -219,6 +193,41 @@ class RecsCrashRecoveryIT {
         } finally {
             CrashRecoveryIT.cancel(job);
         }
+    }
+
+    /**
+     * The versions of a run of the crash tests (60 steps, a version every 5, a FULL every 5th): each once, in order,
+     * FULL at 1, 6 and 11, some DELTA with tombstones, and the chain rebuilds the offline model's users, items, counts
+     * and global bias; returns the rebuilt replica for further checks.
+     */
+    static RecsFixtures.Replica assertVersionsRebuildTheOfflineModel(List<RecsVersion> records, MfModel reference) {
+        // each version once, in order, complete: FULL at 1, 6, 11 (full_every_versions: 4 deltas between)
+        List<List<RecsVersion>> byVersion = RecsFixtures.versions(records);
+        assertThat(byVersion)
+                .extracting(v -> v.get(0).getVersion())
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, 12).boxed().toList());
+        assertThat(byVersion)
+                .filteredOn(v -> v.get(0).getKind() == RecsVersionKind.FULL)
+                .extracting(v -> v.get(0).getVersion())
+                .containsExactly(1L, 6L, 11L);
+        assertThat(records)
+                .as("some delta announces expired or evicted rows")
+                .anySatisfy(v -> assertThat(v.getTables())
+                        .anySatisfy(t -> assertThat(t.getRemoved()).isNotEmpty()));
+        RecsFixtures.Replica replica = new RecsFixtures.Replica(4);
+        replica.applyAll(records);
+        Map<String, Row> users = RecsFixtures.rows(reference.users().store().entries());
+        Map<String, Row> items = RecsFixtures.rows(reference.items().store().entries());
+        assertThat(replica.step).isEqualTo(60);
+        assertThat(replica.values.get(MfModel.USERS))
+                .as("user rows rebuilt from the versions vs offline training")
+                .isEqualTo(RecsFixtures.values(users));
+        assertThat(replica.values.get(MfModel.ITEMS))
+                .as("item rows rebuilt from the versions vs offline training")
+                .isEqualTo(RecsFixtures.values(items));
+        assertThat(replica.counts.get(MfModel.USERS)).isEqualTo(RecsFixtures.counts(users));
+        assertThat(replica.globalBias).isEqualTo(reference.global().globalBias());
+        return replica;
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {

@@ -240,10 +240,86 @@ public final class MfModel {
      * ranked by {@code b_i + q_i · (p_u + Σ_c v_c)}, and the scores returned are the full scores.
      */
     public List<Scored> topK(String user, Map<String, String> context, int k) {
-        Row u = users.lookup(user);
+        return topK(List.of(new Query(user, context)), k).get(0);
+    }
+
+    /** Whose top-K: a user under a context (field name to id; may be empty). */
+    public record Query(String user, Map<String, String> context) {}
+
+    /**
+     * The exact top {@code k} of every query at once, in one scan of the item table (the streaming job's item table
+     * is keyed state: one scan per batch instead of one per interaction); each list equals what {@link #topK(String,
+     * Map, int)} gives for that query alone, bit for bit (the same sums in the same order). Equal queries share one
+     * list.
+     */
+    public List<List<Scored>> topK(List<Query> queries, int k) {
+        int dim = spec.dim();
+        Map<Query, Ranking> distinct = new java.util.LinkedHashMap<>();
+        Ranking[] rankings = new Ranking[queries.size()];
+        for (int n = 0; n < queries.size(); n++) {
+            rankings[n] = distinct.computeIfAbsent(queries.get(n), q -> ranking(q, k));
+        }
+        Ranking[] scan = distinct.values().toArray(new Ranking[0]);
+        for (Map.Entry<String, Row> e : items.store().entries()) {
+            Row r = e.getValue();
+            if (!r.admitted()) {
+                continue;
+            }
+            for (Ranking q : scan) {
+                double s = r.params[dim]
+                        + (q.sum != null
+                                ? dot(q.sum, r.params, dim)
+                                : q.query == null ? 0 : dot(q.query, r.params, dim));
+                if (q.heap.size() < k) {
+                    q.heap.add(new Scored(e.getKey(), s));
+                } else if (better(s, e.getKey(), q.heap.peek())) {
+                    q.heap.poll();
+                    q.heap.add(new Scored(e.getKey(), s));
+                }
+            }
+        }
+        Map<Ranking, List<Scored>> lists = new java.util.IdentityHashMap<>();
+        List<List<Scored>> out = new ArrayList<>(rankings.length);
+        for (Ranking q : rankings) {
+            out.add(lists.computeIfAbsent(q, Ranking::finish));
+        }
+        return out;
+    }
+
+    /**
+     * One query's ranking: every term without the item is a constant ({@code base}), so items are ranked by
+     * {@code b_i + q_i · (p_u + Σ_c v_c)}: {@code query} is {@code p_u} alone (or null), {@code sum} the sum in double
+     * when a context row joins it.
+     */
+    private static final class Ranking {
+        final float[] query;
+        final double[] sum;
+        final double base;
+        final PriorityQueue<Scored> heap;
+
+        Ranking(float[] query, double[] sum, double base, int k) {
+            this.query = query;
+            this.sum = sum;
+            this.base = base;
+            this.heap = new PriorityQueue<>(k + 1, MfModel::worseFirst);
+        }
+
+        List<Scored> finish() {
+            List<Scored> out = new ArrayList<>(heap.size());
+            while (!heap.isEmpty()) {
+                Scored s = heap.poll();
+                out.add(new Scored(s.item(), s.score() + base));
+            }
+            java.util.Collections.reverse(out);
+            return out;
+        }
+    }
+
+    private Ranking ranking(Query q, int k) {
+        Row u = users.lookup(q.user());
         int dim = spec.dim();
         Row[] ctx = new Row[contexts.size()];
-        lookupContexts(context, ctx, 0);
+        lookupContexts(q.context(), ctx, 0);
         float[] query = u == null ? null : u.params;
         double[] sum = null;
         for (Row c : ctx) {
@@ -257,21 +333,6 @@ public final class MfModel {
                 for (int f = 0; f < dim; f++) {
                     sum[f] += c.params[f];
                 }
-            }
-        }
-        PriorityQueue<Scored> heap = new PriorityQueue<>(k + 1, MfModel::worseFirst);
-        for (Map.Entry<String, Row> e : items.store().entries()) {
-            Row r = e.getValue();
-            if (!r.admitted()) {
-                continue;
-            }
-            double s = r.params[dim]
-                    + (sum != null ? dot(sum, r.params, dim) : query == null ? 0 : dot(query, r.params, dim));
-            if (heap.size() < k) {
-                heap.add(new Scored(e.getKey(), s));
-            } else if (better(s, e.getKey(), heap.peek())) {
-                heap.poll();
-                heap.add(new Scored(e.getKey(), s));
             }
         }
         double base = global.bias[0] + (u == null ? 0 : u.params[dim]);
@@ -293,13 +354,7 @@ public final class MfModel {
                 }
             }
         }
-        List<Scored> out = new ArrayList<>(heap.size());
-        while (!heap.isEmpty()) {
-            Scored s = heap.poll();
-            out.add(new Scored(s.item(), s.score() + base));
-        }
-        java.util.Collections.reverse(out);
-        return out;
+        return new Ranking(query, sum, base, k);
     }
 
     private static boolean better(double s, String id, Scored than) {

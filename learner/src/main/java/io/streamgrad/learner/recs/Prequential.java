@@ -55,11 +55,19 @@ public final class Prequential {
     public static void measure(MfModel model, List<Interaction> batch, RankingMetrics metrics) {
         int k = model.spec().topK();
         boolean ranking = model.spec().loss().implicit();
-        for (Interaction x : batch) {
+        List<List<MfModel.Scored>> tops = List.of();
+        if (ranking) { // one scan of the item table for the whole batch
+            List<MfModel.Query> queries = new ArrayList<>(batch.size());
+            for (Interaction x : batch) {
+                queries.add(new MfModel.Query(x.user(), x.context()));
+            }
+            tops = model.topK(queries, k);
+        }
+        for (int n = 0; n < batch.size(); n++) {
+            Interaction x = batch.get(n);
             if (ranking) {
-                List<MfModel.Scored> top = model.topK(x.user(), x.context(), k);
-                List<String> ids = new ArrayList<>(top.size());
-                for (MfModel.Scored s : top) {
+                List<String> ids = new ArrayList<>(k);
+                for (MfModel.Scored s : tops.get(n)) {
                     ids.add(s.item());
                 }
                 metrics.addRanking(ids, x.item());

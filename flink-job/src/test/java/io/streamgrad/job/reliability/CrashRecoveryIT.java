@@ -127,10 +127,8 @@ class CrashRecoveryIT {
             assertThat(FailOnceAt.fired(prefix))
                     .as("the injected failure fired")
                     .isTrue();
-            RestoredCheckpointStats restored = cluster.getExecutionGraph(job.getJobID())
-                    .get()
-                    .getCheckpointStatsSnapshot()
-                    .getLatestRestoredCheckpoint();
+            RestoredCheckpointStats restored =
+                    ReliabilitySupport.restoredCheckpoint(cluster, job, Duration.ofSeconds(30));
             assertThat(restored).as("the job was restored from a checkpoint").isNotNull();
             cancel(job);
 

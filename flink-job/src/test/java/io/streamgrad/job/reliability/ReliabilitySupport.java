@@ -75,6 +75,29 @@ final class ReliabilitySupport {
         return env.executeAsync(cfg.groupId());
     }
 
+    /**
+     * The checkpoint the job restored from after a failure, polled until the job's checkpoint statistics show it (the
+     * statistics are a snapshot the JobManager refreshes on its own schedule, so right after the failure they can
+     * still lack the restore); fails naming the job if none shows up within {@code deadline}.
+     */
+    static org.apache.flink.runtime.checkpoint.RestoredCheckpointStats restoredCheckpoint(
+            org.apache.flink.runtime.minicluster.MiniCluster cluster, JobClient job, java.time.Duration deadline)
+            throws Exception {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (true) {
+            var stats = cluster.getExecutionGraph(job.getJobID()).get().getCheckpointStatsSnapshot();
+            var restored = stats == null ? null : stats.getLatestRestoredCheckpoint();
+            if (restored != null) {
+                return restored;
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError("job " + job.getJobID() + " shows no restored checkpoint within " + deadline
+                        + ": it was not restored from a checkpoint after the failure");
+            }
+            Thread.sleep(50);
+        }
+    }
+
     static Properties producerProps(String bootstrap) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

@@ -189,10 +189,8 @@ class SeriesMonitorIT {
             assertThat(FailOnceAtPoint.fired(prefix))
                     .as("the injected failure fired")
                     .isTrue();
-            RestoredCheckpointStats restored = cluster.getExecutionGraph(job.getJobID())
-                    .get()
-                    .getCheckpointStatsSnapshot()
-                    .getLatestRestoredCheckpoint();
+            RestoredCheckpointStats restored =
+                    ReliabilitySupport.restoredCheckpoint(cluster, job, Duration.ofSeconds(30));
             assertThat(restored).as("the job was restored from a checkpoint").isNotNull();
 
             List<SeriesScore> all = scores.readToEnd(Duration.ofSeconds(30));

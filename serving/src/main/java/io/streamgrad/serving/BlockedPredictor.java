@@ -106,9 +106,9 @@ final class BlockedPredictor {
 
     /** {@code LinearModel.dot}: four accumulators over j mod 4, the tail into the first, summed as (0+1)+(2+3). */
     static float dot(BlockedParams w, int wOff, float[] b, int bOff, int len) {
-        int first = wOff >>> BlockedParams.SHIFT;
-        if (len > 0 && first == (wOff + len - 1) >>> BlockedParams.SHIFT) {
-            return dot(w.block(first), wOff & BlockedParams.MASK, b, bOff, len); // within one block
+        int first = w.blockOf(wOff);
+        if (len > 0 && first == w.blockOf(wOff + len - 1)) {
+            return dot(w.block(first), w.offsetOf(wOff), b, bOff, len); // within one block
         }
         float s0 = 0f;
         float s1 = 0f;

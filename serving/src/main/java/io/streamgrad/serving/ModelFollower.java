@@ -84,8 +84,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Memory: per model the live version's parameters (no optimizer state), the next one while it is built, and the
  * last {@code retainVersions} built versions for pin and rollback. Linear, logistic, softmax and fm versions share
- * every parameter block that did not change between them ({@link BlockedParams}); an mlp version is one flat
- * array.
+ * every parameter block that did not change between them ({@link BlockedParams}; a version that changed most blocks
+ * is one array, which G1 keeps out of the young generation); an mlp version is one flat array.
  *
  * <p>A record that cannot be used (corrupt bytes, a state that does not fit its config) is skipped and logged with
  * its topic, partition and offset, counted in {@link FollowerMetrics#skippedRecords()}; the follower keeps serving

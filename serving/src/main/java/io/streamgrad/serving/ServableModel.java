@@ -118,8 +118,8 @@ public final class ServableModel {
 
     /**
      * The next version: this one's parameters with {@code delta} applied, and the new version's metadata. Blocked
-     * parameters are copied on write (only the touched blocks); flat ones (mlp) are copied whole. This version is
-     * unchanged.
+     * parameters are copied on write (only the touched blocks, or one array when the delta touches most of them:
+     * {@link BlockedParams#apply}); flat ones (mlp) are copied whole. This version is unchanged.
      *
      * @throws IllegalArgumentException when the delta is for another parameter count
      */

@@ -90,6 +90,66 @@ class BlockedParamsTest {
     }
 
     @Test
+    void apply_aDeltaTouchingMostBlocks_makesOneArray_bitForBit_andASparseOneSplitsItAgain() {
+        float[] before = random(N, 6);
+        float[] dense = before.clone();
+        for (int b = 0; b < 5; b++) {
+            dense[b * BlockedParams.BLOCK + 17] = b + 0.5f; // blocks 0..4 of 6: more than half
+        }
+        ParameterDelta spread = ParameterDelta.between(before, dense).withRemoved(new int[] {N - 1});
+        float[] expected = before.clone();
+        spread.applyTo(expected);
+        BlockedParams v1 = BlockedParams.of(before);
+        BlockedParams v2 = v1.apply(spread);
+
+        assertThat(v2.isWhole()).isTrue();
+        assertThat(v2.blockCount()).isEqualTo(1);
+        assertThat(v2.toArray()).isEqualTo(expected);
+        assertThat(v2.get(N - 1)).isZero();
+        assertThat(v1.toArray()).as("the previous version is unchanged").isEqualTo(before);
+
+        // The next delta touches one block: blocks again, and the one-array version is unchanged.
+        float[] after = expected.clone();
+        after[2 * BlockedParams.BLOCK + 1] = -7f;
+        BlockedParams v3 = v2.apply(ParameterDelta.between(expected, after));
+        assertThat(v3.isWhole()).isFalse();
+        assertThat(v3.blockCount()).isEqualTo(6);
+        assertThat(v3.toArray()).isEqualTo(after);
+        assertThat(v2.toArray()).isEqualTo(expected);
+        // ...and a dense delta on a one-array version is one array again.
+        BlockedParams v4 = v2.apply(ParameterDelta.between(expected, before));
+        assertThat(v4.isWhole()).isTrue();
+        assertThat(v4.toArray()).isEqualTo(before);
+        assertThat(v2.toArray()).isEqualTo(expected);
+    }
+
+    @Test
+    void of_aFullVersionLikeTheOneBefore_sharesBlocks_andOneUnlikeItIsOneArray() {
+        float[] p1 = random(N, 7);
+        BlockedParams v1 = BlockedParams.of(p1);
+        float[] p2 = p1.clone();
+        p2[3] = 9f; // one block of 6 differs
+        BlockedParams v2 = BlockedParams.of(p2, v1);
+        assertThat(v2.isWhole()).isFalse();
+        assertThat(v2.block(1)).isSameAs(v1.block(1));
+        assertThat(v2.block(0)).isNotSameAs(v1.block(0));
+        assertThat(v2.toArray()).isEqualTo(p2);
+
+        float[] p3 = random(N, 8); // every block differs
+        BlockedParams v3 = BlockedParams.of(p3, v2);
+        assertThat(v3.isWhole()).isTrue();
+        assertThat(v3.toArray()).isEqualTo(p3);
+        for (int i = 0; i < N; i++) {
+            assertThat(Float.floatToRawIntBits(v3.get(i))).isEqualTo(Float.floatToRawIntBits(p3[i]));
+        }
+        p3[0] = 1234f;
+        assertThat(v3.get(0)).as("copied, not adopted").isNotEqualTo(1234f);
+        // A full version after a one-array one cannot share blocks with it: one array again.
+        assertThat(BlockedParams.of(p2, v3).isWhole()).isTrue();
+        assertThat(BlockedParams.of(p2, v3).toArray()).isEqualTo(p2);
+    }
+
+    @Test
     void apply_aDeltaForAnotherSize_isRefusedNamingBothSizes() {
         BlockedParams b = BlockedParams.of(new float[10]);
         ParameterDelta d = ParameterDelta.between(new float[11], new float[11]);

@@ -46,7 +46,10 @@ class BlockedPredictorTest {
             for (int i = 0; i < params.length; i++) {
                 params[i] = (float) (r.nextGaussian() * (trial % 3 == 0 ? 5 : 0.3));
             }
-            BlockedParams w = BlockedParams.of(params);
+            // Odd trials: held as one array (a full version unlike the one before it), as dense deltas make.
+            BlockedParams w = trial % 2 == 0
+                    ? BlockedParams.of(params)
+                    : BlockedParams.of(params, BlockedParams.of(new float[params.length]));
             for (Batch batch : new Batch[] {dense(r, d, 1 + r.nextInt(6)), sparse(r, d, 1 + r.nextInt(8))}) {
                 float[] expected = reference.predict(params, batch, null);
                 float[] actual = blocked.predict(w, batch);

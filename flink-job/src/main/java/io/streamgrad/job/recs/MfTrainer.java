@@ -437,9 +437,13 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         Map<String, io.streamgrad.learner.recs.RowStore> ctx = new java.util.LinkedHashMap<>();
         int cached = models.cachedRows();
         if (writeBack && cached > 0) {
-            RowCache[] caches = rowCaches.computeIfAbsent(modelId, k -> new RowCache[] {
-                new RowCache(users, cached), new RowCache(items, cached), new RowCache(contexts, cached)
-            });
+            RowCache[] caches = rowCaches.get(modelId);
+            if (caches == null) { // first use since the (re)start: from the state, as it was checkpointed
+                caches = new RowCache[] {
+                    new RowCache(users, cached), new RowCache(items, cached), new RowCache(contexts, cached)
+                };
+                rowCaches.put(modelId, caches);
+            }
             for (String field : spec.contextFields()) {
                 ctx.put(field, caches[2].store(field + "/"));
             }

@@ -32,13 +32,30 @@ final class RowCache {
     private final LinkedHashMap<String, Slot> slots = new LinkedHashMap<>(16, 0.75f, true);
     /** The slots marked dirty since the last flush (a slot no longer dirty is skipped). */
     private final List<Slot> dirty = new ArrayList<>();
+    /**
+     * Whether the cache holds every row of the state map: then a miss is an absent row and a scan is the cache's
+     * alone, with no state access at all between flushes (on the heap backend a read during an asynchronous snapshot
+     * copies the key's whole map). True from the start when the map's rows fit; false once a row is evicted.
+     */
+    private boolean complete;
 
-    RowCache(MapState<String, byte[]> state, int capacity) {
+    /** A cache of the current key's rows in {@code state}, loaded with all of them when they fit. */
+    RowCache(MapState<String, byte[]> state, int capacity) throws Exception {
         if (capacity < 1) {
             throw new IllegalArgumentException("recs.cached_rows: a row cache needs room for at least one row");
         }
         this.state = state;
         this.capacity = capacity;
+        int stored = 0;
+        for (String ignored : state.keys()) {
+            if (++stored > capacity) {
+                return; // too many: cache on demand
+            }
+        }
+        for (Map.Entry<String, byte[]> e : state.entries()) {
+            slots.put(e.getKey(), new Slot(e.getKey(), RowCodec.decode(e.getValue())));
+        }
+        complete = true;
     }
 
     private static final class Slot {
@@ -88,6 +105,9 @@ final class RowCache {
         if (s != null) {
             return s.row;
         }
+        if (complete) {
+            return null;
+        }
         byte[] b = state.get(key);
         if (b == null) {
             return null;
@@ -125,6 +145,7 @@ final class RowCache {
         if (slots.size() <= capacity) {
             return;
         }
+        complete = false;
         Iterator<Slot> it = slots.values().iterator();
         while (slots.size() > capacity && it.hasNext()) {
             Slot s = it.next();
@@ -141,7 +162,7 @@ final class RowCache {
      * fill the cache), then every cached one (which wins over the state's older bytes), each once.
      */
     private Iterable<Map.Entry<String, Row>> entries(String prefix) throws Exception {
-        Iterable<Map.Entry<String, byte[]>> raw = state.entries();
+        Iterable<Map.Entry<String, byte[]>> raw = complete ? List.of() : state.entries();
         return () -> new Iterator<>() {
             private final Iterator<Map.Entry<String, byte[]>> stored = raw.iterator();
             private Iterator<Slot> cached;

@@ -222,8 +222,9 @@ class MfTrainerTest {
                     .as("items after the barrier")
                     .isEqualTo(RecsFixtures.rows(atCut.items().store().entries()));
         }
-        // a new instance: nothing of the first one's memory, only the checkpoint
-        try (var h = harness(backend(backendName), yaml, 1_000)) {
+        // a new instance: nothing of the first one's memory, only the checkpoint (and a cache too small to load
+        // every restored row at once: rows are read from the state on demand and written back when they leave)
+        try (var h = harness(backend(backendName), yaml, 5)) {
             h.initializeState(checkpoint);
             h.open();
             for (int n = cut; n < COUNT; n++) {

@@ -316,6 +316,7 @@ public final class JobConfigParser {
         ConfigSection recsSection = root.section(JobOptions.RECS.name(), false);
         int recsEvaluateEvery = read(recsSection, JobOptions.RECS_EVALUATE_EVERY_BATCHES);
         int recsRowsPerPart = read(recsSection, JobOptions.RECS_ROWS_PER_PART);
+        int recsCachedRows = read(recsSection, JobOptions.RECS_CACHED_ROWS);
         recsSection.reportUnknown();
         Map<String, Object> m = mapping(root, rootMap, JobOptions.MODELS);
         if (m == null || m.isEmpty()) {
@@ -368,7 +369,7 @@ public final class JobConfigParser {
         }
         RecsModels recs = recsModels.isEmpty()
                 ? RecsModels.NONE
-                : new RecsModels(interactions, recsModels, recsEvaluateEvery, recsRowsPerPart);
+                : new RecsModels(interactions, recsModels, recsEvaluateEvery, recsRowsPerPart, recsCachedRows);
         return new JobConfig(
                 kafka,
                 topics,

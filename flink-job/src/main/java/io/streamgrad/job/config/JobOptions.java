@@ -333,6 +333,16 @@ public final class JobOptions {
             Range.between(1, Integer.MAX_VALUE),
             "Rows per record of a published mf version (a version is split into parts that each fit the updates"
                     + " topic's max.message.bytes: about rows_per_part x (4 (k + 1) + 8 + id bytes)).");
+    public static final Option<Integer> RECS_CACHED_ROWS = Option.integer(
+            "recs.cached_rows",
+            io.streamgrad.job.recs.RecsModels.DEFAULT_CACHED_ROWS,
+            Range.between(0, Integer.MAX_VALUE),
+            "Decoded rows the mf trainer keeps in memory per model and row map (users, items, all context tables"
+                    + " together), least recently used out first: reads hit them, writes only mark them dirty, and"
+                    + " dirty rows are written to the keyed state before every checkpoint (and when they leave the"
+                    + " cache), not on every step. Costs about 4 (k + 1) x (1 + optimizer slots) + 200 bytes of heap"
+                    + " per row (k = 32, adagrad: ~470 B; 10^6 rows ~0.5 GB) on top of the state backend; 0 reads"
+                    + " and writes every row through the state.");
     public static final Option<Void> MODELS =
             Option.section("models", "Model configs by id, as the learner's " + "YAML.");
 
@@ -401,6 +411,7 @@ public final class JobOptions {
             RECS,
             RECS_EVALUATE_EVERY_BATCHES,
             RECS_ROWS_PER_PART,
+            RECS_CACHED_ROWS,
             MODELS);
 
     /** The job's established wording of value problems (pinned by its tests and known to its operators). */

@@ -56,6 +56,13 @@ import org.apache.flink.util.Collector;
  *   {@code field + "/" + id}.</li>
  * </ul>
  *
+ * <p>In the job ({@link MfTrainerOperator}) the three row maps sit behind write-back {@link RowCache}s of up to
+ * {@code recs.cached_rows} decoded rows each per model: a step reads and updates cached {@link
+ * io.streamgrad.learner.recs.Row}s in place and only marks them dirty; the operator writes the dirty rows to the maps
+ * before every checkpoint barrier and at the end of the input, and a row leaving the cache is written first. Row
+ * deletions go to the maps at once. The maps (with the changed-ids maps) stay the model's only durable form: a
+ * restored instance starts with empty caches.
+ *
  * <p>A model without context fields never writes the two context maps: its state is what it was before they
  * existed.
  *
@@ -75,6 +82,8 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
     private final long batchTimeoutMs;
     private final int metricsEveryBatches;
     private final MfVersions.Policy publishing;
+    /** Set by {@link MfTrainerOperator}, which flushes the row caches before every checkpoint. */
+    private boolean writeBack;
 
     private transient ListState<InteractionRecord> buffer;
     private transient ValueState<Integer> bufferCount;
@@ -92,6 +101,8 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
     private transient MfVersions versions;
     /** Per model, per table (users, items): what this instance knows of the changed-ids map. */
     private transient Map<String, ChangedIds[]> changedIds;
+    /** Per model: the write-back row caches of mfUsers, mfItems, mfContexts (empty without write-back). */
+    private transient Map<String, RowCache[]> rowCaches;
 
     public MfTrainer(RecsModels models, long batchTimeoutMs, int metricsEveryBatches, MfVersions.Policy publishing) {
         this.models = models;
@@ -123,6 +134,64 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         steps = ctx.getMetricGroup().counter("mfSteps");
         versions = new MfVersions(models, publishing);
         changedIds = new HashMap<>();
+        rowCaches = new HashMap<>();
+    }
+
+    /**
+     * Keeps decoded rows in write-back caches of up to {@code recs.cached_rows} rows per model and row map; only an
+     * operator that calls {@link #flushRows} before every checkpoint and at the end of the input may turn it on
+     * ({@link MfTrainerOperator}); otherwise every read decodes and every write encodes a row of the state.
+     */
+    void enableWriteBack() {
+        this.writeBack = true;
+    }
+
+    /** Sets the current key of the keyed state (the operator's {@code setCurrentKey}). */
+    @FunctionalInterface
+    interface KeySetter {
+        void set(String modelId) throws Exception;
+    }
+
+    /**
+     * Writes the dirty rows of every model's caches to its state, setting each such model as the current key first;
+     * the rows stay cached. Called before every checkpoint barrier and at the end of the input.
+     */
+    void flushRows(KeySetter setKey) throws Exception {
+        if (rowCaches == null) {
+            return;
+        }
+        for (Map.Entry<String, RowCache[]> e : rowCaches.entrySet()) {
+            boolean any = false;
+            for (RowCache c : e.getValue()) {
+                any |= c.hasDirty();
+            }
+            if (any) {
+                setKey.set(e.getKey());
+                flushRows(e.getKey());
+            }
+        }
+    }
+
+    /** Writes the dirty cached rows of {@code modelId}, the current key. */
+    private void flushRows(String modelId) throws Exception {
+        RowCache[] caches = rowCaches.get(modelId);
+        if (caches != null) {
+            for (RowCache c : caches) {
+                c.flush();
+            }
+        }
+    }
+
+    /** The rows cached for {@code modelId} now, over its three row maps (tests). */
+    int cachedRows(String modelId) {
+        RowCache[] caches = rowCaches.get(modelId);
+        int n = 0;
+        if (caches != null) {
+            for (RowCache c : caches) {
+                n += c.size();
+            }
+        }
+        return n;
     }
 
     @Override
@@ -155,6 +224,7 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
                 if (bufferCount.value() != null) {
                     trainBuffered(ctx.getCurrentKey(), now, ctx, out);
                 }
+                flushRows(ctx.getCurrentKey()); // the state holds the whole model at the end of the input
                 // The final version of a bounded job holds every interaction.
                 MfModel model = model(ctx.getCurrentKey());
                 MfProgress p = MfProgress.decode(progress.value());
@@ -365,6 +435,20 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         byte[] g = global.value();
         MfGlobal mg = g == null ? new MfGlobal(spec) : MfGlobal.decode(spec, g);
         Map<String, io.streamgrad.learner.recs.RowStore> ctx = new java.util.LinkedHashMap<>();
+        int cached = models.cachedRows();
+        if (writeBack && cached > 0) {
+            RowCache[] caches = rowCaches.get(modelId);
+            if (caches == null) { // first use since the (re)start: from the state, as it was checkpointed
+                caches = new RowCache[] {
+                    new RowCache(users, cached), new RowCache(items, cached), new RowCache(contexts, cached)
+                };
+                rowCaches.put(modelId, caches);
+            }
+            for (String field : spec.contextFields()) {
+                ctx.put(field, caches[2].store(field + "/"));
+            }
+            return new MfModel(spec, mg, caches[0].store(""), caches[1].store(""), ctx);
+        }
         for (String field : spec.contextFields()) {
             ctx.put(field, new MapStateRowStore(contexts, field + "/"));
         }

@@ -23,7 +23,7 @@ import org.apache.flink.util.function.SerializableFunction;
 /**
  * The recommendation part of the job graph, top to bottom (built only when the job has mf models): interactions from
  * {@code topics.interactions}, decoded (bad records to the dead letters), keyed by model id, trained by
- * {@link MfTrainer} with row-level state, metrics to {@code topics.metrics} and versions (FULL and DELTA, in parts)
+ * {@link MfTrainer} with row-level state (its {@link MfTrainerOperator} flushes cached rows before checkpoints), metrics to {@code topics.metrics} and versions (FULL and DELTA, in parts)
  * to {@code topics.updates}. Every operator has its own stable uid and every sink its own transactional id, apart
  * from those of the examples part.
  */
@@ -53,17 +53,19 @@ public final class RecsGraph {
         SingleOutputStreamOperator<TrainingMetrics> metrics = beforeTraining
                 .apply(interactions)
                 .keyBy(r -> r.modelId, Types.STRING)
-                .process(new MfTrainer(
-                        recs,
-                        cfg.batchTimeoutMs(),
-                        cfg.metricsEveryBatches(),
-                        new MfVersions.Policy(
-                                cfg.snapshotEverySteps(),
-                                cfg.snapshotEverySeconds(),
-                                cfg.deltas().fullEveryVersions(),
-                                cfg.deltas().fullEverySeconds(),
-                                recs.rowsPerPart())))
-                .returns(new AvroTypeInfo<>(TrainingMetrics.class))
+                .transform(
+                        "mf trainer",
+                        new AvroTypeInfo<>(TrainingMetrics.class),
+                        new MfTrainerOperator(new MfTrainer(
+                                recs,
+                                cfg.batchTimeoutMs(),
+                                cfg.metricsEveryBatches(),
+                                new MfVersions.Policy(
+                                        cfg.snapshotEverySteps(),
+                                        cfg.snapshotEverySeconds(),
+                                        cfg.deltas().fullEveryVersions(),
+                                        cfg.deltas().fullEverySeconds(),
+                                        recs.rowsPerPart()))))
                 .uid("mf-trainer")
                 .name("mf trainer");
 

@@ -23,18 +23,28 @@ import org.yaml.snakeyaml.Yaml;
  * @param yaml                 model id -> mf config YAML, in file order
  * @param evaluateEveryBatches {@code recs.evaluate_every_batches} (0: off)
  * @param rowsPerPart          {@code recs.rows_per_part}
+ * @param cachedRows           {@code recs.cached_rows} (0: no row cache)
  */
-public record RecsModels(String interactionsTopic, Map<String, String> yaml, int evaluateEveryBatches, int rowsPerPart)
+public record RecsModels(
+        String interactionsTopic, Map<String, String> yaml, int evaluateEveryBatches, int rowsPerPart, int cachedRows)
         implements Serializable {
     public static final RecsModels NONE = new RecsModels("interactions", Map.of(), 1, 10_000);
 
     private static final long serialVersionUID = 1L;
+
+    /** {@code recs.cached_rows}' default (JobOptions declares the option with it). */
+    public static final int DEFAULT_CACHED_ROWS = 1 << 20;
 
     /** Parsed specs by id, per JVM (the YAML is the serialised form). */
     private static final Map<String, MfSpec> PARSED = Collections.synchronizedMap(new HashMap<>());
 
     public RecsModels {
         yaml = Collections.unmodifiableMap(new LinkedHashMap<>(yaml));
+    }
+
+    /** With {@code recs.cached_rows} at its default. */
+    public RecsModels(String interactionsTopic, Map<String, String> yaml, int evaluateEveryBatches, int rowsPerPart) {
+        this(interactionsTopic, yaml, evaluateEveryBatches, rowsPerPart, DEFAULT_CACHED_ROWS);
     }
 
     public boolean isEmpty() {

@@ -28,7 +28,6 @@ import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -54,9 +53,15 @@ class MfTrainerTest {
 
     static KeyedOneInputStreamOperatorTestHarness<String, InteractionRecord, TrainingMetrics> harness(
             StateBackend backend, String yaml) throws Exception {
+        return harness(backend, yaml, RecsModels.DEFAULT_CACHED_ROWS);
+    }
+
+    /** The trainer in its job operator ({@link MfTrainerOperator}) with a row cache of {@code cachedRows}. */
+    static KeyedOneInputStreamOperatorTestHarness<String, InteractionRecord, TrainingMetrics> harness(
+            StateBackend backend, String yaml, int cachedRows) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<String, InteractionRecord, TrainingMetrics>(
-                new KeyedProcessOperator<>(new MfTrainer(
-                        new RecsModels("interactions", Map.of("m", yaml), 1, 7),
+                new MfTrainerOperator(new MfTrainer(
+                        new RecsModels("interactions", Map.of("m", yaml), 1, 7, cachedRows),
                         0,
                         METRICS_EVERY,
                         new MfVersions.Policy(5, 0, 4, 1_000_000, 7))),
@@ -99,6 +104,7 @@ class MfTrainerTest {
             for (int n = 0; n < cut; n++) {
                 h.processElement(new StreamRecord<>(record(data.get(n), n)));
             }
+            h.prepareSnapshotPreBarrier(1); // as the task does before a barrier: the cached rows go to the state
             checkpoint = h.snapshot(1, 1);
             versions = new java.util.ArrayList<>(sideOutput(h));
             metrics = new java.util.ArrayList<>(h.extractOutputValues());
@@ -113,7 +119,8 @@ class MfTrainerTest {
             versions.addAll(sideOutput(h));
             metrics.addAll(h.extractOutputValues());
 
-            // 1. the state: every row (params, slots, counts, times), the global state
+            // 1. the state (the end of the input wrote the cached rows to it): every row (params, slots, counts,
+            // times), the global state
             KeyedStateBackend<String> state = backendOf(h);
             state.setCurrentKey("m");
             assertThat(rows(state, "mfUsers"))
@@ -179,6 +186,102 @@ class MfTrainerTest {
         assertThat(replica.step).isEqualTo(50);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"hashmap", "rocksdb"})
+    void checkpoint_writesTheCachedRowsFirst_soAFreshInstanceRestoresTheOfflineModel(String backendName)
+            throws Exception {
+        String yaml = RecsFixtures.MF_YAML;
+        List<Interaction> data = RecsFixtures.interactions(COUNT, 42);
+        int cut = 168; // 21 whole batches, nothing buffered
+        MfModel atCut = RecsFixtures.offline(yaml, data.subList(0, cut)).mfModel();
+        MfModel reference = RecsFixtures.offline(yaml, data).mfModel();
+        OperatorSubtaskState checkpoint;
+        try (var h = harness(backend(backendName), yaml, 1_000)) {
+            h.open();
+            for (int n = 0; n < cut; n++) {
+                h.processElement(new StreamRecord<>(record(data.get(n), n)));
+            }
+            KeyedStateBackend<String> state = backendOf(h);
+            state.setCurrentKey("m");
+            Map<String, Row> offlineUsers =
+                    RecsFixtures.rows(atCut.users().store().entries());
+            assertThat(((MfTrainerOperator) h.getOperator()).cachedRows("m"))
+                    .as("the trained rows are held decoded")
+                    .isGreaterThanOrEqualTo(offlineUsers.size());
+            assertThat(rows(state, "mfUsers"))
+                    .as("between checkpoints the state lags the cached rows (written back, not through)")
+                    .isNotEqualTo(offlineUsers);
+
+            // the task's order at a checkpoint (the harness's snapshot() alone does not call the first)
+            h.prepareSnapshotPreBarrier(1);
+            checkpoint = h.snapshot(1, 1);
+
+            state.setCurrentKey("m");
+            assertThat(rows(state, "mfUsers")).as("users after the barrier").isEqualTo(offlineUsers);
+            assertThat(rows(state, "mfItems"))
+                    .as("items after the barrier")
+                    .isEqualTo(RecsFixtures.rows(atCut.items().store().entries()));
+        }
+        // a new instance: nothing of the first one's memory, only the checkpoint (and a cache too small to load
+        // every restored row at once: rows are read from the state on demand and written back when they leave)
+        try (var h = harness(backend(backendName), yaml, 5)) {
+            h.initializeState(checkpoint);
+            h.open();
+            for (int n = cut; n < COUNT; n++) {
+                h.processElement(new StreamRecord<>(record(data.get(n), n)));
+            }
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            KeyedStateBackend<String> state = backendOf(h);
+            state.setCurrentKey("m");
+            assertThat(rows(state, "mfUsers"))
+                    .isEqualTo(RecsFixtures.rows(reference.users().store().entries()));
+            assertThat(rows(state, "mfItems"))
+                    .isEqualTo(RecsFixtures.rows(reference.items().store().entries()));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"hashmap", "rocksdb"})
+    void tinyRowCache_writesRowsBackWhenTheyLeaveIt_andTrainsTheOfflineModel(String backendName) throws Exception {
+        String yaml = RecsFixtures.MF_YAML;
+        List<Interaction> data = RecsFixtures.interactions(COUNT, 42);
+        Prequential offline = RecsFixtures.offline(yaml, data);
+        MfModel reference = offline.mfModel();
+        List<RecsVersion> versions;
+        try (var h = harness(backend(backendName), yaml, 3)) { // a batch touches far more than 3 rows a map
+            h.open();
+            for (int n = 0; n < COUNT; n++) {
+                h.processElement(new StreamRecord<>(record(data.get(n), n)));
+                assertThat(((MfTrainerOperator) h.getOperator()).cachedRows("m"))
+                        .as("3 rows at most per row map")
+                        .isLessThanOrEqualTo(3 * 3);
+            }
+            versions = sideOutput(h); // no checkpoint: only eviction wrote rows to the state before the end
+            KeyedStateBackend<String> state = backendOf(h);
+            state.setCurrentKey("m");
+            ValueState<byte[]> global = state.getPartitionedState(
+                    VoidNamespace.INSTANCE,
+                    VoidNamespaceSerializer.INSTANCE,
+                    new ValueStateDescriptor<>("mfGlobal", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+            assertThat(MfGlobal.decode(reference.spec(), global.value())).isEqualTo(reference.global());
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            state.setCurrentKey("m");
+            assertThat(rows(state, "mfUsers"))
+                    .isEqualTo(RecsFixtures.rows(reference.users().store().entries()));
+            assertThat(rows(state, "mfItems"))
+                    .isEqualTo(RecsFixtures.rows(reference.items().store().entries()));
+        }
+        RecsFixtures.Replica replica = new RecsFixtures.Replica(4);
+        replica.applyAll(versions);
+        assertThat(replica.values.get(MfModel.USERS))
+                .as("versions (FULL: cache and state together) rebuild the offline model")
+                .isEqualTo(RecsFixtures.values(
+                        RecsFixtures.rows(reference.users().store().entries())));
+        assertThat(replica.values.get(MfModel.ITEMS))
+                .isEqualTo(RecsFixtures.values(
+                        RecsFixtures.rows(reference.items().store().entries())));
+    }
+
     @org.junit.jupiter.api.Test
     void timers_publishTrainedStepsWithoutWaitingForABatch_andAnIdleModelGetsAFullVersionInTime() throws Exception {
         List<Interaction> data = RecsFixtures.interactions(24, 5);
@@ -189,7 +292,7 @@ class MfTrainerTest {
                 METRICS_EVERY,
                 new MfVersions.Policy(0, 1, 0, 10, 1_000));
         try (var h = new KeyedOneInputStreamOperatorTestHarness<String, InteractionRecord, TrainingMetrics>(
-                new KeyedProcessOperator<>(trainer), r -> r.modelId, Types.STRING, 128, 1, 0)) {
+                new MfTrainerOperator(trainer), r -> r.modelId, Types.STRING, 128, 1, 0)) {
             h.setStateBackend(new HashMapStateBackend());
             h.open();
             h.setProcessingTime(0);

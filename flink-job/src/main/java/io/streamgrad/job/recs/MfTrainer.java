@@ -77,6 +77,7 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
     static final long END_OF_INPUT = Long.MAX_VALUE;
     private static final int USER_IDS = 0;
     private static final int ITEM_IDS = 1;
+    private static final int CONTEXT_IDS = 2; // keyed field/id
 
     private final RecsModels models;
     private final long batchTimeoutMs;
@@ -99,7 +100,7 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
     private transient Counter interactionsTrained;
     private transient Counter steps;
     private transient MfVersions versions;
-    /** Per model, per table (users, items): what this instance knows of the changed-ids map. */
+    /** Per model, per table (users, items, contexts): what this instance knows of the changed-ids map. */
     private transient Map<String, ChangedIds[]> changedIds;
     /** Per model: the write-back row caches of mfUsers, mfItems, mfContexts (empty without write-back). */
     private transient Map<String, RowCache[]> rowCaches;
@@ -300,19 +301,8 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         markChanged(modelId, ITEM_IDS, changedItems, step.changedItems());
         markDeleted(modelId, USER_IDS, changedUsers, step.removedUsers());
         markDeleted(modelId, ITEM_IDS, changedItems, step.removedItems());
-        for (Map.Entry<String, List<String>> e : step.changedContexts().entrySet()) {
-            for (String id : e.getValue()) {
-                String key = e.getKey() + "/" + id;
-                if (!changedContexts.contains(key)) { // keeps a deleted mark (true)
-                    changedContexts.put(key, false);
-                }
-            }
-        }
-        for (Map.Entry<String, List<String>> e : step.removedContexts().entrySet()) {
-            for (String id : e.getValue()) {
-                changedContexts.put(e.getKey() + "/" + id, true);
-            }
-        }
+        markChanged(modelId, CONTEXT_IDS, changedContexts, contextKeys(step.changedContexts()));
+        markDeleted(modelId, CONTEXT_IDS, changedContexts, contextKeys(step.removedContexts()));
         interactionsTrained.inc(batch.size());
         steps.inc();
         p.examplesSeen += batch.size();
@@ -334,6 +324,13 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         }
         progress.update(p.encode());
         scheduleNextVersion(model, p, ctx);
+    }
+
+    /** The {@code field/id} keys of {@code mfContexts} and {@code mfChangedContexts} for ids by field. */
+    private static List<String> contextKeys(Map<String, List<String>> idsByField) {
+        List<String> keys = new ArrayList<>();
+        idsByField.forEach((field, ids) -> ids.forEach(id -> keys.add(field + "/" + id)));
+        return keys;
     }
 
     /**
@@ -385,7 +382,7 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
      * for a deleted mark, nothing marked yet.
      */
     private ChangedIds changedIds(String modelId, int table, MapState<String, Boolean> changed) throws Exception {
-        ChangedIds[] tables = changedIds.computeIfAbsent(modelId, k -> new ChangedIds[2]);
+        ChangedIds[] tables = changedIds.computeIfAbsent(modelId, k -> new ChangedIds[3]);
         if (tables[table] == null) {
             boolean any = false;
             for (Boolean deleted : changed.values()) {
@@ -400,13 +397,13 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
     }
 
     /**
-     * Publishes the model's next version ({@link MfVersions#publish}, which empties both changed-ids maps) and
+     * Publishes the model's next version ({@link MfVersions#publish}, which empties the changed-ids maps) and
      * resets this instance's cache of them to match: the only way a version is published, as a cache left
      * believing ids are marked would leave them out of the next delta.
      */
     private void publish(String modelId, MfModel model, MfProgress p, long nowMs, Context ctx) throws Exception {
         versions.publish(modelId, model, p, changedUsers, changedItems, changedContexts, nowMs, ctx);
-        changedIds.put(modelId, new ChangedIds[] {new ChangedIds(false), new ChangedIds(false)});
+        changedIds.put(modelId, new ChangedIds[] {new ChangedIds(false), new ChangedIds(false), new ChangedIds(false)});
     }
 
     /**

@@ -44,10 +44,8 @@ import org.apache.flink.util.Collector;
  *   <li>{@code mfProgress} ({@link MfProgress}): examples seen, the metrics window, publishing counters, source
  *   offsets;</li>
  *   <li>{@code mfChangedUsers}, {@code mfChangedItems} ({@code MapState<String, Boolean>}): the ids written or
- *   deleted since the last published version (true: deleted at least once), for the next delta. An instance
- *   remembers which ids it marked since the last version and whether a map may hold a deleted mark (a cache,
- *   rebuilt after a restore), so a batch writes only ids new to the map and reads none while no row was
- *   deleted.</li>
+ *   deleted since the last published version (true: deleted at least once), for the next delta, behind
+ *   {@link ChangedMarks}.</li>
  *   <li>{@code mfContexts} ({@code MapState<String, byte[]>}): the rows of every context table of the model (its
  *   {@code context:} fields), one map for all of them keyed by {@code field + "/" + id} (field names hold no
  *   {@code /}), so the state layout does not depend on the config; an expiry sweep or least-recent overflow of one
@@ -60,8 +58,10 @@ import org.apache.flink.util.Collector;
  * {@code recs.cached_rows} decoded rows each per model: a step reads and updates cached {@link
  * io.streamgrad.learner.recs.Row}s in place and only marks them dirty; the operator writes the dirty rows to the maps
  * before every checkpoint barrier and at the end of the input, and a row leaving the cache is written first. Row
- * deletions go to the maps at once. The maps (with the changed-ids maps) stay the model's only durable form: a
- * restored instance starts with empty caches.
+ * deletions go to the maps at once. The changed-ids marks and the partial batch ({@code mfBuffer},
+ * {@code mfBufferCount}) are likewise kept in memory and written at the same moments, so a step makes no keyed
+ * state access per interaction. The state stays the model's only durable form: a restored instance starts from it
+ * with empty caches.
  *
  * <p>A model without context fields never writes the two context maps: its state is what it was before they
  * existed.
@@ -100,8 +100,10 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
     private transient Counter interactionsTrained;
     private transient Counter steps;
     private transient MfVersions versions;
-    /** Per model, per table (users, items, contexts): what this instance knows of the changed-ids map. */
-    private transient Map<String, ChangedIds[]> changedIds;
+    /** Per model, per table (users, items, contexts): the changed-ids marks since the last version. */
+    private transient Map<String, ChangedMarks[]> changedMarks;
+    /** Per model: the partial batch (loaded from mfBuffer at the model's first use since the (re)start). */
+    private transient Map<String, Pending> pending;
     /** Per model: the write-back row caches of mfUsers, mfItems, mfContexts (empty without write-back). */
     private transient Map<String, RowCache[]> rowCaches;
 
@@ -134,13 +136,14 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         interactionsTrained = ctx.getMetricGroup().counter("mfInteractions");
         steps = ctx.getMetricGroup().counter("mfSteps");
         versions = new MfVersions(models, publishing);
-        changedIds = new HashMap<>();
+        changedMarks = new HashMap<>();
         rowCaches = new HashMap<>();
+        pending = new HashMap<>();
     }
 
     /**
      * Keeps decoded rows in write-back caches of up to {@code recs.cached_rows} rows per model and row map; only an
-     * operator that calls {@link #flushRows} before every checkpoint and at the end of the input may turn it on
+     * operator that calls {@link #flush} before every checkpoint and at the end of the input may turn it on
      * ({@link MfTrainerOperator}); otherwise every read decodes and every write encodes a row of the state.
      */
     void enableWriteBack() {
@@ -154,33 +157,88 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
     }
 
     /**
-     * Writes the dirty rows of every model's caches to its state, setting each such model as the current key first;
-     * the rows stay cached. Called before every checkpoint barrier and at the end of the input.
+     * Writes what every model holds in memory only to its state, setting each such model as the current key first:
+     * the dirty cached rows (which stay cached), the changed-ids marks and the partial batch. Called before every
+     * checkpoint barrier and at the end of the input.
      */
-    void flushRows(KeySetter setKey) throws Exception {
+    void flush(KeySetter setKey) throws Exception {
         if (rowCaches == null) {
             return;
         }
-        for (Map.Entry<String, RowCache[]> e : rowCaches.entrySet()) {
-            boolean any = false;
-            for (RowCache c : e.getValue()) {
-                any |= c.hasDirty();
-            }
-            if (any) {
-                setKey.set(e.getKey());
-                flushRows(e.getKey());
+        java.util.Set<String> modelIds = new java.util.TreeSet<>(rowCaches.keySet());
+        modelIds.addAll(changedMarks.keySet());
+        modelIds.addAll(pending.keySet());
+        for (String modelId : modelIds) {
+            if (needsFlush(modelId)) {
+                setKey.set(modelId);
+                flush(modelId);
             }
         }
     }
 
-    /** Writes the dirty cached rows of {@code modelId}, the current key. */
-    private void flushRows(String modelId) throws Exception {
+    private boolean needsFlush(String modelId) {
+        for (RowCache c : rowCaches.getOrDefault(modelId, new RowCache[0])) {
+            if (c.hasDirty()) {
+                return true;
+            }
+        }
+        for (ChangedMarks m : changedMarks.getOrDefault(modelId, new ChangedMarks[0])) {
+            if (m.hasPending()) {
+                return true;
+            }
+        }
+        Pending b = pending.get(modelId);
+        return b != null && b.dirty;
+    }
+
+    /** Writes what {@code modelId}, the current key, holds in memory only to its state. */
+    private void flush(String modelId) throws Exception {
         RowCache[] caches = rowCaches.get(modelId);
         if (caches != null) {
             for (RowCache c : caches) {
                 c.flush();
             }
         }
+        ChangedMarks[] marks = changedMarks.get(modelId);
+        if (marks != null) {
+            for (ChangedMarks m : marks) {
+                m.flush();
+            }
+        }
+        Pending b = pending.get(modelId);
+        if (b != null && b.dirty) {
+            if (b.records.isEmpty()) {
+                buffer.clear();
+                bufferCount.clear();
+            } else {
+                buffer.update(b.records);
+                bufferCount.update(b.records.size());
+            }
+            b.dirty = false;
+        }
+    }
+
+    /**
+     * A model's partial batch in memory. Without write-back each interaction is also added to {@code mfBuffer} at
+     * once; with it, {@code mfBuffer} and {@code mfBufferCount} are written by {@link #flush} ({@code dirty}: they
+     * differ from {@code records}).
+     */
+    private static final class Pending {
+        final List<InteractionRecord> records = new ArrayList<>();
+        boolean dirty;
+    }
+
+    /** The partial batch of {@code modelId}, the current key: from mfBuffer at its first use since the (re)start. */
+    private Pending pending(String modelId) throws Exception {
+        Pending b = pending.get(modelId);
+        if (b == null) {
+            b = new Pending();
+            for (InteractionRecord r : buffer.get()) {
+                b.records.add(r);
+            }
+            pending.put(modelId, b);
+        }
+        return b;
     }
 
     /** The rows cached for {@code modelId} now, over its three row maps (tests). */
@@ -198,9 +256,9 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
     @Override
     public void processElement(InteractionRecord r, Context ctx, Collector<TrainingMetrics> out) throws Exception {
         MfSpec spec = models.spec(r.modelId);
-        buffer.add(r);
-        Integer c = bufferCount.value();
-        int n = (c == null ? 0 : c) + 1;
+        Pending b = pending(r.modelId);
+        b.records.add(r);
+        int n = b.records.size();
         if (n == 1) {
             // The end of a bounded input trains what is left (only the final watermark reaches this time).
             ctx.timerService().registerEventTimeTimer(END_OF_INPUT);
@@ -212,7 +270,10 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         }
         if (n >= spec.batchSize()) {
             trainBuffered(ctx.getCurrentKey(), ctx.timerService().currentProcessingTime(), ctx, out);
+        } else if (writeBack) {
+            b.dirty = true;
         } else {
+            buffer.add(r);
             bufferCount.update(n);
         }
     }
@@ -222,10 +283,10 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         long now = ctx.timerService().currentProcessingTime();
         if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
             if (timestamp == END_OF_INPUT) {
-                if (bufferCount.value() != null) {
+                if (!pending(ctx.getCurrentKey()).records.isEmpty()) {
                     trainBuffered(ctx.getCurrentKey(), now, ctx, out);
                 }
-                flushRows(ctx.getCurrentKey()); // the state holds the whole model at the end of the input
+                flush(ctx.getCurrentKey()); // the state holds the whole model at the end of the input
                 // The final version of a bounded job holds every interaction.
                 MfModel model = model(ctx.getCurrentKey());
                 MfProgress p = MfProgress.decode(progress.value());
@@ -237,7 +298,9 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
             return;
         }
         Long at = timeoutAt.value();
-        if (at != null && at == timestamp && bufferCount.value() != null) {
+        if (at != null
+                && at == timestamp
+                && !pending(ctx.getCurrentKey()).records.isEmpty()) {
             trainBuffered(ctx.getCurrentKey(), now, ctx, out);
             return;
         }
@@ -266,12 +329,15 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
 
     private void trainBuffered(String modelId, long nowMs, Context ctx, Collector<TrainingMetrics> out)
             throws Exception {
-        List<InteractionRecord> records = new ArrayList<>();
-        for (InteractionRecord r : buffer.get()) {
-            records.add(r);
+        Pending b = pending(modelId);
+        List<InteractionRecord> records = new ArrayList<>(b.records);
+        b.records.clear();
+        if (writeBack) {
+            b.dirty = true;
+        } else {
+            buffer.clear();
+            bufferCount.clear();
         }
-        buffer.clear();
-        bufferCount.clear();
         Long at = timeoutAt.value();
         if (at != null) {
             ctx.timerService().deleteProcessingTimeTimer(at);
@@ -297,12 +363,18 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         }
         MfModel.StepResult step = model.train(batch);
         global.update(model.global().encode());
-        markChanged(modelId, USER_IDS, changedUsers, step.changedUsers());
-        markChanged(modelId, ITEM_IDS, changedItems, step.changedItems());
-        markDeleted(modelId, USER_IDS, changedUsers, step.removedUsers());
-        markDeleted(modelId, ITEM_IDS, changedItems, step.removedItems());
-        markChanged(modelId, CONTEXT_IDS, changedContexts, contextKeys(step.changedContexts()));
-        markDeleted(modelId, CONTEXT_IDS, changedContexts, contextKeys(step.removedContexts()));
+        ChangedMarks[] marks = changedMarks(modelId);
+        marks[USER_IDS].changed(step.changedUsers());
+        marks[ITEM_IDS].changed(step.changedItems());
+        marks[USER_IDS].deleted(step.removedUsers());
+        marks[ITEM_IDS].deleted(step.removedItems());
+        marks[CONTEXT_IDS].changed(contextKeys(step.changedContexts()));
+        marks[CONTEXT_IDS].deleted(contextKeys(step.removedContexts()));
+        if (!writeBack) {
+            for (ChangedMarks m : marks) {
+                m.flush();
+            }
+        }
         interactionsTrained.inc(batch.size());
         steps.inc();
         p.examplesSeen += batch.size();
@@ -334,96 +406,24 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
     }
 
     /**
-     * Records {@code ids} as changed ({@code false}) without overwriting a deleted mark ({@code true}), with as few
-     * state accesses as that allows: an id this instance already marked since the last version needs none; while
-     * the map holds no deleted mark (rows are deleted only by expiry and overflow) the others are written without
-     * a read, in one write batch; otherwise each is read first, as a deleted mark must stay.
+     * The changed-ids marks of {@code modelId}, the current key, per table: from its changed-ids maps at the model's
+     * first use since the (re)start.
      */
-    private void markChanged(String modelId, int table, MapState<String, Boolean> changed, List<String> ids)
-            throws Exception {
-        if (ids.isEmpty()) {
-            return;
+    private ChangedMarks[] changedMarks(String modelId) throws Exception {
+        ChangedMarks[] marks = changedMarks.get(modelId);
+        if (marks == null) {
+            marks = new ChangedMarks[] {
+                new ChangedMarks(changedUsers), new ChangedMarks(changedItems), new ChangedMarks(changedContexts)
+            };
+            changedMarks.put(modelId, marks);
         }
-        ChangedIds known = changedIds(modelId, table, changed);
-        Map<String, Boolean> marks = new HashMap<>();
-        for (String id : ids) {
-            if (known.marked.contains(id)) {
-                continue;
-            }
-            if (known.mayHoldDeleted) {
-                if (!changed.contains(id)) {
-                    changed.put(id, false);
-                }
-            } else {
-                marks.put(id, false);
-            }
-            known.remember(id);
-        }
-        if (!marks.isEmpty()) {
-            changed.putAll(marks);
-        }
+        return marks;
     }
 
-    private void markDeleted(String modelId, int table, MapState<String, Boolean> changed, List<String> ids)
-            throws Exception {
-        if (ids.isEmpty()) {
-            return;
-        }
-        ChangedIds known = changedIds(modelId, table, changed);
-        for (String id : ids) {
-            changed.put(id, true);
-            known.remember(id);
-        }
-        known.mayHoldDeleted = true;
-    }
-
-    /**
-     * What this instance knows of a changed-ids map of the current model: after a (re)start, one scan of the map
-     * for a deleted mark, nothing marked yet.
-     */
-    private ChangedIds changedIds(String modelId, int table, MapState<String, Boolean> changed) throws Exception {
-        ChangedIds[] tables = changedIds.computeIfAbsent(modelId, k -> new ChangedIds[3]);
-        if (tables[table] == null) {
-            boolean any = false;
-            for (Boolean deleted : changed.values()) {
-                if (deleted) {
-                    any = true;
-                    break;
-                }
-            }
-            tables[table] = new ChangedIds(any);
-        }
-        return tables[table];
-    }
-
-    /**
-     * Publishes the model's next version ({@link MfVersions#publish}, which empties the changed-ids maps) and
-     * resets this instance's cache of them to match: the only way a version is published, as a cache left
-     * believing ids are marked would leave them out of the next delta.
-     */
+    /** Publishes the model's next version ({@link MfVersions#publish}, which clears the changed-ids marks). */
     private void publish(String modelId, MfModel model, MfProgress p, long nowMs, Context ctx) throws Exception {
-        versions.publish(modelId, model, p, changedUsers, changedItems, changedContexts, nowMs, ctx);
-        changedIds.put(modelId, new ChangedIds[] {new ChangedIds(false), new ChangedIds(false), new ChangedIds(false)});
-    }
-
-    /**
-     * A cache of one changed-ids map's state (never checkpointed: rebuilt after a restore): the ids known to be in
-     * it (up to {@link #MAX_REMEMBERED}; beyond that the map is asked) and whether it may hold a deleted mark.
-     */
-    private static final class ChangedIds {
-        static final int MAX_REMEMBERED = 1 << 20;
-        final java.util.Set<String> marked = new java.util.HashSet<>();
-        boolean mayHoldDeleted;
-
-        ChangedIds(boolean mayHoldDeleted) {
-            this.mayHoldDeleted = mayHoldDeleted;
-        }
-
-        void remember(String id) {
-            if (marked.size() < MAX_REMEMBERED) {
-                marked.add(id);
-            }
-        }
+        ChangedMarks[] marks = changedMarks(modelId);
+        versions.publish(modelId, model, p, marks[USER_IDS], marks[ITEM_IDS], marks[CONTEXT_IDS], nowMs, ctx);
     }
 
     /** The model of the current key over its keyed state (fresh at step 0 when it has none). */

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.OutputTag;
@@ -110,9 +109,9 @@ final class MfVersions {
             String modelId,
             MfModel model,
             MfProgress p,
-            MapState<String, Boolean> changedUsers,
-            MapState<String, Boolean> changedItems,
-            MapState<String, Boolean> changedContexts,
+            ChangedMarks changedUsers,
+            ChangedMarks changedItems,
+            ChangedMarks changedContexts,
             long nowMs,
             KeyedProcessFunction<String, InteractionRecord, ?>.Context ctx)
             throws Exception {
@@ -169,33 +168,33 @@ final class MfVersions {
 
     /** The context tables' changed ids, keyed {@code field/id} in one map, split by field. */
     private static void collectContexts(
-            MapState<String, Boolean> state, Map<String, TreeSet<String>> changed, Map<String, TreeSet<String>> removed)
+            ChangedMarks marks, Map<String, TreeSet<String>> changed, Map<String, TreeSet<String>> removed)
             throws Exception {
-        for (Map.Entry<String, Boolean> e : state.entries()) {
-            int slash = e.getKey().indexOf('/');
-            String field = e.getKey().substring(0, slash);
-            String id = e.getKey().substring(slash + 1);
+        marks.forEach((key, deleted) -> {
+            int slash = key.indexOf('/');
+            String field = key.substring(0, slash);
+            String id = key.substring(slash + 1);
             changed.computeIfAbsent(field, k -> new TreeSet<>()).add(id);
-            if (e.getValue()) {
+            if (deleted) {
                 removed.computeIfAbsent(field, k -> new TreeSet<>()).add(id);
             }
-        }
+        });
     }
 
     private static void collect(
             String table,
-            MapState<String, Boolean> state,
+            ChangedMarks marks,
             Map<String, TreeSet<String>> changed,
             Map<String, TreeSet<String>> removed)
             throws Exception {
         TreeSet<String> c = new TreeSet<>();
         TreeSet<String> r = new TreeSet<>();
-        for (Map.Entry<String, Boolean> e : state.entries()) {
-            c.add(e.getKey()); // delta() keeps those with an admitted row now
-            if (e.getValue()) {
-                r.add(e.getKey());
+        marks.forEach((id, deleted) -> {
+            c.add(id); // delta() keeps those with an admitted row now
+            if (deleted) {
+                r.add(id);
             }
-        }
+        });
         changed.put(table, c);
         removed.put(table, r);
     }

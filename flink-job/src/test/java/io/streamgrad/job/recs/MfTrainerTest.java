@@ -95,7 +95,7 @@ class MfTrainerTest {
                 .as("the reference run expires or evicts rows (else this test would not cover deletion)")
                 .isPositive();
 
-        int cut = 173; // inside a batch: the partial batch is in the checkpoint
+        int cut = 197; // inside a batch (the partial batch is in the checkpoint), 4 steps after the last version
         OperatorSubtaskState checkpoint;
         List<RecsVersion> versions;
         List<TrainingMetrics> metrics;
@@ -184,6 +184,21 @@ class MfTrainerTest {
         assertThat(replica.counts.get(MfModel.ITEMS)).isEqualTo(RecsFixtures.counts(items));
         assertThat(replica.globalBias).isEqualTo(reference.global().globalBias());
         assertThat(replica.step).isEqualTo(50);
+
+        // 4. the first version after the restore (5, a DELTA at step 25) also holds the rows changed between the
+        // last version before the checkpoint (step 20) and the checkpoint (step 24): their marks were in memory
+        MfModel atStep25 = RecsFixtures.offline(yaml, data.subList(0, 25 * 8)).mfModel();
+        RecsFixtures.Replica upTo5 = new RecsFixtures.Replica(4);
+        upTo5.applyAll(versions.stream().filter(v -> v.getVersion() <= 5).toList());
+        assertThat(upTo5.step).isEqualTo(25);
+        assertThat(upTo5.values.get(MfModel.USERS))
+                .as("users after versions 1-5 vs offline at step 25")
+                .isEqualTo(RecsFixtures.values(
+                        RecsFixtures.rows(atStep25.users().store().entries())));
+        assertThat(upTo5.values.get(MfModel.ITEMS))
+                .as("items after versions 1-5 vs offline at step 25")
+                .isEqualTo(RecsFixtures.values(
+                        RecsFixtures.rows(atStep25.items().store().entries())));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -12,11 +12,14 @@ import io.streamgrad.embedded.LocalFlink;
 import io.streamgrad.job.admin.JobTopics;
 import io.streamgrad.job.config.JobConfig;
 import io.streamgrad.job.config.JobConfigParser;
+import io.streamgrad.job.config.JobOptions;
 import io.streamgrad.job.recs.RecsTopics;
+import io.streamgrad.job.recs.RecsVersionRecords;
 import io.streamgrad.learner.recs.Interaction;
 import io.streamgrad.learner.recs.InteractionGenerator;
 import io.streamgrad.learner.recs.MfConfig;
 import io.streamgrad.learner.recs.MfModel;
+import io.streamgrad.learner.recs.MfPublication;
 import io.streamgrad.learner.recs.Prequential;
 import io.streamgrad.learner.recs.RankingMetrics;
 import io.streamgrad.learner.recs.Row;
@@ -41,6 +44,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -118,6 +122,9 @@ public final class RecsBenchCommand {
                                    directory, deleted)""";
 
     static final String MODEL = "recs";
+    /** {@code recs.rows_per_part}: the job's default. */
+    private static final int ROWS_PER_PART = JobOptions.RECS_ROWS_PER_PART.defaultValue();
+
     private static final long SEED = 42;
     /** Latent dimension of the generator's users and items (the model's own is {@link #DIM}). */
     private static final int GENERATOR_DIM = 8;
@@ -592,7 +599,8 @@ public final class RecsBenchCommand {
                         + " %,.0f interactions/s (%s -> the version holding the last one committed-visible),"
                         + " running %,.0f interactions/s (versions' created_at); offline MfModel.train (one thread,"
                         + " same batches and spec) %,.0f interactions/s; streaming/offline %.2f end to end, %.2f"
-                        + " running%n",
+                        + " running; offline MfModel.train and the same DELTA versions encoded (MfPublication, the"
+                        + " records' bytes) %,.0f interactions/s, streaming/that %.2f end to end, %.2f running%n",
                 measured,
                 evaluateEvery,
                 s.endToEnd,
@@ -600,7 +608,10 @@ public final class RecsBenchCommand {
                 s.running,
                 o.perSecond,
                 s.endToEnd / o.perSecond,
-                s.running / o.perSecond);
+                s.running / o.perSecond,
+                o.withVersionsPerSecond,
+                s.endToEnd / o.withVersionsPerSecond,
+                s.running / o.withVersionsPerSecond);
         Sizes z = s.sizes;
         out.printf(
                 Locale.ROOT,
@@ -907,7 +918,13 @@ public final class RecsBenchCommand {
 
     /** The offline side: its rate over the measured batches and the comparison with the served versions. */
     private record Offline(
-            double perSecond, long checks, long mismatches, String firstMismatch, long userRows, long itemRows) {}
+            double perSecond,
+            double withVersionsPerSecond,
+            long checks,
+            long mismatches,
+            String firstMismatch,
+            long userRows,
+            long itemRows) {}
 
     /**
      * Every batch through {@link MfModel#train} in order, in this thread (with {@link Prequential#measure} every
@@ -925,6 +942,12 @@ public final class RecsBenchCommand {
         int measuredFrom = warm / batch;
         int measuredTo = (warm + measured) / batch;
         long nanos = 0;
+        long publishNanos = 0;
+        // what the job does beside training: every version's changed rows, as the updates topic's bytes
+        Map<String, TreeSet<String>> changed = new HashMap<>();
+        Map<String, TreeSet<String>> removed = new HashMap<>();
+        SingleObjectCodec<RecsVersion> versionCodec = SingleObjectCodec.recsVersion();
+        long versionBytes = 0;
         Checker checker = new Checker();
         for (int s = 0; s < steps; s++) {
             List<Interaction> b = new ArrayList<>(data.subList(s * batch, (s + 1) * batch));
@@ -932,18 +955,46 @@ public final class RecsBenchCommand {
             if (evaluateEvery > 0 && (model.global().step() + 1) % evaluateEvery == 0) {
                 Prequential.measure(model, b, window);
             }
-            model.train(b);
-            long dt = System.nanoTime() - t0;
+            MfModel.StepResult step = model.train(b);
+            long t1 = System.nanoTime();
             if (s >= measuredFrom && s < measuredTo) {
-                nanos += dt;
+                nanos += t1 - t0;
+                // the measured versions are DELTAs; the job's MfVersions makes the same parts and records
+                changed.computeIfAbsent(MfModel.USERS, k -> new TreeSet<>()).addAll(step.changedUsers());
+                changed.computeIfAbsent(MfModel.ITEMS, k -> new TreeSet<>()).addAll(step.changedItems());
+                removed.computeIfAbsent(MfModel.USERS, k -> new TreeSet<>()).addAll(step.removedUsers());
+                removed.computeIfAbsent(MfModel.ITEMS, k -> new TreeSet<>()).addAll(step.removedItems());
+                if ((s + 1) % everySteps == 0) {
+                    for (RecsVersion r : RecsVersionRecords.of(
+                            MODEL,
+                            (s + 1) / everySteps,
+                            1,
+                            model.global().step(),
+                            (long) (s + 1) * batch,
+                            0,
+                            modelYaml(),
+                            MfPublication.delta(model, changed, removed, ROWS_PER_PART),
+                            Map.of(),
+                            Map.of(),
+                            "bench")) {
+                        versionBytes += versionCodec.encode(r).length;
+                    }
+                    changed.clear();
+                    removed.clear();
+                }
+                publishNanos += System.nanoTime() - t1;
             }
             if (s + 1 == (lastVersion - 1) * everySteps) {
                 checker.check(lastDelta, model, data);
             }
         }
         checker.check(finalFull, model, data);
+        if (versionBytes == 0) {
+            throw new IllegalStateException("the offline pass published no version");
+        }
         return new Offline(
                 measured / (nanos / 1e9),
+                measured / ((nanos + publishNanos) / 1e9),
                 checker.checks,
                 checker.mismatches,
                 checker.first,

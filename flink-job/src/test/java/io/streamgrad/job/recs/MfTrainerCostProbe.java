@@ -1,17 +1,21 @@
 package io.streamgrad.job.recs;
 
+import io.streamgrad.avro.RecsVersion;
 import io.streamgrad.avro.TrainingMetrics;
 import io.streamgrad.learner.recs.Interaction;
 import io.streamgrad.learner.recs.InteractionGenerator;
 import io.streamgrad.learner.recs.MfConfig;
 import io.streamgrad.learner.recs.MfModel;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -36,56 +40,108 @@ public final class MfTrainerCostProbe {
             seed: 7
             """;
 
+    private static final int BATCH = 256;
+
     private MfTrainerCostProbe() {}
+
+    /** Thread CPU per interaction, in microseconds, of one round over the same interactions. */
+    record Result(
+            String backend,
+            int interactions,
+            double offlineUs,
+            double operatorUs,
+            double flushUs,
+            long checkpoints,
+            double snapshotUs,
+            long versions) {
+        double ratio() {
+            return offlineUs / operatorUs;
+        }
+    }
 
     public static void main(String[] argv) throws Exception {
         String backend = argv.length > 0 ? argv[0] : "hashmap";
         int n = argv.length > 1 ? Integer.parseInt(argv[1]) : 1_280_000;
         int checkpointEvery = argv.length > 2 ? Integer.parseInt(argv[2]) : 40_000;
-        int batch = 256;
-        n = n / (batch * 8) * (batch * 8);
-        List<Interaction> data = InteractionGenerator.generate(42, 1_100_000, 1_000, 8, n, 1.0, 0.5, 2.0);
+        List<Interaction> data = data(n);
+        for (int round = 0; round < 2; round++) { // round 0 warms the JIT
+            Result r = run(backend, data, checkpointEvery);
+            System.out.printf(
+                    Locale.ROOT,
+                    "round %d, %s, %,d interactions: offline %.2f us/interaction, operator %.2f us/interaction"
+                            + " (of which the flush before the barrier %.2f; %d checkpoints, whose snapshot took %.2f"
+                            + " more; %d versions): offline/operator %.2f%n",
+                    round,
+                    r.backend(),
+                    r.interactions(),
+                    r.offlineUs(),
+                    r.operatorUs(),
+                    r.flushUs(),
+                    r.checkpoints(),
+                    r.snapshotUs(),
+                    r.versions(),
+                    r.ratio());
+        }
+    }
+
+    /** {@code bench-recs}'s interactions: 1.1 M users, 1,000 items, whole versions of 8 batches of 256. */
+    static List<Interaction> data(int n) {
+        int unit = BATCH * 8;
+        return InteractionGenerator.generate(42, 1_100_000, 1_000, 8, Math.max(unit, n / unit * unit), 1.0, 0.5, 2.0);
+    }
+
+    static Result run(String backend, List<Interaction> data, int checkpointEvery) throws Exception {
         var threads = ManagementFactory.getThreadMXBean();
-        for (int round = 0; round < 2; round++) {
-            // offline
-            MfModel model = new MfModel(MfConfig.parse(YAML));
-            long c0 = threads.getCurrentThreadCpuTime();
-            for (int s = 0; s < n / batch; s++) {
-                model.train(new ArrayList<>(data.subList(s * batch, (s + 1) * batch)));
-            }
-            double offline = (threads.getCurrentThreadCpuTime() - c0) / 1e3 / n;
-            model = null;
-            // the job's operator
-            try (var h = new KeyedOneInputStreamOperatorTestHarness<String, InteractionRecord, TrainingMetrics>(
-                    new MfTrainerOperator(new MfTrainer(
-                            new RecsModels("interactions", Map.of("m", YAML), 0, 10_000),
-                            0,
-                            100,
-                            new MfVersions.Policy(8, 0, 1_000_000, 86_400, 10_000))),
-                    r -> r.modelId,
-                    Types.STRING,
-                    128,
-                    1,
-                    0)) {
+        int n = data.size();
+        MfModel model = new MfModel(MfConfig.parse(YAML));
+        long c0 = threads.getCurrentThreadCpuTime();
+        for (int s = 0; s < n / BATCH; s++) {
+            model.train(new ArrayList<>(data.subList(s * BATCH, (s + 1) * BATCH)));
+        }
+        double offline = (threads.getCurrentThreadCpuTime() - c0) / 1e3 / n;
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, InteractionRecord, TrainingMetrics>(
+                new MfTrainerOperator(new MfTrainer(
+                        new RecsModels("interactions", Map.of("m", YAML), 0, 10_000),
+                        0,
+                        100,
+                        new MfVersions.Policy(8, 0, 1_000_000, 86_400, 10_000))),
+                r -> r.modelId,
+                Types.STRING,
+                128,
+                1,
+                0)) {
+            Path dir = Files.createTempDirectory("mf-cost-probe-");
+            try {
                 h.setStateBackend(
                         backend.equals("rocksdb") ? new EmbeddedRocksDBStateBackend(true) : new HashMapStateBackend());
-                h.setCheckpointStorage(new org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage(
-                        java.nio.file.Files.createTempDirectory("mf-probe-").toUri()));
+                h.setCheckpointStorage(new FileSystemCheckpointStorage(dir.toUri()));
                 h.open();
                 long checkpoints = 0;
                 long snapshotNanos = 0;
                 long flushNanos = 0;
+                long versions = 0;
                 c0 = threads.getCurrentThreadCpuTime();
                 for (int i = 0; i < n; i++) {
                     Interaction x = data.get(i);
                     h.processElement(new StreamRecord<>(new InteractionRecord(
                             "m", x.user(), x.item(), Double.NaN, x.timeMs(), "interactions", 0, i)));
                     if ((i + 1) % 2_048 == 0) {
-                        h.getSideOutput(MfVersions.VERSIONS).clear();
+                        var out = h.getSideOutput(MfVersions.VERSIONS);
+                        versions += out == null
+                                ? 0
+                                : out.stream()
+                                        .filter(v -> ((StreamRecord<RecsVersion>) v)
+                                                        .getValue()
+                                                        .getPart()
+                                                == 0)
+                                        .count();
+                        if (out != null) {
+                            out.clear();
+                        }
                         h.getOutput().clear();
                     }
                     if (checkpointEvery > 0 && (i + 1) % checkpointEvery == 0) {
-                        // the flush runs in the task thread; the snapshot's asynchronous part does not (here it does:
+                        // the flush runs in the task thread; a snapshot's asynchronous part does not (here it does:
                         // its time is left out)
                         long t = threads.getCurrentThreadCpuTime();
                         h.prepareSnapshotPreBarrier(++checkpoints);
@@ -95,21 +151,21 @@ public final class MfTrainerCostProbe {
                         snapshotNanos += threads.getCurrentThreadCpuTime() - t1;
                     }
                 }
-                double stream = (threads.getCurrentThreadCpuTime() - c0 - snapshotNanos) / 1e3 / n;
-                System.out.printf(
-                        Locale.ROOT,
-                        "round %d, %s, %,d interactions: offline %.2f us/interaction, operator %.2f us/interaction"
-                                + " (of which the flush before the barrier %.2f; %d checkpoints, whose snapshot took %.2f"
-                                + " more): ratio %.2f%n",
-                        round,
+                double operator = (threads.getCurrentThreadCpuTime() - c0 - snapshotNanos) / 1e3 / n;
+                return new Result(
                         backend,
                         n,
                         offline,
-                        stream,
+                        operator,
                         flushNanos / 1e3 / n,
                         checkpoints,
                         snapshotNanos / 1e3 / n,
-                        offline / stream);
+                        versions);
+            } finally {
+                try (var paths = Files.walk(dir)) {
+                    paths.sorted(java.util.Comparator.reverseOrder())
+                            .forEach(f -> f.toFile().delete());
+                }
             }
         }
     }

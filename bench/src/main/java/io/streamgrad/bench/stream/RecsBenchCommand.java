@@ -74,17 +74,19 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * on one running job:
  * <ol>
  *   <li>warm-up: the first interactions (JIT, the first rows); awaited, not measured;</li>
- *   <li>throughput: {@code --interactions} produced flat out: end-to-end interactions/s = interactions / (the
- *       version that holds the last one complete and visible to a read_committed reader of the updates topic - the
- *       first one's send time); running interactions/s from the versions' {@code created_at} (the job's own
- *       rate, without the wait for the checkpoint that commits them);</li>
+ *   <li>throughput: {@code --interactions} waiting in the broker before the job starts ({@code --produce
+ *       backlog}, the default: from the version holding the warm-up (its {@code created_at}) to the version holding
+ *       the last one complete and visible to a read_committed reader of the updates topic; the follower starts
+ *       after) or produced flat out while the job runs ({@code --produce live}: from the first one's send time);
+ *       running interactions/s from the versions' {@code created_at} (the job's own rate, without the wait for the
+ *       checkpoint that commits them);</li>
  *   <li>latency: {@code --latency-interactions} paced at half the running rate: per interaction, the time from its
  *       send to the first version the follower serves whose {@code examples_seen} covers it (and to the first
  *       complete committed version the reader sees); p50/p99.</li>
  * </ol>
  * Then the job is cancelled and the same batches go through {@link MfModel#train} in one thread (with the same
  * prequential scoring every {@code recs.evaluate_every_batches} batches): its interactions/s over the measured
- * batches, and the model after the last DELTA version and after the final FULL one, which the versions the follower
+ * batches, alone and with the measured DELTA versions built and encoded as the job does, and the model after the last DELTA version and after the final FULL one, which the versions the follower
  * served must equal bit for bit (rows, score and top-K for a sample of users). Any difference fails the command.
  */
 public final class RecsBenchCommand {

@@ -63,8 +63,10 @@ import org.rocksdb.TickerType;
  * full compaction of both tables through {@link RocksDBKeyedStateBackend#compactState}, unless {@code --settle
  * false}), optionally reads every row once ({@code --warm-cache true}: RocksDB's block caches then hold what fits, as
  * in a long-running job, rather than nothing, as after a restore), optionally takes checkpoint 1, trains {@code
- * --batches} batches (after a fifth as many warm-up batches) whose user and item ids are drawn uniformly or
- * Zipf-distributed (seeded; ranks scattered over the ids), then optionally takes checkpoint 2.
+ * --batches} batches (after {@code --warmup-batches}, by default a fifth as many; a long warm-up fills the row cache
+ * and the block cache with the workload's own hot rows, as in a job that has run for a while) whose user and item
+ * ids are drawn uniformly or Zipf-distributed (seeded; ranks scattered over the ids), then optionally takes
+ * checkpoint 2.
  *
  * <p>{@code --row-cache N} is the job's {@code recs.cached_rows} (default the job's; 0: every row read and written
  * through the state, the uncached path).
@@ -121,11 +123,13 @@ public final class MfStateScaleBench {
             long seed,
             int rowCache,
             boolean warmCache,
-            boolean digest) {
+            boolean digest,
+            int warmupBatches) {
 
         static final String USAGE = "usage: MfStateScaleBench [--rows N] [--batches N] [--ids uniform|zipf]"
                 + " [--zipf-exponent S] [--settle true|false] [--checkpoints none|full|incremental] [--dir DIR]"
                 + " [--seed N] [--row-cache ROWS] [--warm-cache true|false] [--digest true|false]"
+                + " [--warmup-batches N]"
                 + " [--flink key=value]...";
 
         static Args parse(String... a) {
@@ -140,6 +144,7 @@ public final class MfStateScaleBench {
             int rowCache = RecsModels.DEFAULT_CACHED_ROWS;
             boolean warmCache = false;
             boolean digest = false;
+            int warmupBatches = -1;
             Map<String, String> flink = new LinkedHashMap<>(DEFAULT_FLINK);
             for (int i = 0; i < a.length; i++) {
                 String key = a[i];
@@ -160,6 +165,7 @@ public final class MfStateScaleBench {
                         case "--row-cache" -> rowCache = nonNegative(key, Integer.parseInt(v));
                         case "--warm-cache" -> warmCache = bool(key, v);
                         case "--digest" -> digest = bool(key, v);
+                        case "--warmup-batches" -> warmupBatches = positive(key, Integer.parseInt(v));
                         case "--flink" -> {
                             int eq = v.indexOf('=');
                             if (eq <= 0) {
@@ -192,7 +198,8 @@ public final class MfStateScaleBench {
                     seed,
                     rowCache,
                     warmCache,
-                    digest);
+                    digest,
+                    warmupBatches > 0 ? warmupBatches : Math.max(1, batches / 5));
         }
 
         /** The trainer's path, as the RESULT line names it. */
@@ -277,7 +284,7 @@ public final class MfStateScaleBench {
         double loadAfter = load();
         System.out.printf(
                 Locale.ROOT,
-                "RESULT rows=%d ids=%s%s path=%s warm-cache=%s block-cache=%s settle=%s batches=%d: %.2f ms/batch (p50 %.2f, p99 %.2f) = %,.0f"
+                "RESULT rows=%d ids=%s%s path=%s warm-cache=%s block-cache=%s settle=%s batches=%d after %d: %.2f ms/batch (p50 %.2f, p99 %.2f) = %,.0f"
                         + " interactions/s; fill %.0f s, settle %.0f s; per batch %s; load %.2f -> %.2f on %d"
                         + " cores; row %d bytes; block cache in use %,d -> %,d B; %,d rows in the row cache at the"
                         + " end%n",
@@ -289,6 +296,7 @@ public final class MfStateScaleBench {
                 args.flink().get("state.backend.rocksdb.block.cache-size"),
                 args.settle(),
                 args.batches(),
+                args.warmupBatches(),
                 r.msPerBatch(),
                 r.p50Ms(),
                 r.p99Ms(),
@@ -436,7 +444,7 @@ public final class MfStateScaleBench {
 
             IdSampler ids = IdSampler.of(args.ids(), args.rows(), args.zipfExponent(), args.seed());
             long usageBefore = 0;
-            int warmUp = Math.max(1, args.batches() / 5);
+            int warmUp = args.warmupBatches();
             long offset = 0;
             long[] batchNanos = new long[args.batches()];
             Map<TickerType, Long> before = null;

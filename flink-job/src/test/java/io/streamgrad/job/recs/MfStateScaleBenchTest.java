@@ -25,6 +25,9 @@ class MfStateScaleBenchTest {
         assertThat(d.checkpoints()).isEqualTo(MfStateScaleBench.Checkpoints.NONE);
         assertThat(d.rowCache()).as("the job's recs.cached_rows").isEqualTo(RecsModels.DEFAULT_CACHED_ROWS);
         assertThat(d.warmCache()).isFalse();
+        assertThat(d.warmupBatches()).as("a fifth of --batches").isEqualTo(200);
+        assertThat(MfStateScaleBench.Args.parse("--warmup-batches", "40000").warmupBatches())
+                .isEqualTo(40_000);
         assertThat(d.path()).isEqualTo("row-cache=" + RecsModels.DEFAULT_CACHED_ROWS);
         assertThat(d.flink()).containsEntry("state.backend.rocksdb.block.cache-size", "256mb");
 

@@ -45,30 +45,40 @@ import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend;
 import org.apache.flink.state.rocksdb.RocksDBOptionsFactory;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.OperatorSnapshotFinalizer;
 import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
 import org.rocksdb.Statistics;
 import org.rocksdb.TickerType;
 
 /**
- * Training throughput and checkpoints of the job's mf trainer ({@link MfTrainer} in Flink's operator harness) on
- * RocksDB against the size of its tables. Fills both tables with {@code --rows} rows (written straight into the
- * trainer's map states, as training would leave them), settles the LSM tree (a flush and full compaction of both
- * tables through {@link RocksDBKeyedStateBackend#compactState}, unless {@code --settle false}), optionally takes
- * checkpoint 1, trains {@code --batches} batches (after a fifth as many warm-up batches) whose user and item ids are
- * drawn uniformly or Zipf-distributed (seeded; ranks scattered over the ids), then optionally takes checkpoint 2.
+ * Training throughput and checkpoints of the job's mf trainer ({@link MfTrainerOperator} over {@link MfTrainer}, in
+ * Flink's operator harness) on RocksDB against the size of its tables. Fills both tables with {@code --rows} rows
+ * (written straight into the trainer's map states, as training would leave them), settles the LSM tree (a flush and
+ * full compaction of both tables through {@link RocksDBKeyedStateBackend#compactState}, unless {@code --settle
+ * false}), optionally reads every row once ({@code --warm-cache true}: RocksDB's block caches then hold what fits, as
+ * in a long-running job, rather than nothing, as after a restore), optionally takes checkpoint 1, trains {@code
+ * --batches} batches (after {@code --warmup-batches}, by default a fifth as many; a long warm-up fills the row cache
+ * and the block cache with the workload's own hot rows, as in a job that has run for a while) whose user and item
+ * ids are drawn uniformly or Zipf-distributed (seeded; ranks scattered over the ids), then optionally takes
+ * checkpoint 2.
  *
- * <p>Checkpoints go through the operator's own {@code snapshotState} (the synchronous part, timed) and
+ * <p>{@code --row-cache N} is the job's {@code recs.cached_rows} (default the job's; 0: every row read and written
+ * through the state, the uncached path).
+ *
+ * <p>Checkpoints go as in a task: the operator's {@code prepareSnapshotPreBarrier} (the row cache's dirty rows
+ * written to the state; timed), its {@code snapshotState} (the synchronous part, timed) and
  * {@link OperatorSnapshotFinalizer} (the asynchronous part: the upload, run here on the calling thread, timed),
  * into a {@link FileSystemCheckpointStorage} under {@code --dir}: the sizes are those of the keyed state handles
  * ({@code getStateSize}: the whole state the checkpoint refers to; {@code getCheckpointedSize}: what this
  * checkpoint uploaded) and the bytes on disk. RocksDB counts its block-cache misses and bytes read per measured
- * batch ({@link Statistics}, set by this bench's options factory).
+ * batch ({@link Statistics}, set by this bench's options factory). {@code --digest true} hashes both tables at the
+ * end (after the last checkpoint), to compare runs.
  *
  * <p>Not a test: run with the test classpath, {@code java ... io.streamgrad.job.recs.MfStateScaleBench --rows
  * 10000000 --batches 1000 --ids zipf --checkpoints incremental}; {@code --flink key=value} passes Flink's own
@@ -110,11 +120,17 @@ public final class MfStateScaleBench {
             Checkpoints checkpoints,
             Path dir,
             Map<String, String> flink,
-            long seed) {
+            long seed,
+            int rowCache,
+            boolean warmCache,
+            boolean digest,
+            int warmupBatches) {
 
         static final String USAGE = "usage: MfStateScaleBench [--rows N] [--batches N] [--ids uniform|zipf]"
                 + " [--zipf-exponent S] [--settle true|false] [--checkpoints none|full|incremental] [--dir DIR]"
-                + " [--seed N] [--flink key=value]...";
+                + " [--seed N] [--row-cache ROWS] [--warm-cache true|false] [--digest true|false]"
+                + " [--warmup-batches N]"
+                + " [--flink key=value]...";
 
         static Args parse(String... a) {
             int rows = 10_000;
@@ -125,6 +141,10 @@ public final class MfStateScaleBench {
             Checkpoints checkpoints = Checkpoints.NONE;
             Path dir = Path.of(System.getProperty("java.io.tmpdir"));
             long seed = 1;
+            int rowCache = RecsModels.DEFAULT_CACHED_ROWS;
+            boolean warmCache = false;
+            boolean digest = false;
+            int warmupBatches = -1;
             Map<String, String> flink = new LinkedHashMap<>(DEFAULT_FLINK);
             for (int i = 0; i < a.length; i++) {
                 String key = a[i];
@@ -142,6 +162,10 @@ public final class MfStateScaleBench {
                         case "--checkpoints" -> checkpoints = Checkpoints.valueOf(v.toUpperCase(Locale.ROOT));
                         case "--dir" -> dir = Path.of(v);
                         case "--seed" -> seed = Long.parseLong(v);
+                        case "--row-cache" -> rowCache = nonNegative(key, Integer.parseInt(v));
+                        case "--warm-cache" -> warmCache = bool(key, v);
+                        case "--digest" -> digest = bool(key, v);
+                        case "--warmup-batches" -> warmupBatches = positive(key, Integer.parseInt(v));
                         case "--flink" -> {
                             int eq = v.indexOf('=');
                             if (eq <= 0) {
@@ -162,7 +186,32 @@ public final class MfStateScaleBench {
             if (!(zipf > 0)) {
                 throw new IllegalArgumentException("--zipf-exponent must be > 0, got " + zipf + "; " + USAGE);
             }
-            return new Args(rows, batches, ids, zipf, settle, checkpoints, dir, Map.copyOf(flink), seed);
+            return new Args(
+                    rows,
+                    batches,
+                    ids,
+                    zipf,
+                    settle,
+                    checkpoints,
+                    dir,
+                    Map.copyOf(flink),
+                    seed,
+                    rowCache,
+                    warmCache,
+                    digest,
+                    warmupBatches > 0 ? warmupBatches : Math.max(1, batches / 5));
+        }
+
+        /** The trainer's path, as the RESULT line names it. */
+        String path() {
+            return rowCache == 0 ? "uncached" : "row-cache=" + rowCache;
+        }
+
+        private static int nonNegative(String key, int v) {
+            if (v < 0) {
+                throw new IllegalArgumentException(key + " must be >= 0");
+            }
+            return v;
         }
 
         private static int positive(String key, int v) {
@@ -181,8 +230,26 @@ public final class MfStateScaleBench {
         }
     }
 
-    /** One checkpoint: its durations and sizes. */
-    record Checkpoint(long id, double syncMs, double asyncMs, long stateSize, long checkpointedSize, long diskBytes) {}
+    /**
+     * One checkpoint: its durations and sizes. {@code flushMs} is the operator's {@code prepareSnapshotPreBarrier}
+     * (the row cache's dirty rows written to the keyed state, on the task thread before the barrier) and
+     * {@code flushedKeys} the RocksDB keys it wrote; {@code syncMs} is the synchronous {@code snapshotState} after it.
+     */
+    record Checkpoint(
+            long id,
+            double flushMs,
+            long flushedKeys,
+            double syncMs,
+            double asyncMs,
+            long stateSize,
+            long checkpointedSize,
+            long diskBytes) {}
+
+    /**
+     * The warm-up read of both tables ({@code --warm-cache true}): rows read, how long it took, the block-cache
+     * misses it caused and the block caches' usage after it (bytes, summed over the column families).
+     */
+    record Warm(long rows, double seconds, long blockCacheMisses, long blockCacheUsage) {}
 
     /** What a run measured. */
     record Result(
@@ -194,7 +261,12 @@ public final class MfStateScaleBench {
             double interactionsPerSecond,
             Map<String, Double> perBatch,
             List<Checkpoint> checkpoints,
-            int rowBytes) {}
+            int rowBytes,
+            Warm warm,
+            long blockCacheUsageBefore,
+            long blockCacheUsageAfter,
+            int cachedRowsAfter,
+            long digest) {}
 
     private MfStateScaleBench() {}
 
@@ -212,14 +284,19 @@ public final class MfStateScaleBench {
         double loadAfter = load();
         System.out.printf(
                 Locale.ROOT,
-                "RESULT rows=%d ids=%s%s settle=%s batches=%d: %.2f ms/batch (p50 %.2f, p99 %.2f) = %,.0f"
+                "RESULT rows=%d ids=%s%s path=%s warm-cache=%s block-cache=%s settle=%s batches=%d after %d: %.2f ms/batch (p50 %.2f, p99 %.2f) = %,.0f"
                         + " interactions/s; fill %.0f s, settle %.0f s; per batch %s; load %.2f -> %.2f on %d"
-                        + " cores; row %d bytes%n",
+                        + " cores; row %d bytes; block cache in use %,d -> %,d B; %,d rows in the row cache at the"
+                        + " end%n",
                 args.rows(),
                 args.ids().name().toLowerCase(Locale.ROOT),
                 args.ids() == Ids.ZIPF ? "(" + args.zipfExponent() + ")" : "",
+                args.path(),
+                args.warmCache(),
+                args.flink().get("state.backend.rocksdb.block.cache-size"),
                 args.settle(),
                 args.batches(),
+                args.warmupBatches(),
                 r.msPerBatch(),
                 r.p50Ms(),
                 r.p99Ms(),
@@ -230,14 +307,28 @@ public final class MfStateScaleBench {
                 loadBefore,
                 loadAfter,
                 Runtime.getRuntime().availableProcessors(),
-                r.rowBytes());
+                r.rowBytes(),
+                r.blockCacheUsageBefore(),
+                r.blockCacheUsageAfter(),
+                r.cachedRowsAfter());
+        if (r.warm() != null) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "WARM read %,d rows in %.1f s: %,d block-cache misses; block cache in use %,d B%n",
+                    r.warm().rows(),
+                    r.warm().seconds(),
+                    r.warm().blockCacheMisses(),
+                    r.warm().blockCacheUsage());
+        }
         for (Checkpoint c : r.checkpoints()) {
             System.out.printf(
                     Locale.ROOT,
-                    "CHECKPOINT %s %d: sync %.0f ms, async %.0f ms; state size %,d B, checkpointed %,d B, on disk"
-                            + " %,d B%n",
+                    "CHECKPOINT %s %d: flush %.0f ms (%,d keys written), sync %.0f ms, async %.0f ms; state size %,d"
+                            + " B, checkpointed %,d B, on disk %,d B%n",
                     args.checkpoints().name().toLowerCase(Locale.ROOT),
                     c.id(),
+                    c.flushMs(),
+                    c.flushedKeys(),
                     c.syncMs(),
                     c.asyncMs(),
                     c.stateSize(),
@@ -248,15 +339,13 @@ public final class MfStateScaleBench {
 
     static Result run(Args args, java.io.PrintStream log) throws Exception {
         MfSpec spec = MfConfig.parse(YAML);
-        RecsModels models = new RecsModels("interactions", Map.of("m", YAML), 0, 10_000);
+        // the job's operator; recs.cached_rows = 0 is the job's uncached path (every row read and written in the state)
+        RecsModels models = new RecsModels("interactions", Map.of("m", YAML), 0, 10_000, args.rowCache());
+        MfTrainerOperator trainer =
+                new MfTrainerOperator(new MfTrainer(models, 0, 1_000_000, new MfVersions.Policy(0, 0, 0, 1, 1)));
         Path work = Files.createTempDirectory(args.dir(), "mf-state-bench-");
         try (var h = new KeyedOneInputStreamOperatorTestHarness<String, InteractionRecord, TrainingMetrics>(
-                new KeyedProcessOperator<>(new MfTrainer(models, 0, 1_000_000, new MfVersions.Policy(0, 0, 0, 1, 1))),
-                r -> r.modelId,
-                Types.STRING,
-                128,
-                1,
-                0)) {
+                trainer, r -> r.modelId, Types.STRING, 128, 1, 0)) {
             Configuration conf = new Configuration();
             args.flink().forEach(conf::setString);
             conf.setString(
@@ -283,12 +372,14 @@ public final class MfStateScaleBench {
             Random fill = new Random(args.seed() + 17);
             long t0 = System.nanoTime();
             List<MapStateDescriptor<String, byte[]>> tables = new ArrayList<>();
+            List<MapState<String, byte[]>> tableStates = new ArrayList<>();
             for (String table : new String[] {"mfUsers", "mfItems"}) {
                 var d = new MapStateDescriptor<>(
                         table, Types.STRING, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
                 tables.add(d);
                 MapState<String, byte[]> s =
                         keyed.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, d);
+                tableStates.add(s);
                 Row row = table.equals("mfUsers") ? userRow : itemRow;
                 String prefix = table.equals("mfUsers") ? "u" : "i";
                 Map<String, byte[]> chunk = new HashMap<>();
@@ -314,6 +405,30 @@ public final class MfStateScaleBench {
             }
             double settleSeconds = (System.nanoTime() - t1) / 1e9;
             log.printf(Locale.ROOT, "settled in %.1f s (load %.2f)%n", settleSeconds, load());
+            Statistics stats = CountingOptions.STATISTICS;
+            RocksDB db = db(keyed);
+            Warm warm = null;
+            if (args.warmCache()) {
+                // a long-running job's block cache has seen the tables: every row read once, with RocksDB's default
+                // fill_cache, so the caches keep what fits
+                long misses0 = stats.getTickerCount(TickerType.BLOCK_CACHE_DATA_MISS);
+                long t2 = System.nanoTime();
+                long n = 0;
+                long bytes = 0;
+                for (MapState<String, byte[]> s : tableStates) {
+                    for (Map.Entry<String, byte[]> e : s.entries()) {
+                        n++;
+                        bytes += e.getValue().length;
+                    }
+                }
+                warm = new Warm(
+                        n,
+                        (System.nanoTime() - t2) / 1e9,
+                        stats.getTickerCount(TickerType.BLOCK_CACHE_DATA_MISS) - misses0,
+                        blockCacheUsage(db));
+                log.printf(
+                        Locale.ROOT, "warmed the block cache: %s, %,d value bytes (load %.2f)%n", warm, bytes, load());
+            }
 
             List<Checkpoint> checkpoints = new ArrayList<>();
             CheckpointStorageAccess storage = args.checkpoints() == Checkpoints.NONE
@@ -328,16 +443,17 @@ public final class MfStateScaleBench {
             }
 
             IdSampler ids = IdSampler.of(args.ids(), args.rows(), args.zipfExponent(), args.seed());
-            Statistics stats = CountingOptions.STATISTICS;
-            int warm = Math.max(1, args.batches() / 5);
+            long usageBefore = 0;
+            int warmUp = args.warmupBatches();
             long offset = 0;
             long[] batchNanos = new long[args.batches()];
             Map<TickerType, Long> before = null;
             long start = 0;
             long threadCpu0 = 0;
             long processCpu0 = 0;
-            for (int bt = 0; bt < warm + args.batches(); bt++) {
-                if (bt == warm) {
+            for (int bt = 0; bt < warmUp + args.batches(); bt++) {
+                if (bt == warmUp) {
+                    usageBefore = blockCacheUsage(db);
                     before = tickers(stats);
                     threadCpu0 = THREADS.getCurrentThreadCpuTime();
                     processCpu0 = processCpuNanos();
@@ -348,14 +464,16 @@ public final class MfStateScaleBench {
                     h.processElement(new StreamRecord<>(new InteractionRecord(
                             "m", "u" + ids.next(), "i" + ids.next(), Double.NaN, offset, "interactions", 0, offset++)));
                 }
-                if (bt >= warm) {
-                    batchNanos[bt - warm] = System.nanoTime() - b0;
+                if (bt >= warmUp) {
+                    batchNanos[bt - warmUp] = System.nanoTime() - b0;
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             double threadCpuMs = (THREADS.getCurrentThreadCpuTime() - threadCpu0) / 1e6 / args.batches();
             double processCpuMs = (processCpuNanos() - processCpu0) / 1e6 / args.batches();
             Map<TickerType, Long> after = tickers(stats);
+            long usageAfter = blockCacheUsage(db);
+            int cachedRows = trainer.cachedRows("m");
             Map<String, Double> perBatch = new LinkedHashMap<>();
             perBatch.put("thread_cpu_ms", threadCpuMs);
             perBatch.put("process_cpu_ms", processCpuMs);
@@ -368,6 +486,7 @@ public final class MfStateScaleBench {
                 checkpoints.add(checkpoint(h, operator, storage, 2, work.resolve("checkpoints")));
                 log.println("checkpoint 2: " + checkpoints.get(1));
             }
+            long digest = args.digest() ? digest(keyed, tableStates) : 0;
             return new Result(
                     fillSeconds,
                     settleSeconds,
@@ -377,7 +496,12 @@ public final class MfStateScaleBench {
                     args.batches() * spec.batchSize() / seconds,
                     perBatch,
                     checkpoints,
-                    RowCodec.encode(userRow).length);
+                    RowCodec.encode(userRow).length,
+                    warm,
+                    usageBefore,
+                    usageAfter,
+                    cachedRows,
+                    digest);
         } finally {
             deleteTree(work);
         }
@@ -394,7 +518,13 @@ public final class MfStateScaleBench {
         CheckpointStorageLocation location = storage.initializeLocationForCheckpoint(id);
         CheckpointOptions options =
                 new CheckpointOptions(CheckpointType.CHECKPOINT, CheckpointStorageLocationReference.getDefault());
+        // a task calls prepareSnapshotPreBarrier before snapshotState (the harness's own snapshot methods do not):
+        // MfTrainerOperator writes the row cache's dirty rows to the keyed state there
+        long written0 = CountingOptions.STATISTICS.getTickerCount(TickerType.NUMBER_KEYS_WRITTEN);
+        long f0 = System.nanoTime();
+        operator.prepareSnapshotPreBarrier(id);
         long t0 = System.nanoTime();
+        long flushedKeys = CountingOptions.STATISTICS.getTickerCount(TickerType.NUMBER_KEYS_WRITTEN) - written0;
         OperatorSnapshotFutures futures = operator.snapshotState(id, System.currentTimeMillis(), options, location);
         long t1 = System.nanoTime();
         OperatorSnapshotFinalizer done = OperatorSnapshotFinalizer.create(futures);
@@ -403,11 +533,52 @@ public final class MfStateScaleBench {
         h.notifyOfCompletedCheckpoint(id); // incremental: the next checkpoint may refer to this one's files
         return new Checkpoint(
                 id,
+                (t0 - f0) / 1e6,
+                flushedKeys,
                 (t1 - t0) / 1e6,
                 (t2 - t1) / 1e6,
                 state.getStateSize(),
                 state.getCheckpointedSize(),
                 bytesUnder(checkpointDir));
+    }
+
+    /** The backend's RocksDB instance (a protected field: the bench reads a property of it). */
+    private static RocksDB db(RocksDBKeyedStateBackend<?> keyed) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = RocksDBKeyedStateBackend.class.getDeclaredField("db");
+        f.setAccessible(true);
+        return (RocksDB) f.get(keyed);
+    }
+
+    /**
+     * Bytes in the block caches, summed over the column families (Flink gives each state its own cache of
+     * {@code state.backend.rocksdb.block.cache-size} when RocksDB's memory is not managed).
+     */
+    private static long blockCacheUsage(RocksDB db) throws RocksDBException {
+        return db.getAggregatedLongProperty("rocksdb.block-cache-usage");
+    }
+
+    /**
+     * A digest of every row of both tables as the keyed state holds them now (an order-free sum of each entry's
+     * 64-bit FNV-1a hash): equal digests of two runs mean equal tables.
+     */
+    private static long digest(RocksDBKeyedStateBackend<String> keyed, List<MapState<String, byte[]>> tables)
+            throws Exception {
+        keyed.setCurrentKey("m");
+        long sum = 0;
+        for (int t = 0; t < tables.size(); t++) {
+            for (Map.Entry<String, byte[]> e : tables.get(t).entries()) {
+                long h = 0xcbf29ce484222325L ^ t;
+                for (byte b : e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                    h = (h ^ (b & 0xff)) * 0x100000001b3L;
+                }
+                h = (h ^ 0xff) * 0x100000001b3L; // between key and value
+                for (byte b : e.getValue()) {
+                    h = (h ^ (b & 0xff)) * 0x100000001b3L;
+                }
+                sum += h;
+            }
+        }
+        return sum == 0 ? 1 : sum;
     }
 
     static final List<TickerType> TICKERS = List.of(

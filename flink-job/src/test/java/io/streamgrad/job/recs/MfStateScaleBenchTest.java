@@ -23,6 +23,12 @@ class MfStateScaleBenchTest {
         assertThat(d.ids()).isEqualTo(MfStateScaleBench.Ids.UNIFORM);
         assertThat(d.settle()).isTrue();
         assertThat(d.checkpoints()).isEqualTo(MfStateScaleBench.Checkpoints.NONE);
+        assertThat(d.rowCache()).as("the job's recs.cached_rows").isEqualTo(RecsModels.DEFAULT_CACHED_ROWS);
+        assertThat(d.warmCache()).isFalse();
+        assertThat(d.warmupBatches()).as("a fifth of --batches").isEqualTo(200);
+        assertThat(MfStateScaleBench.Args.parse("--warmup-batches", "40000").warmupBatches())
+                .isEqualTo(40_000);
+        assertThat(d.path()).isEqualTo("row-cache=" + RecsModels.DEFAULT_CACHED_ROWS);
         assertThat(d.flink()).containsEntry("state.backend.rocksdb.block.cache-size", "256mb");
 
         MfStateScaleBench.Args a = MfStateScaleBench.Args.parse(
@@ -36,6 +42,10 @@ class MfStateScaleBenchTest {
                 "false",
                 "--checkpoints",
                 "incremental",
+                "--row-cache",
+                "0",
+                "--warm-cache",
+                "true",
                 "--flink",
                 "state.backend.rocksdb.block.blocksize=16kb");
         assertThat(a.rows()).isEqualTo(10_000_000);
@@ -43,6 +53,9 @@ class MfStateScaleBenchTest {
         assertThat(a.zipfExponent()).isEqualTo(0.8);
         assertThat(a.settle()).isFalse();
         assertThat(a.checkpoints()).isEqualTo(MfStateScaleBench.Checkpoints.INCREMENTAL);
+        assertThat(a.rowCache()).isZero();
+        assertThat(a.path()).isEqualTo("uncached");
+        assertThat(a.warmCache()).isTrue();
         assertThat(a.flink())
                 .containsEntry("state.backend.rocksdb.block.blocksize", "16kb")
                 .containsEntry("state.backend.rocksdb.use-bloom-filter", "true");
@@ -53,6 +66,10 @@ class MfStateScaleBenchTest {
         assertThatThrownBy(() -> MfStateScaleBench.Args.parse("--rows", "0"))
                 .hasMessageContaining("--rows must be > 0")
                 .hasMessageContaining("usage:");
+        assertThatThrownBy(() -> MfStateScaleBench.Args.parse("--row-cache", "-1"))
+                .hasMessageContaining("--row-cache must be >= 0");
+        assertThatThrownBy(() -> MfStateScaleBench.Args.parse("--warm-cache", "yes"))
+                .hasMessageContaining("--warm-cache is true or false");
         assertThatThrownBy(() -> MfStateScaleBench.Args.parse("--ids", "gauss"))
                 .hasMessageContaining("bad value 'gauss' for --ids");
         assertThatThrownBy(() -> MfStateScaleBench.Args.parse("--flink", "nokey"))
@@ -123,5 +140,57 @@ class MfStateScaleBenchTest {
                     .as("the bench deletes its RocksDB and checkpoint files")
                     .isEmpty();
         }
+    }
+
+    @Test
+    void throughTheRowCache_aCheckpointFlushesTheTrainedRows_andTheTablesEqualTheUncachedRuns(@TempDir Path dir)
+            throws Exception {
+        var log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        var cached = MfStateScaleBench.run(smallRun(dir, "--row-cache", "10000", "--warm-cache", "true"), log);
+        var uncached = MfStateScaleBench.run(smallRun(dir, "--row-cache", "0", "--warm-cache", "false"), log);
+
+        // 2 x 2,000 rows fit the row cache: both tables are loaded into it at the first batch
+        assertThat(cached.cachedRowsAfter()).isEqualTo(2 * 2_000);
+        assertThat(uncached.cachedRowsAfter()).isZero();
+        assertThat(cached.checkpoints().get(0).flushedKeys())
+                .as("nothing trained before checkpoint 1")
+                .isZero();
+        assertThat(cached.checkpoints().get(1).flushedKeys())
+                .as("checkpoint 2 writes the rows trained since into the state first")
+                .isGreaterThan(100);
+        assertThat(uncached.checkpoints().get(1).flushedKeys())
+                .as("uncached: every row was written when trained")
+                .isZero();
+        assertThat(cached.perBatch().get("number_keys_read"))
+                .as("cached rows are not read from RocksDB")
+                .isLessThan(uncached.perBatch().get("number_keys_read") / 4);
+        // what the state holds after the checkpoint is what the uncached path wrote, row for row
+        assertThat(cached.digest()).isNotZero().isEqualTo(uncached.digest());
+
+        assertThat(cached.warm()).isNotNull();
+        assertThat(cached.warm().rows()).isEqualTo(2 * 2_000);
+        assertThat(cached.warm().blockCacheMisses()).isPositive();
+        assertThat(cached.warm().blockCacheUsage())
+                .as("the settled tables' blocks, cached")
+                .isGreaterThan(2 * 2_000 * 183 / 2);
+        assertThat(uncached.warm()).isNull();
+    }
+
+    private static MfStateScaleBench.Args smallRun(Path dir, String... more) {
+        var base = new java.util.ArrayList<>(java.util.List.of(
+                "--rows",
+                "2000",
+                "--batches",
+                "20",
+                "--ids",
+                "zipf",
+                "--checkpoints",
+                "incremental",
+                "--digest",
+                "true",
+                "--dir",
+                dir.toString()));
+        base.addAll(java.util.List.of(more));
+        return MfStateScaleBench.Args.parse(base.toArray(String[]::new));
     }
 }

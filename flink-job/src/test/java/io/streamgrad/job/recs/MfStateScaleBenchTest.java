@@ -159,8 +159,8 @@ class MfStateScaleBenchTest {
                 .as("checkpoint 2 writes the rows trained since into the state first")
                 .isGreaterThan(100);
         assertThat(uncached.checkpoints().get(1).flushedKeys())
-                .as("uncached: every row was written when trained")
-                .isZero();
+                .as("uncached: every row was written when trained; only the changed-ids marks wait for the barrier")
+                .isLessThan(cached.checkpoints().get(1).flushedKeys());
         assertThat(cached.perBatch().get("number_keys_read"))
                 .as("cached rows are not read from RocksDB")
                 .isLessThan(uncached.perBatch().get("number_keys_read") / 4);

@@ -77,10 +77,6 @@ final class ChangedMarks {
         }
     }
 
-    boolean hasPending() {
-        return !pending.isEmpty();
-    }
-
     /** Writes the pending marks to the map (a changed mark never over a deleted one there). */
     void flush() throws Exception {
         if (pending.isEmpty()) {

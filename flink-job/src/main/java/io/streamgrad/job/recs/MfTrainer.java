@@ -169,26 +169,9 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         modelIds.addAll(changedMarks.keySet());
         modelIds.addAll(pending.keySet());
         for (String modelId : modelIds) {
-            if (needsFlush(modelId)) {
-                setKey.set(modelId);
-                flush(modelId);
-            }
+            setKey.set(modelId);
+            flush(modelId); // writes nothing for a model with nothing dirty
         }
-    }
-
-    private boolean needsFlush(String modelId) {
-        for (RowCache c : rowCaches.getOrDefault(modelId, new RowCache[0])) {
-            if (c.hasDirty()) {
-                return true;
-            }
-        }
-        for (ChangedMarks m : changedMarks.getOrDefault(modelId, new ChangedMarks[0])) {
-            if (m.hasPending()) {
-                return true;
-            }
-        }
-        Pending b = pending.get(modelId);
-        return b != null && b.dirty;
     }
 
     /** Writes what {@code modelId}, the current key, holds in memory only to its state. */

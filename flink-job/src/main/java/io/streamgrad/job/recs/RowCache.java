@@ -78,10 +78,6 @@ final class RowCache {
         return slots.size();
     }
 
-    boolean hasDirty() {
-        return !dirty.isEmpty();
-    }
-
     /** Writes every dirty row to the state (one encode per row) and leaves them cached, clean. */
     void flush() throws Exception {
         if (dirty.isEmpty()) {

@@ -162,10 +162,7 @@ public final class MfTrainerCostProbe {
                         snapshotNanos / 1e3 / n,
                         versions);
             } finally {
-                try (var paths = Files.walk(dir)) {
-                    paths.sorted(java.util.Comparator.reverseOrder())
-                            .forEach(f -> f.toFile().delete());
-                }
+                MfStateScaleBench.deleteTree(dir);
             }
         }
     }

@@ -81,21 +81,20 @@ final class ReliabilitySupport {
      * still lack the restore); fails naming the job if none shows up within {@code deadline}.
      */
     static org.apache.flink.runtime.checkpoint.RestoredCheckpointStats restoredCheckpoint(
-            org.apache.flink.runtime.minicluster.MiniCluster cluster, JobClient job, java.time.Duration deadline)
-            throws Exception {
-        long end = System.nanoTime() + deadline.toNanos();
-        while (true) {
-            var stats = cluster.getExecutionGraph(job.getJobID()).get().getCheckpointStatsSnapshot();
-            var restored = stats == null ? null : stats.getLatestRestoredCheckpoint();
-            if (restored != null) {
-                return restored;
-            }
-            if (System.nanoTime() > end) {
-                throw new AssertionError("job " + job.getJobID() + " shows no restored checkpoint within " + deadline
-                        + ": it was not restored from a checkpoint after the failure");
-            }
-            Thread.sleep(50);
-        }
+            org.apache.flink.runtime.minicluster.MiniCluster cluster, JobClient job, java.time.Duration deadline) {
+        return io.streamgrad.job.KafkaTestSupport.await(
+                "a restored checkpoint of job " + job.getJobID()
+                        + " (it was not restored from a checkpoint after the failure)",
+                deadline,
+                () -> {
+                    try {
+                        var stats =
+                                cluster.getExecutionGraph(job.getJobID()).get().getCheckpointStatsSnapshot();
+                        return stats == null ? null : stats.getLatestRestoredCheckpoint();
+                    } catch (Exception e) {
+                        throw new IllegalStateException("reading job " + job.getJobID() + "'s checkpoint stats", e);
+                    }
+                });
     }
 
     static Properties producerProps(String bootstrap) {

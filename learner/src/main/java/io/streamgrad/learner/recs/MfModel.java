@@ -44,6 +44,8 @@ public final class MfModel {
     private final EmbeddingTable users;
     private final EmbeddingTable items;
     private final List<EmbeddingTable> contexts;
+    /** The gradient buffers, reused from step to step (zeroed after each): a step allocates none once warm. */
+    private Grads grads;
 
     /**
      * The outcome of one step: the batch's mean data loss (over trained interactions), the negatives drawn per
@@ -387,7 +389,10 @@ public final class MfModel {
             nowMs = Math.max(nowMs, x.timeMs());
         }
         // 2. gradients, with the parameters before the step
-        Grads grads = new Grads(dim);
+        if (grads == null) {
+            grads = new Grads(dim);
+        }
+        grads.clear();
         double[] gBias = new double[1];
         List<List<String>> negatives = new ArrayList<>(batch.size());
         int trained = 0;
@@ -557,8 +562,23 @@ public final class MfModel {
      */
     private static void addScoreGradient(double c, Row[] rows, Grads grads, double[] gBias, int dim) {
         gBias[0] += c;
-        double[][] g = new double[rows.length][];
+        if (rows.length == 2 && rows[0] != null && rows[1] != null) {
+            // user and item only (no context fields): the general loop below, unrolled; the same sums
+            double[] gu = grads.of(rows[0]);
+            double[] gi = grads.of(rows[1]);
+            gu[dim] += c;
+            gi[dim] += c;
+            float[] pu = rows[0].params;
+            float[] pi = rows[1].params;
+            for (int f = 0; f < dim; f++) {
+                gu[f] += c * pi[f];
+                gi[f] += c * pu[f];
+            }
+            return;
+        }
+        double[][] g = grads.rowGrads(rows.length);
         for (int a = 0; a < rows.length; a++) {
+            g[a] = null;
             if (rows[a] != null) {
                 g[a] = grads.of(rows[a]);
                 g[a][dim] += c;
@@ -609,21 +629,47 @@ public final class MfModel {
         return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
     }
 
-    /** Gradient buffers per row, by identity (rows are values), in first-touch order. */
+    /**
+     * Gradient buffers per row, by identity (rows are values), in first-touch order; {@link #clear} zeroes them and
+     * keeps them for the next step.
+     */
     private static final class Grads {
         final int dim;
         final IdentityHashMap<Row, double[]> byRow = new IdentityHashMap<>();
         final List<Row> rows = new ArrayList<>();
         final List<double[]> values = new ArrayList<>();
+        private final java.util.ArrayDeque<double[]> free = new java.util.ArrayDeque<>();
+        private double[][] rowGrads = new double[0][];
 
         Grads(int dim) {
             this.dim = dim;
         }
 
+        void clear() {
+            for (double[] g : values) {
+                java.util.Arrays.fill(g, 0);
+                free.push(g);
+            }
+            values.clear();
+            rows.clear();
+            byRow.clear();
+        }
+
+        /** A scratch array of {@code n} row-gradient references (for one score's rows). */
+        double[][] rowGrads(int n) {
+            if (rowGrads.length < n) {
+                rowGrads = new double[n][];
+            }
+            return rowGrads;
+        }
+
         double[] of(Row r) {
             double[] g = byRow.get(r);
             if (g == null) {
-                g = new double[dim + 1];
+                g = free.poll();
+                if (g == null) {
+                    g = new double[dim + 1];
+                }
                 byRow.put(r, g);
                 rows.add(r);
                 values.add(g);

@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * What an {@code mf} model publishes per version, before it becomes records (the job's {@code RecsVersion}): the
@@ -160,9 +159,21 @@ public final class MfPublication {
         return out;
     }
 
-    private static TreeSet<String> ids(Map<String, ? extends Collection<String>> byTable, String table) {
+    /** The table's ids ascending, each once (an array sort: a version's thousands of ids, no tree to balance). */
+    private static List<String> ids(Map<String, ? extends Collection<String>> byTable, String table) {
         Collection<String> ids = byTable.get(table);
-        return ids == null ? new TreeSet<>() : new TreeSet<>(ids);
+        if (ids == null || ids.isEmpty()) {
+            return List.of();
+        }
+        String[] a = ids.toArray(new String[0]);
+        java.util.Arrays.sort(a);
+        List<String> out = new ArrayList<>(a.length);
+        for (String id : a) {
+            if (out.isEmpty() || !out.get(out.size() - 1).equals(id)) {
+                out.add(id);
+            }
+        }
+        return out;
     }
 
     private record Entry(String table, String id, Row row) {}

@@ -5,8 +5,8 @@ import io.streamgrad.learner.recs.RowCodec;
 import io.streamgrad.learner.recs.RowStore;
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
@@ -15,8 +15,10 @@ import org.apache.flink.api.common.state.MapState;
  * A write-back cache of decoded rows over one row {@link MapState} ({@code mfUsers}, {@code mfItems} or
  * {@code mfContexts}) of ONE model (the key the state is bound to): the rows a step touches stay {@link Row}
  * objects in operator memory, updated in place by the learner as on the heap offline, and reach the state only when
- * they are flushed ({@link #flush}: before every checkpoint, at the end of the input) or leave the cache as its
- * least recently used rows (beyond {@code capacity}, {@code recs.cached_rows}). A read that misses decodes the
+ * they are flushed ({@link #flush}: before every checkpoint, at the end of the input) or leave the cache (beyond
+ * {@code capacity}, {@code recs.cached_rows}; the victim is chosen by CLOCK, the second-chance approximation of least
+ * recently used: a hit only sets the slot's reference bit, where an access-ordered map would relink its entry, a
+ * chain of pointer writes into old objects on every read). A read that misses decodes the
  * state's bytes once and keeps the row; a write marks the row dirty; a delete removes the row from the cache and the
  * state at once (no tombstones), so the state is always the cache's rows, flushed, plus the rows the cache never
  * held.
@@ -28,8 +30,12 @@ import org.apache.flink.api.common.state.MapState;
 final class RowCache {
     private final MapState<String, byte[]> state;
     private final int capacity;
-    /** State key -> cached row, least recently read or written first. */
-    private final LinkedHashMap<String, Slot> slots = new LinkedHashMap<>(16, 0.75f, true);
+    /** State key -> cached row. */
+    private final HashMap<String, Slot> slots = new HashMap<>();
+    /** Every cached slot at its {@link Slot#index}: the CLOCK's ring (the first {@code slots.size()} entries). */
+    private Slot[] ring = new Slot[16];
+    /** The CLOCK's hand: the next ring index to consider for eviction. */
+    private int hand;
     /** The slots marked dirty since the last flush (a slot no longer dirty is skipped). */
     private final List<Slot> dirty = new ArrayList<>();
     /**
@@ -53,7 +59,7 @@ final class RowCache {
             }
         }
         for (Map.Entry<String, byte[]> e : state.entries()) {
-            slots.put(e.getKey(), new Slot(e.getKey(), RowCodec.decode(e.getValue())));
+            insert(new Slot(e.getKey(), RowCodec.decode(e.getValue())));
         }
         complete = true;
     }
@@ -62,6 +68,10 @@ final class RowCache {
         final String key;
         Row row;
         boolean dirty;
+        /** Read or written since the CLOCK's hand last passed it: spared once. */
+        boolean referenced;
+        /** Where it sits in the ring. */
+        int index;
 
         Slot(String key, Row row) {
             this.key = key;
@@ -99,6 +109,7 @@ final class RowCache {
     Row get(String key) throws Exception {
         Slot s = slots.get(key);
         if (s != null) {
+            s.referenced = true;
             return s.row;
         }
         if (complete) {
@@ -109,47 +120,83 @@ final class RowCache {
             return null;
         }
         Row row = RowCodec.decode(b);
-        slots.put(key, new Slot(key, row));
-        evictOverflow();
+        makeRoom();
+        insert(new Slot(key, row));
         return row;
     }
 
     void put(String key, Row row) throws Exception {
         Slot s = slots.get(key);
         if (s == null) {
+            makeRoom();
             s = new Slot(key, row);
-            slots.put(key, s);
+            insert(s);
         }
         s.row = row;
+        s.referenced = true;
         if (!s.dirty) {
             s.dirty = true;
             dirty.add(s);
         }
-        evictOverflow();
     }
 
     void remove(String key) throws Exception {
         Slot s = slots.remove(key);
         if (s != null) {
             s.dirty = false;
+            unlink(s);
         }
         state.remove(key);
     }
 
-    /** Least recently used rows out of the cache while it holds more than capacity; a dirty one is written first. */
-    private void evictOverflow() throws Exception {
-        if (slots.size() <= capacity) {
+    private void insert(Slot s) {
+        int n = slots.size();
+        if (n == ring.length) {
+            ring = java.util.Arrays.copyOf(ring, n * 2);
+        }
+        s.index = n;
+        ring[n] = s;
+        slots.put(s.key, s);
+    }
+
+    /** Takes {@code s}, no longer in {@code slots}, out of the ring: the last slot moves into its place. */
+    private void unlink(Slot s) {
+        int last = slots.size(); // slots no longer holds s
+        Slot moved = ring[last];
+        ring[s.index] = moved;
+        moved.index = s.index;
+        ring[last] = null;
+        if (hand >= last) {
+            hand = 0;
+        }
+    }
+
+    /**
+     * When the cache is full, one row out before another comes in: the CLOCK's hand sweeps the ring, sparing (and
+     * clearing) every referenced slot once, and evicts the first unreferenced one; a dirty one is written first.
+     */
+    private void makeRoom() throws Exception {
+        if (slots.size() < capacity) {
             return;
         }
         complete = false;
-        Iterator<Slot> it = slots.values().iterator();
-        while (slots.size() > capacity && it.hasNext()) {
-            Slot s = it.next();
+        while (true) {
+            if (hand >= slots.size()) {
+                hand = 0;
+            }
+            Slot s = ring[hand];
+            if (s.referenced) {
+                s.referenced = false;
+                hand++;
+                continue;
+            }
             if (s.dirty) {
                 state.put(s.key, RowCodec.encode(s.row));
                 s.dirty = false;
             }
-            it.remove();
+            slots.remove(s.key);
+            unlink(s);
+            return;
         }
     }
 

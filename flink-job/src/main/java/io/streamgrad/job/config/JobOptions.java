@@ -338,7 +338,7 @@ public final class JobOptions {
             io.streamgrad.job.recs.RecsModels.DEFAULT_CACHED_ROWS,
             Range.between(0, Integer.MAX_VALUE),
             "Decoded rows the mf trainer keeps in memory per model and row map (users, items, all context tables"
-                    + " together), least recently used out first: reads hit them, writes only mark them dirty, and"
+                    + " together), the least recently used out first (CLOCK, second chance): reads hit them, writes only mark them dirty, and"
                     + " dirty rows are written to the keyed state before every checkpoint (and when they leave the"
                     + " cache), not on every step. Costs about 4 (k + 1) x (1 + optimizer slots) + 200 bytes of heap"
                     + " per row (k = 32, adagrad: ~470 B; 10^6 rows ~0.5 GB) on top of the state backend; 0 reads"

@@ -58,10 +58,11 @@ import org.apache.flink.util.Collector;
  * {@code recs.cached_rows} decoded rows each per model: a step reads and updates cached {@link
  * io.streamgrad.learner.recs.Row}s in place and only marks them dirty; the operator writes the dirty rows to the maps
  * before every checkpoint barrier and at the end of the input, and a row leaving the cache is written first. Row
- * deletions go to the maps at once. The changed-ids marks and the partial batch ({@code mfBuffer},
- * {@code mfBufferCount}) are likewise kept in memory and written at the same moments, so a step makes no keyed
- * state access per interaction. The state stays the model's only durable form: a restored instance starts from it
- * with empty caches.
+ * deletions go to the maps at once. The changed-ids marks, the partial batch ({@code mfBuffer},
+ * {@code mfBufferCount}) and the model's global part and progress ({@code mfGlobal}, {@code mfProgress}: one
+ * {@link MfModel} per model lives between batches, as offline) are likewise kept in memory and written at the same
+ * moments, so a step makes no keyed state access per interaction and decodes nothing per batch. The state stays the
+ * model's only durable form: a restored instance starts from it with empty caches.
  *
  * <p>A model without context fields never writes the two context maps: its state is what it was before they
  * existed.
@@ -106,6 +107,8 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
     private transient Map<String, Pending> pending;
     /** Per model: the write-back row caches of mfUsers, mfItems, mfContexts (empty without write-back). */
     private transient Map<String, RowCache[]> rowCaches;
+    /** Per model: the model and its progress in memory (empty without write-back). */
+    private transient Map<String, Live> live;
 
     public MfTrainer(RecsModels models, long batchTimeoutMs, int metricsEveryBatches, MfVersions.Policy publishing) {
         this.models = models;
@@ -139,6 +142,7 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         changedMarks = new HashMap<>();
         rowCaches = new HashMap<>();
         pending = new HashMap<>();
+        live = new HashMap<>();
     }
 
     /**
@@ -158,8 +162,8 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
 
     /**
      * Writes what every model holds in memory only to its state, setting each such model as the current key first:
-     * the dirty cached rows (which stay cached), the changed-ids marks and the partial batch. Called before every
-     * checkpoint barrier and at the end of the input.
+     * the dirty cached rows (which stay cached), the changed-ids marks, the partial batch, the global part and the
+     * progress. Called before every checkpoint barrier and at the end of the input.
      */
     void flush(KeySetter setKey) throws Exception {
         if (rowCaches == null) {
@@ -168,6 +172,7 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         java.util.Set<String> modelIds = new java.util.TreeSet<>(rowCaches.keySet());
         modelIds.addAll(changedMarks.keySet());
         modelIds.addAll(pending.keySet());
+        modelIds.addAll(live.keySet());
         for (String modelId : modelIds) {
             setKey.set(modelId);
             flush(modelId); // writes nothing for a model with nothing dirty
@@ -187,6 +192,14 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
             for (ChangedMarks m : marks) {
                 m.flush();
             }
+        }
+        Live l = live.get(modelId);
+        if (l != null && l.dirty) {
+            global.update(l.model.global().encode());
+            if (l.progress != null) {
+                progress.update(l.progress.encode());
+            }
+            l.dirty = false;
         }
         Pending b = pending.get(modelId);
         if (b != null && b.dirty) {
@@ -272,10 +285,11 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
                 flush(ctx.getCurrentKey()); // the state holds the whole model at the end of the input
                 // The final version of a bounded job holds every interaction.
                 MfModel model = model(ctx.getCurrentKey());
-                MfProgress p = MfProgress.decode(progress.value());
+                MfProgress p = progress(ctx.getCurrentKey());
                 if (model.global().step() > p.lastVersionStep) {
                     publish(ctx.getCurrentKey(), model, p, now, ctx);
-                    progress.update(p.encode());
+                    storeProgress(ctx.getCurrentKey(), p);
+                    flush(ctx.getCurrentKey());
                 }
             }
             return;
@@ -289,15 +303,15 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         }
         // a version due by time without a batch (MfVersions.nextDueAt); timers are keyed state, so this survives a
         // restore
-        byte[] bytes = progress.value();
-        if (bytes == null) {
+        Live l = writeBack ? live(ctx.getCurrentKey()) : null;
+        if (l != null ? l.progress == null : progress.value() == null) {
             return;
         }
         MfModel model = model(ctx.getCurrentKey());
-        MfProgress p = MfProgress.decode(bytes);
+        MfProgress p = progress(ctx.getCurrentKey());
         if (versions.dueByTime(model, p, now)) {
             publish(ctx.getCurrentKey(), model, p, now, ctx);
-            progress.update(p.encode());
+            storeProgress(ctx.getCurrentKey(), p);
         }
         scheduleNextVersion(model, p, ctx);
     }
@@ -331,7 +345,7 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         }
         MfModel model = model(modelId);
         MfSpec spec = model.spec();
-        MfProgress p = MfProgress.decode(progress.value());
+        MfProgress p = progress(modelId);
         List<Interaction> batch = new ArrayList<>(records.size());
         for (InteractionRecord r : records) {
             batch.add(r.interaction());
@@ -345,7 +359,11 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
             p.windowSums = window.sums();
         }
         MfModel.StepResult step = model.train(batch);
-        global.update(model.global().encode());
+        if (writeBack) {
+            live(modelId).dirty = true;
+        } else {
+            global.update(model.global().encode());
+        }
         ChangedMarks[] marks = changedMarks(modelId);
         marks[USER_IDS].changed(step.changedUsers());
         marks[ITEM_IDS].changed(step.changedItems());
@@ -377,7 +395,7 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         if (versions.due(model, p, nowMs)) {
             publish(modelId, model, p, nowMs, ctx);
         }
-        progress.update(p.encode());
+        storeProgress(modelId, p);
         scheduleNextVersion(model, p, ctx);
     }
 
@@ -409,8 +427,63 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         versions.publish(modelId, model, p, marks[USER_IDS], marks[ITEM_IDS], marks[CONTEXT_IDS], nowMs, ctx);
     }
 
+    /**
+     * A model kept in memory between batches with write-back ({@link #enableWriteBack}): the {@link MfModel} over
+     * the row caches, as the offline trainer keeps its one model, and its progress; {@code mfGlobal} and
+     * {@code mfProgress} are written by {@link #flush} ({@code dirty}: they differ from these).
+     */
+    private static final class Live {
+        final MfModel model;
+        /** Null until the model's first batch (no mfProgress yet). */
+        MfProgress progress;
+
+        boolean dirty;
+
+        Live(MfModel model, MfProgress progress) {
+            this.model = model;
+            this.progress = progress;
+        }
+    }
+
+    /** The in-memory model of {@code modelId}, the current key: from its state at its first use since the (re)start. */
+    private Live live(String modelId) throws Exception {
+        Live l = live.get(modelId);
+        if (l == null) {
+            byte[] p = progress.value();
+            l = new Live(modelFromState(modelId), p == null ? null : MfProgress.decode(p));
+            live.put(modelId, l);
+        }
+        return l;
+    }
+
+    /** The progress of {@code modelId}, the current key (fresh when it has none). */
+    private MfProgress progress(String modelId) throws Exception {
+        if (!writeBack) {
+            return MfProgress.decode(progress.value());
+        }
+        Live l = live(modelId);
+        if (l.progress == null) {
+            l.progress = MfProgress.decode(null);
+        }
+        return l.progress;
+    }
+
+    private void storeProgress(String modelId, MfProgress p) throws Exception {
+        if (writeBack) {
+            Live l = live(modelId);
+            l.progress = p;
+            l.dirty = true;
+        } else {
+            progress.update(p.encode());
+        }
+    }
+
     /** The model of the current key over its keyed state (fresh at step 0 when it has none). */
     MfModel model(String modelId) throws Exception {
+        return writeBack ? live(modelId).model : modelFromState(modelId);
+    }
+
+    private MfModel modelFromState(String modelId) throws Exception {
         MfSpec spec = models.spec(modelId);
         byte[] g = global.value();
         MfGlobal mg = g == null ? new MfGlobal(spec) : MfGlobal.decode(spec, g);

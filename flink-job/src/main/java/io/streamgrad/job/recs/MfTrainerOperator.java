@@ -6,7 +6,7 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 /**
  * The operator of {@link MfTrainer} (uid {@code mf-trainer}): Flink's {@link KeyedProcessOperator} that also writes
  * what the trainer holds in memory only (dirty cached rows, {@code recs.cached_rows}; changed-ids marks; the partial
- * batch) to the keyed state before every checkpoint barrier
+ * batch; the model's global part and progress) to the keyed state before every checkpoint barrier
  * ({@link #prepareSnapshotPreBarrier}, which runs in the task thread before the state is snapshotted, so it may set
  * the current key and write keyed state) and when the input ends ({@link #finish}). The checkpoint therefore holds
  * every row as trained so far; the caches themselves are never checkpointed and start empty after a restore.

@@ -6,10 +6,10 @@ import io.streamgrad.learner.recs.MfModel;
 import io.streamgrad.learner.recs.MfPublication;
 import io.streamgrad.learner.recs.RankingMetrics;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.OutputTag;
@@ -121,8 +121,9 @@ final class MfVersions {
         if (full) {
             parts = MfPublication.full(model, policy.rowsPerPart());
         } else {
-            Map<String, TreeSet<String>> changed = new LinkedHashMap<>();
-            Map<String, TreeSet<String>> removed = new LinkedHashMap<>();
+            // ids in mark order; MfPublication.delta sorts them
+            Map<String, List<String>> changed = new LinkedHashMap<>();
+            Map<String, List<String>> removed = new LinkedHashMap<>();
             collect(MfModel.USERS, changedUsers, changed, removed);
             collect(MfModel.ITEMS, changedItems, changed, removed);
             if (!model.contexts().isEmpty()) {
@@ -168,27 +169,23 @@ final class MfVersions {
 
     /** The context tables' changed ids, keyed {@code field/id} in one map, split by field. */
     private static void collectContexts(
-            ChangedMarks marks, Map<String, TreeSet<String>> changed, Map<String, TreeSet<String>> removed)
-            throws Exception {
+            ChangedMarks marks, Map<String, List<String>> changed, Map<String, List<String>> removed) throws Exception {
         marks.forEach((key, deleted) -> {
             int slash = key.indexOf('/');
             String field = key.substring(0, slash);
             String id = key.substring(slash + 1);
-            changed.computeIfAbsent(field, k -> new TreeSet<>()).add(id);
+            changed.computeIfAbsent(field, k -> new ArrayList<>()).add(id);
             if (deleted) {
-                removed.computeIfAbsent(field, k -> new TreeSet<>()).add(id);
+                removed.computeIfAbsent(field, k -> new ArrayList<>()).add(id);
             }
         });
     }
 
     private static void collect(
-            String table,
-            ChangedMarks marks,
-            Map<String, TreeSet<String>> changed,
-            Map<String, TreeSet<String>> removed)
+            String table, ChangedMarks marks, Map<String, List<String>> changed, Map<String, List<String>> removed)
             throws Exception {
-        TreeSet<String> c = new TreeSet<>();
-        TreeSet<String> r = new TreeSet<>();
+        List<String> c = new ArrayList<>();
+        List<String> r = new ArrayList<>();
         marks.forEach((id, deleted) -> {
             c.add(id); // delta() keeps those with an admitted row now
             if (deleted) {

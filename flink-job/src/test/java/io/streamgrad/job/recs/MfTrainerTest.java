@@ -278,9 +278,9 @@ class MfTrainerTest {
                     VoidNamespace.INSTANCE,
                     VoidNamespaceSerializer.INSTANCE,
                     new ValueStateDescriptor<>("mfGlobal", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
-            assertThat(MfGlobal.decode(reference.spec(), global.value())).isEqualTo(reference.global());
-            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            h.processWatermark(new Watermark(Long.MAX_VALUE)); // the end of the input writes what memory holds
             state.setCurrentKey("m");
+            assertThat(MfGlobal.decode(reference.spec(), global.value())).isEqualTo(reference.global());
             assertThat(rows(state, "mfUsers"))
                     .isEqualTo(RecsFixtures.rows(reference.users().store().entries()));
             assertThat(rows(state, "mfItems"))

@@ -88,6 +88,11 @@ final class RowCache {
         return slots.size();
     }
 
+    /** Whether {@code key}'s row is cached now (tests). */
+    boolean holds(String key) {
+        return slots.containsKey(key);
+    }
+
     /** Writes every dirty row to the state (one encode per row) and leaves them cached, clean. */
     void flush() throws Exception {
         if (dirty.isEmpty()) {
@@ -149,7 +154,9 @@ final class RowCache {
         state.remove(key);
     }
 
+    /** Adds {@code s} at the ring's end, referenced: a row just read or written is spared by the next sweep. */
     private void insert(Slot s) {
+        s.referenced = true;
         int n = slots.size();
         if (n == ring.length) {
             ring = java.util.Arrays.copyOf(ring, n * 2);

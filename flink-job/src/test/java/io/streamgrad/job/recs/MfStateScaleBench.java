@@ -1,8 +1,10 @@
 package io.streamgrad.job.recs;
 
 import io.streamgrad.avro.TrainingMetrics;
+import io.streamgrad.learner.recs.HashRowStore;
 import io.streamgrad.learner.recs.Interaction;
 import io.streamgrad.learner.recs.MfConfig;
+import io.streamgrad.learner.recs.MfGlobal;
 import io.streamgrad.learner.recs.MfModel;
 import io.streamgrad.learner.recs.MfSpec;
 import io.streamgrad.learner.recs.Row;
@@ -68,6 +70,9 @@ import org.rocksdb.TickerType;
  * ids are drawn uniformly or Zipf-distributed (seeded; ranks scattered over the ids), then optionally takes
  * checkpoint 2.
  *
+ * <p>{@code --offline true} is the reference without a state backend: the offline trainer over heap tables filled
+ * with the same rows, on the same batches (what the tables' size costs when every row is already a Java object).
+ *
  * <p>{@code --row-cache N} is the job's {@code recs.cached_rows} (default the job's; 0: every row read and written
  * through the state, the uncached path).
  *
@@ -124,12 +129,13 @@ public final class MfStateScaleBench {
             int rowCache,
             boolean warmCache,
             boolean digest,
-            int warmupBatches) {
+            int warmupBatches,
+            boolean offline) {
 
         static final String USAGE = "usage: MfStateScaleBench [--rows N] [--batches N] [--ids uniform|zipf]"
                 + " [--zipf-exponent S] [--settle true|false] [--checkpoints none|full|incremental] [--dir DIR]"
                 + " [--seed N] [--row-cache ROWS] [--warm-cache true|false] [--digest true|false]"
-                + " [--warmup-batches N]"
+                + " [--warmup-batches N] [--offline true|false]"
                 + " [--flink key=value]...";
 
         static Args parse(String... a) {
@@ -145,6 +151,7 @@ public final class MfStateScaleBench {
             boolean warmCache = false;
             boolean digest = false;
             int warmupBatches = -1;
+            boolean offline = false;
             Map<String, String> flink = new LinkedHashMap<>(DEFAULT_FLINK);
             for (int i = 0; i < a.length; i++) {
                 String key = a[i];
@@ -166,6 +173,7 @@ public final class MfStateScaleBench {
                         case "--warm-cache" -> warmCache = bool(key, v);
                         case "--digest" -> digest = bool(key, v);
                         case "--warmup-batches" -> warmupBatches = positive(key, Integer.parseInt(v));
+                        case "--offline" -> offline = bool(key, v);
                         case "--flink" -> {
                             int eq = v.indexOf('=');
                             if (eq <= 0) {
@@ -199,12 +207,13 @@ public final class MfStateScaleBench {
                     rowCache,
                     warmCache,
                     digest,
-                    warmupBatches > 0 ? warmupBatches : Math.max(1, batches / 5));
+                    warmupBatches > 0 ? warmupBatches : Math.max(1, batches / 5),
+                    offline);
         }
 
         /** The trainer's path, as the RESULT line names it. */
         String path() {
-            return rowCache == 0 ? "uncached" : "row-cache=" + rowCache;
+            return offline ? "offline" : rowCache == 0 ? "uncached" : "row-cache=" + rowCache;
         }
 
         private static int nonNegative(String key, int v) {
@@ -338,6 +347,9 @@ public final class MfStateScaleBench {
     }
 
     static Result run(Args args, java.io.PrintStream log) throws Exception {
+        if (args.offline()) {
+            return runOffline(args, log);
+        }
         MfSpec spec = MfConfig.parse(YAML);
         // the job's operator; recs.cached_rows = 0 is the job's uncached path (every row read and written in the state)
         RecsModels models = new RecsModels("interactions", Map.of("m", YAML), 0, 10_000, args.rowCache());
@@ -505,6 +517,92 @@ public final class MfStateScaleBench {
         } finally {
             deleteTree(work);
         }
+    }
+
+    /**
+     * The reference without any state backend ({@code --offline true}): the offline trainer, {@link MfModel} over two
+     * {@link HashRowStore}s filled with the same rows as the state, trained on the same batches (the same ids, the
+     * same {@link InteractionRecord#interaction()}s) in one thread. What the size of the tables costs when every row
+     * is a Java object in the heap: the part of the 10^7 / 10^4 ratio no state layout can remove.
+     */
+    private static Result runOffline(Args args, java.io.PrintStream log) {
+        MfSpec spec = MfConfig.parse(YAML);
+        MfModel seed = new MfModel(spec);
+        seed.train(List.of(Interaction.implicit("u", "i", 0)));
+        Random fill = new Random(args.seed() + 17);
+        long t0 = System.nanoTime();
+        HashRowStore users = new HashRowStore();
+        HashRowStore items = new HashRowStore();
+        for (HashRowStore store : List.of(users, items)) {
+            Row row = (store == users ? seed.users().lookup("u") : seed.items().lookup("i")).copy();
+            String prefix = store == users ? "u" : "i";
+            for (int n = 0; n < args.rows(); n++) {
+                randomize(row.params(), fill, 0.2f, 0f);
+                randomize(row.slot1(), fill, 0.5f, 0.1f);
+                store.put(prefix + n, row.copy());
+            }
+        }
+        double fillSeconds = (System.nanoTime() - t0) / 1e9;
+        log.printf(
+                Locale.ROOT,
+                "filled %,d rows per table in the heap in %.1f s (load %.2f)%n",
+                args.rows(),
+                fillSeconds,
+                load());
+        MfModel model = new MfModel(spec, new MfGlobal(spec), users, items);
+        IdSampler ids = IdSampler.of(args.ids(), args.rows(), args.zipfExponent(), args.seed());
+        int warmUp = args.warmupBatches();
+        long offset = 0;
+        long[] batchNanos = new long[args.batches()];
+        long start = 0;
+        long threadCpu0 = 0;
+        long processCpu0 = 0;
+        List<Interaction> batch = new ArrayList<>(spec.batchSize());
+        for (int bt = 0; bt < warmUp + args.batches(); bt++) {
+            if (bt == warmUp) {
+                threadCpu0 = THREADS.getCurrentThreadCpuTime();
+                processCpu0 = processCpuNanos();
+                start = System.nanoTime();
+            }
+            long b0 = System.nanoTime();
+            batch.clear();
+            for (int i = 0; i < spec.batchSize(); i++) {
+                batch.add(new InteractionRecord(
+                                "m",
+                                "u" + ids.next(),
+                                "i" + ids.next(),
+                                Double.NaN,
+                                offset,
+                                "interactions",
+                                0,
+                                offset++)
+                        .interaction());
+            }
+            model.train(batch);
+            if (bt >= warmUp) {
+                batchNanos[bt - warmUp] = System.nanoTime() - b0;
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Double> perBatch = new LinkedHashMap<>();
+        perBatch.put("thread_cpu_ms", (THREADS.getCurrentThreadCpuTime() - threadCpu0) / 1e6 / args.batches());
+        perBatch.put("process_cpu_ms", (processCpuNanos() - processCpu0) / 1e6 / args.batches());
+        Arrays.sort(batchNanos);
+        return new Result(
+                fillSeconds,
+                0,
+                seconds * 1000 / args.batches(),
+                batchNanos[batchNanos.length / 2] / 1e6,
+                batchNanos[(int) Math.min(batchNanos.length - 1, Math.ceil(batchNanos.length * 0.99) - 1)] / 1e6,
+                args.batches() * spec.batchSize() / seconds,
+                perBatch,
+                List.of(),
+                RowCodec.encode(seed.users().lookup("u")).length,
+                null,
+                0,
+                0,
+                users.size() + items.size(),
+                0);
     }
 
     /** A checkpoint as a task takes it: the operator's synchronous part, then its asynchronous part, timed. */

@@ -108,6 +108,21 @@ class MfStateScaleBenchTest {
     }
 
     @Test
+    void theOfflineReference_trainsTheSameBatchesOverHeapTables_withoutAStateBackend() throws Exception {
+        var args =
+                MfStateScaleBench.Args.parse("--rows", "2000", "--batches", "20", "--ids", "zipf", "--offline", "true");
+        assertThat(args.path()).isEqualTo("offline");
+        var log = new ByteArrayOutputStream();
+        MfStateScaleBench.Result r = MfStateScaleBench.run(args, new PrintStream(log, true, StandardCharsets.UTF_8));
+
+        assertThat(r.msPerBatch()).isPositive();
+        assertThat(r.perBatch().get("thread_cpu_ms")).isPositive();
+        assertThat(r.perBatch()).as("no RocksDB counters: no state backend").doesNotContainKey("number_keys_read");
+        assertThat(r.cachedRowsAfter()).as("both tables, whole, in the heap").isEqualTo(2 * 2000);
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("filled 2,000 rows per table in the heap");
+    }
+
+    @Test
     void aSmallRun_trainsAndTakesTwoIncrementalCheckpoints(@TempDir Path dir) throws Exception {
         var args = MfStateScaleBench.Args.parse(
                 "--rows",

@@ -856,8 +856,10 @@ public final class ModelFollower implements AutoCloseable {
     }
 
     private void skip(String message) {
-        skippedRecords++;
+        // the message first: both fields are volatile and metrics() reads the count first, so a reader that sees the
+        // new count also sees its message (counting first let ModelFollowerIT see count 2 with the first message)
         error(message);
+        skippedRecords++;
     }
 
     private void error(String message) {

@@ -303,8 +303,7 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
         }
         // a version due by time without a batch (MfVersions.nextDueAt); timers are keyed state, so this survives a
         // restore
-        Live l = writeBack ? live(ctx.getCurrentKey()) : null;
-        if (l != null ? l.progress == null : progress.value() == null) {
+        if (!hasProgress(ctx.getCurrentKey())) {
             return;
         }
         MfModel model = model(ctx.getCurrentKey());
@@ -454,6 +453,11 @@ public final class MfTrainer extends KeyedProcessFunction<String, InteractionRec
             live.put(modelId, l);
         }
         return l;
+    }
+
+    /** Whether {@code modelId}, the current key, has trained a batch (has a progress, in memory or in state). */
+    private boolean hasProgress(String modelId) throws Exception {
+        return writeBack ? live(modelId).progress != null : progress.value() != null;
     }
 
     /** The progress of {@code modelId}, the current key (fresh when it has none). */

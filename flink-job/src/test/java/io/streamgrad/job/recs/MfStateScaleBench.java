@@ -503,8 +503,8 @@ public final class MfStateScaleBench {
                     fillSeconds,
                     settleSeconds,
                     seconds * 1000 / args.batches(),
-                    percentileMs(batchNanos, 0.50),
-                    percentileMs(batchNanos, 0.99),
+                    medianMs(batchNanos),
+                    p99Ms(batchNanos),
                     args.batches() * spec.batchSize() / seconds,
                     perBatch,
                     checkpoints,
@@ -592,8 +592,8 @@ public final class MfStateScaleBench {
                 fillSeconds,
                 0,
                 seconds * 1000 / args.batches(),
-                percentileMs(batchNanos, 0.50),
-                percentileMs(batchNanos, 0.99),
+                medianMs(batchNanos),
+                p99Ms(batchNanos),
                 args.batches() * spec.batchSize() / seconds,
                 perBatch,
                 List.of(),
@@ -605,12 +605,14 @@ public final class MfStateScaleBench {
                 0);
     }
 
-    /** The {@code q} quantile of sorted batch durations, in ms (0.5: the median element, as before). */
-    private static double percentileMs(long[] sortedNanos, double q) {
-        int i = q == 0.5
-                ? sortedNanos.length / 2
-                : (int) Math.min(sortedNanos.length - 1, Math.ceil(sortedNanos.length * q) - 1);
-        return sortedNanos[i] / 1e6;
+    /** The middle one of the sorted batch durations, in ms. */
+    private static double medianMs(long[] sortedNanos) {
+        return sortedNanos[sortedNanos.length / 2] / 1e6;
+    }
+
+    /** The 99th percentile (nearest rank) of the sorted batch durations, in ms. */
+    private static double p99Ms(long[] sortedNanos) {
+        return sortedNanos[(int) Math.min(sortedNanos.length - 1, Math.ceil(sortedNanos.length * 0.99) - 1)] / 1e6;
     }
 
     /** A checkpoint as a task takes it: the operator's synchronous part, then its asynchronous part, timed. */

@@ -44,7 +44,7 @@ public final class MfModel {
     private final EmbeddingTable users;
     private final EmbeddingTable items;
     private final List<EmbeddingTable> contexts;
-    /** The gradient buffers, reused from step to step (zeroed after each): a step allocates none once warm. */
+    /** The gradient buffers, reused from step to step (zeroed as the next begins): a warm step allocates none. */
     private Grads grads;
 
     /**
